@@ -1,0 +1,318 @@
+//! Wire types of the Auto LIVE Highlights REST API.
+//!
+//! One crate owns the JSON contract so the server and the app core cannot drift apart:
+//! every request and response body that crosses the network is declared here.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Header carrying the client's idempotency key on create requests.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// Error body of every 4xx/5xx answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `not_found`, `stale_version`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Server-side limits and timings the app shows and obeys; never compiled into the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RemoteConfig {
+    /// At most this many auto-posted videos per LIVE.
+    pub max_posts_per_live: u32,
+    /// At most this many auto-posted videos per pinned product in one LIVE.
+    pub max_posts_per_product: u32,
+    /// Typical delay between identifying a moment and posting it, in seconds.
+    pub post_delay_s: u32,
+    /// Shortest clip a highlight or seller-made video may be, in seconds.
+    pub clip_min_s: u32,
+    /// Longest clip a highlight or seller-made video may be, in seconds.
+    pub clip_max_s: u32,
+    /// After the seller closes the pre-LIVE pop-up, it stays hidden this long, in seconds.
+    pub popup_cooldown_s: u32,
+    /// The pre-LIVE pop-up is shown at most this many times to a seller.
+    pub popup_max_shows: u32,
+    /// How often an open screen refreshes in the background, in seconds.
+    pub refresh_interval_s: u32,
+    /// Names of the video-format experiments currently running.
+    pub format_experiments: Vec<String>,
+}
+
+impl Default for RemoteConfig {
+    fn default() -> Self {
+        Self {
+            max_posts_per_live: 20,
+            max_posts_per_product: 3,
+            post_delay_s: 300,
+            clip_min_s: 10,
+            clip_max_s: 60,
+            popup_cooldown_s: 7 * 24 * 3600,
+            popup_max_shows: 3,
+            refresh_interval_s: 30,
+            format_experiments: vec![
+                "auto_subtitles".into(),
+                "arrow_to_live".into(),
+                "click_now_end_card".into(),
+                "background_music".into(),
+            ],
+        }
+    }
+}
+
+/// Which experimental video features a clip carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FormatSpec {
+    /// Auto-generated subtitles burnt into the clip.
+    pub auto_subtitles: bool,
+    /// An arrow pointing at the LIVE button while the LIVE is on.
+    pub arrow_to_live: bool,
+    /// A "CLICK NOW" end card.
+    pub click_now_end_card: bool,
+    /// Background music under the clip.
+    pub background_music: bool,
+}
+
+/// The experiments a seller is assigned to, deterministic per seller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Experiments {
+    /// Whether this seller sees the pre-LIVE auto-post pop-up.
+    pub popup: bool,
+    /// Name of the video-format variant, e.g. `control` or `end_card`.
+    pub format_variant: String,
+    /// The format features that variant turns on.
+    pub format: FormatSpec,
+}
+
+/// The seller's Highlights settings as the server holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Settings {
+    /// Whether Auto LIVE Highlights is on for all the seller's shoppable LIVEs.
+    pub highlights_on: bool,
+    /// Whether the seller finished the first-time onboarding overlay.
+    pub onboarding_completed: bool,
+    /// How many times the pre-LIVE pop-up was shown.
+    pub popup_shows: u32,
+    /// When the seller last closed the pre-LIVE pop-up (epoch ms).
+    pub popup_dismissed_at_ms: Option<i64>,
+    /// Optimistic-concurrency version, bumped on every change.
+    pub version: i64,
+    /// Server time of the last change (epoch ms).
+    pub updated_at_ms: i64,
+}
+
+/// A change to the settings; absent fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// The version the client based this change on; a stale one gets 409 with the current state.
+    /// `None` applies the change unconditionally (used for commutative counters).
+    pub expected_version: Option<i64>,
+    /// New toggle value.
+    pub highlights_on: Option<bool>,
+    /// Marks onboarding as completed (it can never be un-completed).
+    pub onboarding_completed: Option<bool>,
+    /// Adds this many pop-up shows.
+    pub popup_shows_delta: Option<u32>,
+    /// Records that the seller closed the pop-up at this time (epoch ms).
+    pub popup_dismissed_at_ms: Option<i64>,
+}
+
+/// A product shown in a LIVE.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Product {
+    /// Product id in the seller's catalogue.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Whether a LIVE is still on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LiveStatus {
+    /// The seller is LIVE right now.
+    Live,
+    /// The LIVE ended; its recording is available.
+    Ended,
+}
+
+/// A LIVE session and, once it has begun, its recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Live {
+    /// LIVE id.
+    pub id: String,
+    /// Title the seller gave the LIVE.
+    pub title: String,
+    /// Start of the LIVE (epoch ms).
+    pub started_at_ms: i64,
+    /// End of the LIVE (epoch ms), absent while it is on.
+    pub ended_at_ms: Option<i64>,
+    /// Live or ended.
+    pub status: LiveStatus,
+    /// Products pinned or sold during the LIVE.
+    pub products: Vec<Product>,
+    /// Change sequence number: lets clients ask for what changed since.
+    pub seq: i64,
+}
+
+/// Where a highlight came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HighlightKind {
+    /// Chosen and posted by the engine.
+    Auto,
+    /// Found by the engine but not auto-posted; the seller may post it.
+    Recommendation,
+    /// Cut by the seller from a recording.
+    Manual,
+}
+
+/// Life-cycle of a highlight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HighlightStatus {
+    /// Waiting for its post time.
+    Scheduled,
+    /// On the seller's profile.
+    Posted,
+    /// A recommendation not posted (yet).
+    Suggested,
+    /// Taken down by the seller, or cancelled before posting.
+    Removed,
+}
+
+/// A short shoppable video cut from a LIVE, or a recommendation for one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Highlight {
+    /// Highlight id.
+    pub id: String,
+    /// The LIVE it was cut from.
+    pub live_id: String,
+    /// Auto, recommendation or manual.
+    pub kind: HighlightKind,
+    /// Scheduled, posted, suggested or removed.
+    pub status: HighlightStatus,
+    /// Posted while its LIVE is on: the video sends viewers into the room.
+    pub live_now: bool,
+    /// Segment start (epoch ms).
+    pub start_ms: i64,
+    /// Segment end (epoch ms).
+    pub end_ms: i64,
+    /// The product the video is tied to.
+    pub product_id: Option<String>,
+    /// Engine score, 0 for manual videos.
+    pub score: f64,
+    /// Human-readable reasons, e.g. "comments 4.1x baseline".
+    pub signals: Vec<String>,
+    /// When it is (or was) due to be posted (epoch ms).
+    pub post_at_ms: Option<i64>,
+    /// Experimental format features of the clip.
+    pub format: FormatSpec,
+    /// Change sequence number.
+    pub seq: i64,
+}
+
+/// A page of LIVEs, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LivePage {
+    /// The LIVEs on this page.
+    pub lives: Vec<Live>,
+    /// Opaque cursor of the next page, absent on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// Highlights of one LIVE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HighlightList {
+    /// Auto-posted, manual and recommended highlights.
+    pub highlights: Vec<Highlight>,
+}
+
+/// Everything that changed for a seller since a cursor: the one request of a resync.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Changes {
+    /// Cursor to send next time.
+    pub cursor: i64,
+    /// More changes are waiting: ask again with `cursor`.
+    pub has_more: bool,
+    /// Present when remote config changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<RemoteConfig>,
+    /// Present when the seller's experiments changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiments: Option<Experiments>,
+    /// Present when settings changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// LIVEs that changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lives: Vec<Live>,
+    /// Highlights that changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<Highlight>,
+}
+
+/// Request to cut a shoppable video from a recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateVideo {
+    /// The recording (LIVE) to cut from.
+    pub live_id: String,
+    /// Segment start (epoch ms).
+    pub start_ms: i64,
+    /// Segment end (epoch ms).
+    pub end_ms: i64,
+    /// Product the video is tied to; must have been in that LIVE.
+    pub product_id: String,
+}
+
+/// A batch of LIVE events sent by the streaming service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IngestBatch {
+    /// Seller who owns the LIVEs in this batch.
+    pub seller_id: String,
+    /// Raw event objects (`ts_ms`, `live_id`, `type`, ...); bad ones are counted and skipped.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub events: Vec<serde_json::Value>,
+}
+
+/// Outcome of an ingested batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IngestResult {
+    /// Events accepted.
+    pub accepted: u64,
+    /// Events skipped as malformed or of unknown type.
+    pub skipped: u64,
+}
+
+/// Outcome of removing all auto-posted highlights of a LIVE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RemovedCount {
+    /// How many highlights were removed.
+    pub removed: u64,
+}

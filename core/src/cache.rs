@@ -1,0 +1,383 @@
+//! The SQLite cache of server state: settings, remote config, experiments, LIVEs and highlights.
+//!
+//! Every query is scoped by seller, so two accounts on one device never see each other's data.
+
+use highlights_api::{
+    Changes, Experiments, FormatSpec, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus,
+    RemoteConfig, Settings,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::CoreError;
+use crate::error::check_id;
+
+fn bad(message: impl Into<String>) -> CoreError {
+    CoreError::BadServerData {
+        message: message.into(),
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, CoreError> {
+    serde_json::to_string(v).map_err(|e| CoreError::Storage {
+        message: e.to_string(),
+    })
+}
+
+fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, CoreError> {
+    serde_json::from_str(s).map_err(|e| CoreError::Storage {
+        message: format!("unreadable cached json: {e}"),
+    })
+}
+
+/// Settings as last confirmed by the server, if ever synced.
+pub(crate) fn settings(conn: &Connection, seller: &str) -> Result<Option<Settings>, CoreError> {
+    conn.prepare_cached(
+        "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms
+         FROM settings WHERE seller_id = ?1",
+    )?
+    .query_row([seller], |r| {
+        Ok(Settings {
+            highlights_on: r.get(0)?,
+            onboarding_completed: r.get(1)?,
+            popup_shows: r.get(2)?,
+            popup_dismissed_at_ms: r.get(3)?,
+            version: r.get(4)?,
+            updated_at_ms: r.get(5)?,
+        })
+    })
+    .optional()
+    .map_err(Into::into)
+}
+
+pub(crate) fn save_settings(
+    conn: &Connection,
+    seller: &str,
+    s: &Settings,
+) -> Result<(), CoreError> {
+    conn.prepare_cached(
+        "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (seller_id) DO UPDATE SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4,
+             popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7
+         WHERE excluded.version >= settings.version",
+    )?
+    .execute(params![
+        seller,
+        s.highlights_on,
+        s.onboarding_completed,
+        s.popup_shows,
+        s.popup_dismissed_at_ms,
+        s.version,
+        s.updated_at_ms
+    ])?;
+    Ok(())
+}
+
+fn load_json<T: DeserializeOwned>(
+    conn: &Connection,
+    table: &str,
+    seller: &str,
+) -> Result<Option<T>, CoreError> {
+    let sql = format!("SELECT json FROM {table} WHERE seller_id = ?1");
+    let json: Option<String> = conn
+        .prepare_cached(&sql)?
+        .query_row([seller], |r| r.get(0))
+        .optional()?;
+    json.map(|j| from_json(&j)).transpose()
+}
+
+fn save_json<T: Serialize>(
+    conn: &Connection,
+    table: &str,
+    seller: &str,
+    v: &T,
+    now_ms: i64,
+) -> Result<(), CoreError> {
+    let sql = format!(
+        "INSERT INTO {table} (seller_id, json, fetched_at_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (seller_id) DO UPDATE SET json = ?2, fetched_at_ms = ?3"
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params![seller, to_json(v)?, now_ms])?;
+    Ok(())
+}
+
+/// Remote config as last synced.
+pub(crate) fn config(conn: &Connection, seller: &str) -> Result<Option<RemoteConfig>, CoreError> {
+    load_json(conn, "remote_config", seller)
+}
+
+/// Experiment assignment as last synced.
+pub(crate) fn experiments(
+    conn: &Connection,
+    seller: &str,
+) -> Result<Option<Experiments>, CoreError> {
+    load_json(conn, "experiments", seller)
+}
+
+fn check_config(c: &RemoteConfig) -> Result<(), CoreError> {
+    if c.clip_min_s == 0 || c.clip_min_s > c.clip_max_s {
+        return Err(bad(format!(
+            "clip bounds {}..{} s make no sense",
+            c.clip_min_s, c.clip_max_s
+        )));
+    }
+    Ok(())
+}
+
+fn kind_str(k: HighlightKind) -> &'static str {
+    match k {
+        HighlightKind::Auto => "auto",
+        HighlightKind::Recommendation => "recommendation",
+        HighlightKind::Manual => "manual",
+    }
+}
+
+fn status_str(s: HighlightStatus) -> &'static str {
+    match s {
+        HighlightStatus::Scheduled => "scheduled",
+        HighlightStatus::Posted => "posted",
+        HighlightStatus::Suggested => "suggested",
+        HighlightStatus::Removed => "removed",
+    }
+}
+
+pub(crate) fn parse_kind(s: &str) -> Result<HighlightKind, CoreError> {
+    Ok(match s {
+        "auto" => HighlightKind::Auto,
+        "recommendation" => HighlightKind::Recommendation,
+        "manual" => HighlightKind::Manual,
+        other => {
+            return Err(CoreError::Storage {
+                message: format!("unknown highlight kind {other:?} in cache"),
+            });
+        }
+    })
+}
+
+pub(crate) fn parse_status(s: &str) -> Result<HighlightStatus, CoreError> {
+    Ok(match s {
+        "scheduled" => HighlightStatus::Scheduled,
+        "posted" => HighlightStatus::Posted,
+        "suggested" => HighlightStatus::Suggested,
+        "removed" => HighlightStatus::Removed,
+        other => {
+            return Err(CoreError::Storage {
+                message: format!("unknown highlight status {other:?} in cache"),
+            });
+        }
+    })
+}
+
+fn check_live(l: &Live) -> Result<(), CoreError> {
+    check_id("recording", &l.id).map_err(|e| bad(e.to_string()))?;
+    if let Some(end) = l.ended_at_ms
+        && end < l.started_at_ms
+    {
+        return Err(bad(format!("LIVE {} ends before it starts", l.id)));
+    }
+    for p in &l.products {
+        check_id("product", &p.id).map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn upsert_live(conn: &Connection, seller: &str, l: &Live) -> Result<(), CoreError> {
+    check_live(l)?;
+    conn.prepare_cached(
+        "INSERT INTO lives (seller_id, id, title, started_at_ms, ended_at_ms, is_live, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (seller_id, id) DO UPDATE SET title = ?3, started_at_ms = ?4, ended_at_ms = ?5, is_live = ?6, seq = ?7",
+    )?
+    .execute(params![seller, l.id, l.title, l.started_at_ms, l.ended_at_ms, l.status == LiveStatus::Live, l.seq])?;
+    conn.prepare_cached("DELETE FROM live_products WHERE seller_id = ?1 AND live_id = ?2")?
+        .execute(params![seller, l.id])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT OR REPLACE INTO live_products (seller_id, live_id, product_id, name) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for p in &l.products {
+        ins.execute(params![seller, l.id, p.id, p.name])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn upsert_highlight(
+    conn: &Connection,
+    seller: &str,
+    h: &Highlight,
+) -> Result<(), CoreError> {
+    check_id("highlight", &h.id).map_err(|e| bad(e.to_string()))?;
+    if h.end_ms <= h.start_ms {
+        return Err(bad(format!("highlight {} has an empty segment", h.id)));
+    }
+    if !h.score.is_finite() {
+        return Err(bad(format!("highlight {} has a non-finite score", h.id)));
+    }
+    let known: bool = conn
+        .prepare_cached("SELECT 1 FROM lives WHERE seller_id = ?1 AND id = ?2")?
+        .exists(params![seller, h.live_id])?;
+    if !known {
+        return Err(bad(format!(
+            "highlight {} belongs to unknown LIVE {}",
+            h.id, h.live_id
+        )));
+    }
+    conn.prepare_cached(
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (seller_id, id) DO UPDATE SET live_id = ?3, kind = ?4, status = ?5, live_now = ?6, start_ms = ?7,
+             end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14",
+    )?
+    .execute(params![
+        seller,
+        h.id,
+        h.live_id,
+        kind_str(h.kind),
+        status_str(h.status),
+        h.live_now,
+        h.start_ms,
+        h.end_ms,
+        h.product_id,
+        h.score,
+        to_json(&h.signals)?,
+        h.post_at_ms,
+        to_json(&h.format)?,
+        h.seq
+    ])?;
+    Ok(())
+}
+
+/// Change cursor of the last applied sync page.
+pub(crate) fn cursor(conn: &Connection, seller: &str) -> Result<i64, CoreError> {
+    Ok(conn
+        .prepare_cached("SELECT cursor FROM sync_state WHERE seller_id = ?1")?
+        .query_row([seller], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// When the cache was last brought up to date, if ever.
+pub(crate) fn last_synced(conn: &Connection, seller: &str) -> Result<Option<i64>, CoreError> {
+    Ok(conn
+        .prepare_cached("SELECT last_synced_at_ms FROM sync_state WHERE seller_id = ?1")?
+        .query_row([seller], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Applies one page of server changes atomically: all of it or none of it.
+pub(crate) fn apply_changes(
+    conn: &mut Connection,
+    seller: &str,
+    c: &Changes,
+    now_ms: i64,
+) -> Result<(), CoreError> {
+    if let Some(cfg) = &c.config {
+        check_config(cfg)?;
+    }
+    let tx = conn.transaction()?;
+    if let Some(cfg) = &c.config {
+        save_json(&tx, "remote_config", seller, cfg, now_ms)?;
+    }
+    if let Some(e) = &c.experiments {
+        save_json(&tx, "experiments", seller, e, now_ms)?;
+    }
+    if let Some(s) = &c.settings {
+        save_settings(&tx, seller, s)?;
+    }
+    for l in &c.lives {
+        upsert_live(&tx, seller, l)?;
+    }
+    for h in &c.highlights {
+        upsert_highlight(&tx, seller, h)?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO sync_state (seller_id, cursor, last_synced_at_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (seller_id) DO UPDATE SET cursor = max(cursor, ?2), last_synced_at_ms = ?3",
+    )?
+    .execute(params![seller, c.cursor, now_ms])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// A highlight as cached, with the fields the module needs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CachedHighlight {
+    pub id: String,
+    pub live_id: String,
+    pub kind: HighlightKind,
+    pub status: HighlightStatus,
+    pub live_now: bool,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub product_id: Option<String>,
+    pub score: f64,
+    pub signals: Vec<String>,
+    pub post_at_ms: Option<i64>,
+    pub format: FormatSpec,
+}
+
+const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format";
+
+fn read_highlight(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(CachedHighlight, String, String, String, String)> {
+    Ok((
+        CachedHighlight {
+            id: r.get(0)?,
+            live_id: r.get(1)?,
+            kind: HighlightKind::Auto,
+            status: HighlightStatus::Posted,
+            live_now: r.get(4)?,
+            start_ms: r.get(5)?,
+            end_ms: r.get(6)?,
+            product_id: r.get(7)?,
+            score: r.get(8)?,
+            signals: Vec::new(),
+            post_at_ms: r.get(10)?,
+            format: FormatSpec::default(),
+        },
+        r.get(2)?,
+        r.get(3)?,
+        r.get(9)?,
+        r.get(11)?,
+    ))
+}
+
+fn finish_highlight(
+    (mut h, kind, status, signals, format): (CachedHighlight, String, String, String, String),
+) -> Result<CachedHighlight, CoreError> {
+    h.kind = parse_kind(&kind)?;
+    h.status = parse_status(&status)?;
+    h.signals = from_json(&signals)?;
+    h.format = from_json(&format)?;
+    Ok(h)
+}
+
+/// All highlights of one LIVE, newest segment first.
+pub(crate) fn highlights_of(
+    conn: &Connection,
+    seller: &str,
+    live_id: &str,
+) -> Result<Vec<CachedHighlight>, CoreError> {
+    let sql = format!(
+        "SELECT {HIGHLIGHT_COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms DESC, id DESC"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![seller, live_id], read_highlight)?;
+    rows.map(|r| finish_highlight(r?)).collect()
+}
+
+/// One highlight by id.
+pub(crate) fn highlight(
+    conn: &Connection,
+    seller: &str,
+    id: &str,
+) -> Result<Option<CachedHighlight>, CoreError> {
+    let sql = format!("SELECT {HIGHLIGHT_COLS} FROM highlights WHERE seller_id = ?1 AND id = ?2");
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row(params![seller, id], read_highlight)
+        .optional()?;
+    row.map(finish_highlight).transpose()
+}

@@ -1,0 +1,246 @@
+//! Opening the cache database: schema migrations, pragmas, and recovery from a corrupt file.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{M, Migrations};
+
+use crate::CoreError;
+
+/// Schema version 1: the cache of server state and the outbox of seller actions.
+const V1: &str = r#"
+CREATE TABLE settings (
+    seller_id TEXT PRIMARY KEY NOT NULL,
+    highlights_on INTEGER NOT NULL,
+    onboarding_completed INTEGER NOT NULL,
+    popup_shows INTEGER NOT NULL,
+    popup_dismissed_at_ms INTEGER,
+    version INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE remote_config (
+    seller_id TEXT PRIMARY KEY NOT NULL,
+    json TEXT NOT NULL,
+    fetched_at_ms INTEGER NOT NULL
+);
+CREATE TABLE experiments (
+    seller_id TEXT PRIMARY KEY NOT NULL,
+    json TEXT NOT NULL,
+    fetched_at_ms INTEGER NOT NULL
+);
+CREATE TABLE lives (
+    seller_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    started_at_ms INTEGER NOT NULL,
+    ended_at_ms INTEGER,
+    is_live INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (seller_id, id)
+);
+CREATE INDEX lives_newest_first ON lives (seller_id, started_at_ms DESC, id DESC);
+CREATE TABLE live_products (
+    seller_id TEXT NOT NULL,
+    live_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (seller_id, live_id, product_id),
+    FOREIGN KEY (seller_id, live_id) REFERENCES lives (seller_id, id) ON DELETE CASCADE
+);
+CREATE TABLE highlights (
+    seller_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    live_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    live_now INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    product_id TEXT,
+    score REAL NOT NULL,
+    signals TEXT NOT NULL,
+    post_at_ms INTEGER,
+    format TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (seller_id, id),
+    FOREIGN KEY (seller_id, live_id) REFERENCES lives (seller_id, id) ON DELETE CASCADE
+);
+CREATE INDEX highlights_by_live ON highlights (seller_id, live_id, kind, status);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seller_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    op TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX outbox_by_seller ON outbox (seller_id, id);
+"#;
+
+/// Schema version 2: sync bookkeeping, outbox retry state, and notices for the seller.
+const V2: &str = r#"
+CREATE TABLE sync_state (
+    seller_id TEXT PRIMARY KEY NOT NULL,
+    cursor INTEGER NOT NULL DEFAULT 0,
+    last_synced_at_ms INTEGER
+);
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN next_attempt_at_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seller_id TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+"#;
+
+/// Every schema version in order; a new version is appended, never edited.
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1), M::up(V2)])
+}
+
+/// Number of schema versions this build knows.
+pub const SCHEMA_VERSION: usize = 2;
+
+/// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
+///
+/// Returns the connection and, when a bad file was moved aside, where it went.
+pub(crate) fn open(path: &Path) -> Result<(Connection, Option<PathBuf>), CoreError> {
+    match open_and_migrate(path) {
+        Ok(conn) => Ok((conn, None)),
+        Err(first) if looks_corrupt(&first) => {
+            let aside = move_aside(path)?;
+            tracing::warn!(aside = %aside.display(), "cache database unreadable; rebuilt from scratch");
+            let conn = open_and_migrate(path).map_err(|e| CoreError::Storage {
+                message: format!("cannot rebuild cache after moving a corrupt file aside: {e}"),
+            })?;
+            Ok((conn, Some(aside)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why opening failed, kept apart so corruption can be told from a full disk or a permission error.
+#[derive(Debug)]
+enum OpenError {
+    Sqlite(rusqlite::Error),
+    Migration(rusqlite_migration::Error),
+    Integrity(String),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Sqlite(e) => write!(f, "{e}"),
+            OpenError::Migration(e) => write!(f, "{e}"),
+            OpenError::Integrity(s) => write!(f, "integrity check failed: {s}"),
+        }
+    }
+}
+
+impl From<OpenError> for CoreError {
+    fn from(e: OpenError) -> Self {
+        CoreError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
+fn open_and_migrate(path: &Path) -> Result<Connection, OpenError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(OpenError::Sqlite)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(OpenError::Sqlite)?;
+    // journal_mode is the first statement that reads the file header, so it is where garbage shows.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(OpenError::Sqlite)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(OpenError::Sqlite)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(OpenError::Sqlite)?;
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(OpenError::Sqlite)?;
+    if check != "ok" {
+        return Err(OpenError::Integrity(check));
+    }
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(OpenError::Migration)?;
+    Ok(conn)
+}
+
+fn looks_corrupt(e: &OpenError) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e {
+        OpenError::Integrity(_) => true,
+        OpenError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+            matches!(f.code, DatabaseCorrupt | NotADatabase)
+        }
+        // A schema newer than this build (a downgrade) or one we did not write: start over rather than brick the app.
+        OpenError::Migration(rusqlite_migration::Error::MigrationDefinition(_)) => true,
+        OpenError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => matches!(
+            err,
+            rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseCorrupt | NotADatabase)
+        ),
+        _ => false,
+    }
+}
+
+fn move_aside(path: &Path) -> Result<PathBuf, CoreError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".corrupt-{stamp}"));
+    let aside = PathBuf::from(aside);
+    std::fs::rename(path, &aside).map_err(|e| CoreError::Storage {
+        message: format!("cannot move corrupt cache aside: {e}"),
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        // The WAL of a corrupt file belongs to it; replaying it into a fresh file would corrupt that too.
+        let _ = std::fs::remove_file(PathBuf::from(side));
+    }
+    Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+        assert_eq!(SCHEMA_VERSION, 2);
+    }
+
+    #[test]
+    fn garbage_file_is_moved_aside_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        std::fs::write(&path, vec![0xAB; 8192]).unwrap();
+        let (conn, aside) = open(&path).unwrap();
+        let aside = aside.expect("moved aside");
+        assert!(aside.exists());
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM lives", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn newer_schema_is_rebuilt_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let (_conn, aside) = open(&path).unwrap();
+        assert!(aside.is_some());
+    }
+}

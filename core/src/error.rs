@@ -1,0 +1,115 @@
+//! The one error type of the core's public API.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in a call into the core, in terms a shell can show or act on.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CoreError {
+    /// An id given by the shell is empty, too long or holds control characters.
+    #[error("invalid {what} id: {reason}")]
+    InvalidId {
+        /// Which kind of id ("recording", "highlight", "product", "seller").
+        what: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// No recording with this id is cached for this seller.
+    #[error("unknown recording {id}")]
+    UnknownRecording {
+        /// The id asked for.
+        id: String,
+    },
+    /// No highlight with this id is cached for this seller.
+    #[error("unknown highlight {id}")]
+    UnknownHighlight {
+        /// The id asked for.
+        id: String,
+    },
+    /// The product was not in that LIVE.
+    #[error("product {product_id} was not in recording {recording_id}")]
+    UnknownProduct {
+        /// The product asked for.
+        product_id: String,
+        /// The recording it was looked for in.
+        recording_id: String,
+    },
+    /// A video segment is outside the recording or of a length the config does not allow.
+    #[error("invalid segment: {reason}")]
+    InvalidSegment {
+        /// Which rule the segment broke.
+        reason: String,
+    },
+    /// The action is not possible in the current state (e.g. posting an already posted highlight).
+    #[error("not allowed: {reason}")]
+    NotAllowed {
+        /// Why.
+        reason: String,
+    },
+    /// The limits needed for this action have not been synced from the server yet.
+    #[error("remote config not loaded yet; sync first")]
+    ConfigUnavailable,
+    /// The local database failed; the message never carries seller data or tokens.
+    #[error("storage error: {message}")]
+    Storage {
+        /// What failed.
+        message: String,
+    },
+    /// Data from the server could not be applied to the cache.
+    #[error("bad data from server: {message}")]
+    BadServerData {
+        /// What was wrong with it.
+        message: String,
+    },
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<rusqlite_migration::Error> for CoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        CoreError::Storage {
+            message: format!("migration failed: {e}"),
+        }
+    }
+}
+
+/// Longest id the core accepts; longer ones are refused rather than stored.
+const MAX_ID_LEN: usize = 128;
+
+/// Checks an id handed in by a shell or a server before it reaches SQL or the view.
+pub(crate) fn check_id(what: &'static str, id: &str) -> Result<(), CoreError> {
+    let reason = if id.is_empty() {
+        "empty".to_string()
+    } else if id.len() > MAX_ID_LEN {
+        format!("longer than {MAX_ID_LEN} bytes")
+    } else if id.chars().any(char::is_control) {
+        "contains control characters".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(CoreError::InvalidId { what, reason })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(check_id("recording", "live_1").is_ok());
+        for bad in ["", "a\nb", &"x".repeat(129)] {
+            assert!(matches!(
+                check_id("recording", bad),
+                Err(CoreError::InvalidId {
+                    what: "recording",
+                    ..
+                })
+            ));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! What a seller can do: the events shells forward to the core.
+
+/// One seller action or navigation, forwarded by a shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Products → Highlights: open the screen with the toggle.
+    OpenHighlights,
+    /// Open the LIVE highlight module (first page of recordings).
+    OpenModule,
+    /// Load the next page of recordings.
+    LoadMoreRecordings,
+    /// Open one recording of the module.
+    OpenRecording {
+        /// The recording.
+        recording_id: String,
+    },
+    /// Go back one screen.
+    Back,
+    /// Flip the Highlights toggle.
+    SetToggle {
+        /// The value the seller chose.
+        on: bool,
+    },
+    /// Confirm the onboarding overlay: turn the feature on and land in the module.
+    ConfirmOnboarding,
+    /// Close the onboarding overlay: the feature stays off.
+    DismissOnboarding,
+    /// The seller tapped the shopping bag before going LIVE.
+    ShoppingBagTapped,
+    /// "Turn on" in the pre-LIVE pop-up.
+    PopupTurnOn,
+    /// "X" in the pre-LIVE pop-up.
+    PopupDismiss,
+    /// Post a recommendation of the open recording.
+    PostRecommendation {
+        /// The recommendation.
+        highlight_id: String,
+    },
+    /// Take a posted or scheduled highlight down.
+    RemoveHighlight {
+        /// The highlight.
+        highlight_id: String,
+    },
+    /// Cut a shoppable video from a recording.
+    CreateVideo {
+        /// The recording.
+        recording_id: String,
+        /// Segment start (epoch ms).
+        start_ms: i64,
+        /// Segment end (epoch ms).
+        end_ms: i64,
+        /// The product to tie it to.
+        product_id: String,
+    },
+    /// The seller read a notice.
+    DismissNotice {
+        /// The notice.
+        id: i64,
+    },
+}

@@ -1,0 +1,138 @@
+//! Builds the view state from the cache and the pending actions; no I/O beyond reads.
+
+use highlights_api::{HighlightKind, HighlightStatus, RemoteConfig};
+use rusqlite::Connection;
+
+use crate::CoreError;
+use crate::cache::{self, CachedHighlight};
+use crate::module;
+use crate::outbox::{Action, OutboxEntry};
+use crate::view::{HighlightBadge, HighlightRow, Limits, RecordingRow, RecordingScreen};
+
+/// Limits shown to the seller, from remote config.
+pub(crate) fn limits(c: &RemoteConfig) -> Limits {
+    Limits {
+        max_posts_per_live: c.max_posts_per_live,
+        max_posts_per_product: c.max_posts_per_product,
+        post_delay_s: c.post_delay_s,
+        clip_min_s: c.clip_min_s,
+        clip_max_s: c.clip_max_s,
+    }
+}
+
+fn badge(h: &CachedHighlight) -> HighlightBadge {
+    match h.status {
+        HighlightStatus::Scheduled => HighlightBadge::Scheduled,
+        HighlightStatus::Posted if h.live_now => HighlightBadge::LiveNow,
+        HighlightStatus::Posted => HighlightBadge::Posted,
+        HighlightStatus::Suggested => HighlightBadge::Recommended,
+        HighlightStatus::Removed => HighlightBadge::Removed,
+    }
+}
+
+fn row(h: CachedHighlight, badge: HighlightBadge) -> HighlightRow {
+    HighlightRow {
+        id: h.id,
+        kind: h.kind,
+        badge,
+        start_ms: h.start_ms,
+        end_ms: h.end_ms,
+        product_id: h.product_id,
+        score: h.score,
+        signals: h.signals,
+        post_at_ms: h.post_at_ms,
+        format: h.format,
+    }
+}
+
+/// Adjusts a module row's counts for actions the server has not confirmed yet.
+pub(crate) fn adjust_counts(r: &mut RecordingRow, pending: &[OutboxEntry]) {
+    for e in pending {
+        match &e.action {
+            Action::PostRecommendation { live_id, .. } if *live_id == r.id => {
+                r.recommendation_count = r.recommendation_count.saturating_sub(1);
+                r.highlight_count += 1;
+            }
+            Action::RemoveHighlight { live_id, .. } if *live_id == r.id => {
+                r.highlight_count = r.highlight_count.saturating_sub(1)
+            }
+            Action::CreateVideo { live_id, .. } if *live_id == r.id => r.highlight_count += 1,
+            _ => {}
+        }
+    }
+}
+
+/// The open recording: its highlights and recommendations with pending actions folded in.
+pub(crate) fn recording(
+    conn: &Connection,
+    seller: &str,
+    id: &str,
+    pending: &[OutboxEntry],
+) -> Result<Option<RecordingScreen>, CoreError> {
+    let Some(mut recording) = module::recording(conn, seller, id)? else {
+        return Ok(None);
+    };
+    adjust_counts(&mut recording, pending);
+    let products = module::products(conn, seller, id)?;
+    let mut highlights = Vec::new();
+    let mut recommendations = Vec::new();
+    for h in cache::highlights_of(conn, seller, id)? {
+        let pending_action = pending.iter().find_map(|e| match &e.action {
+            Action::PostRecommendation { highlight_id, .. }
+            | Action::RemoveHighlight { highlight_id, .. }
+                if *highlight_id == h.id =>
+            {
+                Some(&e.action)
+            }
+            _ => None,
+        });
+        match (pending_action, h.status) {
+            (Some(Action::PostRecommendation { .. }), HighlightStatus::Suggested) => {
+                highlights.push(row(h, HighlightBadge::Pending))
+            }
+            (Some(Action::RemoveHighlight { .. }), _) => {
+                highlights.push(row(h, HighlightBadge::Removed))
+            }
+            (_, HighlightStatus::Suggested) => {
+                let b = badge(&h);
+                recommendations.push(row(h, b))
+            }
+            _ => {
+                let b = badge(&h);
+                highlights.push(row(h, b))
+            }
+        }
+    }
+    for e in pending {
+        if let Action::CreateVideo {
+            local_id,
+            live_id,
+            start_ms,
+            end_ms,
+            product_id,
+        } = &e.action
+            && live_id == id
+        {
+            highlights.push(HighlightRow {
+                id: local_id.clone(),
+                kind: HighlightKind::Manual,
+                badge: HighlightBadge::Pending,
+                start_ms: *start_ms,
+                end_ms: *end_ms,
+                product_id: Some(product_id.clone()),
+                score: 0.0,
+                signals: Vec::new(),
+                post_at_ms: None,
+                format: Default::default(),
+            });
+        }
+    }
+    highlights.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then_with(|| b.id.cmp(&a.id)));
+    recommendations.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    Ok(Some(RecordingScreen {
+        recording,
+        products,
+        highlights,
+        recommendations,
+    }))
+}

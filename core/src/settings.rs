@@ -1,0 +1,166 @@
+//! The seller's settings as they stand on this device, and the pre-LIVE pop-up rule.
+
+use highlights_api::{Experiments, RemoteConfig, Settings};
+
+use crate::outbox::{Action, OutboxEntry};
+
+/// Settings the seller sees: the server's last word with the actions still in the outbox on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Effective {
+    pub highlights_on: bool,
+    pub onboarding_completed: bool,
+    pub popup_shows: u32,
+    pub popup_dismissed_at_ms: Option<i64>,
+    /// A toggle change is still waiting for the server.
+    pub toggle_pending: bool,
+}
+
+/// Folds pending actions over the server's settings (or the defaults of a seller never synced).
+pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> Effective {
+    let mut e = server
+        .map(|s| Effective {
+            highlights_on: s.highlights_on,
+            onboarding_completed: s.onboarding_completed,
+            popup_shows: s.popup_shows,
+            popup_dismissed_at_ms: s.popup_dismissed_at_ms,
+            toggle_pending: false,
+        })
+        .unwrap_or_default();
+    for entry in pending {
+        match &entry.action {
+            Action::SetHighlights { on } => {
+                e.highlights_on = *on;
+                e.toggle_pending = true;
+            }
+            Action::CompleteOnboarding => e.onboarding_completed = true,
+            Action::PopupShown => e.popup_shows = e.popup_shows.saturating_add(1),
+            Action::PopupDismissed { at_ms } => {
+                e.popup_dismissed_at_ms =
+                    Some(e.popup_dismissed_at_ms.map_or(*at_ms, |d| d.max(*at_ms)))
+            }
+            _ => {}
+        }
+    }
+    e
+}
+
+/// Whether tapping the shopping bag shows the auto-post pop-up now.
+///
+/// Only for sellers the server put in the experiment, with the feature off, not closed within the
+/// cooldown and not shown too often. Without synced config or experiments it stays hidden: an
+/// unknown experiment is treated as not assigned.
+pub(crate) fn popup_due(
+    s: &Effective,
+    config: Option<&RemoteConfig>,
+    experiments: Option<&Experiments>,
+    now_ms: i64,
+) -> bool {
+    let (Some(config), Some(experiments)) = (config, experiments) else {
+        return false;
+    };
+    if !experiments.popup || s.highlights_on || s.popup_shows >= config.popup_max_shows {
+        return false;
+    }
+    match s.popup_dismissed_at_ms {
+        Some(at) => now_ms.saturating_sub(at) >= i64::from(config.popup_cooldown_s) * 1000,
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(action: Action) -> OutboxEntry {
+        OutboxEntry {
+            id: 1,
+            idempotency_key: "k".into(),
+            action,
+            created_at_ms: 0,
+            attempts: 0,
+            next_attempt_at_ms: 0,
+        }
+    }
+
+    fn exp(popup: bool) -> Experiments {
+        Experiments {
+            popup,
+            format_variant: "control".into(),
+            format: Default::default(),
+        }
+    }
+
+    #[test]
+    fn pending_actions_override_server() {
+        let server = Settings {
+            highlights_on: false,
+            onboarding_completed: false,
+            popup_shows: 1,
+            popup_dismissed_at_ms: Some(50),
+            version: 3,
+            updated_at_ms: 0,
+        };
+        let e = effective(
+            Some(&server),
+            &[
+                entry(Action::SetHighlights { on: true }),
+                entry(Action::PopupShown),
+                entry(Action::PopupDismissed { at_ms: 10 }),
+            ],
+        );
+        assert!(e.highlights_on && e.toggle_pending);
+        assert_eq!(e.popup_shows, 2);
+        assert_eq!(
+            e.popup_dismissed_at_ms,
+            Some(50),
+            "an older dismissal never moves the cooldown back"
+        );
+    }
+
+    #[test]
+    fn popup_rules() {
+        let cfg = RemoteConfig {
+            popup_cooldown_s: 10,
+            popup_max_shows: 2,
+            ..Default::default()
+        };
+        let fresh = Effective::default();
+        assert!(popup_due(&fresh, Some(&cfg), Some(&exp(true)), 0));
+        assert!(
+            !popup_due(&fresh, Some(&cfg), Some(&exp(false)), 0),
+            "not in the experiment"
+        );
+        assert!(
+            !popup_due(&fresh, None, Some(&exp(true)), 0),
+            "no config yet"
+        );
+        let on = Effective {
+            highlights_on: true,
+            ..fresh
+        };
+        assert!(
+            !popup_due(&on, Some(&cfg), Some(&exp(true)), 0),
+            "feature already on"
+        );
+        let shown = Effective {
+            popup_shows: 2,
+            ..fresh
+        };
+        assert!(
+            !popup_due(&shown, Some(&cfg), Some(&exp(true)), 0),
+            "max shows reached"
+        );
+        let closed = Effective {
+            popup_dismissed_at_ms: Some(1_000),
+            ..fresh
+        };
+        assert!(
+            !popup_due(&closed, Some(&cfg), Some(&exp(true)), 10_999),
+            "inside cooldown"
+        );
+        assert!(
+            popup_due(&closed, Some(&cfg), Some(&exp(true)), 11_000),
+            "cooldown over"
+        );
+    }
+}

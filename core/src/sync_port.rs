@@ -1,0 +1,114 @@
+//! The surface the sync layer drives: server changes in, outbox entries out, delivery outcomes back.
+
+use highlights_api::{Changes, Highlight, Settings};
+use rusqlite::params;
+
+use crate::outbox::{self, OutboxEntry};
+use crate::{CoreError, HighlightsCore, cache};
+
+/// What the server answered to a delivered action, applied together with removing it from the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// The settings after the change.
+    Settings(Settings),
+    /// The highlight after the change (posted, removed or newly created).
+    Highlight(Highlight),
+    /// Nothing to apply.
+    Nothing,
+}
+
+impl HighlightsCore {
+    /// The change cursor to resume the next pull from.
+    pub fn sync_cursor(&self) -> Result<i64, CoreError> {
+        let inner = self.lock();
+        cache::cursor(&inner.conn, &inner.seller)
+    }
+
+    /// Applies one page of server changes atomically and refreshes the screens.
+    pub fn apply_changes(&self, changes: &Changes) -> Result<(), CoreError> {
+        {
+            let mut inner = self.lock();
+            let now = inner.clock.now_ms();
+            let seller = inner.seller.clone();
+            cache::apply_changes(&mut inner.conn, &seller, changes, now)?;
+            if changes.config.is_some() {
+                inner.config = changes.config.clone();
+            }
+            if changes.experiments.is_some() {
+                inner.experiments = changes.experiments.clone();
+            }
+            inner.server_settings = cache::settings(&inner.conn, &seller)?;
+            inner.last_synced = Some(now);
+            inner.online = true;
+            inner.reload_module()?;
+        }
+        self.republish()
+    }
+
+    /// Seller actions waiting for delivery, oldest first.
+    pub fn pending_actions(&self) -> Vec<OutboxEntry> {
+        self.lock().pending.clone()
+    }
+
+    /// The server accepted an action: apply its answer and drop the action, in one transaction.
+    pub fn action_delivered(&self, entry_id: i64, outcome: Delivered) -> Result<(), CoreError> {
+        self.finish(entry_id, |tx, seller| match &outcome {
+            Delivered::Settings(s) => cache::save_settings(tx, seller, s),
+            Delivered::Highlight(h) => cache::upsert_highlight(tx, seller, h),
+            Delivered::Nothing => Ok(()),
+        })
+    }
+
+    /// The server refused an action for good: drop it, tell the seller, fall back to the server's state.
+    pub fn action_rejected(&self, entry_id: i64, message: &str) -> Result<(), CoreError> {
+        let message = message.to_string();
+        self.finish(entry_id, move |tx, seller| {
+            tx.execute(
+                "INSERT INTO notices (seller_id, message, created_at_ms) VALUES (?1, ?2, strftime('%s','now') * 1000)",
+                params![seller, message],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A delivery failed for now; try again no earlier than `next_attempt_at_ms`.
+    pub fn action_retry_at(&self, entry_id: i64, next_attempt_at_ms: i64) -> Result<(), CoreError> {
+        let mut inner = self.lock();
+        let seller = inner.seller.clone();
+        outbox::reschedule(&inner.conn, &seller, entry_id, next_attempt_at_ms)?;
+        if let Some(e) = inner.pending.iter_mut().find(|e| e.id == entry_id) {
+            e.attempts += 1;
+            e.next_attempt_at_ms = next_attempt_at_ms;
+        }
+        Ok(())
+    }
+
+    /// Records whether the server was reachable, for the offline indicator.
+    pub fn set_online(&self, online: bool) -> Result<(), CoreError> {
+        let changed = {
+            let mut inner = self.lock();
+            std::mem::replace(&mut inner.online, online) != online
+        };
+        if changed { self.republish() } else { Ok(()) }
+    }
+
+    fn finish(
+        &self,
+        entry_id: i64,
+        apply: impl FnOnce(&rusqlite::Connection, &str) -> Result<(), CoreError>,
+    ) -> Result<(), CoreError> {
+        {
+            let mut inner = self.lock();
+            let seller = inner.seller.clone();
+            let tx = inner.conn.transaction()?;
+            apply(&tx, &seller)?;
+            outbox::remove(&tx, &seller, entry_id)?;
+            tx.commit()?;
+            inner.pending.retain(|e| e.id != entry_id);
+            inner.server_settings = cache::settings(&inner.conn, &seller)?;
+            inner.reload_notice()?;
+            inner.reload_module()?;
+        }
+        self.republish()
+    }
+}

@@ -1,0 +1,200 @@
+//! What the shells render: one plain-data struct per screen, rebuilt by the core after every change.
+
+use highlights_api::{FormatSpec, HighlightKind};
+
+/// Which screen is on top; the shells navigate to it, the core decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The LIVE section's Products list, where the Highlights entry lives.
+    Products,
+    /// The Highlights screen with the toggle.
+    Highlights,
+    /// The LIVE highlight module: past recordings.
+    Module,
+    /// One recording of the module with its highlights and recommendations.
+    Recording,
+}
+
+/// The limits in force, shown on the Highlights screen; all come from remote config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Most auto-posted videos per LIVE.
+    pub max_posts_per_live: u32,
+    /// Most auto-posted videos per pinned product.
+    pub max_posts_per_product: u32,
+    /// Typical delay before a moment is posted, in seconds.
+    pub post_delay_s: u32,
+    /// Shortest clip, in seconds.
+    pub clip_min_s: u32,
+    /// Longest clip, in seconds.
+    pub clip_max_s: u32,
+}
+
+/// The Highlights screen (LIVE section → Products → Highlights).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToggleScreen {
+    /// The toggle as the seller last set it (pending changes included).
+    pub on: bool,
+    /// A change of the toggle is waiting to reach the server.
+    pub pending: bool,
+    /// Limits to explain; `None` until remote config has been synced once.
+    pub limits: Option<Limits>,
+}
+
+/// Where the seller goes after confirming onboarding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnboardingOrigin {
+    /// From the toggle on the Highlights screen.
+    Toggle,
+    /// From "Turn on" in the pre-LIVE pop-up.
+    Popup,
+}
+
+/// The first-time onboarding overlay: benefits and data privacy, then Confirm or dismiss.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnboardingOverlay {
+    /// Which entry point opened it.
+    pub origin: OnboardingOrigin,
+    /// Limits to mention in the benefits, when known.
+    pub limits: Option<Limits>,
+}
+
+/// The pre-LIVE auto-post pop-up shown when the seller taps the shopping bag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoPostPopup {
+    /// Most auto-posted videos per LIVE, for the pop-up's copy.
+    pub max_posts_per_live: u32,
+}
+
+/// How one highlight is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HighlightBadge {
+    /// Waiting for its post time.
+    Scheduled,
+    /// On the seller's profile.
+    Posted,
+    /// Posted and its LIVE is still on: the video sends viewers into the room.
+    LiveNow,
+    /// A recommendation the seller can still post.
+    Recommended,
+    /// Taken down.
+    Removed,
+    /// Created or changed on this device, not yet confirmed by the server.
+    Pending,
+}
+
+/// A highlight row of a recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HighlightRow {
+    /// Highlight id (a local id for a video not yet confirmed by the server).
+    pub id: String,
+    /// Auto, recommendation or manual.
+    pub kind: HighlightKind,
+    /// What to show on the row.
+    pub badge: HighlightBadge,
+    /// Segment start (epoch ms).
+    pub start_ms: i64,
+    /// Segment end (epoch ms).
+    pub end_ms: i64,
+    /// Product the clip is tied to.
+    pub product_id: Option<String>,
+    /// Engine score.
+    pub score: f64,
+    /// Why the engine picked it.
+    pub signals: Vec<String>,
+    /// When it posts or posted (epoch ms).
+    pub post_at_ms: Option<i64>,
+    /// Experimental format features.
+    pub format: FormatSpec,
+}
+
+/// A recording row of the module list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingRow {
+    /// LIVE id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Start (epoch ms).
+    pub started_at_ms: i64,
+    /// End (epoch ms), absent while the LIVE is on.
+    pub ended_at_ms: Option<i64>,
+    /// The LIVE is on right now.
+    pub is_live: bool,
+    /// Auto-posted and seller-made videos on the profile or about to be.
+    pub highlight_count: u32,
+    /// Recommendations the seller can still post.
+    pub recommendation_count: u32,
+}
+
+/// The LIVE highlight module list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModuleScreen {
+    /// Recordings loaded so far, newest first.
+    pub recordings: Vec<RecordingRow>,
+    /// More recordings can be loaded.
+    pub has_more: bool,
+}
+
+/// A product of a recording, for the create-video sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRow {
+    /// Product id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// One recording opened from the module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordingScreen {
+    /// The recording.
+    pub recording: RecordingRow,
+    /// Its products, for the create-video sheet.
+    pub products: Vec<ProductRow>,
+    /// Auto-posted and seller-made videos, newest first.
+    pub highlights: Vec<HighlightRow>,
+    /// Recommendations the seller can still post, best first.
+    pub recommendations: Vec<HighlightRow>,
+}
+
+/// Freshness of what is on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncIndicator {
+    /// The last sync attempt reached the server.
+    pub online: bool,
+    /// When the cache was last brought up to date (epoch ms), if ever.
+    pub last_updated_ms: Option<i64>,
+    /// Seller actions waiting to reach the server.
+    pub pending_actions: u32,
+}
+
+/// A message for the seller, e.g. an action the server refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Notice id, to dismiss it.
+    pub id: i64,
+    /// What happened, in plain words.
+    pub message: String,
+}
+
+/// Everything the shells render, one field per screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    /// The screen on top.
+    pub screen: Screen,
+    /// The Highlights screen.
+    pub toggle: ToggleScreen,
+    /// The onboarding overlay, when shown.
+    pub onboarding: Option<OnboardingOverlay>,
+    /// The pre-LIVE pop-up, when shown.
+    pub popup: Option<AutoPostPopup>,
+    /// The module list.
+    pub module: ModuleScreen,
+    /// The open recording, when one is open.
+    pub recording: Option<RecordingScreen>,
+    /// Offline / last-updated indicator.
+    pub sync: SyncIndicator,
+    /// Oldest unread notice.
+    pub notice: Option<Notice>,
+}
