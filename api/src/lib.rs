@@ -21,6 +21,18 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// Body of a 409 answer to a stale settings write: the error and the state to rebase on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaleSettings {
+    /// Always `stale_version`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The settings as they are now on the server.
+    pub current: Settings,
+}
+
 /// Server-side limits and timings the app shows and obeys; never compiled into the app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

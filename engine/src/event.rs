@@ -1,0 +1,227 @@
+//! LIVE events: one JSON object per line, or per element of an ingestion batch.
+
+use serde::Deserialize;
+
+/// What happened in a LIVE.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// The LIVE began.
+    LiveStart {
+        /// Title, when the stream carries one.
+        title: Option<String>,
+    },
+    /// The LIVE ended.
+    LiveEnd,
+    /// A viewer commented.
+    Comment,
+    /// Viewers liked, `count` times.
+    Like {
+        /// Number of likes in this event.
+        count: u32,
+    },
+    /// A viewer shared the LIVE.
+    Share,
+    /// A viewer joined.
+    ViewerJoin,
+    /// A viewer left.
+    ViewerLeave,
+    /// A viewer sent a gift.
+    Gift {
+        /// Gift value (platform units).
+        value: f64,
+    },
+    /// The seller pinned a product.
+    ProductPin {
+        /// The product.
+        product_id: String,
+        /// Display name, when the stream carries one.
+        name: Option<String>,
+    },
+    /// The seller unpinned a product.
+    ProductUnpin {
+        /// The product.
+        product_id: String,
+    },
+    /// A viewer opened a product.
+    ProductClick {
+        /// The product.
+        product_id: String,
+    },
+    /// A viewer added a product to the cart.
+    AddToCart {
+        /// The product.
+        product_id: String,
+    },
+    /// A viewer ordered.
+    Order {
+        /// The product.
+        product_id: String,
+        /// Units.
+        quantity: u32,
+        /// Order value in cents.
+        amount_cents: i64,
+    },
+}
+
+/// One event of one LIVE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEvent {
+    /// Event time (epoch ms).
+    pub ts_ms: i64,
+    /// The LIVE it belongs to.
+    pub live_id: String,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// Why an event was skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Not JSON, or a field missing or of the wrong type.
+    Malformed(String),
+    /// A `type` this engine does not know.
+    UnknownType(String),
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Malformed(m) => write!(f, "malformed event: {m}"),
+            SkipReason::UnknownType(t) => write!(f, "unknown event type {t:?}"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    ts_ms: i64,
+    live_id: String,
+    #[serde(rename = "type")]
+    ty: String,
+    title: Option<String>,
+    count: Option<u32>,
+    value: Option<f64>,
+    product_id: Option<String>,
+    name: Option<String>,
+    quantity: Option<u32>,
+    amount_cents: Option<i64>,
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 128 && !s.chars().any(char::is_control)
+}
+
+impl LiveEvent {
+    /// Parses one JSON line.
+    pub fn parse_line(line: &str) -> Result<Self, SkipReason> {
+        let raw: Raw =
+            serde_json::from_str(line).map_err(|e| SkipReason::Malformed(e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    /// Parses one JSON value of an ingestion batch.
+    pub fn from_value(v: serde_json::Value) -> Result<Self, SkipReason> {
+        let raw: Raw =
+            serde_json::from_value(v).map_err(|e| SkipReason::Malformed(e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(r: Raw) -> Result<Self, SkipReason> {
+        if !valid_id(&r.live_id) {
+            return Err(SkipReason::Malformed("invalid live_id".into()));
+        }
+        if r.ts_ms <= 0 {
+            return Err(SkipReason::Malformed(
+                "ts_ms must be a positive epoch time".into(),
+            ));
+        }
+        let product = |p: Option<String>| match p {
+            Some(p) if valid_id(&p) => Ok(p),
+            Some(_) => Err(SkipReason::Malformed("invalid product_id".into())),
+            None => Err(SkipReason::Malformed(format!("{} needs product_id", r.ty))),
+        };
+        let kind = match r.ty.as_str() {
+            "live_start" => EventKind::LiveStart { title: r.title },
+            "live_end" => EventKind::LiveEnd,
+            "comment" => EventKind::Comment,
+            "like" => EventKind::Like {
+                count: r.count.unwrap_or(1).min(1_000_000),
+            },
+            "share" => EventKind::Share,
+            "viewer_join" => EventKind::ViewerJoin,
+            "viewer_leave" => EventKind::ViewerLeave,
+            "gift" => {
+                let value = r.value.unwrap_or(1.0);
+                if !value.is_finite() || value < 0.0 {
+                    return Err(SkipReason::Malformed(
+                        "gift value must be a finite non-negative number".into(),
+                    ));
+                }
+                EventKind::Gift { value }
+            }
+            "product_pin" => EventKind::ProductPin {
+                product_id: product(r.product_id)?,
+                name: r.name,
+            },
+            "product_unpin" => EventKind::ProductUnpin {
+                product_id: product(r.product_id)?,
+            },
+            "product_click" => EventKind::ProductClick {
+                product_id: product(r.product_id)?,
+            },
+            "add_to_cart" => EventKind::AddToCart {
+                product_id: product(r.product_id)?,
+            },
+            "order" => EventKind::Order {
+                product_id: product(r.product_id)?,
+                quantity: r.quantity.unwrap_or(1).clamp(1, 10_000),
+                amount_cents: r.amount_cents.unwrap_or(0).clamp(0, 1_000_000_000),
+            },
+            other => return Err(SkipReason::UnknownType(other.chars().take(64).collect())),
+        };
+        Ok(LiveEvent {
+            ts_ms: r.ts_ms,
+            live_id: r.live_id,
+            kind,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_type_and_skips_bad_lines() {
+        let ok = [
+            r#"{"ts_ms":1,"live_id":"l","type":"live_start","title":"Spring sale"}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"comment","text":"wow","user":"u1"}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"like","count":5}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"gift","value":2.5}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"order","product_id":"p","quantity":2,"amount_cents":1999}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"live_end","extra":"ignored"}"#,
+        ];
+        for line in ok {
+            LiveEvent::parse_line(line).unwrap();
+        }
+        let bad = [
+            "",
+            "not json",
+            r#"{"ts_ms":"1","live_id":"l","type":"comment"}"#,
+            r#"{"live_id":"l","type":"comment"}"#,
+            r#"{"ts_ms":1,"live_id":"","type":"comment"}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"order"}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"gift","value":-1}"#,
+        ];
+        for line in bad {
+            assert!(
+                matches!(LiveEvent::parse_line(line), Err(SkipReason::Malformed(_))),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            LiveEvent::parse_line(r#"{"ts_ms":1,"live_id":"l","type":"dance"}"#),
+            Err(SkipReason::UnknownType("dance".into()))
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! Highlight engine of Auto LIVE Highlights.
+
+pub mod event;
+
+pub use event::{EventKind, LiveEvent, SkipReason};

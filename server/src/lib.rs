@@ -1,0 +1,14 @@
+//! Reference backend of Auto LIVE Highlights: the REST API the app core syncs with, bearer auth,
+//! the highlight engine, and an embedded SQLite store, so the whole system runs on one machine.
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod routes;
+pub mod serve;
+
+pub use app::{AppState, router};
+pub use db::Db;

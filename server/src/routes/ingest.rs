@@ -1,0 +1,150 @@
+//! LIVE event ingestion from the streaming service: store the events, keep LIVEs and products current.
+
+use axum::Json;
+use axum::extract::State;
+use highlights_api::{ApiError as ErrorBody, IngestBatch, IngestResult};
+use highlights_engine::{EventKind, LiveEvent};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::app::AppState;
+use crate::auth::Service;
+use crate::db::next_seq;
+use crate::error::{ApiError, JsonBody, check_id};
+
+/// Most events in one batch.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Outcome of storing one batch: counts and the events that belong to the seller, in order.
+pub struct Stored {
+    /// Counts to answer with.
+    pub result: IngestResult,
+    /// Accepted events, for the engine.
+    pub events: Vec<LiveEvent>,
+}
+
+fn bump_live(conn: &Connection, live_id: &str) -> Result<(), ApiError> {
+    let seq = next_seq(conn)?;
+    conn.prepare_cached("UPDATE lives SET seq = ?2 WHERE id = ?1")?
+        .execute(params![live_id, seq])?;
+    Ok(())
+}
+
+/// Applies one event to the LIVE it belongs to; false if the LIVE is another seller's.
+fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent) -> Result<bool, ApiError> {
+    let owner: Option<String> = conn
+        .prepare_cached("SELECT seller_id FROM lives WHERE id = ?1")?
+        .query_row([&e.live_id], |r| r.get(0))
+        .optional()?;
+    match owner {
+        Some(o) if o != seller_id => return Ok(false),
+        Some(_) => {}
+        None => {
+            // A stream may lack live_start: the first event opens the LIVE.
+            let seq = next_seq(conn)?;
+            conn.prepare_cached(
+                "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq) VALUES (?1, ?2, ?3, ?4, 'live', ?5)",
+            )?
+            .execute(params![e.live_id, seller_id, format!("LIVE {}", e.live_id), e.ts_ms, seq])?;
+        }
+    }
+    match &e.kind {
+        EventKind::LiveStart { title } => {
+            conn.prepare_cached(
+                "UPDATE lives SET started_at_ms = min(started_at_ms, ?2), title = coalesce(?3, title) WHERE id = ?1",
+            )?
+            .execute(params![e.live_id, e.ts_ms, title.as_deref().map(|t| t.chars().take(200).collect::<String>())])?;
+            bump_live(conn, &e.live_id)?;
+        }
+        EventKind::LiveEnd => {
+            conn.prepare_cached("UPDATE lives SET ended_at_ms = max(?2, started_at_ms), status = 'ended' WHERE id = ?1")?
+                .execute(params![e.live_id, e.ts_ms])?;
+            bump_live(conn, &e.live_id)?;
+        }
+        _ => {}
+    }
+    if let Some((product_id, name)) = product_of(&e.kind) {
+        let added = conn
+            .prepare_cached("INSERT OR IGNORE INTO live_products (live_id, product_id, name) VALUES (?1, ?2, ?3)")?
+            .execute(params![e.live_id, product_id, name.unwrap_or(product_id)])?;
+        if let Some(name) = name {
+            conn.prepare_cached(
+                "UPDATE live_products SET name = ?3 WHERE live_id = ?1 AND product_id = ?2",
+            )?
+            .execute(params![e.live_id, product_id, name])?;
+        }
+        if added > 0 {
+            bump_live(conn, &e.live_id)?;
+        }
+    }
+    Ok(true)
+}
+
+fn product_of(k: &EventKind) -> Option<(&str, Option<&str>)> {
+    match k {
+        EventKind::ProductPin { product_id, name } => Some((product_id, name.as_deref())),
+        EventKind::ProductClick { product_id } | EventKind::AddToCart { product_id } => {
+            Some((product_id, None))
+        }
+        EventKind::Order { product_id, .. } => Some((product_id, None)),
+        _ => None,
+    }
+}
+
+/// Stores a batch in one transaction; bad events are counted and skipped, never fatal.
+pub fn store(conn: &Connection, batch: IngestBatch) -> Result<Stored, ApiError> {
+    check_id("seller", &batch.seller_id)?;
+    let known: bool = conn
+        .prepare_cached("SELECT 1 FROM sellers WHERE id = ?1")?
+        .exists([&batch.seller_id])?;
+    if !known {
+        return Err(ApiError::NotFound("seller".into()));
+    }
+    let mut skipped = 0u64;
+    let mut events = Vec::with_capacity(batch.events.len());
+    let mut insert =
+        conn.prepare_cached("INSERT INTO events (live_id, ts_ms, json) VALUES (?1, ?2, ?3)")?;
+    for raw in batch.events {
+        let text = raw.to_string();
+        match LiveEvent::from_value(raw) {
+            Ok(e) if apply(conn, &batch.seller_id, &e)? => {
+                insert.execute(params![e.live_id, e.ts_ms, text])?;
+                events.push(e);
+            }
+            Ok(e) => {
+                tracing::warn!(live_id = %e.live_id, "event for another seller's LIVE skipped");
+                skipped += 1;
+            }
+            Err(reason) => {
+                tracing::warn!(%reason, "event skipped");
+                skipped += 1;
+            }
+        }
+    }
+    Ok(Stored {
+        result: IngestResult {
+            accepted: events.len() as u64,
+            skipped,
+        },
+        events,
+    })
+}
+
+/// Takes a batch of LIVE events from the streaming service (service token). Malformed events and
+/// unknown types are counted as skipped; the rest are stored and scored.
+#[utoipa::path(post, path = "/v1/ingest/events", tag = "ingest", request_body = IngestBatch,
+    responses((status = 200, body = IngestResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn ingest_events(
+    State(s): State<AppState>,
+    _service: Service,
+    JsonBody(batch): JsonBody<IngestBatch>,
+) -> Result<Json<IngestResult>, ApiError> {
+    if batch.events.len() > MAX_BATCH {
+        return Err(ApiError::BadRequest(format!(
+            "at most {MAX_BATCH} events per batch"
+        )));
+    }
+    let stored = s.db.write(move |tx| store(tx, batch)).await?;
+    Ok(Json(stored.result))
+}

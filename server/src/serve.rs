@@ -1,0 +1,74 @@
+//! Running the server: bound to an address, with a data directory, stoppable cleanly.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::{AppState, router};
+use crate::db::Db;
+
+/// File name of the store inside the data directory.
+pub const DB_FILE: &str = "highlights-server.db";
+
+/// Path of the store inside `data_dir`.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DB_FILE)
+}
+
+/// A server running in this process.
+pub struct RunningServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state, for in-process admin work.
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Base URL, e.g. `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Starts the server on `addr` (port 0 picks a free one) with its store in `data_dir`.
+pub async fn start(
+    addr: SocketAddr,
+    data_dir: &Path,
+) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
+    std::fs::create_dir_all(data_dir)?;
+    let db = Db::open(&db_path(data_dir)).await?;
+    let state = AppState { db };
+    let (app, _) = router(state.clone());
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, data_dir = %data_dir.display(), "highlights server listening");
+    Ok(RunningServer {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
+}

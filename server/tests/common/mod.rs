@@ -1,0 +1,110 @@
+//! A real server on a loopback port with a temporary data directory, and a small HTTP client.
+#![allow(dead_code)]
+
+use highlights_server::serve::{RunningServer, start};
+use highlights_server::{admin, db};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    pub service_token: String,
+}
+
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().build().unwrap()
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = start("127.0.0.1:0".parse().unwrap(), dir.path())
+            .await
+            .unwrap();
+        let service_token = server
+            .state
+            .db
+            .write(|tx| admin::service_token(tx))
+            .await
+            .unwrap();
+        Self {
+            server,
+            dir,
+            http: client(),
+            service_token,
+        }
+    }
+
+    pub async fn seller(&self, id: &str) -> String {
+        let id = id.to_string();
+        self.server
+            .state
+            .db
+            .write(move |tx| admin::create_seller(tx, &id, "Test seller"))
+            .await
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.url(), path)
+    }
+
+    /// Sends a request and returns status and JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let bytes = resp.bytes().await.unwrap();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn ingest(&self, seller: &str, events: Value) -> (StatusCode, Value) {
+        let body = serde_json::json!({ "seller_id": seller, "events": events });
+        self.call(
+            Method::POST,
+            "/v1/ingest/events",
+            Some(&self.service_token.clone()),
+            Some(body),
+        )
+        .await
+    }
+
+    pub fn db(&self) -> db::Db {
+        self.server.state.db.clone()
+    }
+}
+
+/// Asserts an error answer: the status and a JSON `{code, message}` body.
+pub fn assert_error(got: &(StatusCode, Value), status: StatusCode) {
+    assert_eq!(got.0, status, "body: {}", got.1);
+    assert!(
+        got.1["code"].is_string() && got.1["message"].is_string(),
+        "not a JSON error: {}",
+        got.1
+    );
+}
