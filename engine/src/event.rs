@@ -187,6 +187,58 @@ impl LiveEvent {
     }
 }
 
+impl LiveEvent {
+    /// The event as the JSON object of the stream format.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut v = json!({ "ts_ms": self.ts_ms, "live_id": self.live_id });
+        let (ty, extra) = match &self.kind {
+            EventKind::LiveStart { title } => {
+                ("live_start", title.as_ref().map(|t| json!({ "title": t })))
+            }
+            EventKind::LiveEnd => ("live_end", None),
+            EventKind::Comment => ("comment", Some(json!({ "text": "", "user": "" }))),
+            EventKind::Like { count } => ("like", Some(json!({ "count": count }))),
+            EventKind::Share => ("share", None),
+            EventKind::ViewerJoin => ("viewer_join", None),
+            EventKind::ViewerLeave => ("viewer_leave", None),
+            EventKind::Gift { value } => ("gift", Some(json!({ "value": value }))),
+            EventKind::ProductPin { product_id, name } => (
+                "product_pin",
+                Some(json!({ "product_id": product_id, "name": name })),
+            ),
+            EventKind::ProductUnpin { product_id } => {
+                ("product_unpin", Some(json!({ "product_id": product_id })))
+            }
+            EventKind::ProductClick { product_id } => {
+                ("product_click", Some(json!({ "product_id": product_id })))
+            }
+            EventKind::AddToCart { product_id } => {
+                ("add_to_cart", Some(json!({ "product_id": product_id })))
+            }
+            EventKind::Order {
+                product_id,
+                quantity,
+                amount_cents,
+            } => (
+                "order",
+                Some(
+                    json!({ "product_id": product_id, "quantity": quantity, "amount_cents": amount_cents }),
+                ),
+            ),
+        };
+        v["type"] = json!(ty);
+        if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, v.as_object_mut()) {
+            for (k, val) in extra {
+                if !val.is_null() {
+                    obj.insert(k, val);
+                }
+            }
+        }
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

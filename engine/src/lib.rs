@@ -1,5 +1,22 @@
 //! Highlight engine of Auto LIVE Highlights.
+//!
+//! Finds the moments of a LIVE that drive engagement, traffic and conversion, online (a decision at
+//! stream time t uses only events up to t), and decides which are auto-posted under the caps.
 
+// Per-signal arrays (window, baseline, z) are walked in lockstep by index; iterator zips read worse.
+#![allow(clippy::needless_range_loop)]
+
+mod detector;
+mod engine;
 pub mod event;
+mod moment;
+mod policy;
+pub mod replay;
+pub mod signals;
+pub mod sim;
 
+pub use detector::Detector;
+pub use engine::Engine;
 pub use event::{EventKind, LiveEvent, SkipReason};
+pub use moment::{EngineConfig, Moment};
+pub use policy::{CapCounter, Decision, Policy};
