@@ -25,15 +25,7 @@ fn big_cache() -> Changes {
             highlights.push(highlight(&format!("{}-{k}", l.id), l, kind, status, 60 * k));
         }
     }
-    Changes {
-        cursor: 1,
-        has_more: false,
-        config: Some(config()),
-        experiments: None,
-        settings: None,
-        lives,
-        highlights,
-    }
+    Changes { cursor: 1, has_more: false, config: Some(config()), experiments: None, settings: None, lives, highlights }
 }
 
 fn bench(c: &mut Criterion) {
@@ -52,20 +44,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut stmt = raw.prepare_cached(PAGE_SQL).unwrap();
             let rows = stmt
-                .query_map(
-                    rusqlite::params!["seller-a", i64::MAX, "", PAGE_SIZE],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, i64>(2)?,
-                            r.get::<_, Option<i64>>(3)?,
-                            r.get::<_, bool>(4)?,
-                            r.get::<_, u32>(5)?,
-                            r.get::<_, u32>(6)?,
-                        ))
-                    },
-                )
+                .query_map(rusqlite::params!["seller-a", i64::MAX, "", PAGE_SIZE], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, bool>(4)?,
+                        r.get::<_, u32>(5)?,
+                        r.get::<_, u32>(6)?,
+                    ))
+                })
                 .unwrap()
                 .collect::<Result<Vec<_>, _>>()
                 .unwrap();
@@ -76,12 +65,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
     let v = core.view().unwrap();
     assert_eq!(v.module.recordings.len(), PAGE_SIZE as usize);
-    assert!(
-        v.module
-            .recordings
-            .iter()
-            .all(|r| r.highlight_count == 10 && r.recommendation_count == 5)
-    );
+    assert!(v.module.recordings.iter().all(|r| r.highlight_count == 10 && r.recommendation_count == 5));
 }
 
 criterion_group!(benches, bench);

@@ -3,8 +3,8 @@
 //! Every query is scoped by seller, so two accounts on one device never see each other's data.
 
 use highlights_api::{
-    Changes, Experiments, FormatSpec, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus,
-    RemoteConfig, Settings,
+    Changes, Experiments, FormatSpec, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus, RemoteConfig,
+    Settings,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
@@ -13,21 +13,15 @@ use crate::CoreError;
 use crate::error::check_id;
 
 fn bad(message: impl Into<String>) -> CoreError {
-    CoreError::BadServerData {
-        message: message.into(),
-    }
+    CoreError::BadServerData { message: message.into() }
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, CoreError> {
-    serde_json::to_string(v).map_err(|e| CoreError::Storage {
-        message: e.to_string(),
-    })
+    serde_json::to_string(v).map_err(|e| CoreError::Storage { message: e.to_string() })
 }
 
 fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, CoreError> {
-    serde_json::from_str(s).map_err(|e| CoreError::Storage {
-        message: format!("unreadable cached json: {e}"),
-    })
+    serde_json::from_str(s).map_err(|e| CoreError::Storage { message: format!("unreadable cached json: {e}") })
 }
 
 /// Settings as last confirmed by the server, if ever synced.
@@ -50,11 +44,7 @@ pub(crate) fn settings(conn: &Connection, seller: &str) -> Result<Option<Setting
     .map_err(Into::into)
 }
 
-pub(crate) fn save_settings(
-    conn: &Connection,
-    seller: &str,
-    s: &Settings,
-) -> Result<(), CoreError> {
+pub(crate) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Result<(), CoreError> {
     conn.prepare_cached(
         "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -74,32 +64,18 @@ pub(crate) fn save_settings(
     Ok(())
 }
 
-fn load_json<T: DeserializeOwned>(
-    conn: &Connection,
-    table: &str,
-    seller: &str,
-) -> Result<Option<T>, CoreError> {
+fn load_json<T: DeserializeOwned>(conn: &Connection, table: &str, seller: &str) -> Result<Option<T>, CoreError> {
     let sql = format!("SELECT json FROM {table} WHERE seller_id = ?1");
-    let json: Option<String> = conn
-        .prepare_cached(&sql)?
-        .query_row([seller], |r| r.get(0))
-        .optional()?;
+    let json: Option<String> = conn.prepare_cached(&sql)?.query_row([seller], |r| r.get(0)).optional()?;
     json.map(|j| from_json(&j)).transpose()
 }
 
-fn save_json<T: Serialize>(
-    conn: &Connection,
-    table: &str,
-    seller: &str,
-    v: &T,
-    now_ms: i64,
-) -> Result<(), CoreError> {
+fn save_json<T: Serialize>(conn: &Connection, table: &str, seller: &str, v: &T, now_ms: i64) -> Result<(), CoreError> {
     let sql = format!(
         "INSERT INTO {table} (seller_id, json, fetched_at_ms) VALUES (?1, ?2, ?3)
          ON CONFLICT (seller_id) DO UPDATE SET json = ?2, fetched_at_ms = ?3"
     );
-    conn.prepare_cached(&sql)?
-        .execute(params![seller, to_json(v)?, now_ms])?;
+    conn.prepare_cached(&sql)?.execute(params![seller, to_json(v)?, now_ms])?;
     Ok(())
 }
 
@@ -109,19 +85,13 @@ pub(crate) fn config(conn: &Connection, seller: &str) -> Result<Option<RemoteCon
 }
 
 /// Experiment assignment as last synced.
-pub(crate) fn experiments(
-    conn: &Connection,
-    seller: &str,
-) -> Result<Option<Experiments>, CoreError> {
+pub(crate) fn experiments(conn: &Connection, seller: &str) -> Result<Option<Experiments>, CoreError> {
     load_json(conn, "experiments", seller)
 }
 
 fn check_config(c: &RemoteConfig) -> Result<(), CoreError> {
     if c.clip_min_s == 0 || c.clip_min_s > c.clip_max_s {
-        return Err(bad(format!(
-            "clip bounds {}..{} s make no sense",
-            c.clip_min_s, c.clip_max_s
-        )));
+        return Err(bad(format!("clip bounds {}..{} s make no sense", c.clip_min_s, c.clip_max_s)));
     }
     Ok(())
 }
@@ -149,9 +119,7 @@ pub(crate) fn parse_kind(s: &str) -> Result<HighlightKind, CoreError> {
         "recommendation" => HighlightKind::Recommendation,
         "manual" => HighlightKind::Manual,
         other => {
-            return Err(CoreError::Storage {
-                message: format!("unknown highlight kind {other:?} in cache"),
-            });
+            return Err(CoreError::Storage { message: format!("unknown highlight kind {other:?} in cache") });
         }
     })
 }
@@ -163,9 +131,7 @@ pub(crate) fn parse_status(s: &str) -> Result<HighlightStatus, CoreError> {
         "suggested" => HighlightStatus::Suggested,
         "removed" => HighlightStatus::Removed,
         other => {
-            return Err(CoreError::Storage {
-                message: format!("unknown highlight status {other:?} in cache"),
-            });
+            return Err(CoreError::Storage { message: format!("unknown highlight status {other:?} in cache") });
         }
     })
 }
@@ -201,11 +167,7 @@ pub(crate) fn upsert_live(conn: &Connection, seller: &str, l: &Live) -> Result<(
     Ok(())
 }
 
-pub(crate) fn upsert_highlight(
-    conn: &Connection,
-    seller: &str,
-    h: &Highlight,
-) -> Result<(), CoreError> {
+pub(crate) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -> Result<(), CoreError> {
     check_id("highlight", &h.id).map_err(|e| bad(e.to_string()))?;
     if h.end_ms <= h.start_ms {
         return Err(bad(format!("highlight {} has an empty segment", h.id)));
@@ -217,10 +179,7 @@ pub(crate) fn upsert_highlight(
         .prepare_cached("SELECT 1 FROM lives WHERE seller_id = ?1 AND id = ?2")?
         .exists(params![seller, h.live_id])?;
     if !known {
-        return Err(bad(format!(
-            "highlight {} belongs to unknown LIVE {}",
-            h.id, h.live_id
-        )));
+        return Err(bad(format!("highlight {} belongs to unknown LIVE {}", h.id, h.live_id)));
     }
     conn.prepare_cached(
         "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq)
@@ -266,12 +225,7 @@ pub(crate) fn last_synced(conn: &Connection, seller: &str) -> Result<Option<i64>
 }
 
 /// Applies one page of server changes atomically: all of it or none of it.
-pub(crate) fn apply_changes(
-    conn: &mut Connection,
-    seller: &str,
-    c: &Changes,
-    now_ms: i64,
-) -> Result<(), CoreError> {
+pub(crate) fn apply_changes(conn: &mut Connection, seller: &str, c: &Changes, now_ms: i64) -> Result<(), CoreError> {
     if let Some(cfg) = &c.config {
         check_config(cfg)?;
     }
@@ -317,11 +271,10 @@ pub(crate) struct CachedHighlight {
     pub format: FormatSpec,
 }
 
-const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format";
+const HIGHLIGHT_COLS: &str =
+    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format";
 
-fn read_highlight(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(CachedHighlight, String, String, String, String)> {
+fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<(CachedHighlight, String, String, String, String)> {
     Ok((
         CachedHighlight {
             id: r.get(0)?,
@@ -355,11 +308,7 @@ fn finish_highlight(
 }
 
 /// All highlights of one LIVE, newest segment first.
-pub(crate) fn highlights_of(
-    conn: &Connection,
-    seller: &str,
-    live_id: &str,
-) -> Result<Vec<CachedHighlight>, CoreError> {
+pub(crate) fn highlights_of(conn: &Connection, seller: &str, live_id: &str) -> Result<Vec<CachedHighlight>, CoreError> {
     let sql = format!(
         "SELECT {HIGHLIGHT_COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms DESC, id DESC"
     );
@@ -369,15 +318,8 @@ pub(crate) fn highlights_of(
 }
 
 /// One highlight by id.
-pub(crate) fn highlight(
-    conn: &Connection,
-    seller: &str,
-    id: &str,
-) -> Result<Option<CachedHighlight>, CoreError> {
+pub(crate) fn highlight(conn: &Connection, seller: &str, id: &str) -> Result<Option<CachedHighlight>, CoreError> {
     let sql = format!("SELECT {HIGHLIGHT_COLS} FROM highlights WHERE seller_id = ?1 AND id = ?2");
-    let row = conn
-        .prepare_cached(&sql)?
-        .query_row(params![seller, id], read_highlight)
-        .optional()?;
+    let row = conn.prepare_cached(&sql)?.query_row(params![seller, id], read_highlight).optional()?;
     row.map(finish_highlight).transpose()
 }

@@ -139,35 +139,23 @@ impl std::fmt::Display for OpenError {
 
 impl From<OpenError> for CoreError {
     fn from(e: OpenError) -> Self {
-        CoreError::Storage {
-            message: e.to_string(),
-        }
+        CoreError::Storage { message: e.to_string() }
     }
 }
 
 fn open_and_migrate(path: &Path) -> Result<Connection, OpenError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags).map_err(OpenError::Sqlite)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(OpenError::Sqlite)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(OpenError::Sqlite)?;
     // journal_mode is the first statement that reads the file header, so it is where garbage shows.
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(OpenError::Sqlite)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(OpenError::Sqlite)?;
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(OpenError::Sqlite)?;
-    let check: String = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
-        .map_err(OpenError::Sqlite)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(OpenError::Sqlite)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(OpenError::Sqlite)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(OpenError::Sqlite)?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(OpenError::Sqlite)?;
     if check != "ok" {
         return Err(OpenError::Integrity(check));
     }
-    migrations()
-        .to_latest(&mut conn)
-        .map_err(OpenError::Migration)?;
+    migrations().to_latest(&mut conn).map_err(OpenError::Migration)?;
     Ok(conn)
 }
 
@@ -189,16 +177,12 @@ fn looks_corrupt(e: &OpenError) -> bool {
 }
 
 fn move_aside(path: &Path) -> Result<PathBuf, CoreError> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let mut aside = path.as_os_str().to_owned();
     aside.push(format!(".corrupt-{stamp}"));
     let aside = PathBuf::from(aside);
-    std::fs::rename(path, &aside).map_err(|e| CoreError::Storage {
-        message: format!("cannot move corrupt cache aside: {e}"),
-    })?;
+    std::fs::rename(path, &aside)
+        .map_err(|e| CoreError::Storage { message: format!("cannot move corrupt cache aside: {e}") })?;
     for suffix in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
@@ -226,9 +210,7 @@ mod tests {
         let (conn, aside) = open(&path).unwrap();
         let aside = aside.expect("moved aside");
         assert!(aside.exists());
-        let n: i64 = conn
-            .query_row("SELECT count(*) FROM lives", [], |r| r.get(0))
-            .unwrap();
+        let n: i64 = conn.query_row("SELECT count(*) FROM lives", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0);
     }
 

@@ -64,17 +64,13 @@ pub enum CoreError {
 
 impl From<rusqlite::Error> for CoreError {
     fn from(e: rusqlite::Error) -> Self {
-        CoreError::Storage {
-            message: e.to_string(),
-        }
+        CoreError::Storage { message: e.to_string() }
     }
 }
 
 impl From<rusqlite_migration::Error> for CoreError {
     fn from(e: rusqlite_migration::Error) -> Self {
-        CoreError::Storage {
-            message: format!("migration failed: {e}"),
-        }
+        CoreError::Storage { message: format!("migration failed: {e}") }
     }
 }
 
@@ -103,13 +99,7 @@ mod tests {
     fn ids_are_checked() {
         assert!(check_id("recording", "live_1").is_ok());
         for bad in ["", "a\nb", &"x".repeat(129)] {
-            assert!(matches!(
-                check_id("recording", bad),
-                Err(CoreError::InvalidId {
-                    what: "recording",
-                    ..
-                })
-            ));
+            assert!(matches!(check_id("recording", bad), Err(CoreError::InvalidId { what: "recording", .. })));
         }
     }
 }

@@ -34,10 +34,7 @@ pub mod testing {
     use std::path::Path;
 
     /// Creates a database at `path` migrated only up to `version`.
-    pub fn create_db_at_version(
-        path: &Path,
-        version: usize,
-    ) -> Result<rusqlite::Connection, crate::CoreError> {
+    pub fn create_db_at_version(path: &Path, version: usize) -> Result<rusqlite::Connection, crate::CoreError> {
         let mut conn = rusqlite::Connection::open(path)?;
         crate::db::migrations().to_version(&mut conn, version)?;
         Ok(conn)

@@ -61,11 +61,7 @@ impl HighlightsCore {
     }
 
     /// Like [`HighlightsCore::open`], reading time from `clock`.
-    pub fn open_with_clock(
-        db_path: &Path,
-        seller_id: &str,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, CoreError> {
+    pub fn open_with_clock(db_path: &Path, seller_id: &str, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
         check_id("seller", seller_id)?;
         let (conn, rebuilt) = db::open(db_path)?;
         let seller = seller_id.to_string();
@@ -124,24 +120,16 @@ impl HighlightsCore {
 
     /// Registers an observer; it gets the current state at once and every change after.
     pub fn subscribe(&self, observer: Arc<dyn StateObserver>) -> Result<SubscriptionId, CoreError> {
-        let id = self
-            .next_subscription
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = self.next_subscription.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let state = self.view()?;
         observer.on_state(&state);
-        self.observers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((id, observer));
+        self.observers.lock().unwrap_or_else(|e| e.into_inner()).push((id, observer));
         Ok(id)
     }
 
     /// Ends a subscription; unknown ids are ignored.
     pub fn unsubscribe(&self, id: SubscriptionId) {
-        self.observers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|(i, _)| *i != id);
+        self.observers.lock().unwrap_or_else(|e| e.into_inner()).retain(|(i, _)| *i != id);
     }
 
     /// The seller this core serves.
@@ -151,13 +139,8 @@ impl HighlightsCore {
 
     /// Sends `state` to every observer, outside the core's lock so observers may call back in.
     pub(crate) fn publish(&self, state: &ViewState) {
-        let observers: Vec<_> = self
-            .observers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .map(|(_, o)| o.clone())
-            .collect();
+        let observers: Vec<_> =
+            self.observers.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, o)| o.clone()).collect();
         for o in observers {
             o.on_state(state);
         }
@@ -206,9 +189,7 @@ impl Inner {
             Event::SetToggle { on } => self.set_toggle(on)?,
             Event::ConfirmOnboarding => {
                 if self.onboarding.is_none() {
-                    return Err(CoreError::NotAllowed {
-                        reason: "the onboarding overlay is not shown".into(),
-                    });
+                    return Err(CoreError::NotAllowed { reason: "the onboarding overlay is not shown".into() });
                 }
                 let mut actions = vec![Action::CompleteOnboarding];
                 if !self.effective().highlights_on {
@@ -222,13 +203,8 @@ impl Inner {
             Event::DismissOnboarding => self.onboarding = None,
             Event::ShoppingBagTapped => {
                 let now = self.clock.now_ms();
-                let due = !self.popup
-                    && popup_due(
-                        &self.effective(),
-                        self.config.as_ref(),
-                        self.experiments.as_ref(),
-                        now,
-                    );
+                let due =
+                    !self.popup && popup_due(&self.effective(), self.config.as_ref(), self.experiments.as_ref(), now);
                 if due {
                     self.enqueue(&[Action::PopupShown])?;
                     self.popup = true;
@@ -250,55 +226,31 @@ impl Inner {
             }
             Event::PostRecommendation { highlight_id } => {
                 let h = self.highlight(&highlight_id)?;
-                if h.kind != HighlightKind::Recommendation || h.status != HighlightStatus::Suggested
-                {
+                if h.kind != HighlightKind::Recommendation || h.status != HighlightStatus::Suggested {
                     return Err(CoreError::NotAllowed {
                         reason: format!("highlight {highlight_id} is not a recommendation to post"),
                     });
                 }
                 self.require_not_pending(&highlight_id)?;
-                self.enqueue(&[Action::PostRecommendation {
-                    highlight_id,
-                    live_id: h.live_id,
-                }])?;
+                self.enqueue(&[Action::PostRecommendation { highlight_id, live_id: h.live_id }])?;
             }
             Event::RemoveHighlight { highlight_id } => {
                 let h = self.highlight(&highlight_id)?;
-                if !matches!(
-                    h.status,
-                    HighlightStatus::Scheduled | HighlightStatus::Posted
-                ) {
+                if !matches!(h.status, HighlightStatus::Scheduled | HighlightStatus::Posted) {
                     return Err(CoreError::NotAllowed {
                         reason: format!("highlight {highlight_id} is not on the profile"),
                     });
                 }
                 self.require_not_pending(&highlight_id)?;
-                self.enqueue(&[Action::RemoveHighlight {
-                    highlight_id,
-                    live_id: h.live_id,
-                }])?;
+                self.enqueue(&[Action::RemoveHighlight { highlight_id, live_id: h.live_id }])?;
             }
-            Event::CreateVideo {
-                recording_id,
-                start_ms,
-                end_ms,
-                product_id,
-            } => {
+            Event::CreateVideo { recording_id, start_ms, end_ms, product_id } => {
                 crate::video::validate(self, &recording_id, start_ms, end_ms, &product_id)?;
                 let local_id = format!("local-{}", outbox::new_key()?);
-                self.enqueue(&[Action::CreateVideo {
-                    local_id,
-                    live_id: recording_id,
-                    start_ms,
-                    end_ms,
-                    product_id,
-                }])?;
+                self.enqueue(&[Action::CreateVideo { local_id, live_id: recording_id, start_ms, end_ms, product_id }])?;
             }
             Event::DismissNotice { id } => {
-                self.conn.execute(
-                    "DELETE FROM notices WHERE seller_id = ?1 AND id = ?2",
-                    params![self.seller, id],
-                )?;
+                self.conn.execute("DELETE FROM notices WHERE seller_id = ?1 AND id = ?2", params![self.seller, id])?;
                 self.reload_notice()?;
             }
         }
@@ -319,23 +271,14 @@ impl Inner {
     }
 
     fn require_popup(&self) -> Result<(), CoreError> {
-        if self.popup {
-            Ok(())
-        } else {
-            Err(CoreError::NotAllowed {
-                reason: "the pop-up is not shown".into(),
-            })
-        }
+        if self.popup { Ok(()) } else { Err(CoreError::NotAllowed { reason: "the pop-up is not shown".into() }) }
     }
 
     fn require_not_pending(&self, highlight_id: &str) -> Result<(), CoreError> {
         let busy = self.pending.iter().any(|e| match &e.action {
-            Action::PostRecommendation {
-                highlight_id: h, ..
+            Action::PostRecommendation { highlight_id: h, .. } | Action::RemoveHighlight { highlight_id: h, .. } => {
+                h == highlight_id
             }
-            | Action::RemoveHighlight {
-                highlight_id: h, ..
-            } => h == highlight_id,
             _ => false,
         });
         if busy {
@@ -372,11 +315,7 @@ impl Inner {
     }
 
     /// Fetches one page past `after`, and whether another follows.
-    fn fetch_page(
-        &self,
-        after: Option<&RecordingRow>,
-        limit: u32,
-    ) -> Result<(Vec<RecordingRow>, bool), CoreError> {
+    fn fetch_page(&self, after: Option<&RecordingRow>, limit: u32) -> Result<(Vec<RecordingRow>, bool), CoreError> {
         let mut rows = module::page(&self.conn, &self.seller, after, limit + 1)?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
@@ -423,15 +362,8 @@ impl Inner {
     pub(crate) fn reload_notice(&mut self) -> Result<(), CoreError> {
         self.notice = self
             .conn
-            .prepare_cached(
-                "SELECT id, message FROM notices WHERE seller_id = ?1 ORDER BY id LIMIT 1",
-            )?
-            .query_row([&self.seller], |r| {
-                Ok(Notice {
-                    id: r.get(0)?,
-                    message: r.get(1)?,
-                })
-            })
+            .prepare_cached("SELECT id, message FROM notices WHERE seller_id = ?1 ORDER BY id LIMIT 1")?
+            .query_row([&self.seller], |r| Ok(Notice { id: r.get(0)?, message: r.get(1)? }))
             .optional()?;
         Ok(())
     }
@@ -439,10 +371,7 @@ impl Inner {
     pub(crate) fn view(&self) -> Result<ViewState, CoreError> {
         let eff = self.effective();
         let limits = self.config.as_ref().map(present::limits);
-        let mut module = ModuleScreen {
-            recordings: self.module.clone(),
-            has_more: self.module_has_more,
-        };
+        let mut module = ModuleScreen { recordings: self.module.clone(), has_more: self.module_has_more };
         if self.pending.iter().any(|e| !e.action.is_settings()) {
             for r in &mut module.recordings {
                 present::adjust_counts(r, &self.pending);
@@ -454,14 +383,8 @@ impl Inner {
         };
         Ok(ViewState {
             screen: self.screen,
-            toggle: ToggleScreen {
-                on: eff.highlights_on,
-                pending: eff.toggle_pending,
-                limits: limits.clone(),
-            },
-            onboarding: self
-                .onboarding
-                .map(|origin| OnboardingOverlay { origin, limits }),
+            toggle: ToggleScreen { on: eff.highlights_on, pending: eff.toggle_pending, limits: limits.clone() },
+            onboarding: self.onboarding.map(|origin| OnboardingOverlay { origin, limits }),
             popup: self.popup.then(|| AutoPostPopup {
                 max_posts_per_live: self.config.as_ref().map_or(0, |c| c.max_posts_per_live),
             }),

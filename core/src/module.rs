@@ -51,35 +51,17 @@ pub(crate) fn page(
 }
 
 /// One recording row by id.
-pub(crate) fn recording(
-    conn: &Connection,
-    seller: &str,
-    id: &str,
-) -> Result<Option<RecordingRow>, CoreError> {
+pub(crate) fn recording(conn: &Connection, seller: &str, id: &str) -> Result<Option<RecordingRow>, CoreError> {
     // Same columns as the page query, pinned to one id.
-    let sql = PAGE_SQL
-        .replace("(l.started_at_ms, l.id) < (?2, ?3)", "l.id = ?2")
-        .replace("LIMIT ?4", "");
-    conn.prepare_cached(&sql)?
-        .query_row(params![seller, id], read_row)
-        .optional()
-        .map_err(Into::into)
+    let sql = PAGE_SQL.replace("(l.started_at_ms, l.id) < (?2, ?3)", "l.id = ?2").replace("LIMIT ?4", "");
+    conn.prepare_cached(&sql)?.query_row(params![seller, id], read_row).optional().map_err(Into::into)
 }
 
 /// Products of one recording, by name.
-pub(crate) fn products(
-    conn: &Connection,
-    seller: &str,
-    live_id: &str,
-) -> Result<Vec<ProductRow>, CoreError> {
+pub(crate) fn products(conn: &Connection, seller: &str, live_id: &str) -> Result<Vec<ProductRow>, CoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT product_id, name FROM live_products WHERE seller_id = ?1 AND live_id = ?2 ORDER BY name, product_id",
     )?;
-    let rows = stmt.query_map(params![seller, live_id], |r| {
-        Ok(ProductRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![seller, live_id], |r| Ok(ProductRow { id: r.get(0)?, name: r.get(1)? }))?;
     rows.collect::<Result<_, _>>().map_err(Into::into)
 }

@@ -85,22 +85,13 @@ pub struct OutboxEntry {
 /// Fresh random idempotency key: 128 bits, hex.
 pub(crate) fn new_key() -> Result<String, CoreError> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| CoreError::Storage {
-        message: format!("no randomness: {e}"),
-    })?;
+    getrandom::fill(&mut b).map_err(|e| CoreError::Storage { message: format!("no randomness: {e}") })?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
-pub(crate) fn enqueue(
-    conn: &Connection,
-    seller: &str,
-    action: &Action,
-    now_ms: i64,
-) -> Result<OutboxEntry, CoreError> {
+pub(crate) fn enqueue(conn: &Connection, seller: &str, action: &Action, now_ms: i64) -> Result<OutboxEntry, CoreError> {
     let key = new_key()?;
-    let op = serde_json::to_string(action).map_err(|e| CoreError::Storage {
-        message: e.to_string(),
-    })?;
+    let op = serde_json::to_string(action).map_err(|e| CoreError::Storage { message: e.to_string() })?;
     conn.prepare_cached("INSERT INTO outbox (seller_id, idempotency_key, op, created_at_ms) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![seller, key, op, now_ms])?;
     Ok(OutboxEntry {
@@ -119,27 +110,15 @@ pub(crate) fn load(conn: &Connection, seller: &str) -> Result<Vec<OutboxEntry>, 
          FROM outbox WHERE seller_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([seller], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
     })?;
     let mut out = Vec::new();
     for row in rows {
         let (id, key, op, created_at_ms, attempts, next_attempt_at_ms) = row?;
         match serde_json::from_str::<Action>(&op) {
-            Ok(action) => out.push(OutboxEntry {
-                id,
-                idempotency_key: key,
-                action,
-                created_at_ms,
-                attempts,
-                next_attempt_at_ms,
-            }),
+            Ok(action) => {
+                out.push(OutboxEntry { id, idempotency_key: key, action, created_at_ms, attempts, next_attempt_at_ms })
+            }
             // A row this build cannot read (written by a newer build) stays in the table untouched.
             Err(e) => {
                 tracing::warn!(outbox_id = id, error = %e, "skipping unreadable outbox entry")
@@ -150,17 +129,11 @@ pub(crate) fn load(conn: &Connection, seller: &str) -> Result<Vec<OutboxEntry>, 
 }
 
 pub(crate) fn remove(conn: &Connection, seller: &str, id: i64) -> Result<(), CoreError> {
-    conn.prepare_cached("DELETE FROM outbox WHERE seller_id = ?1 AND id = ?2")?
-        .execute(params![seller, id])?;
+    conn.prepare_cached("DELETE FROM outbox WHERE seller_id = ?1 AND id = ?2")?.execute(params![seller, id])?;
     Ok(())
 }
 
-pub(crate) fn reschedule(
-    conn: &Connection,
-    seller: &str,
-    id: i64,
-    next_attempt_at_ms: i64,
-) -> Result<(), CoreError> {
+pub(crate) fn reschedule(conn: &Connection, seller: &str, id: i64, next_attempt_at_ms: i64) -> Result<(), CoreError> {
     conn.prepare_cached(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?3 WHERE seller_id = ?1 AND id = ?2",
     )?

@@ -78,8 +78,7 @@ pub(crate) fn recording(
     let mut recommendations = Vec::new();
     for h in cache::highlights_of(conn, seller, id)? {
         let pending_action = pending.iter().find_map(|e| match &e.action {
-            Action::PostRecommendation { highlight_id, .. }
-            | Action::RemoveHighlight { highlight_id, .. }
+            Action::PostRecommendation { highlight_id, .. } | Action::RemoveHighlight { highlight_id, .. }
                 if *highlight_id == h.id =>
             {
                 Some(&e.action)
@@ -90,9 +89,7 @@ pub(crate) fn recording(
             (Some(Action::PostRecommendation { .. }), HighlightStatus::Suggested) => {
                 highlights.push(row(h, HighlightBadge::Pending))
             }
-            (Some(Action::RemoveHighlight { .. }), _) => {
-                highlights.push(row(h, HighlightBadge::Removed))
-            }
+            (Some(Action::RemoveHighlight { .. }), _) => highlights.push(row(h, HighlightBadge::Removed)),
             (_, HighlightStatus::Suggested) => {
                 let b = badge(&h);
                 recommendations.push(row(h, b))
@@ -104,13 +101,7 @@ pub(crate) fn recording(
         }
     }
     for e in pending {
-        if let Action::CreateVideo {
-            local_id,
-            live_id,
-            start_ms,
-            end_ms,
-            product_id,
-        } = &e.action
+        if let Action::CreateVideo { local_id, live_id, start_ms, end_ms, product_id } = &e.action
             && live_id == id
         {
             highlights.push(HighlightRow {
@@ -129,10 +120,5 @@ pub(crate) fn recording(
     }
     highlights.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then_with(|| b.id.cmp(&a.id)));
     recommendations.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    Ok(Some(RecordingScreen {
-        recording,
-        products,
-        highlights,
-        recommendations,
-    }))
+    Ok(Some(RecordingScreen { recording, products, highlights, recommendations }))
 }

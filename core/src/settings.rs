@@ -35,8 +35,7 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
             Action::CompleteOnboarding => e.onboarding_completed = true,
             Action::PopupShown => e.popup_shows = e.popup_shows.saturating_add(1),
             Action::PopupDismissed { at_ms } => {
-                e.popup_dismissed_at_ms =
-                    Some(e.popup_dismissed_at_ms.map_or(*at_ms, |d| d.max(*at_ms)))
+                e.popup_dismissed_at_ms = Some(e.popup_dismissed_at_ms.map_or(*at_ms, |d| d.max(*at_ms)))
             }
             _ => {}
         }
@@ -72,22 +71,11 @@ mod tests {
     use super::*;
 
     fn entry(action: Action) -> OutboxEntry {
-        OutboxEntry {
-            id: 1,
-            idempotency_key: "k".into(),
-            action,
-            created_at_ms: 0,
-            attempts: 0,
-            next_attempt_at_ms: 0,
-        }
+        OutboxEntry { id: 1, idempotency_key: "k".into(), action, created_at_ms: 0, attempts: 0, next_attempt_at_ms: 0 }
     }
 
     fn exp(popup: bool) -> Experiments {
-        Experiments {
-            popup,
-            format_variant: "control".into(),
-            format: Default::default(),
-        }
+        Experiments { popup, format_variant: "control".into(), format: Default::default() }
     }
 
     #[test]
@@ -110,57 +98,22 @@ mod tests {
         );
         assert!(e.highlights_on && e.toggle_pending);
         assert_eq!(e.popup_shows, 2);
-        assert_eq!(
-            e.popup_dismissed_at_ms,
-            Some(50),
-            "an older dismissal never moves the cooldown back"
-        );
+        assert_eq!(e.popup_dismissed_at_ms, Some(50), "an older dismissal never moves the cooldown back");
     }
 
     #[test]
     fn popup_rules() {
-        let cfg = RemoteConfig {
-            popup_cooldown_s: 10,
-            popup_max_shows: 2,
-            ..Default::default()
-        };
+        let cfg = RemoteConfig { popup_cooldown_s: 10, popup_max_shows: 2, ..Default::default() };
         let fresh = Effective::default();
         assert!(popup_due(&fresh, Some(&cfg), Some(&exp(true)), 0));
-        assert!(
-            !popup_due(&fresh, Some(&cfg), Some(&exp(false)), 0),
-            "not in the experiment"
-        );
-        assert!(
-            !popup_due(&fresh, None, Some(&exp(true)), 0),
-            "no config yet"
-        );
-        let on = Effective {
-            highlights_on: true,
-            ..fresh
-        };
-        assert!(
-            !popup_due(&on, Some(&cfg), Some(&exp(true)), 0),
-            "feature already on"
-        );
-        let shown = Effective {
-            popup_shows: 2,
-            ..fresh
-        };
-        assert!(
-            !popup_due(&shown, Some(&cfg), Some(&exp(true)), 0),
-            "max shows reached"
-        );
-        let closed = Effective {
-            popup_dismissed_at_ms: Some(1_000),
-            ..fresh
-        };
-        assert!(
-            !popup_due(&closed, Some(&cfg), Some(&exp(true)), 10_999),
-            "inside cooldown"
-        );
-        assert!(
-            popup_due(&closed, Some(&cfg), Some(&exp(true)), 11_000),
-            "cooldown over"
-        );
+        assert!(!popup_due(&fresh, Some(&cfg), Some(&exp(false)), 0), "not in the experiment");
+        assert!(!popup_due(&fresh, None, Some(&exp(true)), 0), "no config yet");
+        let on = Effective { highlights_on: true, ..fresh };
+        assert!(!popup_due(&on, Some(&cfg), Some(&exp(true)), 0), "feature already on");
+        let shown = Effective { popup_shows: 2, ..fresh };
+        assert!(!popup_due(&shown, Some(&cfg), Some(&exp(true)), 0), "max shows reached");
+        let closed = Effective { popup_dismissed_at_ms: Some(1_000), ..fresh };
+        assert!(!popup_due(&closed, Some(&cfg), Some(&exp(true)), 10_999), "inside cooldown");
+        assert!(popup_due(&closed, Some(&cfg), Some(&exp(true)), 11_000), "cooldown over");
     }
 }

@@ -14,11 +14,8 @@ pub(crate) fn validate(
 ) -> Result<(), CoreError> {
     check_id("recording", recording_id)?;
     check_id("product", product_id)?;
-    let rec = module::recording(&inner.conn, &inner.seller, recording_id)?.ok_or_else(|| {
-        CoreError::UnknownRecording {
-            id: recording_id.to_string(),
-        }
-    })?;
+    let rec = module::recording(&inner.conn, &inner.seller, recording_id)?
+        .ok_or_else(|| CoreError::UnknownRecording { id: recording_id.to_string() })?;
     let config = inner.config.as_ref().ok_or(CoreError::ConfigUnavailable)?;
     let invalid = |reason: String| Err(CoreError::InvalidSegment { reason });
     if end_ms <= start_ms {
@@ -30,10 +27,7 @@ pub(crate) fn validate(
         return invalid("the segment must lie inside the recording".into());
     }
     let len = end_ms - start_ms;
-    let (min, max) = (
-        i64::from(config.clip_min_s) * 1000,
-        i64::from(config.clip_max_s) * 1000,
-    );
+    let (min, max) = (i64::from(config.clip_min_s) * 1000, i64::from(config.clip_max_s) * 1000);
     if len < min || len > max {
         return invalid(format!(
             "a video must be {}–{} s long, this one is {:.1} s",
@@ -42,14 +36,9 @@ pub(crate) fn validate(
             len as f64 / 1000.0
         ));
     }
-    let known = module::products(&inner.conn, &inner.seller, recording_id)?
-        .iter()
-        .any(|p| p.id == product_id);
+    let known = module::products(&inner.conn, &inner.seller, recording_id)?.iter().any(|p| p.id == product_id);
     if !known {
-        return Err(CoreError::UnknownProduct {
-            product_id: product_id.into(),
-            recording_id: recording_id.into(),
-        });
+        return Err(CoreError::UnknownProduct { product_id: product_id.into(), recording_id: recording_id.into() });
     }
     Ok(())
 }

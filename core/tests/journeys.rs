@@ -19,30 +19,16 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     assert_eq!(v.screen, Screen::Highlights);
     assert!(!v.toggle.on);
     let limits = v.toggle.limits.expect("limits come from the synced config");
-    assert_eq!(
-        (
-            limits.max_posts_per_live,
-            limits.max_posts_per_product,
-            limits.post_delay_s
-        ),
-        (20, 3, 300)
-    );
+    assert_eq!((limits.max_posts_per_live, limits.max_posts_per_product, limits.post_delay_s), (20, 3, 300));
 
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     let v = core.view().unwrap();
-    assert_eq!(
-        v.onboarding.as_ref().map(|o| o.origin),
-        Some(OnboardingOrigin::Toggle)
-    );
+    assert_eq!(v.onboarding.as_ref().map(|o| o.origin), Some(OnboardingOrigin::Toggle));
     assert!(!v.toggle.on, "nothing is on before the seller confirms");
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let v = core.view().unwrap();
     assert!(v.toggle.on && v.toggle.pending);
-    assert_eq!(
-        v.screen,
-        Screen::Module,
-        "confirming lands in the highlight module"
-    );
+    assert_eq!(v.screen, Screen::Module, "confirming lands in the highlight module");
     assert!(v.onboarding.is_none());
     drop(core);
 
@@ -50,27 +36,14 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     let core = dev.open("seller-a");
     let v = core.view().unwrap();
     assert!(v.toggle.on);
-    let actions: Vec<Action> = core
-        .pending_actions()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
-    assert_eq!(
-        actions,
-        vec![
-            Action::CompleteOnboarding,
-            Action::SetHighlights { on: true }
-        ]
-    );
+    let actions: Vec<Action> = core.pending_actions().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, vec![Action::CompleteOnboarding, Action::SetHighlights { on: true }]);
 
     core.dispatch(Event::SetToggle { on: false }).unwrap();
     assert!(!core.view().unwrap().toggle.on);
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     let v = core.view().unwrap();
-    assert!(
-        v.toggle.on && v.onboarding.is_none(),
-        "onboarding is shown only the first time"
-    );
+    assert!(v.toggle.on && v.onboarding.is_none(), "onboarding is shown only the first time");
     assert_eq!(v.sync.pending_actions, 4);
 }
 
@@ -83,28 +56,17 @@ fn dismissing_onboarding_leaves_the_feature_off_until_confirmed() {
     core.dispatch(Event::DismissOnboarding).unwrap();
     let v = core.view().unwrap();
     assert!(!v.toggle.on && v.onboarding.is_none());
-    assert!(
-        core.pending_actions().is_empty(),
-        "a dismissed overlay tells the server nothing"
-    );
+    assert!(core.pending_actions().is_empty(), "a dismissed overlay tells the server nothing");
     drop(core);
 
     let core = dev.open("seller-a");
     core.dispatch(Event::SetToggle { on: true }).unwrap();
-    assert!(
-        core.view().unwrap().onboarding.is_some(),
-        "not confirmed yet, so it is shown again"
-    );
+    assert!(core.view().unwrap().onboarding.is_some(), "not confirmed yet, so it is shown again");
     core.dispatch(Event::Back).unwrap();
-    assert!(
-        core.view().unwrap().onboarding.is_none(),
-        "system back closes the overlay"
-    );
+    assert!(core.view().unwrap().onboarding.is_none(), "system back closes the overlay");
     assert_eq!(
         core.dispatch(Event::ConfirmOnboarding),
-        Err(CoreError::NotAllowed {
-            reason: "the onboarding overlay is not shown".into()
-        })
+        Err(CoreError::NotAllowed { reason: "the onboarding overlay is not shown".into() })
     );
 }
 
@@ -114,17 +76,11 @@ fn popup_shows_only_in_experiment_respects_cooldown_and_max_shows() {
     let core = dev.open("seller-a");
     core.apply_changes(&seed(1, false)).unwrap();
     core.dispatch(Event::ShoppingBagTapped).unwrap();
-    assert!(
-        core.view().unwrap().popup.is_none(),
-        "not in the pop-up experiment"
-    );
+    assert!(core.view().unwrap().popup.is_none(), "not in the pop-up experiment");
 
     core.apply_changes(&seed(1, true)).unwrap();
     core.dispatch(Event::ShoppingBagTapped).unwrap();
-    assert_eq!(
-        core.view().unwrap().popup.map(|p| p.max_posts_per_live),
-        Some(20)
-    );
+    assert_eq!(core.view().unwrap().popup.map(|p| p.max_posts_per_live), Some(20));
     core.dispatch(Event::PopupDismiss).unwrap();
     assert!(core.view().unwrap().popup.is_none());
     drop(core);
@@ -132,10 +88,7 @@ fn popup_shows_only_in_experiment_respects_cooldown_and_max_shows() {
     let core = dev.open("seller-a");
     dev.clock.advance(3_599_000);
     core.dispatch(Event::ShoppingBagTapped).unwrap();
-    assert!(
-        core.view().unwrap().popup.is_none(),
-        "inside the one-hour cooldown"
-    );
+    assert!(core.view().unwrap().popup.is_none(), "inside the one-hour cooldown");
     dev.clock.advance(1_000);
     core.dispatch(Event::ShoppingBagTapped).unwrap();
     assert!(core.view().unwrap().popup.is_some(), "cooldown over");
@@ -143,11 +96,7 @@ fn popup_shows_only_in_experiment_respects_cooldown_and_max_shows() {
     core.dispatch(Event::PopupTurnOn).unwrap();
     let v = core.view().unwrap();
     assert!(v.popup.is_none());
-    assert_eq!(
-        v.onboarding.map(|o| o.origin),
-        Some(OnboardingOrigin::Popup),
-        "first turn-on goes through onboarding"
-    );
+    assert_eq!(v.onboarding.map(|o| o.origin), Some(OnboardingOrigin::Popup), "first turn-on goes through onboarding");
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let v = core.view().unwrap();
     assert!(v.toggle.on);
@@ -156,15 +105,8 @@ fn popup_shows_only_in_experiment_respects_cooldown_and_max_shows() {
     core.dispatch(Event::SetToggle { on: false }).unwrap();
     dev.clock.advance(10 * 3_600_000);
     core.dispatch(Event::ShoppingBagTapped).unwrap();
-    assert!(
-        core.view().unwrap().popup.is_none(),
-        "shown twice already: max shows reached"
-    );
-    let shows = core
-        .pending_actions()
-        .iter()
-        .filter(|e| e.action == Action::PopupShown)
-        .count();
+    assert!(core.view().unwrap().popup.is_none(), "shown twice already: max shows reached");
+    let shows = core.pending_actions().iter().filter(|e| e.action == Action::PopupShown).count();
     assert_eq!(shows, 2);
 }
 
@@ -179,13 +121,7 @@ fn module_pages_recordings_and_shows_highlights_and_recommendations() {
     assert!(v.module.has_more);
     assert_eq!(v.module.recordings[0].id, "live-0000", "newest first");
     assert!(v.module.recordings[0].is_live);
-    assert_eq!(
-        (
-            v.module.recordings[1].highlight_count,
-            v.module.recordings[1].recommendation_count
-        ),
-        (2, 1)
-    );
+    assert_eq!((v.module.recordings[1].highlight_count, v.module.recordings[1].recommendation_count), (2, 1));
     drop(core);
 
     let core = dev.open("seller-a");
@@ -195,59 +131,29 @@ fn module_pages_recordings_and_shows_highlights_and_recommendations() {
     let v = core.view().unwrap();
     assert_eq!(v.module.recordings.len(), 120);
     assert!(!v.module.has_more);
-    let ids: std::collections::HashSet<_> =
-        v.module.recordings.iter().map(|r| r.id.clone()).collect();
+    let ids: std::collections::HashSet<_> = v.module.recordings.iter().map(|r| r.id.clone()).collect();
     assert_eq!(ids.len(), 120, "no recording twice across pages");
 
-    core.dispatch(Event::OpenRecording {
-        recording_id: "live-0000".into(),
-    })
-    .unwrap();
+    core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
     let rec = core.view().unwrap().recording.unwrap();
     let badges: Vec<_> = rec.highlights.iter().map(|h| h.badge).collect();
-    assert_eq!(
-        badges,
-        vec![HighlightBadge::Scheduled, HighlightBadge::LiveNow]
-    );
+    assert_eq!(badges, vec![HighlightBadge::Scheduled, HighlightBadge::LiveNow]);
     assert_eq!(rec.recommendations.len(), 1);
     assert_eq!(rec.products.len(), 2);
 
-    core.dispatch(Event::PostRecommendation {
-        highlight_id: "live-0000-r".into(),
-    })
-    .unwrap();
-    core.dispatch(Event::RemoveHighlight {
-        highlight_id: "live-0000-s".into(),
-    })
-    .unwrap();
+    core.dispatch(Event::PostRecommendation { highlight_id: "live-0000-r".into() }).unwrap();
+    core.dispatch(Event::RemoveHighlight { highlight_id: "live-0000-s".into() }).unwrap();
     let v = core.view().unwrap();
     let rec = v.recording.unwrap();
     assert!(rec.recommendations.is_empty());
-    assert!(
-        rec.highlights
-            .iter()
-            .any(|h| h.id == "live-0000-r" && h.badge == HighlightBadge::Pending)
-    );
-    assert!(
-        rec.highlights
-            .iter()
-            .any(|h| h.id == "live-0000-s" && h.badge == HighlightBadge::Removed)
-    );
-    assert_eq!(
-        (
-            rec.recording.highlight_count,
-            rec.recording.recommendation_count
-        ),
-        (2, 0)
-    );
+    assert!(rec.highlights.iter().any(|h| h.id == "live-0000-r" && h.badge == HighlightBadge::Pending));
+    assert!(rec.highlights.iter().any(|h| h.id == "live-0000-s" && h.badge == HighlightBadge::Removed));
+    assert_eq!((rec.recording.highlight_count, rec.recording.recommendation_count), (2, 0));
     drop(core);
 
     let core = dev.open("seller-a");
     core.dispatch(Event::OpenModule).unwrap();
-    core.dispatch(Event::OpenRecording {
-        recording_id: "live-0001".into(),
-    })
-    .unwrap();
+    core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
     let l1 = live(1);
     core.dispatch(Event::CreateVideo {
         recording_id: l1.id.clone(),
@@ -257,11 +163,7 @@ fn module_pages_recordings_and_shows_highlights_and_recommendations() {
     })
     .unwrap();
     let rec = core.view().unwrap().recording.unwrap();
-    let made = rec
-        .highlights
-        .iter()
-        .find(|h| h.kind == HighlightKind::Manual)
-        .expect("pending video shown");
+    let made = rec.highlights.iter().find(|h| h.kind == HighlightKind::Manual).expect("pending video shown");
     assert_eq!(made.badge, HighlightBadge::Pending);
     assert_eq!(rec.recording.highlight_count, 3);
     core.dispatch(Event::Back).unwrap();
@@ -281,12 +183,7 @@ fn bad_inputs_get_typed_errors_and_leave_state_alone() {
         product_id: p.into(),
     };
     assert!(matches!(
-        core.dispatch(video(
-            &l1.id,
-            l1.started_at_ms,
-            l1.started_at_ms + 20_000,
-            "sku-1"
-        )),
+        core.dispatch(video(&l1.id, l1.started_at_ms, l1.started_at_ms + 20_000, "sku-1")),
         Err(CoreError::UnknownRecording { .. })
     ));
     // Recordings without config: the clip bounds are unknown, so the core says so.
@@ -294,12 +191,7 @@ fn bad_inputs_get_typed_errors_and_leave_state_alone() {
     no_config.config = None;
     core.apply_changes(&no_config).unwrap();
     assert_eq!(
-        core.dispatch(video(
-            &l1.id,
-            l1.started_at_ms,
-            l1.started_at_ms + 20_000,
-            "sku-1"
-        )),
+        core.dispatch(video(&l1.id, l1.started_at_ms, l1.started_at_ms + 20_000, "sku-1")),
         Err(CoreError::ConfigUnavailable)
     );
     core.apply_changes(&seed(2, false)).unwrap();
@@ -313,67 +205,36 @@ fn bad_inputs_get_typed_errors_and_leave_state_alone() {
         video(&"x".repeat(500), s, s + 20_000, "sku-1"),
         video(&l1.id, s, s + 20_000, ""),
     ] {
-        assert!(matches!(
-            core.dispatch(bad),
-            Err(CoreError::InvalidId { .. })
-        ));
+        assert!(matches!(core.dispatch(bad), Err(CoreError::InvalidId { .. })));
     }
-    for (start, stop) in [
-        (s + 20_000, s),
-        (s - 1, s + 20_000),
-        (end - 10_000, end + 10_000),
-        (s, s + 5_000),
-        (s, s + 61_000),
-    ] {
+    for (start, stop) in
+        [(s + 20_000, s), (s - 1, s + 20_000), (end - 10_000, end + 10_000), (s, s + 5_000), (s, s + 61_000)]
+    {
         assert!(
-            matches!(
-                core.dispatch(video(&l1.id, start, stop, "sku-1")),
-                Err(CoreError::InvalidSegment { .. })
-            ),
+            matches!(core.dispatch(video(&l1.id, start, stop, "sku-1")), Err(CoreError::InvalidSegment { .. })),
             "{start}..{stop} accepted"
         );
     }
+    assert!(matches!(core.dispatch(video(&l1.id, s, s + 20_000, "sku-404")), Err(CoreError::UnknownProduct { .. })));
     assert!(matches!(
-        core.dispatch(video(&l1.id, s, s + 20_000, "sku-404")),
-        Err(CoreError::UnknownProduct { .. })
-    ));
-    assert!(matches!(
-        core.dispatch(Event::OpenRecording {
-            recording_id: "live-9999".into()
-        }),
+        core.dispatch(Event::OpenRecording { recording_id: "live-9999".into() }),
         Err(CoreError::UnknownRecording { .. })
     ));
     assert!(matches!(
-        core.dispatch(Event::PostRecommendation {
-            highlight_id: "nope".into()
-        }),
+        core.dispatch(Event::PostRecommendation { highlight_id: "nope".into() }),
         Err(CoreError::UnknownHighlight { .. })
     ));
     assert!(matches!(
-        core.dispatch(Event::PostRecommendation {
-            highlight_id: "live-0001-a".into()
-        }),
+        core.dispatch(Event::PostRecommendation { highlight_id: "live-0001-a".into() }),
         Err(CoreError::NotAllowed { .. })
     ));
+    assert!(matches!(core.dispatch(Event::PopupTurnOn), Err(CoreError::NotAllowed { .. })));
+    core.dispatch(Event::RemoveHighlight { highlight_id: "live-0001-a".into() }).unwrap();
     assert!(matches!(
-        core.dispatch(Event::PopupTurnOn),
+        core.dispatch(Event::RemoveHighlight { highlight_id: "live-0001-a".into() }),
         Err(CoreError::NotAllowed { .. })
     ));
-    core.dispatch(Event::RemoveHighlight {
-        highlight_id: "live-0001-a".into(),
-    })
-    .unwrap();
-    assert!(matches!(
-        core.dispatch(Event::RemoveHighlight {
-            highlight_id: "live-0001-a".into()
-        }),
-        Err(CoreError::NotAllowed { .. })
-    ));
-    assert_eq!(
-        core.pending_actions().len(),
-        1,
-        "only the one valid action was queued"
-    );
+    assert_eq!(core.pending_actions().len(), 1, "only the one valid action was queued");
     assert_eq!(core.view().unwrap().toggle, before.toggle);
 }
 
@@ -384,28 +245,15 @@ fn bad_server_data_is_refused_whole_and_the_cache_keeps_its_last_good_state() {
     core.apply_changes(&seed(2, false)).unwrap();
     let mut bad = seed(3, false);
     bad.highlights[0].live_id = "live-unknown".into();
-    assert!(matches!(
-        core.apply_changes(&bad),
-        Err(CoreError::BadServerData { .. })
-    ));
+    assert!(matches!(core.apply_changes(&bad), Err(CoreError::BadServerData { .. })));
     let mut bad = seed(3, false);
     bad.config.as_mut().unwrap().clip_min_s = 0;
-    assert!(matches!(
-        core.apply_changes(&bad),
-        Err(CoreError::BadServerData { .. })
-    ));
+    assert!(matches!(core.apply_changes(&bad), Err(CoreError::BadServerData { .. })));
     let mut bad = seed(3, false);
     bad.lives[2].ended_at_ms = Some(0);
-    assert!(matches!(
-        core.apply_changes(&bad),
-        Err(CoreError::BadServerData { .. })
-    ));
+    assert!(matches!(core.apply_changes(&bad), Err(CoreError::BadServerData { .. })));
     core.dispatch(Event::OpenModule).unwrap();
-    assert_eq!(
-        core.view().unwrap().module.recordings.len(),
-        2,
-        "no part of a bad page was applied"
-    );
+    assert_eq!(core.view().unwrap().module.recordings.len(), 2, "no part of a bad page was applied");
 }
 
 #[test]
@@ -423,9 +271,7 @@ fn two_sellers_on_one_device_never_see_each_others_data() {
     assert!(!v.toggle.on && v.toggle.limits.is_none());
     assert!(b.pending_actions().is_empty());
     assert!(matches!(
-        b.dispatch(Event::OpenRecording {
-            recording_id: "live-0001".into()
-        }),
+        b.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }),
         Err(CoreError::UnknownRecording { .. })
     ));
 }
@@ -438,55 +284,29 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let pending = core.pending_actions();
-    core.action_delivered(pending[0].id, Delivered::Settings(settings(false, true, 2)))
-        .unwrap();
-    core.action_rejected(
-        pending[1].id,
-        "Highlights are not available for this account",
-    )
-    .unwrap();
+    core.action_delivered(pending[0].id, Delivered::Settings(settings(false, true, 2))).unwrap();
+    core.action_rejected(pending[1].id, "Highlights are not available for this account").unwrap();
     drop(core);
 
     let core = dev.open("seller-a");
     let v = core.view().unwrap();
-    assert!(
-        !v.toggle.on && !v.toggle.pending,
-        "a refused action falls back to the server's state"
-    );
+    assert!(!v.toggle.on && !v.toggle.pending, "a refused action falls back to the server's state");
     assert_eq!(v.sync.pending_actions, 0);
     let notice = v.notice.expect("the seller is told");
     assert!(notice.message.contains("not available"));
-    core.dispatch(Event::DismissNotice { id: notice.id })
-        .unwrap();
+    core.dispatch(Event::DismissNotice { id: notice.id }).unwrap();
     assert!(core.view().unwrap().notice.is_none());
 
     // A posted recommendation confirmed by the server replaces the pending row.
     core.dispatch(Event::OpenModule).unwrap();
-    core.dispatch(Event::OpenRecording {
-        recording_id: "live-0001".into(),
-    })
-    .unwrap();
-    core.dispatch(Event::PostRecommendation {
-        highlight_id: "live-0001-r".into(),
-    })
-    .unwrap();
+    core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    core.dispatch(Event::PostRecommendation { highlight_id: "live-0001-r".into() }).unwrap();
     let entry = core.pending_actions().pop().unwrap();
-    let mut posted = highlight(
-        "live-0001-r",
-        &live(1),
-        HighlightKind::Recommendation,
-        HighlightStatus::Posted,
-        900,
-    );
+    let mut posted = highlight("live-0001-r", &live(1), HighlightKind::Recommendation, HighlightStatus::Posted, 900);
     posted.seq = 20_000;
-    core.action_delivered(entry.id, Delivered::Highlight(posted))
-        .unwrap();
+    core.action_delivered(entry.id, Delivered::Highlight(posted)).unwrap();
     let rec = core.view().unwrap().recording.unwrap();
-    assert!(
-        rec.highlights
-            .iter()
-            .any(|h| h.id == "live-0001-r" && h.badge == HighlightBadge::Posted)
-    );
+    assert!(rec.highlights.iter().any(|h| h.id == "live-0001-r" && h.badge == HighlightBadge::Posted));
 }
 
 #[test]
@@ -519,17 +339,10 @@ fn observers_get_the_current_state_then_every_change() {
 #[test]
 fn a_corrupt_cache_is_moved_aside_and_rebuilt() {
     let dev = Device::new();
-    std::fs::write(
-        dev.db(),
-        b"this is not a database, just bytes that a crash left behind".repeat(200),
-    )
-    .unwrap();
+    std::fs::write(dev.db(), b"this is not a database, just bytes that a crash left behind".repeat(200)).unwrap();
     let core = dev.open("seller-a");
     let v = core.view().unwrap();
-    assert!(
-        v.notice.is_some(),
-        "the seller is told their local data was reset"
-    );
+    assert!(v.notice.is_some(), "the seller is told their local data was reset");
     core.apply_changes(&seed(1, false)).unwrap();
     let aside = std::fs::read_dir(dev.dir.path())
         .unwrap()

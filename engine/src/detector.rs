@@ -25,14 +25,7 @@ const MAX_GAP_S: i64 = 3_600;
 #[derive(Debug, Clone)]
 enum Phase {
     Idle,
-    Active {
-        start_s: i64,
-        peak_s: i64,
-        peak_score: f32,
-        peak_z: Counts,
-        peak_window: Counts,
-        below: u8,
-    },
+    Active { start_s: i64, peak_s: i64, peak_score: f32, peak_z: Counts, peak_window: Counts, below: u8 },
     Cooldown,
 }
 
@@ -72,11 +65,7 @@ struct Baseline1 {
 impl Baseline1 {
     fn learn(&mut self, x: f32) {
         // Clipped, so a near-miss moment does not raise the bar for the next one.
-        let x = if self.samples > 30 {
-            x.min(self.mean + 3.0 * self.var.sqrt())
-        } else {
-            x
-        };
+        let x = if self.samples > 30 { x.min(self.mean + 3.0 * self.var.sqrt()) } else { x };
         self.samples = self.samples.saturating_add(1);
         let alpha = (1.0 / self.samples as f32).max(1.0 / 300.0);
         let d = x - self.mean;
@@ -118,11 +107,7 @@ impl Detector {
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.products.capacity() * std::mem::size_of::<(String, f32)>()
-            + self
-                .products
-                .iter()
-                .map(|(p, _)| p.capacity())
-                .sum::<usize>()
+            + self.products.iter().map(|(p, _)| p.capacity()).sum::<usize>()
     }
 
     /// Events that arrived after their second had been scored (counted into the next open second).
@@ -200,14 +185,9 @@ impl Detector {
                 add(self, idx::GIFTS, units);
             }
             EventKind::ViewerJoin => add(self, idx::JOINS, 1.0),
-            EventKind::ProductPin { product_id, .. } => {
-                self.pinned = Some(self.product(product_id))
-            }
+            EventKind::ProductPin { product_id, .. } => self.pinned = Some(self.product(product_id)),
             EventKind::ProductUnpin { product_id } => {
-                if self
-                    .pinned
-                    .is_some_and(|p| self.products[p].0 == *product_id)
-                {
+                if self.pinned.is_some_and(|p| self.products[p].0 == *product_id) {
                     self.pinned = None;
                 }
             }
@@ -219,11 +199,7 @@ impl Detector {
                 add(self, idx::CARTS, 1.0);
                 self.credit(product_id, 2.0);
             }
-            EventKind::Order {
-                product_id,
-                quantity,
-                amount_cents,
-            } => {
+            EventKind::Order { product_id, quantity, amount_cents } => {
                 add(self, idx::ORDERS, *quantity as f32);
                 let units = typical_units(&mut self.avg_order_cents, *amount_cents as f32);
                 add(self, idx::GMV, units);
@@ -293,35 +269,19 @@ impl Detector {
                 self.baseline.learn(&window);
                 self.score_noise.learn(score);
             }
-            Phase::Active {
-                start_s,
-                peak_s,
-                peak_score,
-                peak_z,
-                peak_window,
-                below,
-            } => {
+            Phase::Active { start_s, peak_s, peak_score, peak_z, peak_window, below } => {
                 for k in 0..N {
                     self.episode[k] += new[k];
                 }
                 if score > *peak_score {
                     (*peak_s, *peak_score, *peak_z, *peak_window) = (s, score, z, window);
                 }
-                *below = if score < 0.6 * *peak_score {
-                    *below + 1
-                } else {
-                    0
-                };
-                let confirmed = *below >= 2
-                    || s - *peak_s >= PEAK_HOLD_S
-                    || (s - *start_s + 1) * 1000 >= cfg.clip_max_ms;
+                *below = if score < 0.6 * *peak_score { *below + 1 } else { 0 };
+                let confirmed =
+                    *below >= 2 || s - *peak_s >= PEAK_HOLD_S || (s - *start_s + 1) * 1000 >= cfg.clip_max_ms;
                 if confirmed {
                     out = self.emit(cfg, live_id, s);
-                    self.phase = if score >= cfg.exit_score {
-                        Phase::Cooldown
-                    } else {
-                        Phase::Idle
-                    };
+                    self.phase = if score >= cfg.exit_score { Phase::Cooldown } else { Phase::Idle };
                 }
             }
             Phase::Cooldown => {
@@ -346,15 +306,7 @@ impl Detector {
     }
 
     fn emit(&mut self, cfg: &EngineConfig, live_id: &str, s: i64) -> Option<Moment> {
-        let Phase::Active {
-            start_s,
-            peak_s,
-            peak_score,
-            peak_z,
-            peak_window,
-            ..
-        } = self.phase.clone()
-        else {
+        let Phase::Active { start_s, peak_s, peak_score, peak_z, peak_window, .. } = self.phase.clone() else {
             return None;
         };
         let end_ms = (s + 1) * 1000;
@@ -405,23 +357,12 @@ fn typical_units(avg: &mut f32, value: f32) -> f32 {
     if value <= 0.0 {
         return 0.0;
     }
-    *avg = if *avg == 0.0 {
-        value
-    } else {
-        *avg + 0.05 * (value - *avg)
-    };
+    *avg = if *avg == 0.0 { value } else { *avg + 0.05 * (value - *avg) };
     (value / *avg).min(5.0)
 }
 
 /// The strongest reasons, in words a seller understands.
-fn explain(
-    z: &Counts,
-    window: &Counts,
-    mean: &Counts,
-    episode: &Counts,
-    gmv_cents: f64,
-    dur_ms: i64,
-) -> Vec<String> {
+fn explain(z: &Counts, window: &Counts, mean: &Counts, episode: &Counts, gmv_cents: f64, dur_ms: i64) -> Vec<String> {
     let mut order: Vec<usize> = (0..N).filter(|k| z[*k] >= 2.0).collect();
     order.sort_by(|a, b| z[*b].total_cmp(&z[*a]));
     let secs = (dur_ms / 1000).max(1);
@@ -435,11 +376,7 @@ fn explain(
             _ if mean[k] >= 0.5 => {
                 format!("{} {:.1}x baseline", signals::NAMES[k], window[k] / mean[k])
             }
-            _ => format!(
-                "{} {} in 5 s (usually ~0)",
-                signals::NAMES[k],
-                window[k].round() as i64
-            ),
+            _ => format!("{} {} in 5 s (usually ~0)", signals::NAMES[k], window[k].round() as i64),
         })
         .collect()
 }

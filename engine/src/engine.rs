@@ -16,10 +16,7 @@ pub struct Engine {
 impl Engine {
     /// An engine with the given tunables.
     pub fn new(config: EngineConfig) -> Self {
-        Self {
-            config,
-            lives: HashMap::new(),
-        }
+        Self { config, lives: HashMap::new() }
     }
 
     /// The tunables in force.
@@ -50,12 +47,8 @@ impl Engine {
     /// Ends every stream (input exhausted): confirms moments still open.
     pub fn flush_all(&mut self) -> Vec<Moment> {
         let cfg = &self.config;
-        let mut out: Vec<Moment> = self
-            .lives
-            .iter_mut()
-            .filter(|(_, d)| !d.ended())
-            .filter_map(|(id, d)| d.flush(cfg, id))
-            .collect();
+        let mut out: Vec<Moment> =
+            self.lives.iter_mut().filter(|(_, d)| !d.ended()).filter_map(|(id, d)| d.flush(cfg, id)).collect();
         out.sort_by_key(|m| (m.identified_at_ms, m.live_id.clone()));
         out
     }
@@ -72,10 +65,7 @@ impl Engine {
 
     /// Bytes of detection state, including map keys; for the memory benchmark.
     pub fn state_bytes(&self) -> usize {
-        self.lives
-            .iter()
-            .map(|(k, d)| k.capacity() + std::mem::size_of::<String>() + d.bytes())
-            .sum()
+        self.lives.iter().map(|(k, d)| k.capacity() + std::mem::size_of::<String>() + d.bytes()).sum()
     }
 
     /// Events counted late across all LIVEs.

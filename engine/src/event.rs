@@ -114,15 +114,13 @@ fn valid_id(s: &str) -> bool {
 impl LiveEvent {
     /// Parses one JSON line.
     pub fn parse_line(line: &str) -> Result<Self, SkipReason> {
-        let raw: Raw =
-            serde_json::from_str(line).map_err(|e| SkipReason::Malformed(e.to_string()))?;
+        let raw: Raw = serde_json::from_str(line).map_err(|e| SkipReason::Malformed(e.to_string()))?;
         Self::from_raw(raw)
     }
 
     /// Parses one JSON value of an ingestion batch.
     pub fn from_value(v: serde_json::Value) -> Result<Self, SkipReason> {
-        let raw: Raw =
-            serde_json::from_value(v).map_err(|e| SkipReason::Malformed(e.to_string()))?;
+        let raw: Raw = serde_json::from_value(v).map_err(|e| SkipReason::Malformed(e.to_string()))?;
         Self::from_raw(raw)
     }
 
@@ -131,9 +129,7 @@ impl LiveEvent {
             return Err(SkipReason::Malformed("invalid live_id".into()));
         }
         if r.ts_ms <= 0 {
-            return Err(SkipReason::Malformed(
-                "ts_ms must be a positive epoch time".into(),
-            ));
+            return Err(SkipReason::Malformed("ts_ms must be a positive epoch time".into()));
         }
         let product = |p: Option<String>| match p {
             Some(p) if valid_id(&p) => Ok(p),
@@ -144,34 +140,21 @@ impl LiveEvent {
             "live_start" => EventKind::LiveStart { title: r.title },
             "live_end" => EventKind::LiveEnd,
             "comment" => EventKind::Comment,
-            "like" => EventKind::Like {
-                count: r.count.unwrap_or(1).min(1_000_000),
-            },
+            "like" => EventKind::Like { count: r.count.unwrap_or(1).min(1_000_000) },
             "share" => EventKind::Share,
             "viewer_join" => EventKind::ViewerJoin,
             "viewer_leave" => EventKind::ViewerLeave,
             "gift" => {
                 let value = r.value.unwrap_or(1.0);
                 if !value.is_finite() || value < 0.0 {
-                    return Err(SkipReason::Malformed(
-                        "gift value must be a finite non-negative number".into(),
-                    ));
+                    return Err(SkipReason::Malformed("gift value must be a finite non-negative number".into()));
                 }
                 EventKind::Gift { value }
             }
-            "product_pin" => EventKind::ProductPin {
-                product_id: product(r.product_id)?,
-                name: r.name,
-            },
-            "product_unpin" => EventKind::ProductUnpin {
-                product_id: product(r.product_id)?,
-            },
-            "product_click" => EventKind::ProductClick {
-                product_id: product(r.product_id)?,
-            },
-            "add_to_cart" => EventKind::AddToCart {
-                product_id: product(r.product_id)?,
-            },
+            "product_pin" => EventKind::ProductPin { product_id: product(r.product_id)?, name: r.name },
+            "product_unpin" => EventKind::ProductUnpin { product_id: product(r.product_id)? },
+            "product_click" => EventKind::ProductClick { product_id: product(r.product_id)? },
+            "add_to_cart" => EventKind::AddToCart { product_id: product(r.product_id)? },
             "order" => EventKind::Order {
                 product_id: product(r.product_id)?,
                 quantity: r.quantity.unwrap_or(1).clamp(1, 10_000),
@@ -179,11 +162,7 @@ impl LiveEvent {
             },
             other => return Err(SkipReason::UnknownType(other.chars().take(64).collect())),
         };
-        Ok(LiveEvent {
-            ts_ms: r.ts_ms,
-            live_id: r.live_id,
-            kind,
-        })
+        Ok(LiveEvent { ts_ms: r.ts_ms, live_id: r.live_id, kind })
     }
 }
 
@@ -193,9 +172,7 @@ impl LiveEvent {
         use serde_json::json;
         let mut v = json!({ "ts_ms": self.ts_ms, "live_id": self.live_id });
         let (ty, extra) = match &self.kind {
-            EventKind::LiveStart { title } => {
-                ("live_start", title.as_ref().map(|t| json!({ "title": t })))
-            }
+            EventKind::LiveStart { title } => ("live_start", title.as_ref().map(|t| json!({ "title": t }))),
             EventKind::LiveEnd => ("live_end", None),
             EventKind::Comment => ("comment", Some(json!({ "text": "", "user": "" }))),
             EventKind::Like { count } => ("like", Some(json!({ "count": count }))),
@@ -203,29 +180,15 @@ impl LiveEvent {
             EventKind::ViewerJoin => ("viewer_join", None),
             EventKind::ViewerLeave => ("viewer_leave", None),
             EventKind::Gift { value } => ("gift", Some(json!({ "value": value }))),
-            EventKind::ProductPin { product_id, name } => (
-                "product_pin",
-                Some(json!({ "product_id": product_id, "name": name })),
-            ),
-            EventKind::ProductUnpin { product_id } => {
-                ("product_unpin", Some(json!({ "product_id": product_id })))
+            EventKind::ProductPin { product_id, name } => {
+                ("product_pin", Some(json!({ "product_id": product_id, "name": name })))
             }
-            EventKind::ProductClick { product_id } => {
-                ("product_click", Some(json!({ "product_id": product_id })))
+            EventKind::ProductUnpin { product_id } => ("product_unpin", Some(json!({ "product_id": product_id }))),
+            EventKind::ProductClick { product_id } => ("product_click", Some(json!({ "product_id": product_id }))),
+            EventKind::AddToCart { product_id } => ("add_to_cart", Some(json!({ "product_id": product_id }))),
+            EventKind::Order { product_id, quantity, amount_cents } => {
+                ("order", Some(json!({ "product_id": product_id, "quantity": quantity, "amount_cents": amount_cents })))
             }
-            EventKind::AddToCart { product_id } => {
-                ("add_to_cart", Some(json!({ "product_id": product_id })))
-            }
-            EventKind::Order {
-                product_id,
-                quantity,
-                amount_cents,
-            } => (
-                "order",
-                Some(
-                    json!({ "product_id": product_id, "quantity": quantity, "amount_cents": amount_cents }),
-                ),
-            ),
         };
         v["type"] = json!(ty);
         if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, v.as_object_mut()) {
@@ -266,10 +229,7 @@ mod tests {
             r#"{"ts_ms":1,"live_id":"l","type":"gift","value":-1}"#,
         ];
         for line in bad {
-            assert!(
-                matches!(LiveEvent::parse_line(line), Err(SkipReason::Malformed(_))),
-                "{line}"
-            );
+            assert!(matches!(LiveEvent::parse_line(line), Err(SkipReason::Malformed(_))), "{line}");
         }
         assert_eq!(
             LiveEvent::parse_line(r#"{"ts_ms":1,"live_id":"l","type":"dance"}"#),

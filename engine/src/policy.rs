@@ -19,12 +19,7 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Self {
-            max_per_live: 20,
-            max_per_product: 3,
-            post_delay_ms: 300_000,
-            auto_post_bar: 7.5,
-        }
+        Self { max_per_live: 20, max_per_product: 3, post_delay_ms: 300_000, auto_post_bar: 7.5 }
     }
 }
 
@@ -49,9 +44,7 @@ impl Policy {
         {
             return Decision::Recommend;
         }
-        Decision::AutoPost {
-            post_at_ms: m.identified_at_ms + self.post_delay_ms,
-        }
+        Decision::AutoPost { post_at_ms: m.identified_at_ms + self.post_delay_ms }
     }
 }
 

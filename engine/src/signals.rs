@@ -26,17 +26,8 @@ pub mod idx {
 }
 
 /// Display names, for the signals that explain a moment.
-pub const NAMES: [&str; N] = [
-    "comments",
-    "likes",
-    "shares",
-    "gifts",
-    "viewer joins",
-    "product clicks",
-    "add-to-carts",
-    "orders",
-    "GMV",
-];
+pub const NAMES: [&str; N] =
+    ["comments", "likes", "shares", "gifts", "viewer joins", "product clicks", "add-to-carts", "orders", "GMV"];
 
 /// Per-signal counts.
 pub type Counts = [f32; N];
@@ -91,11 +82,7 @@ impl Baseline {
         for k in 0..N {
             let m = self.mean[k];
             let limit = m + 3.0 * (m + (OVERDISPERSION * m).powi(2) + 1.0).sqrt();
-            let x = if self.samples > 10 {
-                window[k].min(limit)
-            } else {
-                window[k]
-            };
+            let x = if self.samples > 10 { window[k].min(limit) } else { window[k] };
             let d = x - m;
             self.mean[k] = m + alpha * d;
             self.var[k] += alpha * (d * d - self.var[k]);
@@ -153,10 +140,7 @@ mod tests {
         }
         let mut w = flat(0.5);
         w[idx::ORDERS] = 3.0;
-        assert!(
-            score(&b.z(&w)) < 3.0,
-            "three orders where one is usual is chance"
-        );
+        assert!(score(&b.z(&w)) < 3.0, "three orders where one is usual is chance");
     }
 
     #[test]

@@ -91,8 +91,7 @@ impl StreamSpec {
         if self.products.is_empty() {
             return None;
         }
-        self.products
-            .get((t.max(0) / self.pin_every_s.max(1)) as usize % self.products.len())
+        self.products.get((t.max(0) / self.pin_every_s.max(1)) as usize % self.products.len())
     }
 
     /// Plants `n` moments at random, well apart, with random kinds and strengths.
@@ -103,12 +102,7 @@ impl StreamSpec {
             let kind = if self.comments_only {
                 Burst::Engagement
             } else {
-                [
-                    Burst::Engagement,
-                    Burst::Conversion,
-                    Burst::Traffic,
-                    Burst::Mixed,
-                ][rng.usize(0..4)]
+                [Burst::Engagement, Burst::Conversion, Burst::Traffic, Burst::Mixed][rng.usize(0..4)]
             };
             self.planted.push(Planted {
                 at_s: 90 + i * slot + rng.i64(20..(slot - 20).max(21)),
@@ -156,21 +150,9 @@ pub fn generate(spec: &StreamSpec) -> Vec<LiveEvent> {
     let mut rng = fastrand::Rng::with_seed(spec.seed);
     let mut out: Vec<(i64, LiveEvent)> = Vec::new();
     let live = spec.live_id.clone();
-    let ev = |ts: i64, kind: EventKind| LiveEvent {
-        ts_ms: ts,
-        live_id: live.clone(),
-        kind,
-    };
+    let ev = |ts: i64, kind: EventKind| LiveEvent { ts_ms: ts, live_id: live.clone(), kind };
     if spec.with_start_end {
-        out.push((
-            spec.start_ms,
-            ev(
-                spec.start_ms,
-                EventKind::LiveStart {
-                    title: Some(spec.title.clone()),
-                },
-            ),
-        ));
+        out.push((spec.start_ms, ev(spec.start_ms, EventKind::LiveStart { title: Some(spec.title.clone()) })));
     }
     let mut wobble = 1.0;
     let mut pinned: Option<String> = None;
@@ -184,13 +166,7 @@ pub fn generate(spec: &StreamSpec) -> Vec<LiveEvent> {
             if let Some((id, name)) = &now_pinned {
                 out.push((
                     sec_ms,
-                    ev(
-                        sec_ms,
-                        EventKind::ProductPin {
-                            product_id: id.clone(),
-                            name: Some(name.clone()),
-                        },
-                    ),
+                    ev(sec_ms, EventKind::ProductPin { product_id: id.clone(), name: Some(name.clone()) }),
                 ));
             }
             pinned = now_pinned.map(|p| p.0);
@@ -223,19 +199,13 @@ pub fn generate(spec: &StreamSpec) -> Vec<LiveEvent> {
                 }
             }
         }
-        let mut emit =
-            |rng: &mut fastrand::Rng, n: u64, make: &dyn Fn(&mut fastrand::Rng) -> EventKind| {
-                for _ in 0..n {
-                    let ts = sec_ms + rng.i64(0..1000);
-                    let deliver = ts
-                        + if spec.jitter_ms > 0 {
-                            rng.i64(0..spec.jitter_ms)
-                        } else {
-                            0
-                        };
-                    out.push((deliver, ev(ts, make(rng))));
-                }
-            };
+        let mut emit = |rng: &mut fastrand::Rng, n: u64, make: &dyn Fn(&mut fastrand::Rng) -> EventKind| {
+            for _ in 0..n {
+                let ts = sec_ms + rng.i64(0..1000);
+                let deliver = ts + if spec.jitter_ms > 0 { rng.i64(0..spec.jitter_ms) } else { 0 };
+                out.push((deliver, ev(ts, make(rng))));
+            }
+        };
         let n = poisson(&mut rng, base * COMMENT * lift[0]);
         emit(&mut rng, n, &|_| EventKind::Comment);
         if spec.comments_only {
@@ -251,9 +221,7 @@ pub fn generate(spec: &StreamSpec) -> Vec<LiveEvent> {
         let n = poisson(&mut rng, base * SHARE * lift[0]);
         emit(&mut rng, n, &|_| EventKind::Share);
         let n = poisson(&mut rng, base * GIFT * lift[0]);
-        emit(&mut rng, n, &|r| EventKind::Gift {
-            value: f64::from(r.u32(1..50)),
-        });
+        emit(&mut rng, n, &|r| EventKind::Gift { value: f64::from(r.u32(1..50)) });
         let n = poisson(&mut rng, base * JOIN * lift[1]);
         emit(&mut rng, n, &|_| EventKind::ViewerJoin);
         let n = poisson(&mut rng, base * JOIN);
@@ -261,14 +229,10 @@ pub fn generate(spec: &StreamSpec) -> Vec<LiveEvent> {
         if let Some(p) = pinned.clone() {
             let id = p.clone();
             let n = poisson(&mut rng, base * CLICK * lift[2]);
-            emit(&mut rng, n, &move |_| EventKind::ProductClick {
-                product_id: id.clone(),
-            });
+            emit(&mut rng, n, &move |_| EventKind::ProductClick { product_id: id.clone() });
             let id = p.clone();
             let n = poisson(&mut rng, base * CART * lift[2]);
-            emit(&mut rng, n, &move |_| EventKind::AddToCart {
-                product_id: id.clone(),
-            });
+            emit(&mut rng, n, &move |_| EventKind::AddToCart { product_id: id.clone() });
             let n = poisson(&mut rng, base * ORDER * lift[2]);
             emit(&mut rng, n, &move |r| EventKind::Order {
                 product_id: p.clone(),

@@ -15,28 +15,16 @@ struct Eval {
 
 impl Eval {
     fn precision(&self) -> f64 {
-        if self.found == 0 {
-            1.0
-        } else {
-            self.true_found as f64 / self.found as f64
-        }
+        if self.found == 0 { 1.0 } else { self.true_found as f64 / self.found as f64 }
     }
     fn recall(&self) -> f64 {
-        if self.planted == 0 {
-            1.0
-        } else {
-            self.recalled as f64 / self.planted as f64
-        }
+        if self.planted == 0 { 1.0 } else { self.recalled as f64 / self.planted as f64 }
     }
     /// Delay percentile (0..=100) of identification after the planted peak.
     fn delay(&self, pct: usize) -> i64 {
         let mut d = self.delays_ms.clone();
         d.sort_unstable();
-        if d.is_empty() {
-            0
-        } else {
-            d[((d.len() - 1) * pct) / 100]
-        }
+        if d.is_empty() { 0 } else { d[((d.len() - 1) * pct) / 100] }
     }
 }
 
@@ -63,30 +51,17 @@ fn run(events: &[LiveEvent]) -> Vec<Moment> {
 
 fn planted_window(spec: &StreamSpec, p: &Planted) -> (i64, i64, i64) {
     let peak = spec.start_ms + p.at_s * 1000;
-    (
-        peak - p.dur_s * 500 - 5_000,
-        peak,
-        peak + p.dur_s * 500 + 10_000,
-    )
+    (peak - p.dur_s * 500 - 5_000, peak, peak + p.dur_s * 500 + 10_000)
 }
 
 fn evaluate(specs: &[StreamSpec], moments: &[Moment]) -> Eval {
-    let mut e = Eval {
-        found: moments.len(),
-        true_found: 0,
-        planted: 0,
-        recalled: 0,
-        delays_ms: Vec::new(),
-    };
+    let mut e = Eval { found: moments.len(), true_found: 0, planted: 0, recalled: 0, delays_ms: Vec::new() };
     let hits = |spec: &StreamSpec, p: &Planted, m: &Moment| {
         let (lo, _, hi) = planted_window(spec, p);
         m.live_id == spec.live_id && (lo..=hi).contains(&m.peak_ms)
     };
     for m in moments {
-        if specs
-            .iter()
-            .any(|s| s.planted.iter().any(|p| hits(s, p, m)))
-        {
+        if specs.iter().any(|s| s.planted.iter().any(|p| hits(s, p, m))) {
             e.true_found += 1;
         }
     }
@@ -95,8 +70,7 @@ fn evaluate(specs: &[StreamSpec], moments: &[Moment]) -> Eval {
             e.planted += 1;
             if let Some(m) = moments.iter().find(|m| hits(s, p, m)) {
                 e.recalled += 1;
-                e.delays_ms
-                    .push(m.identified_at_ms - planted_window(s, p).1);
+                e.delays_ms.push(m.identified_at_ms - planted_window(s, p).1);
             }
         }
     }
@@ -118,11 +92,7 @@ fn check(name: &str, specs: Vec<StreamSpec>, min_precision: f64, min_recall: f64
         e.delay(90),
         e.delay(100)
     );
-    assert!(
-        e.precision() >= min_precision,
-        "{name}: precision {:.2}",
-        e.precision()
-    );
+    assert!(e.precision() >= min_precision, "{name}: precision {:.2}", e.precision());
     assert!(e.recall() >= min_recall, "{name}: recall {:.2}", e.recall());
     for m in &moments {
         let len = m.end_ms - m.start_ms;
@@ -160,16 +130,8 @@ fn planted_moments_are_found_in_ordinary_streams() {
         })
         .collect();
     let e = check("ordinary, 8 LIVEs interleaved", specs, 0.9, 0.9);
-    assert!(
-        e.delay(90) <= 10_000,
-        "p90 identification {} ms after the peak",
-        e.delay(90)
-    );
-    assert!(
-        e.delay(100) <= 15_000,
-        "worst identification {} ms after the peak",
-        e.delay(100)
-    );
+    assert!(e.delay(90) <= 10_000, "p90 identification {} ms after the peak", e.delay(90));
+    assert!(e.delay(100) <= 15_000, "worst identification {} ms after the peak", e.delay(100));
 }
 
 #[test]
@@ -195,18 +157,8 @@ fn tiny_and_huge_audiences() {
     huge.viewers = 200_000.0;
     huge.duration_s = 6 * 60;
     huge.planted = vec![
-        Planted {
-            at_s: 150,
-            dur_s: 20,
-            kind: Burst::Conversion,
-            strength: 3.0,
-        },
-        Planted {
-            at_s: 280,
-            dur_s: 16,
-            kind: Burst::Engagement,
-            strength: 3.5,
-        },
+        Planted { at_s: 150, dur_s: 20, kind: Burst::Conversion, strength: 3.0 },
+        Planted { at_s: 280, dur_s: 16, kind: Burst::Engagement, strength: 3.5 },
     ];
     check("tiny (20 viewers)", vec![tiny], 0.75, 0.75);
     check("huge (200,000 viewers)", vec![huge], 1.0, 1.0);
@@ -229,39 +181,15 @@ fn the_product_follows_conversions_then_the_pin() {
     s.viewers = 2_000.0;
     s.pin_every_s = 300;
     s.planted = vec![
-        Planted {
-            at_s: 200,
-            dur_s: 20,
-            kind: Burst::Conversion,
-            strength: 6.0,
-        },
-        Planted {
-            at_s: 500,
-            dur_s: 20,
-            kind: Burst::Engagement,
-            strength: 6.0,
-        },
+        Planted { at_s: 200, dur_s: 20, kind: Burst::Conversion, strength: 6.0 },
+        Planted { at_s: 500, dur_s: 20, kind: Burst::Engagement, strength: 6.0 },
     ];
     let moments = run(&generate(&s));
-    let near = |at: i64| {
-        moments
-            .iter()
-            .find(|m| (m.peak_ms - (T0 + at * 1000)).abs() < 15_000)
-            .expect("found")
-    };
-    assert_eq!(
-        near(200).product_id.as_deref(),
-        Some(s.pinned_at(200).unwrap().0.as_str())
-    );
-    assert_eq!(
-        near(500).product_id.as_deref(),
-        Some(s.pinned_at(500).unwrap().0.as_str())
-    );
+    let near = |at: i64| moments.iter().find(|m| (m.peak_ms - (T0 + at * 1000)).abs() < 15_000).expect("found");
+    assert_eq!(near(200).product_id.as_deref(), Some(s.pinned_at(200).unwrap().0.as_str()));
+    assert_eq!(near(500).product_id.as_deref(), Some(s.pinned_at(500).unwrap().0.as_str()));
     assert!(
-        near(200)
-            .signals
-            .iter()
-            .any(|x| x.contains("orders") || x.contains("clicks") || x.contains("add-to-carts")),
+        near(200).signals.iter().any(|x| x.contains("orders") || x.contains("clicks") || x.contains("add-to-carts")),
         "{:?}",
         near(200).signals
     );

@@ -8,34 +8,13 @@ const T0: i64 = 1_793_491_200_000;
 const POST_DELAY_MS: i64 = 120_000;
 
 fn jsonl(spec: &StreamSpec) -> String {
-    generate(spec)
-        .iter()
-        .map(|e| e.to_json().to_string() + "\n")
-        .collect()
+    generate(spec).iter().map(|e| e.to_json().to_string() + "\n").collect()
 }
 
-fn run(
-    input: &str,
-    policy: &Policy,
-) -> (
-    Vec<serde_json::Value>,
-    String,
-    highlights_engine::replay::ReplayStats,
-) {
+fn run(input: &str, policy: &Policy) -> (Vec<serde_json::Value>, String, highlights_engine::replay::ReplayStats) {
     let (mut out, mut diag) = (Vec::new(), Vec::new());
-    let stats = replay(
-        input.as_bytes(),
-        &mut out,
-        &mut diag,
-        EngineConfig::default(),
-        policy,
-    )
-    .unwrap();
-    let lines = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let stats = replay(input.as_bytes(), &mut out, &mut diag, EngineConfig::default(), policy).unwrap();
+    let lines = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (lines, String::from_utf8(diag).unwrap(), stats)
 }
 
@@ -44,13 +23,7 @@ fn prints_posted_highlights_with_the_documented_fields_in_posting_order() {
     let mut spec = StreamSpec::new("live-r", T0, 11);
     spec.viewers = 2_000.0;
     let spec = spec.plant_random(8);
-    let (posted, diag, stats) = run(
-        &jsonl(&spec),
-        &Policy {
-            post_delay_ms: POST_DELAY_MS,
-            ..Policy::default()
-        },
-    );
+    let (posted, diag, stats) = run(&jsonl(&spec), &Policy { post_delay_ms: POST_DELAY_MS, ..Policy::default() });
     assert!(!posted.is_empty());
     let keys: Vec<_> = posted[0].as_object().unwrap().keys().cloned().collect();
     let mut expected = vec![
@@ -72,10 +45,7 @@ fn prints_posted_highlights_with_the_documented_fields_in_posting_order() {
         assert!(w[0]["post_at_ms"].as_i64() <= w[1]["post_at_ms"].as_i64());
     }
     for p in &posted {
-        assert_eq!(
-            p["post_at_ms"].as_i64().unwrap() - p["identified_at_ms"].as_i64().unwrap(),
-            POST_DELAY_MS
-        );
+        assert_eq!(p["post_at_ms"].as_i64().unwrap() - p["identified_at_ms"].as_i64().unwrap(), POST_DELAY_MS);
     }
     assert_eq!(stats.malformed + stats.unknown_type, 0);
     assert!(diag.contains("auto-posted"));
@@ -87,11 +57,7 @@ fn caps_from_flags_are_obeyed() {
     spec.viewers = 3_000.0;
     spec.products.truncate(1);
     let spec = spec.plant_random(10);
-    let policy = Policy {
-        max_per_live: 4,
-        max_per_product: 2,
-        ..Policy::default()
-    };
+    let policy = Policy { max_per_live: 4, max_per_product: 2, ..Policy::default() };
     let (posted, _, stats) = run(&jsonl(&spec), &policy);
     assert_eq!(posted.len(), 2, "one product, at most two posts for it");
     assert!(stats.recommended >= 1, "the rest become recommendations");
@@ -105,14 +71,14 @@ fn malformed_lines_and_unknown_types_are_counted_not_fatal() {
     spec.viewers = 3_000.0;
     let spec = spec.plant_random(4);
     let mut input = jsonl(&spec);
-    input.insert_str(0, "garbage\n{\"ts_ms\":1}\n\n{\"ts_ms\":5,\"live_id\":\"x\",\"type\":\"teleport\"}\n\u{fffd}\u{fffd}\n");
+    input.insert_str(
+        0,
+        "garbage\n{\"ts_ms\":1}\n\n{\"ts_ms\":5,\"live_id\":\"x\",\"type\":\"teleport\"}\n\u{fffd}\u{fffd}\n",
+    );
     let (posted, diag, stats) = run(&input, &Policy::default());
     assert_eq!((stats.malformed, stats.unknown_type), (3, 1));
     assert!(diag.contains("warning: line 1"));
-    assert!(
-        !posted.is_empty(),
-        "a chat-only stream still yields highlights"
-    );
+    assert!(!posted.is_empty(), "a chat-only stream still yields highlights");
     assert!(posted.iter().all(|p| p["live_id"] == "chat-only"));
 }
 
@@ -120,13 +86,6 @@ fn malformed_lines_and_unknown_types_are_counted_not_fatal() {
 fn invalid_utf8_is_skipped() {
     let (mut out, mut diag) = (Vec::new(), Vec::new());
     let input: &[u8] = b"\xff\xfe\n{\"ts_ms\":1,\"live_id\":\"l\",\"type\":\"comment\"}\n";
-    let stats = replay(
-        input,
-        &mut out,
-        &mut diag,
-        EngineConfig::default(),
-        &Policy::default(),
-    )
-    .unwrap();
+    let stats = replay(input, &mut out, &mut diag, EngineConfig::default(), &Policy::default()).unwrap();
     assert_eq!((stats.malformed, stats.events), (1, 1));
 }

@@ -18,9 +18,7 @@ pub fn create_seller(conn: &Connection, seller_id: &str, name: &str) -> Result<S
         params![seller_id, name, seq, now],
     )
     .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
             ApiError::BadRequest(format!("seller {seller_id} already exists"))
         }
         e => e.into(),
@@ -34,9 +32,7 @@ pub fn create_seller(conn: &Connection, seller_id: &str, name: &str) -> Result<S
 
 /// Issues one more token for an existing seller (a second device, say).
 pub fn seller_token(conn: &Connection, seller_id: &str) -> Result<String, ApiError> {
-    let known: bool = conn
-        .prepare("SELECT 1 FROM sellers WHERE id = ?1")?
-        .exists([seller_id])?;
+    let known: bool = conn.prepare("SELECT 1 FROM sellers WHERE id = ?1")?.exists([seller_id])?;
     if !known {
         return Err(ApiError::NotFound("seller".into()));
     }
@@ -64,9 +60,7 @@ pub fn pin_experiments(
         && f != "control"
         && !config::FORMAT_VARIANTS.contains(&f)
     {
-        return Err(ApiError::BadRequest(format!(
-            "unknown format variant {f:?}"
-        )));
+        return Err(ApiError::BadRequest(format!("unknown format variant {f:?}")));
     }
     let seq = next_seq(conn)?;
     let n = conn.execute(

@@ -21,6 +21,8 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub struct AppState {
     /// The store.
     pub db: Db,
+    /// The highlight engine.
+    pub highlighter: crate::highlighter::Highlighter,
 }
 
 struct BearerAuth;
@@ -50,10 +52,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(config::get_experiments))
         .routes(routes!(lives::list_lives))
         .routes(routes!(lives::get_live))
-        .routes(routes!(
-            highlights::list_highlights,
-            highlights::remove_all_highlights
-        ))
+        .routes(routes!(highlights::list_highlights, highlights::remove_all_highlights))
         .routes(routes!(highlights::post_highlight))
         .routes(routes!(highlights::remove_highlight))
         .routes(routes!(videos::create_video))
@@ -67,10 +66,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async {
-            ApiError::Rejected {
-                status: StatusCode::METHOD_NOT_ALLOWED,
-                message: "method not allowed".into(),
-            }
+            ApiError::Rejected { status: StatusCode::METHOD_NOT_ALLOWED, message: "method not allowed".into() }
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     (router, openapi)

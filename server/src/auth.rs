@@ -17,11 +17,7 @@ pub fn hash_token(token: &str) -> String {
 }
 
 /// Creates a token of `kind` ("seller" or "service"), stores its hash and returns the secret once.
-pub fn issue_token(
-    conn: &Connection,
-    kind: &str,
-    seller_id: Option<&str>,
-) -> Result<String, ApiError> {
+pub fn issue_token(conn: &Connection, kind: &str, seller_id: Option<&str>) -> Result<String, ApiError> {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).map_err(|e| ApiError::Internal(format!("randomness: {e}")))?;
     let token = format!("hlt_{}", hex(&b));
@@ -33,26 +29,16 @@ pub fn issue_token(
 }
 
 fn bearer(parts: &Parts) -> Result<String, ApiError> {
-    let value = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized)?;
+    let value = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
     let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .ok_or(ApiError::Unauthorized)?
-        .trim();
+    let token = value.strip_prefix("Bearer ").ok_or(ApiError::Unauthorized)?.trim();
     if token.is_empty() || token.len() > 256 {
         return Err(ApiError::Unauthorized);
     }
     Ok(token.to_string())
 }
 
-async fn lookup(
-    state: &AppState,
-    token: String,
-    kind: &'static str,
-) -> Result<Option<String>, ApiError> {
+async fn lookup(state: &AppState, token: String, kind: &'static str) -> Result<Option<String>, ApiError> {
     let hash = hash_token(&token);
     state
         .db
@@ -72,15 +58,9 @@ pub struct Seller(pub String);
 impl FromRequestParts<AppState> for Seller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        lookup(state, token, "seller")
-            .await?
-            .map(Seller)
-            .ok_or(ApiError::Unauthorized)
+        lookup(state, token, "seller").await?.map(Seller).ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -90,10 +70,7 @@ pub struct Service;
 impl FromRequestParts<AppState> for Service {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
         lookup(state, token, "service").await?;
         Ok(Service)

@@ -93,9 +93,12 @@ CREATE TABLE events (
 CREATE INDEX events_by_live ON events (live_id, ts_ms);
 "#;
 
+/// Version 2: the stream clock of each LIVE, which schedules posts during accelerated replays too.
+const V2: &str = "ALTER TABLE lives ADD COLUMN last_event_ms INTEGER;";
+
 /// The server's schema versions, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 fn setup(conn: &Connection) -> rusqlite::Result<()> {
@@ -163,14 +166,8 @@ impl Db {
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R, ApiError> + Send + 'static,
     {
-        let conn = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| ApiError::Internal(format!("db pool: {e}")))?;
-        conn.interact(f)
-            .await
-            .map_err(|e| ApiError::Internal(format!("db task: {e}")))?
+        let conn = self.pool.get().await.map_err(|e| ApiError::Internal(format!("db pool: {e}")))?;
+        conn.interact(f).await.map_err(|e| ApiError::Internal(format!("db task: {e}")))?
     }
 
     /// Runs `f` inside one IMMEDIATE transaction, committed only if `f` succeeds.
@@ -192,28 +189,17 @@ impl Db {
 
 /// Takes the next number of the global change sequence; every change to a row gets one.
 pub fn next_seq(conn: &Connection) -> Result<i64, ApiError> {
-    Ok(conn.query_row(
-        "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", [], |r| r.get(0))?)
 }
 
 /// The current value of the change sequence.
 pub fn current_seq(conn: &Connection) -> Result<i64, ApiError> {
-    Ok(
-        conn.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(conn.query_row("SELECT value FROM counters WHERE name = 'seq'", [], |r| r.get(0))?)
 }
 
 /// Milliseconds since the epoch, server clock.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// A random id with a readable prefix, e.g. `hl_3f9a…`.

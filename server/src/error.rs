@@ -87,14 +87,7 @@ impl IntoResponse for ApiError {
                 };
                 (status, Json(body)).into_response()
             }
-            other => (
-                status,
-                Json(ErrorBody {
-                    code: code.into(),
-                    message: other.to_string(),
-                }),
-            )
-                .into_response(),
+            other => (status, Json(ErrorBody { code: code.into(), message: other.to_string() })).into_response(),
         }
     }
 }
@@ -107,28 +100,19 @@ impl From<rusqlite::Error> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
-        ApiError::Rejected {
-            status: r.status(),
-            message: r.body_text(),
-        }
+        ApiError::Rejected { status: r.status(), message: r.body_text() }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        ApiError::Rejected {
-            status: StatusCode::BAD_REQUEST,
-            message: r.body_text(),
-        }
+        ApiError::Rejected { status: StatusCode::BAD_REQUEST, message: r.body_text() }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::Rejected {
-            status: StatusCode::BAD_REQUEST,
-            message: r.body_text(),
-        }
+        ApiError::Rejected { status: StatusCode::BAD_REQUEST, message: r.body_text() }
     }
 }
 

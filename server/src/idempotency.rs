@@ -14,13 +14,9 @@ pub fn key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(v) = headers.get(IDEMPOTENCY_KEY_HEADER) else {
         return Ok(None);
     };
-    let v = v
-        .to_str()
-        .map_err(|_| ApiError::BadRequest("Idempotency-Key must be ASCII".into()))?;
+    let v = v.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be ASCII".into()))?;
     if v.is_empty() || v.len() > 128 {
-        return Err(ApiError::BadRequest(
-            "Idempotency-Key must be 1 to 128 characters".into(),
-        ));
+        return Err(ApiError::BadRequest("Idempotency-Key must be 1 to 128 characters".into()));
     }
     Ok(Some(v.to_string()))
 }
@@ -32,22 +28,14 @@ pub fn fingerprint<T: Serialize>(route: &str, body: &T) -> String {
 }
 
 /// Runs `f` once per (seller, key), inside the caller's transaction; replays return the stored answer.
-pub fn once<T, F>(
-    conn: &Connection,
-    seller_id: &str,
-    key: Option<&str>,
-    fingerprint: &str,
-    f: F,
-) -> Result<T, ApiError>
+pub fn once<T, F>(conn: &Connection, seller_id: &str, key: Option<&str>, fingerprint: &str, f: F) -> Result<T, ApiError>
 where
     T: Serialize + DeserializeOwned,
     F: FnOnce(&Connection) -> Result<T, ApiError>,
 {
     let Some(key) = key else { return f(conn) };
     let stored: Option<(String, String)> = conn
-        .prepare_cached(
-            "SELECT fingerprint, body FROM idempotency WHERE seller_id = ?1 AND key = ?2",
-        )?
+        .prepare_cached("SELECT fingerprint, body FROM idempotency WHERE seller_id = ?1 AND key = ?2")?
         .query_row(params![seller_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((fp, body)) = stored {
@@ -57,8 +45,7 @@ where
                 message: "this Idempotency-Key was used for a different request".into(),
             });
         }
-        return serde_json::from_str(&body)
-            .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
+        return serde_json::from_str(&body).map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
     }
     let answer = f(conn)?;
     let body = serde_json::to_string(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod highlighter;
 pub mod idempotency;
 pub mod routes;
 pub mod serve;

@@ -7,11 +7,7 @@ use clap::{Parser, Subcommand};
 use highlights_server::{admin, serve};
 
 #[derive(Parser)]
-#[command(
-    name = "highlights-server",
-    version,
-    about = "Reference backend of Auto LIVE Highlights"
-)]
+#[command(name = "highlights-server", version, about = "Reference backend of Auto LIVE Highlights")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,6 +23,22 @@ enum Command {
         /// Data directory holding the SQLite store.
         #[arg(long, default_value = "./highlights-data")]
         data: PathBuf,
+    },
+    /// Run a recorded JSONL event stream through the highlight engine as if live; prints one JSON
+    /// object per auto-posted highlight, in posting order. Diagnostics go to stderr.
+    Replay {
+        /// JSONL file, or `-` for stdin.
+        #[arg(long)]
+        events: PathBuf,
+        /// Most auto-posts per LIVE (default: remote-config default, 20).
+        #[arg(long)]
+        max_per_live: Option<u32>,
+        /// Most auto-posts per pinned product (default 3).
+        #[arg(long)]
+        max_per_product: Option<u32>,
+        /// Seconds between identification and posting (default 300).
+        #[arg(long)]
+        post_delay_s: Option<u32>,
     },
     /// Administer sellers, tokens, remote config and experiment pins.
     Admin {
@@ -78,17 +90,12 @@ enum AdminAction {
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .init();
 }
 
-fn admin(
-    data: PathBuf,
-    action: AdminAction,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+fn admin(data: PathBuf, action: AdminAction) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&data)?;
     let mut conn = rusqlite::Connection::open(serve::db_path(&data))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -121,26 +128,46 @@ fn admin(
     Ok(())
 }
 
+fn replay(
+    events: PathBuf,
+    max_per_live: Option<u32>,
+    max_per_product: Option<u32>,
+    post_delay_s: Option<u32>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use highlights_server::highlighter::{engine_config, policy};
+    let mut cfg = highlights_api::RemoteConfig::default();
+    cfg.max_posts_per_live = max_per_live.unwrap_or(cfg.max_posts_per_live);
+    cfg.max_posts_per_product = max_per_product.unwrap_or(cfg.max_posts_per_product);
+    cfg.post_delay_s = post_delay_s.unwrap_or(cfg.post_delay_s);
+    highlights_server::routes::config::validate(&cfg)?;
+    let input: Box<dyn std::io::BufRead> = if events.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(&events)?))
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    highlights_engine::replay::replay(input, &mut out, &mut std::io::stderr(), engine_config(&cfg), &policy(&cfg))?;
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data } => tokio::runtime::Runtime::new()
-            .map_err(Into::into)
-            .and_then(|rt| {
-                rt.block_on(async {
-                    let server = serve::start(addr, &data).await?;
-                    eprintln!(
-                        "serving on {} (data in {}); Ctrl-C to stop",
-                        server.url(),
-                        data.display()
-                    );
-                    tokio::signal::ctrl_c().await?;
-                    server.stop().await?;
-                    Ok(())
-                })
-            }),
+        Command::Serve { addr, data } => tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
+            rt.block_on(async {
+                let server = serve::start(addr, &data).await?;
+                eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
+                tokio::signal::ctrl_c().await?;
+                server.stop().await?;
+                Ok(())
+            })
+        }),
         Command::Admin { data, action } => admin(data, action),
+        Command::Replay { events, max_per_live, max_per_product, post_delay_s } => {
+            replay(events, max_per_live, max_per_product, post_delay_s)
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -39,9 +39,32 @@ impl RunningServer {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        self.task
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// How often due highlights are posted.
+const SCHEDULER_TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Posts due highlights until told to stop.
+async fn schedule(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(SCHEDULER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        // A read first, so an idle server never takes the write lock.
+        let result = match db.call(|c| crate::highlighter::any_scheduled(c)).await {
+            Ok(true) => db.write(|tx| crate::highlighter::post_due(tx, crate::db::now_ms())).await,
+            other => other.map(|_| 0),
+        };
+        match result {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(posted = n, "highlights posted"),
+            Err(e) => tracing::warn!(error = %e, "posting due highlights failed; retrying"),
+        }
     }
 }
 
@@ -52,23 +75,23 @@ pub async fn start(
 ) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(data_dir)?;
     let db = Db::open(&db_path(data_dir)).await?;
-    let state = AppState { db };
+    let state = AppState { db, highlighter: Default::default() };
     let (app, _) = router(state.clone());
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
+    let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(schedule(state.db.clone(), scheduler_stopped));
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
-            .await
+            .await;
+        let _ = stop_scheduler.send(true);
+        let _ = scheduler.await;
+        served
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "highlights server listening");
-    Ok(RunningServer {
-        addr,
-        state,
-        stop: Some(stop),
-        task,
-    })
+    Ok(RunningServer { addr, state, stop: Some(stop), task })
 }

@@ -55,36 +55,16 @@ async fn add_highlight(
 async fn auth_failures_are_401_with_json_errors() {
     let s = TestServer::start().await;
     let token = s.seller("seller-a").await;
-    assert_error(
-        &s.call(Method::GET, "/v1/settings", None, None).await,
-        StatusCode::UNAUTHORIZED,
-    );
-    assert_error(
-        &s.call(Method::GET, "/v1/settings", Some("hlt_not-a-token"), None)
-            .await,
-        StatusCode::UNAUTHORIZED,
-    );
-    let resp = s
-        .http
-        .get(s.url("/v1/settings"))
-        .header("Authorization", format!("Basic {token}"))
-        .send()
-        .await
-        .unwrap();
+    assert_error(&s.call(Method::GET, "/v1/settings", None, None).await, StatusCode::UNAUTHORIZED);
+    assert_error(&s.call(Method::GET, "/v1/settings", Some("hlt_not-a-token"), None).await, StatusCode::UNAUTHORIZED);
+    let resp =
+        s.http.get(s.url("/v1/settings")).header("Authorization", format!("Basic {token}")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // Tokens are not interchangeable between roles.
+    assert_error(&s.get("/v1/settings", &s.service_token.clone()).await, StatusCode::UNAUTHORIZED);
     assert_error(
-        &s.get("/v1/settings", &s.service_token.clone()).await,
-        StatusCode::UNAUTHORIZED,
-    );
-    assert_error(
-        &s.call(
-            Method::POST,
-            "/v1/ingest/events",
-            Some(&token),
-            Some(json!({"seller_id": "seller-a", "events": []})),
-        )
-        .await,
+        &s.call(Method::POST, "/v1/ingest/events", Some(&token), Some(json!({"seller_id": "seller-a", "events": []})))
+            .await,
         StatusCode::UNAUTHORIZED,
     );
     assert_eq!(s.get("/v1/settings", &token).await.0, StatusCode::OK);
@@ -94,21 +74,10 @@ async fn auth_failures_are_401_with_json_errors() {
 async fn tokens_are_stored_hashed() {
     let s = TestServer::start().await;
     let token = s.seller("seller-a").await;
-    s.server
-        .state
-        .db
-        .call(|c| {
-            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-                .map_err(Into::into)
-        })
-        .await
-        .unwrap();
+    s.server.state.db.call(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").map_err(Into::into)).await.unwrap();
     let raw = std::fs::read(highlights_server::serve::db_path(s.dir.path())).unwrap();
     let needle = token.as_bytes();
-    assert!(
-        !raw.windows(needle.len()).any(|w| w == needle),
-        "the token itself is in the database file"
-    );
+    assert!(!raw.windows(needle.len()).any(|w| w == needle), "the token itself is in the database file");
 }
 
 #[tokio::test]
@@ -117,34 +86,21 @@ async fn settings_patch_with_versions_and_concurrent_stale_writes() {
     let token = s.seller("seller-a").await;
     let (status, v) = s.get("/v1/settings", &token).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        (v["highlights_on"].clone(), v["version"].clone()),
-        (json!(false), json!(1))
-    );
+    assert_eq!((v["highlights_on"].clone(), v["version"].clone()), (json!(false), json!(1)));
 
     let (status, v) = s
         .call(
             Method::PATCH,
             "/v1/settings",
             Some(&token),
-            Some(
-                json!({"expected_version": 1, "highlights_on": true, "onboarding_completed": true}),
-            ),
+            Some(json!({"expected_version": 1, "highlights_on": true, "onboarding_completed": true})),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(
-        (v["highlights_on"].clone(), v["version"].clone()),
-        (json!(true), json!(2))
-    );
+    assert_eq!((v["highlights_on"].clone(), v["version"].clone()), (json!(true), json!(2)));
 
     let (status, v) = s
-        .call(
-            Method::PATCH,
-            "/v1/settings",
-            Some(&token),
-            Some(json!({"expected_version": 1, "highlights_on": false})),
-        )
+        .call(Method::PATCH, "/v1/settings", Some(&token), Some(json!({"expected_version": 1, "highlights_on": false})))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(v["code"], "stale_version");
@@ -158,13 +114,7 @@ async fn settings_patch_with_versions_and_concurrent_stale_writes() {
         let token = token.clone();
         tasks.push(tokio::spawn(async move {
             let body = json!({"expected_version": 2, "highlights_on": false});
-            http.patch(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
+            http.patch(url).bearer_auth(token).json(&body).send().await.unwrap().status()
         }));
     }
     let mut ok = 0;
@@ -193,13 +143,7 @@ async fn settings_patch_with_versions_and_concurrent_stale_writes() {
     }
     assert_eq!(s.get("/v1/settings", &token).await.1["popup_shows"], 1);
     assert_error(
-        &s.call(
-            Method::PATCH,
-            "/v1/settings",
-            Some(&token),
-            Some(json!({"onboarding_completed": false})),
-        )
-        .await,
+        &s.call(Method::PATCH, "/v1/settings", Some(&token), Some(json!({"onboarding_completed": false}))).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     );
 }
@@ -210,43 +154,23 @@ async fn config_and_experiments() {
     let token = s.seller("seller-a").await;
     let (_, cfg) = s.get("/v1/config", &token).await;
     assert_eq!(
-        (
-            cfg["max_posts_per_live"].clone(),
-            cfg["max_posts_per_product"].clone(),
-            cfg["post_delay_s"].clone()
-        ),
+        (cfg["max_posts_per_live"].clone(), cfg["max_posts_per_product"].clone(), cfg["post_delay_s"].clone()),
         (json!(20), json!(3), json!(300))
     );
     let mut new_cfg: highlights_api::RemoteConfig = serde_json::from_value(cfg).unwrap();
     new_cfg.max_posts_per_live = 12;
-    s.db()
-        .write(move |tx| highlights_server::admin::set_config(tx, &new_cfg))
-        .await
-        .unwrap();
-    assert_eq!(
-        s.get("/v1/config", &token).await.1["max_posts_per_live"],
-        12
-    );
+    s.db().write(move |tx| highlights_server::admin::set_config(tx, &new_cfg)).await.unwrap();
+    assert_eq!(s.get("/v1/config", &token).await.1["max_posts_per_live"], 12);
 
     let (_, e1) = s.get("/v1/experiments", &token).await;
     let (_, e2) = s.get("/v1/experiments", &token).await;
     assert_eq!(e1, e2, "assignment is deterministic");
     s.db()
-        .write(|tx| {
-            highlights_server::admin::pin_experiments(
-                tx,
-                "seller-a",
-                Some(true),
-                Some("arrow_to_live"),
-            )
-        })
+        .write(|tx| highlights_server::admin::pin_experiments(tx, "seller-a", Some(true), Some("arrow_to_live")))
         .await
         .unwrap();
     let (_, e) = s.get("/v1/experiments", &token).await;
-    assert_eq!(
-        (e["popup"].clone(), e["format"]["arrow_to_live"].clone()),
-        (json!(true), json!(true))
-    );
+    assert_eq!((e["popup"].clone(), e["format"]["arrow_to_live"].clone()), (json!(true), json!(true)));
 }
 
 #[tokio::test]
@@ -265,11 +189,7 @@ async fn ingestion_builds_lives_and_skips_bad_events() {
         ]))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        body,
-        json!({"accepted": 1, "skipped": 4}),
-        "another seller's LIVE id is refused too"
-    );
+    assert_eq!(body, json!({"accepted": 1, "skipped": 4}), "another seller's LIVE id is refused too");
     let (_, live) = s.get("/v1/lives/live-1", &a).await;
     assert_eq!(live["status"], "ended");
     assert_eq!(live["ended_at_ms"], T + 1_800_000);
@@ -282,7 +202,9 @@ async fn ingestion_builds_lives_and_skips_bad_events() {
 async fn lives_page_with_cursors_and_deltas() {
     let s = TestServer::start().await;
     let a = s.seller("seller-a").await;
-    let events: Vec<Value> = (0..7).map(|i| json!({"ts_ms": T + i * 3_600_000, "live_id": format!("live-{i}"), "type": "live_start"})).collect();
+    let events: Vec<Value> = (0..7)
+        .map(|i| json!({"ts_ms": T + i * 3_600_000, "live_id": format!("live-{i}"), "type": "live_start"}))
+        .collect();
     s.ingest("seller-a", Value::Array(events)).await;
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -293,60 +215,23 @@ async fn lives_page_with_cursors_and_deltas() {
         };
         let (status, page) = s.get(&path, &a).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        seen.extend(
-            page["lives"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l["id"].as_str().unwrap().to_string()),
-        );
+        seen.extend(page["lives"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()));
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
             None => break,
         }
     }
-    assert_eq!(
-        seen,
-        (0..7)
-            .rev()
-            .map(|i| format!("live-{i}"))
-            .collect::<Vec<_>>(),
-        "newest first, each once"
-    );
+    assert_eq!(seen, (0..7).rev().map(|i| format!("live-{i}")).collect::<Vec<_>>(), "newest first, each once");
 
     let (_, all) = s.get("/v1/lives?changed_since=0&limit=200", &a).await;
-    let head = all["lives"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["seq"].as_i64().unwrap())
-        .max()
-        .unwrap();
-    s.ingest(
-        "seller-a",
-        json!([{"ts_ms": T + 99, "live_id": "live-3", "type": "live_end"}]),
-    )
-    .await;
+    let head = all["lives"].as_array().unwrap().iter().map(|l| l["seq"].as_i64().unwrap()).max().unwrap();
+    s.ingest("seller-a", json!([{"ts_ms": T + 99, "live_id": "live-3", "type": "live_end"}])).await;
     let (_, delta) = s.get(&format!("/v1/lives?changed_since={head}"), &a).await;
-    let ids: Vec<_> = delta["lives"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["id"].clone())
-        .collect();
+    let ids: Vec<_> = delta["lives"].as_array().unwrap().iter().map(|l| l["id"].clone()).collect();
     assert_eq!(ids, vec![json!("live-3")]);
-    assert_error(
-        &s.get("/v1/lives?cursor=garbage", &a).await,
-        StatusCode::BAD_REQUEST,
-    );
-    assert_error(
-        &s.get("/v1/lives?limit=0", &a).await,
-        StatusCode::BAD_REQUEST,
-    );
-    assert_error(
-        &s.get("/v1/lives?limit=ten", &a).await,
-        StatusCode::BAD_REQUEST,
-    );
+    assert_error(&s.get("/v1/lives?cursor=garbage", &a).await, StatusCode::BAD_REQUEST);
+    assert_error(&s.get("/v1/lives?limit=0", &a).await, StatusCode::BAD_REQUEST);
+    assert_error(&s.get("/v1/lives?limit=ten", &a).await, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -354,102 +239,33 @@ async fn highlights_post_remove_and_remove_all() {
     let s = TestServer::start().await;
     let a = s.seller("seller-a").await;
     ended_live(&s, "seller-a", "live-1").await;
-    let rec = add_highlight(
-        &s,
-        "seller-a",
-        "live-1",
-        HighlightKind::Recommendation,
-        HighlightStatus::Suggested,
-    )
-    .await;
-    let auto1 = add_highlight(
-        &s,
-        "seller-a",
-        "live-1",
-        HighlightKind::Auto,
-        HighlightStatus::Posted,
-    )
-    .await;
-    add_highlight(
-        &s,
-        "seller-a",
-        "live-1",
-        HighlightKind::Auto,
-        HighlightStatus::Scheduled,
-    )
-    .await;
+    let rec = add_highlight(&s, "seller-a", "live-1", HighlightKind::Recommendation, HighlightStatus::Suggested).await;
+    let auto1 = add_highlight(&s, "seller-a", "live-1", HighlightKind::Auto, HighlightStatus::Posted).await;
+    add_highlight(&s, "seller-a", "live-1", HighlightKind::Auto, HighlightStatus::Scheduled).await;
 
     let (_, list) = s.get("/v1/lives/live-1/highlights", &a).await;
     assert_eq!(list["highlights"].as_array().unwrap().len(), 3);
-    assert_eq!(
-        list["highlights"][0]["signals"][0],
-        "comments 4.1x baseline"
-    );
+    assert_eq!(list["highlights"][0]["signals"][0], "comments 4.1x baseline");
 
-    let (status, posted) = s
-        .call(
-            Method::POST,
-            &format!("/v1/highlights/{rec}/post"),
-            Some(&a),
-            None,
-        )
-        .await;
+    let (status, posted) = s.call(Method::POST, &format!("/v1/highlights/{rec}/post"), Some(&a), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(posted["status"], "posted");
     assert_eq!(
-        s.call(
-            Method::POST,
-            &format!("/v1/highlights/{rec}/post"),
-            Some(&a),
-            None
-        )
-        .await
-        .1["status"],
+        s.call(Method::POST, &format!("/v1/highlights/{rec}/post"), Some(&a), None).await.1["status"],
         "posted",
         "posting twice is harmless"
     );
 
-    let (status, removed) = s
-        .call(
-            Method::DELETE,
-            &format!("/v1/highlights/{auto1}"),
-            Some(&a),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, removed["status"].clone()),
-        (StatusCode::OK, json!("removed"))
-    );
+    let (status, removed) = s.call(Method::DELETE, &format!("/v1/highlights/{auto1}"), Some(&a), None).await;
+    assert_eq!((status, removed["status"].clone()), (StatusCode::OK, json!("removed")));
     assert_error(
-        &s.call(
-            Method::POST,
-            &format!("/v1/highlights/{auto1}/post"),
-            Some(&a),
-            None,
-        )
-        .await,
+        &s.call(Method::POST, &format!("/v1/highlights/{auto1}/post"), Some(&a), None).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     );
 
-    let (_, count) = s
-        .call(
-            Method::DELETE,
-            "/v1/lives/live-1/highlights",
-            Some(&a),
-            None,
-        )
-        .await;
-    assert_eq!(
-        count,
-        json!({"removed": 1}),
-        "only the scheduled auto highlight was left"
-    );
-    assert_error(
-        &s.call(Method::DELETE, "/v1/highlights/hl_nope", Some(&a), None)
-            .await,
-        StatusCode::NOT_FOUND,
-    );
+    let (_, count) = s.call(Method::DELETE, "/v1/lives/live-1/highlights", Some(&a), None).await;
+    assert_eq!(count, json!({"removed": 1}), "only the scheduled auto highlight was left");
+    assert_error(&s.call(Method::DELETE, "/v1/highlights/hl_nope", Some(&a), None).await, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -458,31 +274,17 @@ async fn one_seller_never_reaches_anothers_data() {
     s.seller("seller-a").await;
     let b = s.seller("seller-b").await;
     ended_live(&s, "seller-a", "live-a").await;
-    let h = add_highlight(
-        &s,
-        "seller-a",
-        "live-a",
-        HighlightKind::Recommendation,
-        HighlightStatus::Suggested,
-    )
-    .await;
+    let h = add_highlight(&s, "seller-a", "live-a", HighlightKind::Recommendation, HighlightStatus::Suggested).await;
     let video = json!({"live_id": "live-a", "start_ms": T + 60_000, "end_ms": T + 80_000, "product_id": "sku-1"});
     let attempts = [
         (Method::GET, "/v1/lives/live-a".to_string(), None),
         (Method::GET, "/v1/lives/live-a/highlights".to_string(), None),
-        (
-            Method::DELETE,
-            "/v1/lives/live-a/highlights".to_string(),
-            None,
-        ),
+        (Method::DELETE, "/v1/lives/live-a/highlights".to_string(), None),
         (Method::POST, format!("/v1/highlights/{h}/post"), None),
         (Method::DELETE, format!("/v1/highlights/{h}"), None),
     ];
     for (m, path, body) in attempts {
-        assert_error(
-            &s.call(m, &path, Some(&b), body).await,
-            StatusCode::NOT_FOUND,
-        );
+        assert_error(&s.call(m, &path, Some(&b), body).await, StatusCode::NOT_FOUND);
     }
     let resp = s
         .http
@@ -497,16 +299,9 @@ async fn one_seller_never_reaches_anothers_data() {
     let (_, lives) = s.get("/v1/lives", &b).await;
     assert_eq!(lives["lives"], json!([]));
     let (_, changes) = s.get("/v1/changes", &b).await;
-    assert!(
-        changes.get("lives").is_none() && changes.get("highlights").is_none(),
-        "{changes}"
-    );
+    assert!(changes.get("lives").is_none() && changes.get("highlights").is_none(), "{changes}");
     // Nothing changed for seller-a.
-    let a_token = s
-        .db()
-        .write(|tx| highlights_server::admin::seller_token(tx, "seller-a"))
-        .await
-        .unwrap();
+    let a_token = s.db().write(|tx| highlights_server::admin::seller_token(tx, "seller-a")).await.unwrap();
     let (_, list) = s.get("/v1/lives/live-a/highlights", &a_token).await;
     assert_eq!(list["highlights"][0]["status"], "suggested");
 }
@@ -529,10 +324,7 @@ async fn create_video_is_validated_and_idempotent() {
     let good = json!({"live_id": "live-1", "start_ms": T + 60_000, "end_ms": T + 90_000, "product_id": "sku-2"});
     let (status, first) = post(Some("video-1"), good.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
-    assert_eq!(
-        (first["kind"].clone(), first["status"].clone()),
-        (json!("manual"), json!("posted"))
-    );
+    assert_eq!((first["kind"].clone(), first["status"].clone()), (json!("manual"), json!("posted")));
     let (status, again) = post(Some("video-1"), good.clone()).await;
     assert_eq!(
         (status, again["id"].clone()),
@@ -541,9 +333,7 @@ async fn create_video_is_validated_and_idempotent() {
     );
 
     // The same new key sent by several retries at once still makes one video.
-    let racers: Vec<_> = (0..8)
-        .map(|_| post(Some("video-2"), good.clone()))
-        .collect();
+    let racers: Vec<_> = (0..8).map(|_| post(Some("video-2"), good.clone())).collect();
     let ids: std::collections::HashSet<String> = futures_join(racers)
         .await
         .into_iter()
@@ -554,28 +344,16 @@ async fn create_video_is_validated_and_idempotent() {
         .collect();
     assert_eq!(ids.len(), 1);
     let (_, list) = s.get("/v1/lives/live-1/highlights", &a).await;
-    assert_eq!(
-        list["highlights"].as_array().unwrap().len(),
-        2,
-        "two keys, two videos"
-    );
+    assert_eq!(list["highlights"].as_array().unwrap().len(), 2, "two keys, two videos");
 
     let mut other = good.clone();
     other["product_id"] = json!("sku-1");
-    assert_error(
-        &post(Some("video-1"), other).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    );
+    assert_error(&post(Some("video-1"), other).await, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&post(None, good.clone()).await, StatusCode::BAD_REQUEST);
-    for (start, end) in [
-        (T + 90_000, T + 60_000),
-        (T - 1, T + 20_000),
-        (T, T + 5_000),
-        (T, T + 61_000),
-        (T + 1_790_000, T + 1_810_000),
-    ] {
-        let body =
-            json!({"live_id": "live-1", "start_ms": start, "end_ms": end, "product_id": "sku-1"});
+    for (start, end) in
+        [(T + 90_000, T + 60_000), (T - 1, T + 20_000), (T, T + 5_000), (T, T + 61_000), (T + 1_790_000, T + 1_810_000)]
+    {
+        let body = json!({"live_id": "live-1", "start_ms": start, "end_ms": end, "product_id": "sku-1"});
         let got = post(Some("bad-segment"), body).await;
         assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(got.1["code"], "invalid_segment");
@@ -586,7 +364,14 @@ async fn create_video_is_validated_and_idempotent() {
     )
     .await;
     assert_eq!(got.1["code"], "unknown_product");
-    assert_error(&post(Some("k-unknown-live"), json!({"live_id": "live-404", "start_ms": T, "end_ms": T + 20_000, "product_id": "sku-1"})).await, StatusCode::NOT_FOUND);
+    assert_error(
+        &post(
+            Some("k-unknown-live"),
+            json!({"live_id": "live-404", "start_ms": T, "end_ms": T + 20_000, "product_id": "sku-1"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 async fn futures_join<F>(fs: Vec<F>) -> Vec<F::Output>
@@ -608,21 +393,10 @@ async fn changes_feed_first_sync_paging_and_idle_resync() {
     let a = s.seller("seller-a").await;
     for i in 0..5 {
         ended_live(&s, "seller-a", &format!("live-{i}")).await;
-        add_highlight(
-            &s,
-            "seller-a",
-            &format!("live-{i}"),
-            HighlightKind::Auto,
-            HighlightStatus::Posted,
-        )
-        .await;
+        add_highlight(&s, "seller-a", &format!("live-{i}"), HighlightKind::Auto, HighlightStatus::Posted).await;
     }
     let (_, first) = s.get("/v1/changes?since=0", &a).await;
-    assert!(
-        first["config"].is_object()
-            && first["experiments"].is_object()
-            && first["settings"].is_object()
-    );
+    assert!(first["config"].is_object() && first["experiments"].is_object() && first["settings"].is_object());
     assert_eq!(first["lives"].as_array().unwrap().len(), 5);
     assert_eq!(first["highlights"].as_array().unwrap().len(), 5);
     assert_eq!(first["has_more"], false);
@@ -630,9 +404,7 @@ async fn changes_feed_first_sync_paging_and_idle_resync() {
     // Paging: three rows at a time, every LIVE before its highlights, nothing lost.
     let (mut since, mut lives, mut highlights) = (0, 0, 0);
     loop {
-        let (_, page) = s
-            .get(&format!("/v1/changes?since={since}&limit=3"), &a)
-            .await;
+        let (_, page) = s.get(&format!("/v1/changes?since={since}&limit=3"), &a).await;
         let l = page["lives"].as_array().map_or(0, Vec::len);
         let h = page["highlights"].as_array().map_or(0, Vec::len);
         assert!(l + h <= 3);
@@ -645,32 +417,17 @@ async fn changes_feed_first_sync_paging_and_idle_resync() {
     }
     assert_eq!((lives, highlights), (5, 5));
 
-    let resp = s
-        .http
-        .get(s.url(&format!("/v1/changes?since={since}")))
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
+    let resp = s.http.get(s.url(&format!("/v1/changes?since={since}"))).bearer_auth(&a).send().await.unwrap();
     let bytes = resp.bytes().await.unwrap();
     let idle: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(idle, json!({"cursor": since, "has_more": false}));
     assert!(bytes.len() < 100);
 
-    s.call(
-        Method::PATCH,
-        "/v1/settings",
-        Some(&a),
-        Some(json!({"highlights_on": true})),
-    )
-    .await;
+    s.call(Method::PATCH, "/v1/settings", Some(&a), Some(json!({"highlights_on": true}))).await;
     let (_, delta) = s.get(&format!("/v1/changes?since={since}"), &a).await;
     assert_eq!(delta["settings"]["highlights_on"], true);
     assert!(delta.get("lives").is_none());
-    assert_error(
-        &s.get("/v1/changes?since=-1", &a).await,
-        StatusCode::BAD_REQUEST,
-    );
+    assert_error(&s.get("/v1/changes?since=-1", &a).await, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -678,12 +435,8 @@ async fn bad_input_is_always_a_4xx_json_error() {
     let s = TestServer::start().await;
     let a = s.seller("seller-a").await;
     let raw = |method: Method, path: &str, ctype: &str, body: Vec<u8>| {
-        let req = s
-            .http
-            .request(method, s.url(path))
-            .bearer_auth(&a)
-            .header("Content-Type", ctype.to_string())
-            .body(body);
+        let req =
+            s.http.request(method, s.url(path)).bearer_auth(&a).header("Content-Type", ctype.to_string()).body(body);
         async move {
             let r = req.send().await.unwrap();
             let status = r.status();
@@ -691,34 +444,13 @@ async fn bad_input_is_always_a_4xx_json_error() {
         }
     };
     let json_type = "application/json";
+    assert_error(&raw(Method::PATCH, "/v1/settings", json_type, b"{not json".to_vec()).await, StatusCode::BAD_REQUEST);
     assert_error(
-        &raw(
-            Method::PATCH,
-            "/v1/settings",
-            json_type,
-            b"{not json".to_vec(),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-    );
-    assert_error(
-        &raw(
-            Method::PATCH,
-            "/v1/settings",
-            json_type,
-            br#"{"highlights_on": "yes"}"#.to_vec(),
-        )
-        .await,
+        &raw(Method::PATCH, "/v1/settings", json_type, br#"{"highlights_on": "yes"}"#.to_vec()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     );
     assert_error(
-        &raw(
-            Method::PATCH,
-            "/v1/settings",
-            json_type,
-            br#"{"surprise": 1}"#.to_vec(),
-        )
-        .await,
+        &raw(Method::PATCH, "/v1/settings", json_type, br#"{"surprise": 1}"#.to_vec()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     );
     assert_error(
@@ -726,19 +458,10 @@ async fn bad_input_is_always_a_4xx_json_error() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
     );
     assert_error(
-        &raw(
-            Method::POST,
-            "/v1/videos",
-            json_type,
-            br#"{"live_id": "x"}"#.to_vec(),
-        )
-        .await,
+        &raw(Method::POST, "/v1/videos", json_type, br#"{"live_id": "x"}"#.to_vec()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     );
-    let huge = format!(
-        r#"{{"seller_id":"seller-a","events":["{}"]}}"#,
-        "x".repeat(5 * 1024 * 1024)
-    );
+    let huge = format!(r#"{{"seller_id":"seller-a","events":["{}"]}}"#, "x".repeat(5 * 1024 * 1024));
     let got = s
         .http
         .post(s.url("/v1/ingest/events"))
@@ -750,25 +473,10 @@ async fn bad_input_is_always_a_4xx_json_error() {
         .unwrap();
     assert_eq!(got.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_error(&s.get("/v1/nowhere", &a).await, StatusCode::NOT_FOUND);
-    assert_error(
-        &s.call(Method::PUT, "/v1/settings", Some(&a), None).await,
-        StatusCode::METHOD_NOT_ALLOWED,
-    );
-    assert_error(
-        &s.get(&format!("/v1/lives/{}", "x".repeat(300)), &a).await,
-        StatusCode::BAD_REQUEST,
-    );
-    assert_error(
-        &s.get("/v1/lives/bad%00id", &a).await,
-        StatusCode::BAD_REQUEST,
-    );
-    assert_error(
-        &s.get("/v1/changes?since=abc", &a).await,
-        StatusCode::BAD_REQUEST,
-    );
+    assert_error(&s.call(Method::PUT, "/v1/settings", Some(&a), None).await, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error(&s.get(&format!("/v1/lives/{}", "x".repeat(300)), &a).await, StatusCode::BAD_REQUEST);
+    assert_error(&s.get("/v1/lives/bad%00id", &a).await, StatusCode::BAD_REQUEST);
+    assert_error(&s.get("/v1/changes?since=abc", &a).await, StatusCode::BAD_REQUEST);
     let too_many: Vec<Value> = (0..10_001).map(|_| json!({})).collect();
-    assert_error(
-        &s.ingest("seller-a", Value::Array(too_many)).await,
-        StatusCode::BAD_REQUEST,
-    );
+    assert_error(&s.ingest("seller-a", Value::Array(too_many)).await, StatusCode::BAD_REQUEST);
 }

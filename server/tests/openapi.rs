@@ -9,21 +9,9 @@ use reqwest::{Method, StatusCode};
 async fn openapi_document_matches_the_routes() {
     let s = TestServer::start().await;
     let token = s.seller("seller-a").await;
-    let served: serde_json::Value = s
-        .http
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served: serde_json::Value = s.http.get(s.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
     let (_, doc) = highlights_server::router(s.server.state.clone());
-    assert_eq!(
-        served,
-        serde_json::to_value(&doc).unwrap(),
-        "served document is the generated one"
-    );
+    assert_eq!(served, serde_json::to_value(&doc).unwrap(), "served document is the generated one");
 
     let mut operations = Vec::new();
     for (path, item) in &doc.paths.paths {
@@ -50,26 +38,16 @@ async fn openapi_document_matches_the_routes() {
         ("POST", "/v1/ingest/events"),
         ("POST", "/v1/videos"),
     ];
-    let got: Vec<(&str, &str)> = operations
-        .iter()
-        .map(|(m, p)| (m.as_str(), p.as_str()))
-        .collect();
+    let got: Vec<(&str, &str)> = operations.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
     assert_eq!(got, expected);
 
     // Every documented operation is served: never the router's "no such route" or "wrong method".
     for (method, path) in &operations {
-        let concrete = path
-            .replace("{highlight_id}", "hl_x")
-            .replace("{live_id}", "live_x");
+        let concrete = path.replace("{highlight_id}", "hl_x").replace("{live_id}", "live_x");
         let m = Method::from_bytes(method.as_bytes()).unwrap();
-        let (status, body) = s
-            .call(m, &concrete, Some(&token), Some(serde_json::json!({})))
-            .await;
+        let (status, body) = s.call(m, &concrete, Some(&token), Some(serde_json::json!({}))).await;
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-        assert!(
-            body["code"] != "not_found" || body["message"] != "route not found",
-            "{method} {path} is not routed"
-        );
+        assert!(body["code"] != "not_found" || body["message"] != "route not found", "{method} {path} is not routed");
         assert!(status.as_u16() < 500, "{method} {path}: {status}");
     }
     assert_eq!(doc.components.as_ref().unwrap().security_schemes.len(), 1);

@@ -17,10 +17,7 @@ pub struct Device {
 
 impl Device {
     pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            clock: Arc::new(ManualClock::new(T0)),
-        }
+        Self { dir: tempfile::tempdir().unwrap(), clock: Arc::new(ManualClock::new(T0)) }
     }
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("highlights.db")
@@ -32,21 +29,14 @@ impl Device {
 }
 
 pub fn config() -> RemoteConfig {
-    RemoteConfig {
-        popup_cooldown_s: 3600,
-        popup_max_shows: 2,
-        ..RemoteConfig::default()
-    }
+    RemoteConfig { popup_cooldown_s: 3600, popup_max_shows: 2, ..RemoteConfig::default() }
 }
 
 pub fn experiments(popup: bool) -> Experiments {
     Experiments {
         popup,
         format_variant: "end_card".into(),
-        format: FormatSpec {
-            click_now_end_card: true,
-            ..Default::default()
-        },
+        format: FormatSpec { click_now_end_card: true, ..Default::default() },
     }
 }
 
@@ -68,37 +58,17 @@ pub fn live(i: usize) -> Live {
         id: format!("live-{i:04}"),
         title: format!("LIVE #{i}"),
         started_at_ms: start,
-        ended_at_ms: if i == 0 {
-            None
-        } else {
-            Some(start + 45 * 60_000)
-        },
-        status: if i == 0 {
-            LiveStatus::Live
-        } else {
-            LiveStatus::Ended
-        },
+        ended_at_ms: if i == 0 { None } else { Some(start + 45 * 60_000) },
+        status: if i == 0 { LiveStatus::Live } else { LiveStatus::Ended },
         products: vec![
-            Product {
-                id: "sku-1".into(),
-                name: "Serum".into(),
-            },
-            Product {
-                id: "sku-2".into(),
-                name: "Lip tint".into(),
-            },
+            Product { id: "sku-1".into(), name: "Serum".into() },
+            Product { id: "sku-2".into(), name: "Lip tint".into() },
         ],
         seq: i as i64 + 1,
     }
 }
 
-pub fn highlight(
-    id: &str,
-    live: &Live,
-    kind: HighlightKind,
-    status: HighlightStatus,
-    offset_s: i64,
-) -> Highlight {
+pub fn highlight(id: &str, live: &Live, kind: HighlightKind, status: HighlightStatus, offset_s: i64) -> Highlight {
     let start = live.started_at_ms + offset_s * 1000;
     Highlight {
         id: id.into(),
@@ -122,22 +92,10 @@ pub fn seed(n: usize, popup: bool) -> Changes {
     let lives: Vec<Live> = (0..n).map(live).collect();
     let mut highlights = Vec::new();
     for l in &lives {
-        let mut auto = highlight(
-            &format!("{}-a", l.id),
-            l,
-            HighlightKind::Auto,
-            HighlightStatus::Posted,
-            60,
-        );
+        let mut auto = highlight(&format!("{}-a", l.id), l, HighlightKind::Auto, HighlightStatus::Posted, 60);
         auto.live_now = l.status == LiveStatus::Live;
         highlights.push(auto);
-        highlights.push(highlight(
-            &format!("{}-s", l.id),
-            l,
-            HighlightKind::Auto,
-            HighlightStatus::Scheduled,
-            600,
-        ));
+        highlights.push(highlight(&format!("{}-s", l.id), l, HighlightKind::Auto, HighlightStatus::Scheduled, 600));
         highlights.push(highlight(
             &format!("{}-r", l.id),
             l,

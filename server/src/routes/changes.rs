@@ -24,22 +24,13 @@ pub struct ChangesQuery {
 
 /// Builds one page of changes. Rows are taken in change order across LIVEs and highlights, so a
 /// highlight never arrives before the LIVE it belongs to.
-pub fn page(
-    conn: &Connection,
-    seller_id: &str,
-    since: i64,
-    limit: u32,
-) -> Result<Changes, ApiError> {
+pub fn page(conn: &Connection, seller_id: &str, since: i64, limit: u32) -> Result<Changes, ApiError> {
     let (cfg, cfg_seq) = config::load(conn)?;
     let (experiments, exp_seq) = config::experiments_of(conn, seller_id)?;
     let (s, s_seq) = settings::load(conn, seller_id)?;
     let mut lives = lives::changed_since(conn, seller_id, since, limit)?;
     let mut highlights = highlights::changed_since(conn, seller_id, since, limit)?;
-    let mut seqs: Vec<i64> = lives
-        .iter()
-        .map(|l| l.seq)
-        .chain(highlights.iter().map(|h| h.seq))
-        .collect();
+    let mut seqs: Vec<i64> = lives.iter().map(|l| l.seq).chain(highlights.iter().map(|h| h.seq)).collect();
     seqs.sort_unstable();
     let has_more = seqs.len() > limit as usize;
     let cursor = if has_more {
@@ -75,9 +66,7 @@ pub async fn get_changes(
     let since = q.since.unwrap_or(0);
     let limit = q.limit.unwrap_or(1000);
     if since < 0 || !(1..=5000).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "since must be >= 0 and limit 1 to 5000".into(),
-        ));
+        return Err(ApiError::BadRequest("since must be >= 0 and limit 1 to 5000".into()));
     }
     s.db.call(move |c| {
         // One read transaction: the cursor and the rows come from the same snapshot, so no change

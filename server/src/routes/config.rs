@@ -12,12 +12,7 @@ use crate::db::next_seq;
 use crate::error::ApiError;
 
 /// Format variants a seller can be assigned, besides `control`.
-pub const FORMAT_VARIANTS: [&str; 4] = [
-    "auto_subtitles",
-    "arrow_to_live",
-    "click_now_end_card",
-    "background_music",
-];
+pub const FORMAT_VARIANTS: [&str; 4] = ["auto_subtitles", "arrow_to_live", "click_now_end_card", "background_music"];
 
 /// The remote config and its change sequence number.
 pub fn load(conn: &Connection) -> Result<(RemoteConfig, i64), ApiError> {
@@ -27,8 +22,7 @@ pub fn load(conn: &Connection) -> Result<(RemoteConfig, i64), ApiError> {
         .optional()?;
     match row {
         Some((json, seq)) => {
-            let cfg = serde_json::from_str(&json)
-                .map_err(|e| ApiError::Internal(format!("stored config: {e}")))?;
+            let cfg = serde_json::from_str(&json).map_err(|e| ApiError::Internal(format!("stored config: {e}")))?;
             Ok((cfg, seq))
         }
         None => Ok((RemoteConfig::default(), 0)),
@@ -46,11 +40,7 @@ pub fn validate(c: &RemoteConfig) -> Result<(), String> {
     if c.refresh_interval_s == 0 {
         return Err("refresh_interval_s must be at least 1".into());
     }
-    if let Some(bad) = c
-        .format_experiments
-        .iter()
-        .find(|e| !FORMAT_VARIANTS.contains(&e.as_str()))
-    {
+    if let Some(bad) = c.format_experiments.iter().find(|e| !FORMAT_VARIANTS.contains(&e.as_str())) {
         return Err(format!("unknown format experiment {bad:?}"));
     }
     Ok(())
@@ -97,37 +87,25 @@ pub fn assign(
         Some(v) if v == "control" || cfg.format_experiments.iter().any(|e| e == v) => v,
         _ => arms[(bucket("format", seller_id) % arms.len() as u64) as usize],
     };
-    Experiments {
-        popup,
-        format_variant: variant.to_string(),
-        format: format_of(variant),
-    }
+    Experiments { popup, format_variant: variant.to_string(), format: format_of(variant) }
 }
 
 /// The seller's experiments and the change sequence number they last changed at.
 pub fn experiments_of(conn: &Connection, seller_id: &str) -> Result<(Experiments, i64), ApiError> {
     let (cfg, cfg_seq) = load(conn)?;
     let (popup, format, seq): (Option<bool>, Option<String>, i64) = conn
-        .prepare_cached(
-            "SELECT popup_override, format_override, experiments_seq FROM sellers WHERE id = ?1",
-        )?
+        .prepare_cached("SELECT popup_override, format_override, experiments_seq FROM sellers WHERE id = ?1")?
         .query_row([seller_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .ok_or_else(|| ApiError::NotFound("seller".into()))?;
-    Ok((
-        assign(seller_id, &cfg, popup, format.as_deref()),
-        seq.max(cfg_seq),
-    ))
+    Ok((assign(seller_id, &cfg, popup, format.as_deref()), seq.max(cfg_seq)))
 }
 
 /// Remote config: caps, post delay, clip bounds, pop-up rules, running experiments.
 #[utoipa::path(get, path = "/v1/config", tag = "config",
     responses((status = 200, body = RemoteConfig), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_config(
-    State(s): State<AppState>,
-    _seller: Seller,
-) -> Result<Json<RemoteConfig>, ApiError> {
+pub async fn get_config(State(s): State<AppState>, _seller: Seller) -> Result<Json<RemoteConfig>, ApiError> {
     s.db.call(|c| load(c).map(|(cfg, _)| Json(cfg))).await
 }
 
@@ -135,12 +113,8 @@ pub async fn get_config(
 #[utoipa::path(get, path = "/v1/experiments", tag = "config",
     responses((status = 200, body = Experiments), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_experiments(
-    State(s): State<AppState>,
-    Seller(id): Seller,
-) -> Result<Json<Experiments>, ApiError> {
-    s.db.call(move |c| experiments_of(c, &id).map(|(e, _)| Json(e)))
-        .await
+pub async fn get_experiments(State(s): State<AppState>, Seller(id): Seller) -> Result<Json<Experiments>, ApiError> {
+    s.db.call(move |c| experiments_of(c, &id).map(|(e, _)| Json(e))).await
 }
 
 #[cfg(test)]
@@ -152,16 +126,10 @@ mod tests {
         let cfg = RemoteConfig::default();
         let a = assign("seller-1", &cfg, None, None);
         assert_eq!(a, assign("seller-1", &cfg, None, None));
-        let popups = (0..1000)
-            .filter(|i| assign(&format!("s{i}"), &cfg, None, None).popup)
-            .count();
-        assert!(
-            (400..600).contains(&popups),
-            "{popups} of 1000 in the pop-up arm"
-        );
-        let variants: std::collections::HashSet<_> = (0..1000)
-            .map(|i| assign(&format!("s{i}"), &cfg, None, None).format_variant)
-            .collect();
+        let popups = (0..1000).filter(|i| assign(&format!("s{i}"), &cfg, None, None).popup).count();
+        assert!((400..600).contains(&popups), "{popups} of 1000 in the pop-up arm");
+        let variants: std::collections::HashSet<_> =
+            (0..1000).map(|i| assign(&format!("s{i}"), &cfg, None, None).format_variant).collect();
         assert_eq!(variants.len(), 5);
         let pinned = assign("seller-1", &cfg, Some(true), Some("click_now_end_card"));
         assert!(pinned.popup && pinned.format.click_now_end_card);

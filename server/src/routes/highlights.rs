@@ -4,8 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use highlights_api::{
-    ApiError as ErrorBody, FormatSpec, Highlight, HighlightKind, HighlightList, HighlightStatus,
-    RemovedCount,
+    ApiError as ErrorBody, FormatSpec, Highlight, HighlightKind, HighlightList, HighlightStatus, RemovedCount,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -35,7 +34,8 @@ pub fn status_str(s: HighlightStatus) -> &'static str {
     }
 }
 
-const COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
+const COLS: &str =
+    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
 
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
     let kind: String = r.get(2)?;
@@ -78,15 +78,8 @@ pub fn load(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, A
 }
 
 /// Highlights of a seller changed after `seq`, oldest change first, `limit` + 1 at most.
-pub fn changed_since(
-    conn: &Connection,
-    seller_id: &str,
-    seq: i64,
-    limit: u32,
-) -> Result<Vec<Highlight>, ApiError> {
-    let sql = format!(
-        "SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-    );
+pub fn changed_since(conn: &Connection, seller_id: &str, seq: i64, limit: u32) -> Result<Vec<Highlight>, ApiError> {
+    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![seller_id, seq, limit + 1], read)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -164,12 +157,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// Sets a highlight's status (and LIVE-now flag), bumping its change sequence number.
-pub fn set_status(
-    conn: &Connection,
-    id: &str,
-    status: HighlightStatus,
-    live_now: bool,
-) -> Result<(), ApiError> {
+pub fn set_status(conn: &Connection, id: &str, status: HighlightStatus, live_now: bool) -> Result<(), ApiError> {
     let seq = next_seq(conn)?;
     let posted_at = (status == HighlightStatus::Posted).then(now_ms);
     conn.prepare_cached(
@@ -184,12 +172,7 @@ fn post(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, ApiEr
     match (h.kind, h.status) {
         (HighlightKind::Recommendation, HighlightStatus::Suggested) => {
             let live = lives::load(conn, seller_id, &h.live_id)?;
-            set_status(
-                conn,
-                id,
-                HighlightStatus::Posted,
-                live.status == highlights_api::LiveStatus::Live,
-            )?;
+            set_status(conn, id, HighlightStatus::Posted, live.status == highlights_api::LiveStatus::Live)?;
             load(conn, seller_id, id)
         }
         (_, HighlightStatus::Posted | HighlightStatus::Scheduled) => Ok(h),
@@ -219,9 +202,7 @@ fn remove_all(conn: &Connection, seller_id: &str, live_id: &str) -> Result<Remov
     for id in &ids {
         set_status(conn, id, HighlightStatus::Removed, false)?;
     }
-    Ok(RemovedCount {
-        removed: ids.len() as u64,
-    })
+    Ok(RemovedCount { removed: ids.len() as u64 })
 }
 
 /// Highlights of one LIVE: auto-posted, seller-made and recommendations, with their signals.
@@ -238,7 +219,8 @@ pub async fn list_highlights(
     s.db.call(move |c| {
         lives::load(c, &seller, &live_id)?;
         let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms, id");
-        let highlights = c.prepare_cached(&sql)?.query_map(params![seller, live_id], read)?.collect::<Result<_, _>>()?;
+        let highlights =
+            c.prepare_cached(&sql)?.query_map(params![seller, live_id], read)?.collect::<Result<_, _>>()?;
         Ok(Json(HighlightList { highlights }))
     })
     .await
@@ -255,9 +237,7 @@ pub async fn remove_all_highlights(
     PathParam(live_id): PathParam<String>,
 ) -> Result<Json<RemovedCount>, ApiError> {
     check_id("live", &live_id)?;
-    s.db.write(move |tx| remove_all(tx, &seller, &live_id))
-        .await
-        .map(Json)
+    s.db.write(move |tx| remove_all(tx, &seller, &live_id)).await.map(Json)
 }
 
 /// Posts a recommendation to the seller's profile now.
@@ -276,13 +256,9 @@ pub async fn post_highlight(
     check_id("highlight", &id)?;
     let key = idempotency::key(&headers)?;
     let fp = idempotency::fingerprint("POST /v1/highlights/post", &id);
-    s.db.write(move |tx| {
-        idempotency::once(tx, &seller, key.as_deref(), &fp, |tx| {
-            post(tx, &seller, &id)
-        })
-    })
-    .await
-    .map(Json)
+    s.db.write(move |tx| idempotency::once(tx, &seller, key.as_deref(), &fp, |tx| post(tx, &seller, &id)))
+        .await
+        .map(Json)
 }
 
 /// Takes a highlight down (or cancels it before posting). Removing twice is harmless.
@@ -296,7 +272,5 @@ pub async fn remove_highlight(
     PathParam(id): PathParam<String>,
 ) -> Result<Json<Highlight>, ApiError> {
     check_id("highlight", &id)?;
-    s.db.write(move |tx| remove(tx, &seller, &id))
-        .await
-        .map(Json)
+    s.db.write(move |tx| remove(tx, &seller, &id)).await.map(Json)
 }

@@ -20,11 +20,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Live> {
         title: r.get(1)?,
         started_at_ms: r.get(2)?,
         ended_at_ms: r.get(3)?,
-        status: if status == "live" {
-            LiveStatus::Live
-        } else {
-            LiveStatus::Ended
-        },
+        status: if status == "live" { LiveStatus::Live } else { LiveStatus::Ended },
         products: Vec::new(),
         seq: r.get(5)?,
     })
@@ -32,18 +28,11 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Live> {
 
 /// Fills in each LIVE's products.
 pub fn with_products(conn: &Connection, mut lives: Vec<Live>) -> Result<Vec<Live>, ApiError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT product_id, name FROM live_products WHERE live_id = ?1 ORDER BY product_id",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT product_id, name FROM live_products WHERE live_id = ?1 ORDER BY product_id")?;
     for l in &mut lives {
-        l.products = stmt
-            .query_map([&l.id], |r| {
-                Ok(Product {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
+        l.products =
+            stmt.query_map([&l.id], |r| Ok(Product { id: r.get(0)?, name: r.get(1)? }))?.collect::<Result<_, _>>()?;
     }
     Ok(lives)
 }
@@ -60,15 +49,8 @@ pub fn load(conn: &Connection, seller_id: &str, live_id: &str) -> Result<Live, A
 }
 
 /// LIVEs of a seller changed after `seq`, oldest change first, `limit` + 1 at most.
-pub fn changed_since(
-    conn: &Connection,
-    seller_id: &str,
-    seq: i64,
-    limit: u32,
-) -> Result<Vec<Live>, ApiError> {
-    let sql = format!(
-        "SELECT {LIVE_COLS} FROM lives WHERE seller_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-    );
+pub fn changed_since(conn: &Connection, seller_id: &str, seq: i64, limit: u32) -> Result<Vec<Live>, ApiError> {
+    let sql = format!("SELECT {LIVE_COLS} FROM lives WHERE seller_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
     let lives = conn
         .prepare_cached(&sql)?
         .query_map(params![seller_id, seq, limit + 1], read)?
@@ -102,21 +84,14 @@ fn list(conn: &Connection, seller_id: &str, q: &ListQuery) -> Result<LivePage, A
     }
     if let Some(since) = q.changed_since {
         let since = match &q.cursor {
-            Some(c) => c
-                .parse()
-                .map_err(|_| ApiError::BadRequest("invalid cursor".into()))?,
+            Some(c) => c.parse().map_err(|_| ApiError::BadRequest("invalid cursor".into()))?,
             None => since,
         };
         let mut lives = changed_since(conn, seller_id, since, limit)?;
         let more = lives.len() > limit as usize;
         lives.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| lives.last().map(|l| l.seq.to_string()))
-            .flatten();
-        return Ok(LivePage {
-            lives: with_products(conn, lives)?,
-            next_cursor,
-        });
+        let next_cursor = more.then(|| lives.last().map(|l| l.seq.to_string())).flatten();
+        return Ok(LivePage { lives: with_products(conn, lives)?, next_cursor });
     }
     let (t, id) = match &q.cursor {
         Some(c) => parse_cursor(c)?,
@@ -132,17 +107,8 @@ fn list(conn: &Connection, seller_id: &str, q: &ListQuery) -> Result<LivePage, A
         .collect::<Result<Vec<_>, _>>()?;
     let more = lives.len() > limit as usize;
     lives.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| {
-            lives
-                .last()
-                .map(|l| format!("{}:{}", l.started_at_ms, l.id))
-        })
-        .flatten();
-    Ok(LivePage {
-        lives: with_products(conn, lives)?,
-        next_cursor,
-    })
+    let next_cursor = more.then(|| lives.last().map(|l| format!("{}:{}", l.started_at_ms, l.id))).flatten();
+    Ok(LivePage { lives: with_products(conn, lives)?, next_cursor })
 }
 
 /// The seller's LIVE sessions and recordings with their products.

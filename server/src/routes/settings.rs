@@ -41,10 +41,7 @@ pub fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Result<Se
     if let Some(v) = p.expected_version
         && v != s.version
     {
-        return Err(ApiError::Stale {
-            expected: v,
-            current: Box::new(s),
-        });
+        return Err(ApiError::Stale { expected: v, current: Box::new(s) });
     }
     if p.onboarding_completed == Some(false) {
         return Err(ApiError::Unprocessable {
@@ -71,9 +68,7 @@ pub fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Result<Se
     if p.onboarding_completed == Some(true) {
         s.onboarding_completed = true;
     }
-    s.popup_shows = s
-        .popup_shows
-        .saturating_add(p.popup_shows_delta.unwrap_or(0));
+    s.popup_shows = s.popup_shows.saturating_add(p.popup_shows_delta.unwrap_or(0));
     if let Some(t) = p.popup_dismissed_at_ms {
         s.popup_dismissed_at_ms = Some(s.popup_dismissed_at_ms.map_or(t, |d| d.max(t)));
     }
@@ -113,10 +108,7 @@ pub fn is_on(conn: &Connection, seller_id: &str) -> Result<bool, ApiError> {
 #[utoipa::path(get, path = "/v1/settings", tag = "settings",
     responses((status = 200, body = Settings), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_settings(
-    State(s): State<AppState>,
-    Seller(id): Seller,
-) -> Result<Json<Settings>, ApiError> {
+pub async fn get_settings(State(s): State<AppState>, Seller(id): Seller) -> Result<Json<Settings>, ApiError> {
     s.db.call(move |c| load(c, &id).map(|(s, _)| Json(s))).await
 }
 
@@ -134,11 +126,7 @@ pub async fn patch_settings(
 ) -> Result<Json<Settings>, ApiError> {
     let key = idempotency::key(&headers)?;
     let fingerprint = idempotency::fingerprint("PATCH /v1/settings", &p);
-    s.db.write(move |tx| {
-        idempotency::once(tx, &id, key.as_deref(), &fingerprint, |tx| {
-            patch(tx, &id, &p)
-        })
-    })
-    .await
-    .map(Json)
+    s.db.write(move |tx| idempotency::once(tx, &id, key.as_deref(), &fingerprint, |tx| patch(tx, &id, &p)))
+        .await
+        .map(Json)
 }

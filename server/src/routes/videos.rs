@@ -3,9 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use highlights_api::{
-    ApiError as ErrorBody, CreateVideo, Highlight, HighlightKind, HighlightStatus, LiveStatus,
-};
+use highlights_api::{ApiError as ErrorBody, CreateVideo, Highlight, HighlightKind, HighlightStatus, LiveStatus};
 use rusqlite::Connection;
 
 use crate::app::AppState;
@@ -16,10 +14,7 @@ use crate::idempotency;
 use crate::routes::{config, highlights, lives};
 
 fn invalid(message: String) -> ApiError {
-    ApiError::Unprocessable {
-        code: "invalid_segment",
-        message,
-    }
+    ApiError::Unprocessable { code: "invalid_segment", message }
 }
 
 /// Validates the segment as the app core does, then stores the video as posted.
@@ -38,10 +33,7 @@ pub fn create(conn: &Connection, seller_id: &str, v: &CreateVideo) -> Result<Hig
     }
     let len = v.end_ms - v.start_ms;
     if len < i64::from(cfg.clip_min_s) * 1000 || len > i64::from(cfg.clip_max_s) * 1000 {
-        return Err(invalid(format!(
-            "a video must be {}–{} s long",
-            cfg.clip_min_s, cfg.clip_max_s
-        )));
+        return Err(invalid(format!("a video must be {}–{} s long", cfg.clip_min_s, cfg.clip_max_s)));
     }
     if !live.products.iter().any(|p| p.id == v.product_id) {
         return Err(ApiError::Unprocessable {
@@ -85,13 +77,9 @@ pub async fn create_video(
     headers: HeaderMap,
     JsonBody(v): JsonBody<CreateVideo>,
 ) -> Result<(StatusCode, Json<Highlight>), ApiError> {
-    let key = idempotency::key(&headers)?
-        .ok_or_else(|| ApiError::BadRequest("Idempotency-Key header is required".into()))?;
+    let key =
+        idempotency::key(&headers)?.ok_or_else(|| ApiError::BadRequest("Idempotency-Key header is required".into()))?;
     let fp = idempotency::fingerprint("POST /v1/videos", &v);
-    let h =
-        s.db.write(move |tx| {
-            idempotency::once(tx, &seller, Some(&key), &fp, |tx| create(tx, &seller, &v))
-        })
-        .await?;
+    let h = s.db.write(move |tx| idempotency::once(tx, &seller, Some(&key), &fp, |tx| create(tx, &seller, &v))).await?;
     Ok((StatusCode::CREATED, Json(h)))
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 pub struct TestServer {
     pub server: RunningServer,
-    pub dir: tempfile::TempDir,
+    pub dir: Dir,
     pub http: reqwest::Client,
     pub service_token: String,
 }
@@ -18,34 +18,38 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().build().unwrap()
 }
 
+/// The data directory: owned (deleted at the end) or borrowed from a test that restarts the server.
+pub enum Dir {
+    Owned(tempfile::TempDir),
+    Borrowed(std::path::PathBuf),
+}
+
+impl Dir {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Dir::Owned(d) => d.path(),
+            Dir::Borrowed(p) => p,
+        }
+    }
+}
+
 impl TestServer {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let server = start("127.0.0.1:0".parse().unwrap(), dir.path())
-            .await
-            .unwrap();
-        let service_token = server
-            .state
-            .db
-            .write(|tx| admin::service_token(tx))
-            .await
-            .unwrap();
-        Self {
-            server,
-            dir,
-            http: client(),
-            service_token,
-        }
+        let server = start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
+        let service_token = server.state.db.write(|tx| admin::service_token(tx)).await.unwrap();
+        Self { server, dir: Dir::Owned(dir), http: client(), service_token }
+    }
+
+    /// Wraps a server started on `dir` by the test itself.
+    pub async fn adopt(server: RunningServer, dir: &tempfile::TempDir) -> Self {
+        let service_token = server.state.db.write(|tx| admin::service_token(tx)).await.unwrap();
+        Self { server, dir: Dir::Borrowed(dir.path().to_path_buf()), http: client(), service_token }
     }
 
     pub async fn seller(&self, id: &str) -> String {
         let id = id.to_string();
-        self.server
-            .state
-            .db
-            .write(move |tx| admin::create_seller(tx, &id, "Test seller"))
-            .await
-            .unwrap()
+        self.server.state.db.write(move |tx| admin::create_seller(tx, &id, "Test seller")).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -73,8 +77,7 @@ impl TestServer {
         let json = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         (status, json)
     }
@@ -85,13 +88,7 @@ impl TestServer {
 
     pub async fn ingest(&self, seller: &str, events: Value) -> (StatusCode, Value) {
         let body = serde_json::json!({ "seller_id": seller, "events": events });
-        self.call(
-            Method::POST,
-            "/v1/ingest/events",
-            Some(&self.service_token.clone()),
-            Some(body),
-        )
-        .await
+        self.call(Method::POST, "/v1/ingest/events", Some(&self.service_token.clone()), Some(body)).await
     }
 
     pub fn db(&self) -> db::Db {
@@ -102,9 +99,5 @@ impl TestServer {
 /// Asserts an error answer: the status and a JSON `{code, message}` body.
 pub fn assert_error(got: &(StatusCode, Value), status: StatusCode) {
     assert_eq!(got.0, status, "body: {}", got.1);
-    assert!(
-        got.1["code"].is_string() && got.1["message"].is_string(),
-        "not a JSON error: {}",
-        got.1
-    );
+    assert!(got.1["code"].is_string() && got.1["message"].is_string(), "not a JSON error: {}", got.1);
 }

@@ -1,0 +1,174 @@
+//! The engine inside the server: events ingested over HTTP become scheduled, posted and LIVE-now
+//! highlights for sellers with the toggle on, within the caps, also across restarts and in parallel.
+
+mod common;
+
+use common::*;
+use highlights_engine::sim::{StreamSpec, generate};
+use highlights_server::highlighter::post_due;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// In 2030: later than the wall clock, so only the stream clock makes posts due.
+const T0: i64 = 1_900_000_000_000;
+
+fn stream(live_id: &str, seed: u64, moments: usize) -> Vec<Value> {
+    let mut spec = StreamSpec::new(live_id, T0, seed);
+    spec.viewers = 300.0;
+    spec.duration_s = 20 * 60;
+    generate(&spec.plant_random(moments)).iter().map(|e| e.to_json()).collect()
+}
+
+async fn ingest_all(s: &TestServer, seller: &str, events: &[Value]) {
+    for chunk in events.chunks(2_000) {
+        let (status, body) = s.ingest(seller, Value::Array(chunk.to_vec())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+async fn turn_on(s: &TestServer, token: &str) {
+    let (status, _) = s
+        .call(
+            Method::PATCH,
+            "/v1/settings",
+            Some(token),
+            Some(json!({"highlights_on": true, "onboarding_completed": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn highlights(s: &TestServer, token: &str, live: &str) -> Vec<Value> {
+    let (status, body) = s.get(&format!("/v1/lives/{live}/highlights"), token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["highlights"].as_array().unwrap().clone()
+}
+
+async fn post_everything_due(s: &TestServer, now: i64) -> u32 {
+    s.db().write(move |tx| post_due(tx, now)).await.unwrap()
+}
+
+#[tokio::test]
+async fn moments_become_scheduled_then_live_now_posts_cleared_at_live_end() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let events = stream("live-1", 7, 8);
+    let end = events.iter().position(|e| e["type"] == "live_end").unwrap();
+    // Everything but the end: the LIVE is still on.
+    ingest_all(&s, "seller-a", &events[..end]).await;
+    let found = highlights(&s, &token, "live-1").await;
+    let auto: Vec<_> = found.iter().filter(|h| h["kind"] == "auto").collect();
+    assert!(auto.len() >= 5, "{} auto highlights", auto.len());
+    for h in &auto {
+        assert!(h["post_at_ms"].as_i64().is_some());
+        assert!(!h["signals"].as_array().unwrap().is_empty());
+    }
+    // Posting follows the LIVE's stream clock: moments identified 5+ stream-minutes ago are due.
+    post_everything_due(&s, 0).await;
+    let found = highlights(&s, &token, "live-1").await;
+    let posted: Vec<_> = found.iter().filter(|h| h["status"] == "posted").collect();
+    assert!(!posted.is_empty());
+    assert!(posted.iter().all(|h| h["live_now"] == true), "posted during the LIVE");
+    let stream_clock = events[..end].iter().map(|e| e["ts_ms"].as_i64().unwrap()).max().unwrap();
+    for h in found.iter().filter(|h| h["kind"] == "auto") {
+        let due = h["post_at_ms"].as_i64().unwrap() <= stream_clock;
+        assert_eq!(h["status"] == "posted", due, "posted exactly when due: {h}");
+    }
+    ingest_all(&s, "seller-a", &events[end..]).await;
+    let found = highlights(&s, &token, "live-1").await;
+    assert!(found.iter().all(|h| h["live_now"] == false), "LIVE-now cleared at live_end");
+    post_everything_due(&s, i64::MAX / 2).await;
+    let found = highlights(&s, &token, "live-1").await;
+    let late: Vec<_> = found.iter().filter(|h| h["kind"] == "auto" && h["status"] == "posted").collect();
+    assert!(late.iter().all(|h| h["live_now"] == false));
+    assert!(found.iter().all(|h| h["status"] != "scheduled"));
+}
+
+#[tokio::test]
+async fn toggle_off_means_no_posts_and_off_mid_live_stops_further_posts() {
+    let s = TestServer::start().await;
+    let off = s.seller("seller-off").await;
+    let events = stream("live-off", 8, 6);
+    ingest_all(&s, "seller-off", &events).await;
+    assert!(highlights(&s, &off, "live-off").await.is_empty(), "nothing for a seller who never turned it on");
+
+    let on = s.seller("seller-mid").await;
+    turn_on(&s, &on).await;
+    let events = stream("live-mid", 9, 8);
+    let half = events.len() / 2;
+    ingest_all(&s, "seller-mid", &events[..half]).await;
+    s.call(Method::PATCH, "/v1/settings", Some(&on), Some(json!({"highlights_on": false}))).await;
+    let before = highlights(&s, &on, "live-mid").await;
+    assert!(before.iter().any(|h| h["status"] == "scheduled"), "something was waiting to be posted");
+    let posted_before: Vec<_> = before.iter().filter(|h| h["status"] == "posted").map(|h| h["id"].clone()).collect();
+    ingest_all(&s, "seller-mid", &events[half..]).await;
+    post_everything_due(&s, i64::MAX / 2).await;
+    let after = highlights(&s, &on, "live-mid").await;
+    assert_eq!(after.len(), before.len(), "no new highlights once off");
+    let posted_after: Vec<_> = after.iter().filter(|h| h["status"] == "posted").map(|h| h["id"].clone()).collect();
+    assert_eq!(posted_after, posted_before, "nothing posted after the toggle went off");
+    assert!(
+        after.iter().filter(|h| h["status"] != "posted").all(|h| h["status"] == "suggested"),
+        "the rest stay available as recommendations"
+    );
+}
+
+#[tokio::test]
+async fn caps_hold_with_many_lives_ingested_in_parallel() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let cfg = highlights_api::RemoteConfig { max_posts_per_live: 3, max_posts_per_product: 1, ..Default::default() };
+    s.db().write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
+    let lives: Vec<(String, Vec<Value>)> =
+        (0..6).map(|i| (format!("live-p{i}"), stream(&format!("live-p{i}"), 20 + i, 10))).collect();
+    let s = std::sync::Arc::new(s);
+    let mut tasks = Vec::new();
+    for (_, events) in lives.clone() {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move { ingest_all(&s, "seller-a", &events).await }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut total_recommended = 0;
+    for (live, _) in &lives {
+        let hs = highlights(&s, &token, live).await;
+        let auto: Vec<_> = hs.iter().filter(|h| h["kind"] == "auto").collect();
+        assert!(auto.len() <= 3, "{live}: {} auto-posts", auto.len());
+        let mut products = std::collections::HashMap::new();
+        for h in &auto {
+            *products.entry(h["product_id"].to_string()).or_insert(0) += 1;
+        }
+        assert!(products.values().all(|n| *n <= 1), "{live}: {products:?}");
+        total_recommended += hs.iter().filter(|h| h["kind"] == "recommendation").count();
+    }
+    assert!(total_recommended > 0, "moments beyond the caps become recommendations");
+}
+
+#[tokio::test]
+async fn a_restart_mid_live_keeps_detecting_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = stream("live-r", 31, 8);
+    let half = events.len() / 2;
+    let first = {
+        let server = highlights_server::serve::start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
+        let s = TestServer::adopt(server, &dir).await;
+        let token = s.seller("seller-a").await;
+        turn_on(&s, &token).await;
+        ingest_all(&s, "seller-a", &events[..half]).await;
+        let n = highlights(&s, &token, "live-r").await.len();
+        s.server.stop().await.unwrap();
+        (token, n)
+    };
+    let server = highlights_server::serve::start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
+    let s = TestServer::adopt(server, &dir).await;
+    ingest_all(&s, "seller-a", &events[half..]).await;
+    let hs = highlights(&s, &first.0, "live-r").await;
+    assert!(hs.len() > first.1, "detection continued after the restart ({} then {})", first.1, hs.len());
+    let mut peaks: Vec<i64> = hs.iter().map(|h| h["start_ms"].as_i64().unwrap()).collect();
+    peaks.sort_unstable();
+    peaks.dedup();
+    assert_eq!(peaks.len(), hs.len(), "no moment stored twice");
+}
