@@ -118,7 +118,8 @@ pub struct Settings {
     pub popup_dismissed_at_ms: Option<i64>,
     /// Optimistic-concurrency version, bumped on every change.
     pub version: i64,
-    /// Server time of the last change (epoch ms).
+    /// When the seller made the last change, on the server's clock (epoch ms); conflicts between
+    /// devices are settled by it.
     pub updated_at_ms: i64,
 }
 
@@ -138,6 +139,10 @@ pub struct SettingsPatch {
     pub popup_shows_delta: Option<u32>,
     /// Records that the seller closed the pop-up at this time (epoch ms).
     pub popup_dismissed_at_ms: Option<i64>,
+    /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
+    /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
+    #[serde(default)]
+    pub acted_at_ms: Option<i64>,
 }
 
 /// A product shown in a LIVE.

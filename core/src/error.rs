@@ -60,6 +60,29 @@ pub enum CoreError {
         /// What was wrong with it.
         message: String,
     },
+    /// The server could not be reached (offline, timeout, connection reset).
+    #[error("network: {message}")]
+    Network {
+        /// What failed; never carries the token.
+        message: String,
+    },
+    /// The server answered with an error that is not the seller's fault (5xx, 429).
+    #[error("server error {status}: {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// What the server said.
+        message: String,
+    },
+    /// The token was refused or could not be obtained; the host app must sign in again.
+    #[error("not signed in: {message}")]
+    Unauthorized {
+        /// Why.
+        message: String,
+    },
+    /// The sync was cancelled or the core is shutting down.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl From<rusqlite::Error> for CoreError {

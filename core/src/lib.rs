@@ -14,6 +14,7 @@ pub mod module;
 mod outbox;
 mod present;
 mod settings;
+pub mod sync;
 mod sync_port;
 mod video;
 pub mod view;
@@ -25,6 +26,7 @@ pub use event::Event;
 pub use highlights_api as api;
 pub use machine::{HighlightsCore, StateObserver, SubscriptionId};
 pub use outbox::{Action, OutboxEntry};
+pub use sync::{BackgroundSync, PushReport, SyncConfig, SyncReport, Syncer, TokenProvider};
 pub use sync_port::Delivered;
 pub use view::ViewState;
 

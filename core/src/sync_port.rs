@@ -83,6 +83,33 @@ impl HighlightsCore {
         Ok(())
     }
 
+    /// The core's clock, for retry times.
+    pub fn now_ms(&self) -> i64 {
+        self.lock().clock.now_ms()
+    }
+
+    /// The settings version last confirmed by the server, if any.
+    pub fn settings_version(&self) -> Option<i64> {
+        self.lock().server_settings.as_ref().map(|s| s.version)
+    }
+
+    /// Background refresh interval from remote config, once synced.
+    pub fn refresh_interval(&self) -> Option<std::time::Duration> {
+        self.lock().config.as_ref().map(|c| std::time::Duration::from_secs(u64::from(c.refresh_interval_s.max(1))))
+    }
+
+    /// Time until the earliest queued action may be retried, if any is waiting.
+    pub fn next_retry_in(&self) -> Option<std::time::Duration> {
+        let inner = self.lock();
+        let now = inner.clock.now_ms();
+        inner
+            .pending
+            .iter()
+            .map(|e| e.next_attempt_at_ms)
+            .min()
+            .map(|at| std::time::Duration::from_millis((at - now).max(0) as u64))
+    }
+
     /// Records whether the server was reachable, for the offline indicator.
     pub fn set_online(&self, online: bool) -> Result<(), CoreError> {
         let changed = {

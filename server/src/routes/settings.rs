@@ -76,7 +76,8 @@ pub fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Result<Se
         return Ok(s);
     }
     s.version += 1;
-    s.updated_at_ms = now_ms();
+    let now = now_ms();
+    s.updated_at_ms = p.acted_at_ms.filter(|t| *t > 0).map_or(now, |t| t.min(now));
     let seq = next_seq(conn)?;
     conn.prepare_cached(
         "UPDATE settings SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4, popup_dismissed_at_ms = ?5,

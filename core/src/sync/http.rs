@@ -1,0 +1,176 @@
+//! HTTP to the backend: bearer token from the host app on every request, bounded bodies, typed errors.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use highlights_api::IDEMPOTENCY_KEY_HEADER;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::CoreError;
+
+/// Supplies the current access token; implemented by the host app, asked before every request so
+/// a refreshed token is picked up at once. The core never stores, logs or echoes it.
+pub trait TokenProvider: Send + Sync {
+    /// The token to send now, or why there is none (signed out, refresh failed).
+    fn token(&self) -> Result<String, String>;
+}
+
+/// Where and how the core talks to the backend.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// Base URL of the backend, e.g. `https://api.example.com` or `http://127.0.0.1:8080`.
+    pub base_url: String,
+    /// Longest wait for connecting.
+    pub connect_timeout: Duration,
+    /// Longest wait for a whole request.
+    pub request_timeout: Duration,
+    /// Larger answers are refused as bad data (a broken proxy must not exhaust the phone's memory).
+    pub max_response_bytes: usize,
+    /// LIVEs plus highlights asked for per page of changes.
+    pub page_limit: u32,
+    /// First retry delay of a failed delivery; doubles per attempt.
+    pub backoff_base: Duration,
+    /// Longest retry delay.
+    pub backoff_max: Duration,
+}
+
+impl SyncConfig {
+    /// Defaults suited to a phone, for the backend at `base_url`.
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            max_response_bytes: 16 * 1024 * 1024,
+            page_limit: 1000,
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A complete answer, body read within the size limit.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub retry_after: Option<Duration>,
+}
+
+impl Answer {
+    /// Decodes a JSON body; anything else is bad data from the server.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, CoreError> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| CoreError::BadServerData { message: format!("undecodable answer: {e}") })
+    }
+
+    /// The `message` of a JSON error body, or a generic text.
+    pub fn error_message(&self) -> String {
+        serde_json::from_slice::<highlights_api::ApiError>(&self.body)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| format!("the server answered {}", self.status))
+    }
+
+    pub fn success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// The HTTP side of sync.
+pub(crate) struct Http {
+    client: reqwest::Client,
+    config: SyncConfig,
+    tokens: Arc<dyn TokenProvider>,
+    /// Server clock minus device clock (ms), from the last `Date` header.
+    clock_offset_ms: AtomicI64,
+}
+
+fn network(e: reqwest::Error) -> CoreError {
+    // Only the kind of failure: reqwest's message is about the URL and the socket, never headers,
+    // but nothing here needs more than the kind.
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "connection broke while reading the answer"
+    } else {
+        "request failed"
+    };
+    CoreError::Network { message: kind.to_string() }
+}
+
+impl Http {
+    pub fn new(config: SyncConfig, tokens: Arc<dyn TokenProvider>) -> Result<Self, CoreError> {
+        // rustls needs one process-wide crypto provider; a host that installed its own keeps it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| CoreError::Network { message: format!("cannot build HTTP client: {e}") })?;
+        Ok(Self { client, config, tokens, clock_offset_ms: AtomicI64::new(0) })
+    }
+
+    pub fn config(&self) -> &SyncConfig {
+        &self.config
+    }
+
+    /// Estimated server time for a device time.
+    pub fn to_server_time(&self, device_ms: i64) -> i64 {
+        device_ms + self.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Sends one request and reads the whole answer (up to the size limit).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        idempotency_key: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, CoreError> {
+        let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
+        let mut req = self.client.request(method, format!("{}{}", self.config.base_url, path)).bearer_auth(token);
+        if let Some(k) = idempotency_key {
+            req = req.header(IDEMPOTENCY_KEY_HEADER, k);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let mut resp = req.send().await.map_err(network)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers();
+        if let Some(server) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+            && let Ok(server) = server.duration_since(std::time::UNIX_EPOCH)
+        {
+            let device = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            self.clock_offset_ms.store(server.as_millis() as i64 - device, Ordering::Relaxed);
+        }
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|s| Duration::from_secs(s.min(3600)));
+        let limit = self.config.max_response_bytes;
+        if resp.content_length().is_some_and(|n| n as usize > limit) {
+            return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(network)? {
+            if body.len() + chunk.len() > limit {
+                return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer { status, body, retry_after })
+    }
+}

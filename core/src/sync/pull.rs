@@ -1,0 +1,44 @@
+//! Pull: everything that changed since the cursor, page by page, each page applied atomically.
+
+use reqwest::Method;
+
+use super::Syncer;
+use crate::CoreError;
+use highlights_api::Changes;
+
+impl Syncer {
+    /// Brings the cache up to date; returns the number of pages fetched (1 when nothing changed).
+    #[tracing::instrument(name = "sync.pull", skip_all)]
+    pub async fn pull(&self) -> Result<u32, CoreError> {
+        let mut cursor = self.core.sync_cursor()?;
+        let mut pages = 0;
+        loop {
+            let path = format!("/v1/changes?since={cursor}&limit={}", self.http.config().page_limit);
+            let answer = self.http.send(Method::GET, &path, None, None).await?;
+            if !answer.success() {
+                return Err(super::failure(&answer));
+            }
+            let changes: Changes = answer.json()?;
+            if changes.cursor < cursor {
+                return Err(CoreError::BadServerData { message: "the change cursor went backwards".into() });
+            }
+            self.core.apply_changes(&changes)?;
+            pages += 1;
+            tracing::debug!(
+                page = pages,
+                lives = changes.lives.len(),
+                highlights = changes.highlights.len(),
+                "applied"
+            );
+            if !changes.has_more {
+                return Ok(pages);
+            }
+            if changes.cursor == cursor {
+                return Err(CoreError::BadServerData {
+                    message: "more changes announced but the cursor did not move".into(),
+                });
+            }
+            cursor = changes.cursor;
+        }
+    }
+}

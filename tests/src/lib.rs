@@ -1,0 +1,167 @@
+//! Harness for end-to-end tests: a real server on loopback, real SQLite files, real app cores, and a
+//! fault-injecting proxy to put between them.
+
+pub mod proxy;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
+use highlights_server::admin;
+use highlights_server::serve::{RunningServer, start};
+
+/// A token provider whose token the test can swap, like an app refreshing its session.
+#[derive(Default)]
+pub struct Tokens(pub Mutex<String>);
+
+impl TokenProvider for Tokens {
+    fn token(&self) -> Result<String, String> {
+        let t = self.0.lock().unwrap().clone();
+        if t.is_empty() { Err("signed out".into()) } else { Ok(t) }
+    }
+}
+
+/// The backend, with its data directory kept across restarts.
+pub struct Backend {
+    /// The running server (None while stopped).
+    pub server: Option<RunningServer>,
+    /// Its data directory.
+    pub dir: tempfile::TempDir,
+    /// Token of the streaming service.
+    pub service_token: String,
+    /// The port, kept across restarts so clients need not know.
+    pub addr: std::net::SocketAddr,
+}
+
+impl Backend {
+    /// Starts a backend on a free loopback port.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
+        let service_token = server.state.db.write(|tx| admin::service_token(tx)).await.unwrap();
+        let addr = server.addr;
+        Self { server: Some(server), dir, service_token, addr }
+    }
+
+    /// Base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The running server.
+    pub fn running(&self) -> &RunningServer {
+        self.server.as_ref().expect("server running")
+    }
+
+    /// Creates a seller and returns a token for it.
+    pub async fn seller(&self, id: &str) -> String {
+        let id = id.to_string();
+        self.running().state.db.write(move |tx| admin::create_seller(tx, &id, "Seller")).await.unwrap()
+    }
+
+    /// Another token for an existing seller (a second device).
+    pub async fn token(&self, id: &str) -> String {
+        let id = id.to_string();
+        self.running().state.db.write(move |tx| admin::seller_token(tx, &id)).await.unwrap()
+    }
+
+    /// Stops the server (data kept).
+    pub async fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().await.unwrap();
+        }
+    }
+
+    /// Starts it again on the same port and data.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let mut tries = 0;
+        loop {
+            match start(self.addr, self.dir.path()).await {
+                Ok(s) => {
+                    self.server = Some(s);
+                    return;
+                }
+                Err(_) if tries < 50 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("restart failed: {e}"),
+            }
+        }
+    }
+
+    /// Posts a batch of LIVE events as the streaming service.
+    pub async fn ingest(&self, seller: &str, events: Vec<serde_json::Value>) {
+        let http = client();
+        for chunk in events.chunks(2_000) {
+            let body = serde_json::json!({ "seller_id": seller, "events": chunk });
+            let resp = http
+                .post(format!("{}/v1/ingest/events", self.url()))
+                .bearer_auth(&self.service_token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success(), "ingest: {}", resp.status());
+        }
+    }
+}
+
+/// An HTTP client for test traffic.
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// One phone: its own SQLite file, core and syncer.
+pub struct Device {
+    /// Where its cache lives.
+    pub dir: tempfile::TempDir,
+    /// The core.
+    pub core: Arc<HighlightsCore>,
+    /// Its sync.
+    pub syncer: Arc<Syncer>,
+    /// Its token provider.
+    pub tokens: Arc<Tokens>,
+}
+
+impl Device {
+    /// A fresh device for `seller` talking to `base_url` with `token`.
+    pub fn new(seller: &str, base_url: &str, token: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::open(dir, seller, token, fast_config(base_url))
+    }
+
+    /// Opens (or reopens) a device whose cache is in `dir`.
+    pub fn open(dir: tempfile::TempDir, seller: &str, token: &str, config: SyncConfig) -> Self {
+        let core = Arc::new(HighlightsCore::open(&dir.path().join("highlights.db"), seller).unwrap());
+        let tokens = Arc::new(Tokens(Mutex::new(token.to_string())));
+        let syncer = Arc::new(Syncer::new(core.clone(), config, tokens.clone()).unwrap());
+        Self { dir, core, syncer, tokens }
+    }
+
+    /// Path of its SQLite file.
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("highlights.db")
+    }
+
+    /// Restarts the app: the core is dropped and reopened on the same file.
+    pub fn restart(self, seller: &str, base_url: &str) -> Self {
+        let token = self.tokens.0.lock().unwrap().clone();
+        let Device { dir, core, syncer, .. } = self;
+        drop(syncer);
+        drop(core);
+        Self::open(dir, seller, &token, fast_config(base_url))
+    }
+}
+
+/// Sync settings for tests: short timeouts and retry delays.
+pub fn fast_config(base_url: &str) -> SyncConfig {
+    let mut c = SyncConfig::new(base_url);
+    c.request_timeout = std::time::Duration::from_millis(1_500);
+    c.connect_timeout = std::time::Duration::from_millis(500);
+    c.backoff_base = std::time::Duration::from_millis(1);
+    c.backoff_max = std::time::Duration::from_millis(5);
+    c
+}

@@ -1,0 +1,282 @@
+//! Sync end to end: real server on loopback, real SQLite files, real cores.
+
+use highlights_api::{FormatSpec, HighlightKind, HighlightStatus};
+use highlights_core::view::{HighlightBadge, Screen};
+use highlights_core::{CoreError, Event};
+use highlights_e2e::{Backend, Device, client};
+use highlights_server::routes::highlights::{NewHighlight, insert};
+use serde_json::json;
+
+const T0: i64 = 1_793_491_200_000;
+
+/// Ingests `n` ended 30-minute LIVEs with two products for `seller`, one recommendation each.
+async fn lives(b: &Backend, seller: &str, n: usize) {
+    let mut events = Vec::new();
+    for i in 0..n {
+        let id = format!("live-{i:04}");
+        let start = T0 + i as i64 * 3_600_000;
+        events.push(json!({"ts_ms": start, "live_id": id, "type": "live_start", "title": format!("LIVE {i}")}));
+        events.push(json!({"ts_ms": start + 1000, "live_id": id, "type": "product_pin", "product_id": "sku-1", "name": "Serum"}));
+        events.push(
+            json!({"ts_ms": start + 2000, "live_id": id, "type": "product_pin", "product_id": "sku-2", "name": "Tint"}),
+        );
+        events.push(json!({"ts_ms": start + 1_800_000, "live_id": id, "type": "live_end"}));
+    }
+    b.ingest(seller, events).await;
+    let seller = seller.to_string();
+    b.running()
+        .state
+        .db
+        .write(move |tx| {
+            for i in 0..n {
+                let start = T0 + i as i64 * 3_600_000;
+                insert(
+                    tx,
+                    &NewHighlight {
+                        seller_id: seller.clone(),
+                        live_id: format!("live-{i:04}"),
+                        kind: HighlightKind::Recommendation,
+                        status: HighlightStatus::Suggested,
+                        live_now: false,
+                        start_ms: start + 60_000,
+                        end_ms: start + 90_000,
+                        peak_ms: Some(start + 80_000),
+                        product_id: Some("sku-1".into()),
+                        score: 6.5,
+                        signals: vec!["comments 3.0x baseline".into()],
+                        identified_at_ms: Some(start + 92_000),
+                        post_at_ms: None,
+                        posted_at_ms: None,
+                        format: FormatSpec::default(),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+async fn server_settings(b: &Backend, token: &str) -> serde_json::Value {
+    client().get(format!("{}/v1/settings", b.url())).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn first_sync_then_incremental_sync() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 120).await;
+    let d = Device::new("seller-a", &b.url(), &token);
+    let report = d.syncer.sync().await.unwrap();
+    assert_eq!(report.pages, 1);
+    d.core.dispatch(Event::OpenModule).unwrap();
+    let v = d.core.view().unwrap();
+    assert_eq!(v.module.recordings.len(), 50);
+    assert!(v.module.has_more);
+    assert!(v.sync.online && v.sync.last_updated_ms.is_some());
+    assert_eq!(v.toggle.limits.unwrap().max_posts_per_live, 20, "limits came from the server");
+
+    // Nothing new: one request, nothing applied.
+    assert_eq!(d.syncer.sync().await.unwrap().pages, 1);
+    lives(&b, "seller-a", 121).await; // re-ingests 120 unchanged-in-content LIVEs and adds #120
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenModule).unwrap();
+    assert_eq!(d.core.view().unwrap().module.recordings[0].id, "live-0120", "the new LIVE arrived");
+}
+
+#[tokio::test]
+async fn long_histories_arrive_in_pages() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 300).await;
+    let mut config = highlights_e2e::fast_config(&b.url());
+    config.page_limit = 100;
+    let d = Device::open(tempfile::tempdir().unwrap(), "seller-a", &token, config);
+    let report = d.syncer.sync().await.unwrap();
+    assert!(report.pages >= 6, "{} pages", report.pages);
+    d.core.dispatch(Event::OpenModule).unwrap();
+    for _ in 0..5 {
+        d.core.dispatch(Event::LoadMoreRecordings).unwrap();
+    }
+    let v = d.core.view().unwrap();
+    assert_eq!(v.module.recordings.len(), 300);
+    assert!(v.module.recordings.iter().all(|r| r.recommendation_count == 1));
+}
+
+#[tokio::test]
+async fn two_devices_of_one_seller_converge() {
+    let b = Backend::start().await;
+    let t1 = b.seller("seller-a").await;
+    let t2 = b.token("seller-a").await;
+    lives(&b, "seller-a", 3).await;
+    let phone = Device::new("seller-a", &b.url(), &t1);
+    let tablet = Device::new("seller-a", &b.url(), &t2);
+    phone.syncer.sync().await.unwrap();
+    tablet.syncer.sync().await.unwrap();
+
+    phone.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    phone.core.dispatch(Event::ConfirmOnboarding).unwrap();
+    phone.syncer.sync().await.unwrap();
+    tablet.syncer.sync().await.unwrap();
+    assert!(tablet.core.view().unwrap().toggle.on);
+    tablet.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    assert!(tablet.core.view().unwrap().onboarding.is_none(), "onboarding done on the phone counts on the tablet");
+
+    // Both flip offline-ish (no sync in between): the later action wins on both.
+    phone.core.dispatch(Event::SetToggle { on: false }).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    tablet.core.dispatch(Event::OpenModule).unwrap();
+    tablet.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    tablet
+        .core
+        .dispatch(Event::PostRecommendation {
+            highlight_id: tablet.core.view().unwrap().recording.unwrap().recommendations[0].id.clone(),
+        })
+        .unwrap();
+    tablet.core.dispatch(Event::SetToggle { on: false }).unwrap();
+    tablet.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    phone.syncer.sync().await.unwrap();
+    tablet.syncer.sync().await.unwrap();
+    phone.syncer.sync().await.unwrap();
+    let (p, t) = (phone.core.view().unwrap(), tablet.core.view().unwrap());
+    assert!(p.toggle.on && t.toggle.on, "the tablet's later 'on' wins everywhere");
+    assert!(!p.toggle.pending && !t.toggle.pending);
+    assert_eq!(server_settings(&b, &t1).await["highlights_on"], true);
+    phone.core.dispatch(Event::OpenModule).unwrap();
+    phone.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    let rec = phone.core.view().unwrap().recording.unwrap();
+    assert!(rec.recommendations.is_empty() && rec.highlights.iter().any(|h| h.badge == HighlightBadge::Posted));
+
+    // An older action that reaches the server after a newer one does not undo it.
+    phone.core.dispatch(Event::SetToggle { on: false }).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    tablet.core.dispatch(Event::SetToggle { on: false }).unwrap();
+    tablet.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    tablet.syncer.sync().await.unwrap();
+    phone.syncer.sync().await.unwrap();
+    tablet.syncer.sync().await.unwrap();
+    assert!(phone.core.view().unwrap().toggle.on && tablet.core.view().unwrap().toggle.on);
+}
+
+#[tokio::test]
+async fn offline_actions_are_delivered_exactly_once_after_reconnect() {
+    let mut b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 2).await;
+    let d = Device::new("seller-a", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+
+    b.stop().await;
+    d.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    d.core.dispatch(Event::ConfirmOnboarding).unwrap();
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    let start = T0 + 3_600_000;
+    d.core
+        .dispatch(Event::CreateVideo {
+            recording_id: "live-0001".into(),
+            start_ms: start + 60_000,
+            end_ms: start + 80_000,
+            product_id: "sku-2".into(),
+        })
+        .unwrap();
+    assert!(matches!(d.syncer.sync().await, Err(CoreError::Network { .. })));
+    let v = d.core.view().unwrap();
+    assert!(!v.sync.online, "offline indicator");
+    assert_eq!(v.sync.pending_actions, 3);
+    assert!(v.toggle.on, "the screen shows what the seller did");
+    assert!(v.recording.unwrap().highlights.iter().any(|h| h.badge == HighlightBadge::Pending));
+    // The app is killed while offline and reopened.
+    let d = d.restart("seller-a", &b.url());
+    assert_eq!(d.core.view().unwrap().sync.pending_actions, 3);
+
+    b.restart().await;
+    let report = d.syncer.sync().await.unwrap();
+    assert_eq!(report.push.delivered, 3);
+    let v = d.core.view().unwrap();
+    assert!(v.sync.online && v.sync.pending_actions == 0 && v.toggle.on);
+    d.syncer.sync().await.unwrap();
+    let list: serde_json::Value = client()
+        .get(format!("{}/v1/lives/live-0001/highlights", b.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let manual = list["highlights"].as_array().unwrap().iter().filter(|h| h["kind"] == "manual").count();
+    assert_eq!(manual, 1, "the video was created exactly once");
+    let s = server_settings(&b, &token).await;
+    assert_eq!((s["highlights_on"].clone(), s["onboarding_completed"].clone()), (json!(true), json!(true)));
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    let rec = d.core.view().unwrap().recording.unwrap();
+    assert_eq!(rec.highlights.iter().filter(|h| h.kind == HighlightKind::Manual).count(), 1);
+    assert!(rec.highlights.iter().all(|h| h.badge != HighlightBadge::Pending));
+}
+
+#[tokio::test]
+async fn a_rejected_action_is_shown_and_the_server_state_returns() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 2).await;
+    let d = Device::new("seller-a", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    let rec_id = d.core.view().unwrap().recording.unwrap().recommendations[0].id.clone();
+    // Someone removes the recommendation on the server before this device posts it.
+    client().delete(format!("{}/v1/highlights/{rec_id}", b.url())).bearer_auth(&token).send().await.unwrap();
+    d.core.dispatch(Event::PostRecommendation { highlight_id: rec_id.clone() }).unwrap();
+    let report = d.syncer.sync().await.unwrap();
+    assert_eq!(report.push.rejected, 1);
+    let v = d.core.view().unwrap();
+    assert!(v.notice.is_some(), "the seller is told");
+    assert_eq!(v.sync.pending_actions, 0);
+    let rec = v.recording.unwrap();
+    assert!(
+        rec.highlights.iter().any(|h| h.id == rec_id && h.badge == HighlightBadge::Removed),
+        "the server's state is shown"
+    );
+}
+
+#[tokio::test]
+async fn the_server_restarting_mid_sync_loses_nothing() {
+    let mut b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 400).await;
+    let mut config = highlights_e2e::fast_config(&b.url());
+    config.page_limit = 50;
+    let d = Device::open(tempfile::tempdir().unwrap(), "seller-a", &token, config);
+    d.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    d.core.dispatch(Event::ConfirmOnboarding).unwrap();
+    let syncer = d.syncer.clone();
+    let sync = tokio::spawn(async move { syncer.sync().await });
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    b.restart().await;
+    let first = sync.await.unwrap();
+    // Whatever the first attempt managed, the next one finishes the job.
+    let _ = first;
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenModule).unwrap();
+    for _ in 0..8 {
+        d.core.dispatch(Event::LoadMoreRecordings).unwrap();
+    }
+    let v = d.core.view().unwrap();
+    assert_eq!(v.module.recordings.len(), 400);
+    assert_eq!(v.sync.pending_actions, 0);
+    assert_eq!(server_settings(&b, &token).await["highlights_on"], true);
+    assert_eq!(v.screen, Screen::Module);
+}
+
+#[tokio::test]
+async fn a_refreshed_token_is_used_and_a_missing_one_is_a_typed_error() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    let d = Device::new("seller-a", &b.url(), "hlt_expired");
+    assert!(matches!(d.syncer.sync().await, Err(CoreError::Unauthorized { .. })));
+    *d.tokens.0.lock().unwrap() = token.clone();
+    d.syncer.sync().await.unwrap();
+    d.tokens.0.lock().unwrap().clear();
+    let err = d.syncer.sync().await.unwrap_err();
+    assert!(matches!(err, CoreError::Unauthorized { .. }));
+    assert!(!format!("{err} {err:?}").contains(&token));
+}
