@@ -9,3 +9,7 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== Kotlin shell (JVM, through JNA against the real server)"
+bash scripts/kotlin-tests.sh
+echo "== Swift shell"
+bash scripts/swift-checks.sh

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("highlights_api");
+
 /// Header carrying the client's idempotency key on create requests.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
@@ -80,6 +83,7 @@ impl Default for RemoteConfig {
 
 /// Which experimental video features a clip carries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct FormatSpec {
     /// Auto-generated subtitles burnt into the clip.
@@ -188,6 +192,7 @@ pub struct Live {
 
 /// Where a highlight came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HighlightKind {

@@ -2,6 +2,7 @@
 
 /// One seller action or navigation, forwarded by a shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Event {
     /// Products → Highlights: open the screen with the toggle.
     OpenHighlights,

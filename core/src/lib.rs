@@ -4,6 +4,9 @@
 //! the core persists what must survive in a per-seller SQLite cache, queues what the backend must
 //! learn in an outbox (same transaction), and publishes a [`ViewState`] that shells only render.
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("highlights_core");
+
 mod cache;
 mod clock;
 mod db;

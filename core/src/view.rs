@@ -4,6 +4,7 @@ use highlights_api::{FormatSpec, HighlightKind};
 
 /// Which screen is on top; the shells navigate to it, the core decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Screen {
     /// The LIVE section's Products list, where the Highlights entry lives.
     Products,
@@ -17,6 +18,7 @@ pub enum Screen {
 
 /// The limits in force, shown on the Highlights screen; all come from remote config.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Limits {
     /// Most auto-posted videos per LIVE.
     pub max_posts_per_live: u32,
@@ -32,6 +34,7 @@ pub struct Limits {
 
 /// The Highlights screen (LIVE section → Products → Highlights).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ToggleScreen {
     /// The toggle as the seller last set it (pending changes included).
     pub on: bool,
@@ -43,6 +46,7 @@ pub struct ToggleScreen {
 
 /// Where the seller goes after confirming onboarding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum OnboardingOrigin {
     /// From the toggle on the Highlights screen.
     Toggle,
@@ -52,6 +56,7 @@ pub enum OnboardingOrigin {
 
 /// The first-time onboarding overlay: benefits and data privacy, then Confirm or dismiss.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OnboardingOverlay {
     /// Which entry point opened it.
     pub origin: OnboardingOrigin,
@@ -61,6 +66,7 @@ pub struct OnboardingOverlay {
 
 /// The pre-LIVE auto-post pop-up shown when the seller taps the shopping bag.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AutoPostPopup {
     /// Most auto-posted videos per LIVE, for the pop-up's copy.
     pub max_posts_per_live: u32,
@@ -68,6 +74,7 @@ pub struct AutoPostPopup {
 
 /// How one highlight is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum HighlightBadge {
     /// Waiting for its post time.
     Scheduled,
@@ -85,6 +92,7 @@ pub enum HighlightBadge {
 
 /// A highlight row of a recording.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HighlightRow {
     /// Highlight id (a local id for a video not yet confirmed by the server).
     pub id: String,
@@ -110,6 +118,7 @@ pub struct HighlightRow {
 
 /// A recording row of the module list.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RecordingRow {
     /// LIVE id.
     pub id: String,
@@ -129,6 +138,7 @@ pub struct RecordingRow {
 
 /// The LIVE highlight module list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ModuleScreen {
     /// Recordings loaded so far, newest first.
     pub recordings: Vec<RecordingRow>,
@@ -138,6 +148,7 @@ pub struct ModuleScreen {
 
 /// A product of a recording, for the create-video sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ProductRow {
     /// Product id.
     pub id: String,
@@ -147,6 +158,7 @@ pub struct ProductRow {
 
 /// One recording opened from the module.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RecordingScreen {
     /// The recording.
     pub recording: RecordingRow,
@@ -160,6 +172,7 @@ pub struct RecordingScreen {
 
 /// Freshness of what is on screen.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncIndicator {
     /// The last sync attempt reached the server.
     pub online: bool,
@@ -171,6 +184,7 @@ pub struct SyncIndicator {
 
 /// A message for the seller, e.g. an action the server refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Notice {
     /// Notice id, to dismiss it.
     pub id: i64,
@@ -180,6 +194,7 @@ pub struct Notice {
 
 /// Everything the shells render, one field per screen.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ViewState {
     /// The screen on top.
     pub screen: Screen,

@@ -20,6 +20,7 @@ use http::{Answer, Http};
 
 /// What one full sync did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Outbox delivery.
     pub push: PushReport,

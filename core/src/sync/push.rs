@@ -19,6 +19,7 @@ use crate::{CoreError, Delivered};
 
 /// What one push achieved.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PushReport {
     /// Actions the server accepted (or had already accepted).
     pub delivered: u32,

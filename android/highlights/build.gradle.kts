@@ -1,0 +1,45 @@
+// The Kotlin library: uniffi bindings (android=true variant) + the idiomatic wrapper + lifecycle glue.
+// Native libraries come from scripts/package-android.sh (cargo-ndk into src/main/jniLibs).
+plugins {
+    id("com.android.library")
+    id("org.jetbrains.kotlin.android")
+}
+
+val generatedBindings = layout.buildDirectory.dir("generated/uniffi")
+
+android {
+    namespace = "live.highlights"
+    compileSdk = 35
+    defaultConfig {
+        minSdk = 24
+        consumerProguardFiles("consumer-rules.pro")
+    }
+    sourceSets["main"].kotlin.srcDirs("src/main/kotlin", "src/android/kotlin", generatedBindings)
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+}
+
+kotlin { jvmToolchain(17) }
+
+// Regenerates the bindings from the host build of the same sources, so they always match the .so files.
+val generateBindings by tasks.registering(Exec::class) {
+    val root = rootDir.parentFile
+    workingDir = root
+    commandLine(
+        "sh", "-c",
+        "cargo build -p highlights-ffi && cargo run -q -p uniffi-bindgen -- generate " +
+            "--library target/debug/libhighlights_ffi.so --language kotlin --no-format " +
+            "--config bindings/uniffi-android.toml --out-dir ${generatedBindings.get().asFile}"
+    )
+    outputs.dir(generatedBindings)
+}
+tasks.named("preBuild") { dependsOn(generateBindings) }
+
+dependencies {
+    implementation("net.java.dev.jna:jna:5.18.1@aar")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    implementation("androidx.lifecycle:lifecycle-common:2.8.7")
+    testImplementation("org.jetbrains.kotlin:kotlin-test-junit5:2.2.21")
+}

@@ -1,0 +1,134 @@
+package live.highlights
+
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
+import uniffi.highlights_core.AutoPostPopup
+import uniffi.highlights_core.Event
+import uniffi.highlights_core.ModuleScreen
+import uniffi.highlights_core.Notice
+import uniffi.highlights_core.OnboardingOverlay
+import uniffi.highlights_core.RecordingScreen
+import uniffi.highlights_core.Screen
+import uniffi.highlights_core.SyncIndicator
+import uniffi.highlights_core.SyncReport
+import uniffi.highlights_core.ToggleScreen
+import uniffi.highlights_core.ViewState
+import uniffi.highlights_ffi.HighlightsApp
+import uniffi.highlights_ffi.HighlightsException
+import uniffi.highlights_ffi.ShellException
+import uniffi.highlights_ffi.StateObserver
+import uniffi.highlights_ffi.TokenProvider
+
+/**
+ * The Highlights feature for one signed-in seller, the Kotlin way: a [StateFlow] per screen,
+ * suspend functions for everything that touches disk or network, and [close] tied to the lifecycle.
+ *
+ * All logic lives in the Rust core; this class only forwards taps and publishes states.
+ */
+class HighlightsClient private constructor(private val app: HighlightsApp) : AutoCloseable {
+    private val initial = app.view()
+    private val _state = MutableStateFlow(initial)
+    private val _screen = MutableStateFlow(initial.screen)
+    private val _toggle = MutableStateFlow(initial.toggle)
+    private val _onboarding = MutableStateFlow(initial.onboarding)
+    private val _popup = MutableStateFlow(initial.popup)
+    private val _module = MutableStateFlow(initial.module)
+    private val _recording = MutableStateFlow(initial.recording)
+    private val _sync = MutableStateFlow(initial.sync)
+    private val _notice = MutableStateFlow(initial.notice)
+
+    /** Every screen at once. */
+    val state: StateFlow<ViewState> = _state.asStateFlow()
+    /** Which screen is on top. */
+    val screen: StateFlow<Screen> = _screen.asStateFlow()
+    /** LIVE section → Products → Highlights: the toggle and the limits in force. */
+    val toggle: StateFlow<ToggleScreen> = _toggle.asStateFlow()
+    /** The first-time onboarding overlay, or null. */
+    val onboarding: StateFlow<OnboardingOverlay?> = _onboarding.asStateFlow()
+    /** The pre-LIVE auto-post pop-up, or null. */
+    val popup: StateFlow<AutoPostPopup?> = _popup.asStateFlow()
+    /** The LIVE highlight module list. */
+    val module: StateFlow<ModuleScreen> = _module.asStateFlow()
+    /** The open recording, or null. */
+    val recording: StateFlow<RecordingScreen?> = _recording.asStateFlow()
+    /** Offline / last-updated indicator. */
+    val sync: StateFlow<SyncIndicator> = _sync.asStateFlow()
+    /** The oldest unread notice, or null. */
+    val notice: StateFlow<Notice?> = _notice.asStateFlow()
+
+    private val subscription: ULong = app.subscribe(object : StateObserver {
+        override fun onState(state: ViewState) = publish(state)
+    })
+
+    private fun publish(s: ViewState) {
+        // StateFlow drops equal values, so each screen's collectors wake only when it changed.
+        _state.value = s
+        _screen.value = s.screen
+        _toggle.value = s.toggle
+        _onboarding.value = s.onboarding
+        _popup.value = s.popup
+        _module.value = s.module
+        _recording.value = s.recording
+        _sync.value = s.sync
+        _notice.value = s.notice
+    }
+
+    /** Forwards a seller event; throws [HighlightsException] when the core refuses it. */
+    suspend fun dispatch(event: Event) = withContext(Dispatchers.IO) { app.dispatch(event) }
+
+    /** Products → Highlights. */
+    suspend fun openHighlights() = dispatch(Event.OpenHighlights)
+    /** Flips the toggle (the first turn-on shows onboarding). */
+    suspend fun setToggle(on: Boolean) = dispatch(Event.SetToggle(on))
+    /** Confirms onboarding: on, and into the module. */
+    suspend fun confirmOnboarding() = dispatch(Event.ConfirmOnboarding)
+    /** Closes onboarding: stays off. */
+    suspend fun dismissOnboarding() = dispatch(Event.DismissOnboarding)
+    /** The shopping bag before going LIVE. */
+    suspend fun shoppingBagTapped() = dispatch(Event.ShoppingBagTapped)
+    /** Opens the module. */
+    suspend fun openModule() = dispatch(Event.OpenModule)
+    /** Next page of recordings. */
+    suspend fun loadMoreRecordings() = dispatch(Event.LoadMoreRecordings)
+    /** Opens one recording. */
+    suspend fun openRecording(id: String) = dispatch(Event.OpenRecording(id))
+    /** Cuts a shoppable video from the recording. */
+    suspend fun createVideo(recordingId: String, startMs: Long, endMs: Long, productId: String) =
+        dispatch(Event.CreateVideo(recordingId, startMs, endMs, productId))
+
+    /** Pushes queued actions and pulls changes; cancelling the coroutine cancels the sync. */
+    suspend fun syncNow(): SyncReport = app.sync()
+
+    /** Keeps data fresh while a screen is visible. */
+    fun startBackgroundSync() = app.startBackgroundSync()
+
+    /** Pull-to-refresh. */
+    fun refresh() = app.refreshNow()
+
+    /** Abandons the background sync in flight. */
+    fun cancelSync() = app.cancelSync()
+
+    /** Stops sync and releases the core; the client is unusable afterwards. */
+    override fun close() {
+        app.unsubscribe(subscription)
+        runBlocking { app.shutdown() }
+        app.destroy()
+    }
+
+    companion object {
+        /**
+         * Opens the Highlights core for [sellerId], caching in [dbPath], syncing with [baseUrl].
+         * [token] is asked before every request; return null when signed out.
+         */
+        fun open(dbPath: String, sellerId: String, baseUrl: String, token: () -> String?): HighlightsClient {
+            val provider = object : TokenProvider {
+                override fun token(): String = token() ?: throw ShellException.Failed("signed out")
+            }
+            return HighlightsClient(HighlightsApp(dbPath, sellerId, baseUrl, provider))
+        }
+    }
+}

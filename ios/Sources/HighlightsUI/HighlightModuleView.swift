@@ -1,0 +1,117 @@
+import SwiftUI
+import HighlightsKit
+
+/// The LIVE highlight module: past recordings, newest first, paged, with pull-to-refresh.
+public struct HighlightModuleView: View {
+    @ObservedObject var store: HighlightsStore
+
+    public init(store: HighlightsStore) { self.store = store }
+
+    public var body: some View {
+        let module = store.state.module
+        List {
+            ForEach(module.recordings, id: \.id) { row in
+                Button { try? store.send(.openRecording(recordingId: row.id)) } label: {
+                    VStack(alignment: .leading) {
+                        HStack {
+                            Text(row.title).font(.headline)
+                            if row.isLive { Text("LIVE").font(.caption.bold()).foregroundStyle(.red) }
+                        }
+                        Text("\(row.highlightCount) highlights · \(row.recommendationCount) recommended")
+                            .font(.subheadline).foregroundStyle(.secondary)
+                    }
+                }
+                .onAppear { if row.id == module.recordings.last?.id && module.hasMore { try? store.send(.loadMoreRecordings) } }
+            }
+            SyncFooter(sync: store.state.sync)
+        }
+        .refreshable { _ = try? await store.sync() }
+        .navigationTitle("LIVE highlights")
+        .sheet(isPresented: Binding(get: { store.state.recording != nil }, set: { if !$0 { try? store.send(.back) } })) {
+            if let recording = store.state.recording { RecordingView(store: store, screen: recording) }
+        }
+    }
+}
+
+/// One recording: its highlights with their status, recommendations to post, and "create video".
+struct RecordingView: View {
+    @ObservedObject var store: HighlightsStore
+    let screen: RecordingScreen
+    @State private var creating = false
+
+    var body: some View {
+        NavigationStack {
+            List {
+                Section("Highlights") {
+                    ForEach(screen.highlights, id: \.id) { h in
+                        HStack {
+                            Text(badge(h.badge)).font(.caption.bold())
+                            Text(h.signals.first ?? "Seller video")
+                            Spacer()
+                            if h.badge == .posted || h.badge == .liveNow || h.badge == .scheduled {
+                                Button("Remove", role: .destructive) { try? store.send(.removeHighlight(highlightId: h.id)) }
+                            }
+                        }
+                    }
+                }
+                Section("Recommended") {
+                    ForEach(screen.recommendations, id: \.id) { h in
+                        HStack {
+                            Text(h.signals.joined(separator: ", "))
+                            Spacer()
+                            Button("Post") { try? store.send(.postRecommendation(highlightId: h.id)) }
+                        }
+                    }
+                }
+            }
+            .navigationTitle(screen.recording.title)
+            .toolbar { Button("Create video") { creating = true } }
+            .sheet(isPresented: $creating) { CreateVideoSheet(store: store, screen: screen) }
+        }
+    }
+
+    private func badge(_ b: HighlightBadge) -> String {
+        switch b {
+        case .scheduled: return "Scheduled"
+        case .posted: return "Posted"
+        case .liveNow: return "LIVE now"
+        case .recommended: return "Recommended"
+        case .removed: return "Removed"
+        case .pending: return "Saving…"
+        }
+    }
+}
+
+/// Cut a shoppable video: start, length and product; the core validates and explains refusals.
+struct CreateVideoSheet: View {
+    @ObservedObject var store: HighlightsStore
+    let screen: RecordingScreen
+    @Environment(\.dismiss) private var dismiss
+    @State private var startSeconds: Double = 0
+    @State private var lengthSeconds: Double = 20
+    @State private var productId: String = ""
+    @State private var error: String?
+
+    var body: some View {
+        let rec = screen.recording
+        let duration = Double(((rec.endedAtMs ?? Int64(Date().timeIntervalSince1970 * 1000)) - rec.startedAtMs) / 1000)
+        Form {
+            Slider(value: $startSeconds, in: 0...max(duration - 1, 1)) { Text("Start") }
+            Stepper("Length: \(Int(lengthSeconds)) s", value: $lengthSeconds, in: 5...120)
+            Picker("Product", selection: $productId) {
+                ForEach(screen.products, id: \.id) { Text($0.name).tag($0.id) }
+            }
+            if let error { Text(error).foregroundStyle(.red) }
+            Button("Create") {
+                let start = rec.startedAtMs + Int64(startSeconds * 1000)
+                do {
+                    try store.send(.createVideo(recordingId: rec.id, startMs: start, endMs: start + Int64(lengthSeconds * 1000), productId: productId))
+                    dismiss()
+                } catch {
+                    self.error = "\(error)"
+                }
+            }
+        }
+        .onAppear { productId = screen.products.first?.id ?? "" }
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Kotlin shell, JVM side: generate the desktop bindings from the host-built library, then compile
+# bindings + wrapper with Maven and run the JVM tests through JNA against the real server.
+# Extra arguments go to Maven (e.g. -Dgroups=bench -DexcludedGroups=none for the call-cost bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
+  echo "SKIPPED: Kotlin JVM tests (no mvn/java on this machine)"
+  exit 0
+fi
+cargo build -p highlights-ffi -p highlights-server --locked
+out=android/target/generated-sources/uniffi
+rm -rf "$out"
+cargo run -q -p uniffi-bindgen --locked -- generate --library target/debug/libhighlights_ffi.so \
+  --language kotlin --no-format --out-dir "$out"
+# The app's variant (android=true) must generate too, even where it cannot be compiled.
+cargo run -q -p uniffi-bindgen --locked -- generate --library target/debug/libhighlights_ffi.so \
+  --language kotlin --no-format --config bindings/uniffi-android.toml --out-dir android/target/generated-android
+grep -q "android" android/target/generated-android/uniffi/highlights_ffi/highlights_ffi.kt
+echo "kotlin: android=true bindings generated (compiled by Gradle where an Android SDK exists; SKIPPED here)"
+(cd android && mvn -B -ntp test "$@")
