@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -46,8 +47,24 @@ impl RunningServer {
 /// How often due highlights are posted.
 const SCHEDULER_TICK: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// The server's notion of "now" for posting (epoch ms); the wall clock unless a demo speeds it up.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// How to run the server.
+#[derive(Clone)]
+pub struct ServeOptions {
+    /// Clock that decides when scheduled highlights are due.
+    pub clock: Clock,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self { clock: Arc::new(crate::db::now_ms) }
+    }
+}
+
 /// Posts due highlights until told to stop.
-async fn schedule(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn schedule(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(SCHEDULER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -57,7 +74,10 @@ async fn schedule(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
         }
         // A read first, so an idle server never takes the write lock.
         let result = match db.call(|c| crate::highlighter::any_scheduled(c)).await {
-            Ok(true) => db.write(|tx| crate::highlighter::post_due(tx, crate::db::now_ms())).await,
+            Ok(true) => {
+                let now = clock();
+                db.write(move |tx| crate::highlighter::post_due(tx, now)).await
+            }
             other => other.map(|_| 0),
         };
         match result {
@@ -73,6 +93,15 @@ pub async fn start(
     addr: SocketAddr,
     data_dir: &Path,
 ) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
+    start_with(addr, data_dir, ServeOptions::default()).await
+}
+
+/// Like [`start`], with options.
+pub async fn start_with(
+    addr: SocketAddr,
+    data_dir: &Path,
+    options: ServeOptions,
+) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(data_dir)?;
     let db = Db::open(&db_path(data_dir)).await?;
     let state = AppState { db, highlighter: Default::default() };
@@ -81,7 +110,7 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(schedule(state.db.clone(), scheduler_stopped));
+    let scheduler = tokio::spawn(schedule(state.db.clone(), options.clock, scheduler_stopped));
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {

@@ -1,0 +1,96 @@
+//! The whole system on one machine: the reference backend in-process, a seller, the app core, and a
+//! sample shoppable LIVE replayed at accelerated speed through the ingestion endpoint, narrated.
+
+pub mod sample;
+mod story;
+pub mod summary;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
+use highlights_server::serve::{RunningServer, ServeOptions, start_with};
+use highlights_server::{admin, db::now_ms};
+
+pub use summary::Summary;
+
+/// How the demo runs.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Stream seconds per wall second (60: the 45-minute LIVE takes 45 s).
+    pub speed: f64,
+    /// Keep the server's and the app's data here instead of a temporary directory.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self { speed: 60.0, data_dir: None }
+    }
+}
+
+/// Any failure of the demo, in words.
+pub type DemoError = Box<dyn std::error::Error + Send + Sync>;
+
+struct Token(String);
+
+impl TokenProvider for Token {
+    fn token(&self) -> Result<String, String> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Everything the story needs: the running pieces and the accelerated clock they share.
+pub(crate) struct World {
+    pub server: RunningServer,
+    pub core: Arc<HighlightsCore>,
+    pub syncer: Syncer,
+    pub service_token: String,
+    pub seller_token: String,
+    pub http: reqwest::Client,
+    /// The demo's time (epoch ms): it moves only as fast as the LIVE is replayed, so a slow machine
+    /// slows the story down instead of letting posts fall due before their moments were ingested.
+    pub clock: Arc<AtomicI64>,
+    pub live_start_ms: i64,
+    pub speed: f64,
+}
+
+/// Runs the demo, narrating to `out`; returns the summary (its `ok()` says whether every check held).
+pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) -> Result<Summary, DemoError> {
+    let (dir, _temp) = match &options.data_dir {
+        Some(d) => (d.clone(), None),
+        None => {
+            let t = tempfile::tempdir()?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let speed = options.speed.max(1.0);
+    let clock = Arc::new(AtomicI64::new(now_ms()));
+    let server_clock = clock.clone();
+    let serve = ServeOptions { clock: Arc::new(move || server_clock.load(Ordering::SeqCst)) };
+    let server = start_with("127.0.0.1:0".parse()?, &dir.join("server"), serve).await?;
+    writeln!(out, "Backend listening on {} (SQLite in {})", server.url(), dir.display())?;
+    let seller = "demo-seller";
+    let (seller_token, service_token) = server
+        .state
+        .db
+        .write(move |tx| {
+            let token = admin::create_seller(tx, seller, "Demo seller")?;
+            admin::pin_experiments(tx, seller, Some(true), Some("click_now_end_card"))?;
+            Ok((token, admin::service_token(tx)?))
+        })
+        .await?;
+    std::fs::create_dir_all(dir.join("app"))?;
+    let core = Arc::new(HighlightsCore::open(&dir.join("app").join("highlights.db"), seller)?);
+    let syncer = Syncer::new(core.clone(), SyncConfig::new(&server.url()), Arc::new(Token(seller_token.clone())))?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+    let world = World { server, core, syncer, service_token, seller_token, http, clock, live_start_ms: 0, speed };
+    let result = story::tell(world, out).await;
+    if let Some(d) = &options.data_dir {
+        writeln!(out, "Data kept in {}", d.display())?;
+    }
+    result
+}
