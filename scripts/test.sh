@@ -9,6 +9,8 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== API abuse: schemathesis against the OpenAPI document (fast slice)"
+bash scripts/abuse.sh
 echo "== Kotlin shell (JVM, through JNA against the real server)"
 bash scripts/kotlin-tests.sh
 echo "== Swift shell"

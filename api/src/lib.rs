@@ -3,6 +3,8 @@
 //! One crate owns the JSON contract so the server and the app core cannot drift apart:
 //! every request and response body that crosses the network is declared here.
 
+mod lenient;
+
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -134,18 +136,23 @@ pub struct Settings {
 pub struct SettingsPatch {
     /// The version the client based this change on; a stale one gets 409 with the current state.
     /// `None` applies the change unconditionally (used for commutative counters).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub expected_version: Option<i64>,
     /// New toggle value.
     pub highlights_on: Option<bool>,
     /// Marks onboarding as completed (it can never be un-completed).
     pub onboarding_completed: Option<bool>,
     /// Adds this many pop-up shows.
+    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 100))]
     pub popup_shows_delta: Option<u32>,
     /// Records that the seller closed the pop-up at this time (epoch ms).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub popup_dismissed_at_ms: Option<i64>,
     /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
     /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub acted_at_ms: Option<i64>,
 }
 
@@ -302,8 +309,10 @@ pub struct CreateVideo {
     /// The recording (LIVE) to cut from.
     pub live_id: String,
     /// Segment start (epoch ms).
+    #[serde(deserialize_with = "lenient::i64")]
     pub start_ms: i64,
     /// Segment end (epoch ms).
+    #[serde(deserialize_with = "lenient::i64")]
     pub end_ms: i64,
     /// Product the video is tied to; must have been in that LIVE.
     pub product_id: String,

@@ -17,8 +17,10 @@ use crate::routes::{config, highlights, lives, settings};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ChangesQuery {
     /// Cursor from the last answer; 0 or absent for a first sync.
+    #[param(minimum = 0)]
     pub since: Option<i64>,
     /// Most LIVEs plus highlights in one answer, 1 to 5000 (default 1000).
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u32>,
 }
 

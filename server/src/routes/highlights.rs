@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::app::AppState;
 use crate::auth::Seller;
 use crate::db::{next_seq, now_ms};
-use crate::error::{ApiError, PathParam, check_id};
+use crate::error::{ApiError, PathParam, known_id};
 use crate::idempotency;
 use crate::routes::lives;
 
@@ -207,7 +207,7 @@ fn remove_all(conn: &Connection, seller_id: &str, live_id: &str) -> Result<Remov
 
 /// Highlights of one LIVE: auto-posted, seller-made and recommendations, with their signals.
 #[utoipa::path(get, path = "/v1/lives/{live_id}/highlights", tag = "highlights",
-    params(("live_id" = String, Path, description = "LIVE id")),
+    params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128)),
     responses((status = 200, body = HighlightList), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_highlights(
@@ -215,7 +215,7 @@ pub async fn list_highlights(
     Seller(seller): Seller,
     PathParam(live_id): PathParam<String>,
 ) -> Result<Json<HighlightList>, ApiError> {
-    check_id("live", &live_id)?;
+    known_id("live", &live_id)?;
     s.db.call(move |c| {
         lives::load(c, &seller, &live_id)?;
         let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms, id");
@@ -228,7 +228,7 @@ pub async fn list_highlights(
 
 /// Removes every auto-posted highlight of a LIVE (scheduled ones are cancelled).
 #[utoipa::path(delete, path = "/v1/lives/{live_id}/highlights", tag = "highlights",
-    params(("live_id" = String, Path, description = "LIVE id")),
+    params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128)),
     responses((status = 200, body = RemovedCount), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn remove_all_highlights(
@@ -236,16 +236,16 @@ pub async fn remove_all_highlights(
     Seller(seller): Seller,
     PathParam(live_id): PathParam<String>,
 ) -> Result<Json<RemovedCount>, ApiError> {
-    check_id("live", &live_id)?;
+    known_id("live", &live_id)?;
     s.db.write(move |tx| remove_all(tx, &seller, &live_id)).await.map(Json)
 }
 
 /// Posts a recommendation to the seller's profile now.
 #[utoipa::path(post, path = "/v1/highlights/{highlight_id}/post", tag = "highlights",
-    params(("highlight_id" = String, Path, description = "highlight id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry apply once")),
-    responses((status = 200, body = Highlight), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 401, body = ErrorBody)),
+    params(("highlight_id" = String, Path, description = "highlight id", min_length = 1, max_length = 128),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry apply once", min_length = 1, max_length = 128)),
+    responses((status = 200, body = Highlight), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn post_highlight(
     State(s): State<AppState>,
@@ -253,7 +253,7 @@ pub async fn post_highlight(
     headers: HeaderMap,
     PathParam(id): PathParam<String>,
 ) -> Result<Json<Highlight>, ApiError> {
-    check_id("highlight", &id)?;
+    known_id("highlight", &id)?;
     let key = idempotency::key(&headers)?;
     let fp = idempotency::fingerprint("POST /v1/highlights/post", &id);
     s.db.write(move |tx| idempotency::once(tx, &seller, key.as_deref(), &fp, |tx| post(tx, &seller, &id)))
@@ -263,7 +263,7 @@ pub async fn post_highlight(
 
 /// Takes a highlight down (or cancels it before posting). Removing twice is harmless.
 #[utoipa::path(delete, path = "/v1/highlights/{highlight_id}", tag = "highlights",
-    params(("highlight_id" = String, Path, description = "highlight id")),
+    params(("highlight_id" = String, Path, description = "highlight id", min_length = 1, max_length = 128)),
     responses((status = 200, body = Highlight), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn remove_highlight(
@@ -271,6 +271,6 @@ pub async fn remove_highlight(
     Seller(seller): Seller,
     PathParam(id): PathParam<String>,
 ) -> Result<Json<Highlight>, ApiError> {
-    check_id("highlight", &id)?;
+    known_id("highlight", &id)?;
     s.db.write(move |tx| remove(tx, &seller, &id)).await.map(Json)
 }

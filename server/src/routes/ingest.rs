@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::app::AppState;
 use crate::auth::Service;
 use crate::db::next_seq;
-use crate::error::{ApiError, JsonBody, check_id};
+use crate::error::{ApiError, JsonBody, known_id};
 use crate::highlighter;
 
 /// Most events in one batch.
@@ -118,7 +118,7 @@ fn product_of(k: &EventKind) -> Option<(&str, Option<&str>)> {
 
 /// Stores a batch in one transaction; bad events are counted and skipped, never fatal.
 pub fn store(conn: &Connection, batch: IngestBatch) -> Result<Stored, ApiError> {
-    check_id("seller", &batch.seller_id)?;
+    known_id("seller", &batch.seller_id)?;
     let known: bool = conn.prepare_cached("SELECT 1 FROM sellers WHERE id = ?1")?.exists([&batch.seller_id])?;
     if !known {
         return Err(ApiError::NotFound("seller".into()));
@@ -154,7 +154,8 @@ pub fn store(conn: &Connection, batch: IngestBatch) -> Result<Stored, ApiError> 
 /// unknown types are counted as skipped; the rest are stored and scored.
 #[utoipa::path(post, path = "/v1/ingest/events", tag = "ingest", request_body = IngestBatch,
     responses((status = 200, body = IngestResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn ingest_events(
     State(s): State<AppState>,

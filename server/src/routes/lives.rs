@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::auth::Seller;
-use crate::error::{ApiError, PathParam, QueryParams, check_id};
+use crate::error::{ApiError, PathParam, QueryParams, check_id, known_id};
 
 const LIVE_COLS: &str = "id, title, started_at_ms, ended_at_ms, status, seq";
 
@@ -62,10 +62,12 @@ pub fn changed_since(conn: &Connection, seller_id: &str, seq: i64, limit: u32) -
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// Cursor from the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Delta form: only LIVEs changed after this change sequence number, oldest change first.
+    #[param(minimum = 0)]
     pub changed_since: Option<i64>,
 }
 
@@ -83,6 +85,9 @@ fn list(conn: &Connection, seller_id: &str, q: &ListQuery) -> Result<LivePage, A
         return Err(ApiError::BadRequest("limit must be 1 to 200".into()));
     }
     if let Some(since) = q.changed_since {
+        if since < 0 {
+            return Err(ApiError::BadRequest("changed_since must be >= 0".into()));
+        }
         let since = match &q.cursor {
             Some(c) => c.parse().map_err(|_| ApiError::BadRequest("invalid cursor".into()))?,
             None => since,
@@ -125,7 +130,7 @@ pub async fn list_lives(
 
 /// One LIVE with its products.
 #[utoipa::path(get, path = "/v1/lives/{live_id}", tag = "lives",
-    params(("live_id" = String, Path, description = "LIVE id")),
+    params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128)),
     responses((status = 200, body = Live), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_live(
@@ -133,6 +138,6 @@ pub async fn get_live(
     Seller(id): Seller,
     PathParam(live_id): PathParam<String>,
 ) -> Result<Json<Live>, ApiError> {
-    check_id("live", &live_id)?;
+    known_id("live", &live_id)?;
     s.db.call(move |c| load(c, &id, &live_id).map(Json)).await
 }

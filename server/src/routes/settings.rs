@@ -115,9 +115,10 @@ pub async fn get_settings(State(s): State<AppState>, Seller(id): Seller) -> Resu
 
 /// Changes the settings. Send `expected_version` to be refused (409) if they changed meanwhile.
 #[utoipa::path(patch, path = "/v1/settings", tag = "settings", request_body = SettingsPatch,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried change apply once")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried change apply once", min_length = 1, max_length = 128)),
     responses((status = 200, body = Settings), (status = 409, body = StaleSettings),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patch_settings(
     State(s): State<AppState>,

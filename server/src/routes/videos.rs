@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::app::AppState;
 use crate::auth::Seller;
 use crate::db::now_ms;
-use crate::error::{ApiError, JsonBody, check_id};
+use crate::error::{ApiError, JsonBody, known_id};
 use crate::idempotency;
 use crate::routes::{config, highlights, lives};
 
@@ -19,8 +19,7 @@ fn invalid(message: String) -> ApiError {
 
 /// Validates the segment as the app core does, then stores the video as posted.
 pub fn create(conn: &Connection, seller_id: &str, v: &CreateVideo) -> Result<Highlight, ApiError> {
-    check_id("live", &v.live_id)?;
-    check_id("product", &v.product_id)?;
+    known_id("live", &v.live_id)?;
     let live = lives::load(conn, seller_id, &v.live_id)?;
     let (cfg, _) = config::load(conn)?;
     if v.end_ms <= v.start_ms {
@@ -35,7 +34,7 @@ pub fn create(conn: &Connection, seller_id: &str, v: &CreateVideo) -> Result<Hig
     if len < i64::from(cfg.clip_min_s) * 1000 || len > i64::from(cfg.clip_max_s) * 1000 {
         return Err(invalid(format!("a video must be {}–{} s long", cfg.clip_min_s, cfg.clip_max_s)));
     }
-    if !live.products.iter().any(|p| p.id == v.product_id) {
+    if v.product_id.is_empty() || !live.products.iter().any(|p| p.id == v.product_id) {
         return Err(ApiError::Unprocessable {
             code: "unknown_product",
             message: "the product was not in that LIVE".into(),
@@ -67,9 +66,10 @@ pub fn create(conn: &Connection, seller_id: &str, v: &CreateVideo) -> Result<Hig
 /// Creates a shoppable video from a recording segment. Requires an Idempotency-Key: a replay returns
 /// the same video and never creates a second one.
 #[utoipa::path(post, path = "/v1/videos", tag = "highlights", request_body = CreateVideo,
-    params(("Idempotency-Key" = String, Header, description = "required; one video per key")),
+    params(("Idempotency-Key" = String, Header, description = "required; one video per key", min_length = 1, max_length = 128)),
     responses((status = 201, body = Highlight), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_video(
     State(s): State<AppState>,

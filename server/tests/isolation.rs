@@ -1,0 +1,105 @@
+//! Cross-seller attempts on every operation of the OpenAPI document: seller B never reads or
+//! changes seller A's data, and another seller's ids answer 404 so they do not leak.
+
+mod common;
+
+use common::*;
+use highlights_api::{FormatSpec, HighlightKind, HighlightStatus};
+use highlights_server::routes::highlights::{NewHighlight, insert};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const T0: i64 = 1_793_491_200_000;
+
+#[tokio::test]
+async fn no_operation_leaks_another_sellers_data() {
+    let s = TestServer::start().await;
+    let a = s.seller("seller-a").await;
+    let b = s.seller("seller-b").await;
+    s.ingest("seller-a", json!([
+        {"ts_ms": T0, "live_id": "a-live", "type": "live_start", "title": "A's secret launch"},
+        {"ts_ms": T0 + 1000, "live_id": "a-live", "type": "product_pin", "product_id": "a-sku", "name": "A's product"},
+        {"ts_ms": T0 + 1_800_000, "live_id": "a-live", "type": "live_end"}
+    ])).await;
+    let h = s
+        .db()
+        .write(|tx| {
+            insert(
+                tx,
+                &NewHighlight {
+                    seller_id: "seller-a".into(),
+                    live_id: "a-live".into(),
+                    kind: HighlightKind::Recommendation,
+                    status: HighlightStatus::Suggested,
+                    live_now: false,
+                    start_ms: T0 + 60_000,
+                    end_ms: T0 + 90_000,
+                    peak_ms: None,
+                    product_id: Some("a-sku".into()),
+                    score: 9.0,
+                    signals: vec!["a-signal".into()],
+                    identified_at_ms: None,
+                    post_at_ms: None,
+                    posted_at_ms: None,
+                    format: FormatSpec::default(),
+                },
+            )
+        })
+        .await
+        .unwrap()
+        .id;
+    s.call(Method::PATCH, "/v1/settings", Some(&a), Some(json!({"highlights_on": true}))).await;
+    let a_before = (s.get("/v1/settings", &a).await.1, s.get("/v1/lives/a-live/highlights", &a).await.1);
+
+    let (_, doc) = highlights_server::router(s.server.state.clone());
+    let secrets = ["a-live", "A's secret", "a-sku", "a-signal", h.as_str()];
+    let mut exercised = 0;
+    for (path, item) in &doc.paths.paths {
+        let item = serde_json::to_value(item).unwrap();
+        for method in ["get", "post", "patch", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            exercised += 1;
+            let concrete = path.replace("{live_id}", "a-live").replace("{highlight_id}", &h);
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let body = match (method, path.as_str()) {
+                ("post", "/v1/videos") => Some(
+                    json!({"live_id": "a-live", "start_ms": T0 + 60_000, "end_ms": T0 + 80_000, "product_id": "a-sku"}),
+                ),
+                ("post", "/v1/ingest/events") => Some(json!({"seller_id": "seller-a", "events": []})),
+                ("patch", _) => Some(json!({"highlights_on": false})),
+                _ => None,
+            };
+            let mut req = s
+                .http
+                .request(m, s.url(&concrete))
+                .bearer_auth(&b)
+                .header("Idempotency-Key", format!("b-{method}-{path}"));
+            if let Some(body) = body {
+                req = req.json(&body);
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            let text = resp.text().await.unwrap();
+            for secret in secrets {
+                assert!(!text.contains(secret), "{method} {path} leaked {secret:?}: {text}");
+            }
+            let own_data_only = matches!(
+                path.as_str(),
+                "/v1/settings" | "/v1/config" | "/v1/experiments" | "/v1/lives" | "/v1/changes"
+            );
+            if path.contains('{') || path == "/v1/videos" {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path} with A's ids");
+            } else if path == "/v1/ingest/events" {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "a seller token cannot ingest");
+            } else {
+                assert!(own_data_only, "{method} {path} is not classified by this test; add it");
+                assert!(status.is_success(), "{method} {path}: {status}");
+            }
+        }
+    }
+    assert_eq!(exercised, 13, "every operation of the document was tried");
+    let a_after = (s.get("/v1/settings", &a).await.1, s.get("/v1/lives/a-live/highlights", &a).await.1);
+    assert_eq!(a_before, a_after, "seller A's data is untouched");
+}
