@@ -285,8 +285,9 @@ impl Detector {
                 }
             }
             Phase::Cooldown => {
-                // Keep learning: a LIVE that settled on a new level must not stay in cooldown forever.
-                self.baseline.learn(&window);
+                // Keep learning, unclipped: a LIVE that settled on a new level must not stay in
+                // cooldown forever.
+                self.baseline.adapt(&window);
                 self.score_noise.learn(score.min(enter));
                 if score < cfg.exit_score {
                     self.phase = Phase::Idle;

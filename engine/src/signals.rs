@@ -77,12 +77,21 @@ impl Baseline {
 
     /// Learns from one more window; values far above the baseline are clipped so peaks barely move it.
     pub fn learn(&mut self, window: &Counts) {
+        self.learn_with(window, true)
+    }
+
+    /// Learns without clipping: after a moment, a LIVE that stays busier is the new normal.
+    pub fn adapt(&mut self, window: &Counts) {
+        self.learn_with(window, false)
+    }
+
+    fn learn_with(&mut self, window: &Counts, clip: bool) {
         self.samples = self.samples.saturating_add(1);
         let alpha = (1.0 / self.samples as f32).max(1.0 / Self::HORIZON);
         for k in 0..N {
             let m = self.mean[k];
             let limit = m + 3.0 * (m + (OVERDISPERSION * m).powi(2) + 1.0).sqrt();
-            let x = if self.samples > 10 { window[k].min(limit) } else { window[k] };
+            let x = if clip && self.samples > 10 { window[k].min(limit) } else { window[k] };
             let d = x - m;
             self.mean[k] = m + alpha * d;
             self.var[k] += alpha * (d * d - self.var[k]);

@@ -18,6 +18,9 @@ pub struct Highlighter {
     engine: Arc<Mutex<Engine>>,
 }
 
+/// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
+pub const WARM_UP_MS: i64 = 10 * 60 * 1000;
+
 /// Detection tunables that follow remote config.
 pub fn engine_config(c: &RemoteConfig) -> EngineConfig {
     EngineConfig {
@@ -47,8 +50,10 @@ pub struct Produced {
 }
 
 impl Highlighter {
-    /// Rebuilds the detectors of these LIVEs from their stored events if this process has none
-    /// (after a restart), acting on nothing: what those events caused was stored when they arrived.
+    /// Rebuilds the detectors of these LIVEs from their recent stored events if this process has
+    /// none (after a restart), acting on nothing: what those events caused was stored when they
+    /// arrived. Only the last [`WARM_UP_MS`] are replayed (plus the product pinned before them):
+    /// the baseline forgets older activity anyway, and a long LIVE must not stall the restart.
     /// Call before storing the new batch.
     pub fn warm_up<'a>(&self, conn: &Connection, live_ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
         let mut engine = self.engine.lock().unwrap_or_else(|e| e.into_inner());
@@ -56,9 +61,30 @@ impl Highlighter {
             if engine.knows(live_id) {
                 continue;
             }
-            let mut stmt = conn.prepare_cached("SELECT json FROM events WHERE live_id = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([live_id], |r| r.get::<_, String>(0))?;
-            for json in rows {
+            let Some(newest): Option<i64> = conn
+                .prepare_cached("SELECT max(ts_ms) FROM events WHERE live_id = ?1")?
+                .query_row([live_id], |r| r.get(0))?
+            else {
+                continue;
+            };
+            let from = newest - WARM_UP_MS;
+            let pin: Option<String> = conn
+                .prepare_cached(
+                    "SELECT json FROM events WHERE live_id = ?1 AND ts_ms < ?2 AND json LIKE '%\"product_pin\"%'
+                     ORDER BY ts_ms DESC LIMIT 1",
+                )?
+                .query_row(params![live_id, from], |r| r.get(0))
+                .optional()?;
+            let mut stmt =
+                conn.prepare_cached("SELECT json FROM events WHERE live_id = ?1 AND ts_ms >= ?2 ORDER BY id")?;
+            let recent = stmt.query_map(params![live_id, from], |r| r.get::<_, String>(0))?;
+            // The pin is replayed as if it happened at the window's start, so the detector does not
+            // see a long silence between it and the window.
+            if let Some(mut e) = pin.and_then(|j| LiveEvent::parse_line(&j).ok()) {
+                e.ts_ms = from;
+                let _ = engine.push(&e);
+            }
+            for json in recent {
                 if let Ok(e) = LiveEvent::parse_line(&json?) {
                     let _ = engine.push(&e);
                 }
@@ -123,6 +149,16 @@ fn store_moment(
     m: &Moment,
 ) -> Result<Option<Decision>, ApiError> {
     if !settings::is_on(conn, seller_id)? {
+        return Ok(None);
+    }
+    // A moment overlapping one already stored for this LIVE is the same moment seen again (a
+    // detector rebuilt after a restart re-finds what it found before the crash).
+    let seen: bool = conn
+        .prepare_cached(
+            "SELECT 1 FROM highlights WHERE live_id = ?1 AND kind != 'manual' AND start_ms < ?3 AND end_ms > ?2 LIMIT 1",
+        )?
+        .exists(params![m.live_id, m.start_ms, m.end_ms])?;
+    if seen {
         return Ok(None);
     }
     let in_live = count(conn, &m.live_id, None)?;
