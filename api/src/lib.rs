@@ -211,6 +211,24 @@ pub enum HighlightKind {
     Manual,
 }
 
+impl HighlightKind {
+    /// The wire and storage spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HighlightKind::Auto => "auto",
+            HighlightKind::Recommendation => "recommendation",
+            HighlightKind::Manual => "manual",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        [HighlightKind::Auto, HighlightKind::Recommendation, HighlightKind::Manual]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
 /// Life-cycle of a highlight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -224,6 +242,25 @@ pub enum HighlightStatus {
     Suggested,
     /// Taken down by the seller, or cancelled before posting.
     Removed,
+}
+
+impl HighlightStatus {
+    /// The wire and storage spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HighlightStatus::Scheduled => "scheduled",
+            HighlightStatus::Posted => "posted",
+            HighlightStatus::Suggested => "suggested",
+            HighlightStatus::Removed => "removed",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        [HighlightStatus::Scheduled, HighlightStatus::Posted, HighlightStatus::Suggested, HighlightStatus::Removed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// A short shoppable video cut from a LIVE, or a recommendation for one.

@@ -96,44 +96,8 @@ fn check_config(c: &RemoteConfig) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn kind_str(k: HighlightKind) -> &'static str {
-    match k {
-        HighlightKind::Auto => "auto",
-        HighlightKind::Recommendation => "recommendation",
-        HighlightKind::Manual => "manual",
-    }
-}
-
-fn status_str(s: HighlightStatus) -> &'static str {
-    match s {
-        HighlightStatus::Scheduled => "scheduled",
-        HighlightStatus::Posted => "posted",
-        HighlightStatus::Suggested => "suggested",
-        HighlightStatus::Removed => "removed",
-    }
-}
-
-pub(crate) fn parse_kind(s: &str) -> Result<HighlightKind, CoreError> {
-    Ok(match s {
-        "auto" => HighlightKind::Auto,
-        "recommendation" => HighlightKind::Recommendation,
-        "manual" => HighlightKind::Manual,
-        other => {
-            return Err(CoreError::Storage { message: format!("unknown highlight kind {other:?} in cache") });
-        }
-    })
-}
-
-pub(crate) fn parse_status(s: &str) -> Result<HighlightStatus, CoreError> {
-    Ok(match s {
-        "scheduled" => HighlightStatus::Scheduled,
-        "posted" => HighlightStatus::Posted,
-        "suggested" => HighlightStatus::Suggested,
-        "removed" => HighlightStatus::Removed,
-        other => {
-            return Err(CoreError::Storage { message: format!("unknown highlight status {other:?} in cache") });
-        }
-    })
+fn unknown_in_cache(what: &str, value: &str) -> CoreError {
+    CoreError::Storage { message: format!("unknown highlight {what} {value:?} in cache") }
 }
 
 fn check_live(l: &Live) -> Result<(), CoreError> {
@@ -191,8 +155,8 @@ pub(crate) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         seller,
         h.id,
         h.live_id,
-        kind_str(h.kind),
-        status_str(h.status),
+        h.kind.as_str(),
+        h.status.as_str(),
         h.live_now,
         h.start_ms,
         h.end_ms,
@@ -254,29 +218,15 @@ pub(crate) fn apply_changes(conn: &mut Connection, seller: &str, c: &Changes, no
     Ok(())
 }
 
-/// A highlight as cached, with the fields the module needs.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CachedHighlight {
-    pub id: String,
-    pub live_id: String,
-    pub kind: HighlightKind,
-    pub status: HighlightStatus,
-    pub live_now: bool,
-    pub start_ms: i64,
-    pub end_ms: i64,
-    pub product_id: Option<String>,
-    pub score: f64,
-    pub signals: Vec<String>,
-    pub post_at_ms: Option<i64>,
-    pub format: FormatSpec,
-}
-
 const HIGHLIGHT_COLS: &str =
-    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format";
+    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
 
-fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<(CachedHighlight, String, String, String, String)> {
+/// A cached highlight row, with its enum and JSON columns still as text.
+type Raw = (Highlight, String, String, String, String);
+
+fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((
-        CachedHighlight {
+        Highlight {
             id: r.get(0)?,
             live_id: r.get(1)?,
             kind: HighlightKind::Auto,
@@ -289,6 +239,7 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<(CachedHighlight, S
             signals: Vec::new(),
             post_at_ms: r.get(10)?,
             format: FormatSpec::default(),
+            seq: r.get(12)?,
         },
         r.get(2)?,
         r.get(3)?,
@@ -297,18 +248,16 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<(CachedHighlight, S
     ))
 }
 
-fn finish_highlight(
-    (mut h, kind, status, signals, format): (CachedHighlight, String, String, String, String),
-) -> Result<CachedHighlight, CoreError> {
-    h.kind = parse_kind(&kind)?;
-    h.status = parse_status(&status)?;
+fn finish_highlight((mut h, kind, status, signals, format): Raw) -> Result<Highlight, CoreError> {
+    h.kind = HighlightKind::parse(&kind).ok_or_else(|| unknown_in_cache("kind", &kind))?;
+    h.status = HighlightStatus::parse(&status).ok_or_else(|| unknown_in_cache("status", &status))?;
     h.signals = from_json(&signals)?;
     h.format = from_json(&format)?;
     Ok(h)
 }
 
 /// All highlights of one LIVE, newest segment first.
-pub(crate) fn highlights_of(conn: &Connection, seller: &str, live_id: &str) -> Result<Vec<CachedHighlight>, CoreError> {
+pub(crate) fn highlights_of(conn: &Connection, seller: &str, live_id: &str) -> Result<Vec<Highlight>, CoreError> {
     let sql = format!(
         "SELECT {HIGHLIGHT_COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms DESC, id DESC"
     );
@@ -318,7 +267,7 @@ pub(crate) fn highlights_of(conn: &Connection, seller: &str, live_id: &str) -> R
 }
 
 /// One highlight by id.
-pub(crate) fn highlight(conn: &Connection, seller: &str, id: &str) -> Result<Option<CachedHighlight>, CoreError> {
+pub(crate) fn highlight(conn: &Connection, seller: &str, id: &str) -> Result<Option<Highlight>, CoreError> {
     let sql = format!("SELECT {HIGHLIGHT_COLS} FROM highlights WHERE seller_id = ?1 AND id = ?2");
     let row = conn.prepare_cached(&sql)?.query_row(params![seller, id], read_highlight).optional()?;
     row.map(finish_highlight).transpose()

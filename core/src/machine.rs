@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use highlights_api::{Experiments, HighlightKind, HighlightStatus, RemoteConfig, Settings};
+use highlights_api::{Experiments, Highlight, HighlightKind, HighlightStatus, RemoteConfig, Settings};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::{Clock, SystemClock};
@@ -289,7 +289,7 @@ impl Inner {
         Ok(())
     }
 
-    fn highlight(&self, id: &str) -> Result<cache::CachedHighlight, CoreError> {
+    fn highlight(&self, id: &str) -> Result<Highlight, CoreError> {
         check_id("highlight", id)?;
         cache::highlight(&self.conn, &self.seller, id)?
             .ok_or_else(|| CoreError::UnknownHighlight { id: id.to_string() })

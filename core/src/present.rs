@@ -1,10 +1,10 @@
 //! Builds the view state from the cache and the pending actions; no I/O beyond reads.
 
-use highlights_api::{HighlightKind, HighlightStatus, RemoteConfig};
+use highlights_api::{Highlight, HighlightKind, HighlightStatus, RemoteConfig};
 use rusqlite::Connection;
 
 use crate::CoreError;
-use crate::cache::{self, CachedHighlight};
+use crate::cache;
 use crate::module;
 use crate::outbox::{Action, OutboxEntry};
 use crate::view::{HighlightBadge, HighlightRow, Limits, RecordingRow, RecordingScreen};
@@ -20,7 +20,7 @@ pub(crate) fn limits(c: &RemoteConfig) -> Limits {
     }
 }
 
-fn badge(h: &CachedHighlight) -> HighlightBadge {
+fn badge(h: &Highlight) -> HighlightBadge {
     match h.status {
         HighlightStatus::Scheduled => HighlightBadge::Scheduled,
         HighlightStatus::Posted if h.live_now => HighlightBadge::LiveNow,
@@ -30,7 +30,7 @@ fn badge(h: &CachedHighlight) -> HighlightBadge {
     }
 }
 
-fn row(h: CachedHighlight, badge: HighlightBadge) -> HighlightRow {
+fn row(h: Highlight, badge: HighlightBadge) -> HighlightRow {
     HighlightRow {
         id: h.id,
         kind: h.kind,

@@ -91,6 +91,16 @@ impl Backend {
         }
     }
 
+    /// GETs `path` as the seller with `token` and returns the JSON answer.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        client().get(format!("{}{path}", self.url())).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The highlights of a LIVE as the server has them.
+    pub async fn highlights(&self, token: &str, live: &str) -> Vec<serde_json::Value> {
+        self.get_json(&format!("/v1/lives/{live}/highlights"), token).await["highlights"].as_array().unwrap().clone()
+    }
+
     /// Posts a batch of LIVE events as the streaming service.
     pub async fn ingest(&self, seller: &str, events: Vec<serde_json::Value>) {
         let http = client();

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use highlights_core::{BackgroundSync, Event};
 use highlights_e2e::proxy::{Fault, FaultProxy};
-use highlights_e2e::{Backend, Device, client};
+use highlights_e2e::{Backend, Device};
 use serde_json::json;
 
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -29,18 +29,8 @@ async fn background_sync_pushes_at_once_refreshes_on_demand_and_shuts_down_clean
 
     d.core.dispatch(Event::SetToggle { on: true }).unwrap();
     d.core.dispatch(Event::ConfirmOnboarding).unwrap();
-    let http = client();
     eventually("the toggle reaches the server without waiting for the interval", async || {
-        let s: serde_json::Value = http
-            .get(format!("{}/v1/settings", b.url()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        s["highlights_on"] == true
+        b.get_json("/v1/settings", &token).await["highlights_on"] == true
     })
     .await;
 

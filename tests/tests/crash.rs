@@ -30,15 +30,7 @@ fn integrity_ok(path: &std::path::Path) {
 
 /// Start times of the seller-made videos on the server, with how often each exists.
 async fn server_videos(b: &Backend, token: &str) -> HashMap<i64, usize> {
-    let list: serde_json::Value = client()
-        .get(format!("{}/v1/lives/{LIVE}/highlights", b.url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = b.get_json(&format!("/v1/lives/{LIVE}/highlights"), token).await;
     let mut seen = HashMap::new();
     for h in list["highlights"].as_array().unwrap() {
         if h["kind"] == "manual" {

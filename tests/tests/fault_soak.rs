@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use highlights_core::{CoreError, Event};
 use highlights_e2e::proxy::{Fault, FaultProxy};
-use highlights_e2e::{Backend, Device, client};
+use highlights_e2e::{Backend, Device};
 use serde_json::json;
 
 const T0: i64 = 1_793_491_200_000;
@@ -103,15 +103,7 @@ async fn thousands_of_faulty_responses_lose_nothing() {
     assert!(v.notice.is_none(), "no action was refused: faults are not the seller's problem");
     let mut on_server = 0i64;
     for i in 0..30 {
-        let list: serde_json::Value = client()
-            .get(format!("{}/v1/lives/soak-{i:02}/highlights", b.url()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: serde_json::Value = b.get_json(&format!("/v1/lives/soak-{i:02}/highlights"), &token).await;
         let starts: Vec<i64> =
             list["highlights"].as_array().unwrap().iter().map(|h| h["start_ms"].as_i64().unwrap()).collect();
         let unique: std::collections::HashSet<_> = starts.iter().collect();

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use highlights_core::{CoreError, Event};
 use highlights_e2e::proxy::{Fault, FaultProxy};
-use highlights_e2e::{Backend, Device, client};
+use highlights_e2e::{Backend, Device};
 use serde_json::json;
 
 const T0: i64 = 1_793_491_200_000;
@@ -27,15 +27,7 @@ async fn setup() -> (Backend, String, FaultProxy) {
 }
 
 async fn manual_videos(b: &Backend, token: &str, live: &str) -> usize {
-    let list: serde_json::Value = client()
-        .get(format!("{}/v1/lives/{live}/highlights", b.url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = b.get_json(&format!("/v1/lives/{live}/highlights"), token).await;
     list["highlights"].as_array().unwrap().iter().filter(|h| h["kind"] == "manual").count()
 }
 
@@ -136,15 +128,7 @@ async fn retry_after_is_honoured() {
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let report = d.syncer.sync().await.unwrap();
     assert_eq!(report.push.delivered, 2);
-    let s: serde_json::Value = client()
-        .get(format!("{}/v1/settings", b.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let s: serde_json::Value = b.get_json("/v1/settings", &token).await;
     assert_eq!(s["highlights_on"], true);
 }
 

@@ -58,7 +58,7 @@ async fn lives(b: &Backend, seller: &str, n: usize) {
 }
 
 async fn server_settings(b: &Backend, token: &str) -> serde_json::Value {
-    client().get(format!("{}/v1/settings", b.url())).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    b.get_json("/v1/settings", token).await
 }
 
 #[tokio::test]
@@ -195,15 +195,7 @@ async fn offline_actions_are_delivered_exactly_once_after_reconnect() {
     let v = d.core.view().unwrap();
     assert!(v.sync.online && v.sync.pending_actions == 0 && v.toggle.on);
     d.syncer.sync().await.unwrap();
-    let list: serde_json::Value = client()
-        .get(format!("{}/v1/lives/live-0001/highlights", b.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = b.get_json("/v1/lives/live-0001/highlights", &token).await;
     let manual = list["highlights"].as_array().unwrap().iter().filter(|h| h["kind"] == "manual").count();
     assert_eq!(manual, 1, "the video was created exactly once");
     let s = server_settings(&b, &token).await;

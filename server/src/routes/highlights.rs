@@ -15,25 +15,6 @@ use crate::error::{ApiError, PathParam, known_id};
 use crate::idempotency;
 use crate::routes::lives;
 
-/// Stored spelling of a kind.
-pub fn kind_str(k: HighlightKind) -> &'static str {
-    match k {
-        HighlightKind::Auto => "auto",
-        HighlightKind::Recommendation => "recommendation",
-        HighlightKind::Manual => "manual",
-    }
-}
-
-/// Stored spelling of a status.
-pub fn status_str(s: HighlightStatus) -> &'static str {
-    match s {
-        HighlightStatus::Scheduled => "scheduled",
-        HighlightStatus::Posted => "posted",
-        HighlightStatus::Suggested => "suggested",
-        HighlightStatus::Removed => "removed",
-    }
-}
-
 const COLS: &str =
     "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
 
@@ -45,17 +26,9 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
     Ok(Highlight {
         id: r.get(0)?,
         live_id: r.get(1)?,
-        kind: match kind.as_str() {
-            "auto" => HighlightKind::Auto,
-            "recommendation" => HighlightKind::Recommendation,
-            _ => HighlightKind::Manual,
-        },
-        status: match status.as_str() {
-            "scheduled" => HighlightStatus::Scheduled,
-            "posted" => HighlightStatus::Posted,
-            "suggested" => HighlightStatus::Suggested,
-            _ => HighlightStatus::Removed,
-        },
+        // The schema's CHECK constraints allow only known spellings.
+        kind: HighlightKind::parse(&kind).unwrap_or(HighlightKind::Manual),
+        status: HighlightStatus::parse(&status).unwrap_or(HighlightStatus::Removed),
         live_now: r.get(4)?,
         start_ms: r.get(5)?,
         end_ms: r.get(6)?,
@@ -133,8 +106,8 @@ pub fn insert(conn: &Connection, h: &NewHighlight) -> Result<Highlight, ApiError
         id,
         h.seller_id,
         h.live_id,
-        kind_str(h.kind),
-        status_str(h.status),
+        h.kind.as_str(),
+        h.status.as_str(),
         h.live_now,
         h.start_ms,
         h.end_ms,
@@ -163,7 +136,7 @@ pub fn set_status(conn: &Connection, id: &str, status: HighlightStatus, live_now
     conn.prepare_cached(
         "UPDATE highlights SET status = ?2, live_now = ?3, posted_at_ms = coalesce(posted_at_ms, ?4), seq = ?5 WHERE id = ?1",
     )?
-    .execute(params![id, status_str(status), live_now, posted_at, seq])?;
+    .execute(params![id, status.as_str(), live_now, posted_at, seq])?;
     Ok(())
 }
 
