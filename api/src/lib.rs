@@ -3,6 +3,8 @@
 //! One crate owns the JSON contract so the server and the app core cannot drift apart:
 //! every request and response body that crosses the network is declared here.
 
+#![warn(missing_docs)]
+
 mod lenient;
 
 use serde::{Deserialize, Serialize};

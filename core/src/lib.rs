@@ -4,6 +4,8 @@
 //! the core persists what must survive in a per-seller SQLite cache, queues what the backend must
 //! learn in an outbox (same transaction), and publishes a [`ViewState`] that shells only render.
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("highlights_core");
 

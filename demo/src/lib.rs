@@ -1,6 +1,8 @@
 //! The whole system on one machine: the reference backend in-process, a seller, the app core, and a
 //! sample shoppable LIVE replayed at accelerated speed through the ingestion endpoint, narrated.
 
+#![warn(missing_docs)]
+
 pub mod sample;
 mod story;
 pub mod summary;

@@ -1,6 +1,8 @@
 //! Reference backend of Auto LIVE Highlights: the REST API the app core syncs with, bearer auth,
 //! the highlight engine, and an embedded SQLite store, so the whole system runs on one machine.
 
+#![warn(missing_docs)]
+
 pub mod admin;
 pub mod app;
 pub mod auth;

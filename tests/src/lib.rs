@@ -1,6 +1,8 @@
 //! Harness for end-to-end tests: a real server on loopback, real SQLite files, real app cores, and a
 //! fault-injecting proxy to put between them.
 
+#![warn(missing_docs)]
+
 pub mod proxy;
 
 use std::path::PathBuf;
