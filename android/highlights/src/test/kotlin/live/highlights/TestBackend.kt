@@ -50,6 +50,16 @@ class TestBackend : AutoCloseable {
         return token
     }
 
+    /** POSTs a JSON body with a bearer token (and any extra headers). */
+    fun post(path: String, token: String, json: String, vararg headers: Pair<String, String>): HttpResponse<String> {
+        val b = HttpRequest.newBuilder(URI.create(url + path))
+            .header("Authorization", "Bearer $token")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+        headers.forEach { (k, v) -> b.header(k, v) }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString())
+    }
+
     fun get(path: String, token: String?): HttpResponse<String> {
         val b = HttpRequest.newBuilder(URI.create(url + path)).GET()
         if (token != null) b.header("Authorization", "Bearer $token")
@@ -72,12 +82,7 @@ class TestBackend : AutoCloseable {
             )
         }
         val body = """{"seller_id":"$seller","events":[${events.joinToString(",")}]}"""
-        val req = HttpRequest.newBuilder(URI.create("$url/v1/ingest/events"))
-            .header("Authorization", "Bearer $serviceToken")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build()
-        val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+        val resp = post("/v1/ingest/events", serviceToken, body)
         check(resp.statusCode() == 200) { "ingest: ${resp.statusCode()} ${resp.body()}" }
     }
 
@@ -87,13 +92,7 @@ class TestBackend : AutoCloseable {
         val start = T0 + index * 3_600_000L
         repeat(count) { i ->
             val body = """{"live_id":"$live","start_ms":${start + i * 30_000L},"end_ms":${start + i * 30_000L + 20_000},"product_id":"sku-1"}"""
-            val req = HttpRequest.newBuilder(URI.create("$url/v1/videos"))
-                .header("Authorization", "Bearer $token")
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", "bench-$live-$i")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build()
-            val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+            val resp = post("/v1/videos", token, body, "Idempotency-Key" to "bench-$live-$i")
             check(resp.statusCode() == 201) { "video: ${resp.statusCode()} ${resp.body()}" }
         }
     }
