@@ -15,6 +15,14 @@ use utoipa::ToSchema;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("highlights_api");
 
+/// Longest id (LIVE, highlight, product, seller) either side accepts.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Whether an id can name anything: non-empty, at most [`MAX_ID_LEN`] bytes, no control characters.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID_LEN && !id.chars().any(char::is_control)
+}
+
 /// Header carrying the client's idempotency key on create requests.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 

@@ -97,19 +97,19 @@ impl From<rusqlite_migration::Error> for CoreError {
     }
 }
 
-/// Longest id the core accepts; longer ones are refused rather than stored.
-const MAX_ID_LEN: usize = 128;
-
 /// Checks an id handed in by a shell or a server before it reaches SQL or the view.
 pub(crate) fn check_id(what: &'static str, id: &str) -> Result<(), CoreError> {
+    use highlights_api::MAX_ID_LEN;
+    if highlights_api::is_valid_id(id) {
+        return Ok(());
+    }
+    // The shared rule decides; the reason only says which part of it the id broke.
     let reason = if id.is_empty() {
         "empty".to_string()
     } else if id.len() > MAX_ID_LEN {
         format!("longer than {MAX_ID_LEN} bytes")
-    } else if id.chars().any(char::is_control) {
-        "contains control characters".to_string()
     } else {
-        return Ok(());
+        "contains control characters".to_string()
     };
     Err(CoreError::InvalidId { what, reason })
 }

@@ -26,6 +26,13 @@ pub type SubscriptionId = u64;
 const REBUILT_NOTICE: &str =
     "Highlights data on this device was damaged and has been reset; it reloads from the server.";
 
+/// Stores a message for the seller; shown until dismissed, across restarts.
+pub(crate) fn add_notice(conn: &Connection, seller: &str, message: &str, now_ms: i64) -> Result<(), CoreError> {
+    conn.prepare_cached("INSERT INTO notices (seller_id, message, created_at_ms) VALUES (?1, ?2, ?3)")?
+        .execute(params![seller, message, now_ms])?;
+    Ok(())
+}
+
 pub(crate) struct Inner {
     pub conn: Connection,
     pub seller: String,
@@ -66,10 +73,7 @@ impl HighlightsCore {
         let (conn, rebuilt) = db::open(db_path)?;
         let seller = seller_id.to_string();
         if rebuilt.is_some() {
-            conn.execute(
-                "INSERT INTO notices (seller_id, message, created_at_ms) VALUES (?1, ?2, ?3)",
-                params![seller, REBUILT_NOTICE, clock.now_ms()],
-            )?;
+            add_notice(&conn, &seller, REBUILT_NOTICE, clock.now_ms())?;
         }
         let mut inner = Inner {
             server_settings: cache::settings(&conn, &seller)?,

@@ -1,7 +1,6 @@
 //! The surface the sync layer drives: server changes in, outbox entries out, delivery outcomes back.
 
 use highlights_api::{Changes, Highlight, Settings};
-use rusqlite::params;
 
 use crate::outbox::{self, OutboxEntry};
 use crate::{CoreError, HighlightsCore, cache};
@@ -61,14 +60,8 @@ impl HighlightsCore {
 
     /// The server refused an action for good: drop it, tell the seller, fall back to the server's state.
     pub fn action_rejected(&self, entry_id: i64, message: &str) -> Result<(), CoreError> {
-        let message = message.to_string();
-        self.finish(entry_id, move |tx, seller| {
-            tx.execute(
-                "INSERT INTO notices (seller_id, message, created_at_ms) VALUES (?1, ?2, strftime('%s','now') * 1000)",
-                params![seller, message],
-            )?;
-            Ok(())
-        })
+        let now = self.now_ms();
+        self.finish(entry_id, move |tx, seller| crate::machine::add_notice(tx, seller, message, now))
     }
 
     /// A delivery failed for now; try again no earlier than `next_attempt_at_ms`.

@@ -181,7 +181,7 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
                 w.at(now)
             )?;
         }
-        tokio::time::sleep(super::story::TICK).await;
+        tokio::time::sleep(TICK).await;
     }
     writeln!(
         out,

@@ -131,17 +131,13 @@ pub struct PathParam<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct QueryParams<T>(pub T);
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && !id.chars().any(char::is_control)
-}
-
 /// Checks an id a caller wants to create: non-empty, short, printable; else 400.
 pub fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
-    if valid_id(id) { Ok(()) } else { Err(ApiError::BadRequest(format!("invalid {what} id"))) }
+    if highlights_api::is_valid_id(id) { Ok(()) } else { Err(ApiError::BadRequest(format!("invalid {what} id"))) }
 }
 
 /// Checks an id that must name something that exists: one that could never exist is simply not
 /// found (404), like any other unknown id.
 pub fn known_id(what: &str, id: &str) -> Result<(), ApiError> {
-    if valid_id(id) { Ok(()) } else { Err(ApiError::NotFound(what.to_string())) }
+    if highlights_api::is_valid_id(id) { Ok(()) } else { Err(ApiError::NotFound(what.to_string())) }
 }

@@ -118,11 +118,6 @@ impl Highlighter {
         }
         Ok(produced)
     }
-
-    /// LIVEs with detection state in memory.
-    pub fn lives(&self) -> usize {
-        self.engine.lock().unwrap_or_else(|e| e.into_inner()).lives()
-    }
 }
 
 fn count(conn: &Connection, live_id: &str, product: Option<&str>) -> Result<u32, ApiError> {

@@ -61,6 +61,13 @@ fn request(
     }
 }
 
+/// Where one queued action stands after a delivery attempt.
+enum Outcome {
+    Delivered,
+    Rejected,
+    Waiting,
+}
+
 /// What to do with an entry after one attempt.
 enum Next {
     Done(Delivered),
@@ -83,9 +90,9 @@ impl Syncer {
                 break;
             }
             match self.deliver(entry).await? {
-                Ok(()) => report.delivered += 1,
-                Err(true) => report.rejected += 1,
-                Err(false) => {
+                Outcome::Delivered => report.delivered += 1,
+                Outcome::Rejected => report.rejected += 1,
+                Outcome::Waiting => {
                     report.waiting = (pending.len() - i) as u32;
                     break;
                 }
@@ -95,8 +102,8 @@ impl Syncer {
         Ok(report)
     }
 
-    /// One entry: `Ok(Ok(()))` delivered, `Ok(Err(true))` rejected, `Ok(Err(false))` must wait.
-    async fn deliver(&self, entry: &OutboxEntry) -> Result<Result<(), bool>, CoreError> {
+    /// Tries one entry, re-sending a conflicting toggle on newer versions a few times.
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<Outcome, CoreError> {
         let mut version = self.core.settings_version();
         for _ in 0..=MAX_REBASES {
             let (method, path, body) = request(entry, version, |t| self.http.to_server_time(t));
@@ -112,23 +119,23 @@ impl Syncer {
             match next {
                 Next::Done(outcome) => {
                     self.core.action_delivered(entry.id, outcome)?;
-                    return Ok(Ok(()));
+                    return Ok(Outcome::Delivered);
                 }
                 Next::Rejected(message) => {
                     tracing::info!("action refused by the server");
                     self.core.action_rejected(entry.id, &message)?;
-                    return Ok(Err(true));
+                    return Ok(Outcome::Rejected);
                 }
                 Next::Rebase(v) => version = Some(v),
                 Next::RetryAt(at) => {
                     self.core.action_retry_at(entry.id, at)?;
-                    return Ok(Err(false));
+                    return Ok(Outcome::Waiting);
                 }
                 Next::Stop(e) => return Err(e),
             }
         }
         self.core.action_retry_at(entry.id, self.core.now_ms() + self.backoff(entry.attempts))?;
-        Ok(Err(false))
+        Ok(Outcome::Waiting)
     }
 
     fn judge(&self, entry: &OutboxEntry, answer: &Answer) -> Next {

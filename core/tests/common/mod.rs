@@ -1,7 +1,7 @@
 //! Fixtures shared by the core's integration tests: server-shaped data fed through the sync port.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use highlights_core::api::*;
@@ -123,8 +123,4 @@ impl StateObserver for Recorder {
     fn on_state(&self, state: &ViewState) {
         self.0.lock().unwrap().push(state.clone());
     }
-}
-
-pub fn exists(p: &Path) -> bool {
-    p.exists()
 }
