@@ -30,8 +30,9 @@ fn the_exported_sample_replays_with_the_same_caps() {
         input.as_bytes(),
         &mut out,
         &mut diag,
-        highlights_engine::EngineConfig::default(),
-        &highlights_engine::Policy::default(),
+        highlights_engine::EngineSettings::default(),
+        &highlights_server::highlighter::policy(&highlights_api::RemoteConfig::default()),
+        false,
     )
     .unwrap();
     assert_eq!(stats.malformed + stats.unknown_type, 0);

@@ -1,26 +1,27 @@
 //! Online peak detection for one LIVE: a decision at stream time t uses only events up to t.
 //!
 //! Events are counted into one-second buckets. A second is scored once `lateness_ms` of stream time
-//! has passed it, on a 5-second window against the LIVE's own slowly moving baseline. A run of high
-//! scores is a moment; it is identified when its peak is confirmed (the score fell well below it, or
-//! was not beaten for a few seconds), which bounds the identification delay.
+//! has passed it, on a window of the last `window_s` seconds against the LIVE's own slowly moving
+//! baseline. A run of high scores is a moment; it is identified when its peak is confirmed (the
+//! score fell well below it, or was not beaten for a few seconds), which bounds the delay.
 
+use crate::chat::{self, Message};
 use crate::event::{EventKind, LiveEvent};
-use crate::moment::{EngineConfig, Moment};
+use crate::moment::Moment;
+use crate::settings::{EngineSettings, RING_S};
 use crate::signals::{self, Baseline, Counts, N, idx};
+use crate::sketch::{Distinct, Echoes, Posters};
 
-/// Seconds in the scoring window.
-const WINDOW_S: i64 = 5;
-/// Seconds of buckets kept; must exceed the window plus the lateness.
-const RING_S: i64 = 16;
-/// Products remembered per LIVE; older ones are forgotten first.
-const MAX_PRODUCTS: usize = 16;
-/// A peak not beaten for this many seconds is confirmed.
-const PEAK_HOLD_S: i64 = 3;
-/// Standard deviations of ordinary score wobble a moment must clear.
-const NOISE_SIGMAS: f32 = 6.0;
+/// Products remembered per LIVE; the one with the least conversion weight is forgotten first.
+const MAX_PRODUCTS: usize = 8;
 /// A gap in the stream longer than this skips ahead instead of scoring every silent second.
 const MAX_GAP_S: i64 = 3_600;
+/// Seconds between readings of the bars from the idle-score histogram.
+const BARS_EVERY_S: i64 = 5;
+/// Memory of the idle-score histogram, in closed seconds.
+const IDLE_HORIZON_S: f32 = 600.0;
+/// Earlier moment scores kept per LIVE for its auto-post bar.
+const BAR_HISTORY: usize = 32;
 
 #[derive(Debug, Clone)]
 enum Phase {
@@ -29,21 +30,123 @@ enum Phase {
     Cooldown,
 }
 
-/// Detection state of one LIVE; about 1.5 KB.
+/// Running mean and spread of one number.
+#[derive(Debug, Clone, Copy, Default)]
+struct Running {
+    mean: f32,
+    var: f32,
+    samples: u32,
+}
+
+impl Running {
+    fn learn(&mut self, x: f32, horizon: f32) {
+        // Clipped, so a near miss does not raise the bar for the next moment.
+        let x = if self.samples > 30 { x.min(self.mean + 3.0 * self.var.sqrt()) } else { x };
+        self.samples = self.samples.saturating_add(1);
+        let alpha = (1.0 / self.samples as f32).max(1.0 / horizon);
+        let d = x - self.mean;
+        self.mean += alpha * d;
+        self.var += alpha * (d * d - self.var);
+    }
+}
+
+/// Bins of the idle-score histogram: one for (near) zero, then geometric steps up to about 37.
+const SPREAD_BINS: usize = 24;
+const SPREAD_FIRST: f32 = 0.05;
+const SPREAD_STEP: f32 = 1.35;
+
+/// How a LIVE's score is spread when nothing happens, as a slowly forgetting histogram: its
+/// median and 90th percentile give a bar that heavy-tailed noise does not push around, and that
+/// the LIVE's own moments (clipped out by the caller) barely move.
+#[derive(Debug, Clone, Copy)]
+struct IdleScores {
+    counts: [f32; SPREAD_BINS],
+    /// Weight of the next sample: growing instead of shrinking every count, so learning is one add.
+    weight: f32,
+    samples: u32,
+}
+
+impl IdleScores {
+    fn edge(bin: usize) -> f32 {
+        if bin == 0 { 0.0 } else { SPREAD_FIRST * SPREAD_STEP.powi(bin as i32 - 1) }
+    }
+
+    fn learn(&mut self, score: f32, horizon: f32) {
+        self.weight /= 1.0 - 1.0 / horizon;
+        if self.weight > 1e20 {
+            for c in &mut self.counts {
+                *c /= self.weight;
+            }
+            self.weight = 1.0;
+        }
+        let bin = if score < SPREAD_FIRST {
+            0
+        } else {
+            (1 + ((score / SPREAD_FIRST).ln() / SPREAD_STEP.ln()) as usize).min(SPREAD_BINS - 1)
+        };
+        self.counts[bin] += self.weight;
+        self.samples = self.samples.saturating_add(1);
+    }
+
+    /// The score below which a fraction `p` of idle seconds fell, interpolated within its bin.
+    fn quantile(&self, p: f32) -> f32 {
+        let total: f32 = self.counts.iter().sum();
+        let mut below = 0.0;
+        for (bin, c) in self.counts.iter().enumerate() {
+            if *c > 0.0 && below + c >= p * total {
+                let (lo, hi) = (Self::edge(bin), Self::edge(bin + 1));
+                return lo + (hi - lo) * ((p * total - below) / c).clamp(0.0, 1.0);
+            }
+            below += c;
+        }
+        Self::edge(SPREAD_BINS)
+    }
+}
+
+/// The scores of a LIVE's latest moments, for a bar that follows the LIVE.
+#[derive(Debug, Clone, Copy)]
+struct BarHistory {
+    scores: [f32; BAR_HISTORY],
+    len: u8,
+    next: u8,
+}
+
+impl BarHistory {
+    /// Whether `score` clears the bar; then remembers it.
+    fn clears(&mut self, s: &EngineSettings, score: f32) -> bool {
+        let n = usize::from(self.len);
+        let above = f64::from(score) >= s.auto_post_floor
+            && (n < s.auto_post_min_history as usize || {
+                let mut seen = self.scores;
+                let seen = &mut seen[..n];
+                seen.sort_unstable_by(f32::total_cmp);
+                score >= seen[((n - 1) as f64 * s.auto_post_quantile).round() as usize]
+            });
+        self.scores[usize::from(self.next)] = score;
+        self.next = ((usize::from(self.next) + 1) % BAR_HISTORY) as u8;
+        self.len = (n + 1).min(BAR_HISTORY) as u8;
+        above
+    }
+}
+
+/// Detection state of one LIVE; about 3 KB whatever its audience.
 #[derive(Debug, Clone)]
 pub struct Detector {
     ring: [Counts; RING_S as usize],
+    chatters: [Distinct; RING_S as usize],
     window: Counts,
     baseline: Baseline,
     episode: Counts,
     /// Next second to close; `None` before the first event.
     next_close_s: Option<i64>,
+    first_s: i64,
     max_ts: i64,
     origin_ms: i64,
     products: Vec<(String, f32)>,
     pinned: Option<usize>,
     phase: Phase,
-    last: Option<(i64, i64, Option<usize>)>,
+    /// Peak, clip end and product hash of the last moment, to suppress near-duplicates.
+    last: Option<(i64, i64, Option<u64>)>,
     ended: bool,
     late: u64,
     /// Running mean value of a gift and of an order, so value signals count in "typical" units.
@@ -51,37 +154,29 @@ pub struct Detector {
     avg_order_cents: f32,
     episode_gmv_cents: f64,
     /// How this LIVE's score moves when nothing happens; busy LIVEs wobble more.
-    score_noise: Baseline1,
-}
-
-/// Running mean and spread of one number.
-#[derive(Debug, Clone, Default)]
-struct Baseline1 {
-    mean: f32,
-    var: f32,
-    samples: u32,
-}
-
-impl Baseline1 {
-    fn learn(&mut self, x: f32) {
-        // Clipped, so a near-miss moment does not raise the bar for the next one.
-        let x = if self.samples > 30 { x.min(self.mean + 3.0 * self.var.sqrt()) } else { x };
-        self.samples = self.samples.saturating_add(1);
-        let alpha = (1.0 / self.samples as f32).max(1.0 / 300.0);
-        let d = x - self.mean;
-        self.mean += alpha * d;
-        self.var += alpha * (d * d - self.var);
-    }
+    idle: IdleScores,
+    /// Messages per chatter when nothing happens: the measure spam is judged against.
+    per_chatter: Running,
+    echoes: Echoes,
+    posters: Posters,
+    /// Comments without a user so far; each counts as a chatter of its own.
+    anonymous: u64,
+    bar: BarHistory,
+    /// The bars in force and the second they were read from the idle scores (every few seconds:
+    /// they move slowly, and reading them is a good part of a second's work).
+    bars: (f32, f32, i64),
 }
 
 impl Default for Detector {
     fn default() -> Self {
         Self {
             ring: [[0.0; N]; RING_S as usize],
+            chatters: [Distinct::default(); RING_S as usize],
             window: [0.0; N],
             baseline: Baseline::default(),
             episode: [0.0; N],
             next_close_s: None,
+            first_s: 0,
             max_ts: 0,
             origin_ms: i64::MAX,
             products: Vec::new(),
@@ -93,7 +188,13 @@ impl Default for Detector {
             avg_gift: 0.0,
             avg_order_cents: 0.0,
             episode_gmv_cents: 0.0,
-            score_noise: Baseline1::default(),
+            idle: IdleScores { counts: [0.0; SPREAD_BINS], weight: 1.0, samples: 0 },
+            per_chatter: Running::default(),
+            echoes: Echoes::default(),
+            posters: Posters::default(),
+            anonymous: 0,
+            bar: BarHistory { scores: [0.0; BAR_HISTORY], len: 0, next: 0 },
+            bars: (0.0, 0.0, i64::MIN),
         }
     }
 }
@@ -125,7 +226,6 @@ impl Detector {
             return i;
         }
         if self.products.len() == MAX_PRODUCTS {
-            // Forget the product with the least conversion weight that is not pinned.
             let victim = (0..self.products.len())
                 .filter(|i| Some(*i) != self.pinned)
                 .min_by(|a, b| self.products[*a].1.total_cmp(&self.products[*b].1))
@@ -148,21 +248,26 @@ impl Detector {
         }
     }
 
-    /// Feeds one event; returns a moment when this event's stream time confirms one.
-    pub fn push(&mut self, cfg: &EngineConfig, live_id: &str, e: &LiveEvent) -> Option<Moment> {
+    /// Feeds one event; appends to `out` the moments this event's stream time confirms.
+    pub fn push(&mut self, s: &EngineSettings, live_id: &str, e: &LiveEvent, out: &mut Vec<Moment>) {
         let sec = e.ts_ms.div_euclid(1000);
-        let next = *self.next_close_s.get_or_insert(sec);
+        let next = *self.next_close_s.get_or_insert_with(|| {
+            self.first_s = sec;
+            sec
+        });
         self.origin_ms = self.origin_ms.min(e.ts_ms);
         if sec - next > MAX_GAP_S {
             // A long silence (or a clock jump): the old window means nothing now.
             self.ring = [[0.0; N]; RING_S as usize];
+            self.chatters = [Distinct::default(); RING_S as usize];
             self.window = [0.0; N];
             self.next_close_s = Some(sec - 1);
         }
         self.max_ts = self.max_ts.max(e.ts_ms);
-        let due = (self.max_ts - cfg.lateness_ms).div_euclid(1000) - 1;
-        let forced = sec - (RING_S - WINDOW_S - 1);
-        let mut out = self.close_until(cfg, live_id, due.max(forced));
+        let window_s = i64::from(s.window_s);
+        let due = (self.max_ts - s.lateness_ms).div_euclid(1000) - 1;
+        let forced = sec - (RING_S - window_s - 1);
+        self.close_until(s, live_id, due.max(forced), out);
         let open = self.next_close_s.unwrap_or(sec);
         let at = if sec < open {
             self.late += 1;
@@ -170,21 +275,42 @@ impl Detector {
         } else {
             sec
         };
-        let add = |d: &mut Self, k: usize, v: f32| d.ring[slot(at)][k] += v;
+        let b = slot(at);
         match &e.kind {
             EventKind::LiveStart { .. } | EventKind::ViewerLeave => {}
             EventKind::LiveEnd => {
                 self.ended = true;
-                out = out.or(self.flush(cfg, live_id));
+                self.flush(s, live_id, out);
             }
-            EventKind::Comment => add(self, idx::COMMENTS, 1.0),
-            EventKind::Like { count } => add(self, idx::LIKES, *count as f32),
-            EventKind::Share => add(self, idx::SHARES, 1.0),
+            EventKind::Comment { user, text } => {
+                self.ring[b][idx::COMMENTS] += 1.0;
+                let who = if user.is_empty() {
+                    self.anonymous += 1;
+                    chat::mix(self.anonymous)
+                } else {
+                    chat::hash(user.as_bytes())
+                };
+                self.chatters[b].insert(who);
+                // A viewer repeating themselves (or a spam account) reacts once, not per message.
+                if self.posters.repeat(who) {
+                    return;
+                }
+                let message = Message::read(text);
+                self.ring[b][idx::REACTIONS] += f32::from(u8::from(message.reaction));
+                let since_start = u32::try_from(at - self.first_s + 1).unwrap_or(u32::MAX);
+                if let Some(key) = message.echo_key
+                    && self.echoes.echo(key, who, since_start, s.echo_window_s)
+                {
+                    self.ring[b][idx::ECHOES] += 1.0;
+                }
+            }
+            EventKind::Like { count } => self.ring[b][idx::LIKES] += *count as f32,
+            EventKind::Share => self.ring[b][idx::SHARES] += 1.0,
             EventKind::Gift { value } => {
                 let units = typical_units(&mut self.avg_gift, *value as f32);
-                add(self, idx::GIFTS, units);
+                self.ring[b][idx::GIFTS] += units;
             }
-            EventKind::ViewerJoin => add(self, idx::JOINS, 1.0),
+            EventKind::ViewerJoin => self.ring[b][idx::JOINS] += 1.0,
             EventKind::ProductPin { product_id, .. } => self.pinned = Some(self.product(product_id)),
             EventKind::ProductUnpin { product_id } => {
                 if self.pinned.is_some_and(|p| self.products[p].0 == *product_id) {
@@ -192,62 +318,96 @@ impl Detector {
                 }
             }
             EventKind::ProductClick { product_id } => {
-                add(self, idx::CLICKS, 1.0);
+                self.ring[b][idx::CLICKS] += 1.0;
                 self.credit(product_id, 1.0);
             }
             EventKind::AddToCart { product_id } => {
-                add(self, idx::CARTS, 1.0);
+                self.ring[b][idx::CARTS] += 1.0;
                 self.credit(product_id, 2.0);
             }
             EventKind::Order { product_id, quantity, amount_cents } => {
-                add(self, idx::ORDERS, *quantity as f32);
+                self.ring[b][idx::ORDERS] += *quantity as f32;
                 let units = typical_units(&mut self.avg_order_cents, *amount_cents as f32);
-                add(self, idx::GMV, units);
+                self.ring[b][idx::GMV] += units;
                 if matches!(self.phase, Phase::Active { .. }) {
                     self.episode_gmv_cents += *amount_cents as f64;
                 }
                 self.credit(product_id, 4.0 * *quantity as f32);
             }
         }
-        out
     }
 
-    /// Scores every second up to the newest event and emits a moment still open: the stream is over.
-    pub fn flush(&mut self, cfg: &EngineConfig, live_id: &str) -> Option<Moment> {
+    /// Scores every second up to the newest event and confirms a moment still open: the stream is over.
+    pub fn flush(&mut self, s: &EngineSettings, live_id: &str, out: &mut Vec<Moment>) {
         let last = self.max_ts.div_euclid(1000);
-        let mut out = self.close_until(cfg, live_id, last);
+        self.close_until(s, live_id, last, out);
         if let Phase::Active { .. } = self.phase {
-            out = out.or(self.emit(cfg, live_id, last));
+            out.extend(self.emit(s, live_id, last));
             self.phase = Phase::Cooldown;
         }
-        out
     }
 
-    fn close_until(&mut self, cfg: &EngineConfig, live_id: &str, until: i64) -> Option<Moment> {
-        let mut out = None;
-        while let Some(s) = self.next_close_s.filter(|s| *s <= until) {
-            if let Some(m) = self.close(cfg, live_id, s) {
-                out = Some(m);
-            }
-            self.next_close_s = Some(s + 1);
+    fn close_until(&mut self, s: &EngineSettings, live_id: &str, until: i64, out: &mut Vec<Moment>) {
+        while let Some(sec) = self.next_close_s.filter(|sec| *sec <= until) {
+            out.extend(self.close(s, live_id, sec));
+            self.next_close_s = Some(sec + 1);
         }
-        out
     }
 
-    fn close(&mut self, cfg: &EngineConfig, live_id: &str, s: i64) -> Option<Moment> {
-        let (new, old) = (self.ring[slot(s)], self.ring[slot(s - WINDOW_S)]);
+    /// The window ending at second `sec`, with spam taken out: messages beyond `spam_ratio` times
+    /// the LIVE's usual messages per chatter do not count, so a few accounts flooding the chat
+    /// are not a moment.
+    fn window_at(&mut self, s: &EngineSettings, sec: i64) -> (Counts, f32) {
+        let w = i64::from(s.window_s);
+        let (new, old) = (self.ring[slot(sec)], self.ring[slot(sec - w)]);
         for k in 0..N {
             self.window[k] = (self.window[k] + new[k] - old[k]).max(0.0);
         }
-        self.ring[slot(s - WINDOW_S)] = [0.0; N];
-        let window = self.window;
-        if self.baseline.samples() < cfg.warmup_s {
-            self.baseline.learn(&window);
+        self.ring[slot(sec - w)] = [0.0; N];
+        self.chatters[slot(sec - w)] = Distinct::default();
+        let mut people = Distinct::default();
+        for back in 0..w {
+            people.merge(&self.chatters[slot(sec - back)]);
+        }
+        let mut window = self.window;
+        window[idx::CHATTERS] = people.estimate().min(window[idx::COMMENTS]);
+        let per_chatter = window[idx::COMMENTS] / window[idx::CHATTERS].max(1.0);
+        let allowed = s.spam_ratio * self.per_chatter.mean.max(1.0) * window[idx::CHATTERS].max(1.0);
+        if window[idx::COMMENTS] > allowed {
+            let keep = allowed / window[idx::COMMENTS];
+            for k in [idx::COMMENTS, idx::ECHOES, idx::REACTIONS] {
+                window[k] *= keep;
+            }
+        }
+        (window, per_chatter)
+    }
+
+    fn close(&mut self, s: &EngineSettings, live_id: &str, sec: i64) -> Option<Moment> {
+        self.posters.tick();
+        let new = self.ring[slot(sec)];
+        let (window, per_chatter) = self.window_at(s, sec);
+        let horizon = s.baseline_horizon_s as f32;
+        if self.baseline.samples() < s.warmup_s {
+            // The scores of a young baseline are noisy: learning them makes the start cautious.
+            let g = Baseline::stabilise(s, &window);
+            if self.baseline.samples() > 10 {
+                self.idle
+                    .learn(signals::score(s, &self.baseline.z(s, &window, &g), self.baseline.mean()), IDLE_HORIZON_S);
+            }
+            self.baseline.learn(s, &window, &g);
+            if window[idx::COMMENTS] > 0.0 {
+                self.per_chatter.learn(per_chatter, horizon);
+            }
             return None;
         }
-        let z = self.baseline.z(&window);
-        let score = signals::score(&z);
-        let enter = self.enter_threshold(cfg);
+        let g = Baseline::stabilise(s, &window);
+        let z = self.baseline.z(s, &window, &g);
+        let score = signals::score(s, &z, self.baseline.mean());
+        if sec.saturating_sub(self.bars.2) >= BARS_EVERY_S {
+            let (enter, exit) = self.thresholds(s);
+            self.bars = (enter, exit, sec);
+        }
+        let (enter, exit, _) = self.bars;
         let mut out = None;
         match &mut self.phase {
             Phase::Idle if score >= enter => {
@@ -257,8 +417,8 @@ impl Detector {
                 self.episode = new;
                 self.episode_gmv_cents = 0.0;
                 self.phase = Phase::Active {
-                    start_s: s - WINDOW_S + 1,
-                    peak_s: s,
+                    start_s: sec - i64::from(s.window_s) + 1,
+                    peak_s: sec,
                     peak_score: score,
                     peak_z: z,
                     peak_window: window,
@@ -266,30 +426,34 @@ impl Detector {
                 };
             }
             Phase::Idle => {
-                self.baseline.learn(&window);
-                self.score_noise.learn(score);
+                self.baseline.learn(s, &window, &g);
+                self.idle.learn(score, IDLE_HORIZON_S);
+                if window[idx::COMMENTS] > 0.0 {
+                    self.per_chatter.learn(per_chatter, horizon);
+                }
             }
             Phase::Active { start_s, peak_s, peak_score, peak_z, peak_window, below } => {
                 for k in 0..N {
                     self.episode[k] += new[k];
                 }
                 if score > *peak_score {
-                    (*peak_s, *peak_score, *peak_z, *peak_window) = (s, score, z, window);
+                    (*peak_s, *peak_score, *peak_z, *peak_window) = (sec, score, z, window);
                 }
-                *below = if score < 0.6 * *peak_score { *below + 1 } else { 0 };
-                let confirmed =
-                    *below >= 2 || s - *peak_s >= PEAK_HOLD_S || (s - *start_s + 1) * 1000 >= cfg.clip_max_ms;
+                *below = if score < s.confirm_drop * *peak_score { *below + 1 } else { 0 };
+                let confirmed = *below >= 1
+                    || sec - *peak_s >= i64::from(s.peak_hold_s)
+                    || (sec - *start_s + 1) * 1000 >= s.clip_max_ms;
                 if confirmed {
-                    out = self.emit(cfg, live_id, s);
-                    self.phase = if score >= cfg.exit_score { Phase::Cooldown } else { Phase::Idle };
+                    out = self.emit(s, live_id, sec);
+                    self.phase = if score >= exit { Phase::Cooldown } else { Phase::Idle };
                 }
             }
             Phase::Cooldown => {
-                // Keep learning, unclipped: a LIVE that settled on a new level must not stay in
-                // cooldown forever.
-                self.baseline.adapt(&window);
-                self.score_noise.learn(score.min(enter));
-                if score < cfg.exit_score {
+                // Keep learning, unclipped: a LIVE that settled on a new level (a raid that stays)
+                // must not stay in cooldown, nor fire again and again.
+                self.baseline.adapt(s, &window, &g);
+                self.idle.learn(score.min(enter), IDLE_HORIZON_S);
+                if score < exit {
                     self.phase = Phase::Idle;
                 }
             }
@@ -297,36 +461,43 @@ impl Detector {
         out
     }
 
-    /// Score that starts a moment: `enter_score` at least, higher for LIVEs whose score is noisy by
-    /// nature (many viewers, lumpy orders), so a big LIVE's ordinary wobble is never a moment.
-    fn enter_threshold(&self, cfg: &EngineConfig) -> f32 {
-        if self.score_noise.samples < 30 {
-            return cfg.enter_score * 1.5;
+    /// The score that starts a moment, and the one that re-arms detection after one. Starting
+    /// takes `enter_score` at least, more for LIVEs whose score is noisy by nature (bursty chat,
+    /// lumpy orders), so a LIVE's ordinary wobble is never a moment: `noise_sigmas` spreads above
+    /// its median idle score, the spread read robustly (median to 90th percentile, as a normal's
+    /// 1.28 standard deviations). Re-arming takes a score back among the LIVE's ordinary ones.
+    fn thresholds(&self, s: &EngineSettings) -> (f32, f32) {
+        if self.idle.samples < 30 {
+            return (s.enter_score * 1.5, s.exit_score);
         }
-        (self.score_noise.mean + NOISE_SIGMAS * self.score_noise.var.sqrt()).max(cfg.enter_score)
+        let median = self.idle.quantile(0.5);
+        let sigma = (self.idle.quantile(0.9) - median) / 1.2816;
+        let enter = (median + s.noise_sigmas * sigma).max(s.enter_score);
+        (enter, (median + sigma).max(s.exit_score).min(0.6 * enter))
     }
 
-    fn emit(&mut self, cfg: &EngineConfig, live_id: &str, s: i64) -> Option<Moment> {
-        let Phase::Active { start_s, peak_s, peak_score, peak_z, peak_window, .. } = self.phase.clone() else {
+    fn emit(&mut self, s: &EngineSettings, live_id: &str, sec: i64) -> Option<Moment> {
+        let Phase::Active { peak_s, peak_score, peak_z, peak_window, .. } = self.phase.clone() else {
             return None;
         };
-        let end_ms = (s + 1) * 1000;
-        let wanted = end_ms - start_s * 1000 + cfg.lead_in_ms;
-        let len = wanted.clamp(cfg.clip_min_ms, cfg.clip_max_ms);
-        let start_ms = (end_ms - len).max(self.origin_ms);
+        // The window that scored highest is centred half a window before its end.
+        let peak_ms = (peak_s + 1) * 1000 - i64::from(s.window_s) * 500;
+        let mut end_ms = (sec + 1) * 1000;
+        let mut start_ms = (peak_ms - s.lead_in_ms).min(end_ms - s.clip_min_ms).max(self.origin_ms);
+        end_ms = end_ms.clamp(start_ms + s.clip_min_ms, start_ms + s.clip_max_ms);
+        start_ms = start_ms.max(end_ms - s.clip_max_ms);
         let converted = (0..self.products.len())
             .filter(|i| self.products[*i].1 > 0.0)
             .max_by(|a, b| self.products[*a].1.total_cmp(&self.products[*b].1));
         let product = converted.or(self.pinned);
-        // The window that scored highest is centred WINDOW_S / 2 before its last second.
-        let peak_ms = (peak_s - WINDOW_S / 2) * 1000 + 500;
+        let product_key = product.map(|i| chat::hash(self.products[i].0.as_bytes()));
         if let Some((last_peak, last_end, last_product)) = self.last
-            && last_product == product
-            && (start_ms < last_end || peak_ms - last_peak < cfg.min_gap_ms)
+            && last_product == product_key
+            && (start_ms < last_end || peak_ms - last_peak < s.min_gap_ms)
         {
             return None;
         }
-        self.last = Some((peak_ms, end_ms, product));
+        self.last = Some((peak_ms, end_ms, product_key));
         let mut totals = self.episode;
         for k in 0..N {
             totals[k] = totals[k].max(peak_window[k]);
@@ -337,7 +508,8 @@ impl Detector {
             self.baseline.mean(),
             &totals,
             self.episode_gmv_cents,
-            end_ms - start_s * 1000,
+            (sec + 1 - (peak_s + 1 - i64::from(s.window_s))) * 1000,
+            s.window_s,
         );
         Some(Moment {
             live_id: live_id.to_string(),
@@ -347,25 +519,37 @@ impl Detector {
             identified_at_ms: self.max_ts.max(end_ms),
             product_id: product.map(|i| self.products[i].0.clone()),
             score: (f64::from(peak_score) * 100.0).round() / 100.0,
+            above_bar: self.bar.clears(s, peak_score),
             signals,
         })
     }
 }
 
-/// Counts a value (gift, order amount) in multiples of the typical one, at most 5, so one big order
-/// weighs like a few ordinary ones instead of swamping the score.
+/// Counts a value (gift, order amount) in multiples of the typical one, at most 2, so one big gift
+/// or order weighs like two ordinary ones: in a small LIVE a single one must not look like a storm.
 fn typical_units(avg: &mut f32, value: f32) -> f32 {
     if value <= 0.0 {
         return 0.0;
     }
     *avg = if *avg == 0.0 { value } else { *avg + 0.05 * (value - *avg) };
-    (value / *avg).min(5.0)
+    (value / *avg).min(2.0)
 }
 
 /// The strongest reasons, in words a seller understands.
-fn explain(z: &Counts, window: &Counts, mean: &Counts, episode: &Counts, gmv_cents: f64, dur_ms: i64) -> Vec<String> {
-    let mut order: Vec<usize> = (0..N).filter(|k| z[*k] >= 2.0).collect();
+fn explain(
+    z: &Counts,
+    window: &Counts,
+    mean: &Counts,
+    episode: &Counts,
+    gmv_cents: f64,
+    dur_ms: i64,
+    window_s: u32,
+) -> Vec<String> {
+    // The signals that stood out most; at least the strongest one, whatever its size.
+    let mut order: Vec<usize> = (0..N).filter(|k| z[*k] > 0.0).collect();
     order.sort_by(|a, b| z[*b].total_cmp(&z[*a]));
+    let strong = order.iter().filter(|k| z[**k] >= 1.0).count().max(1);
+    order.truncate(strong);
     let secs = (dur_ms / 1000).max(1);
     order
         .into_iter()
@@ -374,10 +558,8 @@ fn explain(z: &Counts, window: &Counts, mean: &Counts, episode: &Counts, gmv_cen
             idx::ORDERS => format!("{} orders in {secs} s", episode[k].round() as i64),
             idx::GMV => format!("GMV {:.2} in {secs} s", gmv_cents / 100.0),
             idx::CARTS => format!("{} add-to-carts in {secs} s", episode[k].round() as i64),
-            _ if mean[k] >= 0.5 => {
-                format!("{} {:.1}x baseline", signals::NAMES[k], window[k] / mean[k])
-            }
-            _ => format!("{} {} in 5 s (usually ~0)", signals::NAMES[k], window[k].round() as i64),
+            _ if mean[k] >= 0.5 => format!("{} {:.1}x baseline", signals::NAMES[k], window[k] / mean[k]),
+            _ => format!("{} {} in {window_s} s (usually ~0)", signals::NAMES[k], window[k].round() as i64),
         })
         .collect()
 }

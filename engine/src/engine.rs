@@ -1,42 +1,47 @@
 //! Many LIVEs at once: one detector per LIVE, events routed by `live_id`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::detector::Detector;
 use crate::event::LiveEvent;
-use crate::moment::{EngineConfig, Moment};
+use crate::moment::Moment;
+use crate::settings::EngineSettings;
 
 /// Detection over any number of interleaved LIVE streams.
 #[derive(Debug, Default)]
 pub struct Engine {
-    config: EngineConfig,
-    lives: HashMap<String, Detector>,
+    settings: EngineSettings,
+    /// Keyed with a fast hash: the map is looked up once per event, and LIVE ids are not chosen by
+    /// an attacker (the ingestion service sends them).
+    /// Detectors are boxed so the table stays small and probing it stays in cache.
+    lives: FxHashMap<String, Box<Detector>>,
 }
 
 impl Engine {
     /// An engine with the given tunables.
-    pub fn new(config: EngineConfig) -> Self {
-        Self { config, lives: HashMap::new() }
+    pub fn new(settings: EngineSettings) -> Self {
+        Self { settings, lives: FxHashMap::default() }
     }
 
     /// The tunables in force.
-    pub fn config(&self) -> &EngineConfig {
-        &self.config
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
     }
 
-    /// Replaces the tunables (e.g. after a remote-config change); detectors keep their state.
-    pub fn set_config(&mut self, config: EngineConfig) {
-        self.config = config;
+    /// Replaces the tunables (an admin changed them); detectors keep their state.
+    pub fn set_settings(&mut self, settings: EngineSettings) {
+        self.settings = settings;
     }
 
-    /// Feeds one event; returns the moment it confirms, if any.
-    pub fn push(&mut self, e: &LiveEvent) -> Option<Moment> {
-        let cfg = &self.config;
+    /// Feeds one event; returns the moments it confirms (usually none, rarely more than one).
+    pub fn push(&mut self, e: &LiveEvent) -> Vec<Moment> {
+        let mut out = Vec::new();
         let d = match self.lives.get_mut(e.live_id.as_str()) {
             Some(d) => d,
             None => self.lives.entry(e.live_id.clone()).or_default(),
         };
-        d.push(cfg, &e.live_id, e)
+        d.push(&self.settings, &e.live_id, e, &mut out);
+        out
     }
 
     /// Whether this engine has state for a LIVE.
@@ -46,10 +51,11 @@ impl Engine {
 
     /// Ends every stream (input exhausted): confirms moments still open.
     pub fn flush_all(&mut self) -> Vec<Moment> {
-        let cfg = &self.config;
-        let mut out: Vec<Moment> =
-            self.lives.iter_mut().filter(|(_, d)| !d.ended()).filter_map(|(id, d)| d.flush(cfg, id)).collect();
-        out.sort_by_key(|m| (m.identified_at_ms, m.live_id.clone()));
+        let mut out = Vec::new();
+        for (id, d) in self.lives.iter_mut().filter(|(_, d)| !d.ended()) {
+            d.flush(&self.settings, id, &mut out);
+        }
+        out.sort_by(|a, b| (a.identified_at_ms, &a.live_id).cmp(&(b.identified_at_ms, &b.live_id)));
         out
     }
 
@@ -65,11 +71,11 @@ impl Engine {
 
     /// Bytes of detection state, including map keys; for the memory benchmark.
     pub fn state_bytes(&self) -> usize {
-        self.lives.iter().map(|(k, d)| k.capacity() + std::mem::size_of::<String>() + d.bytes()).sum()
+        self.lives.iter().map(|(k, d)| k.capacity() + std::mem::size_of::<(String, Box<Detector>)>() + d.bytes()).sum()
     }
 
     /// Events counted late across all LIVEs.
     pub fn late_events(&self) -> u64 {
-        self.lives.values().map(Detector::late_events).sum()
+        self.lives.values().map(|d| d.late_events()).sum()
     }
 }

@@ -13,7 +13,12 @@ pub enum EventKind {
     /// The LIVE ended.
     LiveEnd,
     /// A viewer commented.
-    Comment,
+    Comment {
+        /// Who wrote it (platform user id or name); empty when the stream does not say.
+        user: String,
+        /// What they wrote; empty when the stream does not say.
+        text: String,
+    },
     /// Viewers liked, `count` times.
     Like {
         /// Number of likes in this event.
@@ -99,12 +104,30 @@ struct Raw {
     #[serde(rename = "type")]
     ty: String,
     title: Option<String>,
+    user: Option<String>,
+    text: Option<String>,
     count: Option<u32>,
     value: Option<f64>,
     product_id: Option<String>,
     name: Option<String>,
     quantity: Option<u32>,
     amount_cents: Option<i64>,
+}
+
+/// Longest user name kept; longer ones are cut (a name is an identity, not content).
+const MAX_USER_BYTES: usize = 128;
+/// Longest comment text kept; the engine reads only its first words anyway.
+const MAX_TEXT_BYTES: usize = 2_000;
+
+fn truncated(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
 }
 
 fn valid_id(s: &str) -> bool {
@@ -139,7 +162,10 @@ impl LiveEvent {
         let kind = match r.ty.as_str() {
             "live_start" => EventKind::LiveStart { title: r.title },
             "live_end" => EventKind::LiveEnd,
-            "comment" => EventKind::Comment,
+            "comment" => EventKind::Comment {
+                user: truncated(r.user.unwrap_or_default(), MAX_USER_BYTES),
+                text: truncated(r.text.unwrap_or_default(), MAX_TEXT_BYTES),
+            },
             "like" => EventKind::Like { count: r.count.unwrap_or(1).min(1_000_000) },
             "share" => EventKind::Share,
             "viewer_join" => EventKind::ViewerJoin,
@@ -174,7 +200,7 @@ impl LiveEvent {
         let (ty, extra) = match &self.kind {
             EventKind::LiveStart { title } => ("live_start", title.as_ref().map(|t| json!({ "title": t }))),
             EventKind::LiveEnd => ("live_end", None),
-            EventKind::Comment => ("comment", Some(json!({ "text": "", "user": "" }))),
+            EventKind::Comment { user, text } => ("comment", Some(json!({ "text": text, "user": user }))),
             EventKind::Like { count } => ("like", Some(json!({ "count": count }))),
             EventKind::Share => ("share", None),
             EventKind::ViewerJoin => ("viewer_join", None),
@@ -231,6 +257,12 @@ mod tests {
         for line in bad {
             assert!(matches!(LiveEvent::parse_line(line), Err(SkipReason::Malformed(_))), "{line}");
         }
+        let long = format!(r#"{{"ts_ms":1,"live_id":"l","type":"comment","user":"u","text":"{}"}}"#, "é".repeat(5_000));
+        let EventKind::Comment { text, user } = LiveEvent::parse_line(&long).unwrap().kind else { unreachable!() };
+        assert_eq!((text.len(), user.as_str()), (MAX_TEXT_BYTES, "u"), "long texts are cut on a character boundary");
+        let bare = LiveEvent::parse_line(r#"{"ts_ms":1,"live_id":"l","type":"comment"}"#).unwrap();
+        assert_eq!(bare.kind, EventKind::Comment { user: String::new(), text: String::new() });
+        assert_eq!(LiveEvent::parse_line(&bare.to_json().to_string()).unwrap(), bare, "round trip");
         assert_eq!(
             LiveEvent::parse_line(r#"{"ts_ms":1,"live_id":"l","type":"dance"}"#),
             Err(SkipReason::UnknownType("dance".into()))

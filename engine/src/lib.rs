@@ -7,17 +7,22 @@
 // Per-signal arrays (window, baseline, z) are walked in lockstep by index; iterator zips read worse.
 #![allow(clippy::needless_range_loop)]
 
+pub mod chat;
 mod detector;
 mod engine;
+pub mod eval;
 pub mod event;
 mod moment;
 mod policy;
 pub mod replay;
+mod settings;
 pub mod signals;
 pub mod sim;
+mod sketch;
 
 pub use detector::Detector;
 pub use engine::Engine;
 pub use event::{EventKind, LiveEvent, SkipReason};
-pub use moment::{EngineConfig, Moment};
+pub use moment::Moment;
 pub use policy::{CapCounter, Decision, Policy};
+pub use settings::{EngineSettings, SignalWeights};

@@ -1,4 +1,4 @@
-//! A moment worth a highlight, and the engine's tunables.
+//! A moment worth a highlight.
 
 use serde::Serialize;
 
@@ -7,7 +7,7 @@ use serde::Serialize;
 pub struct Moment {
     /// The LIVE.
     pub live_id: String,
-    /// Clip start (epoch ms), with lead-in before the peak.
+    /// Clip start (epoch ms): the lead-in before the peak, since viewers react after the moment.
     pub start_ms: i64,
     /// Clip end (epoch ms).
     pub end_ms: i64,
@@ -19,42 +19,9 @@ pub struct Moment {
     pub product_id: Option<String>,
     /// Peak score; higher is more remarkable.
     pub score: f64,
+    /// Whether it cleared this LIVE's auto-post bar (its floor and the quantile of the LIVE's
+    /// earlier moments); caps decide the rest.
+    pub above_bar: bool,
     /// Why: e.g. "comments 4.1x baseline", "12 orders in 30 s".
     pub signals: Vec<String>,
-}
-
-/// Tunables of detection; clip bounds come from remote config.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EngineConfig {
-    /// Shortest clip (ms).
-    pub clip_min_ms: i64,
-    /// Longest clip (ms).
-    pub clip_max_ms: i64,
-    /// Seconds of lead-in kept before the activity began.
-    pub lead_in_ms: i64,
-    /// Lowest score at which a second starts a moment (noisy LIVEs need more).
-    pub enter_score: f32,
-    /// Score below which a finished moment re-arms detection.
-    pub exit_score: f32,
-    /// Closed seconds needed before anything is detected, so the baseline means something.
-    pub warmup_s: u32,
-    /// How long events may arrive late (ms); the engine waits this long before scoring a second.
-    pub lateness_ms: i64,
-    /// Moments of the same product closer than this (peak to peak, ms) are near-duplicates.
-    pub min_gap_ms: i64,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        Self {
-            clip_min_ms: 10_000,
-            clip_max_ms: 60_000,
-            lead_in_ms: 3_000,
-            enter_score: 6.0,
-            exit_score: 4.0,
-            warmup_s: 30,
-            lateness_ms: 2_000,
-            min_gap_ms: 30_000,
-        }
-    }
 }

@@ -13,14 +13,6 @@ pub struct Policy {
     pub max_per_product: u32,
     /// Delay between identification and posting (ms).
     pub post_delay_ms: i64,
-    /// Moments scoring below this are recommended, never auto-posted.
-    pub auto_post_bar: f64,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Self { max_per_live: 20, max_per_product: 3, post_delay_ms: 300_000, auto_post_bar: 7.5 }
-    }
 }
 
 /// The fate of one moment.
@@ -36,12 +28,10 @@ pub enum Decision {
 }
 
 impl Policy {
-    /// Decides a moment given how many auto-posts its LIVE and its product already have.
+    /// Decides a moment given how many auto-posts its LIVE and its product already have: posted
+    /// when it cleared its LIVE's bar and both caps leave room.
     pub fn decide(&self, m: &Moment, posted_in_live: u32, posted_for_product: u32) -> Decision {
-        if m.score < self.auto_post_bar
-            || posted_in_live >= self.max_per_live
-            || posted_for_product >= self.max_per_product
-        {
+        if !m.above_bar || posted_in_live >= self.max_per_live || posted_for_product >= self.max_per_product {
             return Decision::Recommend;
         }
         Decision::AutoPost { post_at_ms: m.identified_at_ms + self.post_delay_ms }

@@ -1,4 +1,5 @@
-//! `replay`: a recorded JSONL stream run through the engine as if live, auto-posts printed as JSON lines.
+//! `replay`: a recorded JSONL stream run through the engine as if live, auto-posts (and, on request,
+//! recommendations) printed as JSON lines.
 
 use std::io::{BufRead, Write};
 
@@ -6,12 +7,26 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::event::{LiveEvent, SkipReason};
-use crate::moment::{EngineConfig, Moment};
+use crate::moment::Moment;
 use crate::policy::{CapCounter, Decision, Policy};
+use crate::settings::EngineSettings;
 
-/// One auto-posted highlight, as printed (field order is the interface).
+/// What became of a printed moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Auto-posted at `post_at_ms`.
+    Auto,
+    /// Kept for the seller as a recommendation.
+    Recommendation,
+}
+
+/// One highlight, as printed (field order is the interface; `kind` only with `--all`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostedHighlight {
+    /// Auto-post or recommendation; printed only when recommendations are printed too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
     /// LIVE.
     pub live_id: String,
     /// Clip start (epoch ms).
@@ -22,8 +37,8 @@ pub struct PostedHighlight {
     pub peak_ms: i64,
     /// Identification (epoch ms, stream time).
     pub identified_at_ms: i64,
-    /// Posting time (epoch ms).
-    pub post_at_ms: i64,
+    /// Posting time (epoch ms); `null` for a recommendation.
+    pub post_at_ms: Option<i64>,
     /// Tied product.
     pub product_id: Option<String>,
     /// Score.
@@ -33,8 +48,9 @@ pub struct PostedHighlight {
 }
 
 impl PostedHighlight {
-    fn new(m: Moment, post_at_ms: i64) -> Self {
+    fn new(m: Moment, kind: Option<Kind>, post_at_ms: Option<i64>) -> Self {
         Self {
+            kind,
             live_id: m.live_id,
             start_ms: m.start_ms,
             end_ms: m.end_ms,
@@ -72,15 +88,17 @@ pub struct ReplayStats {
 /// Warnings printed per kind of problem before going quiet (the totals still count everything).
 const WARN_LIMIT: u64 = 10;
 
-/// Runs the engine over `input` and writes auto-posted highlights to `out`, in posting order.
+/// Runs the engine over `input` and writes auto-posted highlights to `out`, in posting order; with
+/// `all`, recommendations too (each line then says its `kind`), in the order they take effect.
 pub fn replay(
     input: impl BufRead,
     out: &mut impl Write,
     diag: &mut impl Write,
-    config: EngineConfig,
+    settings: EngineSettings,
     policy: &Policy,
+    all: bool,
 ) -> std::io::Result<ReplayStats> {
-    let mut engine = Engine::new(config);
+    let mut engine = Engine::new(settings);
     let mut caps = CapCounter::default();
     let mut stats = ReplayStats::default();
     let mut posted: Vec<PostedHighlight> = Vec::new();
@@ -89,9 +107,14 @@ pub fn replay(
         match caps.decide(policy, &m) {
             Decision::AutoPost { post_at_ms } => {
                 stats.auto_posted += 1;
-                posted.push(PostedHighlight::new(m, post_at_ms));
+                posted.push(PostedHighlight::new(m, all.then_some(Kind::Auto), Some(post_at_ms)));
             }
-            Decision::Recommend => stats.recommended += 1,
+            Decision::Recommend => {
+                stats.recommended += 1;
+                if all {
+                    posted.push(PostedHighlight::new(m, Some(Kind::Recommendation), None));
+                }
+            }
         }
     };
     for line in input.split(b'\n') {
@@ -105,7 +128,7 @@ pub fn replay(
         match LiveEvent::parse_line(text) {
             Ok(e) => {
                 stats.events += 1;
-                if let Some(m) = engine.push(&e) {
+                for m in engine.push(&e) {
                     decide(m, &mut stats, &mut posted);
                 }
             }
@@ -131,7 +154,7 @@ pub fn replay(
     }
     stats.late = engine.late_events();
     // Identification order per LIVE is already time order; across LIVEs, posting time decides.
-    posted.sort_by_key(|p| p.post_at_ms);
+    posted.sort_by_key(|p| p.post_at_ms.unwrap_or(p.identified_at_ms));
     for p in &posted {
         serde_json::to_writer(&mut *out, p)?;
         out.write_all(b"\n")?;

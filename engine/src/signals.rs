@@ -1,57 +1,99 @@
 //! The signals a LIVE is scored on, and how a window of them compares with the LIVE's own baseline.
 
-/// Number of signals tracked per second.
-pub const N: usize = 9;
+use crate::settings::EngineSettings;
 
-/// Index of each signal in a bucket.
+/// Number of signals tracked per window.
+pub const N: usize = 12;
+
+/// Index of each signal in a window.
 pub mod idx {
     /// Comments.
     pub const COMMENTS: usize = 0;
+    /// Distinct chatters (not additive: counted by sketch per window).
+    pub const CHATTERS: usize = 1;
+    /// Comments echoing another viewer's recent message.
+    pub const ECHOES: usize = 2;
+    /// Short reactions: a few words, emotes, emoji.
+    pub const REACTIONS: usize = 3;
     /// Likes (sum of counts).
-    pub const LIKES: usize = 1;
+    pub const LIKES: usize = 4;
     /// Shares.
-    pub const SHARES: usize = 2;
-    /// Gift value.
-    pub const GIFTS: usize = 3;
+    pub const SHARES: usize = 5;
+    /// Gift value, in typical-gift units.
+    pub const GIFTS: usize = 6;
     /// Viewer joins.
-    pub const JOINS: usize = 4;
+    pub const JOINS: usize = 7;
     /// Product clicks.
-    pub const CLICKS: usize = 5;
+    pub const CLICKS: usize = 8;
     /// Add-to-cart.
-    pub const CARTS: usize = 6;
+    pub const CARTS: usize = 9;
     /// Ordered units.
-    pub const ORDERS: usize = 7;
-    /// GMV in currency units.
-    pub const GMV: usize = 8;
+    pub const ORDERS: usize = 10;
+    /// GMV, in typical-order units.
+    pub const GMV: usize = 11;
 }
 
 /// Display names, for the signals that explain a moment.
-pub const NAMES: [&str; N] =
-    ["comments", "likes", "shares", "gifts", "viewer joins", "product clicks", "add-to-carts", "orders", "GMV"];
+pub const NAMES: [&str; N] = [
+    "comments",
+    "chatters",
+    "echoed messages",
+    "reactions",
+    "likes",
+    "shares",
+    "gifts",
+    "viewer joins",
+    "product clicks",
+    "add-to-carts",
+    "orders",
+    "GMV",
+];
 
-/// Per-signal counts.
+/// Per-signal values.
 pub type Counts = [f32; N];
 
-/// Natural relative spread of a busy LIVE's counts: even 200,000 viewers never chat perfectly evenly.
-const OVERDISPERSION: f32 = 0.25;
-/// Variance added to every signal, like a prior of a few events: three orders where one is usual is
-/// chance in a small LIVE, not a moment.
-const PRIOR_VAR: f32 = 4.0;
 /// Largest z a single signal contributes, so one runaway counter cannot carry a moment alone.
 const Z_CAP: f32 = 20.0;
 
-/// Slowly moving mean and variance of each signal's window sum.
+/// Slowly moving mean of each signal's window value, and how much it wobbles on a stabilised scale.
+///
+/// Counts are compared on the scale that makes their noise alike whatever the audience: the
+/// variance-stabilising transform of a negative binomial, `2/√φ · asinh(√(φ x))` with `φ` the
+/// squared `overdispersion`. Small counts behave like `2√x` (Poisson noise, variance 1), large ones
+/// like `ln x / √φ` (activity wobbles by a share, not by a number of messages), so a crowd reacting
+/// several times over stands out in a LIVE of 20 and of 200,000 alike, and bursts of ordinary chat,
+/// heavy-tailed in counts, stay tame.
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
     mean: Counts,
+    /// The baseline on the stable scale: a moving average of the transformed windows.
+    level: Counts,
     var: Counts,
+    /// What the share of echoes and of reactions has shown beyond chance (variance of the residual).
+    share_var: [f32; 2],
     samples: u32,
 }
 
-impl Baseline {
-    /// Memory of the baseline, in closed seconds: about two minutes.
-    const HORIZON: f32 = 120.0;
+/// A window on the stable scale, computed once per second for scoring and learning alike.
+pub type Stable = Counts;
 
+/// The stabilising transform.
+fn stable(s: &EngineSettings, x: f32) -> f32 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let phi = s.overdispersion * s.overdispersion;
+    // asinh(y) = ln(y + √(y² + 1)), with y² = φx: two square roots and a log, cheaper than asinh.
+    2.0 / phi.sqrt() * ((phi * x).sqrt() + (phi * x + 1.0).sqrt()).ln()
+}
+
+/// Its inverse.
+fn unstable(s: &EngineSettings, y: f32) -> f32 {
+    let phi = s.overdispersion * s.overdispersion;
+    (y * phi.sqrt() / 2.0).sinh().powi(2) / phi
+}
+
+impl Baseline {
     /// Closed seconds seen so far.
     pub fn samples(&self) -> u32 {
         self.samples
@@ -62,103 +104,208 @@ impl Baseline {
         &self.mean
     }
 
-    /// How far above its baseline each signal of `window` is, in (robust) standard deviations.
-    pub fn z(&self, window: &Counts) -> Counts {
+    /// Spread on the stable scale: never less than `prior_var` (1 is pure counting noise), nor
+    /// than what this LIVE has shown.
+    fn sd(&self, s: &EngineSettings, k: usize) -> f32 {
+        self.var[k].max(s.prior_var).sqrt()
+    }
+
+    /// `window` on the stable scale.
+    pub fn stabilise(s: &EngineSettings, window: &Counts) -> Stable {
+        window.map(|x| stable(s, x))
+    }
+
+    /// How far above its baseline each signal of `window` (`g` on the stable scale) is, in
+    /// standard deviations on that scale.
+    pub fn z(&self, s: &EngineSettings, window: &Counts, g: &Stable) -> Counts {
         let mut z = [0.0; N];
+        // A rare signal is judged as if it usually had `rare_floor` events a window: one or two
+        // gifts where none is usual are chance in a small LIVE, a dozen clicks are not.
+        let floor = stable(s, s.rare_floor);
         for k in 0..N {
-            let m = self.mean[k];
-            // Poisson-like spread for small counts, proportional spread for large ones, and never
-            // less than what this LIVE has actually shown.
-            let var = (m + (OVERDISPERSION * m).powi(2)).max(self.var[k]) + PRIOR_VAR;
-            z[k] = ((window[k] - m) / var.sqrt()).clamp(0.0, Z_CAP);
+            z[k] = ((g[k] - self.level[k].max(floor)) / self.sd(s, k)).clamp(0.0, Z_CAP);
+        }
+        // What chat says, not only how much: echoes and reactions count as far as they exceed the
+        // share this LIVE's chat usually has, so a busy spell of the same chat is not a moment.
+        for (i, k) in [idx::ECHOES, idx::REACTIONS].into_iter().enumerate() {
+            let (residual, chance) = self.share_residual(s, k, window);
+            z[k] = (residual / chance.max(self.share_var[i]).sqrt()).clamp(0.0, Z_CAP);
         }
         z
     }
 
+    /// How many more echoes (or reactions) a window has than the LIVE's usual share of its
+    /// comments, and the variance chance alone gives that number.
+    fn share_residual(&self, s: &EngineSettings, k: usize, window: &Counts) -> (f32, f32) {
+        let share = (self.mean[k] / self.mean[idx::COMMENTS].max(1e-3)).min(1.0);
+        let expected = share * window[idx::COMMENTS];
+        let chance =
+            expected * (1.0 - share) * s.share_dispersion + (s.overdispersion * expected).powi(2) + s.prior_var;
+        (window[k] - expected, chance)
+    }
+
     /// Learns from one more window; values far above the baseline are clipped so peaks barely move it.
-    pub fn learn(&mut self, window: &Counts) {
-        self.learn_with(window, true)
+    pub fn learn(&mut self, s: &EngineSettings, window: &Counts, g: &Stable) {
+        self.learn_with(s, window, g, true)
     }
 
     /// Learns without clipping: after a moment, a LIVE that stays busier is the new normal.
-    pub fn adapt(&mut self, window: &Counts) {
-        self.learn_with(window, false)
+    pub fn adapt(&mut self, s: &EngineSettings, window: &Counts, g: &Stable) {
+        self.learn_with(s, window, g, false)
     }
 
-    fn learn_with(&mut self, window: &Counts, clip: bool) {
+    fn learn_with(&mut self, s: &EngineSettings, window: &Counts, g: &Stable, clip: bool) {
         self.samples = self.samples.saturating_add(1);
-        let alpha = (1.0 / self.samples as f32).max(1.0 / Self::HORIZON);
+        let alpha = (1.0 / self.samples as f32).max(1.0 / s.baseline_horizon_s as f32);
         for k in 0..N {
-            let m = self.mean[k];
-            let limit = m + 3.0 * (m + (OVERDISPERSION * m).powi(2) + 1.0).sqrt();
-            let x = if clip && self.samples > 10 { window[k].min(limit) } else { window[k] };
-            let d = x - m;
-            self.mean[k] = m + alpha * d;
-            self.var[k] += alpha * (d * d - self.var[k]);
+            let d = g[k] - self.level[k];
+            let sd = if self.samples > 10 { self.sd(s, k) } else { f32::INFINITY };
+            // The spread never learns from what stands out (winsorised at 2 sd): a moment that was
+            // missed, or a new level setting in, must not make the LIVE look noisier than it is.
+            let spread = d.min(2.0 * sd);
+            let (step, x) =
+                if clip && d > 3.0 * sd { (3.0 * sd, unstable(s, self.level[k] + 3.0 * sd)) } else { (d, window[k]) };
+            self.level[k] += alpha * step;
+            self.mean[k] += alpha * (x - self.mean[k]);
+            self.var[k] += alpha * (spread * spread - self.var[k]);
+        }
+        for (i, k) in [idx::ECHOES, idx::REACTIONS].into_iter().enumerate() {
+            let (residual, chance) = self.share_residual(s, k, window);
+            let clipped = residual.min(2.0 * chance.max(self.share_var[i]).sqrt());
+            self.share_var[i] += alpha * (clipped * clipped - self.share_var[i]);
         }
     }
 }
 
-/// Weight of each category in the score: conversion matters most to sellers, traffic least.
-const W_ENGAGEMENT: f32 = 1.0;
-const W_TRAFFIC: f32 = 0.8;
-const W_CONVERSION: f32 = 1.3;
+/// Share of the other groups' scores added to the strongest one: together they confirm, but a
+/// moment needs only one, and the ordinary wobble of many independent groups must not add up.
+const OTHERS: f32 = 0.1;
 
-fn category(z: &Counts, members: &[usize]) -> f32 {
-    let max = members.iter().map(|&k| z[k]).fold(0.0, f32::max);
-    let sum: f32 = members.iter().map(|&k| z[k]).sum();
-    max + 0.25 * (sum - max)
+/// Weighted mean of some signals' z: signals that move together speak with one voice.
+fn voice(z: &Counts, members: &[(usize, f32)]) -> f32 {
+    let weight: f32 = members.iter().map(|(_, w)| w).sum();
+    if weight <= 0.0 {
+        return 0.0;
+    }
+    members.iter().map(|(k, w)| w * z[*k]).sum::<f32>() / weight
 }
 
-/// One number for how remarkable a second is: engagement, traffic and conversion against baseline.
-pub fn score(z: &Counts) -> f32 {
+/// Events per window below which a group counts as absent from a LIVE (a chat-only recording has
+/// no likes or orders to be noisy with).
+const PRESENT: f32 = 0.5;
+
+/// One number for how remarkable a window is, each signal judged against the LIVE's own baseline
+/// (`mean`). Signals form groups: chat (comments, chatters, echoes, reactions) as one voice,
+/// likes, shares, gifts, joins, and purchases (clicks, add-to-carts, orders, GMV) as one voice;
+/// each group is weighted by its category (engagement, traffic, conversion). The strongest group
+/// counts fully, the others a tenth. The more groups a LIVE has, the more chances its ordinary
+/// wobble has to look like a moment in one of them, so each group's z is discounted for the
+/// number present (`√(z² − 2 ln k)`, close to a Šidák correction): a LIVE with chat only is
+/// judged as before, a LIVE with six lively groups needs a little more.
+pub fn score(s: &EngineSettings, z: &Counts, mean: &Counts) -> f32 {
     use idx::*;
-    W_ENGAGEMENT * category(z, &[COMMENTS, LIKES, SHARES, GIFTS])
-        + W_TRAFFIC * z[JOINS]
-        + W_CONVERSION * category(z, &[CLICKS, CARTS, ORDERS, GMV])
+    let w = &s.weights;
+    let (e, t, c) = (s.engagement_weight, s.traffic_weight, s.conversion_weight);
+    let groups = [
+        (
+            e * voice(
+                z,
+                &[(COMMENTS, w.comments), (CHATTERS, w.chatters), (ECHOES, w.echoes), (REACTIONS, w.reactions)],
+            ),
+            mean[COMMENTS],
+        ),
+        (e * w.likes * z[LIKES], mean[LIKES]),
+        (e * w.shares * z[SHARES], mean[SHARES]),
+        (e * w.gifts * z[GIFTS], mean[GIFTS]),
+        (t * w.joins * z[JOINS], mean[JOINS]),
+        (
+            c * voice(z, &[(CLICKS, w.clicks), (CARTS, w.carts), (ORDERS, w.orders), (GMV, w.gmv)]),
+            mean[CLICKS] + mean[ORDERS],
+        ),
+    ];
+    let present = groups.iter().filter(|(_, m)| *m >= PRESENT).count().max(1);
+    let discount = 2.0 * (present as f32).ln();
+    let adjusted = groups.map(|(g, _)| (g * g - discount).max(0.0).sqrt());
+    let max = adjusted.iter().copied().fold(0.0, f32::max);
+    max + OTHERS * (adjusted.iter().sum::<f32>() - max)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn z(b: &Baseline, s: &EngineSettings, w: &Counts) -> Counts {
+        b.z(s, w, &Baseline::stabilise(s, w))
+    }
+
     fn flat(v: f32) -> Counts {
         [v; N]
     }
 
+    /// Ordinary chat at `scale` messages per window: a third short reactions, a tenth echoes.
+    fn chat(scale: f32) -> Counts {
+        let mut w = [0.0; N];
+        w[idx::COMMENTS] = scale;
+        w[idx::CHATTERS] = scale * 0.8;
+        w[idx::REACTIONS] = scale * 0.3;
+        w[idx::ECHOES] = scale * 0.1;
+        w
+    }
+
     #[test]
-    fn a_fourfold_jump_stands_out_for_small_and_huge_lives() {
+    fn a_crowd_reacting_stands_out_in_small_and_huge_lives_a_busier_spell_does_not() {
+        let s = EngineSettings::default();
         for scale in [20.0_f32, 20_000.0] {
             let mut b = Baseline::default();
             for _ in 0..200 {
-                b.learn(&flat(scale));
+                b.learn(&s, &chat(scale), &Baseline::stabilise(&s, &chat(scale)));
             }
-            let mut w = flat(scale);
-            w[idx::COMMENTS] = scale * 4.0;
-            let s = score(&b.z(&w));
-            assert!(s > 4.0, "4x comments at scale {scale} scored {s}");
-            assert!(score(&b.z(&flat(scale))) < 0.5);
+            // Three times the people, and most of what they write is the same short reaction.
+            let mut w = chat(scale * 3.0);
+            w[idx::REACTIONS] = scale * 2.4;
+            w[idx::ECHOES] = scale * 1.8;
+            let hit = score(&s, &z(&b, &s, &w), b.mean());
+            assert!(hit > 2.0 * s.enter_score, "a crowd reacting at scale {scale} scored {hit}");
+            assert!(score(&s, &z(&b, &s, &chat(scale)), b.mean()) < 0.5, "ordinary chat");
+            let busier = score(&s, &z(&b, &s, &chat(scale * 1.3)), b.mean());
+            assert!(busier < hit / 3.0, "a third more of the same chat at scale {scale} scored {busier}");
         }
     }
 
     #[test]
     fn a_few_events_in_a_tiny_live_are_not_a_moment() {
+        let s = EngineSettings::default();
         let mut b = Baseline::default();
         for _ in 0..200 {
-            b.learn(&flat(0.5));
+            b.learn(&s, &flat(0.5), &Baseline::stabilise(&s, &flat(0.5)));
         }
         let mut w = flat(0.5);
-        w[idx::ORDERS] = 3.0;
-        assert!(score(&b.z(&w)) < 3.0, "three orders where one is usual is chance");
+        w[idx::ORDERS] = 2.0;
+        assert!(score(&s, &z(&b, &s, &w), b.mean()) < s.enter_score, "two orders where one is usual is chance");
+    }
+
+    #[test]
+    fn more_groups_need_a_little_more() {
+        let s = EngineSettings::default();
+        let mut z = [0.0; N];
+        z[idx::COMMENTS] = 3.0;
+        z[idx::CHATTERS] = 3.0;
+        z[idx::ECHOES] = 3.0;
+        z[idx::REACTIONS] = 3.0;
+        let chat_only = score(&s, &z, &chat(10.0));
+        let shop = score(&s, &z, &flat(10.0));
+        assert!((chat_only - 3.0).abs() < 1e-4, "{chat_only}");
+        assert!(shop < chat_only && shop > 2.0, "six groups present discount a little: {shop}");
     }
 
     #[test]
     fn a_peak_barely_moves_the_baseline() {
+        let s = EngineSettings::default();
         let mut b = Baseline::default();
         for _ in 0..200 {
-            b.learn(&flat(10.0));
+            b.learn(&s, &flat(10.0), &Baseline::stabilise(&s, &flat(10.0)));
         }
-        b.learn(&flat(1_000.0));
+        b.learn(&s, &flat(1_000.0), &Baseline::stabilise(&s, &flat(1_000.0)));
         assert!(b.mean()[0] < 10.5, "{}", b.mean()[0]);
     }
 }

@@ -2,7 +2,7 @@
 //! never a panic, and the counts always add up.
 
 use highlights_engine::replay::replay;
-use highlights_engine::{Engine, EngineConfig, LiveEvent, Policy};
+use highlights_engine::{Engine, EngineSettings, LiveEvent, Policy};
 use proptest::prelude::*;
 
 fn event_line() -> impl Strategy<Value = String> {
@@ -25,13 +25,17 @@ fn event_line() -> impl Strategy<Value = String> {
         Just("null".to_string()),
         Just("1e400".to_string()),
     ];
-    (ty, num.clone(), num.clone(), "\\PC{0,12}", any::<bool>()).prop_map(|(ty, ts, n, id, truncate)| {
+    (ty, num.clone(), num.clone(), "\\PC{0,12}", "\\PC{0,40}", any::<bool>()).prop_map(|(ty, ts, n, id, text, truncate)| {
+        let clean = |s: &str| s.replace(['"', '\\'], "");
         let line = format!(
-            r#"{{"ts_ms":{ts},"live_id":"{}","type":"{ty}","count":{n},"value":{n},"product_id":"{}","quantity":{n},"amount_cents":{n}}}"#,
-            id.replace(['"', '\\'], ""),
-            id.replace(['"', '\\'], "")
+            r#"{{"ts_ms":{ts},"live_id":"{}","type":"{ty}","count":{n},"value":{n},"product_id":"{}","quantity":{n},"amount_cents":{n},"user":"{}","text":"{}"}}"#,
+            clean(&id),
+            clean(&id),
+            clean(&text),
+            clean(&text)
         );
-        if truncate { line[..line.len() / 2].to_string() } else { line }
+        let half = (0..=line.len() / 2).rev().find(|i| line.is_char_boundary(*i)).unwrap_or(0);
+        if truncate { line[..half].to_string() } else { line }
     })
 }
 
@@ -45,7 +49,7 @@ proptest! {
 
     #[test]
     fn hostile_lines_feed_the_engine_without_panicking(lines in prop::collection::vec(event_line(), 1..60)) {
-        let mut engine = Engine::new(EngineConfig::default());
+        let mut engine = Engine::new(EngineSettings::default());
         for l in &lines {
             if let Ok(e) = LiveEvent::parse_line(l) {
                 let _ = engine.push(&e);
@@ -58,7 +62,8 @@ proptest! {
     fn replay_counts_add_up_for_any_input(lines in prop::collection::vec(prop_oneof![event_line(), "\\PC{0,40}"], 0..80)) {
         let input = lines.join("\n");
         let (mut out, mut diag) = (Vec::new(), Vec::new());
-        let stats = replay(input.as_bytes(), &mut out, &mut diag, EngineConfig::default(), &Policy::default()).unwrap();
+        let policy = Policy { max_per_live: 20, max_per_product: 3, post_delay_ms: 300_000 };
+        let stats = replay(input.as_bytes(), &mut out, &mut diag, EngineSettings::default(), &policy, false).unwrap();
         // Lines as `BufRead::split` sees them: a final empty piece after the last newline is no line.
         let mut pieces: Vec<&str> = input.split('\n').collect();
         if pieces.last() == Some(&"") {

@@ -1,4 +1,5 @@
-//! Admin operations: sellers and their tokens, the service token, remote config, experiment pins.
+//! Admin operations: sellers and their tokens, the service token, remote config, engine settings,
+//! experiment pins.
 
 use highlights_api::RemoteConfig;
 use rusqlite::{Connection, params};
@@ -47,6 +48,11 @@ pub fn service_token(conn: &Connection) -> Result<String, ApiError> {
 /// Replaces the remote config after validating it.
 pub fn set_config(conn: &Connection, c: &RemoteConfig) -> Result<(), ApiError> {
     config::save(conn, c)
+}
+
+/// Replaces the engine's tunables after validating them.
+pub fn set_engine_settings(conn: &Connection, s: &highlights_engine::EngineSettings) -> Result<(), ApiError> {
+    crate::engine_settings::save(conn, s)
 }
 
 /// Pins a seller into experiment arms (`None` leaves that arm to the hash).

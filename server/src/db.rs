@@ -96,9 +96,12 @@ CREATE INDEX events_by_live ON events (live_id, ts_ms);
 /// Version 2: the stream clock of each LIVE, which schedules posts during accelerated replays too.
 const V2: &str = "ALTER TABLE lives ADD COLUMN last_event_ms INTEGER;";
 
+/// Version 3: the engine's tunables, which an admin can change (absent = the engine's defaults).
+const V3: &str = "CREATE TABLE engine_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);";
+
 /// The server's schema versions, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 fn setup(conn: &Connection) -> rusqlite::Result<()> {

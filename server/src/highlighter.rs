@@ -4,10 +4,11 @@
 use std::sync::{Arc, Mutex};
 
 use highlights_api::{HighlightKind, HighlightStatus, RemoteConfig};
-use highlights_engine::{Decision, Engine, EngineConfig, EventKind, LiveEvent, Moment, Policy};
+use highlights_engine::{Decision, Engine, EventKind, LiveEvent, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::db::next_seq;
+use crate::engine_settings;
 use crate::error::ApiError;
 use crate::routes::highlights::{NewHighlight, insert, set_status};
 use crate::routes::{config, settings};
@@ -21,23 +22,19 @@ pub struct Highlighter {
 /// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
 pub const WARM_UP_MS: i64 = 10 * 60 * 1000;
 
-/// Detection tunables that follow remote config.
-pub fn engine_config(c: &RemoteConfig) -> EngineConfig {
-    EngineConfig {
-        clip_min_ms: i64::from(c.clip_min_s) * 1000,
-        clip_max_ms: i64::from(c.clip_max_s) * 1000,
-        ..EngineConfig::default()
-    }
-}
-
 /// Posting rules that follow remote config.
 pub fn policy(c: &RemoteConfig) -> Policy {
     Policy {
         max_per_live: c.max_posts_per_live,
         max_per_product: c.max_posts_per_product,
         post_delay_ms: i64::from(c.post_delay_s) * 1000,
-        ..Policy::default()
     }
+}
+
+/// The engine settings in force now (stored ones within the remote config's clip bounds).
+pub fn settings_in_force(conn: &Connection) -> Result<highlights_engine::EngineSettings, ApiError> {
+    let (cfg, _) = config::load(conn)?;
+    Ok(engine_settings::in_force(engine_settings::load(conn)?, &cfg))
 }
 
 /// What one batch produced.
@@ -56,7 +53,9 @@ impl Highlighter {
     /// the baseline forgets older activity anyway, and a long LIVE must not stall the restart.
     /// Call before storing the new batch.
     pub fn warm_up<'a>(&self, conn: &Connection, live_ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
+        let settings = settings_in_force(conn)?;
         let mut engine = self.engine.lock().unwrap_or_else(|e| e.into_inner());
+        engine.set_settings(settings);
         for live_id in live_ids {
             if engine.knows(live_id) {
                 continue;
@@ -97,10 +96,11 @@ impl Highlighter {
     /// transaction, so events and the highlights they caused commit together.
     pub fn process(&self, conn: &Connection, seller_id: &str, events: &[LiveEvent]) -> Result<Produced, ApiError> {
         let (cfg, _) = config::load(conn)?;
+        let settings = engine_settings::in_force(engine_settings::load(conn)?, &cfg);
         let mut moments = Vec::new();
         {
             let mut engine = self.engine.lock().unwrap_or_else(|e| e.into_inner());
-            engine.set_config(engine_config(&cfg));
+            engine.set_settings(settings);
             for e in events {
                 moments.extend(engine.push(e));
                 if e.kind == EventKind::LiveEnd {

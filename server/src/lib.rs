@@ -7,6 +7,7 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod db;
+pub mod engine_settings;
 pub mod error;
 pub mod highlighter;
 pub mod idempotency;

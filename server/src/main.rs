@@ -1,9 +1,11 @@
-//! `highlights-server`: serve the API, administer sellers and config, replay LIVE streams.
+//! `highlights-server`: serve the API, administer sellers and config, replay LIVE streams, measure
+//! the engine on labelled streams.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use highlights_engine::EngineSettings;
 use highlights_server::{admin, serve};
 
 #[derive(Parser)]
@@ -39,6 +41,25 @@ enum Command {
         /// Seconds between identification and posting (default 300).
         #[arg(long)]
         post_delay_s: Option<u32>,
+        /// Also print the moments that became recommendations; each line then has a `kind`.
+        #[arg(long)]
+        all: bool,
+        /// Engine settings as JSON (any subset of `admin show-engine-settings`; default: built in).
+        #[arg(long)]
+        settings: Option<PathBuf>,
+    },
+    /// Measure the engine on human-labelled streams, next to the naive chat-rate baseline: prints
+    /// start-precision at 1, 5 and 10 and the precision of what is auto-posted, per stream and in all.
+    Eval {
+        /// A dataset in the Lightor layout: `chat/<stream> <offset_ms>.csv` and `labels/<stream>.csv`.
+        #[arg(long)]
+        lightor: PathBuf,
+        /// Auto-posts per stream for the posted precision (per LIVE and per product alike).
+        #[arg(long, default_value_t = 10)]
+        cap: u32,
+        /// Engine settings as JSON (any subset of `admin show-engine-settings`; default: built in).
+        #[arg(long)]
+        settings: Option<PathBuf>,
     },
     /// Administer sellers, tokens, remote config and experiment pins.
     Admin {
@@ -69,6 +90,14 @@ enum AdminAction {
     ServiceToken,
     /// Print the remote config as JSON.
     ShowConfig,
+    /// Print the engine's settings (bars, weights, lead-in, clip bounds…) as JSON.
+    ShowEngineSettings,
+    /// Replace the engine's settings with the JSON in FILE (`-` for stdin); missing fields keep
+    /// their defaults.
+    SetEngineSettings {
+        /// JSON file.
+        file: PathBuf,
+    },
     /// Replace the remote config with the JSON in FILE (`-` for stdin).
     SetConfig {
         /// JSON file.
@@ -112,13 +141,12 @@ fn admin(data: PathBuf, action: AdminAction) -> Result<(), Box<dyn std::error::E
             let (cfg, _) = highlights_server::routes::config::load(&tx)?;
             println!("{}", serde_json::to_string_pretty(&cfg)?);
         }
-        AdminAction::SetConfig { file } => {
-            let text = if file.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin())?
-            } else {
-                std::fs::read_to_string(&file)?
-            };
-            admin::set_config(&tx, &serde_json::from_str(&text)?)?;
+        AdminAction::SetConfig { file } => admin::set_config(&tx, &serde_json::from_str(&read_input(&file)?)?)?,
+        AdminAction::ShowEngineSettings => {
+            println!("{}", serde_json::to_string_pretty(&highlights_server::engine_settings::load(&tx)?)?)
+        }
+        AdminAction::SetEngineSettings { file } => {
+            admin::set_engine_settings(&tx, &serde_json::from_str(&read_input(&file)?)?)?
         }
         AdminAction::PinExperiments { id, popup, format } => {
             admin::pin_experiments(&tx, &id, popup, format.as_deref())?
@@ -128,13 +156,34 @@ fn admin(data: PathBuf, action: AdminAction) -> Result<(), Box<dyn std::error::E
     Ok(())
 }
 
-fn replay(
+/// A file's text, or standard input for `-`.
+fn read_input(file: &std::path::Path) -> std::io::Result<String> {
+    if file.as_os_str() == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(file) }
+}
+
+/// Engine settings from a JSON file (missing fields default), validated; the defaults without one.
+fn engine_settings(file: Option<&std::path::Path>) -> Result<EngineSettings, Box<dyn std::error::Error + Send + Sync>> {
+    let settings: EngineSettings = match file {
+        Some(f) => serde_json::from_str(&read_input(f)?)?,
+        None => EngineSettings::default(),
+    };
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// What `replay` is asked to do.
+struct ReplayArgs {
     events: PathBuf,
     max_per_live: Option<u32>,
     max_per_product: Option<u32>,
     post_delay_s: Option<u32>,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use highlights_server::highlighter::{engine_config, policy};
+    all: bool,
+    settings: Option<PathBuf>,
+}
+
+fn replay(args: ReplayArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use highlights_server::highlighter::policy;
+    let ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings } = args;
     let mut cfg = highlights_api::RemoteConfig::default();
     cfg.max_posts_per_live = max_per_live.unwrap_or(cfg.max_posts_per_live);
     cfg.max_posts_per_product = max_per_product.unwrap_or(cfg.max_posts_per_product);
@@ -146,8 +195,20 @@ fn replay(
         Box::new(std::io::BufReader::new(std::fs::File::open(&events)?))
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    highlights_engine::replay::replay(input, &mut out, &mut std::io::stderr(), engine_config(&cfg), &policy(&cfg))?;
+    let settings = highlights_server::engine_settings::in_force(engine_settings(settings.as_deref())?, &cfg);
+    highlights_engine::replay::replay(input, &mut out, &mut std::io::stderr(), settings, &policy(&cfg), all)?;
     std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
+fn eval(lightor: PathBuf, cap: u32, settings: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if cap == 0 {
+        return Err("--cap must be at least 1".into());
+    }
+    let settings = engine_settings(settings.as_deref())?;
+    let streams = highlights_engine::eval::lightor::load(&lightor)?;
+    let report = highlights_engine::eval::evaluate(&streams, &settings, cap);
+    print!("{}", report.table());
     Ok(())
 }
 
@@ -165,9 +226,10 @@ fn main() -> std::process::ExitCode {
             })
         }),
         Command::Admin { data, action } => admin(data, action),
-        Command::Replay { events, max_per_live, max_per_product, post_delay_s } => {
-            replay(events, max_per_live, max_per_product, post_delay_s)
+        Command::Replay { events, max_per_live, max_per_product, post_delay_s, all, settings } => {
+            replay(ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings })
         }
+        Command::Eval { lightor, cap, settings } => eval(lightor, cap, settings),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

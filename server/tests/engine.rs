@@ -172,3 +172,20 @@ async fn a_restart_mid_live_keeps_detecting_without_duplicates() {
     peaks.dedup();
     assert_eq!(peaks.len(), hs.len(), "no moment stored twice");
 }
+
+#[tokio::test]
+async fn stored_engine_settings_drive_detection() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let strict = highlights_engine::EngineSettings { enter_score: 1_000.0, ..Default::default() };
+    s.db().write(move |tx| highlights_server::admin::set_engine_settings(tx, &strict)).await.unwrap();
+    ingest_all(&s, "seller-a", &stream("live-strict", 41, 6)).await;
+    assert!(highlights(&s, &token, "live-strict").await.is_empty(), "a bar nothing clears finds nothing");
+    let bad = highlights_engine::EngineSettings { window_s: 99, ..Default::default() };
+    assert!(s.db().write(move |tx| highlights_server::admin::set_engine_settings(tx, &bad)).await.is_err());
+    let normal = highlights_engine::EngineSettings::default();
+    s.db().write(move |tx| highlights_server::admin::set_engine_settings(tx, &normal)).await.unwrap();
+    ingest_all(&s, "seller-a", &stream("live-normal", 42, 6)).await;
+    assert!(!highlights(&s, &token, "live-normal").await.is_empty(), "the same kind of LIVE finds moments again");
+}

@@ -1,0 +1,142 @@
+//! What a chat message says about the moment, beyond its being there: who wrote it, whether it is
+//! a short reaction (a few words, emotes, emoji) and whether it echoes what others just wrote.
+
+/// A 64-bit hash of bytes: FNV-1a with a final avalanche, stable across runs and platforms so that
+/// a rebuilt detector finds the same moments.
+pub fn hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// Spreads the bits of `h` (murmur3's finaliser), so that low and high bits are both usable.
+pub fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// What the engine keeps of one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message {
+    /// Hash of the text as people repeat it (case, spacing and repeated words ignored); `None`
+    /// for a message without words, which echoes nothing.
+    pub echo_key: Option<u64>,
+    /// A short reaction rather than a sentence.
+    pub reaction: bool,
+}
+
+/// Messages of at most this many words are reactions.
+const REACTION_WORDS: usize = 3;
+/// Longer messages are sentences whatever their words.
+const REACTION_CHARS: usize = 40;
+/// Characters of the normalised text that identify it.
+const KEY_CHARS: usize = 64;
+
+impl Message {
+    /// Reads one message's text.
+    pub fn read(text: &str) -> Self {
+        let mut words = 0usize;
+        let mut emotes = 0usize;
+        let mut key = [0u8; KEY_CHARS * 4];
+        let mut len = 0usize;
+        let mut chars = 0usize;
+        let mut previous: Option<&str> = None;
+        for word in text.split_whitespace() {
+            words += 1;
+            emotes += usize::from(is_emote(word));
+            // "LUL LUL LUL" echoes "LUL": a repeated word adds nothing to what is said.
+            if previous.is_some_and(|p| p.eq_ignore_ascii_case(word)) {
+                continue;
+            }
+            previous = Some(word);
+            let separator = (len > 0).then_some(' ');
+            for c in separator.into_iter().chain(word.chars()) {
+                if chars == KEY_CHARS {
+                    break;
+                }
+                for lower in c.to_lowercase() {
+                    let mut buf = [0u8; 4];
+                    let s = lower.encode_utf8(&mut buf);
+                    key[len..len + s.len()].copy_from_slice(s.as_bytes());
+                    len += s.len();
+                }
+                chars += 1;
+            }
+        }
+        let reaction =
+            words > 0 && ((words <= REACTION_WORDS && text.chars().count() <= REACTION_CHARS) || emotes * 2 >= words);
+        Message { echo_key: (words > 0).then(|| hash(&key[..len])), reaction }
+    }
+}
+
+/// Whether a word is an emote or emoji rather than a word: a pictograph, or a platform emote
+/// spelled as one token with inner capitals (`PogChamp`, `monkaS`), all capitals (`LUL`) or
+/// letters mixed with digits (`4Head`).
+pub fn is_emote(word: &str) -> bool {
+    let mut letters = 0usize;
+    let (mut upper_inside, mut lower, mut digits, mut all_upper) = (false, false, false, true);
+    for (i, c) in word.chars().enumerate() {
+        if !c.is_alphanumeric() && u32::from(c) >= 0x2000 && !c.is_whitespace() {
+            return true;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+            if c.is_uppercase() {
+                upper_inside |= i > 0;
+            } else {
+                lower = true;
+                all_upper = false;
+            }
+        } else if c.is_ascii_digit() {
+            digits = true;
+        }
+    }
+    (upper_inside && lower) || (all_upper && letters >= 3) || (digits && letters >= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emotes_and_emoji_are_recognised_words_are_not() {
+        for e in ["PogChamp", "monkaS", "LUL", "4Head", "OMEGALUL", "😍", "🔥🔥", "haHAA"] {
+            assert!(is_emote(e), "{e}");
+        }
+        for w in ["hello", "Hello", "ok", "1", "i", "wow", "it's", "A"] {
+            assert!(!is_emote(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn reactions_are_short_or_mostly_emotes() {
+        assert!(Message::read("LUL").reaction);
+        assert!(Message::read("wow so cute").reaction);
+        assert!(Message::read("PogChamp PogChamp what a play PogChamp 4Head").reaction);
+        assert!(!Message::read("how much is shipping to Jakarta for two of them?").reaction);
+        assert!(!Message::read("   ").reaction);
+        assert_eq!(Message::read("").echo_key, None, "an empty message echoes nothing");
+    }
+
+    #[test]
+    fn echoes_ignore_case_spacing_and_repeated_words() {
+        let k = |t: &str| Message::read(t).echo_key.unwrap();
+        assert_eq!(k("KYLE LUL"), k("kyle   lul"));
+        assert_eq!(k("LUL LUL LUL"), k("LUL"));
+        assert_ne!(k("KYLE LUL"), k("KY LUL"));
+        assert_eq!(k(&"é".repeat(500)), k(&"É".repeat(499)), "long texts are cut, multibyte safe");
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(hash(b"live-1"), hash(b"live-1"));
+        assert_ne!(hash(b"live-1"), hash(b"live-2"));
+        assert_eq!(hash(b""), mix(0xcbf2_9ce4_8422_2325));
+    }
+}

@@ -1,0 +1,276 @@
+//! Every tunable of detection and of the auto-post bar: a server-side setting an admin can change.
+//!
+//! The defaults were learned on real viewer chat (the Lightor Dota2 training split) and checked on
+//! the synthetic generator; `highlights-server eval` measures any other choice.
+
+use serde::{Deserialize, Serialize};
+
+/// Seconds of buckets a detector keeps; the window plus lateness must fit with room to spare.
+pub(crate) const RING_S: i64 = 16;
+
+/// How much each signal counts inside its category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignalWeights {
+    /// Comments.
+    pub comments: f32,
+    /// Distinct chatters.
+    pub chatters: f32,
+    /// Messages echoing what another viewer just wrote.
+    pub echoes: f32,
+    /// Short reactions (a few words, emotes, emoji).
+    pub reactions: f32,
+    /// Likes.
+    pub likes: f32,
+    /// Shares.
+    pub shares: f32,
+    /// Gifts, in typical-gift units.
+    pub gifts: f32,
+    /// Viewer joins.
+    pub joins: f32,
+    /// Product clicks.
+    pub clicks: f32,
+    /// Add-to-carts.
+    pub carts: f32,
+    /// Ordered units.
+    pub orders: f32,
+    /// GMV, in typical-order units.
+    pub gmv: f32,
+}
+
+impl Default for SignalWeights {
+    fn default() -> Self {
+        Self {
+            comments: 1.0,
+            chatters: 2.0,
+            echoes: 1.0,
+            reactions: 1.0,
+            likes: 1.0,
+            shares: 1.0,
+            gifts: 1.0,
+            joins: 1.0,
+            clicks: 1.0,
+            carts: 1.0,
+            orders: 1.0,
+            gmv: 1.0,
+        }
+    }
+}
+
+/// Tunables of detection, clip placement and the per-LIVE auto-post bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSettings {
+    /// Seconds of activity a second is scored on (3 to 10).
+    pub window_s: u32,
+    /// Memory of a LIVE's baseline, in seconds.
+    pub baseline_horizon_s: u32,
+    /// Closed seconds needed before anything is detected, so the baseline means something.
+    pub warmup_s: u32,
+    /// Least variance of a signal on its stable scale (1 is pure counting noise): a handful of
+    /// extra events in a tiny LIVE is chance, not a moment.
+    pub prior_var: f32,
+    /// Events per window a rare signal is judged as if it usually had.
+    pub rare_floor: f32,
+    /// Relative spread a busy LIVE always has (even 200,000 viewers never chat perfectly evenly);
+    /// it shapes the scale counts are compared on.
+    pub overdispersion: f32,
+    /// How much more than by chance the share of echoes and reactions in chat varies (1 = binomial).
+    pub share_dispersion: f32,
+    /// Lowest score at which a second can start a moment.
+    pub enter_score: f32,
+    /// Standard deviations of this LIVE's ordinary score wobble a moment must also clear.
+    pub noise_sigmas: f32,
+    /// Score below which a finished moment re-arms detection.
+    pub exit_score: f32,
+    /// A peak not beaten for this many seconds is confirmed.
+    pub peak_hold_s: u32,
+    /// A peak is confirmed as soon as the score falls below this fraction of it (0 to 1).
+    pub confirm_drop: f32,
+    /// How long events may arrive late (ms); the engine waits this long before scoring a second.
+    pub lateness_ms: i64,
+    /// Moments of the same product closer than this (peak to peak, ms) are near-duplicates.
+    pub min_gap_ms: i64,
+    /// How far before the peak the clip starts (ms): viewers react after the moment itself.
+    pub lead_in_ms: i64,
+    /// Shortest clip (ms); clamped into the remote config's clip bounds by the server.
+    pub clip_min_ms: i64,
+    /// Longest clip (ms); clamped into the remote config's clip bounds by the server.
+    pub clip_max_ms: i64,
+    /// A message echoes another viewer's if that viewer wrote the same within this many seconds.
+    pub echo_window_s: u32,
+    /// Messages per chatter in a window, as a multiple of the LIVE's usual, beyond which the
+    /// extra messages are spam and do not count.
+    pub spam_ratio: f32,
+    /// Weight of engagement (chat, likes, shares, gifts) in the score.
+    pub engagement_weight: f32,
+    /// Weight of traffic (joins) in the score.
+    pub traffic_weight: f32,
+    /// Weight of conversion (clicks, carts, orders, GMV) in the score.
+    pub conversion_weight: f32,
+    /// Per-signal weights inside the categories.
+    pub weights: SignalWeights,
+    /// No moment scoring below this is auto-posted, however the LIVE has gone so far.
+    pub auto_post_floor: f64,
+    /// A moment is auto-posted only if it scores at least this quantile (0 to 1) of the moments
+    /// this LIVE has had so far: the bar follows the LIVE.
+    pub auto_post_quantile: f64,
+    /// Moments a LIVE needs before the quantile applies; before that only the floor does.
+    pub auto_post_min_history: u32,
+}
+
+impl Default for EngineSettings {
+    /// Learned on the Lightor Dota2 training split (real chat, human labels) and checked on the
+    /// generator: `highlights-server eval --lightor DIR` measures any change.
+    fn default() -> Self {
+        Self {
+            window_s: 6,
+            baseline_horizon_s: 90,
+            warmup_s: 60,
+            prior_var: 2.0,
+            rare_floor: 1.0,
+            overdispersion: 0.25,
+            share_dispersion: 2.0,
+            enter_score: 1.3,
+            noise_sigmas: 2.5,
+            exit_score: 0.5,
+            peak_hold_s: 1,
+            confirm_drop: 0.9,
+            lateness_ms: 1_500,
+            min_gap_ms: 20_000,
+            lead_in_ms: 18_000,
+            clip_min_ms: 10_000,
+            clip_max_ms: 60_000,
+            echo_window_s: 30,
+            spam_ratio: 2.0,
+            engagement_weight: 1.0,
+            traffic_weight: 1.0,
+            conversion_weight: 1.2,
+            weights: SignalWeights::default(),
+            auto_post_floor: 1.5,
+            auto_post_quantile: 0.5,
+            auto_post_min_history: 3,
+        }
+    }
+}
+
+impl EngineSettings {
+    /// Checks settings an admin wants to store; the message says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let max_window = (RING_S - 6) as u32;
+        if !(3..=max_window).contains(&self.window_s) {
+            return Err(format!("window_s must be between 3 and {max_window}"));
+        }
+        if self.baseline_horizon_s < 10 || self.baseline_horizon_s > 3_600 {
+            return Err("baseline_horizon_s must be between 10 and 3600".into());
+        }
+        if self.warmup_s > 3_600 || self.peak_hold_s == 0 || self.peak_hold_s > 30 {
+            return Err("warmup_s must be at most 3600 and peak_hold_s between 1 and 30".into());
+        }
+        if !(0..=5_000).contains(&self.lateness_ms) {
+            return Err("lateness_ms must be between 0 and 5000".into());
+        }
+        if self.clip_min_ms < 1_000 || self.clip_min_ms > self.clip_max_ms || self.clip_max_ms > 600_000 {
+            return Err("clip_min_ms must be at least 1000 and at most clip_max_ms (at most 600000)".into());
+        }
+        if !(0..=300_000).contains(&self.lead_in_ms) || !(0..=3_600_000).contains(&self.min_gap_ms) {
+            return Err("lead_in_ms must be between 0 and 300000, min_gap_ms between 0 and 3600000".into());
+        }
+        if self.echo_window_s == 0 || self.echo_window_s > 600 {
+            return Err("echo_window_s must be between 1 and 600".into());
+        }
+        let w = &self.weights;
+        let numbers = [
+            self.prior_var,
+            self.rare_floor,
+            self.overdispersion,
+            self.share_dispersion,
+            self.enter_score,
+            self.noise_sigmas,
+            self.exit_score,
+            self.spam_ratio,
+            self.engagement_weight,
+            self.traffic_weight,
+            self.conversion_weight,
+            w.comments,
+            w.chatters,
+            w.echoes,
+            w.reactions,
+            w.likes,
+            w.shares,
+            w.gifts,
+            w.joins,
+            w.clicks,
+            w.carts,
+            w.orders,
+            w.gmv,
+        ];
+        if numbers.iter().any(|x| !x.is_finite() || *x < 0.0 || *x > 1_000.0) {
+            return Err("weights, scores and ratios must be finite numbers between 0 and 1000".into());
+        }
+        if w.comments + w.chatters + w.echoes + w.reactions <= 0.0 {
+            return Err("at least one chat weight must be positive".into());
+        }
+        if self.prior_var <= 0.0 || self.overdispersion < 0.01 || self.spam_ratio < 1.0 {
+            return Err("prior_var must be positive, overdispersion at least 0.01, spam_ratio at least 1".into());
+        }
+        if !(0.0..=1.0).contains(&self.confirm_drop) {
+            return Err("confirm_drop must be between 0 and 1".into());
+        }
+        if !self.auto_post_floor.is_finite() || !(0.0..=1.0).contains(&self.auto_post_quantile) {
+            return Err("auto_post_floor must be finite and auto_post_quantile between 0 and 1".into());
+        }
+        Ok(())
+    }
+
+    /// These settings with the clip bounds clamped into `[min_ms, max_ms]` (the seller-visible
+    /// clip limits), so every highlight is a video the seller could also have cut by hand.
+    pub fn within_clip_bounds(mut self, min_ms: i64, max_ms: i64) -> Self {
+        self.clip_max_ms = self.clip_max_ms.clamp(min_ms, max_ms);
+        self.clip_min_ms = self.clip_min_ms.clamp(min_ms, self.clip_max_ms);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_partial_json_fills_in_defaults() {
+        EngineSettings::default().validate().unwrap();
+        let s: EngineSettings = serde_json::from_str(r#"{"lead_in_ms": 30000, "weights": {"echoes": 2}}"#).unwrap();
+        assert_eq!(s.lead_in_ms, 30_000);
+        assert_eq!(s.weights.echoes, 2.0);
+        assert_eq!(s.weights.reactions, SignalWeights::default().reactions);
+        assert!(serde_json::from_str::<EngineSettings>(r#"{"lead_in": 3}"#).is_err(), "typos are refused");
+    }
+
+    #[test]
+    fn nonsense_is_refused() {
+        for bad in [
+            EngineSettings { window_s: 30, ..Default::default() },
+            EngineSettings { clip_min_ms: 90_000, ..Default::default() },
+            EngineSettings { enter_score: f32::NAN, ..Default::default() },
+            EngineSettings { auto_post_quantile: 1.5, ..Default::default() },
+            EngineSettings {
+                weights: SignalWeights {
+                    comments: 0.0,
+                    chatters: 0.0,
+                    echoes: 0.0,
+                    reactions: 0.0,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn clip_bounds_follow_the_seller_visible_limits() {
+        let s = EngineSettings::default().within_clip_bounds(15_000, 45_000);
+        assert_eq!((s.clip_min_ms, s.clip_max_ms), (15_000, 45_000));
+    }
+}

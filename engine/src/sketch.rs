@@ -1,0 +1,169 @@
+//! Fixed-size summaries of chat that fit the per-LIVE state budget at any audience size: distinct
+//! chatters (a small HyperLogLog per second) and recent messages (a table of echo candidates).
+
+/// Registers of a distinct-count sketch: 32 bytes, about 18 % error on large counts, exact enough
+/// on small ones (linear counting).
+const REGISTERS: usize = 32;
+const INDEX_BITS: u32 = 5;
+
+/// Distinct users seen in one second (or, merged, in a window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Distinct([u8; REGISTERS]);
+
+impl Default for Distinct {
+    fn default() -> Self {
+        Distinct([0; REGISTERS])
+    }
+}
+
+impl Distinct {
+    /// Counts the user whose (well mixed) hash is `h`.
+    pub fn insert(&mut self, h: u64) {
+        let i = (h & (REGISTERS as u64 - 1)) as usize;
+        let rank = ((h >> INDEX_BITS) | (1 << (64 - INDEX_BITS))).trailing_zeros() as u8 + 1;
+        self.0[i] = self.0[i].max(rank);
+    }
+
+    /// Adds everyone `other` counted.
+    pub fn merge(&mut self, other: &Distinct) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a = (*a).max(*b);
+        }
+    }
+
+    /// Estimated number of distinct users.
+    pub fn estimate(&self) -> f32 {
+        let m = REGISTERS as f32;
+        let zeros = self.0.iter().filter(|r| **r == 0).count();
+        if zeros == REGISTERS {
+            return 0.0;
+        }
+        // 2^-r, exactly, from its bits (r is at most 60, well inside f32's exponent range).
+        let sum: f32 = self.0.iter().map(|r| f32::from_bits((127 - u32::from(*r)) << 23)).sum();
+        let raw = 0.697 * m * m / sum;
+        if raw <= 2.5 * m && zeros > 0 { m * (m / zeros as f32).ln() } else { raw }
+    }
+}
+
+/// Slots of the echo table; popular texts keep their slot because they keep coming back.
+const ECHO_SLOTS: usize = 64;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    text: u32,
+    user: u32,
+    /// Second (since the LIVE's first event) the text was last written; 0 = empty.
+    at: u32,
+}
+
+/// Recent messages by text, to tell whether a message repeats what another viewer just wrote.
+#[derive(Debug, Clone)]
+pub struct Echoes([Slot; ECHO_SLOTS]);
+
+impl Default for Echoes {
+    fn default() -> Self {
+        Echoes([Slot::default(); ECHO_SLOTS])
+    }
+}
+
+impl Echoes {
+    /// Notes that `user` wrote `text` at second `at` (counted from 1); true when another viewer
+    /// wrote the same within `window_s` seconds. A viewer repeating themselves is no echo.
+    pub fn echo(&mut self, text: u64, user: u64, at: u32, window_s: u32) -> bool {
+        let slot = &mut self.0[(text % ECHO_SLOTS as u64) as usize];
+        let (text, user) = ((text >> 32) as u32, user as u32);
+        let echoed = slot.at > 0 && slot.text == text && slot.user != user && at.saturating_sub(slot.at) <= window_s;
+        *slot = Slot { text, user, at: at.max(1) };
+        echoed
+    }
+}
+
+/// Recent posters tracked; in a busy LIVE the table churns and nobody stands out, which is right:
+/// one account cannot flood 2,000 messages a second.
+const POSTER_SLOTS: usize = 8;
+/// Share of a poster's count kept each second: about five seconds of memory.
+const POSTER_KEEP: f32 = 0.8;
+
+/// Who posted a lot just now (a decayed count per account, most active first), so that a viewer
+/// repeating themselves, or a spam account, counts once as a reaction rather than every message.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Posters([(u32, f32); POSTER_SLOTS]);
+
+impl Posters {
+    /// Notes a message by `user`; true when that user had already posted within the last seconds.
+    pub fn repeat(&mut self, user: u64) -> bool {
+        let id = (user >> 32) as u32 | 1;
+        if let Some(slot) = self.0.iter_mut().find(|(u, _)| *u == id) {
+            let again = slot.1 >= 1.0;
+            slot.1 += 1.0;
+            return again;
+        }
+        let weakest = (0..POSTER_SLOTS).min_by(|a, b| self.0[*a].1.total_cmp(&self.0[*b].1)).unwrap_or(0);
+        if self.0[weakest].1 < 1.0 {
+            self.0[weakest] = (id, 1.0);
+        }
+        false
+    }
+
+    /// One second passes.
+    pub fn tick(&mut self) {
+        for slot in &mut self.0 {
+            slot.1 *= POSTER_KEEP;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::mix;
+
+    #[test]
+    fn distinct_counts_are_close_small_and_large() {
+        for n in [1u64, 5, 20, 100, 1_000, 50_000] {
+            let mut d = Distinct::default();
+            for u in 0..n {
+                let user = crate::chat::hash(format!("viewer-{u}").as_bytes());
+                d.insert(user);
+                d.insert(user);
+            }
+            let e = d.estimate();
+            // 32 registers: about 18 % standard error on large counts.
+            let tolerance = if n <= 20 { 0.25 * n as f32 + 1.0 } else { 0.5 * n as f32 };
+            assert!((e - n as f32).abs() <= tolerance, "{n} users estimated as {e}");
+        }
+        assert_eq!(Distinct::default().estimate(), 0.0);
+    }
+
+    #[test]
+    fn merged_seconds_count_each_user_once() {
+        let (mut a, mut b) = (Distinct::default(), Distinct::default());
+        for u in 0..10 {
+            a.insert(mix(u));
+            b.insert(mix(u));
+        }
+        a.merge(&b);
+        assert!((a.estimate() - 10.0).abs() <= 3.5, "{}", a.estimate());
+    }
+
+    #[test]
+    fn a_flooding_account_repeats_a_viewer_once_in_a_while_does_not() {
+        let mut p = Posters::default();
+        assert!(!p.repeat(mix(1)));
+        assert!(p.repeat(mix(1)), "twice in a second");
+        for _ in 0..10 {
+            p.tick();
+        }
+        assert!(!p.repeat(mix(1)), "ten seconds later it is a fresh message");
+        assert!(!p.repeat(mix(2)));
+    }
+
+    #[test]
+    fn echoes_need_another_viewer_and_a_recent_message() {
+        let mut e = Echoes::default();
+        assert!(!e.echo(mix(7), mix(1), 10, 30), "first time");
+        assert!(!e.echo(mix(7), mix(1), 11, 30), "same viewer again");
+        assert!(e.echo(mix(7), mix(2), 12, 30), "another viewer");
+        assert!(!e.echo(mix(7), mix(3), 100, 30), "too long after");
+    }
+}

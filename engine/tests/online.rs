@@ -1,0 +1,60 @@
+//! The online promise: a decision at stream time t uses only events up to t. Running a stream cut
+//! anywhere gives exactly the moments the whole stream gave up to that point, and every moment is
+//! decided no earlier than the events that show it.
+
+use highlights_engine::sim::{StreamSpec, generate};
+use highlights_engine::{Engine, EngineSettings, Moment};
+use proptest::prelude::*;
+
+const T0: i64 = 1_793_491_200_000;
+
+/// Moments emitted while pushing each event, in order.
+fn moments_per_event(events: &[highlights_engine::LiveEvent]) -> Vec<Vec<Moment>> {
+    let mut engine = Engine::new(EngineSettings::default());
+    events.iter().map(|e| engine.push(e)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_cut_stream_gives_the_same_moments_up_to_the_cut(
+        seed in 0u64..10_000,
+        viewers in prop_oneof![Just(30.0), Just(400.0), Just(3_000.0)],
+        chat_only in any::<bool>(),
+        cut in 0.05f64..1.0,
+    ) {
+        let mut spec = StreamSpec::new("online", T0, seed);
+        spec.viewers = viewers;
+        spec.duration_s = 8 * 60;
+        spec.comments_only = chat_only;
+        let events = generate(&spec.plant_random(3).with_distractions());
+        let whole = moments_per_event(&events);
+        let n = ((events.len() as f64) * cut) as usize;
+        let prefix = moments_per_event(&events[..n]);
+        prop_assert_eq!(&prefix[..], &whole[..n]);
+        let mut newest = i64::MIN;
+        for (e, found) in events.iter().zip(&whole) {
+            newest = newest.max(e.ts_ms);
+            for m in found {
+                prop_assert!(m.identified_at_ms <= newest.max(m.end_ms), "decided before its events arrived");
+                prop_assert!(m.peak_ms <= newest && m.end_ms <= m.identified_at_ms);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_property_is_not_vacuous() {
+    let mut spec = StreamSpec::new("online", T0, 7);
+    spec.viewers = 400.0;
+    spec.duration_s = 8 * 60;
+    let events = generate(&spec.plant_random(3));
+    let found: usize = moments_per_event(&events).iter().map(Vec::len).sum();
+    assert!(found >= 2, "the streams the property runs on do have moments ({found})");
+}
+
+/// Cases per property: a CI slice by default, `FUZZ_CASES` for the full run.
+fn cases(default: u32) -> u32 {
+    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
