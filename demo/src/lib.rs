@@ -71,7 +71,8 @@ pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) ->
     let speed = options.speed.max(1.0);
     let clock = Arc::new(AtomicI64::new(now_ms()));
     let server_clock = clock.clone();
-    let serve = ServeOptions { clock: Arc::new(move || server_clock.load(Ordering::SeqCst)) };
+    let serve =
+        ServeOptions { clock: Arc::new(move || server_clock.load(Ordering::SeqCst)), ..ServeOptions::default() };
     let server = start_with("127.0.0.1:0".parse()?, &dir.join("server"), serve).await?;
     writeln!(out, "Backend listening on {} (SQLite in {})", server.url(), dir.display())?;
     let seller = "demo-seller";

@@ -11,6 +11,7 @@ pub mod engine_settings;
 pub mod error;
 pub mod highlighter;
 pub mod idempotency;
+pub mod listen;
 pub mod routes;
 pub mod serve;
 

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{AppState, router};
 use crate::db::Db;
+pub use crate::listen::ConnectionLimits;
 
 /// File name of the store inside the data directory.
 pub const DB_FILE: &str = "highlights-server.db";
@@ -55,11 +56,13 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 pub struct ServeOptions {
     /// Clock that decides when scheduled highlights are due.
     pub clock: Clock,
+    /// Limits on connections and requests.
+    pub limits: ConnectionLimits,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self { clock: Arc::new(crate::db::now_ms) }
+        Self { clock: Arc::new(crate::db::now_ms), limits: ConnectionLimits::default() }
     }
 }
 
@@ -111,15 +114,12 @@ pub async fn start_with(
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(schedule(state.db.clone(), options.clock, scheduler_stopped));
+    let limits = options.limits;
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
+        crate::listen::serve(listener, app, limits, stopped).await;
         let _ = stop_scheduler.send(true);
         let _ = scheduler.await;
-        served
+        Ok(())
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "highlights server listening");
     Ok(RunningServer { addr, state, stop: Some(stop), task })

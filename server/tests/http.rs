@@ -481,3 +481,80 @@ async fn bad_input_is_always_a_4xx_json_error() {
     let too_many: Vec<Value> = (0..10_001).map(|_| json!({})).collect();
     assert_error(&s.ingest("seller-a", Value::Array(too_many)).await, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_batch_resent_with_its_key_is_stored_once() {
+    let s = TestServer::start().await;
+    s.seller("seller-a").await;
+    let send = |key: Option<&'static str>, text: &'static str| {
+        let s = &s;
+        async move {
+            let events: Vec<Value> = (0..50)
+                .map(|i| json!({"ts_ms": 1_900_000_000_000i64 + i * 10, "live_id": "live-k", "type": "comment", "text": text}))
+                .collect();
+            let mut req = s
+                .http
+                .post(s.url("/v1/ingest/events"))
+                .bearer_auth(&s.service_token)
+                .json(&json!({"seller_id": "seller-a", "events": events}));
+            if let Some(k) = key {
+                req = req.header("Idempotency-Key", k);
+            }
+            let resp = req.send().await.unwrap();
+            (resp.status(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let stored = |text: &'static str| {
+        let db = s.db();
+        async move {
+            db.call(move |c| {
+                Ok(c.query_row("SELECT count(*) FROM events WHERE json LIKE ?1", [format!("%\"{text}\"%")], |r| {
+                    r.get::<_, i64>(0)
+                })?)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let first = send(Some("batch-1"), "one").await;
+    let again = send(Some("batch-1"), "one").await;
+    assert_eq!(first.0, StatusCode::OK);
+    assert_eq!(first, again, "the re-sent batch gets the first answer");
+    assert_eq!(stored("one").await, 50, "and is stored once");
+    let reused = send(Some("batch-1"), "two").await;
+    assert_eq!(reused.0, StatusCode::UNPROCESSABLE_ENTITY, "a key reused for another batch is refused");
+    assert_eq!(stored("two").await, 0);
+    send(None, "three").await;
+    send(None, "three").await;
+    assert_eq!(stored("three").await, 100, "without a key every send counts");
+}
+
+#[tokio::test]
+async fn a_settings_retry_with_a_new_clock_estimate_replays_the_first_answer() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    let patch = |body: Value| {
+        let (s, token) = (&s, token.clone());
+        async move {
+            let resp = s
+                .http
+                .patch(s.url("/v1/settings"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "shown-once")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (resp.status(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let first = patch(json!({"popup_shows_delta": 1, "acted_at_ms": 1_800_000_000_000i64})).await;
+    // The app restarted, measured the clock offset again and learned the new version meanwhile.
+    let retry =
+        patch(json!({"popup_shows_delta": 1, "acted_at_ms": 1_800_000_000_400i64, "expected_version": 2})).await;
+    assert_eq!(first.0, StatusCode::OK);
+    assert_eq!(first, retry, "the same action, estimated again, is the same request");
+    assert_eq!(retry.1["popup_shows"], 1, "counted once");
+    let other = patch(json!({"highlights_on": true})).await;
+    assert_eq!(other.0, StatusCode::UNPROCESSABLE_ENTITY, "a key reused for another change is still refused");
+}

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use highlights_api::{ApiError as ErrorBody, IngestBatch, IngestResult};
 use highlights_engine::{EventKind, LiveEvent};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -12,7 +13,7 @@ use crate::app::AppState;
 use crate::auth::Service;
 use crate::db::next_seq;
 use crate::error::{ApiError, JsonBody, known_id};
-use crate::highlighter;
+use crate::{highlighter, idempotency};
 
 /// Most events in one batch.
 pub const MAX_BATCH: usize = 10_000;
@@ -151,8 +152,10 @@ pub fn store(conn: &Connection, batch: IngestBatch) -> Result<Stored, ApiError> 
 }
 
 /// Takes a batch of LIVE events from the streaming service (service token). Malformed events and
-/// unknown types are counted as skipped; the rest are stored and scored.
+/// unknown types are counted as skipped; the rest are stored and scored. With an
+/// `Idempotency-Key`, a batch re-sent after a lost answer is stored once and answered the same.
 #[utoipa::path(post, path = "/v1/ingest/events", tag = "ingest", request_body = IngestBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a re-sent batch count once", min_length = 1, max_length = 128)),
     responses((status = 200, body = IngestResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -160,24 +163,31 @@ pub fn store(conn: &Connection, batch: IngestBatch) -> Result<Stored, ApiError> 
 pub async fn ingest_events(
     State(s): State<AppState>,
     _service: Service,
+    headers: HeaderMap,
     JsonBody(batch): JsonBody<IngestBatch>,
 ) -> Result<Json<IngestResult>, ApiError> {
     if batch.events.len() > MAX_BATCH {
         return Err(ApiError::BadRequest(format!("at most {MAX_BATCH} events per batch")));
     }
+    // Keys are the service's, kept apart from the seller's own request keys.
+    let key = idempotency::key(&headers)?.map(|k| format!("ingest:{k}"));
+    let fingerprint = idempotency::fingerprint("POST /v1/ingest/events", &batch);
     let highlighter = s.highlighter.clone();
     let result =
         s.db.write(move |tx| {
             let seller = batch.seller_id.clone();
-            let live_ids: std::collections::BTreeSet<String> = batch
-                .events
-                .iter()
-                .filter_map(|e| e.get("live_id").and_then(|v| v.as_str()).map(str::to_string))
-                .collect();
-            highlighter.warm_up(tx, live_ids.iter().map(String::as_str))?;
-            let stored = store(tx, batch)?;
-            highlighter.process(tx, &seller, &stored.events)?;
-            Ok(stored.result)
+            known_id("seller", &seller)?;
+            idempotency::once(tx, &seller, key.as_deref(), &fingerprint, |tx| {
+                let live_ids: std::collections::BTreeSet<String> = batch
+                    .events
+                    .iter()
+                    .filter_map(|e| e.get("live_id").and_then(|v| v.as_str()).map(str::to_string))
+                    .collect();
+                highlighter.warm_up(tx, live_ids.iter().map(String::as_str))?;
+                let stored = store(tx, batch)?;
+                highlighter.process(tx, &seller, &stored.events)?;
+                Ok(stored.result)
+            })
         })
         .await?;
     Ok(Json(result))

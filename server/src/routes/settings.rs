@@ -127,7 +127,16 @@ pub async fn patch_settings(
     JsonBody(p): JsonBody<SettingsPatch>,
 ) -> Result<Json<Settings>, ApiError> {
     let key = idempotency::key(&headers)?;
-    let fingerprint = idempotency::fingerprint("PATCH /v1/settings", &p);
+    // A retry carries the same intent, but its version and times are re-estimated by then (the
+    // client may have learned the new version, or measured the clock offset again after a
+    // restart): they are not what makes it the same request.
+    let intent = SettingsPatch {
+        expected_version: None,
+        acted_at_ms: None,
+        popup_dismissed_at_ms: p.popup_dismissed_at_ms.map(|_| 1),
+        ..p.clone()
+    };
+    let fingerprint = idempotency::fingerprint("PATCH /v1/settings", &intent);
     s.db.write(move |tx| idempotency::once(tx, &id, key.as_deref(), &fingerprint, |tx| patch(tx, &id, &p)))
         .await
         .map(Json)
