@@ -100,7 +100,7 @@ fn main() {
             2 if !core.view().unwrap().toggle.on => {
                 // A kill between the commit and the ACK leaves a show the parent cannot see; this
                 // line lets it tell such a show from one delivered twice.
-                writeln!(std::io::stdout(), "TRY popup_shown").unwrap();
+                println!("TRY popup_shown");
                 dispatch(Event::ShoppingBagTapped);
                 if core.view().unwrap().popup.is_some() {
                     ack("popup_shown".into());
