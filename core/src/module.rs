@@ -8,10 +8,10 @@ use crate::view::{ProductRow, RecordingRow};
 /// Recordings per page of the module list.
 pub const PAGE_SIZE: u32 = 50;
 
-/// The module's page query, public so the benchmark can time the raw SQL beside the core.
+/// The module's page query.
 ///
 /// Keyset paging on (started_at_ms, id) keeps later pages as cheap as the first.
-pub const PAGE_SQL: &str = "
+pub(crate) const PAGE_SQL: &str = "
 SELECT l.id, l.title, l.started_at_ms, l.ended_at_ms, l.is_live,
   (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
      AND h.kind IN ('auto', 'manual') AND h.status IN ('scheduled', 'posted')),

@@ -5,20 +5,12 @@
 mod common;
 
 use common::*;
-use highlights_core::api::{Changes, Highlight, Settings, StaleSettings};
+use highlights_core::api::{
+    Changes, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus, Product, RemoteConfig, Settings,
+    StaleSettings,
+};
 use highlights_core::{CoreError, Event};
 use proptest::prelude::*;
-
-/// Ids as a hostile or broken server might send them.
-fn id() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z0-9-]{1,12}",
-        Just(String::new()),
-        "[\\x00-\\x1f]{1,3}",
-        "\\PC{0,200}",
-        Just("live-0001".to_string()),
-    ]
-}
 
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
     let leaf = prop_oneof![
@@ -37,44 +29,150 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
-/// A Changes page whose every field may be out of range or inconsistent.
-fn hostile_changes() -> impl Strategy<Value = serde_json::Value> {
+/// Ids as a hostile server might send them, always structurally valid strings.
+fn hostile_id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        40 => (0usize..6).prop_map(|i| format!("live-{i:04}")),
+        1 => Just(String::new()),
+        1 => "[\\x00-\\x1f]{1,3}",
+        1 => Just("x".repeat(300)),
+        2 => "\\PC{1,12}",
+    ]
+}
+
+fn timestamp() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        40 => 1_700_000_000_000i64..1_900_000_000_000,
+        1 => Just(i64::MIN),
+        1 => Just(i64::MAX),
+        1 => Just(0i64),
+        1 => -1_000i64..0,
+    ]
+}
+
+fn hostile_live() -> impl Strategy<Value = Live> {
+    (
+        hostile_id(),
+        "\\PC{0,40}",
+        timestamp(),
+        prop::option::of(timestamp()),
+        prop::collection::vec(hostile_id(), 0..3),
+        any::<i64>(),
+    )
+        .prop_map(|(id, title, start, end, products, seq)| Live {
+            id,
+            title,
+            started_at_ms: start,
+            ended_at_ms: end,
+            status: if end.is_some() { LiveStatus::Ended } else { LiveStatus::Live },
+            products: products.into_iter().map(|p| Product { name: p.clone(), id: p }).collect(),
+            seq,
+        })
+}
+
+fn hostile_highlight() -> impl Strategy<Value = Highlight> {
+    let kind = prop_oneof![Just(HighlightKind::Auto), Just(HighlightKind::Recommendation), Just(HighlightKind::Manual)];
+    let status = prop_oneof![
+        Just(HighlightStatus::Scheduled),
+        Just(HighlightStatus::Posted),
+        Just(HighlightStatus::Suggested),
+        Just(HighlightStatus::Removed)
+    ];
+    let score = prop_oneof![30 => -10.0f64..100.0, 1 => Just(f64::NAN), 1 => Just(f64::INFINITY), 1 => Just(f64::MAX)];
+    let signals = prop::collection::vec("\\PC{0,30}", 0..4);
+    (hostile_id(), hostile_id(), kind, status, timestamp(), timestamp(), score, signals, prop::option::of(timestamp()))
+        .prop_map(|(id, live_id, kind, status, start_ms, end_ms, score, signals, post_at_ms)| Highlight {
+            id,
+            live_id,
+            kind,
+            status,
+            live_now: false,
+            start_ms,
+            end_ms,
+            product_id: None,
+            score,
+            signals,
+            post_at_ms,
+            format: Default::default(),
+            seq: 1,
+        })
+}
+
+/// A structurally valid page (it always decodes) whose every value may be out of range or
+/// inconsistent: empty, control-character or huge ids, extreme times, highlights of unknown LIVEs,
+/// a config whose bounds make no sense.
+fn hostile_changes() -> impl Strategy<Value = Changes> {
     (
         any::<i64>(),
-        any::<bool>(),
-        prop::collection::vec((id(), any::<i64>(), prop::option::of(any::<i64>()), prop::collection::vec(id(), 0..3)), 0..5),
-        prop::collection::vec((id(), id(), any::<i64>(), any::<i64>(), any::<f64>(), 0u8..5, 0u8..5), 0..8),
-        prop::option::of((0u32..5, 0u32..5, any::<u32>(), any::<u32>())),
+        prop::collection::vec(hostile_live(), 0..4),
+        prop::collection::vec(hostile_highlight(), 0..6),
+        prop::option::of((0u32..120, 0u32..120, any::<u32>(), any::<u32>(), 0u32..50)),
     )
-        .prop_map(|(cursor, more, lives, highlights, cfg)| {
-            let kinds = ["auto", "recommendation", "manual", "bogus", ""];
-            let statuses = ["scheduled", "posted", "suggested", "removed", "bogus"];
-            let mut v = serde_json::json!({
-                "cursor": cursor,
-                "has_more": more,
-                "lives": lives.iter().map(|(id, start, end, products)| serde_json::json!({
-                    "id": id, "title": "t", "started_at_ms": start, "ended_at_ms": end,
-                    "status": if end.is_some() { "ended" } else { "live" },
-                    "products": products.iter().map(|p| serde_json::json!({"id": p, "name": p})).collect::<Vec<_>>(),
-                    "seq": 1
-                })).collect::<Vec<_>>(),
-                "highlights": highlights.iter().map(|(id, live, s, e, score, k, st)| serde_json::json!({
-                    "id": id, "live_id": live, "kind": kinds[*k as usize], "status": statuses[*st as usize],
-                    "live_now": false, "start_ms": s, "end_ms": e, "product_id": null,
-                    "score": if score.is_finite() { *score } else { 0.0 }, "signals": ["x"], "post_at_ms": null,
-                    "format": {"auto_subtitles": false, "arrow_to_live": false, "click_now_end_card": false, "background_music": false},
-                    "seq": 2
-                })).collect::<Vec<_>>(),
-            });
-            if let Some((min, max, cooldown, shows)) = cfg {
-                v["config"] = serde_json::json!({
-                    "max_posts_per_live": 20, "max_posts_per_product": 3, "post_delay_s": 300,
-                    "clip_min_s": min, "clip_max_s": max, "popup_cooldown_s": cooldown, "popup_max_shows": shows,
-                    "refresh_interval_s": 30, "format_experiments": []
-                });
-            }
-            v
+        .prop_map(|(cursor, lives, highlights, cfg)| Changes {
+            cursor,
+            has_more: false,
+            config: cfg.map(|(min, max, cooldown, shows, cap)| RemoteConfig {
+                max_posts_per_live: cap,
+                clip_min_s: min,
+                clip_max_s: max,
+                popup_cooldown_s: cooldown,
+                popup_max_shows: shows,
+                ..config()
+            }),
+            experiments: None,
+            settings: None,
+            lives,
+            highlights,
         })
+}
+
+/// Everything the cache holds for the seller, as text, to compare before and after.
+fn cache_dump(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut out = Vec::new();
+    for table in ["settings", "remote_config", "experiments", "lives", "live_products", "highlights", "sync_state"] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| (0..n).map(|i| r.get_ref(i).map(|v| format!("{v:?}"))).collect::<Result<Vec<_>, _>>())
+            .unwrap();
+        for row in rows {
+            out.push(format!("{table}: {}", row.unwrap().join(" | ")));
+        }
+    }
+    out
+}
+
+/// An accepted page left a cache that makes sense: every highlight belongs to a known LIVE, the
+/// module counts what is stored, and the cursor is the page's.
+fn consistent(db: &std::path::Path, page: &Changes, view: &highlights_core::ViewState) -> Result<(), TestCaseError> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM highlights h WHERE NOT EXISTS (SELECT 1 FROM lives l WHERE l.id = h.live_id AND l.seller_id = h.seller_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    prop_assert_eq!(orphans, 0, "highlights of LIVEs the cache does not know");
+    // Counted here from the stored rows, independently of the module's own query.
+    let mut stmt = conn.prepare("SELECT live_id, kind, status FROM highlights").unwrap();
+    let stored: Vec<(String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    for row in &view.module.recordings {
+        let on_profile = stored
+            .iter()
+            .filter(|(l, k, st)| *l == row.id && k != "recommendation" && (st == "scheduled" || st == "posted"))
+            .count();
+        let suggested =
+            stored.iter().filter(|(l, k, st)| *l == row.id && k == "recommendation" && st == "suggested").count();
+        prop_assert_eq!(row.highlight_count as usize, on_profile, "{}", row.id);
+        prop_assert_eq!(row.recommendation_count as usize, suggested, "{}", row.id);
+    }
+    // The cursor never goes back, whatever a page says.
+    let cursor: i64 = conn.query_row("SELECT cursor FROM sync_state", [], |r| r.get(0)).unwrap();
+    prop_assert_eq!(cursor, page.cursor.max(seed(3, false).cursor));
+    Ok(())
 }
 
 proptest! {
@@ -100,20 +198,45 @@ proptest! {
         let core = dev.open("seller-a");
         core.apply_changes(&seed(3, false)).unwrap();
         core.dispatch(Event::OpenModule).unwrap();
-        let before = core.view().unwrap();
-        let Ok(changes) = serde_json::from_value::<Changes>(page) else { return Ok(()) };
-        match core.apply_changes(&changes) {
-            Ok(()) => {}
-            Err(CoreError::BadServerData { .. } | CoreError::Storage { .. }) => {
+        let (before, cache_before) = (core.view().unwrap(), cache_dump(&dev.db()));
+        match core.apply_changes(&page) {
+            Ok(()) => {
+                core.dispatch(Event::OpenModule).unwrap();
+                consistent(&dev.db(), &page, &core.view().unwrap())?;
+            }
+            Err(CoreError::BadServerData { .. }) => {
                 let after = core.view().unwrap();
                 prop_assert_eq!(after.module, before.module);
                 prop_assert_eq!(after.toggle, before.toggle);
+                prop_assert_eq!(cache_dump(&dev.db()), cache_before, "a refused page changed the cache");
             }
             Err(e) => prop_assert!(false, "unexpected error {e:?}"),
         }
         // Whatever happened, the core still answers.
         core.dispatch(Event::OpenModule).unwrap();
     }
+}
+
+/// The hostile pages really exercise both outcomes: a fixed sample of them both applies and gets
+/// refused often enough.
+#[test]
+fn hostile_pages_both_apply_and_get_refused() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..200 {
+        let page = hostile_changes().new_tree(&mut runner).unwrap().current();
+        let dev = Device::new();
+        let core = dev.open("seller-a");
+        core.apply_changes(&seed(3, false)).unwrap();
+        match core.apply_changes(&page) {
+            Ok(()) => accepted += 1,
+            Err(CoreError::BadServerData { .. }) => refused += 1,
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+    }
+    println!("hostile pages: {accepted} applied, {refused} refused whole");
+    assert!(accepted >= 15 && refused >= 15, "{accepted} applied, {refused} refused");
 }
 
 /// Cases per fuzz target: a CI slice by default, `FUZZ_CASES` for the full run.

@@ -19,7 +19,17 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     assert_eq!(v.screen, Screen::Highlights);
     assert!(!v.toggle.on);
     let limits = v.toggle.limits.expect("limits come from the synced config");
-    assert_eq!((limits.max_posts_per_live, limits.max_posts_per_product, limits.post_delay_s), (20, 3, 300));
+    assert_eq!(
+        (
+            limits.max_posts_per_live,
+            limits.max_posts_per_product,
+            limits.post_delay_s,
+            limits.clip_min_s,
+            limits.clip_max_s
+        ),
+        (7, 2, 90, 12, 45),
+        "the screen shows the server's limits, not the app's"
+    );
 
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     let v = core.view().unwrap();
@@ -80,7 +90,7 @@ fn popup_shows_only_in_experiment_respects_cooldown_and_max_shows() {
 
     core.apply_changes(&seed(1, true)).unwrap();
     core.dispatch(Event::ShoppingBagTapped).unwrap();
-    assert_eq!(core.view().unwrap().popup.map(|p| p.max_posts_per_live), Some(20));
+    assert_eq!(core.view().unwrap().popup.map(|p| p.max_posts_per_live), Some(7));
     core.dispatch(Event::PopupDismiss).unwrap();
     assert!(core.view().unwrap().popup.is_none());
     drop(core);

@@ -44,7 +44,11 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         let core = dev.open("seller-a");
         let v = core.view().unwrap();
         assert!(!v.toggle.on, "v{version}: server said on, the queued action says off");
-        assert_eq!(v.toggle.limits.unwrap().max_posts_per_live, 20);
+        assert_eq!(
+            v.toggle.limits.unwrap().max_posts_per_live,
+            config().max_posts_per_live,
+            "the stored config, as it was"
+        );
         let pending = core.pending_actions();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].action, Action::SetHighlights { on: false });

@@ -189,3 +189,44 @@ async fn stored_engine_settings_drive_detection() {
     ingest_all(&s, "seller-a", &stream("live-normal", 42, 6)).await;
     assert!(!highlights(&s, &token, "live-normal").await.is_empty(), "the same kind of LIVE finds moments again");
 }
+
+#[tokio::test]
+async fn the_server_enforces_the_limits_the_apps_show() {
+    // The same non-default limits the client tests show on screen.
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let cfg = highlights_api::RemoteConfig {
+        max_posts_per_live: 7,
+        max_posts_per_product: 2,
+        post_delay_s: 90,
+        ..Default::default()
+    };
+    s.db().write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
+    let mut spec = StreamSpec::new("live-limits", T0, 51);
+    spec.viewers = 1_500.0;
+    spec.duration_s = 90 * 60;
+    // Four products at two posts each leave room to reach the per-LIVE cap of 7.
+    spec.products.push(("sku-brush".into(), "Brush set".into()));
+    spec.pin_every_s = 600;
+    let events: Vec<Value> = generate(&spec.plant_random(36)).iter().map(|e| e.to_json()).collect();
+    ingest_all(&s, "seller-a", &events).await;
+    let found = highlights(&s, &token, "live-limits").await;
+    let auto: Vec<_> = found.iter().filter(|h| h["kind"] == "auto").collect();
+    assert_eq!(auto.len(), 7, "the cap per LIVE, reached: {} moments in all", found.len());
+    let mut per_product = std::collections::HashMap::new();
+    for h in &auto {
+        *per_product.entry(h["product_id"].to_string()).or_insert(0) += 1;
+    }
+    assert!(per_product.values().all(|n| *n <= 2), "{per_product:?}");
+    let delays: Vec<i64> = s
+        .db()
+        .call(|c| {
+            let mut stmt = c.prepare("SELECT post_at_ms - identified_at_ms FROM highlights WHERE kind = 'auto'")?;
+            Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?)
+        })
+        .await
+        .unwrap();
+    assert!(!delays.is_empty() && delays.iter().all(|d| *d == 90_000), "posted 90 s after identification: {delays:?}");
+    assert!(found.iter().any(|h| h["kind"] == "recommendation"), "the rest became recommendations");
+}

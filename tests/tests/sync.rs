@@ -65,6 +65,14 @@ async fn server_settings(b: &Backend, token: &str) -> serde_json::Value {
 async fn first_sync_then_incremental_sync() {
     let b = Backend::start().await;
     let token = b.seller("seller-a").await;
+    // Limits unlike the defaults: whatever the app shows must have come from the server.
+    let cfg = highlights_api::RemoteConfig {
+        max_posts_per_live: 7,
+        max_posts_per_product: 2,
+        post_delay_s: 90,
+        ..Default::default()
+    };
+    b.running().state.db.write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
     lives(&b, "seller-a", 120).await;
     let d = Device::new("seller-a", &b.url(), &token);
     let report = d.syncer.sync().await.unwrap();
@@ -74,7 +82,12 @@ async fn first_sync_then_incremental_sync() {
     assert_eq!(v.module.recordings.len(), 50);
     assert!(v.module.has_more);
     assert!(v.sync.online && v.sync.last_updated_ms.is_some());
-    assert_eq!(v.toggle.limits.unwrap().max_posts_per_live, 20, "limits came from the server");
+    let limits = v.toggle.limits.unwrap();
+    assert_eq!(
+        (limits.max_posts_per_live, limits.max_posts_per_product, limits.post_delay_s),
+        (7, 2, 90),
+        "limits came from the server"
+    );
 
     // Nothing new: one request, nothing applied.
     assert_eq!(d.syncer.sync().await.unwrap().pages, 1);

@@ -28,8 +28,19 @@ impl Device {
     }
 }
 
+/// Remote config with limits unlike the server's defaults, so a default compiled into the app
+/// would show.
 pub fn config() -> RemoteConfig {
-    RemoteConfig { popup_cooldown_s: 3600, popup_max_shows: 2, ..RemoteConfig::default() }
+    RemoteConfig {
+        max_posts_per_live: 7,
+        max_posts_per_product: 2,
+        post_delay_s: 90,
+        clip_min_s: 12,
+        clip_max_s: 45,
+        popup_cooldown_s: 3600,
+        popup_max_shows: 2,
+        ..RemoteConfig::default()
+    }
 }
 
 pub fn experiments(popup: bool) -> Experiments {

@@ -49,9 +49,9 @@ class JourneysTest {
             c.syncNow()
             c.openHighlights()
             val limits = assertNotNull(c.toggle.value.limits, "limits come from remote config")
-            assertEquals(20u, limits.maxPostsPerLive)
-            assertEquals(3u, limits.maxPostsPerProduct)
-            assertEquals(300u, limits.postDelayS)
+            assertEquals(TestBackend.MAX_PER_LIVE.toUInt(), limits.maxPostsPerLive)
+            assertEquals(TestBackend.MAX_PER_PRODUCT.toUInt(), limits.maxPostsPerProduct)
+            assertEquals(TestBackend.POST_DELAY_S.toUInt(), limits.postDelayS)
 
             c.setToggle(true)
             assertEquals(OnboardingOrigin.TOGGLE, c.onboarding.value?.origin)
@@ -73,7 +73,7 @@ class JourneysTest {
         client("kt-popup", token).use { c ->
             c.syncNow()
             c.shoppingBagTapped()
-            assertEquals(20u, c.popup.value?.maxPostsPerLive)
+            assertEquals(TestBackend.MAX_PER_LIVE.toUInt(), c.popup.value?.maxPostsPerLive)
             c.dispatch(Event.PopupDismiss)
             assertNull(c.popup.value)
             c.shoppingBagTapped()

@@ -33,6 +33,15 @@ class TestBackend : AutoCloseable {
             Thread.sleep(50)
         }
         serviceToken = admin("service-token")
+        // Limits unlike the server's defaults: what the screens show must come from here.
+        val config = dataDir.resolve("config.json")
+        Files.writeString(
+            config,
+            """{"max_posts_per_live": $MAX_PER_LIVE, "max_posts_per_product": $MAX_PER_PRODUCT, "post_delay_s": $POST_DELAY_S,
+               "clip_min_s": 10, "clip_max_s": 60, "popup_cooldown_s": 604800, "popup_max_shows": 3,
+               "refresh_interval_s": 30, "format_experiments": ["auto_subtitles"]}""".trimIndent(),
+        )
+        admin("set-config", config.toString())
     }
 
     /** Runs an admin command against the same data directory; returns what it printed. */
@@ -105,5 +114,9 @@ class TestBackend : AutoCloseable {
 
     companion object {
         const val T0 = 1_793_491_200_000L
+        /** The limits this backend serves, none of them the server's default. */
+        const val MAX_PER_LIVE = 7
+        const val MAX_PER_PRODUCT = 2
+        const val POST_DELAY_S = 90
     }
 }

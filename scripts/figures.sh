@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Every figure the project publishes, measured now on this machine, written to docs/figures.md
+# with the date, the machine, each goal and whether it is met. Runs the benchmarks, the real-data
+# evaluation (when LIGHTOR_DIR names the Lightor Dota2 train split) and the full reliability runs:
+# about an hour on 2 cores. Not part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/figures
+rm -rf "$out" && mkdir -p "$out"
+log() { echo "== $*" >&2; }
+
+log "engine benchmark"
+cargo bench -p highlights-engine --bench engine -- --warm-up-time 1 --measurement-time 3 >"$out/engine.txt" 2>&1
+log "detection on the generator"
+cargo test --release -p highlights-engine --test detection -- --nocapture >"$out/detection.txt" 2>&1
+if [[ -n "${LIGHTOR_DIR:-}" ]]; then
+  log "detection on real labelled chat ($LIGHTOR_DIR)"
+  cargo run -q --release -p highlights-server -- eval --lightor "$LIGHTOR_DIR" >"$out/eval.txt"
+fi
+log "module page benchmark"
+cargo bench -p highlights-core --bench module_page -- --warm-up-time 1 --measurement-time 3 >"$out/module.txt" 2>&1
+log "sync benchmark"
+cargo bench -p highlights-e2e --bench sync >"$out/sync.txt" 2>&1
+log "Kotlin call cost"
+bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"
+log "reliability, full runs"
+bash scripts/reliability.sh --full >"$out/reliability.txt" 2>&1
+
+python3 - "$out" <<'PY'
+import datetime, os, platform, re, subprocess, sys
+out = sys.argv[1]
+def read(name):
+    p = os.path.join(out, name)
+    return open(p, encoding="utf-8", errors="replace").read() if os.path.exists(p) else ""
+def grab(text, pattern, cast=float):
+    m = re.search(pattern, text)
+    return cast(m.group(1)) if m else None
+rows = []
+def figure(what, value, unit, goal, met, note=""):
+    shown = "not measured" if value is None else (f"{value:,.2f}".rstrip("0").rstrip(".") + f" {unit}").strip()
+    verdict = "—" if met is None or value is None else ("met" if met else "**not met**")
+    rows.append(f"| {what} | {shown} | {goal} | {verdict} | {note} |")
+
+e = read("engine.txt")
+one = grab(e, r"one 5,000-viewer LIVE: engine ([0-9.]+) M")
+many = grab(e, r"10,000 concurrent LIVEs: engine ([0-9.]+) M")
+floor_many = grab(e, r"10,000 concurrent LIVEs: engine [0-9.]+ M events/s, plain counting ([0-9.]+)")
+state = grab(e, r"([0-9]+) bytes per LIVE", int)
+delay_bench = grab(e, r"p99 ([0-9]+) ms, max", int)
+figure("engine scoring, one 5,000-viewer LIVE", one, "M events/s", "≥ 2", one and one >= 2)
+figure("engine scoring, 10,000 concurrent LIVEs", many, "M events/s", "≥ 2", many and many >= 2, f"plain counting in the same run: {floor_many} M/s")
+figure("detection state per LIVE", state, "bytes", "≤ 4096", state and state <= 4096)
+d = read("detection.txt")
+dp = grab(d, r"all sizes: precision ([0-9.]+)")
+dr = grab(d, r"all sizes: precision [0-9.]+, recall ([0-9.]+)")
+dd = grab(d, r"identification p99 ([0-9]+) ms", int)
+worst_p = min([float(x) for x in re.findall(r"precision ([0-9.]+), recall", d)] or [0]) if d else None
+worst_r = min([float(x) for x in re.findall(r"recall ([0-9.]+); identified", d)] or [0]) if d else None
+quiet = grab(d, r"minutes: ([0-9]+) moments", int)
+figure("generator: precision, all sizes", dp, "", "≥ 0.9 every size", worst_p is not None and worst_p >= 0.9, f"worst size {worst_p}")
+figure("generator: recall, all sizes", dr, "", "≥ 0.9 every size", worst_r is not None and worst_r >= 0.9, f"worst size {worst_r}")
+figure("generator: moments in 40 quiet and spam-only LIVEs", quiet, "", "0", quiet == 0)
+figure("identification after a planted peak, p99", dd, "ms", "≤ 10000", dd is not None and dd <= 10000, f"bench sample p99: {delay_bench} ms")
+ev = read("eval.txt")
+if ev:
+    p5 = grab(ev, r"engine\s+start-precision P@1 [0-9.]+\s+P@5 ([0-9.]+)")
+    ap = grab(ev, r"engine\s+start-precision .* auto-posted precision \(cap 10\) ([0-9.]+)")
+    n5 = grab(ev, r"naive baseline\s+start-precision P@1 [0-9.]+\s+P@5 ([0-9.]+)")
+    na = grab(ev, r"naive baseline\s+start-precision .* auto-posted precision \(cap 10\) ([0-9.]+)")
+    figure("real chat (Lightor Dota2 train): start-precision at 5", p5, "", "≥ 0.70 and above the naive baseline", p5 is not None and p5 >= 0.7 and p5 > n5, f"naive baseline: {n5}")
+    figure("real chat: auto-posted precision, cap 10", ap, "", "≥ 0.60 and above the naive baseline", ap is not None and ap >= 0.6 and ap > na, f"naive baseline: {na}")
+else:
+    figure("real chat (Lightor Dota2 train)", None, "", "P@5 ≥ 0.70, posted ≥ 0.60", None, "set LIGHTOR_DIR to the train split")
+m = read("module.txt")
+ratio = grab(m, r"independent baseline [0-9]+ µs: ([0-9.]+)x")
+figure("module first page, core vs independent baseline", ratio, "x", "≤ 2x", ratio is not None and ratio <= 2, (re.search(r"core [0-9]+ µs, independent baseline [0-9]+ µs", m) or [""])[0])
+s = read("sync.txt")
+full = grab(s, r"median ([0-9]+) ms \(goal")
+idle_req = grab(s, r"idle resync: ([0-9]+) request", int)
+idle_bytes = grab(s, r"request\(s\), ([0-9]+) bytes", int)
+figure("full sync, 1,000 recordings + 20,000 highlights", full, "ms", "≤ 1000", full is not None and full <= 1000)
+figure("idle resync", idle_bytes, "bytes", "1 request, ≤ 1024 bytes", idle_req == 1 and idle_bytes is not None and idle_bytes <= 1024, f"{idle_req} request(s)")
+k = read("kotlin.txt")
+call = grab(k, r"kotlin bench: .*no-op.*median\s+([0-9]+) ns/call")
+figure("Kotlin → core call (JNA, no-op)", call and call / 1000, "µs", "≤ 5", call is not None and call <= 5000)
+r = read("reliability.txt")
+ck = re.search(r"core crash test: ([0-9]+) kills, ([0-9]+) acknowledged actions \(([^)]*)\); lost ([0-9]+), duplicated ([0-9]+)", r)
+figure("core SIGKILL suite", int(ck.group(2)) if ck else None, "actions acknowledged", "0 lost, 0 duplicated, every kind", bool(ck) and ck.group(4) == "0" and ck.group(5) == "0", f"{ck.group(1)} kills; {ck.group(3)}" if ck else "")
+sk = re.search(r"server crash test: ([0-9]+) kills, ([0-9]+) acknowledged batches \(([0-9]+) re-sent[^)]*\); lost ([0-9]+), stored in part or twice ([0-9]+)", r)
+figure("server SIGKILL suite", int(sk.group(2)) if sk else None, "batches acknowledged", "each stored exactly once", bool(sk) and sk.group(4) == "0" and sk.group(5) == "0", f"{sk.group(1)} kills, {sk.group(3)} re-sent after a lost answer" if sk else "")
+fs = re.search(r"fault soak: ([0-9]+) faulty responses over ([0-9]+) rounds.*?; ([0-9]+) actions, 0 lost, 0 duplicated, 0 panics", r)
+figure("fault soak", int(fs.group(1)) if fs else None, "faulty responses", "0 lost, 0 duplicated, 0 panics", bool(fs), f"{fs.group(3)} actions" if fs else "")
+failed = len(re.findall(r"test result: FAILED|panicked", r))
+figure("reliability suites (fuzzing 5,000 cases per target, schemathesis 500 per operation)", failed, "failures", "0", failed == 0)
+
+cpu = os.cpu_count()
+mem = ""
+try:
+    mem = f"{int(open('/proc/meminfo').read().split()[1]) / 1024 / 1024:.0f} GiB"
+except Exception:
+    pass
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+doc = [
+    "# Figures",
+    "",
+    f"Measured by `scripts/figures.sh` on {datetime.date.today().isoformat()}, commit {commit}, on {platform.machine()} "
+    f"with {cpu} cores and {mem} of memory. Nothing here is copied by hand: run the script to refresh it.",
+    "",
+    "| figure | value | goal | verdict | notes |",
+    "|---|---|---|---|---|",
+    *rows,
+    "",
+]
+open("docs/figures.md", "w").write("\n".join(doc))
+print("\n".join(doc))
+PY
