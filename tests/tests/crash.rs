@@ -229,13 +229,25 @@ async fn the_core_survives_sigkill_at_random_points() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let reader =
-            std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+        let (first_ack, acked_once) = std::sync::mpsc::channel::<()>();
+        let reader = std::thread::spawn(move || {
+            let mut lines = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.starts_with("ACK ") {
+                    let _ = first_ack.send(());
+                }
+                lines.push(line);
+            }
+            lines
+        });
         let stderr = child.stderr.take().unwrap();
         let errors = std::thread::spawn(move || {
             BufReader::new(stderr).lines().map_while(Result::ok).filter(|l| l.contains("refused")).collect::<Vec<_>>()
         });
-        tokio::time::sleep(Duration::from_millis(fastrand::u64(30..250))).await;
+        // Killed at a random point once it is working (starting a process can be slow on a busy
+        // machine), so every round has acknowledged something.
+        let _ = tokio::task::spawn_blocking(move || acked_once.recv_timeout(Duration::from_secs(30))).await;
+        tokio::time::sleep(Duration::from_millis(fastrand::u64(0..220))).await;
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let lines = reader.join().unwrap();
