@@ -17,6 +17,7 @@ suite() {
 }
 
 suite "cargo fmt --check" cargo fmt --all -- --check
+suite "architecture: no import cycles, SQL only in the stores, contract types on the wire" bash scripts/architecture.sh
 suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 suite "cargo test" cargo test --workspace --locked
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh

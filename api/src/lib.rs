@@ -1,11 +1,11 @@
 //! Wire types of the Auto LIVE Highlights REST API.
 //!
-//! One crate owns the JSON contract so the server and the app core cannot drift apart:
-//! every request and response body that crosses the network is declared here.
-
-#![warn(missing_docs)]
+//! One crate owns the contract so the server, the app core and the engine cannot drift apart:
+//! every request and response body, every path, the one spelling of each kind, status and format
+//! variant, and the default limits.
 
 mod lenient;
+pub mod paths;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,7 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// Error body of every 4xx/5xx answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ApiError {
+pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `stale_version`.
     pub code: String,
     /// Human-readable explanation.
@@ -72,23 +72,83 @@ pub struct RemoteConfig {
     pub format_experiments: Vec<String>,
 }
 
+/// The limits a fresh server starts with; an admin changes them in the stored remote config.
+pub mod defaults {
+    /// Most auto-posted videos per LIVE.
+    pub const MAX_POSTS_PER_LIVE: u32 = 20;
+    /// Most auto-posted videos per pinned product in one LIVE.
+    pub const MAX_POSTS_PER_PRODUCT: u32 = 3;
+    /// Seconds between identifying a moment and posting it.
+    pub const POST_DELAY_S: u32 = 300;
+    /// Shortest clip, in seconds.
+    pub const CLIP_MIN_S: u32 = 10;
+    /// Longest clip, in seconds.
+    pub const CLIP_MAX_S: u32 = 60;
+}
+
 impl Default for RemoteConfig {
     fn default() -> Self {
         Self {
-            max_posts_per_live: 20,
-            max_posts_per_product: 3,
-            post_delay_s: 300,
-            clip_min_s: 10,
-            clip_max_s: 60,
+            max_posts_per_live: defaults::MAX_POSTS_PER_LIVE,
+            max_posts_per_product: defaults::MAX_POSTS_PER_PRODUCT,
+            post_delay_s: defaults::POST_DELAY_S,
+            clip_min_s: defaults::CLIP_MIN_S,
+            clip_max_s: defaults::CLIP_MAX_S,
             popup_cooldown_s: 7 * 24 * 3600,
             popup_max_shows: 3,
             refresh_interval_s: 30,
-            format_experiments: vec![
-                "auto_subtitles".into(),
-                "arrow_to_live".into(),
-                "click_now_end_card".into(),
-                "background_music".into(),
-            ],
+            format_experiments: FormatVariant::EXPERIMENTS.iter().map(|v| v.as_str().to_string()).collect(),
+        }
+    }
+}
+
+/// A video-format arm: `control` or one experimental feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormatVariant {
+    /// Plain clips.
+    Control,
+    /// Auto-generated subtitles.
+    AutoSubtitles,
+    /// An arrow to the LIVE button.
+    ArrowToLive,
+    /// A "CLICK NOW" end card.
+    ClickNowEndCard,
+    /// Background music.
+    BackgroundMusic,
+}
+
+impl FormatVariant {
+    /// The experimental arms, in the order remote config lists them by default.
+    pub const EXPERIMENTS: [FormatVariant; 4] = [
+        FormatVariant::AutoSubtitles,
+        FormatVariant::ArrowToLive,
+        FormatVariant::ClickNowEndCard,
+        FormatVariant::BackgroundMusic,
+    ];
+
+    /// The wire and storage spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FormatVariant::Control => "control",
+            FormatVariant::AutoSubtitles => "auto_subtitles",
+            FormatVariant::ArrowToLive => "arrow_to_live",
+            FormatVariant::ClickNowEndCard => "click_now_end_card",
+            FormatVariant::BackgroundMusic => "background_music",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        std::iter::once(FormatVariant::Control).chain(Self::EXPERIMENTS).find(|v| v.as_str() == s)
+    }
+
+    /// The format features this arm turns on.
+    pub fn spec(self) -> FormatSpec {
+        FormatSpec {
+            auto_subtitles: self == FormatVariant::AutoSubtitles,
+            arrow_to_live: self == FormatVariant::ArrowToLive,
+            click_now_end_card: self == FormatVariant::ClickNowEndCard,
+            background_music: self == FormatVariant::BackgroundMusic,
         }
     }
 }
@@ -146,23 +206,25 @@ pub struct Settings {
 pub struct SettingsPatch {
     /// The version the client based this change on; a stale one gets 409 with the current state.
     /// `None` applies the change unconditionally (used for commutative counters).
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
     pub expected_version: Option<i64>,
     /// New toggle value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlights_on: Option<bool>,
     /// Marks onboarding as completed (it can never be un-completed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onboarding_completed: Option<bool>,
     /// Adds this many pop-up shows.
-    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_u32")]
     #[cfg_attr(feature = "openapi", schema(maximum = 100))]
     pub popup_shows_delta: Option<u32>,
     /// Records that the seller closed the pop-up at this time (epoch ms).
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub popup_dismissed_at_ms: Option<i64>,
     /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
     /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
     pub acted_at_ms: Option<i64>,
 }
 
@@ -185,6 +247,21 @@ pub enum LiveStatus {
     Live,
     /// The LIVE ended; its recording is available.
     Ended,
+}
+
+impl LiveStatus {
+    /// The wire and storage spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LiveStatus::Live => "live",
+            LiveStatus::Ended => "ended",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        [LiveStatus::Live, LiveStatus::Ended].into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// A LIVE session and, once it has begun, its recording.
@@ -223,7 +300,7 @@ pub enum HighlightKind {
 
 impl HighlightKind {
     /// The wire and storage spelling.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             HighlightKind::Auto => "auto",
             HighlightKind::Recommendation => "recommendation",
@@ -256,7 +333,7 @@ pub enum HighlightStatus {
 
 impl HighlightStatus {
     /// The wire and storage spelling.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             HighlightStatus::Scheduled => "scheduled",
             HighlightStatus::Posted => "posted",

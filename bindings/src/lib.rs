@@ -3,8 +3,6 @@
 //! Kotlin and Swift get one object, [`HighlightsApp`], plus the core's event and view-state types.
 //! Shells implement [`StateObserver`] (render) and [`TokenProvider`] (auth).
 
-#![warn(missing_docs)]
-
 uniffi::setup_scaffolding!("highlights_ffi");
 
 mod error;

@@ -11,7 +11,7 @@ use common::*;
 use criterion::{Criterion, criterion_group, criterion_main};
 use highlights_core::Event;
 use highlights_core::api::{Changes, HighlightKind, HighlightStatus};
-use highlights_core::module::PAGE_SIZE;
+use highlights_core::testing::PAGE_SIZE;
 
 /// The first page as one would write it from scratch: a join and a GROUP BY.
 const BASELINE_SQL: &str = "

@@ -17,9 +17,11 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to; for tests and replays.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Default)]
 pub struct ManualClock(std::sync::atomic::AtomicI64);
 
+#[cfg(any(test, feature = "testing"))]
 impl ManualClock {
     /// A clock reading `ms`.
     pub fn new(ms: i64) -> Self {
@@ -31,6 +33,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)

@@ -85,33 +85,27 @@ pub enum CoreError {
     Cancelled,
 }
 
-impl From<rusqlite::Error> for CoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        CoreError::Storage { message: e.to_string() }
-    }
-}
-
-impl From<rusqlite_migration::Error> for CoreError {
-    fn from(e: rusqlite_migration::Error) -> Self {
-        CoreError::Storage { message: format!("migration failed: {e}") }
-    }
-}
-
-/// Checks an id handed in by a shell or a server before it reaches SQL or the view.
-pub(crate) fn check_id(what: &'static str, id: &str) -> Result<(), CoreError> {
+/// What is wrong with an id, if anything: the shared rule decides, the reason says which part of
+/// it the id broke.
+pub(crate) fn id_problem(id: &str) -> Option<String> {
     use highlights_api::MAX_ID_LEN;
     if highlights_api::is_valid_id(id) {
-        return Ok(());
-    }
-    // The shared rule decides; the reason only says which part of it the id broke.
-    let reason = if id.is_empty() {
-        "empty".to_string()
+        None
+    } else if id.is_empty() {
+        Some("empty".to_string())
     } else if id.len() > MAX_ID_LEN {
-        format!("longer than {MAX_ID_LEN} bytes")
+        Some(format!("longer than {MAX_ID_LEN} bytes"))
     } else {
-        "contains control characters".to_string()
-    };
-    Err(CoreError::InvalidId { what, reason })
+        Some("contains control characters".to_string())
+    }
+}
+
+/// Checks an id handed in by a shell before it reaches the cache or the view.
+pub(crate) fn check_id(what: &'static str, id: &str) -> Result<(), CoreError> {
+    match id_problem(id) {
+        None => Ok(()),
+        Some(reason) => Err(CoreError::InvalidId { what, reason }),
+    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use common::*;
 use highlights_core::api::{HighlightKind, HighlightStatus};
+use highlights_core::testing::{Action, Settled};
 use highlights_core::view::{HighlightBadge, OnboardingOrigin, Screen};
-use highlights_core::{Action, CoreError, Delivered, Event};
+use highlights_core::{CoreError, Event};
 
 #[test]
 fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
@@ -47,7 +48,7 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     let v = core.view().unwrap();
     assert!(v.toggle.on);
     let actions: Vec<Action> = core.pending_actions().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions, vec![Action::CompleteOnboarding, Action::SetHighlights { on: true }]);
+    assert_eq!(actions, vec![Action::CompleteOnboarding, Action::SetToggle { on: true }]);
 
     core.dispatch(Event::SetToggle { on: false }).unwrap();
     assert!(!core.view().unwrap().toggle.on);
@@ -294,8 +295,8 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let pending = core.pending_actions();
-    core.action_delivered(pending[0].id, Delivered::Settings(settings(false, true, 2))).unwrap();
-    core.action_rejected(pending[1].id, "Highlights are not available for this account").unwrap();
+    core.settle(pending[0].id, Settled::Settings(settings(false, true, 2))).unwrap();
+    core.settle(pending[1].id, Settled::Refused("Highlights are not available for this account".into())).unwrap();
     drop(core);
 
     let core = dev.open("seller-a");
@@ -314,7 +315,7 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     let entry = core.pending_actions().pop().unwrap();
     let mut posted = highlight("live-0001-r", &live(1), HighlightKind::Recommendation, HighlightStatus::Posted, 900);
     posted.seq = 20_000;
-    core.action_delivered(entry.id, Delivered::Highlight(posted)).unwrap();
+    core.settle(entry.id, Settled::Highlight(posted)).unwrap();
     let rec = core.view().unwrap().recording.unwrap();
     assert!(rec.highlights.iter().any(|h| h.id == "live-0001-r" && h.badge == HighlightBadge::Posted));
 }

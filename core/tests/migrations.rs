@@ -3,9 +3,10 @@
 mod common;
 
 use common::*;
+use highlights_core::Event;
 use highlights_core::testing::create_db_at_version;
+use highlights_core::testing::{Action, SCHEMA_VERSION};
 use highlights_core::view::HighlightBadge;
-use highlights_core::{Action, Event, SCHEMA_VERSION};
 use rusqlite::params;
 
 /// Writes, with plain SQL of schema version 1, what a v1 app would have cached and queued.
@@ -51,7 +52,7 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         );
         let pending = core.pending_actions();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].action, Action::SetHighlights { on: false });
+        assert_eq!(pending[0].action, Action::SetToggle { on: false });
         assert_eq!(pending[0].attempts, 0, "new retry columns get their defaults");
         core.dispatch(Event::OpenModule).unwrap();
         core.dispatch(Event::OpenRecording { recording_id: live(1).id }).unwrap();

@@ -1,8 +1,6 @@
 //! The whole system on one machine: the reference backend in-process, a seller, the app core, and a
 //! sample shoppable LIVE replayed at accelerated speed through the ingestion endpoint, narrated.
 
-#![warn(missing_docs)]
-
 pub mod sample;
 mod story;
 pub mod summary;
@@ -13,8 +11,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
+use highlights_server::clock::now_ms;
 use highlights_server::serve::{RunningServer, ServeOptions, start_with};
-use highlights_server::{admin, db::now_ms};
 
 pub use summary::Summary;
 
@@ -76,15 +74,11 @@ pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) ->
     let server = start_with("127.0.0.1:0".parse()?, &dir.join("server"), serve).await?;
     writeln!(out, "Backend listening on {} (SQLite in {})", server.url(), dir.display())?;
     let seller = "demo-seller";
-    let (seller_token, service_token) = server
-        .state
-        .db
-        .write(move |tx| {
-            let token = admin::create_seller(tx, seller, "Demo seller")?;
-            admin::pin_experiments(tx, seller, Some(true), Some("click_now_end_card"))?;
-            Ok((token, admin::service_token(tx)?))
-        })
-        .await?;
+    let store = server.state.store.clone();
+    let seller_token = store.create_seller(seller.into(), "Demo seller".into()).await?;
+    let format = highlights_api::FormatVariant::ClickNowEndCard.as_str();
+    store.pin_experiments(seller.into(), Some(true), Some(format.into())).await?;
+    let service_token = store.service_token().await?;
     std::fs::create_dir_all(dir.join("app"))?;
     let core = Arc::new(HighlightsCore::open(&dir.join("app").join("highlights.db"), seller)?);
     let syncer = Syncer::new(core.clone(), SyncConfig::new(&server.url()), Arc::new(Token(seller_token.clone())))?;

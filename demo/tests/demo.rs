@@ -31,7 +31,7 @@ fn the_exported_sample_replays_with_the_same_caps() {
         &mut out,
         &mut diag,
         highlights_engine::EngineSettings::default(),
-        &highlights_server::highlighter::policy(&highlights_api::RemoteConfig::default()),
+        &highlights_engine::Policy::default(),
         false,
     )
     .unwrap();

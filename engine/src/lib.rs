@@ -3,7 +3,6 @@
 //! Finds the moments of a LIVE that drive engagement, traffic and conversion, online (a decision at
 //! stream time t uses only events up to t), and decides which are auto-posted under the caps.
 
-#![warn(missing_docs)]
 // Per-signal arrays (window, baseline, z) are walked in lockstep by index; iterator zips read worse.
 #![allow(clippy::needless_range_loop)]
 

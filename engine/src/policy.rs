@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use highlights_api::RemoteConfig;
+
 use crate::moment::Moment;
 
 /// The server-side limits and timings that decide auto-posting.
@@ -13,6 +15,13 @@ pub struct Policy {
     pub max_per_product: u32,
     /// Delay between identification and posting (ms).
     pub post_delay_ms: i64,
+}
+
+/// The defaults of a fresh server's remote config.
+impl Default for Policy {
+    fn default() -> Self {
+        Self::from_config(&RemoteConfig::default())
+    }
 }
 
 /// The fate of one moment.
@@ -28,6 +37,15 @@ pub enum Decision {
 }
 
 impl Policy {
+    /// The posting rules of a remote config, where an admin sets them.
+    pub fn from_config(c: &RemoteConfig) -> Self {
+        Self {
+            max_per_live: c.max_posts_per_live,
+            max_per_product: c.max_posts_per_product,
+            post_delay_ms: i64::from(c.post_delay_s) * 1000,
+        }
+    }
+
     /// Decides a moment given how many auto-posts its LIVE and its product already have: posted
     /// when it cleared its LIVE's bar and both caps leave room.
     pub fn decide(&self, m: &Moment, posted_in_live: u32, posted_for_product: u32) -> Decision {

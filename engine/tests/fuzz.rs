@@ -62,7 +62,7 @@ proptest! {
     fn replay_counts_add_up_for_any_input(lines in prop::collection::vec(prop_oneof![event_line(), "\\PC{0,40}"], 0..80)) {
         let input = lines.join("\n");
         let (mut out, mut diag) = (Vec::new(), Vec::new());
-        let policy = Policy { max_per_live: 20, max_per_product: 3, post_delay_ms: 300_000 };
+        let policy = Policy::default();
         let stats = replay(input.as_bytes(), &mut out, &mut diag, EngineSettings::default(), &policy, false).unwrap();
         // Lines as `BufRead::split` sees them: a final empty piece after the last newline is no line.
         let mut pieces: Vec<&str> = input.split('\n').collect();

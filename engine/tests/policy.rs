@@ -24,7 +24,7 @@ proptest! {
         max_product in 1u32..5,
         moments in prop::collection::vec((0u8..4, prop::option::of(0u8..5), 0.0f64..40.0, any::<bool>()), 0..300),
     ) {
-        let policy = Policy { max_per_live: max_live, max_per_product: max_product, post_delay_ms: 300_000 };
+        let policy = Policy { max_per_live: max_live, max_per_product: max_product, ..Policy::default() };
         let mut caps = CapCounter::default();
         let mut per_live = std::collections::HashMap::<String, u32>::new();
         let mut per_product = std::collections::HashMap::<(String, Option<String>), u32>::new();

@@ -9,7 +9,7 @@ const POST_DELAY_MS: i64 = 120_000;
 
 /// The limits the server ships with (caps from remote config, not from the engine).
 fn policy() -> Policy {
-    Policy { max_per_live: 20, max_per_product: 3, post_delay_ms: 300_000 }
+    Policy::default()
 }
 
 fn jsonl(spec: &StreamSpec) -> String {

@@ -1,19 +1,16 @@
 //! Reference backend of Auto LIVE Highlights: the REST API the app core syncs with, bearer auth,
 //! the highlight engine, and an embedded SQLite store, so the whole system runs on one machine.
+//!
+//! `routes/` parse requests and map answers, `store/` holds the data and its rules behind the
+//! `Store` trait, `engine_host` runs the detectors, `serve` wires them to a listener and the
+//! posting scheduler.
 
-#![warn(missing_docs)]
-
-pub mod admin;
-pub mod app;
-pub mod auth;
-pub mod db;
-pub mod engine_settings;
-pub mod error;
-pub mod highlighter;
-pub mod idempotency;
+pub mod clock;
+pub mod engine_host;
 pub mod listen;
 pub mod routes;
 pub mod serve;
+pub mod store;
 
-pub use app::{AppState, router};
-pub use db::Db;
+pub use routes::{AppState, router};
+pub use store::{SqliteStore, Store, StoreError};

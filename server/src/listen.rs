@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tower::ServiceExt;
 
-use crate::error::ApiError;
+use highlights_api::ErrorBody;
 
 /// Limits on connections and requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,11 +76,11 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
                 Ok::<_, std::convert::Infallible>(match answer {
                     Ok(Ok(response)) => response,
                     Ok(Err(never)) => match never {},
-                    Err(_) => ApiError::Rejected {
-                        status: StatusCode::REQUEST_TIMEOUT,
-                        message: format!("the request took longer than {} s", limits.request_timeout.as_secs()),
+                    Err(_) => {
+                        let message = format!("the request took longer than {} s", limits.request_timeout.as_secs());
+                        let body = ErrorBody { code: "request_timeout".into(), message };
+                        (StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response()
                     }
-                    .into_response(),
                 })
             }
         });

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use highlights_engine::EngineSettings;
-use highlights_server::{admin, serve};
+use highlights_server::serve;
+use highlights_server::store::{SqliteStore, Store, check_config, engine_settings_in_force};
 
 #[derive(Parser)]
 #[command(name = "highlights-server", version, about = "Reference backend of Auto LIVE Highlights")]
@@ -126,34 +127,25 @@ fn init_tracing() {
 
 fn admin(data: PathBuf, action: AdminAction) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&data)?;
-    let mut conn = rusqlite::Connection::open(serve::db_path(&data))?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    highlights_server::db::migrations().to_latest(&mut conn)?;
-    let tx = conn.transaction()?;
-    match action {
-        AdminAction::CreateSeller { id, name } => {
-            println!("{}", admin::create_seller(&tx, &id, &name)?)
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let store = SqliteStore::open(&serve::db_path(&data)).await?;
+        match action {
+            AdminAction::CreateSeller { id, name } => println!("{}", store.create_seller(id, name).await?),
+            AdminAction::SellerToken { id } => println!("{}", store.seller_token(id).await?),
+            AdminAction::ServiceToken => println!("{}", store.service_token().await?),
+            AdminAction::ShowConfig => println!("{}", serde_json::to_string_pretty(&store.config().await?)?),
+            AdminAction::SetConfig { file } => store.set_config(serde_json::from_str(&read_input(&file)?)?).await?,
+            AdminAction::ShowEngineSettings => {
+                println!("{}", serde_json::to_string_pretty(&store.engine_settings().await?)?)
+            }
+            AdminAction::SetEngineSettings { file } => {
+                store.set_engine_settings(serde_json::from_str(&read_input(&file)?)?).await?
+            }
+            AdminAction::PinExperiments { id, popup, format } => store.pin_experiments(id, popup, format).await?,
         }
-        AdminAction::SellerToken { id } => println!("{}", admin::seller_token(&tx, &id)?),
-        AdminAction::ServiceToken => println!("{}", admin::service_token(&tx)?),
-        AdminAction::ShowConfig => {
-            let (cfg, _) = highlights_server::routes::config::load(&tx)?;
-            println!("{}", serde_json::to_string_pretty(&cfg)?);
-        }
-        AdminAction::SetConfig { file } => admin::set_config(&tx, &serde_json::from_str(&read_input(&file)?)?)?,
-        AdminAction::ShowEngineSettings => {
-            println!("{}", serde_json::to_string_pretty(&highlights_server::engine_settings::load(&tx)?)?)
-        }
-        AdminAction::SetEngineSettings { file } => {
-            admin::set_engine_settings(&tx, &serde_json::from_str(&read_input(&file)?)?)?
-        }
-        AdminAction::PinExperiments { id, popup, format } => {
-            admin::pin_experiments(&tx, &id, popup, format.as_deref())?
-        }
-    }
-    tx.commit()?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// A file's text, or standard input for `-`.
@@ -182,21 +174,27 @@ struct ReplayArgs {
 }
 
 fn replay(args: ReplayArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use highlights_server::highlighter::policy;
     let ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings } = args;
     let mut cfg = highlights_api::RemoteConfig::default();
     cfg.max_posts_per_live = max_per_live.unwrap_or(cfg.max_posts_per_live);
     cfg.max_posts_per_product = max_per_product.unwrap_or(cfg.max_posts_per_product);
     cfg.post_delay_s = post_delay_s.unwrap_or(cfg.post_delay_s);
-    highlights_server::routes::config::validate(&cfg)?;
+    check_config(&cfg)?;
     let input: Box<dyn std::io::BufRead> = if events.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         Box::new(std::io::BufReader::new(std::fs::File::open(&events)?))
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let settings = highlights_server::engine_settings::in_force(engine_settings(settings.as_deref())?, &cfg);
-    highlights_engine::replay::replay(input, &mut out, &mut std::io::stderr(), settings, &policy(&cfg), all)?;
+    let settings = engine_settings_in_force(engine_settings(settings.as_deref())?, &cfg);
+    highlights_engine::replay::replay(
+        input,
+        &mut out,
+        &mut std::io::stderr(),
+        settings,
+        &highlights_engine::Policy::from_config(&cfg),
+        all,
+    )?;
     std::io::Write::flush(&mut out)?;
     Ok(())
 }

@@ -8,9 +8,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::app::{AppState, router};
-use crate::db::Db;
+use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
+use crate::routes::{AppState, router};
+use crate::store::{SqliteStore, Store};
 
 /// File name of the store inside the data directory.
 pub const DB_FILE: &str = "highlights-server.db";
@@ -62,12 +63,12 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self { clock: Arc::new(crate::db::now_ms), limits: ConnectionLimits::default() }
+        Self { clock: Arc::new(crate::clock::now_ms), limits: ConnectionLimits::default() }
     }
 }
 
 /// Posts due highlights until told to stop.
-async fn schedule(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn schedule(store: Arc<dyn Store>, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(SCHEDULER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -75,15 +76,7 @@ async fn schedule(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver<b
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        // A read first, so an idle server never takes the write lock.
-        let result = match db.call(|c| crate::highlighter::any_scheduled(c)).await {
-            Ok(true) => {
-                let now = clock();
-                db.write(move |tx| crate::highlighter::post_due(tx, now)).await
-            }
-            other => other.map(|_| 0),
-        };
-        match result {
+        match store.post_due(clock()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(posted = n, "highlights posted"),
             Err(e) => tracing::warn!(error = %e, "posting due highlights failed; retrying"),
@@ -106,14 +99,14 @@ pub async fn start_with(
     options: ServeOptions,
 ) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(data_dir)?;
-    let db = Db::open(&db_path(data_dir)).await?;
-    let state = AppState { db, highlighter: Default::default() };
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path(data_dir)).await?);
+    let state = AppState { store, engine: EngineHost::default() };
     let (app, _) = router(state.clone());
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(schedule(state.db.clone(), options.clock, scheduler_stopped));
+    let scheduler = tokio::spawn(schedule(state.store.clone(), options.clock, scheduler_stopped));
     let limits = options.limits;
     let task = tokio::spawn(async move {
         crate::listen::serve(listener, app, limits, stopped).await;

@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use highlights_engine::sim::{StreamSpec, generate};
-use highlights_server::highlighter::post_due;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -45,7 +44,7 @@ async fn highlights(s: &TestServer, token: &str, live: &str) -> Vec<Value> {
 }
 
 async fn post_everything_due(s: &TestServer, now: i64) -> u32 {
-    s.db().write(move |tx| post_due(tx, now)).await.unwrap()
+    s.store().post_due(now).await.unwrap()
 }
 
 #[tokio::test]
@@ -120,7 +119,7 @@ async fn caps_hold_with_many_lives_ingested_in_parallel() {
     let token = s.seller("seller-a").await;
     turn_on(&s, &token).await;
     let cfg = highlights_api::RemoteConfig { max_posts_per_live: 3, max_posts_per_product: 1, ..Default::default() };
-    s.db().write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
+    s.store().set_config(cfg.clone()).await.unwrap();
     let lives: Vec<(String, Vec<Value>)> =
         (0..6).map(|i| (format!("live-p{i}"), stream(&format!("live-p{i}"), 20 + i, 10))).collect();
     let s = std::sync::Arc::new(s);
@@ -179,13 +178,13 @@ async fn stored_engine_settings_drive_detection() {
     let token = s.seller("seller-a").await;
     turn_on(&s, &token).await;
     let strict = highlights_engine::EngineSettings { enter_score: 1_000.0, ..Default::default() };
-    s.db().write(move |tx| highlights_server::admin::set_engine_settings(tx, &strict)).await.unwrap();
+    s.store().set_engine_settings(strict.clone()).await.unwrap();
     ingest_all(&s, "seller-a", &stream("live-strict", 41, 6)).await;
     assert!(highlights(&s, &token, "live-strict").await.is_empty(), "a bar nothing clears finds nothing");
     let bad = highlights_engine::EngineSettings { window_s: 99, ..Default::default() };
-    assert!(s.db().write(move |tx| highlights_server::admin::set_engine_settings(tx, &bad)).await.is_err());
+    assert!(s.store().set_engine_settings(bad.clone()).await.is_err());
     let normal = highlights_engine::EngineSettings::default();
-    s.db().write(move |tx| highlights_server::admin::set_engine_settings(tx, &normal)).await.unwrap();
+    s.store().set_engine_settings(normal.clone()).await.unwrap();
     ingest_all(&s, "seller-a", &stream("live-normal", 42, 6)).await;
     assert!(!highlights(&s, &token, "live-normal").await.is_empty(), "the same kind of LIVE finds moments again");
 }
@@ -202,7 +201,7 @@ async fn the_server_enforces_the_limits_the_apps_show() {
         post_delay_s: 90,
         ..Default::default()
     };
-    s.db().write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
+    s.store().set_config(cfg.clone()).await.unwrap();
     let mut spec = StreamSpec::new("live-limits", T0, 51);
     spec.viewers = 1_500.0;
     spec.duration_s = 90 * 60;
@@ -219,14 +218,9 @@ async fn the_server_enforces_the_limits_the_apps_show() {
         *per_product.entry(h["product_id"].to_string()).or_insert(0) += 1;
     }
     assert!(per_product.values().all(|n| *n <= 2), "{per_product:?}");
-    let delays: Vec<i64> = s
-        .db()
-        .call(|c| {
-            let mut stmt = c.prepare("SELECT post_at_ms - identified_at_ms FROM highlights WHERE kind = 'auto'")?;
-            Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?)
-        })
-        .await
-        .unwrap();
+    let sql = s.sql();
+    let mut stmt = sql.prepare("SELECT post_at_ms - identified_at_ms FROM highlights WHERE kind = 'auto'").unwrap();
+    let delays: Vec<i64> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
     assert!(!delays.is_empty() && delays.iter().all(|d| *d == 90_000), "posted 90 s after identification: {delays:?}");
     assert!(found.iter().any(|h| h["kind"] == "recommendation"), "the rest became recommendations");
 }

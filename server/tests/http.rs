@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use highlights_api::{FormatSpec, HighlightKind, HighlightStatus};
-use highlights_server::routes::highlights::{NewHighlight, insert};
+use highlights_server::store::NewHighlight;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -48,7 +48,7 @@ async fn add_highlight(
         posted_at_ms: None,
         format: FormatSpec::default(),
     };
-    s.db().write(move |tx| insert(tx, &h)).await.unwrap().id
+    s.store().add_highlights(vec![h]).await.unwrap().remove(0).id
 }
 
 #[tokio::test]
@@ -74,7 +74,7 @@ async fn auth_failures_are_401_with_json_errors() {
 async fn tokens_are_stored_hashed() {
     let s = TestServer::start().await;
     let token = s.seller("seller-a").await;
-    s.server.state.db.call(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").map_err(Into::into)).await.unwrap();
+    s.sql().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let raw = std::fs::read(highlights_server::serve::db_path(s.dir.path())).unwrap();
     let needle = token.as_bytes();
     assert!(!raw.windows(needle.len()).any(|w| w == needle), "the token itself is in the database file");
@@ -159,16 +159,13 @@ async fn config_and_experiments() {
     );
     let mut new_cfg: highlights_api::RemoteConfig = serde_json::from_value(cfg).unwrap();
     new_cfg.max_posts_per_live = 12;
-    s.db().write(move |tx| highlights_server::admin::set_config(tx, &new_cfg)).await.unwrap();
+    s.store().set_config(new_cfg).await.unwrap();
     assert_eq!(s.get("/v1/config", &token).await.1["max_posts_per_live"], 12);
 
     let (_, e1) = s.get("/v1/experiments", &token).await;
     let (_, e2) = s.get("/v1/experiments", &token).await;
     assert_eq!(e1, e2, "assignment is deterministic");
-    s.db()
-        .write(|tx| highlights_server::admin::pin_experiments(tx, "seller-a", Some(true), Some("arrow_to_live")))
-        .await
-        .unwrap();
+    s.store().pin_experiments("seller-a".into(), Some(true), Some("arrow_to_live".into())).await.unwrap();
     let (_, e) = s.get("/v1/experiments", &token).await;
     assert_eq!((e["popup"].clone(), e["format"]["arrow_to_live"].clone()), (json!(true), json!(true)));
 }
@@ -301,7 +298,7 @@ async fn one_seller_never_reaches_anothers_data() {
     let (_, changes) = s.get("/v1/changes", &b).await;
     assert!(changes.get("lives").is_none() && changes.get("highlights").is_none(), "{changes}");
     // Nothing changed for seller-a.
-    let a_token = s.db().write(|tx| highlights_server::admin::seller_token(tx, "seller-a")).await.unwrap();
+    let a_token = s.store().seller_token("seller-a".into()).await.unwrap();
     let (_, list) = s.get("/v1/lives/live-a/highlights", &a_token).await;
     assert_eq!(list["highlights"][0]["status"], "suggested");
 }
@@ -505,14 +502,11 @@ async fn a_batch_resent_with_its_key_is_stored_once() {
         }
     };
     let stored = |text: &'static str| {
-        let db = s.db();
+        let sql = s.sql();
         async move {
-            db.call(move |c| {
-                Ok(c.query_row("SELECT count(*) FROM events WHERE json LIKE ?1", [format!("%\"{text}\"%")], |r| {
-                    r.get::<_, i64>(0)
-                })?)
+            sql.query_row("SELECT count(*) FROM events WHERE json LIKE ?1", [format!("%\"{text}\"%")], |r| {
+                r.get::<_, i64>(0)
             })
-            .await
             .unwrap()
         }
     };

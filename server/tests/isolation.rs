@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use highlights_api::{FormatSpec, HighlightKind, HighlightStatus};
-use highlights_server::routes::highlights::{NewHighlight, insert};
+use highlights_server::store::NewHighlight;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -22,31 +22,27 @@ async fn no_operation_leaks_another_sellers_data() {
         {"ts_ms": T0 + 1_800_000, "live_id": "a-live", "type": "live_end"}
     ])).await;
     let h = s
-        .db()
-        .write(|tx| {
-            insert(
-                tx,
-                &NewHighlight {
-                    seller_id: "seller-a".into(),
-                    live_id: "a-live".into(),
-                    kind: HighlightKind::Recommendation,
-                    status: HighlightStatus::Suggested,
-                    live_now: false,
-                    start_ms: T0 + 60_000,
-                    end_ms: T0 + 90_000,
-                    peak_ms: None,
-                    product_id: Some("a-sku".into()),
-                    score: 9.0,
-                    signals: vec!["a-signal".into()],
-                    identified_at_ms: None,
-                    post_at_ms: None,
-                    posted_at_ms: None,
-                    format: FormatSpec::default(),
-                },
-            )
-        })
+        .store()
+        .add_highlights(vec![NewHighlight {
+            seller_id: "seller-a".into(),
+            live_id: "a-live".into(),
+            kind: HighlightKind::Recommendation,
+            status: HighlightStatus::Suggested,
+            live_now: false,
+            start_ms: T0 + 60_000,
+            end_ms: T0 + 90_000,
+            peak_ms: None,
+            product_id: Some("a-sku".into()),
+            score: 9.0,
+            signals: vec!["a-signal".into()],
+            identified_at_ms: None,
+            post_at_ms: None,
+            posted_at_ms: None,
+            format: FormatSpec::default(),
+        }])
         .await
         .unwrap()
+        .remove(0)
         .id;
     s.call(Method::PATCH, "/v1/settings", Some(&a), Some(json!({"highlights_on": true}))).await;
     let a_before = (s.get("/v1/settings", &a).await.1, s.get("/v1/lives/a-live/highlights", &a).await.1);

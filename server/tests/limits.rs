@@ -43,7 +43,7 @@ async fn half_open_idle_and_dripping_connections_are_closed_and_others_served() 
             .await
             .unwrap();
     let url = server.url();
-    let service = server.state.db.write(|tx| highlights_server::admin::service_token(tx)).await.unwrap();
+    let service = server.state.store.service_token().await.unwrap();
 
     // Five times more half-sent headers than the server takes connections.
     let mut half_open = Vec::new();

@@ -7,7 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use highlights_api::{FormatSpec, HighlightKind, HighlightStatus};
 use highlights_e2e::proxy::FaultProxy;
 use highlights_e2e::{Backend, Device};
-use highlights_server::routes::highlights::{NewHighlight, insert};
+use highlights_server::store::NewHighlight;
 
 const T0: i64 = 1_793_491_200_000;
 
@@ -27,34 +27,32 @@ async fn big_backend() -> (Backend, String) {
     b.ingest("seller-a", events).await;
     b.running()
         .state
-        .db
-        .write(|tx| {
+        .store
+        .add_highlights({
+            let mut all = Vec::new();
             for i in 0..1_000i64 {
                 for k in 0..20i64 {
                     let start = T0 + i * 3_600_000 + k * 60_000;
-                    insert(
-                        tx,
-                        &NewHighlight {
-                            seller_id: "seller-a".into(),
-                            live_id: format!("live-{i:04}"),
-                            kind: if k % 4 == 0 { HighlightKind::Recommendation } else { HighlightKind::Auto },
-                            status: if k % 4 == 0 { HighlightStatus::Suggested } else { HighlightStatus::Posted },
-                            live_now: false,
-                            start_ms: start,
-                            end_ms: start + 30_000,
-                            peak_ms: Some(start + 20_000),
-                            product_id: Some("sku-1".into()),
-                            score: 9.5,
-                            signals: vec!["comments 4.1x baseline".into(), "12 orders in 30 s".into()],
-                            identified_at_ms: Some(start + 32_000),
-                            post_at_ms: Some(start + 332_000),
-                            posted_at_ms: Some(start + 332_000),
-                            format: FormatSpec::default(),
-                        },
-                    )?;
+                    all.push(NewHighlight {
+                        seller_id: "seller-a".into(),
+                        live_id: format!("live-{i:04}"),
+                        kind: if k % 4 == 0 { HighlightKind::Recommendation } else { HighlightKind::Auto },
+                        status: if k % 4 == 0 { HighlightStatus::Suggested } else { HighlightStatus::Posted },
+                        live_now: false,
+                        start_ms: start,
+                        end_ms: start + 30_000,
+                        peak_ms: Some(start + 20_000),
+                        product_id: Some("sku-1".into()),
+                        score: 9.5,
+                        signals: vec!["comments 4.1x baseline".into(), "12 orders in 30 s".into()],
+                        identified_at_ms: Some(start + 32_000),
+                        post_at_ms: Some(start + 332_000),
+                        posted_at_ms: Some(start + 332_000),
+                        format: FormatSpec::default(),
+                    });
                 }
             }
-            Ok(())
+            all
         })
         .await
         .unwrap();

@@ -1,15 +1,13 @@
 //! Harness for end-to-end tests: a real server on loopback, real SQLite files, real app cores, and a
 //! fault-injecting proxy to put between them.
 
-#![warn(missing_docs)]
-
 pub mod proxy;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
-use highlights_server::admin;
+use highlights_server::Store;
 use highlights_server::serve::{RunningServer, start};
 
 /// A token provider whose token the test can swap, like an app refreshing its session.
@@ -40,7 +38,7 @@ impl Backend {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let server = start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
-        let service_token = server.state.db.write(|tx| admin::service_token(tx)).await.unwrap();
+        let service_token = server.state.store.service_token().await.unwrap();
         let addr = server.addr;
         Self { server: Some(server), dir, service_token, addr }
     }
@@ -55,16 +53,19 @@ impl Backend {
         self.server.as_ref().expect("server running")
     }
 
+    /// The running server's store, for admin work and seeding.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.running().state.store.clone()
+    }
+
     /// Creates a seller and returns a token for it.
     pub async fn seller(&self, id: &str) -> String {
-        let id = id.to_string();
-        self.running().state.db.write(move |tx| admin::create_seller(tx, &id, "Seller")).await.unwrap()
+        self.store().create_seller(id.to_string(), "Seller".into()).await.unwrap()
     }
 
     /// Another token for an existing seller (a second device).
     pub async fn token(&self, id: &str) -> String {
-        let id = id.to_string();
-        self.running().state.db.write(move |tx| admin::seller_token(tx, &id)).await.unwrap()
+        self.store().seller_token(id.to_string()).await.unwrap()
     }
 
     /// Stops the server (data kept).

@@ -180,13 +180,8 @@ async fn the_core_survives_sigkill_at_random_points() {
         popup_max_shows: 1_000_000,
         ..Default::default()
     };
-    b.running().state.db.write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
-    b.running()
-        .state
-        .db
-        .write(|tx| highlights_server::admin::pin_experiments(tx, "seller-a", Some(true), None))
-        .await
-        .unwrap();
+    b.store().set_config(cfg).await.unwrap();
+    b.store().pin_experiments("seller-a".into(), Some(true), None).await.unwrap();
     // On without onboarding (as sellers who enabled it before onboarding existed): the engine
     // finds highlights to post and take down, and the app still has onboarding to go through.
     let on = client()
@@ -318,13 +313,11 @@ async fn the_server_survives_sigkill_under_ingestion() {
     };
     let mut server = spawn();
     let (service, _seller) = {
-        let mut conn = rusqlite::Connection::open(&db).unwrap();
-        conn.busy_timeout(Duration::from_secs(10)).unwrap();
-        let tx = conn.transaction().unwrap();
-        let seller = highlights_server::admin::create_seller(&tx, "seller-a", "").unwrap();
-        let service = highlights_server::admin::service_token(&tx).unwrap();
-        tx.commit().unwrap();
-        (service, seller)
+        // The same file the child serves from, opened the one way the server opens it.
+        use highlights_server::Store;
+        let store = highlights_server::SqliteStore::open(&db).await.unwrap();
+        let seller = store.create_seller("seller-a".into(), String::new()).await.unwrap();
+        (store.service_token().await.unwrap(), seller)
     };
     let http = client();
     let kills = kills(10);

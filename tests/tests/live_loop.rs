@@ -25,7 +25,7 @@ async fn ingested_events_become_highlights_in_the_module() {
     let events: Vec<_> = generate(&spec.plant_random(6)).iter().map(|e| e.to_json()).collect();
     let end = events.iter().position(|e| e["type"] == "live_end").unwrap();
     b.ingest("seller-a", events[..end].to_vec()).await;
-    b.running().state.db.write(|tx| highlights_server::highlighter::post_due(tx, 0)).await.unwrap();
+    b.store().post_due(0).await.unwrap();
 
     d.syncer.sync().await.unwrap();
     d.core.dispatch(Event::OpenModule).unwrap();
@@ -38,7 +38,7 @@ async fn ingested_events_become_highlights_in_the_module() {
     assert!(rec.highlights.iter().all(|h| !h.signals.is_empty()));
 
     b.ingest("seller-a", events[end..].to_vec()).await;
-    b.running().state.db.write(|tx| highlights_server::highlighter::post_due(tx, i64::MAX / 2)).await.unwrap();
+    b.store().post_due(i64::MAX / 2).await.unwrap();
     d.syncer.sync().await.unwrap();
     let v = d.core.view().unwrap();
     let rec = v.recording.unwrap();

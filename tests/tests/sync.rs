@@ -4,7 +4,7 @@ use highlights_api::{FormatSpec, HighlightKind, HighlightStatus};
 use highlights_core::view::{HighlightBadge, Screen};
 use highlights_core::{CoreError, Event};
 use highlights_e2e::{Backend, Device, client};
-use highlights_server::routes::highlights::{NewHighlight, insert};
+use highlights_server::store::NewHighlight;
 use serde_json::json;
 
 const T0: i64 = 1_793_491_200_000;
@@ -26,32 +26,30 @@ async fn lives(b: &Backend, seller: &str, n: usize) {
     let seller = seller.to_string();
     b.running()
         .state
-        .db
-        .write(move |tx| {
+        .store
+        .add_highlights({
+            let mut all = Vec::new();
             for i in 0..n {
                 let start = T0 + i as i64 * 3_600_000;
-                insert(
-                    tx,
-                    &NewHighlight {
-                        seller_id: seller.clone(),
-                        live_id: format!("live-{i:04}"),
-                        kind: HighlightKind::Recommendation,
-                        status: HighlightStatus::Suggested,
-                        live_now: false,
-                        start_ms: start + 60_000,
-                        end_ms: start + 90_000,
-                        peak_ms: Some(start + 80_000),
-                        product_id: Some("sku-1".into()),
-                        score: 6.5,
-                        signals: vec!["comments 3.0x baseline".into()],
-                        identified_at_ms: Some(start + 92_000),
-                        post_at_ms: None,
-                        posted_at_ms: None,
-                        format: FormatSpec::default(),
-                    },
-                )?;
+                all.push(NewHighlight {
+                    seller_id: seller.clone(),
+                    live_id: format!("live-{i:04}"),
+                    kind: HighlightKind::Recommendation,
+                    status: HighlightStatus::Suggested,
+                    live_now: false,
+                    start_ms: start + 60_000,
+                    end_ms: start + 90_000,
+                    peak_ms: Some(start + 80_000),
+                    product_id: Some("sku-1".into()),
+                    score: 6.5,
+                    signals: vec!["comments 3.0x baseline".into()],
+                    identified_at_ms: Some(start + 92_000),
+                    post_at_ms: None,
+                    posted_at_ms: None,
+                    format: FormatSpec::default(),
+                });
             }
-            Ok(())
+            all
         })
         .await
         .unwrap();
@@ -72,7 +70,7 @@ async fn first_sync_then_incremental_sync() {
         post_delay_s: 90,
         ..Default::default()
     };
-    b.running().state.db.write(move |tx| highlights_server::admin::set_config(tx, &cfg)).await.unwrap();
+    b.store().set_config(cfg).await.unwrap();
     lives(&b, "seller-a", 120).await;
     let d = Device::new("seller-a", &b.url(), &token);
     let report = d.syncer.sync().await.unwrap();

@@ -1,32 +1,15 @@
 //! Background refresh while a screen is open, pull-to-refresh, cancellation and clean shutdown.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use super::Syncer;
-use crate::{StateObserver, SubscriptionId, ViewState};
+use super::syncer::Syncer;
 
 /// Refresh interval used until remote config says otherwise.
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
-
-/// Kicks a sync when the seller queues a new action, so it leaves the phone at once.
-struct ActionWatcher {
-    kick: Arc<Notify>,
-    pending: AtomicU32,
-}
-
-impl StateObserver for ActionWatcher {
-    fn on_state(&self, state: &ViewState) {
-        let before = self.pending.swap(state.sync.pending_actions, Ordering::Relaxed);
-        if state.sync.pending_actions > before {
-            self.kick.notify_one();
-        }
-    }
-}
 
 /// A running background sync loop.
 pub struct BackgroundSync {
@@ -34,8 +17,6 @@ pub struct BackgroundSync {
     kick: Arc<Notify>,
     cancel: Arc<Notify>,
     task: JoinHandle<()>,
-    syncer: Arc<Syncer>,
-    subscription: SubscriptionId,
 }
 
 impl BackgroundSync {
@@ -44,8 +25,8 @@ impl BackgroundSync {
         let (stop, mut stopped) = watch::channel(false);
         let kick = Arc::new(Notify::new());
         let cancel = Arc::new(Notify::new());
-        let watcher = Arc::new(ActionWatcher { kick: kick.clone(), pending: AtomicU32::new(0) });
-        let subscription = syncer.core().subscribe(watcher).unwrap_or(0);
+        // The outbox fires this when the seller queues an action, so it leaves the phone at once.
+        let queued = syncer.core().queued.clone();
         let (s, k, c) = (syncer.clone(), kick.clone(), cancel.clone());
         let task = runtime.spawn(async move {
             loop {
@@ -60,11 +41,12 @@ impl BackgroundSync {
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = k.notified() => {}
+                    _ = queued.notified() => {}
                     _ = stopped.changed() => return,
                 }
             }
         });
-        Self { stop, kick, cancel, task, syncer, subscription }
+        Self { stop, kick, cancel, task }
     }
 
     /// Pull-to-refresh: sync now instead of at the next interval.
@@ -81,6 +63,5 @@ impl BackgroundSync {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
-        self.syncer.core().unsubscribe(self.subscription);
     }
 }

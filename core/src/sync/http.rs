@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use highlights_api::IDEMPOTENCY_KEY_HEADER;
+use highlights_api::{CreateVideo, IDEMPOTENCY_KEY_HEADER, SettingsPatch};
 use reqwest::Method;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::CoreError;
@@ -51,6 +52,16 @@ impl SyncConfig {
     }
 }
 
+/// A request body the core sends: one of the contract's request types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Body {
+    /// A settings change.
+    Settings(SettingsPatch),
+    /// A seller-made video.
+    Video(CreateVideo),
+}
+
 /// A complete answer, body read within the size limit.
 #[derive(Debug)]
 pub(crate) struct Answer {
@@ -68,7 +79,7 @@ impl Answer {
 
     /// The `message` of a JSON error body, or a generic text.
     pub fn error_message(&self) -> String {
-        serde_json::from_slice::<highlights_api::ApiError>(&self.body)
+        serde_json::from_slice::<highlights_api::ErrorBody>(&self.body)
             .map(|e| e.message)
             .unwrap_or_else(|_| format!("the server answered {}", self.status))
     }
@@ -130,7 +141,7 @@ impl Http {
         method: Method,
         path: &str,
         idempotency_key: Option<&str>,
-        body: Option<&serde_json::Value>,
+        body: Option<&Body>,
     ) -> Result<Answer, CoreError> {
         let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
         let mut req = self.client.request(method, format!("{}{}", self.config.base_url, path)).bearer_auth(token);

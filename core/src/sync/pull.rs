@@ -2,27 +2,27 @@
 
 use reqwest::Method;
 
-use super::Syncer;
+use super::syncer::{Syncer, failure};
 use crate::CoreError;
-use highlights_api::Changes;
+use highlights_api::{Changes, paths};
 
 impl Syncer {
     /// Brings the cache up to date; returns the number of pages fetched (1 when nothing changed).
     #[tracing::instrument(name = "sync.pull", skip_all)]
-    pub async fn pull(&self) -> Result<u32, CoreError> {
-        let mut cursor = self.core.sync_cursor()?;
+    pub(crate) async fn pull(&self) -> Result<u32, CoreError> {
+        let mut cursor = self.core.change_cursor()?;
         let mut pages = 0;
         loop {
-            let path = format!("/v1/changes?since={cursor}&limit={}", self.http.config().page_limit);
+            let path = paths::changes(cursor, self.http.config().page_limit);
             let answer = self.http.send(Method::GET, &path, None, None).await?;
             if !answer.success() {
-                return Err(super::failure(&answer));
+                return Err(failure(&answer));
             }
             let changes: Changes = answer.json()?;
             if changes.cursor < cursor {
                 return Err(CoreError::BadServerData { message: "the change cursor went backwards".into() });
             }
-            self.core.apply_changes(&changes)?;
+            self.core.apply_page(&changes)?;
             pages += 1;
             tracing::debug!(
                 page = pages,

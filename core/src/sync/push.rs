@@ -8,70 +8,65 @@
 //! from the other device stands and this action is settled without effect. Arrival order does not
 //! matter: a phone that was offline for an hour cannot undo what the seller did since on a tablet.
 
-use highlights_api::{Highlight, Settings, StaleSettings};
+use highlights_api::{CreateVideo, Highlight, Settings, SettingsPatch, StaleSettings, paths};
 use reqwest::Method;
-use serde_json::{Value, json};
 
-use super::Syncer;
-use super::http::Answer;
-use crate::outbox::{Action, OutboxEntry};
-use crate::{CoreError, Delivered};
-
-/// What one push achieved.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct PushReport {
-    /// Actions the server accepted (or had already accepted).
-    pub delivered: u32,
-    /// Actions refused for good and shown to the seller.
-    pub rejected: u32,
-    /// Actions still waiting (for a retry time, or behind one that is).
-    pub waiting: u32,
-}
+use super::http::{Answer, Body};
+use super::report::PushReport;
+use super::syncer::Syncer;
+use crate::CoreError;
+use crate::model::{Action, OutboxEntry};
+use crate::store::Settled;
 
 /// How many times a conflicting toggle is re-sent on top of a newer version before giving up for now.
 const MAX_REBASES: u32 = 3;
 
+/// The request that delivers one action: method, path and body, all from the contract.
 fn request(
     entry: &OutboxEntry,
     known_version: Option<i64>,
     to_server_time: impl Fn(i64) -> i64,
-) -> (Method, String, Option<Value>) {
-    let acted_at_ms = to_server_time(entry.created_at_ms);
-    let settings = |mut body: Value| {
-        body["acted_at_ms"] = json!(acted_at_ms);
-        (Method::PATCH, "/v1/settings".to_string(), Some(body))
+) -> (Method, String, Option<Body>) {
+    let settings = |patch: SettingsPatch| {
+        let patch = SettingsPatch { acted_at_ms: Some(to_server_time(entry.created_at_ms)), ..patch };
+        (Method::PATCH, paths::SETTINGS.to_string(), Some(Body::Settings(patch)))
     };
     match &entry.action {
-        Action::SetHighlights { on } => settings(json!({ "expected_version": known_version, "highlights_on": on })),
-        Action::CompleteOnboarding => settings(json!({ "onboarding_completed": true })),
-        Action::PopupShown => settings(json!({ "popup_shows_delta": 1 })),
-        Action::PopupDismissed { at_ms } => settings(json!({ "popup_dismissed_at_ms": to_server_time(*at_ms) })),
-        Action::PostRecommendation { highlight_id, .. } => {
-            (Method::POST, format!("/v1/highlights/{highlight_id}/post"), None)
+        Action::SetToggle { on } => {
+            settings(SettingsPatch { expected_version: known_version, highlights_on: Some(*on), ..Default::default() })
         }
-        Action::RemoveHighlight { highlight_id, .. } => {
-            (Method::DELETE, format!("/v1/highlights/{highlight_id}"), None)
+        Action::CompleteOnboarding => {
+            settings(SettingsPatch { onboarding_completed: Some(true), ..Default::default() })
         }
-        Action::CreateVideo { live_id, start_ms, end_ms, product_id, .. } => (
+        Action::PopupShown => settings(SettingsPatch { popup_shows_delta: Some(1), ..Default::default() }),
+        Action::PopupDismissed { at_ms } => {
+            settings(SettingsPatch { popup_dismissed_at_ms: Some(to_server_time(*at_ms)), ..Default::default() })
+        }
+        Action::PostRecommendation { highlight_id, .. } => (Method::POST, paths::highlight_post(highlight_id), None),
+        Action::RemoveHighlight { highlight_id, .. } => (Method::DELETE, paths::highlight(highlight_id), None),
+        Action::CreateVideo { recording_id, start_ms, end_ms, product_id, .. } => (
             Method::POST,
-            "/v1/videos".to_string(),
-            Some(json!({ "live_id": live_id, "start_ms": start_ms, "end_ms": end_ms, "product_id": product_id })),
+            paths::VIDEOS.to_string(),
+            Some(Body::Video(CreateVideo {
+                live_id: recording_id.clone(),
+                start_ms: *start_ms,
+                end_ms: *end_ms,
+                product_id: product_id.clone(),
+            })),
         ),
     }
 }
 
 /// Where one queued action stands after a delivery attempt.
-enum Outcome {
+enum Attempt {
     Delivered,
     Rejected,
     Waiting,
 }
 
-/// What to do with an entry after one attempt.
+/// What to do with an entry after one try.
 enum Next {
-    Done(Delivered),
-    Rejected(String),
+    Settle(Settled),
     Rebase(i64),
     RetryAt(i64),
     Stop(CoreError),
@@ -80,9 +75,9 @@ enum Next {
 impl Syncer {
     /// Delivers queued actions in order until the queue is empty or one must wait.
     #[tracing::instrument(name = "sync.push", skip_all)]
-    pub async fn push(&self) -> Result<PushReport, CoreError> {
+    pub(crate) async fn push(&self) -> Result<PushReport, CoreError> {
         let mut report = PushReport::default();
-        let pending = self.core.pending_actions();
+        let pending = self.core.queued_actions();
         for (i, entry) in pending.iter().enumerate() {
             let now = self.core.now_ms();
             if entry.next_attempt_at_ms > now {
@@ -90,9 +85,9 @@ impl Syncer {
                 break;
             }
             match self.deliver(entry).await? {
-                Outcome::Delivered => report.delivered += 1,
-                Outcome::Rejected => report.rejected += 1,
-                Outcome::Waiting => {
+                Attempt::Delivered => report.delivered += 1,
+                Attempt::Rejected => report.rejected += 1,
+                Attempt::Waiting => {
                     report.waiting = (pending.len() - i) as u32;
                     break;
                 }
@@ -103,7 +98,7 @@ impl Syncer {
     }
 
     /// Tries one entry, re-sending a conflicting toggle on newer versions a few times.
-    async fn deliver(&self, entry: &OutboxEntry) -> Result<Outcome, CoreError> {
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<Attempt, CoreError> {
         let mut version = self.core.settings_version();
         for _ in 0..=MAX_REBASES {
             let (method, path, body) = request(entry, version, |t| self.http.to_server_time(t));
@@ -117,25 +112,24 @@ impl Syncer {
                 Err(e) => Next::Stop(e),
             };
             match next {
-                Next::Done(outcome) => {
-                    self.core.action_delivered(entry.id, outcome)?;
-                    return Ok(Outcome::Delivered);
-                }
-                Next::Rejected(message) => {
-                    tracing::info!("action refused by the server");
-                    self.core.action_rejected(entry.id, &message)?;
-                    return Ok(Outcome::Rejected);
+                Next::Settle(how) => {
+                    let refused = matches!(how, Settled::Refused(_));
+                    if refused {
+                        tracing::info!("action refused by the server");
+                    }
+                    self.core.settle_action(entry.id, &how)?;
+                    return Ok(if refused { Attempt::Rejected } else { Attempt::Delivered });
                 }
                 Next::Rebase(v) => version = Some(v),
                 Next::RetryAt(at) => {
-                    self.core.action_retry_at(entry.id, at)?;
-                    return Ok(Outcome::Waiting);
+                    self.core.retry_action_at(entry.id, at)?;
+                    return Ok(Attempt::Waiting);
                 }
                 Next::Stop(e) => return Err(e),
             }
         }
-        self.core.action_retry_at(entry.id, self.core.now_ms() + self.backoff(entry.attempts))?;
-        Ok(Outcome::Waiting)
+        self.core.retry_action_at(entry.id, self.core.now_ms() + self.backoff(entry.attempts))?;
+        Ok(Attempt::Waiting)
     }
 
     fn judge(&self, entry: &OutboxEntry, answer: &Answer) -> Next {
@@ -143,18 +137,18 @@ impl Syncer {
         match answer.status {
             200..=299 => {
                 let decoded = if entry.action.is_settings() {
-                    answer.json::<Settings>().map(Delivered::Settings)
+                    answer.json::<Settings>().map(Settled::Settings)
                 } else {
-                    answer.json::<Highlight>().map(Delivered::Highlight)
+                    answer.json::<Highlight>().map(Settled::Highlight)
                 };
                 // A garbled answer to an accepted request: ask again with the same key for the stored answer.
-                decoded.map(Next::Done).unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
+                decoded.map(Next::Settle).unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
             }
-            409 if matches!(entry.action, Action::SetHighlights { .. }) => match answer.json::<StaleSettings>() {
+            409 if matches!(entry.action, Action::SetToggle { .. }) => match answer.json::<StaleSettings>() {
                 Ok(stale) if self.http.to_server_time(entry.created_at_ms) > stale.current.updated_at_ms => {
                     Next::Rebase(stale.current.version)
                 }
-                Ok(stale) => Next::Done(Delivered::Settings(stale.current)),
+                Ok(stale) => Next::Settle(Settled::Settings(stale.current)),
                 Err(_) => Next::RetryAt(now + self.backoff(entry.attempts)),
             },
             401 => Next::Stop(CoreError::Unauthorized { message: "the server refused the token".into() }),
@@ -163,7 +157,7 @@ impl Syncer {
                     answer.retry_after.map(|d| d.as_millis() as i64).unwrap_or_else(|| self.backoff(entry.attempts));
                 Next::RetryAt(now + wait)
             }
-            400..=499 => Next::Rejected(answer.error_message()),
+            400..=499 => Next::Settle(Settled::Refused(answer.error_message())),
             _ => Next::RetryAt(now + self.backoff(entry.attempts)),
         }
     }

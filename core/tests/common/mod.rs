@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use highlights_core::api::*;
-use highlights_core::{HighlightsCore, ManualClock, StateObserver, ViewState};
+use highlights_core::testing::ManualClock;
+pub use highlights_core::testing::SyncPort;
+use highlights_core::{HighlightsCore, StateObserver, ViewState};
 
 /// 2026-11-01T00:00:00Z, the fixtures' "now".
 pub const T0: i64 = 1_793_491_200_000;

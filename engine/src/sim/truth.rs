@@ -2,7 +2,7 @@
 //! detection matches when its peak falls within the planted rise ±5 s; a second detection of the
 //! same moment, or one matching nothing, is a false positive.
 
-use super::StreamSpec;
+use super::spec::StreamSpec;
 use crate::moment::Moment;
 
 /// Seconds around a planted rise within which a detection's peak matches it.

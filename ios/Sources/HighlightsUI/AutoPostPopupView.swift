@@ -12,13 +12,13 @@ public struct AutoPostPopupView: View {
             VStack(spacing: 12) {
                 HStack {
                     Spacer()
-                    Button { try? store.send(.popupDismiss) } label: { Image(systemName: "xmark") }
+                    Button { store.tap(.popupDismiss) } label: { Image(systemName: "xmark") }
                         .accessibilityLabel("Close")
                 }
                 Text("Auto-post highlights of this LIVE?").font(.headline)
                 Text("We'll post up to \(popup.maxPostsPerLive) short videos of its best moments to your profile.")
                     .multilineTextAlignment(.center)
-                Button("Turn on") { try? store.send(.popupTurnOn) }.buttonStyle(.borderedProminent)
+                Button("Turn on") { store.tap(.popupTurnOn) }.buttonStyle(.borderedProminent)
             }
             .padding()
             .background(.background, in: RoundedRectangle(cornerRadius: 16))

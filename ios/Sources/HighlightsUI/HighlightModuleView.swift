@@ -11,7 +11,7 @@ public struct HighlightModuleView: View {
         let module = store.state.module
         List {
             ForEach(module.recordings, id: \.id) { row in
-                Button { try? store.send(.openRecording(recordingId: row.id)) } label: {
+                Button { store.tap(.openRecording(recordingId: row.id)) } label: {
                     VStack(alignment: .leading) {
                         HStack {
                             Text(row.title).font(.headline)
@@ -21,13 +21,13 @@ public struct HighlightModuleView: View {
                             .font(.subheadline).foregroundStyle(.secondary)
                     }
                 }
-                .onAppear { if row.id == module.recordings.last?.id && module.hasMore { try? store.send(.loadMoreRecordings) } }
+                .onAppear { if row.id == module.recordings.last?.id && module.hasMore { store.tap(.loadMoreRecordings) } }
             }
             SyncFooter(sync: store.state.sync)
         }
         .refreshable { _ = try? await store.sync() }
         .navigationTitle("LIVE highlights")
-        .sheet(isPresented: Binding(get: { store.state.recording != nil }, set: { if !$0 { try? store.send(.back) } })) {
+        .sheet(isPresented: Binding(get: { store.state.recording != nil }, set: { if !$0 { store.tap(.back) } })) {
             if let recording = store.state.recording { RecordingView(store: store, screen: recording) }
         }
     }
@@ -49,7 +49,7 @@ struct RecordingView: View {
                             Text(h.signals.first ?? "Seller video")
                             Spacer()
                             if h.badge == .posted || h.badge == .liveNow || h.badge == .scheduled {
-                                Button("Remove", role: .destructive) { try? store.send(.removeHighlight(highlightId: h.id)) }
+                                Button("Remove", role: .destructive) { store.tap(.removeHighlight(highlightId: h.id)) }
                             }
                         }
                     }
@@ -59,7 +59,7 @@ struct RecordingView: View {
                         HStack {
                             Text(h.signals.joined(separator: ", "))
                             Spacer()
-                            Button("Post") { try? store.send(.postRecommendation(highlightId: h.id)) }
+                            Button("Post") { store.tap(.postRecommendation(highlightId: h.id)) }
                         }
                     }
                 }
@@ -104,11 +104,13 @@ struct CreateVideoSheet: View {
             if let error { Text(error).foregroundStyle(.red) }
             Button("Create") {
                 let start = rec.startedAtMs + Int64(startSeconds * 1000)
-                do {
-                    try store.send(.createVideo(recordingId: rec.id, startMs: start, endMs: start + Int64(lengthSeconds * 1000), productId: productId))
-                    dismiss()
-                } catch {
-                    self.error = "\(error)"
+                Task {
+                    do {
+                        try await store.send(.createVideo(recordingId: rec.id, startMs: start, endMs: start + Int64(lengthSeconds * 1000), productId: productId))
+                        dismiss()
+                    } catch {
+                        self.error = "\(error)"
+                    }
                 }
             }
         }

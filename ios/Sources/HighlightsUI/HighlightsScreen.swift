@@ -42,7 +42,9 @@ public struct HighlightsScreen: View {
     }
 
     private func perform(_ event: Event) {
-        do { try store.send(event) } catch { self.error = "\(error)" }
+        Task {
+            do { try await store.send(event) } catch { self.error = "\(error)" }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ struct OnboardingOverlayView: View {
             HStack {
                 Text("Auto LIVE Highlights").font(.title2.bold())
                 Spacer()
-                Button { try? store.send(.dismissOnboarding) } label: { Image(systemName: "xmark") }
+                Button { store.tap(.dismissOnboarding) } label: { Image(systemName: "xmark") }
                     .accessibilityLabel("Close")
             }
             Label("Your best LIVE moments become shoppable videos automatically", systemImage: "sparkles")
@@ -19,7 +19,7 @@ struct OnboardingOverlayView: View {
                 Label("Up to \(limits.maxPostsPerLive) videos per LIVE, about \(limits.postDelayS / 60) minutes after each moment", systemImage: "clock")
             }
             Label("We analyse comments, likes, views and orders of your shoppable LIVEs only to find these moments. You can turn this off at any time.", systemImage: "hand.raised")
-            Button("Turn on") { try? store.send(.confirmOnboarding) }
+            Button("Turn on") { store.tap(.confirmOnboarding) }
                 .buttonStyle(.borderedProminent)
                 .frame(maxWidth: .infinity)
         }

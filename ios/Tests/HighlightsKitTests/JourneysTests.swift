@@ -43,20 +43,20 @@ final class JourneysTests: XCTestCase {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    private func store(_ seller: String, token: String) throws -> HighlightsStore {
+    private func store(_ seller: String, token: String) async throws -> HighlightsStore {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".db")
-        return try HighlightsStore(dbPath: db.path, sellerId: seller, baseURL: url, token: { token })
+        return try await HighlightsStore.open(dbPath: db.path, sellerId: seller, baseURL: url, token: { token })
     }
 
     func testToggleJourneyGoesThroughOnboarding() async throws {
         let token = try admin("create-seller", "ios-toggle")
-        let s = try store("ios-toggle", token: token)
+        let s = try await store("ios-toggle", token: token)
         try await s.sync()
-        try s.send(.openHighlights)
+        try await s.send(.openHighlights)
         XCTAssertEqual(s.state.toggle.limits?.maxPostsPerLive, 20)
-        try s.send(.setToggle(on: true))
+        try await s.send(.setToggle(on: true))
         XCTAssertEqual(s.state.onboarding?.origin, .toggle)
-        try s.send(.confirmOnboarding)
+        try await s.send(.confirmOnboarding)
         XCTAssertTrue(s.state.toggle.on)
         XCTAssertEqual(s.state.screen, .module)
         let report = try await s.sync()
@@ -67,12 +67,12 @@ final class JourneysTests: XCTestCase {
     func testPopupShowsForTheExperimentAndXStartsTheCooldown() async throws {
         let token = try admin("create-seller", "ios-popup")
         _ = try admin("pin-experiments", "ios-popup", "--popup", "true")
-        let s = try store("ios-popup", token: token)
+        let s = try await store("ios-popup", token: token)
         try await s.sync()
-        try s.send(.shoppingBagTapped)
+        try await s.send(.shoppingBagTapped)
         XCTAssertEqual(s.state.popup?.maxPostsPerLive, 20)
-        try s.send(.popupDismiss)
-        try s.send(.shoppingBagTapped)
+        try await s.send(.popupDismiss)
+        try await s.send(.shoppingBagTapped)
         XCTAssertNil(s.state.popup)
         await s.close()
     }
@@ -95,16 +95,16 @@ final class JourneysTests: XCTestCase {
         req.httpBody = Data(#"{"seller_id":"ios-module","events":[\#(events.joined(separator: ","))]}"#.utf8)
         _ = try await URLSession.shared.data(for: req)
 
-        let s = try store("ios-module", token: token)
+        let s = try await store("ios-module", token: token)
         try await s.sync()
-        try s.send(.openModule)
+        try await s.send(.openModule)
         XCTAssertEqual(s.state.module.recordings.count, 50)
         XCTAssertTrue(s.state.module.hasMore)
-        try s.send(.loadMoreRecordings)
+        try await s.send(.loadMoreRecordings)
         XCTAssertEqual(s.state.module.recordings.count, 60)
         let rec = s.state.module.recordings[0]
-        try s.send(.openRecording(recordingId: rec.id))
-        try s.send(.createVideo(recordingId: rec.id, startMs: rec.startedAtMs + 60_000, endMs: rec.startedAtMs + 80_000, productId: "sku-1"))
+        try await s.send(.openRecording(recordingId: rec.id))
+        try await s.send(.createVideo(recordingId: rec.id, startMs: rec.startedAtMs + 60_000, endMs: rec.startedAtMs + 80_000, productId: "sku-1"))
         XCTAssertEqual(s.state.recording?.highlights.first?.badge, .pending)
         try await s.sync()
         XCTAssertEqual(s.state.recording?.highlights.first?.badge, .posted)
@@ -113,12 +113,14 @@ final class JourneysTests: XCTestCase {
 
     func testErrorsArriveAsSwiftErrors() async throws {
         let token = try admin("create-seller", "ios-errors")
-        let s = try store("ios-errors", token: token)
-        XCTAssertThrowsError(try s.send(.openRecording(recordingId: "nope"))) { error in
-            guard case HighlightsError.Input(let problem, _) = error else { return XCTFail("\(error)") }
+        let s = try await store("ios-errors", token: token)
+        do {
+            try await s.send(.openRecording(recordingId: "nope"))
+            XCTFail("an unknown recording was opened")
+        } catch HighlightsError.Input(let problem, _) {
             XCTAssertEqual(problem, .unknownRecording)
         }
-        let signedOut = try store("ios-errors", token: "hlt_wrong")
+        let signedOut = try await store("ios-errors", token: "hlt_wrong")
         do {
             try await signedOut.sync()
             XCTFail("sync with a wrong token succeeded")

@@ -1,9 +1,75 @@
-//! The REST API, one module per concept; the OpenAPI document is collected from the same routes.
+//! The REST API: thin handlers that parse a request, call the store and map its answer, one
+//! module per concept; the router and the OpenAPI document are built from the same list.
 
-pub mod changes;
-pub mod config;
-pub mod highlights;
-pub mod ingest;
-pub mod lives;
-pub mod settings;
-pub mod videos;
+mod changes;
+mod config;
+mod error;
+mod extract;
+mod highlights;
+mod ingest;
+mod lives;
+mod settings;
+mod state;
+mod videos;
+
+use axum::Json;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::HttpError;
+pub use state::AppState;
+
+/// Largest request body accepted; ingestion batches are the big ones.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Auto LIVE Highlights API", description = "Backend of the Auto LIVE Highlights feature."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+/// The router and the OpenAPI document describing it, built from the same route list.
+pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(settings::get_settings, settings::patch_settings))
+        .routes(routes!(config::get_config))
+        .routes(routes!(config::get_experiments))
+        .routes(routes!(lives::list_lives))
+        .routes(routes!(lives::get_live))
+        .routes(routes!(highlights::list_highlights, highlights::remove_all_highlights))
+        .routes(routes!(highlights::post_highlight))
+        .routes(routes!(highlights::remove_highlight))
+        .routes(routes!(videos::create_video))
+        .routes(routes!(changes::get_changes))
+        .routes(routes!(ingest::ingest_events))
+        .with_state(state)
+        .split_for_parts();
+    let doc = openapi.clone();
+    let router = router
+        .route("/openapi.json", get(move || async move { Json(doc) }))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { HttpError::NotFound("route") })
+        .method_not_allowed_fallback(|| async {
+            HttpError::Rejected { status: StatusCode::METHOD_NOT_ALLOWED, message: "method not allowed".into() }
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    (router, openapi)
+}

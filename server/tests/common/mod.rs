@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use highlights_server::serve::{RunningServer, start};
-use highlights_server::{admin, db};
+use std::sync::Arc;
+
+use highlights_server::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -37,19 +39,18 @@ impl TestServer {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let server = start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
-        let service_token = server.state.db.write(|tx| admin::service_token(tx)).await.unwrap();
+        let service_token = server.state.store.service_token().await.unwrap();
         Self { server, dir: Dir::Owned(dir), http: client(), service_token }
     }
 
     /// Wraps a server started on `dir` by the test itself.
     pub async fn adopt(server: RunningServer, dir: &tempfile::TempDir) -> Self {
-        let service_token = server.state.db.write(|tx| admin::service_token(tx)).await.unwrap();
+        let service_token = server.state.store.service_token().await.unwrap();
         Self { server, dir: Dir::Borrowed(dir.path().to_path_buf()), http: client(), service_token }
     }
 
     pub async fn seller(&self, id: &str) -> String {
-        let id = id.to_string();
-        self.server.state.db.write(move |tx| admin::create_seller(tx, &id, "Test seller")).await.unwrap()
+        self.server.state.store.create_seller(id.to_string(), "Test seller".into()).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -91,8 +92,15 @@ impl TestServer {
         self.call(Method::POST, "/v1/ingest/events", Some(&self.service_token.clone()), Some(body)).await
     }
 
-    pub fn db(&self) -> db::Db {
-        self.server.state.db.clone()
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.server.state.store.clone()
+    }
+
+    /// A plain connection to the server's file, for tests that look at what is stored.
+    pub fn sql(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(highlights_server::serve::db_path(self.dir.path())).unwrap();
+        c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        c
     }
 }
 

@@ -4,7 +4,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.runBlocking
+import java.util.concurrent.atomic.AtomicBoolean
 import kotlinx.coroutines.withContext
 import uniffi.highlights_core.AutoPostPopup
 import uniffi.highlights_core.Event
@@ -25,7 +25,8 @@ import uniffi.highlights_ffi.TokenProvider
 
 /**
  * The Highlights feature for one signed-in seller, the Kotlin way: a [StateFlow] per screen,
- * suspend functions for everything that touches disk or network, and [close] tied to the lifecycle.
+ * a suspend function per seller event (each touches disk, so each runs on [Dispatchers.IO]), and
+ * [close] tied to the lifecycle, which never blocks the calling thread.
  *
  * All logic lives in the Rust core; this class only forwards taps and publishes states.
  */
@@ -82,23 +83,35 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
 
     /** Products → Highlights. */
     suspend fun openHighlights() = dispatch(Event.OpenHighlights)
+    /** Opens the LIVE highlight module. */
+    suspend fun openModule() = dispatch(Event.OpenModule)
+    /** Next page of recordings. */
+    suspend fun loadMoreRecordings() = dispatch(Event.LoadMoreRecordings)
+    /** Opens one recording. */
+    suspend fun openRecording(id: String) = dispatch(Event.OpenRecording(id))
+    /** System back: closes an overlay (the pop-up as its X), else goes back one screen. */
+    suspend fun back() = dispatch(Event.Back)
     /** Flips the toggle (the first turn-on shows onboarding). */
     suspend fun setToggle(on: Boolean) = dispatch(Event.SetToggle(on))
     /** Confirms onboarding: on, and into the module. */
     suspend fun confirmOnboarding() = dispatch(Event.ConfirmOnboarding)
     /** Closes onboarding: stays off. */
     suspend fun dismissOnboarding() = dispatch(Event.DismissOnboarding)
-    /** The shopping bag before going LIVE. */
+    /** The shopping bag before going LIVE (may show the pop-up). */
     suspend fun shoppingBagTapped() = dispatch(Event.ShoppingBagTapped)
-    /** Opens the module. */
-    suspend fun openModule() = dispatch(Event.OpenModule)
-    /** Next page of recordings. */
-    suspend fun loadMoreRecordings() = dispatch(Event.LoadMoreRecordings)
-    /** Opens one recording. */
-    suspend fun openRecording(id: String) = dispatch(Event.OpenRecording(id))
+    /** "Turn on" in the pre-LIVE pop-up. */
+    suspend fun popupTurnOn() = dispatch(Event.PopupTurnOn)
+    /** "X" in the pre-LIVE pop-up. */
+    suspend fun popupDismiss() = dispatch(Event.PopupDismiss)
+    /** Posts a recommendation of the open recording. */
+    suspend fun postRecommendation(highlightId: String) = dispatch(Event.PostRecommendation(highlightId))
+    /** Takes a posted or scheduled highlight down. */
+    suspend fun removeHighlight(highlightId: String) = dispatch(Event.RemoveHighlight(highlightId))
     /** Cuts a shoppable video from the recording. */
     suspend fun createVideo(recordingId: String, startMs: Long, endMs: Long, productId: String) =
         dispatch(Event.CreateVideo(recordingId, startMs, endMs, productId))
+    /** The seller read the notice. */
+    suspend fun dismissNotice(id: Long) = dispatch(Event.DismissNotice(id))
 
     /** Pushes queued actions and pulls changes; cancelling the coroutine cancels the sync. */
     suspend fun syncNow(): SyncReport = app.sync()
@@ -112,10 +125,28 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     /** Abandons the background sync in flight. */
     fun cancelSync() = app.cancelSync()
 
-    /** Stops sync and releases the core; the client is unusable afterwards. */
-    override fun close() {
+    private val closed = AtomicBoolean(false)
+
+    /**
+     * Stops sync and waits for it to wind down, then releases the core; for callers that can
+     * suspend. The client is unusable afterwards.
+     */
+    suspend fun shutdown() {
+        if (!closed.compareAndSet(false, true)) return
         app.unsubscribe(subscription)
-        runBlocking { app.shutdown() }
+        app.shutdown()
+        app.destroy()
+    }
+
+    /**
+     * Releases the core without waiting: safe on the main thread (lifecycle callbacks). The sync
+     * in flight is abandoned, never what the seller did, which is already in the outbox. Calls
+     * still running finish first; the client is unusable afterwards.
+     */
+    override fun close() {
+        if (!closed.compareAndSet(false, true)) return
+        app.unsubscribe(subscription)
+        // Dropping the Rust object stops its runtime in the background; nothing here blocks.
         app.destroy()
     }
 

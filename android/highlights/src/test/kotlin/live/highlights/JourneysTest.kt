@@ -43,6 +43,26 @@ class JourneysTest {
     }
 
     @Test
+    fun `the client wraps every event the core takes`() {
+        val events = Event::class.java.declaredClasses.filter { Event::class.java.isAssignableFrom(it) }
+        assertTrue(events.size >= 15, "found ${events.size} events")
+        val methods = HighlightsClient::class.java.methods.map { it.name }.toSet()
+        val missing = events.map { it.simpleName.replaceFirstChar(Char::lowercase) }.filter { it !in methods }
+        assertEquals(emptyList(), missing, "events without a wrapper")
+    }
+
+    @Test
+    fun `close with background sync running, then close and shutdown again, is harmless`() = runBlocking<Unit> {
+        val token = backend.seller("kt-close")
+        val c = client("kt-close", token)
+        c.startBackgroundSync()
+        c.openHighlights()
+        c.close()
+        c.close()
+        c.shutdown()
+    }
+
+    @Test
     fun `toggle journey goes through onboarding and reaches the server`() = runBlocking<Unit> {
         val token = backend.seller("kt-toggle")
         client("kt-toggle", token).use { c ->

@@ -1,16 +1,15 @@
-//! Builds the view state from the cache and the pending actions; no I/O beyond reads.
+//! Builds the view state from the model, the loaded module list and the cache, with the actions
+//! still on their way folded in; reads only.
 
 use highlights_api::{Highlight, HighlightKind, HighlightStatus, RemoteConfig};
-use rusqlite::Connection;
 
-use crate::CoreError;
-use crate::cache;
-use crate::module;
-use crate::outbox::{Action, OutboxEntry};
-use crate::view::{HighlightBadge, HighlightRow, Limits, RecordingRow, RecordingScreen};
+use super::module_list::ModuleList;
+use crate::model::{Action, Model, OutboxEntry, Overlay};
+use crate::store::{Store, StoreError};
+use crate::view::*;
 
 /// Limits shown to the seller, from remote config.
-pub(crate) fn limits(c: &RemoteConfig) -> Limits {
+fn limits(c: &RemoteConfig) -> Limits {
     Limits {
         max_posts_per_live: c.max_posts_per_live,
         max_posts_per_product: c.max_posts_per_product,
@@ -46,37 +45,32 @@ fn row(h: Highlight, badge: HighlightBadge) -> HighlightRow {
 }
 
 /// Adjusts a module row's counts for actions the server has not confirmed yet.
-pub(crate) fn adjust_counts(r: &mut RecordingRow, pending: &[OutboxEntry]) {
+fn adjust_counts(r: &mut RecordingRow, pending: &[OutboxEntry]) {
     for e in pending {
         match &e.action {
-            Action::PostRecommendation { live_id, .. } if *live_id == r.id => {
+            Action::PostRecommendation { recording_id, .. } if *recording_id == r.id => {
                 r.recommendation_count = r.recommendation_count.saturating_sub(1);
                 r.highlight_count += 1;
             }
-            Action::RemoveHighlight { live_id, .. } if *live_id == r.id => {
+            Action::RemoveHighlight { recording_id, .. } if *recording_id == r.id => {
                 r.highlight_count = r.highlight_count.saturating_sub(1)
             }
-            Action::CreateVideo { live_id, .. } if *live_id == r.id => r.highlight_count += 1,
+            Action::CreateVideo { recording_id, .. } if *recording_id == r.id => r.highlight_count += 1,
             _ => {}
         }
     }
 }
 
 /// The open recording: its highlights and recommendations with pending actions folded in.
-pub(crate) fn recording(
-    conn: &Connection,
-    seller: &str,
-    id: &str,
-    pending: &[OutboxEntry],
-) -> Result<Option<RecordingScreen>, CoreError> {
-    let Some(mut recording) = module::recording(conn, seller, id)? else {
+fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<RecordingScreen>, StoreError> {
+    let Some(mut recording) = store.recording(id)? else {
         return Ok(None);
     };
     adjust_counts(&mut recording, pending);
-    let products = module::products(conn, seller, id)?;
+    let products = store.products(id)?;
     let mut highlights = Vec::new();
     let mut recommendations = Vec::new();
-    for h in cache::highlights_of(conn, seller, id)? {
+    for h in store.highlights_of(id)? {
         let pending_action = pending.iter().find_map(|e| match &e.action {
             Action::PostRecommendation { highlight_id, .. } | Action::RemoveHighlight { highlight_id, .. }
                 if *highlight_id == h.id =>
@@ -101,8 +95,8 @@ pub(crate) fn recording(
         }
     }
     for e in pending {
-        if let Action::CreateVideo { local_id, live_id, start_ms, end_ms, product_id } = &e.action
-            && live_id == id
+        if let Action::CreateVideo { local_id, recording_id, start_ms, end_ms, product_id } = &e.action
+            && recording_id == id
         {
             highlights.push(HighlightRow {
                 id: local_id.clone(),
@@ -121,4 +115,43 @@ pub(crate) fn recording(
     highlights.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then_with(|| b.id.cmp(&a.id)));
     recommendations.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     Ok(Some(RecordingScreen { recording, products, highlights, recommendations }))
+}
+
+/// The whole view state: every screen as the seller should see it now.
+pub(crate) fn view_state(
+    model: &Model,
+    module: &ModuleList,
+    notice: Option<&Notice>,
+    store: &Store,
+) -> Result<ViewState, StoreError> {
+    let eff = model.effective();
+    let limits = model.config.as_ref().map(limits);
+    let mut list = ModuleScreen { recordings: module.rows.clone(), has_more: module.has_more };
+    if model.pending.iter().any(|e| !e.action.is_settings()) {
+        for r in &mut list.recordings {
+            adjust_counts(r, &model.pending);
+        }
+    }
+    let recording = match &model.nav.recording {
+        Some(id) => recording(store, id, &model.pending)?,
+        None => None,
+    };
+    Ok(ViewState {
+        screen: model.nav.screen,
+        toggle: ToggleScreen { on: eff.toggle_on, pending: eff.toggle_pending, limits: limits.clone() },
+        onboarding: match model.nav.overlay {
+            Some(Overlay::Onboarding(origin)) => Some(OnboardingOverlay { origin, limits }),
+            _ => None,
+        },
+        popup: (model.nav.overlay == Some(Overlay::Popup))
+            .then(|| AutoPostPopup { max_posts_per_live: model.config.as_ref().map_or(0, |c| c.max_posts_per_live) }),
+        module: list,
+        recording,
+        sync: SyncIndicator {
+            online: model.online,
+            last_updated_ms: model.last_synced,
+            pending_actions: model.pending.len() as u32,
+        },
+        notice: notice.cloned(),
+    })
 }

@@ -2,12 +2,12 @@
 
 use highlights_api::{Experiments, RemoteConfig, Settings};
 
-use crate::outbox::{Action, OutboxEntry};
+use super::action::{Action, OutboxEntry};
 
 /// Settings the seller sees: the server's last word with the actions still in the outbox on top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Effective {
-    pub highlights_on: bool,
+    pub toggle_on: bool,
     pub onboarding_completed: bool,
     pub popup_shows: u32,
     pub popup_dismissed_at_ms: Option<i64>,
@@ -19,7 +19,7 @@ pub(crate) struct Effective {
 pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> Effective {
     let mut e = server
         .map(|s| Effective {
-            highlights_on: s.highlights_on,
+            toggle_on: s.highlights_on,
             onboarding_completed: s.onboarding_completed,
             popup_shows: s.popup_shows,
             popup_dismissed_at_ms: s.popup_dismissed_at_ms,
@@ -28,8 +28,8 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
         .unwrap_or_default();
     for entry in pending {
         match &entry.action {
-            Action::SetHighlights { on } => {
-                e.highlights_on = *on;
+            Action::SetToggle { on } => {
+                e.toggle_on = *on;
                 e.toggle_pending = true;
             }
             Action::CompleteOnboarding => e.onboarding_completed = true,
@@ -57,7 +57,7 @@ pub(crate) fn popup_due(
     let (Some(config), Some(experiments)) = (config, experiments) else {
         return false;
     };
-    if !experiments.popup || s.highlights_on || s.popup_shows >= config.popup_max_shows {
+    if !experiments.popup || s.toggle_on || s.popup_shows >= config.popup_max_shows {
         return false;
     }
     match s.popup_dismissed_at_ms {
@@ -91,12 +91,12 @@ mod tests {
         let e = effective(
             Some(&server),
             &[
-                entry(Action::SetHighlights { on: true }),
+                entry(Action::SetToggle { on: true }),
                 entry(Action::PopupShown),
                 entry(Action::PopupDismissed { at_ms: 10 }),
             ],
         );
-        assert!(e.highlights_on && e.toggle_pending);
+        assert!(e.toggle_on && e.toggle_pending);
         assert_eq!(e.popup_shows, 2);
         assert_eq!(e.popup_dismissed_at_ms, Some(50), "an older dismissal never moves the cooldown back");
     }
@@ -108,7 +108,7 @@ mod tests {
         assert!(popup_due(&fresh, Some(&cfg), Some(&exp(true)), 0));
         assert!(!popup_due(&fresh, Some(&cfg), Some(&exp(false)), 0), "not in the experiment");
         assert!(!popup_due(&fresh, None, Some(&exp(true)), 0), "no config yet");
-        let on = Effective { highlights_on: true, ..fresh };
+        let on = Effective { toggle_on: true, ..fresh };
         assert!(!popup_due(&on, Some(&cfg), Some(&exp(true)), 0), "feature already on");
         let shown = Effective { popup_shows: 2, ..fresh };
         assert!(!popup_due(&shown, Some(&cfg), Some(&exp(true)), 0), "max shows reached");

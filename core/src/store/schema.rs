@@ -1,11 +1,11 @@
-//! Opening the cache database: schema migrations, pragmas, and recovery from a corrupt file.
+//! The cache's schema and how it is opened: migrations, pragmas, and recovery from a corrupt file.
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 
-use crate::CoreError;
+use super::error::{OpenError, StoreError};
 
 /// Schema version 1: the cache of server state and the outbox of seller actions.
 const V1: &str = r#"
@@ -99,47 +99,22 @@ pub(crate) fn migrations() -> Migrations<'static> {
 }
 
 /// Number of schema versions this build knows.
+#[cfg(any(test, feature = "testing"))]
 pub const SCHEMA_VERSION: usize = 2;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
 /// Returns the connection and, when a bad file was moved aside, where it went.
-pub(crate) fn open(path: &Path) -> Result<(Connection, Option<PathBuf>), CoreError> {
+pub(super) fn open(path: &Path) -> Result<(Connection, Option<PathBuf>), StoreError> {
     match open_and_migrate(path) {
         Ok(conn) => Ok((conn, None)),
         Err(first) if looks_corrupt(&first) => {
             let aside = move_aside(path)?;
             tracing::warn!(aside = %aside.display(), "cache database unreadable; rebuilt from scratch");
-            let conn = open_and_migrate(path).map_err(|e| CoreError::Storage {
-                message: format!("cannot rebuild cache after moving a corrupt file aside: {e}"),
-            })?;
+            let conn = open_and_migrate(path).map_err(|e| StoreError::Rebuild(Box::new(e)))?;
             Ok((conn, Some(aside)))
         }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Why opening failed, kept apart so corruption can be told from a full disk or a permission error.
-#[derive(Debug)]
-enum OpenError {
-    Sqlite(rusqlite::Error),
-    Migration(rusqlite_migration::Error),
-    Integrity(String),
-}
-
-impl std::fmt::Display for OpenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            OpenError::Sqlite(e) => write!(f, "{e}"),
-            OpenError::Migration(e) => write!(f, "{e}"),
-            OpenError::Integrity(s) => write!(f, "integrity check failed: {s}"),
-        }
-    }
-}
-
-impl From<OpenError> for CoreError {
-    fn from(e: OpenError) -> Self {
-        CoreError::Storage { message: e.to_string() }
+        Err(e) => Err(StoreError::Open(e)),
     }
 }
 
@@ -176,13 +151,12 @@ fn looks_corrupt(e: &OpenError) -> bool {
     }
 }
 
-fn move_aside(path: &Path) -> Result<PathBuf, CoreError> {
+fn move_aside(path: &Path) -> Result<PathBuf, StoreError> {
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let mut aside = path.as_os_str().to_owned();
     aside.push(format!(".corrupt-{stamp}"));
     let aside = PathBuf::from(aside);
-    std::fs::rename(path, &aside)
-        .map_err(|e| CoreError::Storage { message: format!("cannot move corrupt cache aside: {e}") })?;
+    std::fs::rename(path, &aside).map_err(StoreError::MoveAside)?;
     for suffix in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);

@@ -1,0 +1,269 @@
+//! The core's rules as a pure model: an event and the model in, the next navigation and the
+//! effects to run out. No SQL, no clock, no randomness: what a rule needs to know about the cache
+//! or the world it asks [`Facts`], so every rule is tested with plain values.
+//!
+//! Overlays are one field, so two can never be shown at once; [`Model::settle`] closes an overlay
+//! whose reason is gone (the pop-up once the feature is on, onboarding once it is completed),
+//! whether that came from a tap or from a sync.
+
+mod action;
+mod facts;
+mod settings;
+mod video;
+
+#[cfg(test)]
+mod tests;
+
+use highlights_api::{Experiments, Highlight, HighlightKind, HighlightStatus, RemoteConfig, Settings};
+
+pub use action::{Action, OutboxEntry};
+pub(crate) use facts::Facts;
+pub(crate) use settings::Effective;
+
+use crate::error::check_id;
+use crate::view::{OnboardingOrigin, Screen};
+use crate::{CoreError, Event};
+
+/// What covers the screen, if anything: one overlay at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Overlay {
+    /// The first-time onboarding overlay, and where it was opened from.
+    Onboarding(OnboardingOrigin),
+    /// The pre-LIVE auto-post pop-up on the shopping bag.
+    Popup,
+}
+
+/// Where the seller is: the screen, the overlay on it, and the open recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Nav {
+    /// The screen on top.
+    pub screen: Screen,
+    /// The overlay over it.
+    pub overlay: Option<Overlay>,
+    /// The recording open on [`Screen::Recording`].
+    pub recording: Option<String>,
+}
+
+impl Default for Nav {
+    fn default() -> Self {
+        Self { screen: Screen::Products, overlay: None, recording: None }
+    }
+}
+
+/// Everything the rules decide on.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Model {
+    /// Where the seller is.
+    pub nav: Nav,
+    /// Settings as last confirmed by the server.
+    pub server: Option<Settings>,
+    /// Remote config as last synced.
+    pub config: Option<RemoteConfig>,
+    /// Experiment assignment as last synced.
+    pub experiments: Option<Experiments>,
+    /// Actions waiting for delivery, oldest first.
+    pub pending: Vec<OutboxEntry>,
+    /// The last sync reached the server.
+    pub online: bool,
+    /// When the cache was last brought up to date.
+    pub last_synced: Option<i64>,
+}
+
+/// A side effect the shell runs for a rule, in order; a step has at most one write, and it
+/// comes last, so a failed write leaves nothing half done.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Effect {
+    /// Load the module's first page, replacing what was loaded.
+    LoadModule,
+    /// Load the module's next page, if there is one.
+    LoadMoreRecordings,
+    /// Forget a notice the seller read.
+    DismissNotice(i64),
+    /// Queue these actions in the outbox, in one transaction.
+    Enqueue(Vec<Action>),
+}
+
+/// The outcome of one event: where the seller ends up, once the effects have run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Step {
+    /// The navigation after the event.
+    pub nav: Nav,
+    /// What to run, in order.
+    pub effects: Vec<Effect>,
+}
+
+impl Model {
+    /// Settings as the seller sees them: the server's with pending actions on top.
+    pub(crate) fn effective(&self) -> Effective {
+        settings::effective(self.server.as_ref(), &self.pending)
+    }
+
+    /// Closes an overlay whose reason is gone: the pop-up once the feature is on, onboarding once
+    /// it is completed. Run after every event and every sync.
+    pub(crate) fn settle(&mut self) {
+        let eff = self.effective();
+        let stale = match self.nav.overlay {
+            Some(Overlay::Popup) => eff.toggle_on,
+            Some(Overlay::Onboarding(_)) => eff.onboarding_completed,
+            None => false,
+        };
+        if stale {
+            self.nav.overlay = None;
+        }
+    }
+
+    /// The open recording is no longer in the cache: back to the module.
+    pub(crate) fn close_missing_recording(&mut self) {
+        if self.nav.recording.take().is_some() {
+            self.nav.screen = Screen::Module;
+        }
+    }
+
+    /// Whether a change to this highlight is already on its way.
+    fn has_pending_change(&self, highlight_id: &str) -> bool {
+        self.pending.iter().any(|e| e.action.highlight_id() == Some(highlight_id))
+    }
+}
+
+fn not_allowed(reason: impl Into<String>) -> CoreError {
+    CoreError::NotAllowed { reason: reason.into() }
+}
+
+/// Applies one seller event to the model. On error nothing is to change.
+pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<Step, CoreError> {
+    let mut nav = model.nav.clone();
+    let mut effects = Vec::new();
+    match event {
+        Event::OpenHighlights => {
+            // Going elsewhere closes an overlay without answering it (the pop-up's show counts).
+            nav = Nav { screen: Screen::Highlights, overlay: None, recording: None };
+        }
+        Event::OpenModule => {
+            nav = Nav { screen: Screen::Module, overlay: None, recording: None };
+            effects.push(Effect::LoadModule);
+        }
+        Event::LoadMoreRecordings => effects.push(Effect::LoadMoreRecordings),
+        Event::OpenRecording { recording_id } => {
+            check_id("recording", &recording_id)?;
+            if facts.recording(&recording_id)?.is_none() {
+                return Err(CoreError::UnknownRecording { id: recording_id });
+            }
+            nav = Nav { screen: Screen::Recording, overlay: None, recording: Some(recording_id) };
+        }
+        Event::Back => match nav.overlay {
+            Some(Overlay::Onboarding(_)) => nav.overlay = None,
+            // System back on the pop-up means the same as its X.
+            Some(Overlay::Popup) => return update(model, Event::PopupDismiss, facts),
+            None => {
+                nav.screen = match nav.screen {
+                    Screen::Recording => {
+                        nav.recording = None;
+                        Screen::Module
+                    }
+                    Screen::Module => Screen::Highlights,
+                    Screen::Highlights | Screen::Products => Screen::Products,
+                }
+            }
+        },
+        Event::SetToggle { on } => set_toggle(model, &mut nav, &mut effects, on, OnboardingOrigin::Toggle),
+        Event::ConfirmOnboarding => {
+            if !matches!(nav.overlay, Some(Overlay::Onboarding(_))) {
+                return Err(not_allowed("the onboarding overlay is not shown"));
+            }
+            let mut actions = vec![Action::CompleteOnboarding];
+            if !model.effective().toggle_on {
+                actions.push(Action::SetToggle { on: true });
+            }
+            nav = Nav { screen: Screen::Module, overlay: None, recording: None };
+            effects.push(Effect::LoadModule);
+            effects.push(Effect::Enqueue(actions));
+        }
+        Event::DismissOnboarding => {
+            if matches!(nav.overlay, Some(Overlay::Onboarding(_))) {
+                nav.overlay = None;
+            }
+        }
+        Event::ShoppingBagTapped => {
+            let due = settings::popup_due(
+                &model.effective(),
+                model.config.as_ref(),
+                model.experiments.as_ref(),
+                facts.now_ms(),
+            );
+            if nav.overlay.is_none() && due {
+                nav.overlay = Some(Overlay::Popup);
+                effects.push(Effect::Enqueue(vec![Action::PopupShown]));
+            }
+        }
+        Event::PopupTurnOn => {
+            if nav.overlay != Some(Overlay::Popup) {
+                return Err(not_allowed("the pop-up is not shown"));
+            }
+            nav.overlay = None;
+            set_toggle(model, &mut nav, &mut effects, true, OnboardingOrigin::Popup);
+        }
+        Event::PopupDismiss => {
+            if nav.overlay != Some(Overlay::Popup) {
+                return Err(not_allowed("the pop-up is not shown"));
+            }
+            nav.overlay = None;
+            effects.push(Effect::Enqueue(vec![Action::PopupDismissed { at_ms: facts.now_ms() }]));
+        }
+        Event::PostRecommendation { highlight_id } => {
+            let h = highlight(facts, &highlight_id)?;
+            if h.kind != HighlightKind::Recommendation || h.status != HighlightStatus::Suggested {
+                return Err(not_allowed(format!("highlight {highlight_id} is not a recommendation to post")));
+            }
+            require_no_pending_change(model, &highlight_id)?;
+            effects.push(Effect::Enqueue(vec![Action::PostRecommendation { highlight_id, recording_id: h.live_id }]));
+        }
+        Event::RemoveHighlight { highlight_id } => {
+            let h = highlight(facts, &highlight_id)?;
+            if !matches!(h.status, HighlightStatus::Scheduled | HighlightStatus::Posted) {
+                return Err(not_allowed(format!("highlight {highlight_id} is not on the profile")));
+            }
+            require_no_pending_change(model, &highlight_id)?;
+            effects.push(Effect::Enqueue(vec![Action::RemoveHighlight { highlight_id, recording_id: h.live_id }]));
+        }
+        Event::CreateVideo { recording_id, start_ms, end_ms, product_id } => {
+            video::validate(facts, model.config.as_ref(), &recording_id, (start_ms, end_ms), &product_id)?;
+            let local_id = format!("local-{}", facts.fresh_id()?);
+            effects.push(Effect::Enqueue(vec![Action::CreateVideo {
+                local_id,
+                recording_id,
+                start_ms,
+                end_ms,
+                product_id,
+            }]));
+        }
+        Event::DismissNotice { id } => effects.push(Effect::DismissNotice(id)),
+    }
+    Ok(Step { nav, effects })
+}
+
+/// The toggle rule: the first turn-on, from wherever, goes through the onboarding overlay.
+fn set_toggle(model: &Model, nav: &mut Nav, effects: &mut Vec<Effect>, on: bool, origin: OnboardingOrigin) {
+    let eff = model.effective();
+    if eff.toggle_on == on {
+        return;
+    }
+    if on && !eff.onboarding_completed {
+        nav.overlay = Some(Overlay::Onboarding(origin));
+        return;
+    }
+    effects.push(Effect::Enqueue(vec![Action::SetToggle { on }]));
+}
+
+/// A cached highlight.
+fn highlight(facts: &dyn Facts, id: &str) -> Result<Highlight, CoreError> {
+    check_id("highlight", id)?;
+    facts.highlight(id)?.ok_or_else(|| CoreError::UnknownHighlight { id: id.to_string() })
+}
+
+/// One change per highlight at a time: a second would race the first on the server.
+fn require_no_pending_change(model: &Model, id: &str) -> Result<(), CoreError> {
+    if model.has_pending_change(id) {
+        return Err(not_allowed(format!("highlight {id} already has a change on its way")));
+    }
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! The model's rules with plain values: no SQLite, no clock, no randomness.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+
+use highlights_api::{Experiments, Highlight, HighlightKind, HighlightStatus, RemoteConfig, Settings};
+use proptest::prelude::*;
+
+use super::*;
+use crate::view::{ProductRow, RecordingRow};
+
+/// Facts held in memory.
+#[derive(Default)]
+struct World {
+    now_ms: i64,
+    ids: Cell<u32>,
+    recordings: HashMap<String, RecordingRow>,
+    products: HashMap<String, Vec<ProductRow>>,
+    highlights: HashMap<String, Highlight>,
+}
+
+impl Facts for World {
+    fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+    fn fresh_id(&self) -> Result<String, CoreError> {
+        self.ids.set(self.ids.get() + 1);
+        Ok(format!("id{}", self.ids.get()))
+    }
+    fn recording(&self, id: &str) -> Result<Option<RecordingRow>, CoreError> {
+        Ok(self.recordings.get(id).cloned())
+    }
+    fn products(&self, recording_id: &str) -> Result<Vec<ProductRow>, CoreError> {
+        Ok(self.products.get(recording_id).cloned().unwrap_or_default())
+    }
+    fn highlight(&self, id: &str) -> Result<Option<Highlight>, CoreError> {
+        Ok(self.highlights.get(id).cloned())
+    }
+}
+
+fn world() -> World {
+    let rec = RecordingRow {
+        id: "live-1".into(),
+        title: "Spring drop".into(),
+        started_at_ms: 1_000_000,
+        ended_at_ms: Some(4_600_000),
+        is_live: false,
+        highlight_count: 1,
+        recommendation_count: 1,
+    };
+    let highlight = |id: &str, kind, status| Highlight {
+        id: id.into(),
+        live_id: "live-1".into(),
+        kind,
+        status,
+        live_now: false,
+        start_ms: 1_100_000,
+        end_ms: 1_130_000,
+        product_id: Some("sku-1".into()),
+        score: 2.0,
+        signals: vec![],
+        post_at_ms: None,
+        format: Default::default(),
+        seq: 1,
+    };
+    World {
+        now_ms: 5_000_000,
+        ids: Cell::new(0),
+        recordings: [("live-1".to_string(), rec)].into(),
+        products: [("live-1".to_string(), vec![ProductRow { id: "sku-1".into(), name: "Serum".into() }])].into(),
+        highlights: [
+            ("rec".to_string(), highlight("rec", HighlightKind::Recommendation, HighlightStatus::Suggested)),
+            ("auto".to_string(), highlight("auto", HighlightKind::Auto, HighlightStatus::Posted)),
+        ]
+        .into(),
+    }
+}
+
+fn synced(popup_experiment: bool) -> Model {
+    Model {
+        server: Some(Settings {
+            highlights_on: false,
+            onboarding_completed: false,
+            popup_shows: 0,
+            popup_dismissed_at_ms: None,
+            version: 1,
+            updated_at_ms: 0,
+        }),
+        config: Some(RemoteConfig { popup_cooldown_s: 60, popup_max_shows: 2, ..RemoteConfig::default() }),
+        experiments: Some(Experiments {
+            popup: popup_experiment,
+            format_variant: "control".into(),
+            format: Default::default(),
+        }),
+        ..Model::default()
+    }
+}
+
+/// Runs one event as the shell does: the rule, then its effects (the outbox in memory).
+fn step(model: &mut Model, event: Event, facts: &World) -> Result<Vec<Effect>, CoreError> {
+    let step = update(model, event, facts)?;
+    for effect in &step.effects {
+        if let Effect::Enqueue(actions) = effect {
+            for action in actions {
+                let id = model.pending.len() as i64 + 1;
+                model.pending.push(OutboxEntry {
+                    id,
+                    idempotency_key: format!("k{id}"),
+                    action: action.clone(),
+                    created_at_ms: facts.now_ms,
+                    attempts: 0,
+                    next_attempt_at_ms: 0,
+                });
+            }
+        }
+    }
+    model.nav = step.nav;
+    model.settle();
+    Ok(step.effects)
+}
+
+fn actions(model: &Model) -> Vec<Action> {
+    model.pending.iter().map(|e| e.action.clone()).collect()
+}
+
+#[test]
+fn first_turn_on_goes_through_onboarding_then_lands_in_the_module() {
+    let w = world();
+    let mut m = synced(false);
+    step(&mut m, Event::OpenHighlights, &w).unwrap();
+    step(&mut m, Event::SetToggle { on: true }, &w).unwrap();
+    assert_eq!(m.nav.overlay, Some(Overlay::Onboarding(OnboardingOrigin::Toggle)));
+    assert!(m.pending.is_empty(), "nothing is queued before the seller confirms");
+    let effects = step(&mut m, Event::ConfirmOnboarding, &w).unwrap();
+    assert_eq!(effects[0], Effect::LoadModule);
+    assert_eq!(actions(&m), vec![Action::CompleteOnboarding, Action::SetToggle { on: true }]);
+    assert_eq!((m.nav.screen, m.nav.overlay), (Screen::Module, None));
+    step(&mut m, Event::SetToggle { on: false }, &w).unwrap();
+    step(&mut m, Event::SetToggle { on: true }, &w).unwrap();
+    assert_eq!(m.nav.overlay, None, "onboarding only until it is confirmed");
+    assert_eq!(m.pending.len(), 4);
+}
+
+#[test]
+fn popup_then_highlights_then_toggle_shows_one_overlay() {
+    // The bug this model was built to remove: the pop-up and onboarding drawn at once.
+    let w = world();
+    let mut m = synced(true);
+    step(&mut m, Event::ShoppingBagTapped, &w).unwrap();
+    assert_eq!(m.nav.overlay, Some(Overlay::Popup));
+    step(&mut m, Event::OpenHighlights, &w).unwrap();
+    assert_eq!(m.nav.overlay, None, "leaving closes the pop-up");
+    assert_eq!(actions(&m), vec![Action::PopupShown], "closing by leaving is not a dismissal");
+    step(&mut m, Event::SetToggle { on: true }, &w).unwrap();
+    assert_eq!(m.nav.overlay, Some(Overlay::Onboarding(OnboardingOrigin::Toggle)));
+}
+
+#[test]
+fn popup_turn_on_and_dismiss() {
+    let mut w = world();
+    let mut m = synced(true);
+    step(&mut m, Event::ShoppingBagTapped, &w).unwrap();
+    step(&mut m, Event::Back, &w).unwrap();
+    assert_eq!(actions(&m)[1], Action::PopupDismissed { at_ms: w.now_ms }, "back on the pop-up is its X");
+    step(&mut m, Event::ShoppingBagTapped, &w).unwrap();
+    assert_eq!(m.nav.overlay, None, "inside the cooldown");
+    w.now_ms += 60_000;
+    step(&mut m, Event::ShoppingBagTapped, &w).unwrap();
+    assert_eq!(m.nav.overlay, Some(Overlay::Popup));
+    step(&mut m, Event::PopupTurnOn, &w).unwrap();
+    assert_eq!(m.nav.overlay, Some(Overlay::Onboarding(OnboardingOrigin::Popup)));
+    assert_eq!(
+        update(&m, Event::PopupDismiss, &w),
+        Err(CoreError::NotAllowed { reason: "the pop-up is not shown".into() })
+    );
+    step(&mut m, Event::ConfirmOnboarding, &w).unwrap();
+    assert!(m.effective().toggle_on);
+    step(&mut m, Event::SetToggle { on: false }, &w).unwrap();
+    w.now_ms += 3_600_000;
+    step(&mut m, Event::ShoppingBagTapped, &w).unwrap();
+    assert_eq!(m.nav.overlay, None, "shown twice: the most remote config allows");
+}
+
+#[test]
+fn a_sync_that_turns_the_feature_on_closes_the_popup() {
+    let w = world();
+    let mut m = synced(true);
+    step(&mut m, Event::ShoppingBagTapped, &w).unwrap();
+    m.server.as_mut().unwrap().highlights_on = true;
+    m.settle();
+    assert_eq!(m.nav.overlay, None);
+    let mut m = synced(false);
+    step(&mut m, Event::SetToggle { on: true }, &w).unwrap();
+    m.server.as_mut().unwrap().onboarding_completed = true;
+    m.settle();
+    assert_eq!(m.nav.overlay, None, "completed on another device");
+}
+
+#[test]
+fn highlight_rules() {
+    let w = world();
+    let mut m = synced(false);
+    step(&mut m, Event::PostRecommendation { highlight_id: "rec".into() }, &w).unwrap();
+    assert_eq!(
+        actions(&m),
+        vec![Action::PostRecommendation { highlight_id: "rec".into(), recording_id: "live-1".into() }]
+    );
+    assert!(matches!(
+        update(&m, Event::PostRecommendation { highlight_id: "rec".into() }, &w),
+        Err(CoreError::NotAllowed { .. })
+    ));
+    assert!(matches!(
+        update(&m, Event::PostRecommendation { highlight_id: "auto".into() }, &w),
+        Err(CoreError::NotAllowed { .. })
+    ));
+    assert!(matches!(
+        update(&m, Event::RemoveHighlight { highlight_id: "nope".into() }, &w),
+        Err(CoreError::UnknownHighlight { .. })
+    ));
+    step(&mut m, Event::RemoveHighlight { highlight_id: "auto".into() }, &w).unwrap();
+    assert_eq!(m.pending.len(), 2);
+}
+
+#[test]
+fn video_rules() {
+    let w = world();
+    let m = synced(false);
+    let video = |start: i64, end: i64, product: &str| Event::CreateVideo {
+        recording_id: "live-1".into(),
+        start_ms: start,
+        end_ms: end,
+        product_id: product.into(),
+    };
+    let ok = update(&m, video(1_100_000, 1_130_000, "sku-1"), &w).unwrap();
+    assert!(
+        matches!(&ok.effects[..], [Effect::Enqueue(a)] if matches!(&a[0], Action::CreateVideo { local_id, .. } if local_id == "local-id1"))
+    );
+    for (start, end) in [(1_100_000, 1_100_000), (900_000, 930_000), (1_100_000, 1_105_000), (1_100_000, 1_200_000)] {
+        assert!(matches!(update(&m, video(start, end, "sku-1"), &w), Err(CoreError::InvalidSegment { .. })));
+    }
+    assert!(matches!(update(&m, video(1_100_000, 1_130_000, "sku-9"), &w), Err(CoreError::UnknownProduct { .. })));
+    let unsynced = Model::default();
+    assert_eq!(update(&unsynced, video(1_100_000, 1_130_000, "sku-1"), &w), Err(CoreError::ConfigUnavailable));
+}
+
+#[test]
+fn navigation() {
+    let w = world();
+    let mut m = synced(false);
+    assert!(matches!(
+        update(&m, Event::OpenRecording { recording_id: "live-9".into() }, &w),
+        Err(CoreError::UnknownRecording { .. })
+    ));
+    step(&mut m, Event::OpenRecording { recording_id: "live-1".into() }, &w).unwrap();
+    assert_eq!(m.nav.screen, Screen::Recording);
+    m.close_missing_recording();
+    assert_eq!((m.nav.screen, m.nav.recording.as_deref()), (Screen::Module, None));
+    for expected in [Screen::Highlights, Screen::Products, Screen::Products] {
+        step(&mut m, Event::Back, &w).unwrap();
+        assert_eq!(m.nav.screen, expected);
+    }
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        Just(Event::OpenHighlights),
+        Just(Event::OpenModule),
+        Just(Event::LoadMoreRecordings),
+        Just(Event::OpenRecording { recording_id: "live-1".into() }),
+        Just(Event::OpenRecording { recording_id: "live-9".into() }),
+        Just(Event::Back),
+        any::<bool>().prop_map(|on| Event::SetToggle { on }),
+        Just(Event::ConfirmOnboarding),
+        Just(Event::DismissOnboarding),
+        Just(Event::ShoppingBagTapped),
+        Just(Event::ShoppingBagTapped),
+        Just(Event::ShoppingBagTapped),
+        Just(Event::PopupTurnOn),
+        Just(Event::PopupDismiss),
+        Just(Event::PostRecommendation { highlight_id: "rec".into() }),
+        Just(Event::RemoveHighlight { highlight_id: "auto".into() }),
+        Just(Event::CreateVideo {
+            recording_id: "live-1".into(),
+            start_ms: 1_100_000,
+            end_ms: 1_130_000,
+            product_id: "sku-1".into()
+        }),
+        Just(Event::DismissNotice { id: 1 }),
+    ]
+}
+
+/// What happens between two taps: nothing, time passing, or a sync bringing new settings.
+#[derive(Debug, Clone)]
+enum Between {
+    Nothing,
+    Wait(i64),
+    Synced { on: bool, onboarded: bool },
+}
+
+fn between() -> impl Strategy<Value = Between> {
+    prop_oneof![
+        6 => Just(Between::Nothing),
+        2 => (0i64..120_000).prop_map(Between::Wait),
+        1 => (any::<bool>(), any::<bool>()).prop_map(|(on, onboarded)| Between::Synced { on, onboarded }),
+    ]
+}
+
+/// At most one overlay; onboarding only until it is confirmed; the pop-up only while the feature
+/// is off; an open recording only on the recording screen; a refused event changes nothing.
+#[test]
+fn overlays_keep_their_invariants_under_random_events() {
+    let cases = std::env::var("MAX_EXAMPLES").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(cases));
+    let (onboarding_seen, popup_seen, refused) = (Cell::new(0u32), Cell::new(0u32), Cell::new(0u32));
+    let strategy = (any::<bool>(), prop::collection::vec((event(), between()), 1..60));
+    runner
+        .run(&strategy, |(popup, steps)| {
+            let mut w = world();
+            let mut m = synced(popup);
+            for (e, b) in steps {
+                let before = (m.nav.clone(), m.pending.len());
+                if step(&mut m, e.clone(), &w).is_err() {
+                    refused.set(refused.get() + 1);
+                    prop_assert_eq!((m.nav.clone(), m.pending.len()), before, "refused {:?} changed the model", e);
+                }
+                match b {
+                    Between::Nothing => {}
+                    Between::Wait(ms) => w.now_ms += ms,
+                    Between::Synced { on, onboarded } => {
+                        let s = m.server.as_mut().expect("synced");
+                        s.highlights_on = on;
+                        s.onboarding_completed |= onboarded;
+                        m.settle();
+                    }
+                }
+                let eff = m.effective();
+                match m.nav.overlay {
+                    Some(Overlay::Onboarding(_)) => {
+                        onboarding_seen.set(onboarding_seen.get() + 1);
+                        prop_assert!(!eff.onboarding_completed, "onboarding shown after it was completed");
+                    }
+                    Some(Overlay::Popup) => {
+                        popup_seen.set(popup_seen.get() + 1);
+                        prop_assert!(!eff.toggle_on, "pop-up shown while the feature is on");
+                    }
+                    None => {}
+                }
+                prop_assert_eq!(m.nav.recording.is_some(), m.nav.screen == Screen::Recording);
+            }
+            Ok(())
+        })
+        .unwrap();
+    // The sequences reached both overlays and refusals, or the invariants were never put to the test.
+    let seen = (onboarding_seen.get(), popup_seen.get(), refused.get());
+    assert!(seen.0 > 0 && seen.1 > 0 && seen.2 > 0, "onboarding, pop-up, refusals seen: {seen:?}");
+}

@@ -1,0 +1,54 @@
+//! The syncer: one core's sync with the backend, push then pull.
+
+use std::sync::Arc;
+
+use super::http::{Answer, Http, SyncConfig, TokenProvider};
+use super::report::SyncReport;
+use crate::{CoreError, HighlightsCore};
+
+/// Drives one core's sync with the backend.
+pub struct Syncer {
+    pub(super) core: Arc<HighlightsCore>,
+    pub(super) http: Http,
+}
+
+/// The error for a non-2xx answer outside outbox delivery.
+pub(super) fn failure(answer: &Answer) -> CoreError {
+    match answer.status {
+        401 | 403 => CoreError::Unauthorized { message: "the server refused the token".into() },
+        status => CoreError::Server { status, message: answer.error_message() },
+    }
+}
+
+impl Syncer {
+    /// A syncer for `core`, talking to the backend in `config` with tokens from `tokens`.
+    pub fn new(
+        core: Arc<HighlightsCore>,
+        config: SyncConfig,
+        tokens: Arc<dyn TokenProvider>,
+    ) -> Result<Self, CoreError> {
+        Ok(Self { core, http: Http::new(config, tokens)? })
+    }
+
+    /// The core this syncer serves.
+    pub(crate) fn core(&self) -> &Arc<HighlightsCore> {
+        &self.core
+    }
+
+    /// Pushes queued actions, then pulls changes; the offline indicator follows the outcome.
+    #[tracing::instrument(name = "sync", skip_all)]
+    pub async fn sync(&self) -> Result<SyncReport, CoreError> {
+        let result = async {
+            let push = self.push().await?;
+            let pages = self.pull().await?;
+            Ok(SyncReport { push, pages })
+        }
+        .await;
+        let reachable = !matches!(result, Err(CoreError::Network { .. } | CoreError::Server { .. }));
+        self.core.set_online(reachable)?;
+        if let Err(e) = &result {
+            tracing::warn!(error = %e, "sync failed; showing cached data");
+        }
+        result
+    }
+}

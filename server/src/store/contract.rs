@@ -1,0 +1,275 @@
+//! What the store promises: its operations, the errors it answers with, and the types they take.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use highlights_api::{
+    Changes, CreateVideo, Experiments, FormatSpec, Highlight, HighlightKind, HighlightList, HighlightStatus,
+    IngestBatch, IngestResult, Live, LivePage, RemoteConfig, RemovedCount, Settings, SettingsPatch,
+};
+use highlights_engine::{EngineSettings, LiveEvent, Moment};
+use sha2::{Digest, Sha256};
+
+/// Why the store could not do what was asked, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such thing for this caller; also what another seller's ids get, so they do not leak.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A settings write based on a version that is no longer current.
+    #[error("settings changed since version {expected}")]
+    Stale {
+        /// The version the write was based on.
+        expected: i64,
+        /// The settings as they are now, to rebase on.
+        current: Box<Settings>,
+    },
+    /// Well-formed but against a rule (a segment outside its recording, a reused key…).
+    #[error("{message}")]
+    Rule {
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
+    /// A parameter the store cannot read (a cursor it never issued, a config out of bounds).
+    #[error("{0}")]
+    Invalid(String),
+    /// The token is unknown, or not of the kind the caller needs.
+    #[error("unknown token")]
+    UnknownToken,
+    /// The backend failed; the source says how, for the log, never for the client.
+    #[error("{context}")]
+    Backend {
+        /// What was being done.
+        context: &'static str,
+        /// The backend's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StoreError {
+    /// A backend failure while doing `context`.
+    pub fn backend(context: &'static str, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        StoreError::Backend { context, source: source.into() }
+    }
+
+    /// A broken rule with its stable code.
+    pub(crate) fn rule(code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Rule { code, message: message.into() }
+    }
+}
+
+/// A request's idempotency key and what the request asked for, so a retry answers the same and a
+/// key reused for something else is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    /// The key as sent (already namespaced by the caller where needed).
+    pub key: String,
+    /// Hash of the request's intent.
+    pub fingerprint: String,
+}
+
+impl Idempotency {
+    /// The key `key` for a request to `route` that asks for `intent`.
+    pub fn new<T: serde::Serialize>(key: String, route: &str, intent: &T) -> Self {
+        let json = serde_json::to_string(intent).unwrap_or_default();
+        Self { key, fingerprint: hex(&Sha256::digest(format!("{route}\n{json}").as_bytes())) }
+    }
+}
+
+/// Who a bearer token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A seller, by id.
+    Seller(String),
+    /// The streaming service that feeds LIVE events.
+    Service,
+}
+
+/// Which LIVEs to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveQuery {
+    /// Newest first, after the page whose `next_cursor` is given.
+    Newest {
+        /// Page size.
+        limit: u32,
+        /// `next_cursor` of the previous page.
+        cursor: Option<String>,
+    },
+    /// Changed after a change sequence number, oldest change first.
+    ChangedSince {
+        /// Page size.
+        limit: u32,
+        /// The sequence number (or the previous page's `next_cursor`).
+        since: i64,
+    },
+}
+
+/// Everything needed to store a new highlight.
+#[derive(Debug, Clone)]
+pub struct NewHighlight {
+    /// Owner.
+    pub seller_id: String,
+    /// Source LIVE.
+    pub live_id: String,
+    /// Auto, recommendation or manual.
+    pub kind: HighlightKind,
+    /// Initial status.
+    pub status: HighlightStatus,
+    /// LIVE-now flag.
+    pub live_now: bool,
+    /// Segment start (epoch ms).
+    pub start_ms: i64,
+    /// Segment end (epoch ms).
+    pub end_ms: i64,
+    /// Peak of the moment (epoch ms).
+    pub peak_ms: Option<i64>,
+    /// Tied product.
+    pub product_id: Option<String>,
+    /// Engine score.
+    pub score: f64,
+    /// Reasons.
+    pub signals: Vec<String>,
+    /// When the moment was identified (epoch ms).
+    pub identified_at_ms: Option<i64>,
+    /// When it posts (epoch ms).
+    pub post_at_ms: Option<i64>,
+    /// When it was posted (epoch ms).
+    pub posted_at_ms: Option<i64>,
+    /// Clip format: what a renderer needs besides the segment and product.
+    pub format: FormatSpec,
+}
+
+/// What ingestion asks of the engine host, inside the store's transaction, so that events and
+/// the highlights they caused commit together.
+pub trait Scorer: Send + Sync {
+    /// Whether a detector for this LIVE is running (if not, it is warmed up from history first).
+    fn knows(&self, live_id: &str) -> bool;
+    /// Rebuilds a LIVE's detector from its recent events, acting on nothing: what those events
+    /// caused was stored when they arrived.
+    fn warm_up(&self, settings: &EngineSettings, history: &[LiveEvent]);
+    /// Scores events just stored; the moments they complete, in order.
+    fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment>;
+}
+
+/// The server's data: every operation a route, the scheduler, the engine host or an admin needs.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Who a token (by its hash, see [`token_hash`]) speaks for.
+    async fn caller(&self, token_hash: String) -> Result<Caller, StoreError>;
+
+    /// The seller's settings.
+    async fn settings(&self, seller_id: String) -> Result<Settings, StoreError>;
+    /// Applies a settings change; a stale `expected_version` is refused with the current state.
+    async fn patch_settings(
+        &self,
+        seller_id: String,
+        patch: SettingsPatch,
+        key: Option<Idempotency>,
+    ) -> Result<Settings, StoreError>;
+
+    /// The remote config.
+    async fn config(&self) -> Result<RemoteConfig, StoreError>;
+    /// The seller's experiment assignment.
+    async fn experiments(&self, seller_id: String) -> Result<Experiments, StoreError>;
+
+    /// A page of the seller's LIVEs with their products.
+    async fn lives(&self, seller_id: String, query: LiveQuery) -> Result<LivePage, StoreError>;
+    /// One LIVE of the seller.
+    async fn live(&self, seller_id: String, live_id: String) -> Result<Live, StoreError>;
+
+    /// Every highlight of one LIVE, by segment start.
+    async fn highlights(&self, seller_id: String, live_id: String) -> Result<HighlightList, StoreError>;
+    /// Stores highlights as given (seeding, imports), in one transaction, and returns them.
+    async fn add_highlights(&self, highlights: Vec<NewHighlight>) -> Result<Vec<Highlight>, StoreError>;
+    /// Posts a recommendation now; posting what is already on the profile is harmless.
+    async fn post_highlight(
+        &self,
+        seller_id: String,
+        highlight_id: String,
+        key: Option<Idempotency>,
+    ) -> Result<Highlight, StoreError>;
+    /// Takes a highlight down (or cancels it before posting); removing twice is harmless.
+    async fn remove_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError>;
+    /// Takes down every auto-posted highlight of a LIVE.
+    async fn remove_auto_highlights(&self, seller_id: String, live_id: String) -> Result<RemovedCount, StoreError>;
+    /// Cuts a seller-made video from a recording, once per key.
+    async fn create_video(
+        &self,
+        seller_id: String,
+        video: CreateVideo,
+        key: Idempotency,
+    ) -> Result<Highlight, StoreError>;
+
+    /// What changed for a seller since a cursor, at most `limit` LIVEs plus highlights.
+    async fn changes(&self, seller_id: String, since: i64, limit: u32) -> Result<Changes, StoreError>;
+
+    /// Stores a batch of LIVE events and what the engine finds in them, in one transaction.
+    async fn ingest(
+        &self,
+        batch: IngestBatch,
+        key: Option<Idempotency>,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<IngestResult, StoreError>;
+    /// Posts every scheduled highlight due by `now_ms` (or its LIVE's stream clock); returns how many.
+    async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError>;
+
+    /// Creates a seller with default settings; returns its first token.
+    async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError>;
+    /// Issues another token for a seller.
+    async fn seller_token(&self, seller_id: String) -> Result<String, StoreError>;
+    /// Issues a token for the streaming service.
+    async fn service_token(&self) -> Result<String, StoreError>;
+    /// Replaces the remote config after checking it.
+    async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError>;
+    /// Pins a seller into experiment arms (`None` leaves that arm to the hash).
+    async fn pin_experiments(
+        &self,
+        seller_id: String,
+        popup: Option<bool>,
+        format: Option<String>,
+    ) -> Result<(), StoreError>;
+    /// The engine's settings as an admin set them (the defaults if never set).
+    async fn engine_settings(&self) -> Result<EngineSettings, StoreError>;
+    /// Replaces the engine's settings after checking them.
+    async fn set_engine_settings(&self, settings: EngineSettings) -> Result<(), StoreError>;
+}
+
+/// The hash under which a token is stored: SHA-256, hex. The token itself is never stored.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The engine settings in force: the stored ones, with clip bounds inside the remote config's (so
+/// every highlight is a clip the seller could have cut by hand).
+pub fn engine_settings_in_force(stored: EngineSettings, config: &RemoteConfig) -> EngineSettings {
+    stored.within_clip_bounds(i64::from(config.clip_min_s) * 1000, i64::from(config.clip_max_s) * 1000)
+}
+
+/// Checks a remote config an admin wants to store.
+pub fn check_config(c: &RemoteConfig) -> Result<(), StoreError> {
+    let invalid = |m: String| Err(StoreError::Invalid(m));
+    if c.max_posts_per_live == 0 || c.max_posts_per_product == 0 {
+        return invalid("caps must be at least 1".into());
+    }
+    if c.clip_min_s == 0 || c.clip_min_s > c.clip_max_s {
+        return invalid("clip_min_s must be between 1 and clip_max_s".into());
+    }
+    if c.refresh_interval_s == 0 {
+        return invalid("refresh_interval_s must be at least 1".into());
+    }
+    let experimental = |name: &str| {
+        highlights_api::FormatVariant::parse(name).is_some_and(|v| v != highlights_api::FormatVariant::Control)
+    };
+    if let Some(bad) = c.format_experiments.iter().find(|e| !experimental(e)) {
+        return invalid(format!("unknown format experiment {bad:?}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The server's data and the rules that guard it, behind the [`Store`] trait so that a second
+//! backend can follow the embedded SQLite one ([`SqliteStore`]).
+//!
+//! Each group of tables (settings, config and experiments, LIVEs, highlights, ingestion, sellers
+//! and tokens, engine settings) owns its statements and answers in domain terms; the HTTP routes
+//! map [`StoreError`] to status codes in one place.
+
+mod contract;
+mod sqlite;
+
+pub use contract::{
+    Caller, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError, check_config, engine_settings_in_force,
+    token_hash,
+};
+pub use sqlite::SqliteStore;

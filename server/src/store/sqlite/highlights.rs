@@ -1,0 +1,315 @@
+//! Highlights: engine moments scheduled, posted or recommended, seller-made videos, and the rules
+//! for posting, removing and cutting them. Kinds and statuses are bound by their one spelling.
+
+use std::sync::LazyLock;
+
+use highlights_api::{CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, LiveStatus, RemovedCount};
+use highlights_engine::{Decision, Moment, Policy};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::shared::{json, next_seq, random_id};
+use super::{config, lives, settings};
+use crate::clock::now_ms;
+use crate::store::contract::{NewHighlight, StoreError};
+
+use HighlightKind::{Auto, Manual, Recommendation};
+use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
+
+const COLS: &str =
+    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
+
+/// Due highlights. The status is written into the text, not bound: only then can SQLite use the
+/// partial index on scheduled rows.
+static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT h.id, l.status = ?2, coalesce(s.highlights_on, 0)
+         FROM highlights h JOIN lives l ON l.id = h.live_id LEFT JOIN settings s ON s.seller_id = h.seller_id
+         WHERE h.status = '{}' AND h.post_at_ms <= max(?1, coalesce(l.last_event_ms, 0))",
+        Scheduled.as_str()
+    )
+});
+
+/// Whether anything is scheduled, through the same partial index.
+static ANY_SCHEDULED_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT 1 FROM highlights WHERE status = '{}' LIMIT 1", Scheduled.as_str()));
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
+    let kind: String = r.get(2)?;
+    let status: String = r.get(3)?;
+    let signals: String = r.get(9)?;
+    let format: String = r.get(11)?;
+    Ok(Highlight {
+        id: r.get(0)?,
+        live_id: r.get(1)?,
+        // The schema's CHECK constraints allow only known spellings.
+        kind: HighlightKind::parse(&kind).unwrap_or(Manual),
+        status: HighlightStatus::parse(&status).unwrap_or(Removed),
+        live_now: r.get(4)?,
+        start_ms: r.get(5)?,
+        end_ms: r.get(6)?,
+        product_id: r.get(7)?,
+        score: r.get(8)?,
+        signals: serde_json::from_str(&signals).unwrap_or_default(),
+        post_at_ms: r.get(10)?,
+        format: serde_json::from_str(&format).unwrap_or_default(),
+        seq: r.get(12)?,
+    })
+}
+
+/// A highlight of this seller; another seller's is "not found".
+fn load(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND id = ?2");
+    conn.prepare_cached(&sql)?
+        .query_row(params![seller_id, id], read)
+        .optional()?
+        .ok_or(StoreError::NotFound("highlight"))
+}
+
+/// Highlights of a seller changed after `seq`, oldest change first, `limit` + 1 at most.
+pub(super) fn changed_since(
+    conn: &Connection,
+    seller_id: &str,
+    seq: i64,
+    limit: u32,
+) -> Result<Vec<Highlight>, StoreError> {
+    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![seller_id, seq, limit + 1], read)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every highlight of one LIVE of this seller, by segment start.
+pub(super) fn of_live(conn: &Connection, seller_id: &str, live_id: &str) -> Result<HighlightList, StoreError> {
+    lives::load(conn, seller_id, live_id)?;
+    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms, id");
+    let highlights =
+        conn.prepare_cached(&sql)?.query_map(params![seller_id, live_id], read)?.collect::<Result<_, _>>()?;
+    Ok(HighlightList { highlights })
+}
+
+/// Stores a new highlight and returns it.
+pub(super) fn insert(conn: &Connection, h: &NewHighlight) -> Result<Highlight, StoreError> {
+    let id = random_id("hl", 12)?;
+    let seq = next_seq(conn)?;
+    conn.prepare_cached(
+        "INSERT INTO highlights (id, seller_id, live_id, kind, status, live_now, start_ms, end_ms, peak_ms, product_id, score,
+             signals, identified_at_ms, post_at_ms, posted_at_ms, format, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?
+    .execute(params![
+        id,
+        h.seller_id,
+        h.live_id,
+        h.kind.as_str(),
+        h.status.as_str(),
+        h.live_now,
+        h.start_ms,
+        h.end_ms,
+        h.peak_ms,
+        h.product_id,
+        h.score,
+        json(&h.signals),
+        h.identified_at_ms,
+        h.post_at_ms,
+        h.posted_at_ms,
+        json(&h.format),
+        seq
+    ])?;
+    load(conn, &h.seller_id, &id)
+}
+
+/// Sets a highlight's status (and LIVE-now flag), bumping its change sequence number.
+fn set_status(conn: &Connection, id: &str, status: HighlightStatus, live_now: bool) -> Result<(), StoreError> {
+    let seq = next_seq(conn)?;
+    let posted_at = (status == Posted).then(now_ms);
+    conn.prepare_cached(
+        "UPDATE highlights SET status = ?2, live_now = ?3, posted_at_ms = coalesce(posted_at_ms, ?4), seq = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, status.as_str(), live_now, posted_at, seq])?;
+    Ok(())
+}
+
+/// Posts a suggested recommendation; what is already on the profile stays as it is.
+pub(super) fn post(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+    let h = load(conn, seller_id, id)?;
+    match (h.kind, h.status) {
+        (Recommendation, Suggested) => {
+            let live = lives::load(conn, seller_id, &h.live_id)?;
+            set_status(conn, id, Posted, live.status == LiveStatus::Live)?;
+            load(conn, seller_id, id)
+        }
+        (_, Posted | Scheduled) => Ok(h),
+        _ => Err(StoreError::rule("not_postable", "only a suggested recommendation can be posted")),
+    }
+}
+
+/// Takes a highlight down; removing twice is harmless.
+pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+    let h = load(conn, seller_id, id)?;
+    if h.status != Removed {
+        set_status(conn, id, Removed, false)?;
+    }
+    load(conn, seller_id, id)
+}
+
+/// Takes down every auto-posted highlight of a LIVE, scheduled ones included.
+pub(super) fn remove_auto(conn: &Connection, seller_id: &str, live_id: &str) -> Result<RemovedCount, StoreError> {
+    lives::load(conn, seller_id, live_id)?;
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM highlights WHERE live_id = ?1 AND kind = ?2 AND status IN (?3, ?4)")?
+        .query_map(params![live_id, Auto.as_str(), Scheduled.as_str(), Posted.as_str()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        set_status(conn, id, Removed, false)?;
+    }
+    Ok(RemovedCount { removed: ids.len() as u64 })
+}
+
+fn invalid_segment(message: String) -> StoreError {
+    StoreError::rule("invalid_segment", message)
+}
+
+/// Checks a seller-made video as the app core does, then stores it as posted.
+pub(super) fn create_video(conn: &Connection, seller_id: &str, v: &CreateVideo) -> Result<Highlight, StoreError> {
+    if !highlights_api::is_valid_id(&v.live_id) {
+        return Err(StoreError::NotFound("live"));
+    }
+    let live = lives::load(conn, seller_id, &v.live_id)?;
+    let (cfg, _) = config::load(conn)?;
+    if v.end_ms <= v.start_ms {
+        return Err(invalid_segment("the end must come after the start".into()));
+    }
+    let now = now_ms();
+    let live_end = live.ended_at_ms.unwrap_or(now);
+    if v.start_ms < live.started_at_ms || v.end_ms > live_end {
+        return Err(invalid_segment("the segment must lie inside the recording".into()));
+    }
+    let len = v.end_ms - v.start_ms;
+    if len < i64::from(cfg.clip_min_s) * 1000 || len > i64::from(cfg.clip_max_s) * 1000 {
+        return Err(invalid_segment(format!("a video must be {}–{} s long", cfg.clip_min_s, cfg.clip_max_s)));
+    }
+    if v.product_id.is_empty() || !live.products.iter().any(|p| p.id == v.product_id) {
+        return Err(StoreError::rule("unknown_product", "the product was not in that LIVE"));
+    }
+    let (experiments, _) = config::experiments_of(conn, seller_id)?;
+    insert(
+        conn,
+        &NewHighlight {
+            seller_id: seller_id.into(),
+            live_id: v.live_id.clone(),
+            kind: Manual,
+            status: Posted,
+            live_now: live.status == LiveStatus::Live,
+            start_ms: v.start_ms,
+            end_ms: v.end_ms,
+            peak_ms: None,
+            product_id: Some(v.product_id.clone()),
+            score: 0.0,
+            signals: Vec::new(),
+            identified_at_ms: None,
+            post_at_ms: Some(now),
+            posted_at_ms: Some(now),
+            format: experiments.format,
+        },
+    )
+}
+
+/// Auto-posts of a LIVE so far, removed ones too (taking one down never lets the engine exceed
+/// the cap): in all, and for one product (`None`: the ones tied to no product).
+fn auto_posts(conn: &Connection, live_id: &str, product: Option<&str>) -> Result<(u32, u32), StoreError> {
+    let in_live = conn
+        .prepare_cached("SELECT count(*) FROM highlights WHERE live_id = ?1 AND kind = ?2")?
+        .query_row(params![live_id, Auto.as_str()], |r| r.get(0))?;
+    let for_product = conn
+        .prepare_cached("SELECT count(*) FROM highlights WHERE live_id = ?1 AND kind = ?2 AND product_id IS ?3")?
+        .query_row(params![live_id, Auto.as_str(), product], |r| r.get(0))?;
+    Ok((in_live, for_product))
+}
+
+/// Stores one moment the engine found: only for sellers with the toggle on; auto-posted within
+/// the caps of remote config, otherwise kept as a recommendation. Returns what was decided.
+pub(super) fn store_moment(conn: &Connection, seller_id: &str, m: &Moment) -> Result<Option<Decision>, StoreError> {
+    if !settings::toggle_on(conn, seller_id)? {
+        return Ok(None);
+    }
+    // A moment overlapping one already stored for this LIVE is the same moment seen again (a
+    // detector rebuilt after a restart re-finds what it found before the crash).
+    let seen: bool = conn
+        .prepare_cached(
+            "SELECT 1 FROM highlights WHERE live_id = ?1 AND kind != ?4 AND start_ms < ?3 AND end_ms > ?2 LIMIT 1",
+        )?
+        .exists(params![m.live_id, m.start_ms, m.end_ms, Manual.as_str()])?;
+    if seen {
+        return Ok(None);
+    }
+    let (cfg, _) = config::load(conn)?;
+    let (in_live, for_product) = auto_posts(conn, &m.live_id, m.product_id.as_deref())?;
+    let decision = Policy::from_config(&cfg).decide(m, in_live, for_product);
+    let (experiments, _) = config::experiments_of(conn, seller_id)?;
+    let (kind, status, post_at) = match decision {
+        Decision::AutoPost { post_at_ms } => (Auto, Scheduled, Some(post_at_ms)),
+        Decision::Recommend => (Recommendation, Suggested, None),
+    };
+    insert(
+        conn,
+        &NewHighlight {
+            seller_id: seller_id.into(),
+            live_id: m.live_id.clone(),
+            kind,
+            status,
+            live_now: false,
+            start_ms: m.start_ms,
+            end_ms: m.end_ms,
+            peak_ms: Some(m.peak_ms),
+            product_id: m.product_id.clone(),
+            score: m.score,
+            signals: m.signals.clone(),
+            identified_at_ms: Some(m.identified_at_ms),
+            post_at_ms: post_at,
+            posted_at_ms: None,
+            format: experiments.format,
+        },
+    )?;
+    Ok(Some(decision))
+}
+
+/// Whether any highlight is waiting to be posted (lets the scheduler idle cheaply).
+pub(super) fn any_scheduled(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached(&ANY_SCHEDULED_SQL)?.exists([])?)
+}
+
+/// Posts every scheduled highlight that is due, by the later of the wall clock and its LIVE's
+/// stream clock. A seller who turned the toggle off meanwhile gets a recommendation instead.
+pub(super) fn post_due(conn: &Connection, now_ms: i64) -> Result<u32, StoreError> {
+    let due: Vec<(String, bool, bool)> = conn
+        .prepare_cached(&DUE_SQL)?
+        .query_map(params![now_ms, LiveStatus::Live.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut posted = 0;
+    for (id, live, on) in due {
+        if on {
+            set_status(conn, &id, Posted, live)?;
+            posted += 1;
+        } else {
+            let seq = next_seq(conn)?;
+            conn.prepare_cached(
+                "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, seq = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, Recommendation.as_str(), Suggested.as_str(), seq])?;
+        }
+    }
+    Ok(posted)
+}
+
+/// Clears the LIVE-now flag of a LIVE's highlights once it has ended.
+pub(super) fn clear_live_now(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM highlights WHERE live_id = ?1 AND live_now = 1")?
+        .query_map([live_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        let seq = next_seq(conn)?;
+        conn.prepare_cached("UPDATE highlights SET live_now = 0, seq = ?2 WHERE id = ?1")?.execute(params![id, seq])?;
+    }
+    Ok(())
+}

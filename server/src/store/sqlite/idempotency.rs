@@ -1,0 +1,35 @@
+//! Idempotency keys: a retried request with the same key gets the first answer and changes nothing.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::store::contract::{Idempotency, StoreError};
+
+/// Runs `f` once per (seller, key), inside the caller's transaction; replays return the stored answer.
+pub(super) fn once<T, F>(conn: &Connection, seller_id: &str, key: Option<&Idempotency>, f: F) -> Result<T, StoreError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnOnce(&Connection) -> Result<T, StoreError>,
+{
+    let Some(Idempotency { key, fingerprint }) = key else { return f(conn) };
+    let stored: Option<(String, String)> = conn
+        .prepare_cached("SELECT fingerprint, body FROM idempotency WHERE seller_id = ?1 AND key = ?2")?
+        .query_row(params![seller_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((fp, body)) = stored {
+        if fp != *fingerprint {
+            return Err(StoreError::rule(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            ));
+        }
+        return serde_json::from_str(&body).map_err(|e| StoreError::backend("reading a stored answer", e));
+    }
+    let answer = f(conn)?;
+    let body = serde_json::to_string(&answer).map_err(|e| StoreError::backend("storing an answer", e))?;
+    conn.prepare_cached(
+        "INSERT INTO idempotency (seller_id, key, fingerprint, status, body, created_at_ms) VALUES (?1, ?2, ?3, 200, ?4, ?5)",
+    )?
+    .execute(params![seller_id, key, fingerprint, body, crate::clock::now_ms()])?;
+    Ok(answer)
+}

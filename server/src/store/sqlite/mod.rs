@@ -1,0 +1,249 @@
+//! The embedded SQLite backend: one file, a small connection pool, every write in one IMMEDIATE
+//! transaction. Each table group's statements and rules live in their own module.
+
+mod changes;
+mod config;
+mod highlights;
+mod idempotency;
+mod ingest;
+mod lives;
+mod schema;
+mod sellers;
+mod settings;
+mod shared;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use deadpool_sqlite::{Config, Hook, HookError, Runtime};
+use highlights_api::{
+    Changes, CreateVideo, Experiments, Highlight, HighlightList, IngestBatch, IngestResult, Live, LivePage,
+    RemoteConfig, RemovedCount, Settings, SettingsPatch,
+};
+use highlights_engine::EngineSettings;
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::store::contract::{Caller, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError};
+
+fn setup(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// The store in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: deadpool_sqlite::Pool,
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating) the store at `path`; the one way the server opens its data,
+    /// for serving and for admin commands alike.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        {
+            let mut conn = Connection::open(path)?;
+            setup(&conn)?;
+            schema::migrations().to_latest(&mut conn).map_err(|e| StoreError::backend("migrating the store", e))?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            config::store_default_once(&tx)?;
+            tx.commit()?;
+        }
+        let pool = Config::new(path)
+            .builder(Runtime::Tokio1)
+            .map_err(|e| StoreError::backend("building the pool", e))?
+            .max_size(8)
+            .post_create(Hook::async_fn(|conn, _| {
+                Box::pin(async move {
+                    conn.interact(|c| setup(c))
+                        .await
+                        .map_err(|e| HookError::message(e.to_string()))?
+                        .map_err(HookError::Backend)
+                })
+            }))
+            .build()
+            .map_err(|e| StoreError::backend("building the pool", e))?;
+        Ok(Self { pool })
+    }
+
+    /// Runs `f` on a pooled connection off the async threads.
+    async fn call<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let conn = self.pool.get().await.map_err(|e| StoreError::backend("taking a pooled connection", e))?;
+        conn.interact(f).await.map_err(|e| StoreError::backend("running on a pooled connection", e.to_string()))?
+    }
+
+    /// Runs `f` inside one IMMEDIATE transaction, committed only if `f` succeeds.
+    async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.call(move |c| {
+            // IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let r = f(&tx)?;
+            tx.commit()?;
+            Ok(r)
+        })
+        .await
+    }
+
+    /// Runs `f` inside one read transaction: every row it reads comes from the same snapshot.
+    async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.call(move |c| {
+            let tx = c.transaction()?;
+            f(&tx)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn caller(&self, token_hash: String) -> Result<Caller, StoreError> {
+        self.call(move |c| sellers::caller(c, &token_hash)).await
+    }
+
+    async fn settings(&self, seller_id: String) -> Result<Settings, StoreError> {
+        self.call(move |c| settings::load(c, &seller_id).map(|(s, _)| s)).await
+    }
+
+    async fn patch_settings(
+        &self,
+        seller_id: String,
+        patch: SettingsPatch,
+        key: Option<Idempotency>,
+    ) -> Result<Settings, StoreError> {
+        self.write(move |tx| {
+            idempotency::once(tx, &seller_id, key.as_ref(), |tx| settings::patch(tx, &seller_id, &patch))
+        })
+        .await
+    }
+
+    async fn config(&self) -> Result<RemoteConfig, StoreError> {
+        self.call(|c| config::load(c).map(|(cfg, _)| cfg)).await
+    }
+
+    async fn experiments(&self, seller_id: String) -> Result<Experiments, StoreError> {
+        self.call(move |c| config::experiments_of(c, &seller_id).map(|(e, _)| e)).await
+    }
+
+    async fn lives(&self, seller_id: String, query: LiveQuery) -> Result<LivePage, StoreError> {
+        self.read(move |c| lives::list(c, &seller_id, &query)).await
+    }
+
+    async fn live(&self, seller_id: String, live_id: String) -> Result<Live, StoreError> {
+        self.read(move |c| lives::load(c, &seller_id, &live_id)).await
+    }
+
+    async fn highlights(&self, seller_id: String, live_id: String) -> Result<HighlightList, StoreError> {
+        self.read(move |c| highlights::of_live(c, &seller_id, &live_id)).await
+    }
+
+    async fn add_highlights(&self, new: Vec<NewHighlight>) -> Result<Vec<Highlight>, StoreError> {
+        self.write(move |tx| new.iter().map(|h| highlights::insert(tx, h)).collect()).await
+    }
+
+    async fn post_highlight(
+        &self,
+        seller_id: String,
+        highlight_id: String,
+        key: Option<Idempotency>,
+    ) -> Result<Highlight, StoreError> {
+        self.write(move |tx| {
+            idempotency::once(tx, &seller_id, key.as_ref(), |tx| highlights::post(tx, &seller_id, &highlight_id))
+        })
+        .await
+    }
+
+    async fn remove_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError> {
+        self.write(move |tx| highlights::remove(tx, &seller_id, &highlight_id)).await
+    }
+
+    async fn remove_auto_highlights(&self, seller_id: String, live_id: String) -> Result<RemovedCount, StoreError> {
+        self.write(move |tx| highlights::remove_auto(tx, &seller_id, &live_id)).await
+    }
+
+    async fn create_video(
+        &self,
+        seller_id: String,
+        video: CreateVideo,
+        key: Idempotency,
+    ) -> Result<Highlight, StoreError> {
+        self.write(move |tx| {
+            idempotency::once(tx, &seller_id, Some(&key), |tx| highlights::create_video(tx, &seller_id, &video))
+        })
+        .await
+    }
+
+    async fn changes(&self, seller_id: String, since: i64, limit: u32) -> Result<Changes, StoreError> {
+        // One read transaction: the cursor and the rows come from the same snapshot, so no change
+        // committed meanwhile can fall between them.
+        self.read(move |c| changes::page(c, &seller_id, since, limit)).await
+    }
+
+    async fn ingest(
+        &self,
+        batch: IngestBatch,
+        key: Option<Idempotency>,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<IngestResult, StoreError> {
+        self.write(move |tx| {
+            let seller = batch.seller_id.clone();
+            idempotency::once(tx, &seller, key.as_ref(), |tx| ingest::ingest(tx, batch, scorer.as_ref()))
+        })
+        .await
+    }
+
+    async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError> {
+        // A read first, so an idle server never takes the write lock.
+        if !self.call(|c| highlights::any_scheduled(c)).await? {
+            return Ok(0);
+        }
+        self.write(move |tx| highlights::post_due(tx, now_ms)).await
+    }
+
+    async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError> {
+        self.write(move |tx| sellers::create(tx, &seller_id, &name)).await
+    }
+
+    async fn seller_token(&self, seller_id: String) -> Result<String, StoreError> {
+        self.write(move |tx| sellers::token(tx, &seller_id)).await
+    }
+
+    async fn service_token(&self) -> Result<String, StoreError> {
+        self.write(sellers::service_token).await
+    }
+
+    async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError> {
+        self.write(move |tx| config::save(tx, &config)).await
+    }
+
+    async fn pin_experiments(
+        &self,
+        seller_id: String,
+        popup: Option<bool>,
+        format: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| sellers::pin_experiments(tx, &seller_id, popup, format.as_deref())).await
+    }
+
+    async fn engine_settings(&self) -> Result<EngineSettings, StoreError> {
+        self.call(|c| config::engine_settings(c)).await
+    }
+
+    async fn set_engine_settings(&self, settings: EngineSettings) -> Result<(), StoreError> {
+        self.write(move |tx| config::save_engine_settings(tx, &settings)).await
+    }
+}

@@ -1,0 +1,99 @@
+//! The server's SQLite schema: versions are appended, never edited.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+INSERT INTO counters (name, value) VALUES ('seq', 0);
+CREATE TABLE sellers (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    popup_override INTEGER,
+    format_override TEXT,
+    experiments_seq INTEGER NOT NULL DEFAULT 0,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY NOT NULL,
+    seller_id TEXT REFERENCES sellers (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('seller', 'service')),
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE settings (
+    seller_id TEXT PRIMARY KEY NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    highlights_on INTEGER NOT NULL DEFAULT 0,
+    onboarding_completed INTEGER NOT NULL DEFAULT 0,
+    popup_shows INTEGER NOT NULL DEFAULT 0,
+    popup_dismissed_at_ms INTEGER,
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at_ms INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE lives (
+    id TEXT PRIMARY KEY NOT NULL,
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    started_at_ms INTEGER NOT NULL,
+    ended_at_ms INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('live', 'ended')),
+    seq INTEGER NOT NULL
+);
+CREATE INDEX lives_newest_first ON lives (seller_id, started_at_ms DESC, id DESC);
+CREATE INDEX lives_by_seq ON lives (seller_id, seq);
+CREATE TABLE live_products (
+    live_id TEXT NOT NULL REFERENCES lives (id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (live_id, product_id)
+);
+CREATE TABLE highlights (
+    id TEXT PRIMARY KEY NOT NULL,
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    live_id TEXT NOT NULL REFERENCES lives (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('auto', 'recommendation', 'manual')),
+    status TEXT NOT NULL CHECK (status IN ('scheduled', 'posted', 'suggested', 'removed')),
+    live_now INTEGER NOT NULL DEFAULT 0,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    peak_ms INTEGER,
+    product_id TEXT,
+    score REAL NOT NULL,
+    signals TEXT NOT NULL,
+    identified_at_ms INTEGER,
+    post_at_ms INTEGER,
+    posted_at_ms INTEGER,
+    format TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX highlights_by_seq ON highlights (seller_id, seq);
+CREATE INDEX highlights_by_live ON highlights (live_id, kind, status);
+CREATE INDEX highlights_due ON highlights (status, post_at_ms) WHERE status = 'scheduled';
+CREATE TABLE idempotency (
+    seller_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (seller_id, key)
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    live_id TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX events_by_live ON events (live_id, ts_ms);
+"#;
+
+/// Version 2: the stream clock of each LIVE, which schedules posts during accelerated replays too.
+const V2: &str = "ALTER TABLE lives ADD COLUMN last_event_ms INTEGER;";
+
+/// Version 3: the engine's tunables, which an admin can change (absent = the engine's defaults).
+const V3: &str = "CREATE TABLE engine_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);";
+
+/// The server's schema versions, in order.
+pub(super) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+}

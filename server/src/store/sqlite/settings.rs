@@ -1,0 +1,95 @@
+//! The seller's Highlights settings, with optimistic concurrency.
+
+use highlights_api::{Settings, SettingsPatch};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::shared::next_seq;
+use crate::store::contract::StoreError;
+
+/// The seller's settings and their change sequence number.
+pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64), StoreError> {
+    conn.prepare_cached(
+        "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms, seq
+         FROM settings WHERE seller_id = ?1",
+    )?
+    .query_row([seller_id], |r| {
+        Ok((
+            Settings {
+                highlights_on: r.get(0)?,
+                onboarding_completed: r.get(1)?,
+                popup_shows: r.get(2)?,
+                popup_dismissed_at_ms: r.get(3)?,
+                version: r.get(4)?,
+                updated_at_ms: r.get(5)?,
+            },
+            r.get(6)?,
+        ))
+    })
+    .optional()?
+    .ok_or(StoreError::NotFound("settings"))
+}
+
+fn invalid_change(message: &str) -> StoreError {
+    StoreError::rule("invalid_change", message)
+}
+
+/// Applies a patch; a stale `expected_version` is refused with the current state.
+pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Result<Settings, StoreError> {
+    let (mut s, _) = load(conn, seller_id)?;
+    if let Some(v) = p.expected_version
+        && v != s.version
+    {
+        return Err(StoreError::Stale { expected: v, current: Box::new(s) });
+    }
+    if p.onboarding_completed == Some(false) {
+        return Err(invalid_change("onboarding cannot be un-completed"));
+    }
+    if p.popup_shows_delta.is_some_and(|d| d > 100) {
+        return Err(invalid_change("popup_shows_delta is at most 100"));
+    }
+    if p.popup_dismissed_at_ms.is_some_and(|t| t <= 0) {
+        return Err(invalid_change("popup_dismissed_at_ms must be an epoch time"));
+    }
+    let before = s.clone();
+    if let Some(on) = p.highlights_on {
+        s.highlights_on = on;
+    }
+    if p.onboarding_completed == Some(true) {
+        s.onboarding_completed = true;
+    }
+    s.popup_shows = s.popup_shows.saturating_add(p.popup_shows_delta.unwrap_or(0));
+    if let Some(t) = p.popup_dismissed_at_ms {
+        s.popup_dismissed_at_ms = Some(s.popup_dismissed_at_ms.map_or(t, |d| d.max(t)));
+    }
+    if s == before {
+        return Ok(s);
+    }
+    s.version += 1;
+    let now = crate::clock::now_ms();
+    s.updated_at_ms = p.acted_at_ms.filter(|t| *t > 0).map_or(now, |t| t.min(now));
+    let seq = next_seq(conn)?;
+    conn.prepare_cached(
+        "UPDATE settings SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4, popup_dismissed_at_ms = ?5,
+             version = ?6, updated_at_ms = ?7, seq = ?8 WHERE seller_id = ?1",
+    )?
+    .execute(params![
+        seller_id,
+        s.highlights_on,
+        s.onboarding_completed,
+        s.popup_shows,
+        s.popup_dismissed_at_ms,
+        s.version,
+        s.updated_at_ms,
+        seq
+    ])?;
+    Ok(s)
+}
+
+/// Whether the seller's Highlights toggle is on now.
+pub(super) fn toggle_on(conn: &Connection, seller_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT highlights_on FROM settings WHERE seller_id = ?1")?
+        .query_row([seller_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
+}
