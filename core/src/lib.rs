@@ -18,7 +18,7 @@ mod event;
 mod model;
 mod screens;
 mod store;
-pub mod sync;
+mod sync;
 
 pub use app::{HighlightsCore, StateObserver, SubscriptionId};
 pub use error::CoreError;

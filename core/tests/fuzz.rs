@@ -207,7 +207,7 @@ proptest! {
             Err(CoreError::BadServerData { .. }) => {
                 let after = core.view().unwrap();
                 prop_assert_eq!(after.module, before.module);
-                prop_assert_eq!(after.toggle, before.toggle);
+                prop_assert_eq!(after.highlights, before.highlights);
                 prop_assert_eq!(cache_dump(&dev.db()), cache_before, "a refused page changed the cache");
             }
             Err(e) => prop_assert!(false, "unexpected error {e:?}"),

@@ -18,8 +18,8 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     core.dispatch(Event::OpenHighlights).unwrap();
     let v = core.view().unwrap();
     assert_eq!(v.screen, Screen::Highlights);
-    assert!(!v.toggle.on);
-    let limits = v.toggle.limits.expect("limits come from the synced config");
+    assert!(!v.highlights.on);
+    let limits = v.highlights.limits.expect("limits come from the synced config");
     assert_eq!(
         (
             limits.max_posts_per_live,
@@ -35,10 +35,10 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     let v = core.view().unwrap();
     assert_eq!(v.onboarding.as_ref().map(|o| o.origin), Some(OnboardingOrigin::Toggle));
-    assert!(!v.toggle.on, "nothing is on before the seller confirms");
+    assert!(!v.highlights.on, "nothing is on before the seller confirms");
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let v = core.view().unwrap();
-    assert!(v.toggle.on && v.toggle.pending);
+    assert!(v.highlights.on && v.highlights.pending);
     assert_eq!(v.screen, Screen::Module, "confirming lands in the highlight module");
     assert!(v.onboarding.is_none());
     drop(core);
@@ -46,15 +46,15 @@ fn toggle_journey_goes_through_onboarding_once_and_survives_restarts() {
     // Restart: the seller's choice and the queued actions survive.
     let core = dev.open("seller-a");
     let v = core.view().unwrap();
-    assert!(v.toggle.on);
+    assert!(v.highlights.on);
     let actions: Vec<Action> = core.pending_actions().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, vec![Action::CompleteOnboarding, Action::SetToggle { on: true }]);
 
     core.dispatch(Event::SetToggle { on: false }).unwrap();
-    assert!(!core.view().unwrap().toggle.on);
+    assert!(!core.view().unwrap().highlights.on);
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     let v = core.view().unwrap();
-    assert!(v.toggle.on && v.onboarding.is_none(), "onboarding is shown only the first time");
+    assert!(v.highlights.on && v.onboarding.is_none(), "onboarding is shown only the first time");
     assert_eq!(v.sync.pending_actions, 4);
 }
 
@@ -66,7 +66,7 @@ fn dismissing_onboarding_leaves_the_feature_off_until_confirmed() {
     core.dispatch(Event::SetToggle { on: true }).unwrap();
     core.dispatch(Event::DismissOnboarding).unwrap();
     let v = core.view().unwrap();
-    assert!(!v.toggle.on && v.onboarding.is_none());
+    assert!(!v.highlights.on && v.onboarding.is_none());
     assert!(core.pending_actions().is_empty(), "a dismissed overlay tells the server nothing");
     drop(core);
 
@@ -110,7 +110,7 @@ fn popup_shows_only_in_experiment_respects_cooldown_and_max_shows() {
     assert_eq!(v.onboarding.map(|o| o.origin), Some(OnboardingOrigin::Popup), "first turn-on goes through onboarding");
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let v = core.view().unwrap();
-    assert!(v.toggle.on);
+    assert!(v.highlights.on);
     assert_eq!(v.screen, Screen::Module);
 
     core.dispatch(Event::SetToggle { on: false }).unwrap();
@@ -246,7 +246,7 @@ fn bad_inputs_get_typed_errors_and_leave_state_alone() {
         Err(CoreError::NotAllowed { .. })
     ));
     assert_eq!(core.pending_actions().len(), 1, "only the one valid action was queued");
-    assert_eq!(core.view().unwrap().toggle, before.toggle);
+    assert_eq!(core.view().unwrap().highlights, before.highlights);
 }
 
 #[test]
@@ -279,7 +279,7 @@ fn two_sellers_on_one_device_never_see_each_others_data() {
     b.dispatch(Event::OpenModule).unwrap();
     let v = b.view().unwrap();
     assert!(v.module.recordings.is_empty());
-    assert!(!v.toggle.on && v.toggle.limits.is_none());
+    assert!(!v.highlights.on && v.highlights.limits.is_none());
     assert!(b.pending_actions().is_empty());
     assert!(matches!(
         b.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }),
@@ -301,7 +301,7 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
 
     let core = dev.open("seller-a");
     let v = core.view().unwrap();
-    assert!(!v.toggle.on && !v.toggle.pending, "a refused action falls back to the server's state");
+    assert!(!v.highlights.on && !v.highlights.pending, "a refused action falls back to the server's state");
     assert_eq!(v.sync.pending_actions, 0);
     let notice = v.notice.expect("the seller is told");
     assert!(notice.message.contains("not available"));
@@ -332,8 +332,8 @@ fn observers_get_the_current_state_then_every_change() {
     {
         let states = rec.0.lock().unwrap();
         assert_eq!(states.len(), 4);
-        assert!(states[0].toggle.limits.is_none());
-        assert!(states[1].toggle.limits.is_some());
+        assert!(states[0].highlights.limits.is_none());
+        assert!(states[1].highlights.limits.is_some());
         assert_eq!(states[2].screen, Screen::Highlights);
         assert!(states[3].onboarding.is_some());
     }

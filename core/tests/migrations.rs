@@ -44,9 +44,9 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         }
         let core = dev.open("seller-a");
         let v = core.view().unwrap();
-        assert!(!v.toggle.on, "v{version}: server said on, the queued action says off");
+        assert!(!v.highlights.on, "v{version}: server said on, the queued action says off");
         assert_eq!(
-            v.toggle.limits.unwrap().max_posts_per_live,
+            v.highlights.limits.unwrap().max_posts_per_live,
             config().max_posts_per_live,
             "the stored config, as it was"
         );
@@ -64,6 +64,6 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         // The upgraded file keeps working for new writes.
         core.dispatch(Event::SetToggle { on: true }).unwrap();
         drop(core);
-        assert!(dev.open("seller-a").view().unwrap().toggle.on);
+        assert!(dev.open("seller-a").view().unwrap().highlights.on);
     }
 }

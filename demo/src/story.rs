@@ -106,11 +106,11 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
     w.syncer.sync().await?;
     w.core.dispatch(Event::OpenHighlights)?;
     let v = w.view()?;
-    let limits = v.toggle.limits.clone().ok_or("limits did not sync")?;
+    let limits = v.highlights.limits.clone().ok_or("limits did not sync")?;
     writeln!(
         out,
         "   Highlights toggle: {}. Limits from the server: up to {} videos per LIVE, {} per pinned product, posted about {} min after a moment.",
-        if v.toggle.on { "ON" } else { "OFF" },
+        if v.highlights.on { "ON" } else { "OFF" },
         limits.max_posts_per_live,
         limits.max_posts_per_product,
         limits.post_delay_s / 60

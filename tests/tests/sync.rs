@@ -80,7 +80,7 @@ async fn first_sync_then_incremental_sync() {
     assert_eq!(v.module.recordings.len(), 50);
     assert!(v.module.has_more);
     assert!(v.sync.online && v.sync.last_updated_ms.is_some());
-    let limits = v.toggle.limits.unwrap();
+    let limits = v.highlights.limits.unwrap();
     assert_eq!(
         (limits.max_posts_per_live, limits.max_posts_per_product, limits.post_delay_s),
         (7, 2, 90),
@@ -129,7 +129,7 @@ async fn two_devices_of_one_seller_converge() {
     phone.core.dispatch(Event::ConfirmOnboarding).unwrap();
     phone.syncer.sync().await.unwrap();
     tablet.syncer.sync().await.unwrap();
-    assert!(tablet.core.view().unwrap().toggle.on);
+    assert!(tablet.core.view().unwrap().highlights.on);
     tablet.core.dispatch(Event::SetToggle { on: true }).unwrap();
     assert!(tablet.core.view().unwrap().onboarding.is_none(), "onboarding done on the phone counts on the tablet");
 
@@ -150,8 +150,8 @@ async fn two_devices_of_one_seller_converge() {
     tablet.syncer.sync().await.unwrap();
     phone.syncer.sync().await.unwrap();
     let (p, t) = (phone.core.view().unwrap(), tablet.core.view().unwrap());
-    assert!(p.toggle.on && t.toggle.on, "the tablet's later 'on' wins everywhere");
-    assert!(!p.toggle.pending && !t.toggle.pending);
+    assert!(p.highlights.on && t.highlights.on, "the tablet's later 'on' wins everywhere");
+    assert!(!p.highlights.pending && !t.highlights.pending);
     assert_eq!(server_settings(&b, &t1).await["highlights_on"], true);
     phone.core.dispatch(Event::OpenModule).unwrap();
     phone.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
@@ -166,7 +166,7 @@ async fn two_devices_of_one_seller_converge() {
     tablet.syncer.sync().await.unwrap();
     phone.syncer.sync().await.unwrap();
     tablet.syncer.sync().await.unwrap();
-    assert!(phone.core.view().unwrap().toggle.on && tablet.core.view().unwrap().toggle.on);
+    assert!(phone.core.view().unwrap().highlights.on && tablet.core.view().unwrap().highlights.on);
 }
 
 #[tokio::test]
@@ -194,7 +194,7 @@ async fn offline_actions_are_delivered_exactly_once_after_reconnect() {
     let v = d.core.view().unwrap();
     assert!(!v.sync.online, "offline indicator");
     assert_eq!(v.sync.pending_actions, 3);
-    assert!(v.toggle.on, "the screen shows what the seller did");
+    assert!(v.highlights.on, "the screen shows what the seller did");
     assert!(v.recording.unwrap().highlights.iter().any(|h| h.badge == HighlightBadge::Pending));
     // The app is killed while offline and reopened.
     let d = d.restart("seller-a", &b.url());
@@ -204,7 +204,7 @@ async fn offline_actions_are_delivered_exactly_once_after_reconnect() {
     let report = d.syncer.sync().await.unwrap();
     assert_eq!(report.push.delivered, 3);
     let v = d.core.view().unwrap();
-    assert!(v.sync.online && v.sync.pending_actions == 0 && v.toggle.on);
+    assert!(v.sync.online && v.sync.pending_actions == 0 && v.highlights.on);
     d.syncer.sync().await.unwrap();
     let list: serde_json::Value = b.get_json("/v1/lives/live-0001/highlights", &token).await;
     let manual = list["highlights"].as_array().unwrap().iter().filter(|h| h["kind"] == "manual").count();

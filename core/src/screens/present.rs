@@ -138,7 +138,7 @@ pub(crate) fn view_state(
     };
     Ok(ViewState {
         screen: model.nav.screen,
-        toggle: ToggleScreen { on: eff.toggle_on, pending: eff.toggle_pending, limits: limits.clone() },
+        highlights: HighlightsScreen { on: eff.toggle_on, pending: eff.toggle_pending, limits: limits.clone() },
         onboarding: match model.nav.overlay {
             Some(Overlay::Onboarding(origin)) => Some(OnboardingOverlay { origin, limits }),
             _ => None,

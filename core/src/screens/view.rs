@@ -35,7 +35,7 @@ pub struct Limits {
 /// The Highlights screen (LIVE section → Products → Highlights).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct ToggleScreen {
+pub struct HighlightsScreen {
     /// The toggle as the seller last set it (pending changes included).
     pub on: bool,
     /// A change of the toggle is waiting to reach the server.
@@ -199,7 +199,7 @@ pub struct ViewState {
     /// The screen on top.
     pub screen: Screen,
     /// The Highlights screen.
-    pub toggle: ToggleScreen,
+    pub highlights: HighlightsScreen,
     /// The onboarding overlay, when shown.
     pub onboarding: Option<OnboardingOverlay>,
     /// The pre-LIVE pop-up, when shown.

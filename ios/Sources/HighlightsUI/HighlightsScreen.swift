@@ -9,7 +9,7 @@ public struct HighlightsScreen: View {
     public init(store: HighlightsStore) { self.store = store }
 
     public var body: some View {
-        let toggle = store.state.toggle
+        let toggle = store.state.highlights
         Form {
             Section {
                 Toggle("Auto LIVE Highlights", isOn: Binding(

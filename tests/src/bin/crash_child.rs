@@ -86,7 +86,7 @@ fn main() {
                 ack(format!("create {start_ms}"));
             }
             1 => {
-                let on = core.view().unwrap().toggle.on;
+                let on = core.view().unwrap().highlights.on;
                 dispatch(Event::SetToggle { on: !on });
                 if core.view().unwrap().onboarding.is_some() {
                     // First turn-on: through the onboarding overlay.
@@ -97,7 +97,7 @@ fn main() {
                     ack(format!("toggle {}", !on));
                 }
             }
-            2 if !core.view().unwrap().toggle.on => {
+            2 if !core.view().unwrap().highlights.on => {
                 // A kill between the commit and the ACK leaves a show the parent cannot see; this
                 // line lets it tell such a show from one delivered twice.
                 println!("TRY popup_shown");

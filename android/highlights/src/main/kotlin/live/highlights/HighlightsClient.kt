@@ -15,7 +15,7 @@ import uniffi.highlights_core.RecordingScreen
 import uniffi.highlights_core.Screen
 import uniffi.highlights_core.SyncIndicator
 import uniffi.highlights_core.SyncReport
-import uniffi.highlights_core.ToggleScreen
+import uniffi.highlights_core.HighlightsScreen
 import uniffi.highlights_core.ViewState
 import uniffi.highlights_ffi.HighlightsApp
 import uniffi.highlights_ffi.HighlightsException
@@ -34,7 +34,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     private val initial = app.view()
     private val _state = MutableStateFlow(initial)
     private val _screen = MutableStateFlow(initial.screen)
-    private val _toggle = MutableStateFlow(initial.toggle)
+    private val _highlights = MutableStateFlow(initial.highlights)
     private val _onboarding = MutableStateFlow(initial.onboarding)
     private val _popup = MutableStateFlow(initial.popup)
     private val _module = MutableStateFlow(initial.module)
@@ -47,7 +47,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     /** Which screen is on top. */
     val screen: StateFlow<Screen> = _screen.asStateFlow()
     /** LIVE section → Products → Highlights: the toggle and the limits in force. */
-    val toggle: StateFlow<ToggleScreen> = _toggle.asStateFlow()
+    val highlights: StateFlow<HighlightsScreen> = _highlights.asStateFlow()
     /** The first-time onboarding overlay, or null. */
     val onboarding: StateFlow<OnboardingOverlay?> = _onboarding.asStateFlow()
     /** The pre-LIVE auto-post pop-up, or null. */
@@ -69,7 +69,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
         // StateFlow drops equal values, so each screen's collectors wake only when it changed.
         _state.value = s
         _screen.value = s.screen
-        _toggle.value = s.toggle
+        _highlights.value = s.highlights
         _onboarding.value = s.onboarding
         _popup.value = s.popup
         _module.value = s.module

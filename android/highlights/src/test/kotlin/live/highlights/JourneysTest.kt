@@ -68,22 +68,22 @@ class JourneysTest {
         client("kt-toggle", token).use { c ->
             c.syncNow()
             c.openHighlights()
-            val limits = assertNotNull(c.toggle.value.limits, "limits come from remote config")
+            val limits = assertNotNull(c.highlights.value.limits, "limits come from remote config")
             assertEquals(TestBackend.MAX_PER_LIVE.toUInt(), limits.maxPostsPerLive)
             assertEquals(TestBackend.MAX_PER_PRODUCT.toUInt(), limits.maxPostsPerProduct)
             assertEquals(TestBackend.POST_DELAY_S.toUInt(), limits.postDelayS)
 
             c.setToggle(true)
             assertEquals(OnboardingOrigin.TOGGLE, c.onboarding.value?.origin)
-            assertFalse(c.toggle.value.on)
+            assertFalse(c.highlights.value.on)
             c.confirmOnboarding()
-            assertTrue(c.toggle.value.on)
+            assertTrue(c.highlights.value.on)
             assertEquals(Screen.MODULE, c.screen.value, "confirming lands in the highlight module")
 
             val report = c.syncNow()
             assertEquals(2u, report.push.delivered)
             assertTrue(backend.get("/v1/settings", token).body().contains("\"highlights_on\":true"))
-            assertFalse(c.toggle.value.pending)
+            assertFalse(c.highlights.value.pending)
         }
     }
 
@@ -116,7 +116,7 @@ class JourneysTest {
             c.dispatch(Event.PopupTurnOn)
             assertEquals(OnboardingOrigin.POPUP, c.onboarding.value?.origin)
             c.dismissOnboarding()
-            assertFalse(c.toggle.value.on, "dismissing leaves it off")
+            assertFalse(c.highlights.value.on, "dismissing leaves it off")
         }
     }
 
@@ -175,7 +175,7 @@ class JourneysTest {
             yield()
             c.setToggle(true)
             assertEquals(OnboardingOrigin.TOGGLE, next.await()?.origin)
-            val on = async { withTimeout(5_000) { c.toggle.first { it.on } } }
+            val on = async { withTimeout(5_000) { c.highlights.first { it.on } } }
             c.confirmOnboarding()
             assertTrue(on.await().pending)
             assertEquals(2u, c.sync.value.pendingActions)

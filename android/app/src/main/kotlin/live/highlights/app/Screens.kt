@@ -56,7 +56,7 @@ fun ProductsScreen(client: HighlightsClient) {
 /** The Highlights screen: the toggle, what it does, the limits in force, data privacy. */
 @Composable
 fun HighlightsScreen(client: HighlightsClient) {
-    val toggle by client.toggle.collectAsStateWithLifecycle()
+    val toggle by client.highlights.collectAsStateWithLifecycle()
     val sync by client.sync.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
     val snackbar = remember { SnackbarHostState() }
