@@ -21,6 +21,8 @@ log "module page benchmark"
 cargo bench -p highlights-core --bench module_page -- --warm-up-time 1 --measurement-time 3 >"$out/module.txt" 2>&1
 log "sync benchmark"
 cargo bench -p highlights-e2e --bench sync >"$out/sync.txt" 2>&1
+log "render benchmark"
+cargo bench -p highlights-server --bench render >"$out/render.txt" 2>&1 || echo "render bench: failed" >"$out/render.txt"
 log "Kotlin call cost"
 bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"
 log "reliability, full runs"
@@ -80,6 +82,12 @@ idle_req = grab(s, r"idle resync: ([0-9]+) request", int)
 idle_bytes = grab(s, r"request\(s\), ([0-9]+) bytes", int)
 figure("full sync, 1,000 recordings + 20,000 highlights", full, "ms", "≤ 1000", full is not None and full <= 1000)
 figure("idle resync", idle_bytes, "bytes", "1 request, ≤ 1024 bytes", idle_req == 1 and idle_bytes is not None and idle_bytes <= 1024, f"{idle_req} request(s)")
+rb = read("render.txt")
+rt = grab(rb, r"every format .*?\+ thumbnail\s+([0-9.]+) s\s+([0-9.]+)x real time")
+rx = grab(rb, r"every format .*?\+ thumbnail\s+[0-9.]+ s\s+([0-9.]+)x real time")
+rbase = grab(rb, r"every format .*?([0-9.]+)x the baseline")
+lives = grab(rb, r"keeps up with ([0-9]+) hour-long LIVEs", int)
+figure("render of one 30 s clip, every format, one core", rt, "s", "≤ 0.5x real time", rx is not None and rx <= 0.5, f"{rx}x real time, {rbase}x a plain cut-and-encode; one core keeps up with {lives} hour-long LIVEs posting 20 clips")
 k = read("kotlin.txt")
 call = grab(k, r"kotlin bench: .*no-op.*median\s+([0-9]+) ns/call")
 figure("Kotlin → core call (JNA, no-op)", call and call / 1000, "µs", "≤ 5", call is not None and call <= 5000)

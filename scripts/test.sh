@@ -19,6 +19,9 @@ suite() {
 suite "cargo fmt --check" cargo fmt --all -- --check
 suite "architecture: no import cycles, SQL only in the stores, contract types on the wire" bash scripts/architecture.sh
 suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+if ! command -v ffmpeg >/dev/null; then
+  echo "SKIPPED: media suite and render benchmark (no ffmpeg here: sudo apt-get install ffmpeg)" | tee -a "$log"
+fi
 suite "cargo test" cargo test --workspace --locked
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh
 suite "Kotlin shell (JVM, through JNA against the real server)" bash scripts/kotlin-tests.sh

@@ -70,6 +70,14 @@ pub struct RemoteConfig {
     pub refresh_interval_s: u32,
     /// Names of the video-format experiments currently running.
     pub format_experiments: Vec<String>,
+    /// A LIVE that sends nothing for this long, without ending, no longer counts as on: its
+    /// videos lose the LIVE-now link. In seconds.
+    #[serde(default = "default_live_silence_s")]
+    pub live_silence_s: u32,
+}
+
+fn default_live_silence_s() -> u32 {
+    defaults::LIVE_SILENCE_S
 }
 
 /// The limits a fresh server starts with; an admin changes them in the stored remote config.
@@ -84,6 +92,8 @@ pub mod defaults {
     pub const CLIP_MIN_S: u32 = 10;
     /// Longest clip, in seconds.
     pub const CLIP_MAX_S: u32 = 60;
+    /// Seconds without any event after which a LIVE that never ended stops counting as on.
+    pub const LIVE_SILENCE_S: u32 = 120;
 }
 
 impl Default for RemoteConfig {
@@ -98,6 +108,7 @@ impl Default for RemoteConfig {
             popup_max_shows: 3,
             refresh_interval_s: 30,
             format_experiments: FormatVariant::EXPERIMENTS.iter().map(|v| v.as_str().to_string()).collect(),
+            live_silence_s: defaults::LIVE_SILENCE_S,
         }
     }
 }
@@ -378,8 +389,58 @@ pub struct Highlight {
     pub post_at_ms: Option<i64>,
     /// Experimental format features of the clip.
     pub format: FormatSpec,
+    /// The video being made of it; absent for recommendations nobody asked to post yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<Video>,
     /// Change sequence number.
     pub seq: i64,
+}
+
+/// Where a highlight's video is in its making; separate from the highlight's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VideoState {
+    /// Queued or being cut and encoded.
+    Rendering,
+    /// The MP4 and its thumbnail exist.
+    Ready,
+    /// Rendering failed after its retries; the highlight went back to a recommendation.
+    Failed,
+}
+
+impl VideoState {
+    /// The wire and storage spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            VideoState::Rendering => "rendering",
+            VideoState::Ready => "ready",
+            VideoState::Failed => "failed",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        [VideoState::Rendering, VideoState::Ready, VideoState::Failed].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A highlight's video: its state and, once ready, where to watch it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Video {
+    /// Rendering, ready or failed.
+    pub state: VideoState,
+    /// Length of the MP4, end card included, in ms (once ready).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<i64>,
+    /// Path of the MP4 on the API's host (once ready).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+    /// Path of the JPEG thumbnail on the API's host (once ready).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
 }
 
 /// A page of LIVEs, newest first.
@@ -470,4 +531,77 @@ pub struct IngestResult {
 pub struct RemovedCount {
     /// How many highlights were removed.
     pub removed: u64,
+}
+
+/// What the backend holds of one LIVE's recording, for the recorder to act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecordingReport {
+    /// The LIVE.
+    pub live_id: String,
+    /// Segments held (corrupt ones included).
+    pub segments: u32,
+    /// Stream time covered by readable segments, in ms.
+    pub covered_ms: i64,
+    /// Holes between the first and last segment, oldest first.
+    pub gaps: Vec<TimeRange>,
+    /// Start times (epoch ms) of segments that could not be read; re-send them to replace them.
+    pub corrupt: Vec<i64>,
+    /// Segments that arrived after a later one.
+    pub out_of_order: u32,
+}
+
+/// A span of stream time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimeRange {
+    /// Start (epoch ms).
+    pub start_ms: i64,
+    /// End (epoch ms).
+    pub end_ms: i64,
+}
+
+/// The backend's answer to one recording segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SegmentReceipt {
+    /// Stream-time start of the segment (epoch ms).
+    pub start_ms: i64,
+    /// Its length as read from the media, in ms (0 when unreadable).
+    pub duration_ms: i64,
+    /// Whether the media could be read; an unreadable segment is kept and reported, not fatal.
+    pub readable: bool,
+    /// Whether a later segment had already arrived.
+    pub out_of_order: bool,
+}
+
+/// One posted video on a seller's public profile: only what a viewer sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FeedVideo {
+    /// Highlight id.
+    pub id: String,
+    /// The product the video sells.
+    pub product: Option<Product>,
+    /// When it was posted (epoch ms).
+    pub posted_at_ms: i64,
+    /// Length, in ms.
+    pub duration_ms: i64,
+    /// Path of the MP4.
+    pub video_url: String,
+    /// Path of the thumbnail.
+    pub thumbnail_url: String,
+    /// While its LIVE is on: the link into the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_now_link: Option<String>,
+}
+
+/// A seller's public profile feed, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Feed {
+    /// The seller.
+    pub seller_id: String,
+    /// Posted videos, newest first.
+    pub videos: Vec<FeedVideo>,
 }

@@ -23,6 +23,16 @@ pub const VIDEOS: &str = "/v1/videos";
 pub const CHANGES: &str = "/v1/changes";
 /// LIVE event ingestion from the streaming service (POST).
 pub const INGEST_EVENTS: &str = "/v1/ingest/events";
+/// One segment of a LIVE's recording from the recorder (PUT, body = the media, `?start_ms=`).
+pub const INGEST_SEGMENT: &str = "/v1/ingest/lives/{live_id}/segments";
+/// What the backend holds of a LIVE's recording (GET, service).
+pub const INGEST_RECORDING: &str = "/v1/ingest/lives/{live_id}/recording";
+/// A highlight's video, MP4 with byte ranges (GET: the seller, or anyone once posted).
+pub const MEDIA_VIDEO: &str = "/v1/media/{highlight_id}/video.mp4";
+/// A highlight's thumbnail, JPEG (GET: the seller, or anyone once posted).
+pub const MEDIA_THUMBNAIL: &str = "/v1/media/{highlight_id}/thumbnail.jpg";
+/// A seller's public profile feed of posted videos (GET, no token).
+pub const FEED: &str = "/v1/sellers/{seller_id}/feed";
 
 /// Percent-encodes an id for one path segment; ids are any printable text.
 fn segment(id: &str) -> String {
@@ -57,6 +67,36 @@ pub fn highlight_post(highlight_id: &str) -> String {
     format!("/v1/highlights/{}/post", segment(highlight_id))
 }
 
+/// [`INGEST_SEGMENT`] for the segment of `live_id` starting at `start_ms` (epoch ms).
+pub fn ingest_segment(live_id: &str, start_ms: i64) -> String {
+    format!("/v1/ingest/lives/{}/segments?start_ms={start_ms}", segment(live_id))
+}
+
+/// [`INGEST_RECORDING`] for one LIVE.
+pub fn ingest_recording(live_id: &str) -> String {
+    format!("/v1/ingest/lives/{}/recording", segment(live_id))
+}
+
+/// [`MEDIA_VIDEO`] for one highlight.
+pub fn media_video(highlight_id: &str) -> String {
+    format!("/v1/media/{}/video.mp4", segment(highlight_id))
+}
+
+/// [`MEDIA_THUMBNAIL`] for one highlight.
+pub fn media_thumbnail(highlight_id: &str) -> String {
+    format!("/v1/media/{}/thumbnail.jpg", segment(highlight_id))
+}
+
+/// [`FEED`] of one seller.
+pub fn feed(seller_id: &str) -> String {
+    format!("/v1/sellers/{}/feed", segment(seller_id))
+}
+
+/// The app's deep link into a LIVE's room: where a LIVE-now video sends its viewers.
+pub fn live_room_link(live_id: &str) -> String {
+    format!("liveshop://live/{}", segment(live_id))
+}
+
 /// [`CHANGES`] from a cursor, at most `limit` LIVEs plus highlights.
 pub fn changes(since: i64, limit: u32) -> String {
     format!("{CHANGES}?since={since}&limit={limit}")
@@ -72,6 +112,11 @@ mod tests {
         assert_eq!(live_highlights("l1"), LIVE_HIGHLIGHTS.replace("{live_id}", "l1"));
         assert_eq!(highlight("h1"), HIGHLIGHT.replace("{highlight_id}", "h1"));
         assert_eq!(highlight_post("h1"), HIGHLIGHT_POST.replace("{highlight_id}", "h1"));
+        assert_eq!(media_video("h1"), MEDIA_VIDEO.replace("{highlight_id}", "h1"));
+        assert_eq!(media_thumbnail("h1"), MEDIA_THUMBNAIL.replace("{highlight_id}", "h1"));
+        assert_eq!(feed("s1"), FEED.replace("{seller_id}", "s1"));
+        assert_eq!(ingest_recording("l1"), INGEST_RECORDING.replace("{live_id}", "l1"));
+        assert_eq!(ingest_segment("l1", 5), format!("{}?start_ms=5", INGEST_SEGMENT.replace("{live_id}", "l1")));
         assert_eq!(changes(7, 100), "/v1/changes?since=7&limit=100");
         assert_eq!(highlight("a/b c"), "/v1/highlights/a%2Fb%20c", "an id stays one segment");
     }

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use highlights_core::api::{
     Changes, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus, Product, RemoteConfig, Settings,
-    StaleSettings,
+    StaleSettings, Video, VideoState,
 };
 use highlights_core::{CoreError, Event};
 use proptest::prelude::*;
@@ -80,8 +80,36 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
     ];
     let score = prop_oneof![30 => -10.0f64..100.0, 1 => Just(f64::NAN), 1 => Just(f64::INFINITY), 1 => Just(f64::MAX)];
     let signals = prop::collection::vec("\\PC{0,30}", 0..4);
-    (hostile_id(), hostile_id(), kind, status, timestamp(), timestamp(), score, signals, prop::option::of(timestamp()))
-        .prop_map(|(id, live_id, kind, status, start_ms, end_ms, score, signals, post_at_ms)| Highlight {
+    let url = prop_oneof![
+        12 => Just("https://cdn.example/v/1.mp4".to_string()),
+        1 => Just("javascript:alert(1)".to_string()),
+        1 => Just("http://host/with space".to_string()),
+        1 => Just(String::new()),
+        1 => "\\PC{0,40}",
+    ];
+    let state = prop_oneof![Just(VideoState::Rendering), Just(VideoState::Ready), Just(VideoState::Failed)];
+    let duration = prop_oneof![8 => (1i64..120_000).prop_map(Some), 1 => Just(None), 1 => any::<i64>().prop_map(Some)];
+    let video = prop::option::weighted(
+        0.3,
+        (state, duration, prop::option::of(url.clone()), prop::option::of(url)).prop_map(
+            |(state, duration_ms, video_url, thumbnail_url)| Video { state, duration_ms, video_url, thumbnail_url },
+        ),
+    );
+    (
+        (
+            hostile_id(),
+            hostile_id(),
+            kind,
+            status,
+            timestamp(),
+            timestamp(),
+            score,
+            signals,
+            prop::option::of(timestamp()),
+        ),
+        video,
+    )
+        .prop_map(|((id, live_id, kind, status, start_ms, end_ms, score, signals, post_at_ms), video)| Highlight {
             id,
             live_id,
             kind,
@@ -94,6 +122,7 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
             signals,
             post_at_ms,
             format: Default::default(),
+            video,
             seq: 1,
         })
 }

@@ -361,3 +361,73 @@ fn a_corrupt_cache_is_moved_aside_and_rebuilt() {
         .any(|e| e.file_name().to_string_lossy().contains(".corrupt-"));
     assert!(aside, "the bad file is kept for diagnosis");
 }
+
+#[test]
+fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
+    use highlights_core::api::{Video, VideoState};
+    let dev = Device::new();
+    let core = dev.open("seller-a");
+    core.apply_changes(&seed(1, false)).unwrap();
+    core.dispatch(Event::OpenModule).unwrap();
+    core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
+    let page = |seq: i64, id: &str, status, video: Video| {
+        let mut h = highlight(id, &live(0), HighlightKind::Auto, status, 60);
+        h.seq = seq;
+        h.video = Some(video);
+        highlights_core::api::Changes {
+            cursor: seq,
+            has_more: false,
+            config: None,
+            experiments: None,
+            settings: None,
+            lives: Vec::new(),
+            highlights: vec![h],
+        }
+    };
+    let rendering = Video { state: VideoState::Rendering, duration_ms: None, video_url: None, thumbnail_url: None };
+    core.apply_changes(&page(20_001, "live-0000-a", HighlightStatus::Scheduled, rendering.clone())).unwrap();
+    let row = |core: &highlights_core::HighlightsCore, id: &str| {
+        let rec = core.view().unwrap().recording.unwrap();
+        rec.highlights.into_iter().chain(rec.recommendations).find(|h| h.id == id).unwrap()
+    };
+    assert_eq!(row(&core, "live-0000-a").video.unwrap().state, VideoState::Rendering);
+
+    let ready = Video {
+        state: VideoState::Ready,
+        duration_ms: Some(32_000),
+        video_url: Some("http://127.0.0.1:9/v1/media/live-0000-a/video.mp4".into()),
+        thumbnail_url: Some("http://127.0.0.1:9/v1/media/live-0000-a/thumbnail.jpg".into()),
+    };
+    core.apply_changes(&page(20_002, "live-0000-a", HighlightStatus::Posted, ready.clone())).unwrap();
+    let video = row(&core, "live-0000-a").video.unwrap();
+    assert_eq!(video.player_url, ready.video_url, "the row opens to the player URL");
+    assert_eq!((video.thumbnail_url, video.duration_ms), (ready.thumbnail_url.clone(), Some(32_000)));
+    assert!(core.view().unwrap().notice.is_none());
+
+    // A URL a player must not open is bad server data, refused whole; the last good row stays.
+    let hostile = Video { video_url: Some("javascript:alert(1)".into()), ..ready };
+    assert!(matches!(
+        core.apply_changes(&page(20_003, "live-0000-a", HighlightStatus::Posted, hostile)),
+        Err(CoreError::BadServerData { .. })
+    ));
+    assert_eq!(row(&core, "live-0000-a").video.unwrap().state, VideoState::Ready);
+
+    // A failed video: the highlight is back in recommendations and the seller is told, once.
+    let failed = Video { state: VideoState::Failed, duration_ms: None, video_url: None, thumbnail_url: None };
+    let mut p = page(20_004, "live-0000-s", HighlightStatus::Suggested, failed.clone());
+    p.highlights[0].kind = HighlightKind::Recommendation;
+    core.apply_changes(&p).unwrap();
+    let notice = core.view().unwrap().notice.expect("the seller is told");
+    assert!(notice.message.contains("could not be made"), "{}", notice.message);
+    core.dispatch(Event::DismissNotice { id: notice.id }).unwrap();
+    p.cursor = 20_005;
+    p.highlights[0].seq = 20_005;
+    core.apply_changes(&p).unwrap();
+    assert!(core.view().unwrap().notice.is_none(), "the same failure seen again is not told twice");
+    let rec = core.view().unwrap().recording.unwrap();
+    assert!(
+        rec.recommendations
+            .iter()
+            .any(|h| h.id == "live-0000-s" && h.video.as_ref().unwrap().state == VideoState::Failed)
+    );
+}

@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
 use highlights_server::clock::now_ms;
-use highlights_server::serve::{RunningServer, ServeOptions, start_with};
+use highlights_server::media::Ffmpeg;
+use highlights_server::media::test_pattern::{self, PatternSegment};
+use highlights_server::serve::{RunningServer, ServeOptions, Videos, start_with};
+use highlights_server::store::RetryPolicy;
 
 pub use summary::Summary;
 
@@ -55,7 +58,18 @@ pub(crate) struct World {
     pub clock: Arc<AtomicI64>,
     pub live_start_ms: i64,
     pub speed: f64,
+    /// The recorder's stand-in: the LIVE's recording, generated while the seller sets up.
+    pub recording: Option<tokio::task::JoinHandle<Result<Vec<PatternSegment>, DemoError>>>,
+    /// Where the server keeps rendered videos.
+    pub videos_dir: PathBuf,
+    /// Whether the server renders videos (ffmpeg was found).
+    pub rendering: bool,
 }
+
+/// Frame rate of the demo's recording: low, so 45 minutes generate in seconds; renders are 25 fps.
+const RECORDING_FPS: u32 = 5;
+/// Segment length the demo's recorder sends.
+const SEGMENT_S: u32 = 6;
 
 /// Runs the demo, narrating to `out`; returns the summary (its `ok()` says whether every check held).
 pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) -> Result<Summary, DemoError> {
@@ -69,10 +83,39 @@ pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) ->
     let speed = options.speed.max(1.0);
     let clock = Arc::new(AtomicI64::new(now_ms()));
     let server_clock = clock.clone();
-    let serve =
-        ServeOptions { clock: Arc::new(move || server_clock.load(Ordering::SeqCst)), ..ServeOptions::default() };
+    let ffmpeg = Ffmpeg::find().map(|mut ff| {
+        // The demo replays 45 minutes in under one: the fastest x264 preset keeps renders up.
+        ff.preset = "ultrafast".into();
+        ff
+    });
+    let videos = match &ffmpeg {
+        Some(ff) => Videos::RenderWith(ff.clone()),
+        None => {
+            writeln!(
+                out,
+                "ffmpeg not found: highlights post without videos (sudo apt-get install ffmpeg to render them)"
+            )?;
+            Videos::PostWithout
+        }
+    };
+    let serve = ServeOptions {
+        clock: Arc::new(move || server_clock.load(Ordering::SeqCst)),
+        videos,
+        render_workers: 2,
+        retry: RetryPolicy { first_backoff_ms: 1_000, ..RetryPolicy::default() },
+        ..ServeOptions::default()
+    };
     let server = start_with("127.0.0.1:0".parse()?, &dir.join("server"), serve).await?;
     writeln!(out, "Backend listening on {} (SQLite in {})", server.url(), dir.display())?;
+    let rendering = ffmpeg.is_some();
+    let recording = ffmpeg.map(|ff| {
+        let recorder_dir = dir.join("recorder");
+        tokio::spawn(async move {
+            std::fs::create_dir_all(&recorder_dir)?;
+            let seconds = (crate::sample::spec(0).duration_s) as u32;
+            Ok(test_pattern::generate(&ff, &recorder_dir, seconds, SEGMENT_S, RECORDING_FPS).await?)
+        })
+    });
     let seller = "demo-seller";
     let store = server.state.store.clone();
     let seller_token = store.create_seller(seller.into(), "Demo seller".into()).await?;
@@ -84,7 +127,21 @@ pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) ->
     let syncer = Syncer::new(core.clone(), SyncConfig::new(&server.url()), Arc::new(Token(seller_token.clone())))?;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-    let world = World { server, core, syncer, service_token, seller_token, http, clock, live_start_ms: 0, speed };
+    let videos_dir = dir.join("server").join("media").join("videos");
+    let world = World {
+        server,
+        core,
+        syncer,
+        service_token,
+        seller_token,
+        http,
+        clock,
+        live_start_ms: 0,
+        speed,
+        recording,
+        videos_dir,
+        rendering,
+    };
     let result = story::tell(world, out).await;
     if let Some(d) = &options.data_dir {
         writeln!(out, "Data kept in {}", d.display())?;

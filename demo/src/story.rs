@@ -5,8 +5,10 @@ use std::io::Write;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use highlights_core::api::VideoState;
 use highlights_core::view::{HighlightBadge, HighlightRow, Screen};
 use highlights_core::{Event, ViewState};
+use highlights_server::media::test_pattern::PatternSegment;
 
 use crate::sample::{self, LIVE_ID};
 use crate::summary::{self, Summary};
@@ -38,6 +40,46 @@ impl World {
         Ok((r.accepted, r.skipped))
     }
 
+    /// The recorder's part: sends every segment of the recording that has ended by `now`.
+    async fn record(&self, segments: &[PatternSegment], next: &mut usize, now: i64) -> Result<(), DemoError> {
+        while let Some(seg) = segments.get(*next) {
+            let start = self.live_start_ms + seg.offset_ms;
+            if start + seg.duration_ms > now {
+                break;
+            }
+            let bytes = std::fs::read(&seg.path)?;
+            let url = format!("{}{}", self.server.url(), highlights_api::paths::ingest_segment(LIVE_ID, start));
+            self.http.put(url).bearer_auth(&self.service_token).body(bytes).send().await?.error_for_status()?;
+            *next += 1;
+        }
+        Ok(())
+    }
+
+    /// Keeps the app in sync until no highlight of the recording waits for its post (or its
+    /// video), or `limit` of wall time has passed.
+    async fn wait_for_posts(
+        &self,
+        out: &mut (dyn Write + Send),
+        seen: &mut Seen,
+        live_now_posts: &mut u32,
+        limit: Duration,
+    ) -> Result<(), DemoError> {
+        let until = std::time::Instant::now() + limit;
+        loop {
+            self.advance();
+            self.syncer.sync().await?;
+            narrate(self, out, seen, live_now_posts)?;
+            let v = self.view()?;
+            let waiting = v.recording.as_ref().is_some_and(|r| {
+                r.highlights.iter().any(|h| matches!(h.badge, HighlightBadge::Scheduled | HighlightBadge::Pending))
+            });
+            if !waiting || std::time::Instant::now() > until {
+                return Ok(());
+            }
+            tokio::time::sleep(TICK).await;
+        }
+    }
+
     fn now(&self) -> i64 {
         self.clock.load(Ordering::SeqCst)
     }
@@ -58,11 +100,18 @@ fn product_name(v: &ViewState, id: &Option<String>) -> String {
     v.recording.as_ref().and_then(|r| r.products.iter().find(|p| &p.id == id)).map_or(id.clone(), |p| p.name.clone())
 }
 
+/// What the narration last said of each highlight: its badge and its video's state.
+#[derive(Default)]
+struct Seen {
+    badges: HashMap<String, HighlightBadge>,
+    videos: HashMap<String, VideoState>,
+}
+
 /// Prints what changed in the open recording since the last look.
 fn narrate(
     w: &World,
     out: &mut (dyn Write + Send),
-    seen: &mut HashMap<String, HighlightBadge>,
+    seen: &mut Seen,
     live_now_posts: &mut u32,
 ) -> Result<(), DemoError> {
     let v = w.view()?;
@@ -70,13 +119,36 @@ fn narrate(
     let now = w.now();
     let rows: Vec<&HighlightRow> = rec.highlights.iter().chain(rec.recommendations.iter()).collect();
     for h in rows {
-        let before = seen.insert(h.id.clone(), h.badge);
+        if let Some(video) = &h.video
+            && seen.videos.insert(h.id.clone(), video.state) != Some(video.state)
+        {
+            let product = product_name(&v, &h.product_id);
+            match video.state {
+                VideoState::Ready => writeln!(
+                    out,
+                    "{} video rendered for {product}: {:.1} s MP4, thumbnail at the peak",
+                    w.at(now),
+                    video.duration_ms.unwrap_or(0) as f64 / 1000.0
+                )?,
+                VideoState::Failed => {
+                    writeln!(out, "{} video for {product} failed; back in recommendations", w.at(now))?
+                }
+                VideoState::Rendering => {}
+            }
+        }
+        let before = seen.badges.insert(h.id.clone(), h.badge);
         if before == Some(h.badge) {
             continue;
         }
         let product = product_name(&v, &h.product_id);
         let why = h.signals.join(", ");
         let line = match (before, h.badge) {
+            (_, HighlightBadge::Scheduled) if h.kind == highlights_core::api::HighlightKind::Manual => {
+                format!("seller-made video for {product} accepted; it posts once its video is rendered")
+            }
+            (Some(HighlightBadge::Pending), HighlightBadge::Scheduled) => {
+                format!("recommendation for {product} accepted; it posts once its video is rendered")
+            }
             (None, HighlightBadge::Scheduled) => format!(
                 "moment found ({why}) -> auto-post of a {}s clip for {product} scheduled at {}",
                 (h.end_ms - h.start_ms) / 1000,
@@ -142,11 +214,23 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
         report.push.delivered
     )?;
 
+    let segments = match w.recording.take() {
+        Some(generating) => generating.await??,
+        None => Vec::new(),
+    };
+    let mut next_segment = 0;
     writeln!(out, "\n3. The seller goes LIVE: 45 minutes, three products pinned in turn (replayed at {}x)", w.speed)?;
+    if !segments.is_empty() {
+        writeln!(
+            out,
+            "   The recorder sends the LIVE as it goes: {} segments of about 6 s (a test pattern with a burned-in clock)",
+            segments.len()
+        )?;
+    }
     w.live_start_ms = w.now();
     let events: Vec<_> = sample::events(w.live_start_ms).iter().map(|e| e.to_json()).collect();
     let (mut accepted, mut skipped, mut next) = (0u64, 0u64, 0usize);
-    let mut seen = HashMap::new();
+    let mut seen = Seen::default();
     let mut live_now_posts = 0;
     let mut opened = false;
     let mut last_progress = 0;
@@ -162,6 +246,7 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
             skipped += s;
             next += due;
         }
+        w.record(&segments, &mut next_segment, now).await?;
         let _ = w.syncer.sync().await;
         if !opened && w.core.dispatch(Event::OpenRecording { recording_id: LIVE_ID.into() }).is_ok() {
             opened = true;
@@ -189,20 +274,10 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
         w.at(w.now())
     )?;
 
-    // Let the last scheduled posts come due (they are identified up to the end of the LIVE).
-    let deadline = w.now() + 400_000;
-    loop {
-        w.advance();
-        w.syncer.sync().await?;
-        narrate(&w, out, &mut seen, &mut live_now_posts)?;
-        let v = w.view()?;
-        let waiting =
-            v.recording.as_ref().is_some_and(|r| r.highlights.iter().any(|h| h.badge == HighlightBadge::Scheduled));
-        if !waiting || w.now() > deadline {
-            break;
-        }
-        tokio::time::sleep(TICK).await;
-    }
+    w.record(&segments, &mut next_segment, i64::MAX).await?;
+    // Let the last scheduled posts come due (they are identified up to the end of the LIVE) and
+    // their videos finish rendering.
+    w.wait_for_posts(out, &mut seen, &mut live_now_posts, Duration::from_secs(120)).await?;
     let v = w.view()?;
     let rec = v.recording.clone().ok_or("the recording did not arrive")?;
     let still_live_now = rec.highlights.iter().filter(|h| h.badge == HighlightBadge::LiveNow).count();
@@ -235,7 +310,7 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
     })?;
     let report = w.syncer.sync().await?;
     writeln!(out, "   Synced: {} actions delivered, {} refused.", report.push.delivered, report.push.rejected)?;
-    narrate(&w, out, &mut seen, &mut live_now_posts)?;
+    w.wait_for_posts(out, &mut seen, &mut live_now_posts, Duration::from_secs(60)).await?;
 
     let summary = summary::collect(&w, accepted, skipped, live_now_posts, posted_by_hand).await?;
     summary.print(out)?;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use highlights_api::{HighlightKind, HighlightList, HighlightStatus, RemoteConfig};
+use highlights_api::{HighlightKind, HighlightList, HighlightStatus, RemoteConfig, VideoState};
 
 use crate::sample::LIVE_ID;
 use crate::{DemoError, World};
@@ -37,6 +37,14 @@ pub struct Summary {
     pub cap_live: u32,
     /// Cap per product in force.
     pub cap_product: u32,
+    /// Posted highlights.
+    pub posted: u32,
+    /// Posted highlights whose video is ready (0 when the server posts without videos).
+    pub posted_with_video: u32,
+    /// Whether videos were rendered in this run (ffmpeg was found).
+    pub rendering: bool,
+    /// The MP4 files rendered, with their sizes in bytes.
+    pub mp4_files: Vec<(std::path::PathBuf, u64)>,
 }
 
 impl Summary {
@@ -51,6 +59,10 @@ impl Summary {
             ("no post left waiting", self.still_scheduled == 0),
             ("recommendation posted by hand", self.posted_by_hand == 1),
             ("seller-made video posted", self.seller_videos == 1),
+            (
+                "every posted highlight has its MP4",
+                !self.rendering || (self.posted_with_video == self.posted && !self.mp4_files.is_empty()),
+            ),
         ]
     }
 
@@ -83,6 +95,13 @@ impl Summary {
         for (k, v) in rows {
             writeln!(out, "  {k:<36} {v}")?;
         }
+        if self.rendering {
+            writeln!(out, "  {:<36} {} of {} posted", "posted with their MP4", self.posted_with_video, self.posted)?;
+            writeln!(out, "MP4 files rendered ({})", self.mp4_files.len())?;
+            for (path, bytes) in &self.mp4_files {
+                writeln!(out, "  {} ({} KiB)", path.display(), bytes / 1024)?;
+            }
+        }
         writeln!(out, "Checks")?;
         for (name, ok) in self.checks() {
             writeln!(out, "  [{}] {name}", if ok { "ok" } else { "FAILED" })?;
@@ -108,7 +127,22 @@ pub(crate) async fn collect(
     for h in hs.iter().filter(|h| h.kind == HighlightKind::Auto) {
         *per_product.entry(h.product_id.clone().unwrap_or_else(|| "none".into())).or_insert(0) += 1;
     }
+    let mut mp4_files: Vec<(std::path::PathBuf, u64)> = std::fs::read_dir(&w.videos_dir)
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "mp4"))
+                .map(|e| (e.path(), e.metadata().map(|m| m.len()).unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    mp4_files.sort();
     Ok(Summary {
+        posted: count(&|h| h.status == HighlightStatus::Posted),
+        posted_with_video: count(&|h| {
+            h.status == HighlightStatus::Posted && h.video.as_ref().is_some_and(|v| v.state == VideoState::Ready)
+        }),
+        rendering: w.rendering,
+        mp4_files,
         events,
         skipped,
         moments: count(&|h| h.kind != HighlightKind::Manual),

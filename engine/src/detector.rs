@@ -250,6 +250,11 @@ impl Detector {
 
     /// Feeds one event; appends to `out` the moments this event's stream time confirms.
     pub fn push(&mut self, s: &EngineSettings, live_id: &str, e: &LiveEvent, out: &mut Vec<Moment>) {
+        if matches!(e.kind, EventKind::Caption { .. }) {
+            // Speech is the seller's, not the audience's, and speech-to-text delivers it late:
+            // it must neither count as activity nor move the stream clock.
+            return;
+        }
         let sec = e.ts_ms.div_euclid(1000);
         let next = *self.next_close_s.get_or_insert_with(|| {
             self.first_s = sec;
@@ -277,7 +282,7 @@ impl Detector {
         };
         let b = slot(at);
         match &e.kind {
-            EventKind::LiveStart { .. } | EventKind::ViewerLeave => {}
+            EventKind::LiveStart { .. } | EventKind::ViewerLeave | EventKind::Caption { .. } => {}
             EventKind::LiveEnd => {
                 self.ended = true;
                 self.flush(s, live_id, out);

@@ -57,6 +57,13 @@ pub enum EventKind {
         /// The product.
         product_id: String,
     },
+    /// The platform's speech-to-text heard the seller say something: what subtitles show.
+    Caption {
+        /// The words.
+        text: String,
+        /// How long they were spoken, in ms.
+        duration_ms: i64,
+    },
     /// A viewer ordered.
     Order {
         /// The product.
@@ -112,10 +119,13 @@ struct Raw {
     name: Option<String>,
     quantity: Option<u32>,
     amount_cents: Option<i64>,
+    duration_ms: Option<i64>,
 }
 
 /// Longest user name kept; longer ones are cut (a name is an identity, not content).
 const MAX_USER_BYTES: usize = 128;
+/// Longest a caption may stay on screen: speech-to-text cuts longer speech into several.
+const MAX_CAPTION_MS: i64 = 30_000;
 /// Longest comment text kept; the engine reads only its first words anyway.
 const MAX_TEXT_BYTES: usize = 2_000;
 
@@ -177,6 +187,15 @@ impl LiveEvent {
                 }
                 EventKind::Gift { value }
             }
+            "caption" => {
+                let duration_ms = r.duration_ms.unwrap_or(0);
+                if !(1..=MAX_CAPTION_MS).contains(&duration_ms) {
+                    return Err(SkipReason::Malformed(format!(
+                        "caption needs duration_ms between 1 and {MAX_CAPTION_MS}"
+                    )));
+                }
+                EventKind::Caption { text: truncated(r.text.unwrap_or_default(), MAX_TEXT_BYTES), duration_ms }
+            }
             "product_pin" => EventKind::ProductPin { product_id: product(r.product_id)?, name: r.name },
             "product_unpin" => EventKind::ProductUnpin { product_id: product(r.product_id)? },
             "product_click" => EventKind::ProductClick { product_id: product(r.product_id)? },
@@ -212,6 +231,9 @@ impl LiveEvent {
             EventKind::ProductUnpin { product_id } => ("product_unpin", Some(json!({ "product_id": product_id }))),
             EventKind::ProductClick { product_id } => ("product_click", Some(json!({ "product_id": product_id }))),
             EventKind::AddToCart { product_id } => ("add_to_cart", Some(json!({ "product_id": product_id }))),
+            EventKind::Caption { text, duration_ms } => {
+                ("caption", Some(json!({ "text": text, "duration_ms": duration_ms })))
+            }
             EventKind::Order { product_id, quantity, amount_cents } => {
                 ("order", Some(json!({ "product_id": product_id, "quantity": quantity, "amount_cents": amount_cents })))
             }
@@ -241,6 +263,7 @@ mod tests {
             r#"{"ts_ms":1,"live_id":"l","type":"gift","value":2.5}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"order","product_id":"p","quantity":2,"amount_cents":1999}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"live_end","extra":"ignored"}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"caption","text":"only today","duration_ms":1800}"#,
         ];
         for line in ok {
             LiveEvent::parse_line(line).unwrap();
@@ -253,6 +276,7 @@ mod tests {
             r#"{"ts_ms":1,"live_id":"","type":"comment"}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"order"}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"gift","value":-1}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"caption","text":"no duration"}"#,
         ];
         for line in bad {
             assert!(matches!(LiveEvent::parse_line(line), Err(SkipReason::Malformed(_))), "{line}");

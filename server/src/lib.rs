@@ -2,12 +2,13 @@
 //! the highlight engine, and an embedded SQLite store, so the whole system runs on one machine.
 //!
 //! `routes/` parse requests and map answers, `store/` holds the data and its rules behind the
-//! `Store` trait, `engine_host` runs the detectors, `serve` wires them to a listener and the
-//! posting scheduler.
+//! `Store` trait, `engine_host` runs the detectors, `media` keeps recordings and renders videos
+//! with ffmpeg, `serve` wires them to a listener, the posting scheduler and the render workers.
 
 pub mod clock;
 pub mod engine_host;
 pub mod listen;
+pub mod media;
 pub mod routes;
 pub mod serve;
 pub mod store;

@@ -10,8 +10,9 @@ use tokio::task::JoinHandle;
 
 use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
+use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker};
 use crate::routes::{AppState, router};
-use crate::store::{SqliteStore, Store};
+use crate::store::{RetryPolicy, SqliteStore, Store};
 
 /// File name of the store inside the data directory.
 pub const DB_FILE: &str = "highlights-server.db";
@@ -52,6 +53,18 @@ const SCHEDULER_TICK: std::time::Duration = std::time::Duration::from_millis(250
 /// The server's notion of "now" for posting (epoch ms); the wall clock unless a demo speeds it up.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
+/// How highlights get their videos.
+#[derive(Clone)]
+pub enum Videos {
+    /// Rendered here with ffmpeg from the PATH; without it, highlights wait for render.
+    Render,
+    /// Rendered here with these programs.
+    RenderWith(Ffmpeg),
+    /// Posted without videos: for suites and deployments that exercise the posting rules with
+    /// no recordings at all.
+    PostWithout,
+}
+
 /// How to run the server.
 #[derive(Clone)]
 pub struct ServeOptions {
@@ -59,15 +72,37 @@ pub struct ServeOptions {
     pub clock: Clock,
     /// Limits on connections and requests.
     pub limits: ConnectionLimits,
+    /// How highlights get their videos.
+    pub videos: Videos,
+    /// Where recordings and videos are kept (`media/` in the data directory when absent).
+    pub media: Option<Arc<dyn MediaStore>>,
+    /// Render workers; each keeps about one core busy.
+    pub render_workers: usize,
+    /// When failed renders are retried.
+    pub retry: RetryPolicy,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self { clock: Arc::new(crate::clock::now_ms), limits: ConnectionLimits::default() }
+        Self {
+            clock: Arc::new(crate::clock::now_ms),
+            limits: ConnectionLimits::default(),
+            videos: Videos::Render,
+            media: None,
+            render_workers: 1,
+            retry: RetryPolicy::default(),
+        }
     }
 }
 
-/// Posts due highlights until told to stop.
+impl ServeOptions {
+    /// The defaults, posting without videos (see [`Videos::PostWithout`]).
+    pub fn posting_without_videos() -> Self {
+        Self { videos: Videos::PostWithout, ..Self::default() }
+    }
+}
+
+/// Posts due highlights (and clears LIVE-now links of silent LIVEs) until told to stop.
 async fn schedule(store: Arc<dyn Store>, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(SCHEDULER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -99,19 +134,44 @@ pub async fn start_with(
     options: ServeOptions,
 ) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(data_dir)?;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path(data_dir)).await?);
-    let state = AppState { store, engine: EngineHost::default() };
+    let mut sqlite = SqliteStore::open(&db_path(data_dir)).await?.with_retry(options.retry);
+    let ffmpeg = match &options.videos {
+        Videos::Render => Ffmpeg::find(),
+        Videos::RenderWith(ff) => Some(ff.clone()),
+        Videos::PostWithout => {
+            sqlite = sqlite.posting_without_videos();
+            Ffmpeg::find()
+        }
+    };
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let media = options.media.clone().unwrap_or_else(|| Arc::new(LocalMediaStore::new(data_dir.join("media"))));
+    let scratch = data_dir.join("scratch");
+    let state = AppState { store, engine: EngineHost::default(), media, ffmpeg: ffmpeg.clone(), scratch };
     let (app, _) = router(state.clone());
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let (stop_scheduler, scheduler_stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(schedule(state.store.clone(), options.clock, scheduler_stopped));
+    let (stop_background, background_stopped) = tokio::sync::watch::channel(false);
+    let mut background = vec![tokio::spawn(schedule(state.store.clone(), options.clock, background_stopped.clone()))];
+    match (&options.videos, ffmpeg) {
+        (Videos::PostWithout, _) => {}
+        (_, None) => {
+            eprintln!("ffmpeg not found: highlights wait for render until it is installed (apt-get install ffmpeg)")
+        }
+        (_, Some(ff)) => {
+            let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff, state.scratch.clone());
+            for _ in 0..options.render_workers.max(1) {
+                background.push(tokio::spawn(worker.clone().run(background_stopped.clone())));
+            }
+        }
+    }
     let limits = options.limits;
     let task = tokio::spawn(async move {
         crate::listen::serve(listener, app, limits, stopped).await;
-        let _ = stop_scheduler.send(true);
-        let _ = scheduler.await;
+        let _ = stop_background.send(true);
+        for t in background {
+            let _ = t.await;
+        }
         Ok(())
     });
     tracing::info!(%addr, data_dir = %data_dir.display(), "highlights server listening");

@@ -136,3 +136,35 @@ fn admin_shows_and_sets_engine_settings() {
     let shown: serde_json::Value = serde_json::from_slice(&admin(&["show-engine-settings"], None).stdout).unwrap();
     assert_eq!(shown["lead_in_ms"], 25_000, "a refused change leaves the stored settings alone");
 }
+
+#[test]
+fn without_ffmpeg_the_server_starts_says_so_once_and_keeps_highlights_waiting() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = server()
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(dir.path())
+        .env("PATH", dir.path()) // no ffmpeg anywhere on this PATH
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let serving = line.starts_with("serving on");
+        said.push(line);
+        if serving {
+            break;
+        }
+    }
+    let up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    let about_ffmpeg: Vec<&String> = said.iter().filter(|l| l.contains("ffmpeg")).collect();
+    assert_eq!(about_ffmpeg.len(), 1, "one line about ffmpeg: {said:?}");
+    assert!(about_ffmpeg[0].contains("wait for render"), "{}", about_ffmpeg[0]);
+    assert!(up, "the server serves without ffmpeg: {said:?}");
+}

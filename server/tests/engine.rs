@@ -146,14 +146,21 @@ async fn caps_hold_with_many_lives_ingested_in_parallel() {
     assert!(total_recommended > 0, "moments beyond the caps become recommendations");
 }
 
+/// A server (re)started on `dir`, posting without videos: this suite is about detection.
+async fn restarted(dir: &tempfile::TempDir) -> TestServer {
+    let options = highlights_server::serve::ServeOptions::posting_without_videos();
+    let server =
+        highlights_server::serve::start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
+    TestServer::adopt(server, dir).await
+}
+
 #[tokio::test]
 async fn a_restart_mid_live_keeps_detecting_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let events = stream("live-r", 31, 8);
     let half = events.len() / 2;
     let first = {
-        let server = highlights_server::serve::start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
-        let s = TestServer::adopt(server, &dir).await;
+        let s = restarted(&dir).await;
         let token = s.seller("seller-a").await;
         turn_on(&s, &token).await;
         ingest_all(&s, "seller-a", &events[..half]).await;
@@ -161,8 +168,7 @@ async fn a_restart_mid_live_keeps_detecting_without_duplicates() {
         s.server.stop().await.unwrap();
         (token, n)
     };
-    let server = highlights_server::serve::start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
-    let s = TestServer::adopt(server, &dir).await;
+    let s = restarted(&dir).await;
     ingest_all(&s, "seller-a", &events[half..]).await;
     let hs = highlights(&s, &first.0, "live-r").await;
     assert!(hs.len() > first.1, "detection continued after the restart ({} then {})", first.1, hs.len());

@@ -52,12 +52,16 @@ async fn no_operation_leaks_another_sellers_data() {
     let mut exercised = 0;
     for (path, item) in &doc.paths.paths {
         let item = serde_json::to_value(item).unwrap();
-        for method in ["get", "post", "patch", "delete"] {
+        for method in ["get", "post", "put", "patch", "delete"] {
             if item.get(method).is_none() {
                 continue;
             }
             exercised += 1;
-            let concrete = path.replace("{live_id}", "a-live").replace("{highlight_id}", &h);
+            let concrete = path
+                .replace("{live_id}", "a-live")
+                .replace("{highlight_id}", &h)
+                .replace("{seller_id}", "seller-a")
+                .replace("/segments", "/segments?start_ms=1");
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let body = match (method, path.as_str()) {
                 ("post", "/v1/videos") => Some(
@@ -74,6 +78,8 @@ async fn no_operation_leaks_another_sellers_data() {
                 .header("Idempotency-Key", format!("b-{method}-{path}"));
             if let Some(body) = body {
                 req = req.json(&body);
+            } else if method == "put" {
+                req = req.body(vec![0u8; 64]);
             }
             let resp = req.send().await.unwrap();
             let status = resp.status();
@@ -85,17 +91,26 @@ async fn no_operation_leaks_another_sellers_data() {
                 path.as_str(),
                 "/v1/settings" | "/v1/config" | "/v1/experiments" | "/v1/lives" | "/v1/changes"
             );
-            if path.contains('{') || path == "/v1/videos" {
+            if path.starts_with("/v1/ingest/") {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "a seller token cannot ingest or read recordings");
+            } else if path == highlights_api::paths::FEED {
+                // The one public surface: A's feed answers, with posted videos only (none here).
+                assert_eq!(status, StatusCode::OK, "{method} {path}");
+                assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap()["videos"], json!([]));
+            } else if path.contains('{') || path == "/v1/videos" {
                 assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path} with A's ids");
-            } else if path == "/v1/ingest/events" {
-                assert_eq!(status, StatusCode::UNAUTHORIZED, "a seller token cannot ingest");
             } else {
                 assert!(own_data_only, "{method} {path} is not classified by this test; add it");
                 assert!(status.is_success(), "{method} {path}: {status}");
             }
         }
     }
-    assert_eq!(exercised, 13, "every operation of the document was tried");
+    assert_eq!(exercised, 18, "every operation of the document was tried");
+    // Without any token, A's unposted highlight has no watchable media either.
+    for path in [highlights_api::paths::media_video(&h), highlights_api::paths::media_thumbnail(&h)] {
+        let (status, body) = s.call(Method::GET, &path, None, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
     let a_after = (s.get("/v1/settings", &a).await.1, s.get("/v1/lives/a-live/highlights", &a).await.1);
     assert_eq!(a_before, a_after, "seller A's data is untouched");
 }

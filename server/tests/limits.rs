@@ -38,10 +38,13 @@ async fn healthy(url: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_idle_and_dripping_connections_are_closed_and_others_served() {
     let dir = tempfile::tempdir().unwrap();
-    let server =
-        start_with("127.0.0.1:0".parse().unwrap(), dir.path(), ServeOptions { limits: LIMITS, ..Default::default() })
-            .await
-            .unwrap();
+    let server = start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path(),
+        ServeOptions { limits: LIMITS, ..ServeOptions::posting_without_videos() },
+    )
+    .await
+    .unwrap();
     let url = server.url();
     let service = server.state.store.service_token().await.unwrap();
 

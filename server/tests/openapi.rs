@@ -29,21 +29,27 @@ async fn openapi_document_matches_the_routes() {
         ("GET", "/v1/changes"),
         ("GET", "/v1/config"),
         ("GET", "/v1/experiments"),
+        ("GET", "/v1/ingest/lives/{live_id}/recording"),
         ("GET", "/v1/lives"),
         ("GET", "/v1/lives/{live_id}"),
         ("GET", "/v1/lives/{live_id}/highlights"),
+        ("GET", "/v1/media/{highlight_id}/thumbnail.jpg"),
+        ("GET", "/v1/media/{highlight_id}/video.mp4"),
+        ("GET", "/v1/sellers/{seller_id}/feed"),
         ("GET", "/v1/settings"),
         ("PATCH", "/v1/settings"),
         ("POST", "/v1/highlights/{highlight_id}/post"),
         ("POST", "/v1/ingest/events"),
         ("POST", "/v1/videos"),
+        ("PUT", "/v1/ingest/lives/{live_id}/segments"),
     ];
     let got: Vec<(&str, &str)> = operations.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
     assert_eq!(got, expected);
 
     // Every documented operation is served: never the router's "no such route" or "wrong method".
     for (method, path) in &operations {
-        let concrete = path.replace("{highlight_id}", "hl_x").replace("{live_id}", "live_x");
+        let concrete =
+            path.replace("{highlight_id}", "hl_x").replace("{live_id}", "live_x").replace("{seller_id}", "seller-x");
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         let (status, body) = s.call(m, &concrete, Some(&token), Some(serde_json::json!({}))).await;
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");

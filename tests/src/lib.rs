@@ -8,7 +8,16 @@ use std::sync::{Arc, Mutex};
 
 use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
 use highlights_server::Store;
-use highlights_server::serve::{RunningServer, start};
+use highlights_server::serve::{RunningServer, ServeOptions, start_with};
+
+/// The end-to-end suites test the loop's data, not media: highlights post without videos (the
+/// server's media suite renders real ones).
+fn start(
+    addr: std::net::SocketAddr,
+    dir: &std::path::Path,
+) -> impl std::future::Future<Output = Result<RunningServer, Box<dyn std::error::Error + Send + Sync>>> + '_ {
+    start_with(addr, dir, ServeOptions::posting_without_videos())
+}
 
 /// A token provider whose token the test can swap, like an app refreshing its session.
 #[derive(Default)]

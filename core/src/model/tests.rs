@@ -61,6 +61,7 @@ fn world() -> World {
         signals: vec![],
         post_at_ms: None,
         format: Default::default(),
+        video: None,
         seq: 1,
     };
     World {

@@ -41,6 +41,12 @@ fn row(h: Highlight, badge: HighlightBadge) -> HighlightRow {
         signals: h.signals,
         post_at_ms: h.post_at_ms,
         format: h.format,
+        video: h.video.map(|v| VideoRow {
+            state: v.state,
+            duration_ms: v.duration_ms,
+            player_url: v.video_url,
+            thumbnail_url: v.thumbnail_url,
+        }),
     }
 }
 
@@ -109,6 +115,7 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
                 signals: Vec::new(),
                 post_at_ms: None,
                 format: Default::default(),
+                video: None,
             });
         }
     }

@@ -1,6 +1,6 @@
 //! What the shells render: one plain-data struct per screen, rebuilt by the core after every change.
 
-use highlights_api::{FormatSpec, HighlightKind};
+use highlights_api::{FormatSpec, HighlightKind, VideoState};
 
 /// Which screen is on top; the shells navigate to it, the core decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,22 @@ pub struct HighlightRow {
     pub post_at_ms: Option<i64>,
     /// Experimental format features.
     pub format: FormatSpec,
+    /// The clip's video, once the server is making it.
+    pub video: Option<VideoRow>,
+}
+
+/// A highlight's video as the row shows it: render state, then a thumbnail and a player URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct VideoRow {
+    /// Rendering, ready or failed.
+    pub state: VideoState,
+    /// Length, end card included, in ms (once ready).
+    pub duration_ms: Option<i64>,
+    /// URL a player opens (once ready).
+    pub player_url: Option<String>,
+    /// URL of the thumbnail (once ready).
+    pub thumbnail_url: Option<String>,
 }
 
 /// A recording row of the module list.

@@ -2,14 +2,19 @@
 
 use highlights_api::{
     Changes, Experiments, FormatSpec, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus, RemoteConfig,
-    Settings,
+    Settings, Video, VideoState,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::connection::{Store, from_json, to_json};
 use super::error::StoreError;
+use super::notices;
 use crate::error::id_problem;
+
+/// Told to the seller when a highlight's video could not be made.
+pub(crate) const VIDEO_FAILED_NOTICE: &str =
+    "A highlight's video could not be made. It is back in Recommendations: post it to try again.";
 
 fn bad(message: impl Into<String>) -> StoreError {
     StoreError::BadServerData(message.into())
@@ -38,6 +43,32 @@ fn check_live(l: &Live) -> Result<(), StoreError> {
     }
     for p in &l.products {
         check_id("product", &p.id)?;
+    }
+    Ok(())
+}
+
+/// A media URL a player may open: http(s) only, printable, of a sane length.
+fn check_media_url(what: &str, url: &Option<String>) -> Result<(), StoreError> {
+    match url {
+        Some(u)
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.len() > 2048
+                || u.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            Err(bad(format!("{what} URL is not an http(s) URL")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_video(v: &Video) -> Result<(), StoreError> {
+    check_media_url("video", &v.video_url)?;
+    check_media_url("thumbnail", &v.thumbnail_url)?;
+    if v.duration_ms.is_some_and(|d| d <= 0) {
+        return Err(bad("a video's length must be positive"));
+    }
+    if v.state == VideoState::Ready && v.video_url.is_none() {
+        return Err(bad("a ready video needs its URL"));
     }
     Ok(())
 }
@@ -146,11 +177,14 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
     if !known {
         return Err(bad(format!("highlight {} belongs to unknown LIVE {}", h.id, h.live_id)));
     }
+    if let Some(v) = &h.video {
+        check_video(v)?;
+    }
     conn.prepare_cached(
-        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (seller_id, id) DO UPDATE SET live_id = ?3, kind = ?4, status = ?5, live_now = ?6, start_ms = ?7,
-             end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14",
+             end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14, video = ?15",
     )?
     .execute(params![
         seller,
@@ -166,16 +200,31 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         to_json("highlight signals", &h.signals)?,
         h.post_at_ms,
         to_json("highlight format", &h.format)?,
-        h.seq
+        h.seq,
+        h.video.as_ref().map(|v| to_json("highlight video", v)).transpose()?
     ])?;
     Ok(())
 }
 
+/// Whether a highlight's video turns failed with this update (so the seller is told once).
+fn video_newly_failed(conn: &Connection, seller: &str, h: &Highlight) -> Result<bool, StoreError> {
+    if h.video.as_ref().map(|v| v.state) != Some(VideoState::Failed) {
+        return Ok(false);
+    }
+    let before: Option<Option<String>> = conn
+        .prepare_cached("SELECT video FROM highlights WHERE seller_id = ?1 AND id = ?2")?
+        .query_row(params![seller, h.id], |r| r.get(0))
+        .optional()?;
+    let was_failed = before.flatten().and_then(|json| serde_json::from_str::<Video>(&json).ok()).map(|v| v.state)
+        == Some(VideoState::Failed);
+    Ok(!was_failed)
+}
+
 const HIGHLIGHT_COLS: &str =
-    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
+    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video";
 
 /// A cached highlight row, with its enum and JSON columns still as text.
-type Raw = (Highlight, String, String, String, String);
+type Raw = (Highlight, String, String, String, String, Option<String>);
 
 fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((
@@ -192,16 +241,19 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
             signals: Vec::new(),
             post_at_ms: r.get(10)?,
             format: FormatSpec::default(),
+            video: None,
             seq: r.get(12)?,
         },
         r.get(2)?,
         r.get(3)?,
         r.get(9)?,
         r.get(11)?,
+        r.get(13)?,
     ))
 }
 
-fn finish_highlight((mut h, kind, status, signals, format): Raw) -> Result<Highlight, StoreError> {
+fn finish_highlight((mut h, kind, status, signals, format, video): Raw) -> Result<Highlight, StoreError> {
+    h.video = video.map(|v| from_json("highlight video", &v)).transpose()?;
     h.kind = HighlightKind::parse(&kind).ok_or(StoreError::Unreadable { what: "highlight kind", source: None })?;
     h.status =
         HighlightStatus::parse(&status).ok_or(StoreError::Unreadable { what: "highlight status", source: None })?;
@@ -282,7 +334,11 @@ impl Store {
             upsert_live(&tx, seller, l)?;
         }
         for h in &c.highlights {
+            let failed = video_newly_failed(&tx, seller, h)?;
             upsert_highlight(&tx, seller, h)?;
+            if failed {
+                notices::add(&tx, seller, VIDEO_FAILED_NOTICE, now_ms)?;
+            }
         }
         tx.prepare_cached(
             "INSERT INTO sync_state (seller_id, cursor, last_synced_at_ms) VALUES (?1, ?2, ?3)

@@ -93,14 +93,17 @@ CREATE TABLE notices (
 );
 "#;
 
+/// Schema version 3: each highlight's video (state, length, media URLs) as the server sent it.
+const V3: &str = "ALTER TABLE highlights ADD COLUMN video TEXT;";
+
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// Number of schema versions this build knows.
 #[cfg(any(test, feature = "testing"))]
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 3;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
@@ -173,7 +176,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(SCHEMA_VERSION, 3);
     }
 
     #[test]

@@ -7,6 +7,19 @@ use crate::CoreError;
 use highlights_api::{Changes, paths};
 
 impl Syncer {
+    /// Makes the media paths the server sends (relative to the API's host) full URLs a player
+    /// opens; absolute ones (a CDN) are kept as they are and checked by the cache.
+    fn resolve_media(&self, changes: &mut Changes) {
+        let base = &self.http.config().base_url;
+        for video in changes.highlights.iter_mut().filter_map(|h| h.video.as_mut()) {
+            for url in [&mut video.video_url, &mut video.thumbnail_url].into_iter().flatten() {
+                if url.starts_with('/') && !url.starts_with("//") {
+                    *url = format!("{base}{url}");
+                }
+            }
+        }
+    }
+
     /// Brings the cache up to date; returns the number of pages fetched (1 when nothing changed).
     #[tracing::instrument(name = "sync.pull", skip_all)]
     pub(crate) async fn pull(&self) -> Result<u32, CoreError> {
@@ -18,7 +31,8 @@ impl Syncer {
             if !answer.success() {
                 return Err(failure(&answer));
             }
-            let changes: Changes = answer.json()?;
+            let mut changes: Changes = answer.json()?;
+            self.resolve_media(&mut changes);
             if changes.cursor < cursor {
                 return Err(CoreError::BadServerData { message: "the change cursor went backwards".into() });
             }

@@ -96,6 +96,7 @@ pub fn highlight(id: &str, live: &Live, kind: HighlightKind, status: HighlightSt
         signals: vec!["comments 4.1x baseline".into()],
         post_at_ms: Some(start + 300_000),
         format: FormatSpec::default(),
+        video: None,
         seq: 10_000,
     }
 }

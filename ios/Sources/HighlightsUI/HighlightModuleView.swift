@@ -45,6 +45,7 @@ struct RecordingView: View {
                 Section("Highlights") {
                     ForEach(screen.highlights, id: \.id) { h in
                         HStack {
+                            VideoPreview(video: h.video)
                             Text(badge(h.badge)).font(.caption.bold())
                             Text(h.signals.first ?? "Seller video")
                             Spacer()
@@ -57,6 +58,7 @@ struct RecordingView: View {
                 Section("Recommended") {
                     ForEach(screen.recommendations, id: \.id) { h in
                         HStack {
+                            VideoPreview(video: h.video)
                             Text(h.signals.joined(separator: ", "))
                             Spacer()
                             Button("Post") { store.tap(.postRecommendation(highlightId: h.id)) }
@@ -115,5 +117,34 @@ struct CreateVideoSheet: View {
             }
         }
         .onAppear { productId = screen.products.first?.id ?? "" }
+    }
+}
+
+/// A highlight's video: its render state, then the thumbnail, which opens the player.
+struct VideoPreview: View {
+    let video: VideoRow?
+    @Environment(\.openURL) private var openURL
+
+    var body: some View {
+        switch video?.state {
+        case .none:
+            EmptyView()
+        case .rendering:
+            ProgressView().accessibilityLabel("Making video")
+        case .failed:
+            Text("Video failed").font(.caption).foregroundStyle(.red)
+        case .ready:
+            Button {
+                if let player = video?.playerUrl.flatMap(URL.init(string:)) { openURL(player) }
+            } label: {
+                AsyncImage(url: video?.thumbnailUrl.flatMap(URL.init(string:))) { image in
+                    image.resizable().aspectRatio(9 / 16, contentMode: .fit)
+                } placeholder: {
+                    ProgressView()
+                }
+                .frame(width: 54, height: 96)
+            }
+            .accessibilityLabel("Play video")
+        }
     }
 }

@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use highlights_api::{ErrorBody, StaleSettings};
 
+use crate::media::MediaError;
+use crate::media::intake::IntakeError;
 use crate::store::StoreError;
 
 /// A request that could not be served.
@@ -15,6 +17,9 @@ pub enum HttpError {
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The media store could not serve or keep a file.
+    #[error(transparent)]
+    Media(#[from] MediaError),
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -41,6 +46,7 @@ fn rejection_code(status: StatusCode) -> &'static str {
         StatusCode::UNPROCESSABLE_ENTITY => "invalid_body",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::RANGE_NOT_SATISFIABLE => "range_not_satisfiable",
         _ => "bad_request",
     }
 }
@@ -76,6 +82,14 @@ impl IntoResponse for HttpError {
                 body(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into())
             }
             e @ HttpError::NotFound(_) => body(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            HttpError::Media(MediaError::Missing(_)) => {
+                body(StatusCode::NOT_FOUND, "not_found", "video not found".into())
+            }
+            HttpError::Media(e) => {
+                // Our own fault (disk full, permissions): details to the log only.
+                tracing::error!(error = %e, source = ?std::error::Error::source(&e), "media request failed");
+                body(StatusCode::SERVICE_UNAVAILABLE, "media_unavailable", "media store unavailable".into())
+            }
             HttpError::Rejected { status, message } => body(status, rejection_code(status), message),
         }
     }
@@ -96,5 +110,15 @@ impl From<PathRejection> for HttpError {
 impl From<QueryRejection> for HttpError {
     fn from(r: QueryRejection) -> Self {
         HttpError::Rejected { status: StatusCode::BAD_REQUEST, message: r.body_text() }
+    }
+}
+
+impl From<IntakeError> for HttpError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::Store(e) => HttpError::Store(e),
+            IntakeError::Media(e) => HttpError::Media(e),
+            IntakeError::Scratch(e) => HttpError::Media(MediaError::Io { context: "scratch space", source: e }),
+        }
     }
 }

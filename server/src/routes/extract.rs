@@ -39,6 +39,24 @@ impl FromRequestParts<AppState> for Seller {
     }
 }
 
+/// Whoever asks for public media: a seller proven by a token, or anyone without one. A token that
+/// is sent but unknown is refused, never silently treated as anonymous.
+pub struct Viewer(pub Option<String>);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+            return Ok(Viewer(None));
+        }
+        match caller(parts, state).await? {
+            Caller::Seller(id) => Ok(Viewer(Some(id))),
+            Caller::Service => Ok(Viewer(None)),
+        }
+    }
+}
+
 /// A request from the streaming service, proven by a service token.
 pub struct Service;
 

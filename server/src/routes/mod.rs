@@ -8,6 +8,8 @@ mod extract;
 mod highlights;
 mod ingest;
 mod lives;
+mod media;
+mod recordings;
 mod settings;
 mod state;
 mod videos;
@@ -60,6 +62,15 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(videos::create_video))
         .routes(routes!(changes::get_changes))
         .routes(routes!(ingest::ingest_events))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(recordings::put_segment))
+                .layer(DefaultBodyLimit::max(recordings::MAX_SEGMENT_BYTES)),
+        )
+        .routes(routes!(recordings::get_recording))
+        .routes(routes!(media::get_video))
+        .routes(routes!(media::get_thumbnail))
+        .routes(routes!(media::get_feed))
         .with_state(state)
         .split_for_parts();
     let doc = openapi.clone();

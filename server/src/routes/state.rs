@@ -1,8 +1,10 @@
-//! What every handler shares: the store and the engine host.
+//! What every handler shares: the store, the engine host and the media.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::engine_host::EngineHost;
+use crate::media::{Ffmpeg, MediaStore};
 use crate::store::Store;
 
 /// Shared by every handler.
@@ -12,4 +14,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The highlight engine.
     pub engine: EngineHost,
+    /// Recordings and rendered videos.
+    pub media: Arc<dyn MediaStore>,
+    /// The media programs, when installed (segments are probed with them).
+    pub ffmpeg: Option<Ffmpeg>,
+    /// Local scratch space for probing.
+    pub scratch: PathBuf,
 }

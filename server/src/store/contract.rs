@@ -4,11 +4,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use highlights_api::{
-    Changes, CreateVideo, Experiments, FormatSpec, Highlight, HighlightKind, HighlightList, HighlightStatus,
-    IngestBatch, IngestResult, Live, LivePage, RemoteConfig, RemovedCount, Settings, SettingsPatch,
+    Changes, CreateVideo, Experiments, Feed, FormatSpec, Highlight, HighlightKind, HighlightList, HighlightStatus,
+    IngestBatch, IngestResult, Live, LivePage, RecordingReport, RemoteConfig, RemovedCount, SegmentReceipt, Settings,
+    SettingsPatch, VideoState,
 };
 use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
+
+use super::media_contract::{MediaRef, RenderOutcome, RenderTask, SegmentProbe, VideoJob};
 
 /// Why the store could not do what was asked, in terms a caller can act on.
 #[derive(Debug, thiserror::Error)]
@@ -213,8 +216,37 @@ pub trait Store: Send + Sync + 'static {
         key: Option<Idempotency>,
         scorer: Arc<dyn Scorer>,
     ) -> Result<IngestResult, StoreError>;
-    /// Posts every scheduled highlight due by `now_ms` (or its LIVE's stream clock); returns how many.
+    /// Posts every scheduled highlight due by `now_ms` (or its LIVE's stream clock) whose video is
+    /// ready, and clears LIVE-now links of LIVEs gone silent; returns how many were posted.
     async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError>;
+
+    /// Keeps one segment of a LIVE's recording, already in the media store under `media_key`; a
+    /// segment re-sent with the same start replaces the earlier one.
+    async fn add_segment(
+        &self,
+        live_id: String,
+        start_ms: i64,
+        probe: SegmentProbe,
+        media_key: String,
+    ) -> Result<SegmentReceipt, StoreError>;
+    /// What is held of a LIVE's recording.
+    async fn recording(&self, live_id: String) -> Result<RecordingReport, StoreError>;
+    /// Leases the next due render job to the caller, with everything it needs.
+    async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError>;
+    /// Records how a claimed render ended; answers the video's state after it.
+    async fn finish_render(
+        &self,
+        highlight_id: String,
+        outcome: RenderOutcome,
+        now_ms: i64,
+    ) -> Result<VideoState, StoreError>;
+    /// The render job of a highlight, if it has one.
+    async fn video_job(&self, highlight_id: String) -> Result<Option<VideoJob>, StoreError>;
+    /// The media of a highlight for `viewer` (a seller id, or `None` for anyone): its seller's
+    /// once ready, anyone's once posted.
+    async fn media(&self, highlight_id: String, viewer: Option<String>) -> Result<MediaRef, StoreError>;
+    /// A seller's public feed: posted videos only, newest first.
+    async fn feed(&self, seller_id: String, limit: u32) -> Result<Feed, StoreError>;
 
     /// Creates a seller with default settings; returns its first token.
     async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError>;
@@ -261,6 +293,9 @@ pub fn check_config(c: &RemoteConfig) -> Result<(), StoreError> {
     }
     if c.clip_min_s == 0 || c.clip_min_s > c.clip_max_s {
         return invalid("clip_min_s must be between 1 and clip_max_s".into());
+    }
+    if c.live_silence_s == 0 {
+        return invalid("live_silence_s must be at least 1".into());
     }
     if c.refresh_interval_s == 0 {
         return invalid("refresh_interval_s must be at least 1".into());

@@ -2,14 +2,18 @@
 //! backend can follow the embedded SQLite one ([`SqliteStore`]).
 //!
 //! Each group of tables (settings, config and experiments, LIVEs, highlights, ingestion, sellers
-//! and tokens, engine settings) owns its statements and answers in domain terms; the HTTP routes
+//! and tokens, engine settings, recordings, videos) owns its statements and answers in domain terms; the HTTP routes
 //! map [`StoreError`] to status codes in one place.
 
 mod contract;
+mod media_contract;
 mod sqlite;
 
 pub use contract::{
     Caller, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError, check_config, engine_settings_in_force,
     token_hash,
+};
+pub use media_contract::{
+    CaptionLine, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentRef, VideoJob,
 };
 pub use sqlite::SqliteStore;

@@ -1,7 +1,7 @@
 //! A real server on a loopback port with a temporary data directory, and a small HTTP client.
 #![allow(dead_code)]
 
-use highlights_server::serve::{RunningServer, start};
+use highlights_server::serve::{RunningServer, ServeOptions, start_with};
 use std::sync::Arc;
 
 use highlights_server::Store;
@@ -36,9 +36,14 @@ impl Dir {
 }
 
 impl TestServer {
+    /// A server that posts without videos: these suites test the API and its rules, not media.
     pub async fn start() -> Self {
+        Self::start_with(ServeOptions::posting_without_videos()).await
+    }
+
+    pub async fn start_with(options: ServeOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let server = start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
+        let server = start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
         let service_token = server.state.store.service_token().await.unwrap();
         Self { server, dir: Dir::Owned(dir), http: client(), service_token }
     }

@@ -10,7 +10,14 @@ fn main() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let _server = highlights_server::serve::start(addr.parse().unwrap(), std::path::Path::new(dir)).await.unwrap();
+        let _server = highlights_server::serve::start_with(
+            addr.parse().unwrap(),
+            std::path::Path::new(dir),
+            // The crash suite is about acknowledged writes, not media.
+            highlights_server::serve::ServeOptions::posting_without_videos(),
+        )
+        .await
+        .unwrap();
         println!("READY");
         std::future::pending::<()>().await;
     });

@@ -3,28 +3,37 @@
 
 use std::sync::LazyLock;
 
-use highlights_api::{CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, LiveStatus, RemovedCount};
+use highlights_api::{
+    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, LiveStatus, RemovedCount, Video, VideoState,
+    paths,
+};
 use highlights_engine::{Decision, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::{json, next_seq, random_id};
-use super::{config, lives, settings};
+use super::{config, lives, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
 
 use HighlightKind::{Auto, Manual, Recommendation};
 use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
 
-const COLS: &str =
-    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq";
+/// A highlight's columns and its video's, read by [`read`] from [`FROM`].
+const COLS: &str = "h.id, h.live_id, h.kind, h.status, h.live_now, h.start_ms, h.end_ms, h.product_id, h.score,
+    h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms";
+const FROM: &str = "highlights h LEFT JOIN videos v ON v.highlight_id = h.id";
 
-/// Due highlights. The status is written into the text, not bound: only then can SQLite use the
-/// partial index on scheduled rows.
+/// Due highlights: whether their LIVE is on (not ended, not silent), whether the seller's toggle is
+/// on, whether the video is ready (or not needed). The status is written into the text, not bound:
+/// only then can SQLite use the partial index on scheduled rows.
 static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT h.id, l.status = ?2, coalesce(s.highlights_on, 0)
+        "SELECT h.id, l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, coalesce(s.highlights_on, 0),
+             NOT ?4 OR coalesce(v.state = '{}', 0)
          FROM highlights h JOIN lives l ON l.id = h.live_id LEFT JOIN settings s ON s.seller_id = h.seller_id
+             LEFT JOIN videos v ON v.highlight_id = h.id
          WHERE h.status = '{}' AND h.post_at_ms <= max(?1, coalesce(l.last_event_ms, 0))",
+        VideoState::Ready.as_str(),
         Scheduled.as_str()
     )
 });
@@ -38,8 +47,21 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
     let status: String = r.get(3)?;
     let signals: String = r.get(9)?;
     let format: String = r.get(11)?;
+    let id: String = r.get(0)?;
+    let video = r.get::<_, Option<String>>(13)?.map(|state| {
+        // The schema's CHECK constraint allows only known spellings.
+        let state = VideoState::parse(&state).unwrap_or(VideoState::Failed);
+        let ready = state == VideoState::Ready;
+        Ok::<_, rusqlite::Error>(Video {
+            state,
+            duration_ms: if ready { r.get(14)? } else { None },
+            video_url: ready.then(|| paths::media_video(&id)),
+            thumbnail_url: ready.then(|| paths::media_thumbnail(&id)),
+        })
+    });
     Ok(Highlight {
-        id: r.get(0)?,
+        video: video.transpose()?,
+        id,
         live_id: r.get(1)?,
         // The schema's CHECK constraints allow only known spellings.
         kind: HighlightKind::parse(&kind).unwrap_or(Manual),
@@ -58,7 +80,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
 
 /// A highlight of this seller; another seller's is "not found".
 fn load(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
-    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND id = ?2");
+    let sql = format!("SELECT {COLS} FROM {FROM} WHERE h.seller_id = ?1 AND h.id = ?2");
     conn.prepare_cached(&sql)?
         .query_row(params![seller_id, id], read)
         .optional()?
@@ -72,7 +94,7 @@ pub(super) fn changed_since(
     seq: i64,
     limit: u32,
 ) -> Result<Vec<Highlight>, StoreError> {
-    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+    let sql = format!("SELECT {COLS} FROM {FROM} WHERE h.seller_id = ?1 AND h.seq > ?2 ORDER BY h.seq LIMIT ?3");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![seller_id, seq, limit + 1], read)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -81,7 +103,7 @@ pub(super) fn changed_since(
 /// Every highlight of one LIVE of this seller, by segment start.
 pub(super) fn of_live(conn: &Connection, seller_id: &str, live_id: &str) -> Result<HighlightList, StoreError> {
     lives::load(conn, seller_id, live_id)?;
-    let sql = format!("SELECT {COLS} FROM highlights WHERE seller_id = ?1 AND live_id = ?2 ORDER BY start_ms, id");
+    let sql = format!("SELECT {COLS} FROM {FROM} WHERE h.seller_id = ?1 AND h.live_id = ?2 ORDER BY h.start_ms, h.id");
     let highlights =
         conn.prepare_cached(&sql)?.query_map(params![seller_id, live_id], read)?.collect::<Result<_, _>>()?;
     Ok(HighlightList { highlights })
@@ -129,10 +151,19 @@ fn set_status(conn: &Connection, id: &str, status: HighlightStatus, live_now: bo
     Ok(())
 }
 
-/// Posts a suggested recommendation; what is already on the profile stays as it is.
-pub(super) fn post(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+/// Posts a suggested recommendation; what is already on the profile (or on its way) stays as it
+/// is. When videos are made here, it is scheduled now and posts once its video is ready.
+pub(super) fn post(conn: &Connection, seller_id: &str, id: &str, videos: bool) -> Result<Highlight, StoreError> {
     let h = load(conn, seller_id, id)?;
     match (h.kind, h.status) {
+        (Recommendation, Suggested) if videos => {
+            let now = now_ms();
+            let seq = next_seq(conn)?;
+            conn.prepare_cached("UPDATE highlights SET status = ?2, post_at_ms = ?3, seq = ?4 WHERE id = ?1")?
+                .execute(params![id, Scheduled.as_str(), now, seq])?;
+            videos::enqueue(conn, id, now)?;
+            load(conn, seller_id, id)
+        }
         (Recommendation, Suggested) => {
             let live = lives::load(conn, seller_id, &h.live_id)?;
             set_status(conn, id, Posted, live.status == LiveStatus::Live)?;
@@ -148,6 +179,7 @@ pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Hig
     let h = load(conn, seller_id, id)?;
     if h.status != Removed {
         set_status(conn, id, Removed, false)?;
+        videos::drop_unfinished(conn, id)?;
     }
     load(conn, seller_id, id)
 }
@@ -161,6 +193,7 @@ pub(super) fn remove_auto(conn: &Connection, seller_id: &str, live_id: &str) -> 
         .collect::<Result<_, _>>()?;
     for id in &ids {
         set_status(conn, id, Removed, false)?;
+        videos::drop_unfinished(conn, id)?;
     }
     Ok(RemovedCount { removed: ids.len() as u64 })
 }
@@ -169,8 +202,14 @@ fn invalid_segment(message: String) -> StoreError {
     StoreError::rule("invalid_segment", message)
 }
 
-/// Checks a seller-made video as the app core does, then stores it as posted.
-pub(super) fn create_video(conn: &Connection, seller_id: &str, v: &CreateVideo) -> Result<Highlight, StoreError> {
+/// Checks a seller-made video as the app core does, then stores it: posted, or, when videos are
+/// made here, scheduled now to post once its video is ready.
+pub(super) fn create_video(
+    conn: &Connection,
+    seller_id: &str,
+    v: &CreateVideo,
+    videos: bool,
+) -> Result<Highlight, StoreError> {
     if !highlights_api::is_valid_id(&v.live_id) {
         return Err(StoreError::NotFound("live"));
     }
@@ -192,14 +231,14 @@ pub(super) fn create_video(conn: &Connection, seller_id: &str, v: &CreateVideo) 
         return Err(StoreError::rule("unknown_product", "the product was not in that LIVE"));
     }
     let (experiments, _) = config::experiments_of(conn, seller_id)?;
-    insert(
+    let h = insert(
         conn,
         &NewHighlight {
             seller_id: seller_id.into(),
             live_id: v.live_id.clone(),
             kind: Manual,
-            status: Posted,
-            live_now: live.status == LiveStatus::Live,
+            status: if videos { Scheduled } else { Posted },
+            live_now: !videos && live.status == LiveStatus::Live,
             start_ms: v.start_ms,
             end_ms: v.end_ms,
             peak_ms: None,
@@ -208,10 +247,15 @@ pub(super) fn create_video(conn: &Connection, seller_id: &str, v: &CreateVideo) 
             signals: Vec::new(),
             identified_at_ms: None,
             post_at_ms: Some(now),
-            posted_at_ms: Some(now),
+            posted_at_ms: (!videos).then_some(now),
             format: experiments.format,
         },
-    )
+    )?;
+    if !videos {
+        return Ok(h);
+    }
+    videos::enqueue(conn, &h.id, now)?;
+    load(conn, seller_id, &h.id)
 }
 
 /// Auto-posts of a LIVE so far, removed ones too (taking one down never lets the engine exceed
@@ -227,8 +271,14 @@ fn auto_posts(conn: &Connection, live_id: &str, product: Option<&str>) -> Result
 }
 
 /// Stores one moment the engine found: only for sellers with the toggle on; auto-posted within
-/// the caps of remote config, otherwise kept as a recommendation. Returns what was decided.
-pub(super) fn store_moment(conn: &Connection, seller_id: &str, m: &Moment) -> Result<Option<Decision>, StoreError> {
+/// the caps of remote config, otherwise kept as a recommendation; a moment to post gets its video
+/// queued when `videos`. Returns what was decided.
+pub(super) fn store_moment(
+    conn: &Connection,
+    seller_id: &str,
+    m: &Moment,
+    videos: bool,
+) -> Result<Option<Decision>, StoreError> {
     if !settings::toggle_on(conn, seller_id)? {
         return Ok(None);
     }
@@ -250,7 +300,7 @@ pub(super) fn store_moment(conn: &Connection, seller_id: &str, m: &Moment) -> Re
         Decision::AutoPost { post_at_ms } => (Auto, Scheduled, Some(post_at_ms)),
         Decision::Recommend => (Recommendation, Suggested, None),
     };
-    insert(
+    let h = insert(
         conn,
         &NewHighlight {
             seller_id: seller_id.into(),
@@ -270,6 +320,9 @@ pub(super) fn store_moment(conn: &Connection, seller_id: &str, m: &Moment) -> Re
             format: experiments.format,
         },
     )?;
+    if videos && status == Scheduled {
+        videos::enqueue(conn, &h.id, now_ms())?;
+    }
     Ok(Some(decision))
 }
 
@@ -279,14 +332,22 @@ pub(super) fn any_scheduled(conn: &Connection) -> Result<bool, StoreError> {
 }
 
 /// Posts every scheduled highlight that is due, by the later of the wall clock and its LIVE's
-/// stream clock. A seller who turned the toggle off meanwhile gets a recommendation instead.
-pub(super) fn post_due(conn: &Connection, now_ms: i64) -> Result<u32, StoreError> {
-    let due: Vec<(String, bool, bool)> = conn
+/// stream clock, once its video is ready when `videos` (a later video posts as soon as it is
+/// ready). A seller who turned the toggle off meanwhile gets a recommendation instead.
+pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u32, StoreError> {
+    let (cfg, _) = config::load(conn)?;
+    let silent_before = crate::clock::now_ms() - i64::from(cfg.live_silence_s) * 1000;
+    let due: Vec<(String, bool, bool, bool)> = conn
         .prepare_cached(&DUE_SQL)?
-        .query_map(params![now_ms, LiveStatus::Live.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![now_ms, LiveStatus::Live.as_str(), silent_before, videos], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<Result<_, _>>()?;
     let mut posted = 0;
-    for (id, live, on) in due {
+    for (id, live, on, ready) in due {
+        if on && !ready {
+            continue;
+        }
         if on {
             set_status(conn, &id, Posted, live)?;
             posted += 1;
@@ -296,6 +357,7 @@ pub(super) fn post_due(conn: &Connection, now_ms: i64) -> Result<u32, StoreError
                 "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, seq = ?4 WHERE id = ?1",
             )?
             .execute(params![id, Recommendation.as_str(), Suggested.as_str(), seq])?;
+            videos::drop_unfinished(conn, &id)?;
         }
     }
     Ok(posted)

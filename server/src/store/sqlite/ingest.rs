@@ -141,7 +141,13 @@ fn history(conn: &Connection, live_id: &str) -> Result<Vec<LiveEvent>, StoreErro
 }
 
 /// Stores a batch and what the engine finds in it; bad events are counted and skipped, never fatal.
-pub(super) fn ingest(conn: &Connection, batch: IngestBatch, scorer: &dyn Scorer) -> Result<IngestResult, StoreError> {
+/// Moments to post get their video queued when `videos`.
+pub(super) fn ingest(
+    conn: &Connection,
+    batch: IngestBatch,
+    scorer: &dyn Scorer,
+    videos: bool,
+) -> Result<IngestResult, StoreError> {
     let seller_id = batch.seller_id;
     if !highlights_api::is_valid_id(&seller_id)
         || !conn.prepare_cached("SELECT 1 FROM sellers WHERE id = ?1")?.exists([&seller_id])?
@@ -179,12 +185,15 @@ pub(super) fn ingest(conn: &Connection, batch: IngestBatch, scorer: &dyn Scorer)
             }
         }
     }
+    let arrived = crate::clock::now_ms();
     for (live_id, ts) in &state.clock {
-        conn.prepare_cached("UPDATE lives SET last_event_ms = max(coalesce(last_event_ms, 0), ?2) WHERE id = ?1")?
-            .execute(params![live_id, ts])?;
+        conn.prepare_cached(
+            "UPDATE lives SET last_event_ms = max(coalesce(last_event_ms, 0), ?2), last_seen_at_ms = ?3 WHERE id = ?1",
+        )?
+        .execute(params![live_id, ts, arrived])?;
     }
     for m in scorer.score(&settings, &events) {
-        highlights::store_moment(conn, &seller_id, &m)?;
+        highlights::store_moment(conn, &seller_id, &m, videos)?;
     }
     Ok(IngestResult { accepted: events.len() as u64, skipped })
 }

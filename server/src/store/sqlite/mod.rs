@@ -7,10 +7,12 @@ mod highlights;
 mod idempotency;
 mod ingest;
 mod lives;
+mod recordings;
 mod schema;
 mod sellers;
 mod settings;
 mod shared;
+mod videos;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,13 +20,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use deadpool_sqlite::{Config, Hook, HookError, Runtime};
 use highlights_api::{
-    Changes, CreateVideo, Experiments, Highlight, HighlightList, IngestBatch, IngestResult, Live, LivePage,
-    RemoteConfig, RemovedCount, Settings, SettingsPatch,
+    Changes, CreateVideo, Experiments, Feed, Highlight, HighlightList, IngestBatch, IngestResult, Live, LivePage,
+    RecordingReport, RemoteConfig, RemovedCount, SegmentReceipt, Settings, SettingsPatch, VideoState,
 };
 use highlights_engine::EngineSettings;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::store::contract::{Caller, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError};
+use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
 
 fn setup(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -38,6 +41,9 @@ fn setup(conn: &Connection) -> rusqlite::Result<()> {
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: deadpool_sqlite::Pool,
+    /// Whether a highlight posts only with a ready video (the default), or without one.
+    videos: bool,
+    retry: RetryPolicy,
 }
 
 impl SqliteStore {
@@ -66,7 +72,20 @@ impl SqliteStore {
             }))
             .build()
             .map_err(|e| StoreError::backend("building the pool", e))?;
-        Ok(Self { pool })
+        Ok(Self { pool, videos: true, retry: RetryPolicy::default() })
+    }
+
+    /// This store posts highlights without making videos: for deployments (and suites) that
+    /// exercise the posting rules with no recordings at all.
+    pub fn posting_without_videos(mut self) -> Self {
+        self.videos = false;
+        self
+    }
+
+    /// Retries failed renders by `policy`.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     /// Runs `f` on a pooled connection off the async threads.
@@ -161,8 +180,11 @@ impl Store for SqliteStore {
         highlight_id: String,
         key: Option<Idempotency>,
     ) -> Result<Highlight, StoreError> {
+        let videos = self.videos;
         self.write(move |tx| {
-            idempotency::once(tx, &seller_id, key.as_ref(), |tx| highlights::post(tx, &seller_id, &highlight_id))
+            idempotency::once(tx, &seller_id, key.as_ref(), |tx| {
+                highlights::post(tx, &seller_id, &highlight_id, videos)
+            })
         })
         .await
     }
@@ -181,8 +203,9 @@ impl Store for SqliteStore {
         video: CreateVideo,
         key: Idempotency,
     ) -> Result<Highlight, StoreError> {
+        let videos = self.videos;
         self.write(move |tx| {
-            idempotency::once(tx, &seller_id, Some(&key), |tx| highlights::create_video(tx, &seller_id, &video))
+            idempotency::once(tx, &seller_id, Some(&key), |tx| highlights::create_video(tx, &seller_id, &video, videos))
         })
         .await
     }
@@ -199,19 +222,71 @@ impl Store for SqliteStore {
         key: Option<Idempotency>,
         scorer: Arc<dyn Scorer>,
     ) -> Result<IngestResult, StoreError> {
+        let videos = self.videos;
         self.write(move |tx| {
             let seller = batch.seller_id.clone();
-            idempotency::once(tx, &seller, key.as_ref(), |tx| ingest::ingest(tx, batch, scorer.as_ref()))
+            idempotency::once(tx, &seller, key.as_ref(), |tx| ingest::ingest(tx, batch, scorer.as_ref(), videos))
         })
         .await
     }
 
     async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError> {
-        // A read first, so an idle server never takes the write lock.
-        if !self.call(|c| highlights::any_scheduled(c)).await? {
+        let wall = crate::clock::now_ms();
+        // Reads first, so an idle server never takes the write lock.
+        let (scheduled, silent) =
+            self.call(move |c| Ok((highlights::any_scheduled(c)?, videos::any_silent(c, wall)?))).await?;
+        if !scheduled && !silent {
             return Ok(0);
         }
-        self.write(move |tx| highlights::post_due(tx, now_ms)).await
+        let videos = self.videos;
+        self.write(move |tx| {
+            if silent {
+                videos::clear_silent(tx, wall)?;
+            }
+            if scheduled { highlights::post_due(tx, now_ms, videos) } else { Ok(0) }
+        })
+        .await
+    }
+
+    async fn add_segment(
+        &self,
+        live_id: String,
+        start_ms: i64,
+        probe: SegmentProbe,
+        media_key: String,
+    ) -> Result<SegmentReceipt, StoreError> {
+        self.write(move |tx| recordings::add(tx, &live_id, start_ms, probe, &media_key)).await
+    }
+
+    async fn recording(&self, live_id: String) -> Result<RecordingReport, StoreError> {
+        self.read(move |c| recordings::report(c, &live_id)).await
+    }
+
+    async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError> {
+        let retry = self.retry;
+        self.write(move |tx| videos::claim(tx, now_ms, &retry)).await
+    }
+
+    async fn finish_render(
+        &self,
+        highlight_id: String,
+        outcome: RenderOutcome,
+        now_ms: i64,
+    ) -> Result<VideoState, StoreError> {
+        let retry = self.retry;
+        self.write(move |tx| videos::finish(tx, &highlight_id, &outcome, now_ms, &retry)).await
+    }
+
+    async fn video_job(&self, highlight_id: String) -> Result<Option<VideoJob>, StoreError> {
+        self.call(move |c| videos::job(c, &highlight_id)).await
+    }
+
+    async fn media(&self, highlight_id: String, viewer: Option<String>) -> Result<MediaRef, StoreError> {
+        self.call(move |c| videos::media(c, &highlight_id, viewer.as_deref())).await
+    }
+
+    async fn feed(&self, seller_id: String, limit: u32) -> Result<Feed, StoreError> {
+        self.read(move |c| videos::feed(c, &seller_id, limit)).await
     }
 
     async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError> {

@@ -93,7 +93,37 @@ const V2: &str = "ALTER TABLE lives ADD COLUMN last_event_ms INTEGER;";
 /// Version 3: the engine's tunables, which an admin can change (absent = the engine's defaults).
 const V3: &str = "CREATE TABLE engine_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);";
 
+/// Version 4: recordings and videos. Segments are kept per LIVE by stream-time start (a re-sent
+/// segment replaces the earlier one); a video is the render job of one highlight and its result.
+/// `last_seen_at_ms` is the server time of a LIVE's newest event, for LIVEs that go silent.
+const V4: &str = r#"
+CREATE TABLE recording_segments (
+    live_id TEXT NOT NULL REFERENCES lives (id) ON DELETE CASCADE,
+    start_ms INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    media_key TEXT NOT NULL,
+    readable INTEGER NOT NULL,
+    out_of_order INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (live_id, start_ms)
+);
+CREATE TABLE videos (
+    highlight_id TEXT PRIMARY KEY NOT NULL REFERENCES highlights (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('rendering', 'ready', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    claimed_until_ms INTEGER,
+    last_error TEXT,
+    duration_ms INTEGER,
+    video_key TEXT,
+    thumbnail_key TEXT
+);
+CREATE INDEX videos_to_render ON videos (next_attempt_at_ms) WHERE state = 'rendering';
+CREATE INDEX highlights_live_now ON highlights (live_id) WHERE live_now = 1;
+ALTER TABLE lives ADD COLUMN last_seen_at_ms INTEGER;
+"#;
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }

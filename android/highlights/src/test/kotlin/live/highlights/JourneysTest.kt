@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
 import uniffi.highlights_core.Event
+import uniffi.highlights_api.VideoState
 import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.OnboardingOrigin
 import uniffi.highlights_core.Screen
@@ -139,7 +140,9 @@ class JourneysTest {
             c.createVideo(rec.id, rec.startedAtMs + 60_000, rec.startedAtMs + 80_000, "sku-2")
             assertEquals(HighlightBadge.PENDING, c.recording.value?.highlights?.single()?.badge)
             c.syncNow()
-            assertEquals(HighlightBadge.POSTED, c.recording.value?.highlights?.single()?.badge)
+            val made = c.recording.value?.highlights?.single()
+            assertEquals(HighlightBadge.SCHEDULED, made?.badge, "a video posts once it is rendered")
+            assertEquals(VideoState.RENDERING, made?.video?.state)
         }
     }
 

@@ -1,12 +1,16 @@
 package live.highlights.app
 
+import android.graphics.BitmapFactory
 import androidx.activity.compose.BackHandler
+import androidx.compose.foundation.Image
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.layout.size
 import androidx.compose.material3.Button
+import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.ListItem
 import androidx.compose.material3.ModalBottomSheet
@@ -20,16 +24,25 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.ImageBitmap
+import androidx.compose.ui.graphics.asImageBitmap
+import androidx.compose.ui.platform.LocalUriHandler
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import java.net.URL
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import live.highlights.HighlightsClient
+import uniffi.highlights_api.VideoState
 import uniffi.highlights_core.Event
 import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.RecordingScreen
+import uniffi.highlights_core.VideoRow
 
 /** The LIVE highlight module: recordings newest first, paged as the list scrolls. */
 @Composable
@@ -64,12 +77,15 @@ fun HighlightModuleScreen(client: HighlightsClient) {
 @Composable
 fun RecordingSheet(client: HighlightsClient, screen: RecordingScreen, snackbar: SnackbarHostState) {
     val scope = rememberCoroutineScope()
+    val uriHandler = LocalUriHandler.current
     var creating by remember { mutableStateOf(false) }
     ModalBottomSheet(onDismissRequest = { scope.act(snackbar) { client.dispatch(Event.Back) } }) {
         LazyColumn {
             item { Text(screen.recording.title); Button(onClick = { creating = true }) { Text("Create video") } }
             items(screen.highlights, key = { it.id }) { h ->
                 ListItem(
+                    modifier = Modifier.clickable(enabled = h.video?.playerUrl != null) { h.video?.playerUrl?.let(uriHandler::openUri) },
+                    leadingContent = { VideoPreview(h.video) },
                     headlineContent = { Text(h.signals.firstOrNull() ?: "Your video") },
                     overlineContent = { Text(label(h.badge)) },
                     trailingContent = {
@@ -81,6 +97,7 @@ fun RecordingSheet(client: HighlightsClient, screen: RecordingScreen, snackbar: 
             }
             items(screen.recommendations, key = { it.id }) { h ->
                 ListItem(
+                    leadingContent = { VideoPreview(h.video) },
                     headlineContent = { Text(h.signals.joinToString()) },
                     overlineContent = { Text("Recommended") },
                     trailingContent = { TextButton(onClick = { scope.act(snackbar) { client.dispatch(Event.PostRecommendation(h.id)) } }) { Text("Post") } },
@@ -89,6 +106,28 @@ fun RecordingSheet(client: HighlightsClient, screen: RecordingScreen, snackbar: 
         }
     }
     if (creating) CreateVideoSheet(client, screen, snackbar) { creating = false }
+}
+
+/** The video's render state, then its thumbnail (tapping the row opens the player URL). */
+@Composable
+private fun VideoPreview(video: VideoRow?) {
+    when (video?.state) {
+        null -> {}
+        VideoState.RENDERING -> Column { CircularProgressIndicator(Modifier.size(24.dp)); Text("Making video…") }
+        VideoState.FAILED -> Text("Video failed")
+        VideoState.READY -> {
+            val url = video.thumbnailUrl
+            val thumbnail by produceState<ImageBitmap?>(null, url) {
+                value = url?.let { u ->
+                    withContext(Dispatchers.IO) {
+                        runCatching { URL(u).openStream().use { BitmapFactory.decodeStream(it) }?.asImageBitmap() }.getOrNull()
+                    }
+                }
+            }
+            thumbnail?.let { Image(it, contentDescription = "Video thumbnail", Modifier.size(width = 54.dp, height = 96.dp)) }
+                ?: Text(video.durationMs?.let { "${it / 1000} s" } ?: "Video")
+        }
+    }
 }
 
 private fun label(b: HighlightBadge) = when (b) {

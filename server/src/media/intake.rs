@@ -1,0 +1,86 @@
+//! Recording intake: a segment from the recorder is probed, kept in the media store, and listed
+//! for its LIVE. An unreadable segment is kept and reported, never refused.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use highlights_api::SegmentReceipt;
+use sha2::{Digest, Sha256};
+
+use super::ffmpeg::Ffmpeg;
+use super::store::{MediaError, MediaStore};
+use crate::store::{MAX_SEGMENT_MS, SegmentProbe, Store, StoreError};
+
+/// Why a segment was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The media store could not keep it.
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    /// Scratch space for probing failed.
+    #[error("scratch file: {0}")]
+    Scratch(#[from] std::io::Error),
+}
+
+/// Media key of a segment: the LIVE id hashed, since ids may hold any printable text.
+pub fn segment_key(live_id: &str, start_ms: i64) -> String {
+    let digest = Sha256::digest(live_id.as_bytes());
+    let dir: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("recordings/{dir}/{start_ms}.seg")
+}
+
+/// One segment as the recorder sent it.
+pub struct Segment {
+    /// Its LIVE.
+    pub live_id: String,
+    /// Stream-time start (epoch ms).
+    pub start_ms: i64,
+    /// The recorder's own length for it, trusted only when there is no ffprobe.
+    pub claimed_ms: Option<i64>,
+    /// The media.
+    pub bytes: axum::body::Bytes,
+}
+
+/// Probes and keeps one segment.
+pub async fn take_segment(
+    store: &Arc<dyn Store>,
+    media: &Arc<dyn MediaStore>,
+    ffmpeg: Option<&Ffmpeg>,
+    scratch: &Path,
+    segment: Segment,
+) -> Result<SegmentReceipt, IntakeError> {
+    let Segment { live_id, start_ms, claimed_ms, bytes } = segment;
+    // Unknown LIVEs are refused before anything is written.
+    store.recording(live_id.clone()).await?;
+    std::fs::create_dir_all(scratch)?;
+    let tmp = tempfile::NamedTempFile::new_in(scratch)?;
+    std::fs::write(tmp.path(), &bytes)?;
+    let probe = match ffmpeg {
+        Some(ff) => match ff.probe(tmp.path()).await {
+            Ok(p) if p.stream("video").is_some() && p.duration_ms > 0 && p.duration_ms <= MAX_SEGMENT_MS => {
+                SegmentProbe { duration_ms: p.duration_ms, readable: true }
+            }
+            Ok(p) => {
+                tracing::warn!(%live_id, start_ms, duration_ms = p.duration_ms, "segment without usable video kept as unreadable");
+                SegmentProbe { duration_ms: 0, readable: false }
+            }
+            Err(e) => {
+                tracing::warn!(%live_id, start_ms, error = %e, "unreadable segment kept and reported");
+                SegmentProbe { duration_ms: 0, readable: false }
+            }
+        },
+        None => match claimed_ms {
+            Some(ms) if (1..=MAX_SEGMENT_MS).contains(&ms) => SegmentProbe { duration_ms: ms, readable: true },
+            _ => SegmentProbe { duration_ms: 0, readable: false },
+        },
+    };
+    let key = segment_key(&live_id, start_ms);
+    let (m, k, path) = (media.clone(), key.clone(), tmp.path().to_path_buf());
+    tokio::task::spawn_blocking(move || m.put_file(&k, &path))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))??;
+    Ok(store.add_segment(live_id, start_ms, probe, key).await?)
+}

@@ -1,0 +1,14 @@
+//! Real media: recordings in, shoppable MP4s out. Segments are kept in a [`MediaStore`]; a
+//! [`RenderWorker`] cuts and formats each queued highlight with ffmpeg.
+
+pub mod ffmpeg;
+pub mod intake;
+pub mod music;
+pub mod render;
+pub mod store;
+pub mod test_pattern;
+pub mod worker;
+
+pub use ffmpeg::{Ffmpeg, FfmpegError, Probe};
+pub use store::{LocalMediaStore, MediaError, MediaStore};
+pub use worker::RenderWorker;

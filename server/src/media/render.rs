@@ -1,0 +1,358 @@
+//! Cutting and formatting one clip: which segments cover it, the ffmpeg filter graph for the
+//! seller's format (subtitles, arrow to the LIVE button, CLICK NOW end card, music), and checks
+//! that what came out is what was asked for.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::ffmpeg::{Ffmpeg, FfmpegError};
+use super::music;
+use crate::store::{CaptionLine, RenderTask, SegmentRef};
+
+/// Output frame width: vertical 9:16.
+pub const WIDTH: u32 = 720;
+/// Output frame height.
+pub const HEIGHT: u32 = 1280;
+/// Output frame rate.
+pub const FPS: u32 = 25;
+/// Length of the CLICK NOW end card.
+pub const END_CARD_MS: i64 = 2_000;
+/// Rendered length may differ from the asked one by this much (audio frames, rounding).
+pub const LENGTH_TOLERANCE_MS: i64 = 100;
+
+/// Why a clip could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The recording has a hole in the clip (perhaps not sent yet).
+    #[error("recording missing from {from_ms} to {to_ms}")]
+    Missing {
+        /// Start of the hole (epoch ms).
+        from_ms: i64,
+        /// End of the hole (epoch ms).
+        to_ms: i64,
+    },
+    /// A segment in the clip could not be read when it arrived.
+    #[error("recording segment at {start_ms} is unreadable")]
+    Unreadable {
+        /// The segment's start (epoch ms).
+        start_ms: i64,
+    },
+    /// ffmpeg failed, overran or was killed.
+    #[error(transparent)]
+    Ffmpeg(#[from] FfmpegError),
+    /// ffmpeg said it succeeded but the file is not the clip asked for.
+    #[error("rendered file rejected: {0}")]
+    Output(String),
+    /// Local scratch files could not be written.
+    #[error("scratch files: {0}")]
+    Scratch(#[from] std::io::Error),
+}
+
+/// The segments of a clip, checked to cover it without holes or unreadable parts.
+pub fn covering(task: &RenderTask) -> Result<Vec<SegmentRef>, RenderError> {
+    const TOLERANCE: i64 = 250;
+    // A hole where an unreadable segment sits is reported as that segment: the recorder can
+    // re-send it.
+    let hole = |from_ms: i64, to_ms: i64| match task
+        .segments
+        .iter()
+        .find(|s| !s.readable && s.start_ms >= from_ms - TOLERANCE && s.start_ms < to_ms)
+    {
+        Some(s) => RenderError::Unreadable { start_ms: s.start_ms },
+        None => RenderError::Missing { from_ms, to_ms },
+    };
+    let mut used = Vec::new();
+    let mut reached = task.start_ms;
+    for s in task.segments.iter().filter(|s| s.readable) {
+        if s.start_ms + s.duration_ms <= reached {
+            continue;
+        }
+        if s.start_ms > reached + TOLERANCE {
+            return Err(hole(reached, s.start_ms.min(task.end_ms)));
+        }
+        used.push(s.clone());
+        reached = s.start_ms + s.duration_ms;
+        if reached + TOLERANCE >= task.end_ms {
+            return Ok(used);
+        }
+    }
+    Err(hole(reached, task.end_ms))
+}
+
+fn srt_time(ms: i64) -> String {
+    let ms = ms.max(0);
+    format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+/// Subtitles of the captions in a clip, timed from its start. Markup characters are dropped so a
+/// caption cannot restyle or move the subtitle.
+pub fn srt(captions: &[CaptionLine], start_ms: i64, length_ms: i64) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for c in captions {
+        let from = (c.at_ms - start_ms).max(0);
+        let to = (c.at_ms + c.duration_ms - start_ms).min(length_ms);
+        let text: String = c
+            .text
+            .chars()
+            .filter(|ch| !matches!(ch, '{' | '}' | '<' | '>' | '\\'))
+            .map(|ch| if ch.is_control() { ' ' } else { ch })
+            .collect();
+        if to <= from || text.trim().is_empty() {
+            continue;
+        }
+        n += 1;
+        let _ = write!(out, "{n}\n{} --> {}\n{}\n\n", srt_time(from), srt_time(to), text.trim());
+    }
+    out
+}
+
+/// Everything one render needs besides the task: local copies of the segments, in order.
+pub struct Inputs {
+    /// Local segment files with their stream-time starts and lengths.
+    pub segments: Vec<(PathBuf, SegmentRef)>,
+    /// Whether the recording carries sound (silence is used otherwise).
+    pub has_audio: bool,
+}
+
+/// A rendered clip in the scratch directory.
+pub struct Rendered {
+    /// The MP4.
+    pub video: PathBuf,
+    /// The JPEG thumbnail.
+    pub thumbnail: PathBuf,
+    /// Its length, end card included.
+    pub duration_ms: i64,
+}
+
+fn seconds(ms: i64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
+}
+
+fn font(ff: &Ffmpeg) -> String {
+    ff.font.as_ref().map(|f| format!("fontfile={}:", f.display())).unwrap_or_default()
+}
+
+/// Renders the clip of `task` into `dir`: cut, vertical, formatted, H.264 + AAC, faststart, and a
+/// thumbnail at the peak; then checks the file.
+pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path) -> Result<Rendered, RenderError> {
+    let first = inputs.segments.first().ok_or(RenderError::Missing { from_ms: task.start_ms, to_ms: task.end_ms })?;
+    let clip_ms = task.end_ms - task.start_ms;
+    let mut list = String::from("ffconcat version 1.0\n");
+    for (path, s) in &inputs.segments {
+        let _ = write!(
+            list,
+            "file '{}'\nduration {}\n",
+            path.display().to_string().replace('\'', "'\\''"),
+            seconds(s.duration_ms)
+        );
+    }
+    std::fs::write(dir.join("list.ffconcat"), list)?;
+
+    let f = task.format;
+    let font = font(ff);
+    let offset = seconds(task.start_ms - first.1.start_ms);
+    let clip = seconds(clip_ms);
+    let mut args: Vec<String> =
+        vec!["-f".into(), "concat".into(), "-safe".into(), "0".into(), "-i".into(), "list.ffconcat".into()];
+    let lavfi = |args: &mut Vec<String>, graph: String| {
+        args.extend(["-f".into(), "lavfi".into(), "-i".into(), graph]);
+    };
+    let mut next_input = 1;
+    let silence = (!inputs.has_audio).then(|| {
+        lavfi(&mut args, "anullsrc=r=44100:cl=stereo".into());
+        next_input += 1;
+        next_input - 1
+    });
+    let music = f.background_music.then(|| {
+        let track = music::track_for(&task.highlight_id);
+        lavfi(&mut args, format!("aevalsrc=exprs={}:s=44100:d={clip}", track.expr));
+        next_input += 1;
+        next_input - 1
+    });
+    let card = f.click_now_end_card.then(|| {
+        lavfi(&mut args, format!("color=c=0x141414:s={WIDTH}x{HEIGHT}:r={FPS}:d={}", seconds(END_CARD_MS)));
+        lavfi(&mut args, "anullsrc=r=44100:cl=stereo".into());
+        next_input += 2;
+        next_input - 2
+    });
+
+    let mut graph = format!(
+        "[0:v]trim=start={offset}:duration={clip},setpts=PTS-STARTPTS,fps={FPS},\
+         scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2:color=black,\
+         setsar=1,format=yuv420p"
+    );
+    if f.auto_subtitles {
+        let subs = srt(&task.captions, task.start_ms, clip_ms);
+        std::fs::write(dir.join("subs.srt"), &subs)?;
+        if !subs.is_empty() {
+            graph.push_str(
+                ",subtitles=subs.srt:force_style='Fontname=DejaVu Sans,Fontsize=16,Bold=1,Outline=2,MarginV=50'",
+            );
+        }
+    }
+    if f.arrow_to_live && task.live_on {
+        std::fs::write(dir.join("live.txt"), "LIVE")?;
+        std::fs::write(dir.join("arrow.txt"), "\u{25C0} Tap to join")?;
+        let _ = write!(
+            graph,
+            ",drawbox=x=24:y=96:w=150:h=64:color=0xE53935@1:t=fill,\
+             drawtext={font}textfile=live.txt:x=47:y=106:fontsize=40:fontcolor=white,\
+             drawtext={font}textfile=arrow.txt:x=190:y=104:fontsize=42:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=8"
+        );
+    }
+    graph.push_str("[vclip];");
+    let audio = match silence {
+        Some(i) => format!("[{i}:a]"),
+        None => "[0:a]".into(),
+    };
+    let _ = write!(
+        graph,
+        "{audio}atrim=start={},asetpts=PTS-STARTPTS,aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,\
+         apad,atrim=end={clip}",
+        if silence.is_some() { "0".to_string() } else { offset.clone() }
+    );
+    match music {
+        Some(i) => {
+            let _ = write!(
+                graph,
+                "[live];[{i}:a]aformat=sample_fmts=fltp:channel_layouts=stereo,volume=0.35[music];\
+                 [live][music]amix=inputs=2:duration=first:normalize=0[aclip];"
+            );
+        }
+        None => graph.push_str("[aclip];"),
+    }
+    match card {
+        Some(i) => {
+            let product = task.product_name.clone().unwrap_or_default();
+            std::fs::write(dir.join("card.txt"), "CLICK NOW")?;
+            std::fs::write(dir.join("product.txt"), product.chars().take(40).collect::<String>())?;
+            let _ = write!(
+                graph,
+                "[{i}:v]drawtext={font}textfile=card.txt:fontsize=110:fontcolor=white:x=(w-text_w)/2:y=h*0.38,\
+                 drawtext={font}textfile=product.txt:fontsize=52:fontcolor=0xFFD54F:x=(w-text_w)/2:y=h*0.38+160,\
+                 setsar=1,format=yuv420p[vcard];\
+                 [{a}:a]atrim=duration={card},asetpts=PTS-STARTPTS,aformat=sample_fmts=fltp:channel_layouts=stereo[acard];\
+                 [vclip][aclip][vcard][acard]concat=n=2:v=1:a=1[v][a]",
+                a = i + 1,
+                card = seconds(END_CARD_MS)
+            );
+        }
+        None => graph.push_str("[vclip]null[v];[aclip]anull[a]"),
+    }
+    let threads = ff.threads.max(1).to_string();
+    args.extend(
+        [
+            "-filter_complex_threads",
+            &threads,
+            "-filter_complex",
+            &graph,
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            &ff.preset,
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-r",
+            "25",
+            "-g",
+            "50",
+            "-threads",
+            &threads,
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-ar",
+            "44100",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            "video.mp4",
+        ]
+        .map(String::from),
+    );
+    let expected_ms = clip_ms + if card.is_some() { END_CARD_MS } else { 0 };
+    let limit = Duration::from_secs(60) + Duration::from_millis(4 * expected_ms as u64);
+    ff.ffmpeg(dir, &args, limit).await?;
+
+    let thumb_at = seconds((task.peak_ms - task.start_ms).clamp(0, clip_ms - 1));
+    let thumb = ["-ss", &thumb_at, "-i", "video.mp4", "-frames:v", "1", "-q:v", "4", "-f", "image2", "thumbnail.jpg"];
+    ff.ffmpeg(dir, &thumb.map(String::from), Duration::from_secs(30)).await?;
+
+    let video = dir.join("video.mp4");
+    let probe = ff.probe(&video).await?;
+    let v = probe.stream("video").ok_or_else(|| RenderError::Output("no video stream".into()))?;
+    if v.codec != "h264" || v.width != Some(WIDTH) || v.height != Some(HEIGHT) {
+        return Err(RenderError::Output(format!("video is {} {:?}x{:?}", v.codec, v.width, v.height)));
+    }
+    if probe.stream("audio").map(|a| a.codec.as_str()) != Some("aac") {
+        return Err(RenderError::Output("no AAC audio stream".into()));
+    }
+    if (probe.duration_ms - expected_ms).abs() > LENGTH_TOLERANCE_MS {
+        return Err(RenderError::Output(format!("{} ms long, {expected_ms} ms asked", probe.duration_ms)));
+    }
+    Ok(Rendered { video, thumbnail: dir.join("thumbnail.jpg"), duration_ms: probe.duration_ms })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(start_ms: i64, duration_ms: i64, readable: bool) -> SegmentRef {
+        SegmentRef { start_ms, duration_ms, media_key: format!("k{start_ms}"), readable }
+    }
+
+    fn task(segments: Vec<SegmentRef>) -> RenderTask {
+        RenderTask {
+            highlight_id: "h".into(),
+            live_id: "l".into(),
+            start_ms: 5_000,
+            end_ms: 15_000,
+            peak_ms: 9_000,
+            product_name: None,
+            format: Default::default(),
+            live_on: false,
+            attempt: 1,
+            segments,
+            captions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn covering_finds_holes_and_unreadable_parts() {
+        let whole =
+            task(vec![seg(0, 4_000, true), seg(4_000, 4_000, true), seg(8_000, 4_000, true), seg(12_000, 4_000, true)]);
+        assert_eq!(covering(&whole).unwrap().len(), 3, "the first segment ends before the clip starts");
+        let hole = task(vec![seg(4_000, 4_000, true), seg(12_000, 4_000, true)]);
+        assert!(matches!(covering(&hole), Err(RenderError::Missing { from_ms: 8_000, to_ms: 12_000 })));
+        let short = task(vec![seg(4_000, 4_000, true), seg(8_000, 4_000, true)]);
+        assert!(matches!(covering(&short), Err(RenderError::Missing { from_ms: 12_000, to_ms: 15_000 })));
+        let bad = task(vec![seg(4_000, 4_000, true), seg(8_000, 0, false), seg(12_000, 4_000, true)]);
+        assert!(matches!(covering(&bad), Err(RenderError::Unreadable { start_ms: 8_000 })));
+    }
+
+    #[test]
+    fn subtitles_are_timed_from_the_clip_and_cannot_carry_markup() {
+        let captions = vec![
+            CaptionLine { at_ms: 4_000, duration_ms: 2_000, text: "starts before".into() },
+            CaptionLine { at_ms: 7_500, duration_ms: 1_500, text: "{\\an8}<b>only\ntoday</b>".into() },
+            CaptionLine { at_ms: 14_000, duration_ms: 5_000, text: "runs past the end".into() },
+        ];
+        let s = srt(&captions, 5_000, 10_000);
+        assert_eq!(
+            s,
+            "1\n00:00:00,000 --> 00:00:01,000\nstarts before\n\n\
+             2\n00:00:02,500 --> 00:00:04,000\nan8bonly today/b\n\n\
+             3\n00:00:09,000 --> 00:00:10,000\nruns past the end\n\n"
+        );
+    }
+}

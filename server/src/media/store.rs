@@ -1,0 +1,141 @@
+//! Where recordings and rendered videos live: behind [`MediaStore`], so a shared object store can
+//! replace the local directory when several processes render.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Why the media store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// Nothing is stored under this key.
+    #[error("no media under {0}")]
+    Missing(String),
+    /// A key that could escape the store or is not of our making.
+    #[error("invalid media key {0:?}")]
+    InvalidKey(String),
+    /// The backend failed (disk full, permissions…).
+    #[error("media store: {context}")]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(context: &'static str) -> impl FnOnce(std::io::Error) -> MediaError {
+    move |source| MediaError::Io { context, source }
+}
+
+/// Blocking operations on stored media; call them off the async threads.
+pub trait MediaStore: Send + Sync + 'static {
+    /// Stores `bytes` under `key`, replacing what was there; readers never see half a file.
+    fn put_bytes(&self, key: &str, bytes: &[u8]) -> Result<(), MediaError>;
+    /// Stores the file at `from` under `key`, replacing what was there; readers never see half a file.
+    fn put_file(&self, key: &str, from: &Path) -> Result<(), MediaError>;
+    /// Copies what is under `key` to the local file `to` (renderers need local files).
+    fn fetch(&self, key: &str, to: &Path) -> Result<(), MediaError>;
+    /// Size in bytes of what is under `key`.
+    fn size(&self, key: &str) -> Result<u64, MediaError>;
+    /// `len` bytes from `offset` of what is under `key`.
+    fn read_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>, MediaError>;
+}
+
+/// Media in a local directory: the default, for one process on one machine.
+pub struct LocalMediaStore {
+    root: PathBuf,
+}
+
+impl LocalMediaStore {
+    /// A store rooted at `root` (created when first written).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, MediaError> {
+        let ok = !key.is_empty()
+            && key.split('/').all(|part| {
+                !part.is_empty()
+                    && part != "."
+                    && part != ".."
+                    && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            });
+        if ok { Ok(self.root.join(key)) } else { Err(MediaError::InvalidKey(key.to_string())) }
+    }
+
+    /// Writes through a temporary file in the same directory, then renames it into place.
+    fn atomically(
+        &self,
+        key: &str,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<(), MediaError> {
+        let path = self.path(key)?;
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir).map_err(io("creating a media directory"))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io("creating a temporary media file"))?;
+        write(tmp.as_file_mut()).map_err(io("writing media"))?;
+        tmp.as_file().sync_all().map_err(io("syncing media"))?;
+        tmp.persist(&path).map_err(|e| MediaError::Io { context: "moving media into place", source: e.error })?;
+        Ok(())
+    }
+
+    fn open(&self, key: &str) -> Result<std::fs::File, MediaError> {
+        std::fs::File::open(self.path(key)?).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => MediaError::Missing(key.to_string()),
+            _ => MediaError::Io { context: "opening media", source: e },
+        })
+    }
+}
+
+impl MediaStore for LocalMediaStore {
+    fn put_bytes(&self, key: &str, bytes: &[u8]) -> Result<(), MediaError> {
+        self.atomically(key, |f| f.write_all(bytes))
+    }
+
+    fn put_file(&self, key: &str, from: &Path) -> Result<(), MediaError> {
+        let mut src = std::fs::File::open(from).map_err(io("opening a rendered file"))?;
+        self.atomically(key, |f| std::io::copy(&mut src, f).map(drop))
+    }
+
+    fn fetch(&self, key: &str, to: &Path) -> Result<(), MediaError> {
+        let mut src = self.open(key)?;
+        let mut dst = std::fs::File::create(to).map_err(io("creating a local copy"))?;
+        std::io::copy(&mut src, &mut dst).map_err(io("copying media"))?;
+        Ok(())
+    }
+
+    fn size(&self, key: &str) -> Result<u64, MediaError> {
+        Ok(self.open(key)?.metadata().map_err(io("reading media size"))?.len())
+    }
+
+    fn read_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>, MediaError> {
+        let mut f = self.open(key)?;
+        f.seek(SeekFrom::Start(offset)).map_err(io("seeking media"))?;
+        let mut out = Vec::with_capacity(len.min(16 << 20) as usize);
+        f.take(len).read_to_end(&mut out).map_err(io("reading media"))?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cannot_escape_and_writes_replace_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalMediaStore::new(dir.path());
+        for bad in ["", "../x", "a/../../x", "/etc/passwd", "a//b", "a b"] {
+            assert!(matches!(store.put_bytes(bad, b"x"), Err(MediaError::InvalidKey(_))), "{bad:?}");
+        }
+        store.put_bytes("videos/a.mp4", b"first version").unwrap();
+        store.put_bytes("videos/a.mp4", b"second").unwrap();
+        assert_eq!(store.size("videos/a.mp4").unwrap(), 6);
+        assert_eq!(store.read_range("videos/a.mp4", 2, 3).unwrap(), b"con");
+        assert_eq!(store.read_range("videos/a.mp4", 4, 100).unwrap(), b"nd");
+        assert!(matches!(store.size("videos/b.mp4"), Err(MediaError::Missing(_))));
+        let leftovers = std::fs::read_dir(dir.path().join("videos")).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+}

@@ -1,0 +1,133 @@
+//! What the store keeps of recordings and videos: segments as the recorder sent them, render jobs
+//! as a worker claims and finishes them, and what a viewer may fetch.
+
+use highlights_api::{FormatSpec, VideoState};
+
+/// Longest recording segment kept as readable, in ms: recorders send a few seconds at a time, and
+/// a clip's first segment is looked for this far before it.
+pub const MAX_SEGMENT_MS: i64 = 30_000;
+
+/// What probing one received segment found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentProbe {
+    /// Its length in ms (0 when unreadable).
+    pub duration_ms: i64,
+    /// Whether a media reader could open it and found a video stream.
+    pub readable: bool,
+}
+
+/// One stored segment of a recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentRef {
+    /// Stream-time start (epoch ms).
+    pub start_ms: i64,
+    /// Length in ms.
+    pub duration_ms: i64,
+    /// Where the media store keeps it.
+    pub media_key: String,
+    /// Whether it could be read when it arrived.
+    pub readable: bool,
+}
+
+/// One caption spoken during a clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptionLine {
+    /// When it was spoken (epoch ms).
+    pub at_ms: i64,
+    /// How long, in ms.
+    pub duration_ms: i64,
+    /// The words.
+    pub text: String,
+}
+
+/// A claimed render job: everything a worker needs, read in one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderTask {
+    /// The highlight whose video this is.
+    pub highlight_id: String,
+    /// Its LIVE.
+    pub live_id: String,
+    /// Clip start (epoch ms).
+    pub start_ms: i64,
+    /// Clip end (epoch ms).
+    pub end_ms: i64,
+    /// Where the thumbnail is taken (epoch ms), inside the clip.
+    pub peak_ms: i64,
+    /// The product's display name, for the end card.
+    pub product_name: Option<String>,
+    /// Format features from the seller's experiment arm.
+    pub format: FormatSpec,
+    /// Whether the LIVE is on now (the arrow to the LIVE button only makes sense then).
+    pub live_on: bool,
+    /// Which attempt this is, from 1.
+    pub attempt: u32,
+    /// Segments overlapping the clip, by start.
+    pub segments: Vec<SegmentRef>,
+    /// Captions overlapping the clip, by time.
+    pub captions: Vec<CaptionLine>,
+}
+
+/// How a render attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderOutcome {
+    /// The files are in the media store.
+    Ready {
+        /// Length of the MP4 in ms.
+        duration_ms: i64,
+        /// Key of the MP4.
+        video_key: String,
+        /// Key of the JPEG.
+        thumbnail_key: String,
+    },
+    /// It failed; the store retries with backoff, then gives up.
+    Failed {
+        /// Why, for the log and the job row.
+        reason: String,
+    },
+}
+
+/// When to retry failed renders and when to give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before the video is failed for good.
+    pub max_attempts: u32,
+    /// Wait after the first failure, in ms; each later one waits three times longer.
+    pub first_backoff_ms: i64,
+    /// How long a claimed job is a worker's before another may take it (a worker that died).
+    pub lease_ms: i64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        // 5 + 15 + 45 + 135 s: a segment the recorder re-sends has time to arrive, and a video that
+        // cannot be made is given up well inside an hour.
+        Self { max_attempts: 5, first_backoff_ms: 5_000, lease_ms: 10 * 60_000 }
+    }
+}
+
+impl RetryPolicy {
+    /// Wait before attempt `attempts + 1`, after `attempts` failures.
+    pub fn backoff_ms(&self, attempts: u32) -> i64 {
+        self.first_backoff_ms.saturating_mul(3i64.saturating_pow(attempts.saturating_sub(1)))
+    }
+}
+
+/// The media of one highlight a caller may fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRef {
+    /// Key of the MP4.
+    pub video_key: String,
+    /// Key of the JPEG.
+    pub thumbnail_key: String,
+}
+
+/// A video's state as the store holds it, for admin and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoJob {
+    /// Rendering, ready or failed.
+    pub state: VideoState,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+}

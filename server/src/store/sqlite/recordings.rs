@@ -1,0 +1,120 @@
+//! Recordings: the segments the recorder sent for each LIVE, what is missing or unreadable, and
+//! the captions spoken in a span.
+
+use highlights_api::{RecordingReport, SegmentReceipt, TimeRange};
+use highlights_engine::{EventKind, LiveEvent};
+use rusqlite::{Connection, params};
+
+use crate::clock::now_ms;
+use crate::store::contract::StoreError;
+use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
+
+/// Two segments closer than this are contiguous: containers round their durations.
+pub(super) const JOIN_TOLERANCE_MS: i64 = 250;
+
+fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
+    if conn.prepare_cached("SELECT 1 FROM lives WHERE id = ?1")?.exists([live_id])? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("live"))
+    }
+}
+
+/// Keeps one segment; a segment re-sent with the same start replaces the earlier one.
+pub(super) fn add(
+    conn: &Connection,
+    live_id: &str,
+    start_ms: i64,
+    probe: SegmentProbe,
+    media_key: &str,
+) -> Result<SegmentReceipt, StoreError> {
+    live_exists(conn, live_id)?;
+    let out_of_order = conn
+        .prepare_cached("SELECT 1 FROM recording_segments WHERE live_id = ?1 AND start_ms > ?2")?
+        .exists(params![live_id, start_ms])?;
+    conn.prepare_cached(
+        "INSERT INTO recording_segments (live_id, start_ms, duration_ms, media_key, readable, out_of_order, received_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (live_id, start_ms) DO UPDATE SET duration_ms = excluded.duration_ms,
+             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms",
+    )?
+    .execute(params![live_id, start_ms, probe.duration_ms, media_key, probe.readable, out_of_order, now_ms()])?;
+    Ok(SegmentReceipt { start_ms, duration_ms: probe.duration_ms, readable: probe.readable, out_of_order })
+}
+
+fn all(conn: &Connection, live_id: &str, from: i64, to: i64) -> Result<Vec<SegmentRef>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT start_ms, duration_ms, media_key, readable FROM recording_segments
+         WHERE live_id = ?1 AND start_ms >= ?2 AND start_ms < ?3 ORDER BY start_ms",
+    )?;
+    let rows = stmt.query_map(params![live_id, from, to], |r| {
+        Ok(SegmentRef { start_ms: r.get(0)?, duration_ms: r.get(1)?, media_key: r.get(2)?, readable: r.get(3)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Segments that overlap `[start_ms, end_ms)`, by start.
+pub(super) fn overlapping(
+    conn: &Connection,
+    live_id: &str,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<SegmentRef>, StoreError> {
+    let mut segments = all(conn, live_id, start_ms - MAX_SEGMENT_MS, end_ms)?;
+    segments.retain(|s| s.start_ms + s.duration_ms > start_ms);
+    Ok(segments)
+}
+
+/// What is held of a LIVE's recording: coverage, holes, unreadable segments, late arrivals.
+pub(super) fn report(conn: &Connection, live_id: &str) -> Result<RecordingReport, StoreError> {
+    live_exists(conn, live_id)?;
+    let segments = all(conn, live_id, i64::MIN, i64::MAX)?;
+    let out_of_order: u32 = conn
+        .prepare_cached("SELECT count(*) FROM recording_segments WHERE live_id = ?1 AND out_of_order")?
+        .query_row([live_id], |r| r.get(0))?;
+    let readable: Vec<&SegmentRef> = segments.iter().filter(|s| s.readable).collect();
+    let mut gaps = Vec::new();
+    let mut covered_ms = 0;
+    let mut reached: Option<i64> = None;
+    for s in &readable {
+        let end = s.start_ms + s.duration_ms;
+        match reached {
+            Some(r) if s.start_ms > r + JOIN_TOLERANCE_MS => gaps.push(TimeRange { start_ms: r, end_ms: s.start_ms }),
+            _ => {}
+        }
+        covered_ms += (end - reached.unwrap_or(i64::MIN).max(s.start_ms)).max(0);
+        reached = Some(reached.map_or(end, |r| r.max(end)));
+    }
+    Ok(RecordingReport {
+        live_id: live_id.to_string(),
+        segments: segments.len() as u32,
+        covered_ms,
+        gaps,
+        corrupt: segments.iter().filter(|s| !s.readable).map(|s| s.start_ms).collect(),
+        out_of_order,
+    })
+}
+
+/// Captions spoken during `[start_ms, end_ms)`, by time.
+pub(super) fn captions(
+    conn: &Connection,
+    live_id: &str,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<CaptionLine>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT json FROM events WHERE live_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3 AND json LIKE '%\"caption\"%'
+         ORDER BY ts_ms, id",
+    )?;
+    let mut out = Vec::new();
+    for json in stmt.query_map(params![live_id, start_ms - 30_000, end_ms], |r| r.get::<_, String>(0))? {
+        if let Ok(LiveEvent { ts_ms, kind: EventKind::Caption { text, duration_ms }, .. }) =
+            LiveEvent::parse_line(&json?)
+            && ts_ms + duration_ms > start_ms
+            && !text.trim().is_empty()
+        {
+            out.push(CaptionLine { at_ms: ts_ms, duration_ms, text });
+        }
+    }
+    Ok(out)
+}
