@@ -159,6 +159,13 @@ pub async fn start_with(
             eprintln!("ffmpeg not found: highlights wait for render until it is installed (apt-get install ffmpeg)")
         }
         (_, Some(ff)) => {
+            // The embedded store has one renderer, this process: jobs a killed predecessor had
+            // claimed are taken up again now, not when their lease runs out.
+            match state.store.release_render_leases().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "render jobs of an earlier run taken up again"),
+                Err(e) => tracing::warn!(error = %e, "could not free earlier render leases; they lapse on their own"),
+            }
             let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff, state.scratch.clone());
             for _ in 0..options.render_workers.max(1) {
                 background.push(tokio::spawn(worker.clone().run(background_stopped.clone())));

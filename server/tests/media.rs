@@ -409,3 +409,51 @@ async fn a_killed_ffmpeg_is_retried_and_a_full_disk_never_posts() {
     assert_given_up(&s, &live, &id, 2, "media store").await;
     assert_eq!(full.refused.load(Ordering::SeqCst), 2, "each attempt tried to write, and was refused");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_render_cut_short_by_a_restart_is_taken_up_at_once() {
+    let Some(real) = ffmpeg() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let segments = recording(&real, work.path()).await;
+    // A render that hangs: the process stops while the job is claimed under a 10-minute lease.
+    let hanging = work.path().join("ffmpeg-hangs");
+    std::fs::write(
+        &hanging,
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *video.mp4*) exec sleep 600;; esac\nexec {} \"$@\"\n",
+            real.ffmpeg.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&hanging).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&hanging, perms).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let options = |ff: Ffmpeg| ServeOptions {
+        videos: Videos::RenderWith(ff),
+        retry: RetryPolicy { max_attempts: 3, first_backoff_ms: 100, lease_ms: 600_000 },
+        ..Default::default()
+    };
+    let start = |ff: Ffmpeg| {
+        let opts = options(ff);
+        let dir = data.path().to_path_buf();
+        async move { highlights_server::serve::start_with("127.0.0.1:0".parse().unwrap(), &dir, opts).await.unwrap() }
+    };
+    let s = TestServer::adopt(start(Ffmpeg { ffmpeg: hanging, ..real.clone() }).await, &data).await;
+    let live = go_live(&s, "restart", "control", segments).await;
+    send_recording(&s, &live, None).await;
+    let id = cut(&s, &live, 8_000).await;
+    for _ in 0..100 {
+        if s.store().video_job(id.clone()).await.unwrap().unwrap().attempts == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(s.store().video_job(id.clone()).await.unwrap().unwrap().attempts, 1, "the hanging render was claimed");
+    s.server.stop().await.unwrap();
+
+    let s = TestServer::adopt(start(real.clone()).await, &data).await;
+    let h = settled(&s, &live, &id).await;
+    assert_eq!((h["status"].as_str(), h["video"]["state"].as_str()), (Some("posted"), Some("ready")), "{h}");
+    assert_eq!(s.store().video_job(id).await.unwrap().unwrap().attempts, 2, "taken up again well inside its lease");
+}

@@ -231,6 +231,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<SegmentReceipt, StoreError>;
     /// What is held of a LIVE's recording.
     async fn recording(&self, live_id: String) -> Result<RecordingReport, StoreError>;
+    /// Frees the leases of render jobs claimed by a process that ended, so they render now rather
+    /// than when their lease runs out. Only for a process that is the one renderer of its store.
+    async fn release_render_leases(&self) -> Result<u32, StoreError>;
     /// Leases the next due render job to the caller, with everything it needs.
     async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError>;
     /// Records how a claimed render ended; answers the video's state after it.

@@ -262,6 +262,10 @@ impl Store for SqliteStore {
         self.read(move |c| recordings::report(c, &live_id)).await
     }
 
+    async fn release_render_leases(&self) -> Result<u32, StoreError> {
+        self.write(videos::release_leases).await
+    }
+
     async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError> {
         let retry = self.retry;
         self.write(move |tx| videos::claim(tx, now_ms, &retry)).await

@@ -52,6 +52,14 @@ pub(super) fn drop_unfinished(conn: &Connection, highlight_id: &str) -> Result<(
     Ok(())
 }
 
+/// Frees every lease on a job still rendering; answers how many there were.
+pub(super) fn release_leases(conn: &Connection) -> Result<u32, StoreError> {
+    let n = conn
+        .prepare_cached("UPDATE videos SET claimed_until_ms = NULL WHERE state = ?1 AND claimed_until_ms IS NOT NULL")?
+        .execute([Rendering.as_str()])?;
+    Ok(n as u32)
+}
+
 /// Leases the next due job to the caller and reads everything its render needs.
 pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Result<Option<RenderTask>, StoreError> {
     let Some((id, attempts)): Option<(String, u32)> = conn
