@@ -47,9 +47,15 @@ impl Policy {
     }
 
     /// Decides a moment given how many auto-posts its LIVE and its product already have: posted
-    /// when it cleared its LIVE's bar and both caps leave room.
+    /// when it is shoppable (tied to a product), cleared its LIVE's bar and both caps leave room.
     pub fn decide(&self, m: &Moment, posted_in_live: u32, posted_for_product: u32) -> Decision {
-        if !m.above_bar || posted_in_live >= self.max_per_live || posted_for_product >= self.max_per_product {
+        // A video nobody can buy from is not what the seller turned the feature on for: without a
+        // product a moment stays a recommendation.
+        if m.product_id.is_none()
+            || !m.above_bar
+            || posted_in_live >= self.max_per_live
+            || posted_for_product >= self.max_per_product
+        {
             return Decision::Recommend;
         }
         Decision::AutoPost { post_at_ms: m.identified_at_ms + self.post_delay_ms }

@@ -1,4 +1,5 @@
-//! The caps are never exceeded, whatever the order, mix of LIVEs and products, or scores.
+//! The caps are never exceeded, whatever the order, mix of LIVEs and products, or scores; only
+//! shoppable moments (tied to a product) are posted.
 
 use highlights_engine::{CapCounter, Decision, Moment, Policy};
 use proptest::prelude::*;
@@ -37,11 +38,14 @@ proptest! {
                 Decision::AutoPost { post_at_ms } => {
                     prop_assert_eq!(post_at_ms, m.identified_at_ms + 300_000);
                     prop_assert!(above_bar, "only moments that cleared their LIVE's bar are posted");
+                    prop_assert!(m.product_id.is_some(), "only shoppable moments are posted");
                     *per_live.entry(m.live_id.clone()).or_default() += 1;
                     *per_product.entry(key).or_default() += 1;
                 }
-                // Only refused when the bar or a cap says so: the caps are limits, not quotas.
-                Decision::Recommend => prop_assert!(!above_bar || live_n >= max_live || product_n >= max_product),
+                // Only refused when the product, the bar or a cap says so: caps are limits, not quotas.
+                Decision::Recommend => prop_assert!(
+                    m.product_id.is_none() || !above_bar || live_n >= max_live || product_n >= max_product
+                ),
             }
         }
         prop_assert!(per_live.values().all(|n| *n <= max_live));
