@@ -12,17 +12,17 @@ fi
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
 rustup target add "${targets[@]}"
 for t in "${targets[@]}"; do
-  cargo build --release -p highlights-ffi --target "$t" --locked
+  cargo build --profile mobile -p highlights-ffi --target "$t" --locked
 done
 lib=libhighlights_ffi.a
 out=target/xcframework
 rm -rf "$out" ios/Frameworks/HighlightsCoreFFI.xcframework
 mkdir -p "$out/ios" "$out/sim" "$out/macos" "$out/headers"
-cp "target/aarch64-apple-ios/release/$lib" "$out/ios/"
-lipo -create target/aarch64-apple-ios-sim/release/$lib target/x86_64-apple-ios/release/$lib -output "$out/sim/$lib"
-lipo -create target/aarch64-apple-darwin/release/$lib target/x86_64-apple-darwin/release/$lib -output "$out/macos/$lib"
+cp "target/aarch64-apple-ios/mobile/$lib" "$out/ios/"
+lipo -create target/aarch64-apple-ios-sim/mobile/$lib target/x86_64-apple-ios/mobile/$lib -output "$out/sim/$lib"
+lipo -create target/aarch64-apple-darwin/mobile/$lib target/x86_64-apple-darwin/mobile/$lib -output "$out/macos/$lib"
 
-cargo run -q -p uniffi-bindgen --locked -- generate --library "target/aarch64-apple-darwin/release/libhighlights_ffi.dylib" \
+cargo run -q -p uniffi-bindgen --locked -- generate --library "target/aarch64-apple-darwin/mobile/libhighlights_ffi.dylib" \
   --language swift --out-dir "$out/gen"
 cp "$out"/gen/*.swift ios/Sources/HighlightsBindings/
 cp "$out"/gen/*.h "$out/headers/"

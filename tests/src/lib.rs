@@ -52,6 +52,15 @@ impl Backend {
         Self { server: Some(server), dir, service_token, addr }
     }
 
+    /// Starts a backend that renders real videos with `options` (a restart posts without them).
+    pub async fn start_with(options: ServeOptions) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
+        let service_token = server.state.store.service_token().await.unwrap();
+        let addr = server.addr;
+        Self { server: Some(server), dir, service_token, addr }
+    }
+
     /// Base URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

@@ -1,0 +1,94 @@
+//! The loop with real media: a LIVE's recording and events in → the engine's moment rendered into
+//! an MP4 → posted with LIVE now once the video is ready → REST → core sync → the row the seller
+//! sees, whose player URL plays and whose thumbnail shows.
+
+use std::time::Duration;
+
+use highlights_api::{VideoState, paths};
+use highlights_core::Event;
+use highlights_core::view::HighlightBadge;
+use highlights_e2e::{Backend, Device};
+use highlights_engine::sim::{StreamSpec, generate};
+use highlights_server::media::Ffmpeg;
+use highlights_server::media::test_pattern;
+use highlights_server::serve::{ServeOptions, Videos};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moment_becomes_a_video_the_seller_can_play() {
+    let Some(ff) = Ffmpeg::find() else {
+        assert!(std::env::var_os("CI").is_none(), "ffmpeg must be installed in CI");
+        eprintln!("SKIPPED: video loop (no ffmpeg)");
+        return;
+    };
+    let b = Backend::start_with(ServeOptions {
+        videos: Videos::RenderWith(ff.clone()),
+        render_workers: 2,
+        ..Default::default()
+    })
+    .await;
+    let mut config = b.store().config().await.unwrap();
+    config.max_posts_per_live = 2; // two renders keep the test short; the rest are recommendations
+    b.store().set_config(config).await.unwrap();
+    let token = b.seller("seller-v").await;
+    let d = Device::new("seller-v", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    d.core.dispatch(Event::ConfirmOnboarding).unwrap();
+    d.syncer.sync().await.unwrap();
+
+    // A LIVE that started 8 minutes ago and is still on, with its recording.
+    let minutes = 8;
+    let start = highlights_server::clock::now_ms() - minutes * 60_000 - 5_000;
+    let mut spec = StreamSpec::new("live-v", start, 7);
+    spec.viewers = 800.0;
+    spec.duration_s = minutes * 60;
+    let events: Vec<_> = generate(&spec.plant_random(4)).iter().map(|e| e.to_json()).collect();
+    let end = events.iter().position(|e| e["type"] == "live_end").unwrap();
+    b.ingest("seller-v", events[..1].to_vec()).await;
+    let work = tempfile::tempdir().unwrap();
+    let segments = test_pattern::generate(&ff, work.path(), (minutes * 60) as u32, 6, 5).await.unwrap();
+    let http = highlights_e2e::client();
+    for seg in &segments {
+        let url = format!("{}{}", b.url(), paths::ingest_segment("live-v", start + seg.offset_ms));
+        let resp =
+            http.put(url).bearer_auth(&b.service_token).body(std::fs::read(&seg.path).unwrap()).send().await.unwrap();
+        assert!(resp.status().is_success());
+    }
+    b.ingest("seller-v", events[1..end].to_vec()).await;
+
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenModule).unwrap();
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-v".into() }).unwrap();
+    let mut played = None;
+    for _ in 0..600 {
+        d.syncer.sync().await.unwrap();
+        let rec = d.core.view().unwrap().recording.unwrap();
+        if let Some(row) =
+            rec.highlights.iter().find(|h| h.video.as_ref().is_some_and(|v| v.state == VideoState::Ready))
+            && row.badge == HighlightBadge::LiveNow
+        {
+            played = Some(row.clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let row = played.expect("a rendered video posted with LIVE now within 60 s");
+    let video = row.video.unwrap();
+    let player = video.player_url.unwrap();
+    assert!(player.starts_with(&b.url()), "the core made the media path a URL on the backend: {player}");
+    let mp4 = http.get(&player).send().await.unwrap();
+    assert_eq!(mp4.status(), 200, "a posted video plays for anyone");
+    let bytes = mp4.bytes().await.unwrap();
+    assert_eq!(&bytes[4..8], b"ftyp", "an MP4");
+    assert!(
+        bytes.len() > 50_000 && video.duration_ms.unwrap() >= 10_000,
+        "{} bytes, {:?} ms",
+        bytes.len(),
+        video.duration_ms
+    );
+    let thumb = http.get(video.thumbnail_url.unwrap()).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(&thumb[..2], [0xFF, 0xD8], "a JPEG thumbnail");
+    let rec = d.core.view().unwrap().recording.unwrap();
+    assert!(!rec.recommendations.is_empty(), "moments beyond the cap stay recommendations");
+    assert!(rec.recommendations.iter().all(|r| r.video.is_none()), "recommendations are not rendered until posted");
+}
