@@ -91,4 +91,34 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
     let rec = d.core.view().unwrap().recording.unwrap();
     assert!(!rec.recommendations.is_empty(), "moments beyond the cap stay recommendations");
     assert!(rec.recommendations.iter().all(|r| r.video.is_none()), "recommendations are not rendered until posted");
+
+    // A second phone still shows a recommendation the first one posts; once its video is made,
+    // the second phone posts it too: the server answers with the posted highlight, whose media
+    // paths the core turns into URLs as it does for a sync.
+    let other = Device::new("seller-v", &b.url(), &token);
+    other.syncer.sync().await.unwrap();
+    let rec_id = rec.recommendations[0].id.clone();
+    d.core.dispatch(Event::PostRecommendation { highlight_id: rec_id.clone() }).unwrap();
+    let mut ready = false;
+    for _ in 0..600 {
+        d.syncer.sync().await.unwrap();
+        let rec = d.core.view().unwrap().recording.unwrap();
+        let row = rec.highlights.iter().find(|h| h.id == rec_id);
+        if row.is_some_and(|h| {
+            h.video.as_ref().is_some_and(|v| v.state == VideoState::Ready) && h.badge == HighlightBadge::LiveNow
+        }) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the posted recommendation was rendered and posted");
+    other.core.dispatch(Event::OpenModule).unwrap();
+    other.core.dispatch(Event::OpenRecording { recording_id: "live-v".into() }).unwrap();
+    other.core.dispatch(Event::PostRecommendation { highlight_id: rec_id.clone() }).unwrap();
+    let report = other.syncer.sync().await.expect("the posted highlight's answer settles");
+    assert_eq!((report.push.delivered, report.push.rejected), (1, 0), "{report:?}");
+    let rec = other.core.view().unwrap().recording.unwrap();
+    let row = rec.highlights.iter().find(|h| h.id == rec_id).unwrap();
+    assert!(row.video.as_ref().unwrap().player_url.as_deref().unwrap().starts_with("http"), "{row:?}");
 }

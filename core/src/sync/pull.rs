@@ -4,14 +4,14 @@ use reqwest::Method;
 
 use super::syncer::{Syncer, failure};
 use crate::CoreError;
-use highlights_api::{Changes, paths};
+use highlights_api::{Changes, Highlight, paths};
 
 impl Syncer {
     /// Makes the media paths the server sends (relative to the API's host) full URLs a player
     /// opens; absolute ones (a CDN) are kept as they are and checked by the cache.
-    fn resolve_media(&self, changes: &mut Changes) {
+    pub(super) fn resolve_media(&self, highlight: &mut Highlight) {
         let base = &self.http.config().base_url;
-        for video in changes.highlights.iter_mut().filter_map(|h| h.video.as_mut()) {
+        if let Some(video) = highlight.video.as_mut() {
             for url in [&mut video.video_url, &mut video.thumbnail_url].into_iter().flatten() {
                 if url.starts_with('/') && !url.starts_with("//") {
                     *url = format!("{base}{url}");
@@ -32,7 +32,7 @@ impl Syncer {
                 return Err(failure(&answer));
             }
             let mut changes: Changes = answer.json()?;
-            self.resolve_media(&mut changes);
+            changes.highlights.iter_mut().for_each(|h| self.resolve_media(h));
             if changes.cursor < cursor {
                 return Err(CoreError::BadServerData { message: "the change cursor went backwards".into() });
             }

@@ -139,7 +139,10 @@ impl Syncer {
                 let decoded = if entry.action.is_settings() {
                     answer.json::<Settings>().map(Settled::Settings)
                 } else {
-                    answer.json::<Highlight>().map(Settled::Highlight)
+                    answer.json::<Highlight>().map(|mut h| {
+                        self.resolve_media(&mut h);
+                        Settled::Highlight(h)
+                    })
                 };
                 // A garbled answer to an accepted request: ask again with the same key for the stored answer.
                 decoded.map(Next::Settle).unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
