@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::ffmpeg::{Ffmpeg, FfmpegError};
 use super::music;
-use crate::store::{CaptionLine, RenderTask, SegmentRef};
+use crate::store::{CaptionLine, JOIN_TOLERANCE_MS, RenderTask, SegmentRef};
 
 /// Output frame width: vertical 9:16.
 pub const WIDTH: u32 = 720;
@@ -19,7 +19,7 @@ pub const FPS: u32 = 25;
 /// Length of the CLICK NOW end card.
 pub const END_CARD_MS: i64 = 2_000;
 /// Rendered length may differ from the asked one by this much (audio frames, rounding).
-pub const LENGTH_TOLERANCE_MS: i64 = 100;
+pub const LENGTH_TOLERANCE_MS_MS: i64 = 100;
 
 /// Why a clip could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -51,13 +51,12 @@ pub enum RenderError {
 
 /// The segments of a clip, checked to cover it without holes or unreadable parts.
 pub fn covering(task: &RenderTask) -> Result<Vec<SegmentRef>, RenderError> {
-    const TOLERANCE: i64 = 250;
     // A hole where an unreadable segment sits is reported as that segment: the recorder can
     // re-send it.
     let hole = |from_ms: i64, to_ms: i64| match task
         .segments
         .iter()
-        .find(|s| !s.readable && s.start_ms >= from_ms - TOLERANCE && s.start_ms < to_ms)
+        .find(|s| !s.readable && s.start_ms >= from_ms - JOIN_TOLERANCE_MS && s.start_ms < to_ms)
     {
         Some(s) => RenderError::Unreadable { start_ms: s.start_ms },
         None => RenderError::Missing { from_ms, to_ms },
@@ -68,12 +67,12 @@ pub fn covering(task: &RenderTask) -> Result<Vec<SegmentRef>, RenderError> {
         if s.start_ms + s.duration_ms <= reached {
             continue;
         }
-        if s.start_ms > reached + TOLERANCE {
+        if s.start_ms > reached + JOIN_TOLERANCE_MS {
             return Err(hole(reached, s.start_ms.min(task.end_ms)));
         }
         used.push(s.clone());
         reached = s.start_ms + s.duration_ms;
-        if reached + TOLERANCE >= task.end_ms {
+        if reached + JOIN_TOLERANCE_MS >= task.end_ms {
             return Ok(used);
         }
     }
@@ -297,7 +296,7 @@ pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path)
     if probe.stream("audio").map(|a| a.codec.as_str()) != Some("aac") {
         return Err(RenderError::Output("no AAC audio stream".into()));
     }
-    if (probe.duration_ms - expected_ms).abs() > LENGTH_TOLERANCE_MS {
+    if (probe.duration_ms - expected_ms).abs() > LENGTH_TOLERANCE_MS_MS {
         return Err(RenderError::Output(format!("{} ms long, {expected_ms} ms asked", probe.duration_ms)));
     }
     Ok(Rendered { video, thumbnail: dir.join("thumbnail.jpg"), duration_ms: probe.duration_ms })

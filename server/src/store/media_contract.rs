@@ -3,6 +3,10 @@
 
 use highlights_api::{FormatSpec, VideoState};
 
+/// Two segments closer than this are contiguous: containers round their durations. The recording
+/// report and the renderer's coverage check use the same bound.
+pub const JOIN_TOLERANCE_MS: i64 = 250;
+
 /// Longest recording segment kept as readable, in ms: recorders send a few seconds at a time, and
 /// a clip's first segment is looked for this far before it.
 pub const MAX_SEGMENT_MS: i64 = 30_000;

@@ -14,6 +14,7 @@ pub use contract::{
     token_hash,
 };
 pub use media_contract::{
-    CaptionLine, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentRef, VideoJob,
+    CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe,
+    SegmentRef, VideoJob,
 };
 pub use sqlite::SqliteStore;

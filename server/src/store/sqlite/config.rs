@@ -24,6 +24,12 @@ pub(super) fn load(conn: &Connection) -> Result<(RemoteConfig, i64), StoreError>
     }
 }
 
+/// LIVEs whose newest event arrived before this server time (epoch ms) count as gone silent.
+pub(super) fn silent_before(conn: &Connection, wall_now_ms: i64) -> Result<i64, StoreError> {
+    let (cfg, _) = load(conn)?;
+    Ok(wall_now_ms - i64::from(cfg.live_silence_s) * 1000)
+}
+
 /// Stores the default config in a fresh store: stored, not just defaulted in code, so admins
 /// edit it and clients see it change.
 pub(super) fn store_default_once(conn: &Connection) -> Result<(), StoreError> {

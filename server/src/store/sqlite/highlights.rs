@@ -335,8 +335,7 @@ pub(super) fn any_scheduled(conn: &Connection) -> Result<bool, StoreError> {
 /// stream clock, once its video is ready when `videos` (a later video posts as soon as it is
 /// ready). A seller who turned the toggle off meanwhile gets a recommendation instead.
 pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u32, StoreError> {
-    let (cfg, _) = config::load(conn)?;
-    let silent_before = crate::clock::now_ms() - i64::from(cfg.live_silence_s) * 1000;
+    let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
     let due: Vec<(String, bool, bool, bool)> = conn
         .prepare_cached(&DUE_SQL)?
         .query_map(params![now_ms, LiveStatus::Live.as_str(), silent_before, videos], |r| {

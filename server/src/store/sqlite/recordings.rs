@@ -7,10 +7,7 @@ use rusqlite::{Connection, params};
 
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
-
-/// Two segments closer than this are contiguous: containers round their durations.
-pub(super) const JOIN_TOLERANCE_MS: i64 = 250;
+use crate::store::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
 
 fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
     if conn.prepare_cached("SELECT 1 FROM lives WHERE id = ?1")?.exists([live_id])? {

@@ -71,8 +71,7 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Res
     };
     conn.prepare_cached("UPDATE videos SET attempts = attempts + 1, claimed_until_ms = ?2 WHERE highlight_id = ?1")?
         .execute(params![id, now_ms + policy.lease_ms])?;
-    let (cfg, _) = config::load(conn)?;
-    let silent_before = crate::clock::now_ms() - i64::from(cfg.live_silence_s) * 1000;
+    let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
     let row = conn
         .prepare_cached(
             "SELECT h.live_id, h.start_ms, h.end_ms, h.peak_ms, h.format, p.name,
@@ -224,8 +223,7 @@ pub(super) fn feed(conn: &Connection, seller_id: &str, limit: u32) -> Result<Fee
 
 /// Whether any LIVE-now link belongs to a LIVE silent since the configured time.
 pub(super) fn any_silent(conn: &Connection, wall_now_ms: i64) -> Result<bool, StoreError> {
-    let (cfg, _) = config::load(conn)?;
-    let before = wall_now_ms - i64::from(cfg.live_silence_s) * 1000;
+    let before = config::silent_before(conn, wall_now_ms)?;
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM highlights h JOIN lives l ON l.id = h.live_id
@@ -236,8 +234,7 @@ pub(super) fn any_silent(conn: &Connection, wall_now_ms: i64) -> Result<bool, St
 
 /// Clears the LIVE-now link of videos whose LIVE sent nothing for the configured silence.
 pub(super) fn clear_silent(conn: &Connection, wall_now_ms: i64) -> Result<u32, StoreError> {
-    let (cfg, _) = config::load(conn)?;
-    let before = wall_now_ms - i64::from(cfg.live_silence_s) * 1000;
+    let before = config::silent_before(conn, wall_now_ms)?;
     let ids: Vec<String> = conn
         .prepare_cached(
             "SELECT h.id FROM highlights h JOIN lives l ON l.id = h.live_id
