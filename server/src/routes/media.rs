@@ -10,6 +10,7 @@ use highlights_api::{ErrorBody, Feed, paths};
 use super::error::HttpError;
 use super::extract::{PathParam, Viewer, known_id};
 use super::state::AppState;
+use crate::media::MediaError;
 
 /// Most videos a feed answer lists.
 pub const FEED_LIMIT: u32 = 50;
@@ -53,6 +54,11 @@ fn byte_range(headers: &HeaderMap, size: u64) -> Result<Option<(u64, u64)>, Http
     Ok(Some((first, last.min(first + MAX_PART - 1))))
 }
 
+/// A blocking media task that panicked or was cancelled: our fault, not the request's.
+fn task_failed(e: tokio::task::JoinError) -> HttpError {
+    HttpError::Media(MediaError::Io { context: "media task", source: std::io::Error::other(e) })
+}
+
 async fn serve_file(
     s: &AppState,
     key: String,
@@ -61,9 +67,7 @@ async fn serve_file(
 ) -> Result<Response, HttpError> {
     let media = s.media.clone();
     let k = key.clone();
-    let size = tokio::task::spawn_blocking(move || media.size(&k))
-        .await
-        .map_err(|e| HttpError::BadRequest(e.to_string()))??;
+    let size = tokio::task::spawn_blocking(move || media.size(&k)).await.map_err(task_failed)??;
     let range = byte_range(headers, size)?;
     let (first, last) = range.unwrap_or((0, size.saturating_sub(1)));
     let media = s.media.clone();
@@ -72,7 +76,7 @@ async fn serve_file(
     } else {
         tokio::task::spawn_blocking(move || media.read_range(&key, first, last - first + 1))
             .await
-            .map_err(|e| HttpError::BadRequest(e.to_string()))??
+            .map_err(task_failed)??
     };
     let mut response =
         (if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK }, bytes).into_response();
