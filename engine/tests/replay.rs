@@ -91,8 +91,9 @@ fn malformed_lines_and_unknown_types_are_counted_not_fatal() {
     let (posted, diag, stats) = run(&input, &policy());
     assert_eq!((stats.malformed, stats.unknown_type), (3, 1));
     assert!(diag.contains("warning: line 1"));
-    assert!(!posted.is_empty(), "a chat-only stream still yields highlights");
-    assert!(posted.iter().all(|p| p["live_id"] == "chat-only"));
+    // Chat alone still yields moments; with no product pinned none is shoppable, so none posts.
+    assert!(stats.recommended > 0, "a chat-only stream still yields moments: {stats:?}");
+    assert!(posted.is_empty(), "a moment tied to no product is never auto-posted: {posted:?}");
 }
 
 #[test]
