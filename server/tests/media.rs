@@ -32,6 +32,13 @@ fn ffmpeg() -> Option<Ffmpeg> {
     }
 }
 
+/// Makes a fault-injecting wrapper script runnable.
+fn executable(script: &Path) {
+    let mut perms = std::fs::metadata(script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(script, perms).unwrap();
+}
+
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
     RetryPolicy { max_attempts, first_backoff_ms: 100, lease_ms: 60_000 }
 }
@@ -371,9 +378,7 @@ async fn a_killed_ffmpeg_is_retried_and_a_full_disk_never_posts() {
         ),
     )
     .unwrap();
-    let mut perms = std::fs::metadata(&wrapper).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&wrapper, perms).unwrap();
+    executable(&wrapper);
     let killing = Ffmpeg { ffmpeg: wrapper, ..real.clone() };
     let s = TestServer::start_with(ServeOptions {
         videos: Videos::RenderWith(killing),
@@ -425,9 +430,7 @@ async fn a_render_cut_short_by_a_restart_is_taken_up_at_once() {
         ),
     )
     .unwrap();
-    let mut perms = std::fs::metadata(&hanging).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&hanging, perms).unwrap();
+    executable(&hanging);
     let data = tempfile::tempdir().unwrap();
     let options = |ff: Ffmpeg| ServeOptions {
         videos: Videos::RenderWith(ff),

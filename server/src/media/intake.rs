@@ -44,6 +44,19 @@ pub struct Segment {
     pub bytes: axum::body::Bytes,
 }
 
+/// Probes media held in memory through a scratch file (ffprobe reads files); the file goes with
+/// the call.
+async fn probe_bytes(
+    ff: &Ffmpeg,
+    scratch: &Path,
+    bytes: &[u8],
+) -> Result<Result<super::Probe, super::FfmpegError>, IntakeError> {
+    std::fs::create_dir_all(scratch)?;
+    let tmp = tempfile::NamedTempFile::new_in(scratch)?;
+    std::fs::write(tmp.path(), bytes)?;
+    Ok(ff.probe(tmp.path()).await)
+}
+
 /// Probes and keeps one segment.
 pub async fn take_segment(
     store: &Arc<dyn Store>,
@@ -55,11 +68,8 @@ pub async fn take_segment(
     let Segment { live_id, start_ms, claimed_ms, bytes } = segment;
     // Unknown LIVEs are refused before anything is written.
     store.recording(live_id.clone()).await?;
-    std::fs::create_dir_all(scratch)?;
-    let tmp = tempfile::NamedTempFile::new_in(scratch)?;
-    std::fs::write(tmp.path(), &bytes)?;
     let probe = match ffmpeg {
-        Some(ff) => match ff.probe(tmp.path()).await {
+        Some(ff) => match probe_bytes(ff, scratch, &bytes).await? {
             Ok(p) if p.stream("video").is_some() && p.duration_ms > 0 && p.duration_ms <= MAX_SEGMENT_MS => {
                 SegmentProbe { duration_ms: p.duration_ms, readable: true }
             }
@@ -78,8 +88,8 @@ pub async fn take_segment(
         },
     };
     let key = segment_key(&live_id, start_ms);
-    let (m, k, path) = (media.clone(), key.clone(), tmp.path().to_path_buf());
-    tokio::task::spawn_blocking(move || m.put_file(&k, &path))
+    let (m, k) = (media.clone(), key.clone());
+    tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
     Ok(store.add_segment(live_id, start_ms, probe, key).await?)
