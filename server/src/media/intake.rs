@@ -7,7 +7,7 @@ use std::sync::Arc;
 use highlights_api::SegmentReceipt;
 use sha2::{Digest, Sha256};
 
-use super::ffmpeg::Ffmpeg;
+use super::ffmpeg::{Ffmpeg, FfmpegError, Probe};
 use super::store::{MediaError, MediaStore};
 use crate::store::{MAX_SEGMENT_MS, SegmentProbe, Store, StoreError};
 
@@ -46,11 +46,7 @@ pub struct Segment {
 
 /// Probes media held in memory through a scratch file (ffprobe reads files); the file goes with
 /// the call.
-async fn probe_bytes(
-    ff: &Ffmpeg,
-    scratch: &Path,
-    bytes: &[u8],
-) -> Result<Result<super::Probe, super::FfmpegError>, IntakeError> {
+async fn probe_bytes(ff: &Ffmpeg, scratch: &Path, bytes: &[u8]) -> Result<Result<Probe, FfmpegError>, IntakeError> {
     std::fs::create_dir_all(scratch)?;
     let tmp = tempfile::NamedTempFile::new_in(scratch)?;
     std::fs::write(tmp.path(), bytes)?;
