@@ -6,6 +6,7 @@ import PackageDescription
 
 let package = Package(
     name: "Highlights",
+    defaultLocalization: "en",
     platforms: [.iOS(.v16), .macOS(.v13)],
     products: [
         .library(name: "HighlightsKit", targets: ["HighlightsKit"]),
@@ -17,7 +18,8 @@ let package = Package(
         // uniffi-generated Swift (generated, not committed): one module for all three crates.
         .target(name: "HighlightsBindings", dependencies: ["HighlightsCoreFFI"], path: "Sources/HighlightsBindings"),
         .target(name: "HighlightsKit", dependencies: ["HighlightsBindings"]),
-        .target(name: "HighlightsUI", dependencies: ["HighlightsKit"]),
+        // Localizable.strings (en, id) are generated from the Android app's strings.xml.
+        .target(name: "HighlightsUI", dependencies: ["HighlightsKit"], resources: [.process("Resources")]),
         .testTarget(name: "HighlightsKitTests", dependencies: ["HighlightsKit"]),
     ]
 )

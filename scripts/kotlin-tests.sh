@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Kotlin shell, JVM side: generate the desktop bindings from the host-built library, then compile
-# bindings + wrapper with Maven and run the JVM tests through JNA against the real server.
-# Extra arguments go to Maven (e.g. -Dgroups=bench -DexcludedGroups=none for the call-cost bench).
+# bindings + wrapper with Maven and run the JVM tests through JNA against the real server; then
+# compile the Android app's Compose screens for the desktop and run the seller's UI journeys
+# headless (screenshots in android/desktop/target/screenshots).
+# Extra arguments go to the library's Maven run (e.g. -Dgroups=bench -DexcludedGroups=none for the
+# call-cost bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +23,5 @@ cargo run -q -p uniffi-bindgen --locked -- generate --library target/debug/libhi
 grep -q "android" android/target/generated-android/uniffi/highlights_ffi/highlights_ffi.kt
 echo "SKIPPED: Android Gradle build (no Android SDK here; its android=true bindings generated and checked)"
 (cd android && mvn -B -ntp test "$@")
+# clean: the Kotlin Maven plugin's incremental build keeps stale callers of changed screen functions.
+(cd android/desktop && mvn -B -ntp clean test)

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build -p highlights-ffi -p highlights-server --locked
+# The SwiftUI views' Localizable.strings come from the Android app's strings.xml.
+python3 scripts/ios-strings.py --check
 gen=ios/Sources/HighlightsBindings
 rm -f "$gen"/*.swift "$gen"/*.h "$gen"/*.modulemap
 tmp=$(mktemp -d)

@@ -24,7 +24,7 @@ if ! command -v ffmpeg >/dev/null; then
 fi
 suite "cargo test" cargo test --workspace --locked
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh
-suite "Kotlin shell (JVM, through JNA against the real server)" bash scripts/kotlin-tests.sh
+suite "Kotlin shell (JVM library and desktop screens, through JNA against the real server)" bash scripts/kotlin-tests.sh
 suite "Swift shell" bash scripts/swift-checks.sh
 
 # cargo: one "test result" line per test binary; ignored tests count as skipped.
@@ -32,10 +32,10 @@ read -r cargo_passed cargo_failed cargo_skipped < <(
   grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed; [0-9]+ ignored' "$log" |
     awk '{p+=$4; f+=$6; i+=$8} END {print p+0, f+0, i+0}'
 )
-# Surefire: its closing "Tests run" summary (the last one of the Maven run).
+# Surefire: the closing "Tests run" summary of each Maven run (JVM library, desktop screens), summed.
 read -r jvm_run jvm_failed jvm_skipped < <(
   grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$log" |
-    tail -1 | grep -oE '[0-9]+' | awk 'BEGIN {r=0; f=0; s=0} {n[NR]=$1} END {if (NR==4) {r=n[1]; f=n[2]+n[3]; s=n[4]} print r, f, s}'
+    sed -E 's/[^0-9]+/ /g' | awk '{r+=$1; f+=$2+$3; s+=$4} END {print r+0, f+0, s+0}'
 )
 skipped_suites=$(grep -c '^SKIPPED: ' "$log" || true)
 passed=$((cargo_passed + jvm_run - jvm_failed - jvm_skipped))

@@ -21,6 +21,8 @@ android {
         compose = true
         buildConfig = true
     }
+    // The screens (src/main) are shared with the desktop build; the activity and its shell are Android's.
+    sourceSets["main"].kotlin.srcDirs("src/main/kotlin", "src/android/kotlin")
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17

@@ -15,6 +15,8 @@ android {
         consumerProguardFiles("consumer-rules.pro")
     }
     sourceSets["main"].kotlin.srcDirs("src/main/kotlin", "src/android/kotlin", generatedBindings)
+    // The loopback backend the JVM tests and the desktop UI tests share.
+    sourceSets["test"].kotlin.srcDirs("src/test/kotlin", "src/testFixtures/kotlin")
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17

@@ -74,10 +74,18 @@ pub struct RemoteConfig {
     /// videos lose the LIVE-now link. In seconds.
     #[serde(default = "default_live_silence_s")]
     pub live_silence_s: u32,
+    /// The data-privacy page the app shows from the Highlights screen and onboarding: what is
+    /// analysed and why, in plain words (one paragraph per line).
+    #[serde(default = "default_privacy_notice")]
+    pub privacy_notice: String,
 }
 
 fn default_live_silence_s() -> u32 {
     defaults::LIVE_SILENCE_S
+}
+
+fn default_privacy_notice() -> String {
+    defaults::PRIVACY_NOTICE.to_string()
 }
 
 /// The limits a fresh server starts with; an admin changes them in the stored remote config.
@@ -94,6 +102,12 @@ pub mod defaults {
     pub const CLIP_MAX_S: u32 = 60;
     /// Seconds without any event after which a LIVE that never ended stops counting as on.
     pub const LIVE_SILENCE_S: u32 = 120;
+    /// Longest data-privacy text a config may carry, in bytes.
+    pub const PRIVACY_NOTICE_MAX_BYTES: usize = 8 * 1024;
+    /// The data-privacy text a fresh server serves.
+    pub const PRIVACY_NOTICE: &str = "Auto LIVE Highlights looks only at your shoppable LIVEs: comments, likes, viewers, product clicks, add-to-carts and orders, counted per moment.\n\
+        We use them only to find your LIVE's best moments and to cut them into videos for your profile. Viewers' names and messages are not kept with your videos.\n\
+        Turn the feature off at any time: nothing new is analysed or posted, and you can remove any video already posted.";
 }
 
 impl Default for RemoteConfig {
@@ -109,6 +123,7 @@ impl Default for RemoteConfig {
             refresh_interval_s: 30,
             format_experiments: FormatVariant::EXPERIMENTS.iter().map(|v| v.as_str().to_string()).collect(),
             live_silence_s: defaults::LIVE_SILENCE_S,
+            privacy_notice: defaults::PRIVACY_NOTICE.to_string(),
         }
     }
 }

@@ -26,6 +26,10 @@ enum Command {
         /// Data directory holding the SQLite store.
         #[arg(long, default_value = "./highlights-data")]
         data: PathBuf,
+        /// Post highlights without rendering videos (no recordings needed): for UI tests and
+        /// backends whose videos are made elsewhere.
+        #[arg(long)]
+        without_videos: bool,
     },
     /// Run a recorded JSONL event stream through the highlight engine as if live; prints one JSON
     /// object per auto-posted highlight, in posting order. Diagnostics go to stderr.
@@ -214,15 +218,22 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data } => tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
-            rt.block_on(async {
-                let server = serve::start(addr, &data).await?;
-                eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
-                tokio::signal::ctrl_c().await?;
-                server.stop().await?;
-                Ok(())
+        Command::Serve { addr, data, without_videos } => {
+            tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
+                rt.block_on(async {
+                    let options = if without_videos {
+                        serve::ServeOptions::posting_without_videos()
+                    } else {
+                        serve::ServeOptions::default()
+                    };
+                    let server = serve::start_with(addr, &data, options).await?;
+                    eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
+                    tokio::signal::ctrl_c().await?;
+                    server.stop().await?;
+                    Ok(())
+                })
             })
-        }),
+        }
         Command::Admin { data, action } => admin(data, action),
         Command::Replay { events, max_per_live, max_per_product, post_delay_s, all, settings } => {
             replay(ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings })

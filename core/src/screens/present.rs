@@ -145,7 +145,12 @@ pub(crate) fn view_state(
     };
     Ok(ViewState {
         screen: model.nav.screen,
-        highlights: HighlightsScreen { on: eff.toggle_on, pending: eff.toggle_pending, limits: limits.clone() },
+        highlights: HighlightsScreen {
+            on: eff.toggle_on,
+            pending: eff.toggle_pending,
+            limits: limits.clone(),
+            privacy_notice: model.config.as_ref().map(|c| c.privacy_notice.clone()),
+        },
         onboarding: match model.nav.overlay {
             Some(Overlay::Onboarding(origin)) => Some(OnboardingOverlay { origin, limits }),
             _ => None,

@@ -42,6 +42,8 @@ pub struct HighlightsScreen {
     pub pending: bool,
     /// Limits to explain; `None` until remote config has been synced once.
     pub limits: Option<Limits>,
+    /// The data-privacy page's text from remote config, one paragraph per line; `None` until synced.
+    pub privacy_notice: Option<String>,
 }
 
 /// Where the seller goes after confirming onboarding.

@@ -10,6 +10,8 @@ import Foundation
 public final class HighlightsStore: ObservableObject {
     /// Every screen's state; SwiftUI views read the part they render.
     @Published public private(set) var state: ViewState
+    /// Why the core refused the seller's last tap, until the seller has read it; the screen stays as it was.
+    @Published public private(set) var refusal: String?
 
     private let app: HighlightsApp
     private var subscription: UInt64 = 0
@@ -44,10 +46,22 @@ public final class HighlightsStore: ObservableObject {
         })
     }
 
-    /// Forwards a tap from a view that cannot wait; a refusal is dropped, the state stays as it was.
+    /// Forwards a tap from a view that cannot wait; a refusal shows as `refusal`, the state stays as it was.
     public func tap(_ event: Event) {
-        Task { try? await self.send(event) }
+        Task { await self.attempt { try await self.send(event) } }
     }
+
+    /// Runs `work`; its error becomes `refusal`, so no failure is dropped silently.
+    public func attempt(_ work: () async throws -> Void) async {
+        do {
+            try await work()
+        } catch {
+            refusal = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        }
+    }
+
+    /// The seller read the refusal.
+    public func dismissRefusal() { refusal = nil }
 
     /// Pushes queued actions and pulls changes; cancelling the Task cancels the sync.
     @discardableResult

@@ -1,7 +1,8 @@
 import SwiftUI
 import HighlightsKit
 
-/// The pre-LIVE pop-up shown after the seller taps the shopping bag (when the core says so).
+/// The pre-LIVE pop-up shown after the seller taps the shopping bag (when the core says so);
+/// Turn on goes through onboarding the first time.
 public struct AutoPostPopupView: View {
     @ObservedObject var store: HighlightsStore
 
@@ -13,12 +14,12 @@ public struct AutoPostPopupView: View {
                 HStack {
                     Spacer()
                     Button { store.tap(.popupDismiss) } label: { Image(systemName: "xmark") }
-                        .accessibilityLabel("Close")
+                        .frame(minWidth: 44, minHeight: 44)
+                        .accessibilityLabel(L("close"))
                 }
-                Text("Auto-post highlights of this LIVE?").font(.headline)
-                Text("We'll post up to \(popup.maxPostsPerLive) short videos of its best moments to your profile.")
-                    .multilineTextAlignment(.center)
-                Button("Turn on") { store.tap(.popupTurnOn) }.buttonStyle(.borderedProminent)
+                Text(L("popup_title")).font(.headline)
+                Text(L("popup_body", Int(popup.maxPostsPerLive))).multilineTextAlignment(.center)
+                Button(L("turn_on")) { store.tap(.popupTurnOn) }.buttonStyle(.borderedProminent)
             }
             .padding()
             .background(.background, in: RoundedRectangle(cornerRadius: 16))

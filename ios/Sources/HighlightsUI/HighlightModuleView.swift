@@ -10,30 +10,30 @@ public struct HighlightModuleView: View {
     public var body: some View {
         let module = store.state.module
         List {
+            if module.recordings.isEmpty { Text(L("module_empty")).foregroundStyle(.secondary) }
             ForEach(module.recordings, id: \.id) { row in
                 Button { store.tap(.openRecording(recordingId: row.id)) } label: {
                     VStack(alignment: .leading) {
-                        HStack {
-                            Text(row.title).font(.headline)
-                            if row.isLive { Text("LIVE").font(.caption.bold()).foregroundStyle(.red) }
-                        }
-                        Text("\(row.highlightCount) highlights · \(row.recommendationCount) recommended")
+                        Text(clock(row.startedAtMs)).font(.caption).foregroundStyle(.secondary)
+                        Text(row.isLive ? L("recording_live", row.title) : row.title).font(.headline)
+                        Text(L("recording_counts", Int(row.highlightCount), Int(row.recommendationCount)))
                             .font(.subheadline).foregroundStyle(.secondary)
                     }
                 }
+                .accessibilityHint(L("open"))
                 .onAppear { if row.id == module.recordings.last?.id && module.hasMore { store.tap(.loadMoreRecordings) } }
             }
             SyncFooter(sync: store.state.sync)
         }
-        .refreshable { _ = try? await store.sync() }
-        .navigationTitle("LIVE highlights")
+        .refreshable { await store.attempt { _ = try await store.sync() } }
+        .navigationTitle(L("module_title"))
         .sheet(isPresented: Binding(get: { store.state.recording != nil }, set: { if !$0 { store.tap(.back) } })) {
             if let recording = store.state.recording { RecordingView(store: store, screen: recording) }
         }
     }
 }
 
-/// One recording: its highlights with their status, recommendations to post, and "create video".
+/// One recording: highlights with status and post time, recommendations to post, and Create video.
 struct RecordingView: View {
     @ObservedObject var store: HighlightsStore
     let screen: RecordingScreen
@@ -42,44 +42,68 @@ struct RecordingView: View {
     var body: some View {
         NavigationStack {
             List {
-                Section("Highlights") {
+                Section(L("highlights_section", screen.highlights.count)) {
                     ForEach(screen.highlights, id: \.id) { h in
-                        HStack {
-                            VideoPreview(video: h.video)
-                            Text(badge(h.badge)).font(.caption.bold())
-                            Text(h.signals.first ?? "Seller video")
-                            Spacer()
+                        HighlightRowView(screen: screen, row: h) {
                             if h.badge == .posted || h.badge == .liveNow || h.badge == .scheduled {
-                                Button("Remove", role: .destructive) { store.tap(.removeHighlight(highlightId: h.id)) }
+                                Button(L("remove"), role: .destructive) { store.tap(.removeHighlight(highlightId: h.id)) }
+                                    .accessibilityLabel(L("remove_cd", range(screen, h)))
                             }
                         }
                     }
                 }
-                Section("Recommended") {
+                Section(L("recommendations_section", screen.recommendations.count)) {
                     ForEach(screen.recommendations, id: \.id) { h in
-                        HStack {
-                            VideoPreview(video: h.video)
-                            Text(h.signals.joined(separator: ", "))
-                            Spacer()
-                            Button("Post") { store.tap(.postRecommendation(highlightId: h.id)) }
+                        HighlightRowView(screen: screen, row: h) {
+                            Button(L("post")) { store.tap(.postRecommendation(highlightId: h.id)) }
+                                .accessibilityLabel(L("post_cd", range(screen, h)))
                         }
                     }
                 }
             }
+            .refreshable { store.refresh() }
             .navigationTitle(screen.recording.title)
-            .toolbar { Button("Create video") { creating = true } }
+            .toolbar { Button(L("create_video")) { creating = true } }
             .sheet(isPresented: $creating) { CreateVideoSheet(store: store, screen: screen) }
+            .safeAreaInset(edge: .bottom) { NoticeBanner(store: store) }
         }
     }
+}
 
-    private func badge(_ b: HighlightBadge) -> String {
-        switch b {
-        case .scheduled: return "Scheduled"
-        case .posted: return "Posted"
-        case .liveNow: return "LIVE now"
-        case .recommended: return "Recommended"
-        case .removed: return "Removed"
-        case .pending: return "Saving…"
+/// Where in the recording a highlight sits, as "m:ss–m:ss".
+func range(_ screen: RecordingScreen, _ h: HighlightRow) -> String {
+    offset(h.startMs - screen.recording.startedAtMs) + "–" + offset(h.endMs - screen.recording.startedAtMs)
+}
+
+/// A highlight as the seller decides on it: status and post time, product, range, reasons, video.
+struct HighlightRowView<Action: View>: View {
+    let screen: RecordingScreen
+    let row: HighlightRow
+    @ViewBuilder let action: () -> Action
+
+    var body: some View {
+        let product = row.productId.map { id in screen.products.first { $0.id == id }?.name ?? id } ?? L("no_product")
+        HStack(alignment: .top) {
+            VideoPreview(video: row.video)
+            VStack(alignment: .leading, spacing: 2) {
+                Text(status).font(.caption.bold())
+                Text(product + " · " + range(screen, row)).font(.headline)
+                if !row.signals.isEmpty { Text(row.signals.joined(separator: " · ")).font(.caption).foregroundStyle(.secondary) }
+            }
+            Spacer()
+            action()
+        }
+        .accessibilityElement(children: .combine)
+    }
+
+    private var status: String {
+        switch row.badge {
+        case .scheduled: return row.postAtMs.map { L("badge_scheduled_at", clock($0)) } ?? L("badge_scheduled")
+        case .posted: return row.postAtMs.map { L("badge_posted_at", clock($0)) } ?? L("badge_posted")
+        case .liveNow: return L("badge_live_now")
+        case .recommended: return L("badge_recommended")
+        case .removed: return L("badge_removed")
+        case .pending: return L("saving")
         }
     }
 }
@@ -97,24 +121,30 @@ struct CreateVideoSheet: View {
     var body: some View {
         let rec = screen.recording
         let duration = Double(((rec.endedAtMs ?? Int64(Date().timeIntervalSince1970 * 1000)) - rec.startedAtMs) / 1000)
-        Form {
-            Slider(value: $startSeconds, in: 0...max(duration - 1, 1)) { Text("Start") }
-            Stepper("Length: \(Int(lengthSeconds)) s", value: $lengthSeconds, in: 5...120)
-            Picker("Product", selection: $productId) {
-                ForEach(screen.products, id: \.id) { Text($0.name).tag($0.id) }
-            }
-            if let error { Text(error).foregroundStyle(.red) }
-            Button("Create") {
-                let start = rec.startedAtMs + Int64(startSeconds * 1000)
-                Task {
-                    do {
-                        try await store.send(.createVideo(recordingId: rec.id, startMs: start, endMs: start + Int64(lengthSeconds * 1000), productId: productId))
-                        dismiss()
-                    } catch {
-                        self.error = "\(error)"
+        NavigationStack {
+            Form {
+                Slider(value: $startSeconds, in: 0...max(duration - 1, 1)) { Text(L("create_start")) }
+                Text(offset(Int64(startSeconds * 1000)))
+                Stepper(L("create_length") + ": " + L("video_seconds", Int(lengthSeconds)), value: $lengthSeconds, in: 5...120)
+                Picker(L("products_title"), selection: $productId) {
+                    ForEach(screen.products, id: \.id) { Text($0.name).tag($0.id) }
+                }
+                if let error { Text(error).foregroundStyle(.red) }
+                Button(L("create_confirm")) {
+                    let start = rec.startedAtMs + Int64(startSeconds * 1000)
+                    Task {
+                        do {
+                            try await store.send(.createVideo(recordingId: rec.id, startMs: start, endMs: start + Int64(lengthSeconds * 1000), productId: productId))
+                            dismiss()
+                        } catch {
+                            // Shown in the sheet, which stays open with what the seller chose.
+                            self.error = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+                        }
                     }
                 }
             }
+            .navigationTitle(L("create_video"))
+            .toolbar { Button(L("cancel")) { dismiss() } }
         }
         .onAppear { productId = screen.products.first?.id ?? "" }
     }
@@ -130,9 +160,9 @@ struct VideoPreview: View {
         case .none:
             EmptyView()
         case .rendering:
-            ProgressView().accessibilityLabel("Making video")
+            ProgressView().accessibilityLabel(L("video_rendering"))
         case .failed:
-            Text("Video failed").font(.caption).foregroundStyle(.red)
+            Text(L("video_failed")).font(.caption).foregroundStyle(.red)
         case .ready:
             Button {
                 if let player = video?.playerUrl.flatMap(URL.init(string:)) { openURL(player) }
@@ -144,7 +174,7 @@ struct VideoPreview: View {
                 }
                 .frame(width: 54, height: 96)
             }
-            .accessibilityLabel("Play video")
+            .accessibilityLabel(L("play"))
         }
     }
 }

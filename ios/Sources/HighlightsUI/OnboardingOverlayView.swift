@@ -1,27 +1,26 @@
 import SwiftUI
 import HighlightsKit
 
-/// First-time onboarding: benefits and how LIVE data is used; Confirm turns it on, X leaves it off.
+/// First-time onboarding: benefits and data privacy; Turn on lands in the module, Not now leaves it off.
 struct OnboardingOverlayView: View {
     @ObservedObject var store: HighlightsStore
     let overlay: OnboardingOverlay
+    let onPrivacy: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 16) {
-            HStack {
-                Text("Auto LIVE Highlights").font(.title2.bold())
-                Spacer()
-                Button { store.tap(.dismissOnboarding) } label: { Image(systemName: "xmark") }
-                    .accessibilityLabel("Close")
-            }
-            Label("Your best LIVE moments become shoppable videos automatically", systemImage: "sparkles")
+            Text(L("onboarding_title")).font(.title2.bold()).accessibilityAddTraits(.isHeader)
+            Label(L("onboarding_benefit"), systemImage: "sparkles")
             if let limits = overlay.limits {
-                Label("Up to \(limits.maxPostsPerLive) videos per LIVE, about \(limits.postDelayS / 60) minutes after each moment", systemImage: "clock")
+                Label(L("onboarding_limits", Int(limits.maxPostsPerLive), minutes(limits.postDelayS)), systemImage: "clock")
             }
-            Label("We analyse comments, likes, views and orders of your shoppable LIVEs only to find these moments. You can turn this off at any time.", systemImage: "hand.raised")
-            Button("Turn on") { store.tap(.confirmOnboarding) }
-                .buttonStyle(.borderedProminent)
-                .frame(maxWidth: .infinity)
+            Label(L("onboarding_privacy"), systemImage: "hand.raised")
+            Button(L("privacy_link"), action: onPrivacy)
+            HStack {
+                Button(L("not_now")) { store.tap(.dismissOnboarding) }
+                Spacer()
+                Button(L("turn_on")) { store.tap(.confirmOnboarding) }.buttonStyle(.borderedProminent)
+            }
         }
         .padding(24)
         .background(.regularMaterial, in: RoundedRectangle(cornerRadius: 20))

@@ -300,6 +300,13 @@ pub fn check_config(c: &RemoteConfig) -> Result<(), StoreError> {
     if c.live_silence_s == 0 {
         return invalid("live_silence_s must be at least 1".into());
     }
+    if c.privacy_notice.trim().is_empty() || c.privacy_notice.len() > highlights_api::defaults::PRIVACY_NOTICE_MAX_BYTES
+    {
+        return invalid(format!(
+            "privacy_notice must be 1 to {} bytes",
+            highlights_api::defaults::PRIVACY_NOTICE_MAX_BYTES
+        ));
+    }
     if c.refresh_interval_s == 0 {
         return invalid("refresh_interval_s must be at least 1".into());
     }

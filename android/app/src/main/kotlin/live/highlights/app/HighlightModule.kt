@@ -1,23 +1,22 @@
 package live.highlights.app
 
-import android.graphics.BitmapFactory
-import androidx.activity.compose.BackHandler
 import androidx.compose.foundation.Image
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
-import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.selection.selectable
+import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
 import androidx.compose.material3.CircularProgressIndicator
-import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.ListItem
-import androidx.compose.material3.ModalBottomSheet
+import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
-import androidx.compose.material3.Scaffold
-import androidx.compose.material3.SnackbarHost
-import androidx.compose.material3.SnackbarHostState
+import androidx.compose.material3.RadioButton
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -28,10 +27,12 @@ import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.ImageBitmap
-import androidx.compose.ui.graphics.asImageBitmap
-import androidx.compose.ui.platform.LocalUriHandler
+import androidx.compose.ui.semantics.Role
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import java.net.URL
@@ -39,8 +40,8 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import live.highlights.HighlightsClient
 import uniffi.highlights_api.VideoState
-import uniffi.highlights_core.Event
 import uniffi.highlights_core.HighlightBadge
+import uniffi.highlights_core.HighlightRow
 import uniffi.highlights_core.RecordingScreen
 import uniffi.highlights_core.VideoRow
 
@@ -48,20 +49,23 @@ import uniffi.highlights_core.VideoRow
 @Composable
 fun HighlightModuleScreen(client: HighlightsClient) {
     val module by client.module.collectAsStateWithLifecycle()
-    val recording by client.recording.collectAsStateWithLifecycle()
     val sync by client.sync.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
-    val snackbar = remember { SnackbarHostState() }
-    NoticeSnackbar(client, snackbar)
-    BackHandler { scope.act(snackbar) { client.dispatch(Event.Back) } }
-    Scaffold(snackbarHost = { SnackbarHost(snackbar) }) { padding ->
-        LazyColumn(Modifier.padding(padding)) {
-            item { SyncLine(sync); TextButton(onClick = { client.refresh() }) { Text("Refresh") } }
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
+    val back = { scope.act(snackbar, failed) { client.back() }; Unit }
+    LocalShell.current.BackHandler(true, back)
+    Column {
+        TitleBar(tr("module_title"), onBack = back) { TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) } }
+        LazyColumn {
+            item { Row(Modifier.padding(horizontal = 16.dp)) { SyncLine(sync) } }
+            if (module.recordings.isEmpty()) item { Text(tr("module_empty"), Modifier.padding(16.dp)) }
             items(module.recordings, key = { it.id }) { row ->
                 ListItem(
-                    headlineContent = { Text(if (row.isLive) "${row.title} · LIVE" else row.title) },
-                    supportingContent = { Text("${row.highlightCount} highlights · ${row.recommendationCount} recommended") },
-                    modifier = Modifier.clickable { scope.act(snackbar) { client.openRecording(row.id) } },
+                    headlineContent = { Text(if (row.isLive) tr("recording_live", row.title) else row.title) },
+                    overlineContent = { Text(clock(row.startedAtMs)) },
+                    supportingContent = { Text(tr("recording_counts", row.highlightCount.toInt(), row.recommendationCount.toInt())) },
+                    modifier = Modifier.clickable(onClickLabel = tr("open")) { scope.act(snackbar, failed) { client.openRecording(row.id) } },
                 )
                 if (row.id == module.recordings.last().id && module.hasMore) {
                     LaunchedEffect(row.id) { client.loadMoreRecordings() }
@@ -69,96 +73,149 @@ fun HighlightModuleScreen(client: HighlightsClient) {
             }
         }
     }
-    recording?.let { RecordingSheet(client, it, snackbar) }
 }
 
-/** One recording: highlights with status, recommendations to post, and the create-video sheet. */
-@OptIn(ExperimentalMaterial3Api::class)
+/** One recording: its highlights with status and post time, recommendations to post, and Create video. */
 @Composable
-fun RecordingSheet(client: HighlightsClient, screen: RecordingScreen, snackbar: SnackbarHostState) {
+fun RecordingPage(client: HighlightsClient) {
+    val recording by client.recording.collectAsStateWithLifecycle()
+    val screen = recording ?: return
     val scope = rememberCoroutineScope()
-    val uriHandler = LocalUriHandler.current
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
+    val back = { scope.act(snackbar, failed) { client.back() }; Unit }
     var creating by remember { mutableStateOf(false) }
-    ModalBottomSheet(onDismissRequest = { scope.act(snackbar) { client.dispatch(Event.Back) } }) {
+    LocalShell.current.BackHandler(!creating, back)
+    Column {
+        TitleBar(screen.recording.title, onBack = back) { TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) } }
         LazyColumn {
-            item { Text(screen.recording.title); Button(onClick = { creating = true }) { Text("Create video") } }
-            items(screen.highlights, key = { it.id }) { h ->
-                ListItem(
-                    modifier = Modifier.clickable(enabled = h.video?.playerUrl != null) { h.video?.playerUrl?.let(uriHandler::openUri) },
-                    leadingContent = { VideoPreview(h.video) },
-                    headlineContent = { Text(h.signals.firstOrNull() ?: "Your video") },
-                    overlineContent = { Text(label(h.badge)) },
-                    trailingContent = {
-                        if (h.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED)) {
-                            TextButton(onClick = { scope.act(snackbar) { client.dispatch(Event.RemoveHighlight(h.id)) } }) { Text("Remove") }
-                        }
-                    },
-                )
+            item {
+                Button(onClick = { creating = true }, modifier = Modifier.padding(horizontal = 16.dp)) { Text(tr("create_video")) }
             }
+            item { Section(tr("highlights_section", screen.highlights.size)) }
+            items(screen.highlights, key = { it.id }) { h ->
+                HighlightCard(screen, h) {
+                    if (h.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED)) {
+                        val label = tr("remove_cd", range(screen, h))
+                        TextButton(
+                            onClick = { scope.act(snackbar, failed) { client.removeHighlight(h.id) } },
+                            modifier = Modifier.semantics { contentDescription = label },
+                        ) { Text(tr("remove")) }
+                    }
+                }
+            }
+            item { Section(tr("recommendations_section", screen.recommendations.size)) }
             items(screen.recommendations, key = { it.id }) { h ->
-                ListItem(
-                    leadingContent = { VideoPreview(h.video) },
-                    headlineContent = { Text(h.signals.joinToString()) },
-                    overlineContent = { Text("Recommended") },
-                    trailingContent = { TextButton(onClick = { scope.act(snackbar) { client.dispatch(Event.PostRecommendation(h.id)) } }) { Text("Post") } },
-                )
+                HighlightCard(screen, h) {
+                    val label = tr("post_cd", range(screen, h))
+                    TextButton(
+                        onClick = { scope.act(snackbar, failed) { client.postRecommendation(h.id) } },
+                        modifier = Modifier.semantics { contentDescription = label },
+                    ) { Text(tr("post")) }
+                }
             }
         }
     }
-    if (creating) CreateVideoSheet(client, screen, snackbar) { creating = false }
+    if (creating) CreateVideoDialog(client, screen) { creating = false }
+}
+
+@Composable
+private fun Section(title: String) =
+    Text(title, style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(start = 16.dp, top = 16.dp))
+
+/** Where in the recording a highlight sits, as "m:ss–m:ss". */
+private fun range(screen: RecordingScreen, h: HighlightRow): String {
+    val t0 = screen.recording.startedAtMs
+    return offset(h.startMs - t0) + "–" + offset(h.endMs - t0)
+}
+
+/** A highlight as the seller decides on it: status and post time, product, range, reasons, video. */
+@Composable
+private fun HighlightCard(screen: RecordingScreen, h: HighlightRow, action: @Composable () -> Unit) {
+    val uriHandler = androidx.compose.ui.platform.LocalUriHandler.current
+    val product = h.productId?.let { id -> screen.products.firstOrNull { it.id == id }?.name ?: id } ?: tr("no_product")
+    ListItem(
+        modifier = Modifier.clickable(enabled = h.video?.playerUrl != null, onClickLabel = tr("play")) {
+            h.video?.playerUrl?.let(uriHandler::openUri)
+        },
+        leadingContent = { VideoPreview(h.video) },
+        overlineContent = { Text(status(h)) },
+        headlineContent = { Text("$product · ${range(screen, h)}") },
+        supportingContent = { if (h.signals.isNotEmpty()) Text(h.signals.joinToString(" · ")) },
+        trailingContent = action,
+    )
+}
+
+@Composable
+private fun status(h: HighlightRow): String = when (h.badge) {
+    HighlightBadge.SCHEDULED -> h.postAtMs?.let { tr("badge_scheduled_at", clock(it)) } ?: tr("badge_scheduled")
+    HighlightBadge.POSTED -> h.postAtMs?.let { tr("badge_posted_at", clock(it)) } ?: tr("badge_posted")
+    HighlightBadge.LIVE_NOW -> tr("badge_live_now")
+    HighlightBadge.RECOMMENDED -> tr("badge_recommended")
+    HighlightBadge.REMOVED -> tr("badge_removed")
+    HighlightBadge.PENDING -> tr("saving")
 }
 
 /** The video's render state, then its thumbnail (tapping the row opens the player URL). */
 @Composable
 private fun VideoPreview(video: VideoRow?) {
+    val shell = LocalShell.current
     when (video?.state) {
         null -> {}
-        VideoState.RENDERING -> Column { CircularProgressIndicator(Modifier.size(24.dp)); Text("Making video…") }
-        VideoState.FAILED -> Text("Video failed")
+        VideoState.RENDERING -> Column(horizontalAlignment = Alignment.CenterHorizontally) {
+            CircularProgressIndicator(Modifier.size(24.dp))
+            Text(tr("video_rendering"), style = MaterialTheme.typography.labelSmall)
+        }
+        VideoState.FAILED -> Text(tr("video_failed"), style = MaterialTheme.typography.labelSmall)
         VideoState.READY -> {
             val url = video.thumbnailUrl
             val thumbnail by produceState<ImageBitmap?>(null, url) {
                 value = url?.let { u ->
-                    withContext(Dispatchers.IO) {
-                        runCatching { URL(u).openStream().use { BitmapFactory.decodeStream(it) }?.asImageBitmap() }.getOrNull()
-                    }
+                    withContext(Dispatchers.IO) { runCatching { URL(u).openStream().use { shell.decodeImage(it.readBytes()) } }.getOrNull() }
                 }
             }
-            thumbnail?.let { Image(it, contentDescription = "Video thumbnail", Modifier.size(width = 54.dp, height = 96.dp)) }
-                ?: Text(video.durationMs?.let { "${it / 1000} s" } ?: "Video")
+            val length = video.durationMs?.let { tr("video_seconds", (it / 1000).toInt()) } ?: tr("video")
+            thumbnail?.let { Image(it, contentDescription = tr("video_thumbnail_cd", length), Modifier.size(width = 54.dp, height = 96.dp)) }
+                ?: Text(length)
         }
     }
-}
-
-private fun label(b: HighlightBadge) = when (b) {
-    HighlightBadge.SCHEDULED -> "Scheduled"
-    HighlightBadge.POSTED -> "Posted"
-    HighlightBadge.LIVE_NOW -> "LIVE now"
-    HighlightBadge.RECOMMENDED -> "Recommended"
-    HighlightBadge.REMOVED -> "Removed"
-    HighlightBadge.PENDING -> "Saving…"
 }
 
 /** Start and length within the recording, and a product of that LIVE; the core validates. */
-@OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun CreateVideoSheet(client: HighlightsClient, screen: RecordingScreen, snackbar: SnackbarHostState, onDone: () -> Unit) {
+fun CreateVideoDialog(client: HighlightsClient, screen: RecordingScreen, onDone: () -> Unit) {
     val scope = rememberCoroutineScope()
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
     var start by remember { mutableStateOf("0") }
     var length by remember { mutableStateOf("20") }
     var product by remember { mutableStateOf(screen.products.firstOrNull()?.id ?: "") }
-    ModalBottomSheet(onDismissRequest = onDone) {
-        Column(Modifier.padding(16.dp)) {
-            OutlinedTextField(start, { start = it }, label = { Text("Start (seconds into the LIVE)") })
-            OutlinedTextField(length, { length = it }, label = { Text("Length (seconds)") })
-            screen.products.forEach { p ->
-                TextButton(onClick = { product = p.id }) { Text((if (p.id == product) "● " else "○ ") + p.name) }
+    LocalShell.current.BackHandler(true, onDone)
+    AlertDialog(
+        onDismissRequest = onDone,
+        title = { Text(tr("create_video")) },
+        text = {
+            Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedTextField(start, { start = it }, label = { Text(tr("create_start")) }, singleLine = true)
+                OutlinedTextField(length, { length = it }, label = { Text(tr("create_length")) }, singleLine = true)
+                screen.products.forEach { p ->
+                    Row(
+                        Modifier.selectable(selected = p.id == product, role = Role.RadioButton) { product = p.id },
+                        verticalAlignment = Alignment.CenterVertically,
+                    ) {
+                        RadioButton(selected = p.id == product, onClick = null)
+                        Text(p.name, Modifier.padding(start = 8.dp))
+                    }
+                }
             }
+        },
+        confirmButton = {
             Button(onClick = {
-                val s = screen.recording.startedAtMs + (start.toLongOrNull() ?: 0) * 1000
-                val e = s + (length.toLongOrNull() ?: 0) * 1000
-                scope.act(snackbar) { client.createVideo(screen.recording.id, s, e, product); onDone() }
-            }) { Text("Create") }
-        }
-    }
+                val s = screen.recording.startedAtMs + (start.trim().toLongOrNull() ?: -1) * 1000
+                val e = s + (length.trim().toLongOrNull() ?: 0) * 1000
+                scope.act(snackbar, failed) { client.createVideo(screen.recording.id, s, e, product); onDone() }
+            }) { Text(tr("create_confirm")) }
+        },
+        dismissButton = { TextButton(onClick = onDone) { Text(tr("cancel")) } },
+    )
 }

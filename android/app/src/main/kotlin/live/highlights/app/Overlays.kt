@@ -1,40 +1,53 @@
 package live.highlights.app
 
-import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
-import androidx.compose.material3.SnackbarHostState
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
+import androidx.compose.ui.window.Dialog
+import androidx.compose.ui.window.DialogProperties
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import live.highlights.HighlightsClient
 import uniffi.highlights_core.Event
 
-/** First-time onboarding: benefits and data privacy; Turn on lands in the module, X leaves it off. */
+/** First-time onboarding: benefits and data privacy; Turn on lands in the module, Not now leaves it off. */
 @Composable
-fun OnboardingOverlay(client: HighlightsClient) {
+fun OnboardingOverlay(client: HighlightsClient, onPrivacy: () -> Unit) {
     val overlay by client.onboarding.collectAsStateWithLifecycle()
     val current = overlay ?: return
     val scope = rememberCoroutineScope()
-    val snackbar = remember { SnackbarHostState() }
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
+    // Android's dialog takes system back itself; hosts without one (desktop) get it here.
+    LocalShell.current.BackHandler(true) { scope.act(snackbar, failed) { client.dismissOnboarding() } }
     AlertDialog(
-        onDismissRequest = { scope.act(snackbar) { client.dismissOnboarding() } },
-        title = { Text("Auto LIVE Highlights") },
+        onDismissRequest = { scope.act(snackbar, failed) { client.dismissOnboarding() } },
+        title = { Text(tr("onboarding_title")) },
         text = {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                Text("Your best LIVE moments become shoppable videos automatically.")
-                current.limits?.let { Text("Up to ${it.maxPostsPerLive} per LIVE, about ${it.postDelayS.toInt() / 60} min after each moment.") }
-                Text("We analyse comments, likes, views and orders of your shoppable LIVEs only to find these moments. Turn it off at any time.")
+                Text(tr("onboarding_benefit"))
+                current.limits?.let { Text(tr("onboarding_limits", it.maxPostsPerLive.toInt(), minutes(it.postDelayS))) }
+                Text(tr("onboarding_privacy"))
+                TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
             }
         },
-        confirmButton = { Button(onClick = { scope.act(snackbar) { client.confirmOnboarding() } }) { Text("Turn on") } },
-        dismissButton = { TextButton(onClick = { scope.act(snackbar) { client.dismissOnboarding() } }) { Text("Not now") } },
+        confirmButton = { Button(onClick = { scope.act(snackbar, failed) { client.confirmOnboarding() } }) { Text(tr("turn_on")) } },
+        dismissButton = { TextButton(onClick = { scope.act(snackbar, failed) { client.dismissOnboarding() } }) { Text(tr("not_now")) } },
     )
 }
 
@@ -44,12 +57,44 @@ fun AutoPostPopup(client: HighlightsClient) {
     val popup by client.popup.collectAsStateWithLifecycle()
     val current = popup ?: return
     val scope = rememberCoroutineScope()
-    val snackbar = remember { SnackbarHostState() }
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
+    val closeLabel = tr("close")
+    LocalShell.current.BackHandler(true) { scope.act(snackbar, failed) { client.popupDismiss() } }
     AlertDialog(
-        onDismissRequest = { scope.act(snackbar) { client.dispatch(Event.PopupDismiss) } },
-        title = { Text("Auto-post highlights of this LIVE?") },
-        text = { Text("We'll post up to ${current.maxPostsPerLive} short videos of its best moments to your profile.") },
-        confirmButton = { Button(onClick = { scope.act(snackbar) { client.dispatch(Event.PopupTurnOn) } }) { Text("Turn on") } },
-        dismissButton = { TextButton(onClick = { scope.act(snackbar) { client.dispatch(Event.PopupDismiss) } }) { Text("✕") } },
+        // Outside tap and system back close it as its X does.
+        onDismissRequest = { scope.act(snackbar, failed) { client.popupDismiss() } },
+        title = { Text(tr("popup_title")) },
+        text = { Text(tr("popup_body", current.maxPostsPerLive.toInt())) },
+        confirmButton = { Button(onClick = { scope.act(snackbar, failed) { client.popupTurnOn() } }) { Text(tr("turn_on")) } },
+        dismissButton = {
+            TextButton(
+                onClick = { scope.act(snackbar, failed) { client.popupDismiss() } },
+                modifier = Modifier.semantics { contentDescription = closeLabel },
+            ) { Text("✕") }
+        },
     )
+}
+
+/** The data-privacy page: the backend's text from remote config, over whatever is on screen. */
+@Composable
+fun PrivacyPage(client: HighlightsClient, onClose: () -> Unit) {
+    val toggle by client.highlights.collectAsStateWithLifecycle()
+    LocalShell.current.BackHandler(true, onClose)
+    Dialog(onDismissRequest = onClose, properties = DialogProperties(usePlatformDefaultWidth = false)) {
+        Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
+            Column(Modifier.verticalScroll(rememberScrollState())) {
+                TitleBar(tr("privacy_title"), onBack = onClose)
+                Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+                    val text = toggle.privacyNotice
+                    if (text == null) {
+                        Text(tr("privacy_loading"))
+                    } else {
+                        text.lines().filter { it.isNotBlank() }.forEach { Text(it) }
+                    }
+                    Button(onClick = onClose) { Text(tr("close")) }
+                }
+            }
+        }
+    }
 }

@@ -1,103 +1,128 @@
 package live.highlights.app
 
-import androidx.activity.compose.BackHandler
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.RowScope
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
+import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.IconButton
 import androidx.compose.material3.ListItem
-import androidx.compose.material3.Scaffold
-import androidx.compose.material3.SnackbarHost
-import androidx.compose.material3.SnackbarHostState
+import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
+import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
-import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.launch
+import java.text.DateFormat
+import java.util.Date
 import live.highlights.HighlightsClient
-import uniffi.highlights_core.Event
 import uniffi.highlights_core.SyncIndicator
-import uniffi.highlights_ffi.HighlightsException
 
-/** Runs a seller action; a refusal from the core becomes a snackbar, the screen stays as it was. */
-fun CoroutineScope.act(snackbar: SnackbarHostState, block: suspend () -> Unit) = launch {
-    try {
-        block()
-    } catch (e: HighlightsException) {
-        snackbar.showSnackbar(e.message ?: "Something went wrong")
-    }
+/** A screen's title bar; [onBack] adds the back button (the system back gesture does the same). */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+fun TitleBar(title: String, onBack: (() -> Unit)? = null, actions: @Composable RowScope.() -> Unit = {}) {
+    val backLabel = tr("back")
+    TopAppBar(
+        title = { Text(title) },
+        navigationIcon = {
+            if (onBack != null) {
+                IconButton(onClick = onBack, modifier = Modifier.semantics { contentDescription = backLabel }) { Text("←") }
+            }
+        },
+        actions = actions,
+    )
 }
 
 /** LIVE section → Products, with the entry to Highlights and the shopping bag before going LIVE. */
 @Composable
 fun ProductsScreen(client: HighlightsClient) {
     val scope = rememberCoroutineScope()
-    val snackbar = remember { SnackbarHostState() }
-    Scaffold(snackbarHost = { SnackbarHost(snackbar) }) { padding ->
-        Column(Modifier.padding(padding).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-            Text("Products")
-            ListItem(headlineContent = { Text("Highlights") }, modifier = Modifier.fillMaxWidth(),
-                trailingContent = { TextButton(onClick = { scope.act(snackbar) { client.openHighlights() } }) { Text("Open") } })
-            Button(onClick = { scope.act(snackbar) { client.shoppingBagTapped() } }) { Text("Shopping bag") }
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
+    Column {
+        TitleBar(tr("products_title"))
+        Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+            ListItem(
+                headlineContent = { Text(tr("products_highlights_entry")) },
+                supportingContent = { Text(tr("products_highlights_hint")) },
+                modifier = Modifier.fillMaxWidth(),
+                trailingContent = { TextButton(onClick = { scope.act(snackbar, failed) { client.openHighlights() } }) { Text(tr("open")) } },
+            )
+            Button(onClick = { scope.act(snackbar, failed) { client.shoppingBagTapped() } }) { Text(tr("shopping_bag")) }
         }
     }
 }
 
 /** The Highlights screen: the toggle, what it does, the limits in force, data privacy. */
 @Composable
-fun HighlightsScreen(client: HighlightsClient) {
+fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
     val toggle by client.highlights.collectAsStateWithLifecycle()
     val sync by client.sync.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
-    val snackbar = remember { SnackbarHostState() }
-    BackHandler { scope.act(snackbar) { client.dispatch(Event.Back) } }
-    Scaffold(snackbarHost = { SnackbarHost(snackbar) }) { padding ->
-        Column(Modifier.padding(padding).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-            Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween) {
-                Text("Auto LIVE Highlights")
-                Switch(checked = toggle.on, onCheckedChange = { on -> scope.act(snackbar) { client.setToggle(on) } })
+    val snackbar = LocalSnackbar.current
+    val failed = tr("error_generic")
+    val back = { scope.act(snackbar, failed) { client.back() }; Unit }
+    LocalShell.current.BackHandler(true, back)
+    Column(Modifier.verticalScroll(rememberScrollState())) {
+        TitleBar(tr("highlights_title"), onBack = back)
+        Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+            val toggleLabel = tr("highlights_toggle")
+            Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween, verticalAlignment = Alignment.CenterVertically) {
+                Text(toggleLabel, style = MaterialTheme.typography.titleMedium)
+                Switch(
+                    checked = toggle.on,
+                    onCheckedChange = { on -> scope.act(snackbar, failed) { client.setToggle(on) } },
+                    modifier = Modifier.semantics { contentDescription = toggleLabel },
+                )
             }
-            Text("When on, the best moments of each shoppable LIVE become short videos tied to the pinned product, posted to your profile.")
+            Text(tr("highlights_explainer"))
             val limits = toggle.limits
             if (limits == null) {
-                Text("Loading limits…")
+                Text(tr("limits_loading"))
             } else {
-                Text("Up to ${limits.maxPostsPerLive} videos per LIVE and ${limits.maxPostsPerProduct} per pinned product, about ${limits.postDelayS.toInt() / 60} min after each moment.")
+                Text(tr("limits_line", limits.maxPostsPerLive.toInt(), limits.maxPostsPerProduct.toInt(), minutes(limits.postDelayS)))
             }
-            if (toggle.pending) Text("Saving…")
-            TextButton(onClick = { /* opens the data-privacy page in the host app */ }) { Text("How your LIVE data is used") }
-            Button(onClick = { scope.act(snackbar) { client.openModule() } }) { Text("Highlight module") }
+            if (toggle.pending) Text(tr("saving"))
+            TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
+            Button(onClick = { scope.act(snackbar, failed) { client.openModule() } }) { Text(tr("open_module")) }
             SyncLine(sync)
         }
     }
 }
 
-/** Offline / last-updated line. */
+/** Offline / last-updated line, with the actions still waiting to reach the server. */
 @Composable
 fun SyncLine(sync: SyncIndicator) {
-    val updated = sync.lastUpdatedMs?.let { "updated ${java.text.DateFormat.getTimeInstance().format(java.util.Date(it))}" } ?: "not synced yet"
-    val state = if (sync.online) "online" else "offline"
-    val waiting = if (sync.pendingActions > 0u) " · ${sync.pendingActions} waiting" else ""
-    Text("$state · $updated$waiting")
+    val state = if (sync.online) tr("sync_online") else tr("sync_offline")
+    val updated = sync.lastUpdatedMs?.let { tr("sync_updated", clock(it)) } ?: tr("sync_never")
+    val waiting = if (sync.pendingActions > 0u) " · " + tr("sync_waiting", sync.pendingActions.toInt()) else ""
+    Text("$state · $updated$waiting", style = MaterialTheme.typography.bodySmall)
 }
 
-/** Shows the core's oldest notice once, then marks it read. */
+/** Whole minutes of a delay in seconds, at least 1, for copy like "about 5 min". */
+fun minutes(seconds: UInt): Int = maxOf(1, (seconds.toInt() + 30) / 60)
+
+/** A wall-clock time of day in the device's language. */
 @Composable
-fun NoticeSnackbar(client: HighlightsClient, snackbar: SnackbarHostState) {
-    val notice by client.notice.collectAsStateWithLifecycle()
-    LaunchedEffect(notice) {
-        val n = notice ?: return@LaunchedEffect
-        snackbar.showSnackbar(n.message)
-        client.dispatch(Event.DismissNotice(n.id))
-    }
+fun clock(epochMs: Long): String =
+    DateFormat.getTimeInstance(DateFormat.SHORT, LocalShell.current.locale).format(Date(epochMs))
+
+/** A position within a recording as m:ss (h:mm:ss past an hour). */
+fun offset(ms: Long): String {
+    val s = maxOf(0L, ms / 1000)
+    return if (s >= 3600) "%d:%02d:%02d".format(s / 3600, s / 60 % 60, s % 60) else "%d:%02d".format(s / 60, s % 60)
 }

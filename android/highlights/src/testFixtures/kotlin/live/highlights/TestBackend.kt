@@ -9,15 +9,19 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
 
-/** The real reference backend, started as a process on a free loopback port with a temp data dir. */
-class TestBackend : AutoCloseable {
+/**
+ * The real reference backend, started as a process on a loopback [port] (a free one by default)
+ * with a temp data dir; [withoutVideos] posts highlights without rendering (no recordings needed).
+ */
+class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = false) : AutoCloseable {
     private val bin: String = System.getProperty("highlights.server.bin")
         ?: error("system property highlights.server.bin is not set")
     val dataDir: Path = Files.createTempDirectory("highlights-server")
-    private val port: Int = ServerSocket(0).use { it.localPort }
     val url = "http://127.0.0.1:$port"
     private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-    private val process: Process = ProcessBuilder(bin, "serve", "--addr", "127.0.0.1:$port", "--data", dataDir.toString())
+    private val process: Process = ProcessBuilder(
+        listOf(bin, "serve", "--addr", "127.0.0.1:$port", "--data", dataDir.toString()) + if (withoutVideos) listOf("--without-videos") else emptyList(),
+    )
         .redirectErrorStream(true)
         .redirectOutput(dataDir.resolve("server.log").toFile())
         .start()
@@ -39,7 +43,8 @@ class TestBackend : AutoCloseable {
             config,
             """{"max_posts_per_live": $MAX_PER_LIVE, "max_posts_per_product": $MAX_PER_PRODUCT, "post_delay_s": $POST_DELAY_S,
                "clip_min_s": 10, "clip_max_s": 60, "popup_cooldown_s": 604800, "popup_max_shows": 3,
-               "refresh_interval_s": 30, "format_experiments": ["auto_subtitles"]}""".trimIndent(),
+               "refresh_interval_s": 30, "format_experiments": ["auto_subtitles"],
+               "privacy_notice": "$PRIVACY_NOTICE"}""".trimIndent(),
         )
         admin("set-config", config.toString())
     }
@@ -95,6 +100,48 @@ class TestBackend : AutoCloseable {
         check(resp.statusCode() == 200) { "ingest: ${resp.statusCode()} ${resp.body()}" }
     }
 
+    /**
+     * Ingests one shoppable LIVE [live] of [seller] that started [minutes] minutes before [nowMs]
+     * and is still on: a steady chat of a few hundred viewers, products pinned in turn, and a
+     * burst of reactions, clicks, carts and orders at each of [bursts] (minutes into it, and a
+     * strength: 1 is about 6 reactions a second).
+     */
+    fun ongoingLive(seller: String, live: String, nowMs: Long, minutes: Int, bursts: List<Pair<Double, Double>>, products: List<Pair<String, String>>) {
+        val rng = java.util.Random(live.hashCode().toLong())
+        val start = nowMs - minutes * 60_000L
+        val events = mutableListOf<String>()
+        fun ev(ts: Long, type: String, extra: String = "") =
+            events.add("""{"ts_ms":$ts,"live_id":"$live","type":"$type"${if (extra.isEmpty()) "" else ",$extra"}}""")
+        ev(start, "live_start", "\"title\":\"Skincare night\"")
+        repeat(300) { ev(start + 500 + it, "viewer_join") }
+        val calm = listOf("hi from jakarta", "what shade is this?", "price?", "is it for oily skin", "shipping to bandung?", "hello kak")
+        val wow = listOf("WOW", "omg want!!", "checkout now", "so cheap", "add to cart done", "😍😍", "mau kak")
+        val pinEvery = minutes * 60_000L / products.size
+        for (second in 0 until minutes * 60) {
+            val ts = start + 1_000L + second * 1_000L
+            val product = products[minOf(products.size - 1, ((ts - start) / pinEvery).toInt())]
+            if (second % (pinEvery / 1_000) == 0L) ev(ts, "product_pin", "\"product_id\":\"${product.first}\",\"name\":\"${product.second}\"")
+            val burst = bursts.firstOrNull { (b, _) -> (ts - start) in (b * 60_000).toLong() until (b * 60_000).toLong() + 25_000 }
+            if (burst != null) {
+                val strength = burst.second
+                repeat(maxOf(1, (6 * strength).toInt())) { ev(ts + it * 150, "comment", "\"user\":\"fan${rng.nextInt(5000)}\",\"text\":\"${wow[rng.nextInt(wow.size)]}\"") }
+                ev(ts + 100, "like", "\"count\":${(40 * strength).toInt() + 1}")
+                repeat(maxOf(1, (3 * strength).toInt())) { ev(ts + 200 + it, "product_click", "\"product_id\":\"${product.first}\"") }
+                ev(ts + 300, "add_to_cart", "\"product_id\":\"${product.first}\"")
+                if (second % 2 == 0) ev(ts + 400, "order", "\"product_id\":\"${product.first}\",\"quantity\":1,\"amount_cents\":129000")
+                ev(ts + 500, "viewer_join")
+            } else {
+                if (rng.nextInt(4) == 0) ev(ts, "comment", "\"user\":\"viewer${rng.nextInt(300)}\",\"text\":\"${calm[rng.nextInt(calm.size)]}\"")
+                if (rng.nextInt(10) == 0) ev(ts + 10, "like", "\"count\":1")
+                if (rng.nextInt(30) == 0) ev(ts + 20, "product_click", "\"product_id\":\"${product.first}\"")
+            }
+        }
+        events.chunked(2_000).forEach { chunk ->
+            val resp = post("/v1/ingest/events", serviceToken, """{"seller_id":"$seller","events":[${chunk.joinToString(",")}]}""")
+            check(resp.statusCode() == 200) { "ingest: ${resp.statusCode()} ${resp.body()}" }
+        }
+    }
+
     /** Creates [count] seller-made videos in [live] (a recording made by [lives]) through the API. */
     fun highlights(seller: String, live: String, count: Int, token: String = admin("seller-token", seller)) {
         val index = live.substringAfterLast('-').toInt()
@@ -113,6 +160,11 @@ class TestBackend : AutoCloseable {
     }
 
     companion object {
+        /** A loopback port nothing listens on right now. */
+        fun freePort(): Int = ServerSocket(0).use { it.localPort }
+
+        /** The data-privacy text this backend serves, unlike the server's default. */
+        const val PRIVACY_NOTICE = "Test backend privacy notice: we count reactions per moment, nothing else."
         const val T0 = 1_793_491_200_000L
         /** The limits this backend serves, none of them the server's default. */
         const val MAX_PER_LIVE = 7

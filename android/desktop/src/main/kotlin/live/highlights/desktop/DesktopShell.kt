@@ -1,0 +1,97 @@
+package live.highlights.desktop
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.rememberUpdatedState
+import androidx.compose.ui.graphics.ImageBitmap
+import androidx.compose.ui.graphics.toComposeImageBitmap
+import java.util.Locale
+import javax.xml.parsers.DocumentBuilderFactory
+import live.highlights.app.Shell
+import org.jetbrains.skia.Image
+import org.w3c.dom.Element
+
+/**
+ * The desktop side of [Shell]: the Android app's own `strings.xml` files read from the classpath,
+ * a back stack pressed by Escape (or by a test), and Skia for thumbnails.
+ */
+class DesktopShell(override val locale: Locale = Locale.getDefault()) : Shell {
+    private val strings: Map<String, String> = AndroidStrings.load(locale)
+
+    /** The system back button of this desktop host. */
+    val back = BackDispatcher()
+
+    override fun text(key: String, vararg args: Any): String {
+        val pattern = strings[key] ?: throw IllegalArgumentException("missing string resource $key")
+        return if (args.isEmpty()) pattern else String.format(locale, pattern, *args)
+    }
+
+    @Composable
+    override fun BackHandler(enabled: Boolean, onBack: () -> Unit) {
+        val current by rememberUpdatedState(onBack)
+        DisposableEffect(enabled) {
+            val handler = { current() }
+            if (enabled) back.push(handler)
+            onDispose { back.remove(handler) }
+        }
+    }
+
+    override fun decodeImage(bytes: ByteArray): ImageBitmap? =
+        runCatching { Image.makeFromEncoded(bytes).toComposeImageBitmap() }.getOrNull()
+}
+
+/** Back handlers in the order they were composed; a press goes to the innermost (last) one. */
+class BackDispatcher {
+    private val handlers = mutableListOf<() -> Unit>()
+
+    /** Registers [handler] as the innermost. */
+    @Synchronized
+    fun push(handler: () -> Unit) {
+        handlers += handler
+    }
+
+    /** Forgets [handler]. */
+    @Synchronized
+    fun remove(handler: () -> Unit) {
+        handlers.remove(handler)
+    }
+
+    /** Presses back; false when no screen handles it (the host would close). */
+    fun press(): Boolean {
+        val top = synchronized(this) { handlers.lastOrNull() } ?: return false
+        top()
+        return true
+    }
+}
+
+/** Reads Android string resources (`values/strings.xml`, `values-<lang>/strings.xml`) from the classpath. */
+object AndroidStrings {
+    /** The default strings overlaid with the ones of [locale]'s language, as Android resolves them. */
+    fun load(locale: Locale): Map<String, String> {
+        val base = read("values/strings.xml") ?: error("values/strings.xml is not on the classpath")
+        val folder = folder(locale) ?: return base
+        return base + (read("$folder/strings.xml") ?: emptyMap())
+    }
+
+    /** The resource folder of [locale]'s language, if it differs from the default. */
+    fun folder(locale: Locale): String? = when (val lang = locale.language) {
+        "", "en" -> null
+        // Android keeps Indonesian under its legacy code "in"; Java 17+ says "id".
+        "id", "in" -> "values-in"
+        else -> "values-$lang"
+    }
+
+    /** The name → text pairs of one strings.xml, unescaped as Android's resource compiler does; null if absent. */
+    fun read(path: String): Map<String, String>? {
+        val stream = AndroidStrings::class.java.classLoader.getResourceAsStream(path) ?: return null
+        val doc = stream.use { DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(it) }
+        val nodes = doc.getElementsByTagName("string")
+        return (0 until nodes.length).associate { i ->
+            val e = nodes.item(i) as Element
+            e.getAttribute("name") to unescape(e.textContent)
+        }
+    }
+
+    private fun unescape(s: String): String = s.replace("\\'", "'").replace("\\\"", "\"").replace("\\n", "\n")
+}

@@ -1,0 +1,266 @@
+package live.highlights.desktop
+
+import androidx.compose.ui.test.DesktopComposeUiTest
+import androidx.compose.ui.test.assertIsOff
+import androidx.compose.ui.test.assertIsOn
+import androidx.compose.ui.test.isDialog
+import androidx.compose.ui.test.onFirst
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextReplacement
+import androidx.compose.ui.test.runDesktopComposeUiTest
+import androidx.compose.ui.test.hasSetTextAction
+import java.util.Locale
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+import kotlinx.coroutines.runBlocking
+import live.highlights.HighlightsClient
+import live.highlights.TestBackend
+import live.highlights.app.HighlightsRoot
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import uniffi.highlights_core.HighlightBadge
+
+/**
+ * The seller's journeys through the real Compose screens (the Android app's files), the real core
+ * through JNA and the real server on loopback: every step finds what is on screen and clicks it,
+ * and every step asserts what the seller sees. Each screen and overlay is saved as PNG.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SellerScreensTest {
+    private lateinit var backend: TestBackend
+
+    @BeforeAll
+    fun start() {
+        backend = TestBackend(withoutVideos = true)
+    }
+
+    @AfterAll
+    fun stop() = backend.close()
+
+    private fun screens(seller: String, token: String, dark: Boolean = false, locale: Locale = Locale.ENGLISH, body: DesktopComposeUiTest.(HighlightsClient, DesktopShell) -> Unit) {
+        val client = client(backend, seller) { token }
+        val shell = DesktopShell(locale)
+        try {
+            runBlocking { client.syncNow() }
+            // As the Android activity does while started: queued actions go out at once.
+            client.startBackgroundSync()
+            runDesktopComposeUiTest(PHONE_WIDTH, PHONE_HEIGHT) {
+                setContent { HighlightsRoot(client, shell, dark) }
+                body(client, shell)
+            }
+        } finally {
+            client.close()
+        }
+    }
+
+    @Test
+    fun `toggle through onboarding, privacy page from the backend, back to Products`() {
+        val token = backend.seller("ui-toggle")
+        screens("ui-toggle", token) { _, shell ->
+            seeText("Products")
+            screenshot("01-products")
+            tap("Open")
+            seeText("Up to 7 videos per LIVE and 2 per pinned product, about 2 min after each moment.")
+            seeLabel("Auto LIVE Highlights").assertIsOff()
+            screenshot("02-highlights")
+
+            tap("How your LIVE data is used")
+            seeText(TestBackend.PRIVACY_NOTICE)
+            screenshot("03-privacy")
+            tap("Close")
+            seeNoText(TestBackend.PRIVACY_NOTICE)
+
+            tapLabel("Auto LIVE Highlights")
+            seeText("Your best LIVE moments become shoppable videos automatically.")
+            seeText("Up to 7 per LIVE, about 2 min after each moment.")
+            screenshot("04-onboarding")
+            tap("Not now")
+            seeNoText("Your best LIVE moments become shoppable videos automatically.")
+            seeLabel("Auto LIVE Highlights").assertIsOff()
+
+            tapLabel("Auto LIVE Highlights")
+            tap("Turn on")
+            seeText("LIVE highlights")
+            seeText("No LIVE recordings yet", substring = true)
+            screenshot("05-module-empty")
+            eventually("the server has the toggle on") { backend.get("/v1/settings", token).body().contains("\"highlights_on\":true") }
+
+            shell.back.press()
+            seeLabel("Auto LIVE Highlights").assertIsOn()
+            tapLabel("Back")
+            seeText("Shopping bag")
+        }
+    }
+
+    @Test
+    fun `pre-LIVE pop-up - X, system back, and Turn on through onboarding`() {
+        val x = backend.seller("ui-popup-x", popup = true)
+        screens("ui-popup-x", x) { _, _ ->
+            tap("Shopping bag")
+            seeText("Auto-post highlights of this LIVE?")
+            seeText("We'll post up to 7 short videos of its best moments to your profile.")
+            screenshot("06-popup")
+            tapLabel("Close")
+            seeNoText("Auto-post highlights of this LIVE?")
+            tap("Shopping bag")
+            waitForIdle()
+            assertTrue(onAllNodes(isDialog()).fetchSemanticsNodes().isEmpty(), "inside the cooldown, no pop-up")
+        }
+        val back = backend.seller("ui-popup-back", popup = true)
+        screens("ui-popup-back", back) { client, shell ->
+            tap("Shopping bag")
+            seeText("Auto-post highlights of this LIVE?")
+            assertTrue(shell.back.press(), "the pop-up takes system back")
+            seeNoText("Auto-post highlights of this LIVE?")
+            eventually("back closes it as X does") { client.popup.value == null && !client.highlights.value.on }
+        }
+        val on = backend.seller("ui-popup-on", popup = true)
+        screens("ui-popup-on", on) { _, _ ->
+            tap("Shopping bag")
+            tap("Turn on")
+            seeText("Your best LIVE moments become shoppable videos automatically.")
+            tap("Turn on")
+            seeText("LIVE highlights")
+            eventually("the server has the toggle on") { backend.get("/v1/settings", on).body().contains("\"highlights_on\":true") }
+        }
+    }
+
+    @Test
+    fun `module - LIVE now, scheduled, recommendations, remove, post, create a video, a refused one`() {
+        val token = backend.seller("ui-module")
+        screens("ui-module", token) { client, _ ->
+            tap("Open")
+            tapLabel("Auto LIVE Highlights")
+            tap("Turn on")
+            seeText("No LIVE recordings yet", substring = true)
+            eventually("the toggle reached the server") { backend.get("/v1/settings", token).body().contains("\"highlights_on\":true") }
+
+            // Every moment over the engine's floor is auto-posted, so that the caps alone decide here:
+            // a third moment of one product (cap 2) is a recommendation.
+            val settings = kotlin.io.path.createTempFile(suffix = ".json").toFile().apply { writeText("""{"auto_post_quantile": 0.0}""") }
+            backend.admin("set-engine-settings", settings.path)
+            // A LIVE that started 15 minutes ago and is still on; its last moment, a few seconds
+            // ago, is scheduled ~90 s after it was identified.
+            backend.ongoingLive(
+                "ui-module", "ui-module-live", System.currentTimeMillis(), minutes = 15,
+                bursts = listOf(1.5 to 1.5, 3.8 to 1.5, 6.2 to 1.5, 10.0 to 1.5, 13.8 to 1.5),
+                products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
+            )
+            tap("Refresh")
+            seeText("Skincare night · LIVE")
+            screenshot("07-module")
+            tap("Skincare night · LIVE")
+            seeText("Create video")
+            // Moments identified long enough ago post at once; pull to refresh as a seller would.
+            refreshUntil("Posted · LIVE now")
+            seeText("Scheduled · posts at", substring = true)
+            // The third moment of one product is over its cap (2): a recommendation.
+            seeText("Recommended")
+            screenshot("08-recording")
+            val recording = client.recording.value!!
+            assertTrue(recording.highlights.any { it.badge == HighlightBadge.LIVE_NOW }, "LIVE now rows")
+            assertTrue(recording.highlights.any { it.badge == HighlightBadge.SCHEDULED }, "scheduled rows")
+
+            // Remove says which highlight it removes; the row then shows as removed.
+            val first = recording.highlights.first { it.badge == HighlightBadge.LIVE_NOW }
+            val range = offsetRange(recording.recording.startedAtMs, first.startMs, first.endMs)
+            tapLabel("Remove highlight $range")
+            seeText("Removed")
+            eventually("the server removed it") { backend.get("/v1/lives/ui-module-live/highlights", token).body().contains("\"removed\"") }
+
+            // Recommendations: post one.
+            val rec = client.recording.value!!.recommendations.first()
+            tapLabel("Post recommendation " + offsetRange(recording.recording.startedAtMs, rec.startMs, rec.endMs))
+            eventually("the recommendation left the list") { client.recording.value!!.recommendations.none { it.id == rec.id } }
+
+            // A video the core refuses (before the LIVE started): the notice shows, nothing changes.
+            val before = client.recording.value!!.highlights.size
+            tap("Create video")
+            onAllNodes(hasSetTextAction()).onFirst().performTextReplacement("-30")
+            screenshot("09-create-video")
+            tap("Create")
+            seeText("segment", substring = true)
+            assertEquals(before, client.recording.value!!.highlights.size)
+
+            // The dialog stays open with what the seller typed; fixing the start makes it a real one.
+            seeText("Start (seconds into the LIVE)")
+            onAllNodes(hasSetTextAction()).onFirst().apply { performClick(); performTextReplacement("60") }
+            tap("Lip tint")
+            tap("Create")
+            seeText("Lip tint · 1:00–1:20")
+            eventually("the server has the seller's video") { backend.get("/v1/lives/ui-module-live/highlights", token).body().contains("\"manual\"") }
+            screenshot("10-recording-after")
+            tapLabel("Back")
+            seeText("LIVE highlights")
+        }
+    }
+
+    @Test
+    fun `offline - actions wait, show as waiting, and reach the server once it is back`() {
+        val port = TestBackend.freePort()
+        // Signed in all along; the network is what is missing until the backend starts.
+        var token = "hlt_not_yet_issued"
+        val client = HighlightsClient.open(
+            kotlin.io.path.createTempDirectory("highlights-ui").resolve("h.db").toString(), "ui-offline", "http://127.0.0.1:$port",
+        ) { token }
+        val shell = DesktopShell(Locale.ENGLISH)
+        client.startBackgroundSync()
+        try {
+            runDesktopComposeUiTest(PHONE_WIDTH, PHONE_HEIGHT) {
+                setContent { HighlightsRoot(client, shell, false) }
+                tap("Open")
+                seeText("Loading limits…")
+                tapLabel("Auto LIVE Highlights")
+                tap("Turn on")
+                tapLabel("Back")
+                seeLabel("Auto LIVE Highlights").assertIsOn()
+                tap("Highlight module")
+                tap("Refresh")
+                seeText("Offline", substring = true)
+                seeText("2 waiting to send", substring = true)
+                screenshot("11-offline")
+                TestBackend(port, withoutVideos = true).use { later ->
+                    token = later.seller("ui-offline")
+                    tap("Refresh")
+                    seeText("Online", substring = true)
+                    seeNoText("waiting to send", substring = true)
+                    eventually("the server has the toggle on") { later.get("/v1/settings", token).body().contains("\"highlights_on\":true") }
+                }
+            }
+        } finally {
+            client.close()
+        }
+    }
+
+    @Test
+    fun `dark theme and Indonesian`() {
+        val token = backend.seller("ui-looks")
+        screens("ui-looks", token, dark = true) { _, _ ->
+            tap("Open")
+            seeText("Up to 7 videos per LIVE", substring = true)
+            screenshot("12-highlights-dark")
+        }
+        screens("ui-looks", token, locale = Locale.forLanguageTag("id")) { _, _ ->
+            seeText("Produk")
+            tap("Buka")
+            seeText("Maksimal 7 video per LIVE dan 2 per produk yang disematkan, sekitar 2 menit setelah setiap momen.")
+            seeLabel("Sorotan LIVE Otomatis").assertIsOff()
+            screenshot("13-highlights-id")
+        }
+    }
+
+    /** Taps Refresh until [text] shows (the server posts on its own clock). */
+    private fun DesktopComposeUiTest.refreshUntil(text: String) {
+        repeat(30) {
+            if (onAllNodes(androidx.compose.ui.test.hasText(text, substring = true)).fetchSemanticsNodes().isNotEmpty()) return
+            tap("Refresh")
+            Thread.sleep(500)
+            waitForIdle()
+        }
+        seeText(text, substring = true)
+    }
+
+    private fun offsetRange(t0: Long, start: Long, end: Long) = live.highlights.app.offset(start - t0) + "–" + live.highlights.app.offset(end - t0)
+}

@@ -1,0 +1,116 @@
+import SwiftUI
+import HighlightsKit
+
+/// The feature's root: follows the core's current screen (landing in the module after onboarding),
+/// shows its overlays and notices, and syncs in the background while the scene is active.
+public struct HighlightsRootView: View {
+    @ObservedObject var store: HighlightsStore
+    @Environment(\.scenePhase) private var scenePhase
+    @State private var privacyOpen = false
+
+    public init(store: HighlightsStore) { self.store = store }
+
+    public var body: some View {
+        NavigationStack {
+            Group {
+                switch store.state.screen {
+                case .products: ProductsView(store: store)
+                case .highlights: HighlightsScreen(store: store, onPrivacy: { privacyOpen = true })
+                case .module, .recording: HighlightModuleView(store: store)
+                }
+            }
+            .toolbar {
+                if store.state.screen != .products {
+                    ToolbarItem(placement: .navigation) {
+                        Button { store.tap(.back) } label: { Image(systemName: "chevron.backward") }
+                            .accessibilityLabel(L("back"))
+                    }
+                }
+            }
+        }
+        .overlay { AutoPostPopupView(store: store) }
+        .overlay {
+            if let overlay = store.state.onboarding {
+                OnboardingOverlayView(store: store, overlay: overlay, onPrivacy: { privacyOpen = true })
+            }
+        }
+        .sheet(isPresented: $privacyOpen) { PrivacyView(store: store) }
+        .safeAreaInset(edge: .bottom) { NoticeBanner(store: store) }
+        .onChange(of: scenePhase) { phase in
+            switch phase {
+            case .active: Task { await store.attempt { try store.startBackgroundSync() } }
+            case .background: store.cancelSync()
+            default: break
+            }
+        }
+        .task { await store.attempt { try store.startBackgroundSync() } }
+    }
+}
+
+/// LIVE section → Products: the entry to Highlights and the shopping bag before going LIVE.
+struct ProductsView: View {
+    @ObservedObject var store: HighlightsStore
+
+    var body: some View {
+        List {
+            Button { store.tap(.openHighlights) } label: {
+                VStack(alignment: .leading) {
+                    Text(L("products_highlights_entry")).font(.headline)
+                    Text(L("products_highlights_hint")).font(.subheadline).foregroundStyle(.secondary)
+                }
+            }
+            .accessibilityHint(L("open"))
+            Button { store.tap(.shoppingBagTapped) } label: { Label(L("shopping_bag"), systemImage: "bag") }
+        }
+        .navigationTitle(L("products_title"))
+    }
+}
+
+/// The core's oldest notice, then the last refusal, as a banner the seller dismisses.
+struct NoticeBanner: View {
+    @ObservedObject var store: HighlightsStore
+
+    var body: some View {
+        if let notice = store.state.notice {
+            banner(notice.message) { store.tap(.dismissNotice(id: notice.id)) }
+        } else if let refusal = store.refusal {
+            banner(refusal) { store.dismissRefusal() }
+        }
+    }
+
+    private func banner(_ text: String, dismiss: @escaping () -> Void) -> some View {
+        HStack {
+            Text(text).font(.callout)
+            Spacer()
+            Button(action: dismiss) { Image(systemName: "xmark") }
+                .frame(minWidth: 44, minHeight: 44)
+                .accessibilityLabel(L("close"))
+        }
+        .padding()
+        .background(.thinMaterial, in: RoundedRectangle(cornerRadius: 12))
+        .padding(.horizontal)
+    }
+}
+
+/// The data-privacy page: the backend's text from remote config.
+struct PrivacyView: View {
+    @ObservedObject var store: HighlightsStore
+    @Environment(\.dismiss) private var dismiss
+
+    var body: some View {
+        NavigationStack {
+            ScrollView {
+                VStack(alignment: .leading, spacing: 12) {
+                    if let text = store.state.highlights.privacyNotice {
+                        ForEach(text.split(separator: "\n").map(String.init), id: \.self) { Text($0) }
+                    } else {
+                        Text(L("privacy_loading")).foregroundStyle(.secondary)
+                    }
+                }
+                .padding()
+            }
+            .navigationTitle(L("privacy_title"))
+            .toolbar { Button(L("close")) { dismiss() } }
+        }
+    }
+}
