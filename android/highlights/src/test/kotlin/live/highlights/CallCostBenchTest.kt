@@ -32,8 +32,9 @@ class CallCostBenchTest {
             val db = Files.createTempDirectory("bench").resolve("h.db").toString()
             val app = HighlightsApp(db, "kt-bench", backend.url, object : TokenProvider { override fun token() = token })
             app.sync()
-            // Where a call's time goes: the JNA structure uniffi passes to every call, a bare JNA
-            // direct call without one, and the whole no-op method call that holds both.
+            // Where a call's time goes: the JNA structure stock uniffi bindings allocate and marshal
+            // for every call (ours pass native memory instead: kotlin_call_status.rs), a bare JNA
+            // direct call, and the whole no-op method call.
             measure("JNA: new RustCallStatus structure only", 200_000) { uniffi.highlights_ffi.UniffiRustCallStatus() }
             measure("JNA: direct call, no structure (checksum)", 200_000) {
                 uniffi.highlights_ffi.IntegrityCheckingUniffiLib.uniffi_highlights_ffi_checksum_method_highlightsapp_cancel_sync()
