@@ -32,6 +32,8 @@ rm -rf "$out"
 cargo run -q --release -p uniffi-bindgen --locked -- generate --library target/release/libhighlights_ffi.so \
   --language kotlin --no-format --out-dir "$out"
 (cd android/desktop && mvn -B -ntp -q clean compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
-java -Djna.library.path=target/release -cp "android/desktop/target/classes:$(cat android/desktop/target/classpath.txt)" \
+# A copy, so that a test run cleaning android/desktop/target cannot swap classes under the window.
+cp -r android/desktop/target/classes "$data/classes"
+java -Djna.library.path=target/release -cp "$data/classes:$(cat android/desktop/target/classpath.txt)" \
   live.highlights.desktop.MainKt --url "http://127.0.0.1:$port" --seller demo-seller --token-file "$data/token" \
   --db "$data/app/desktop.db" "$@"

@@ -88,7 +88,7 @@ impl HighlightsCore {
         check_id("seller", seller_id)?;
         let (store, rebuilt) = Store::open(db_path, seller_id)?;
         if rebuilt.is_some() {
-            store.add_notice(REBUILT_NOTICE, clock.now_ms())?;
+            store.add_notice(crate::view::NoticeKind::CacheReset, REBUILT_NOTICE, clock.now_ms())?;
         }
         let model = Model {
             server: store.settings()?,

@@ -305,6 +305,7 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     assert_eq!(v.sync.pending_actions, 0);
     let notice = v.notice.expect("the seller is told");
     assert!(notice.message.contains("not available"));
+    assert_eq!(notice.kind, highlights_core::view::NoticeKind::ActionRefused);
     core.dispatch(Event::DismissNotice { id: notice.id }).unwrap();
     assert!(core.view().unwrap().notice.is_none());
 
@@ -353,7 +354,11 @@ fn a_corrupt_cache_is_moved_aside_and_rebuilt() {
     std::fs::write(dev.db(), b"this is not a database, just bytes that a crash left behind".repeat(200)).unwrap();
     let core = dev.open("seller-a");
     let v = core.view().unwrap();
-    assert!(v.notice.is_some(), "the seller is told their local data was reset");
+    assert_eq!(
+        v.notice.map(|n| n.kind),
+        Some(highlights_core::view::NoticeKind::CacheReset),
+        "the seller is told their local data was reset"
+    );
     core.apply_changes(&seed(1, false)).unwrap();
     let aside = std::fs::read_dir(dev.dir.path())
         .unwrap()
@@ -419,6 +424,7 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
     core.apply_changes(&p).unwrap();
     let notice = core.view().unwrap().notice.expect("the seller is told");
     assert!(notice.message.contains("could not be made"), "{}", notice.message);
+    assert_eq!(notice.kind, highlights_core::view::NoticeKind::VideoFailed);
     core.dispatch(Event::DismissNotice { id: notice.id }).unwrap();
     p.cursor = 20_005;
     p.highlights[0].seq = 20_005;

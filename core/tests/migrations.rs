@@ -9,8 +9,10 @@ use highlights_core::testing::{Action, SCHEMA_VERSION};
 use highlights_core::view::HighlightBadge;
 use rusqlite::params;
 
-/// Writes, with plain SQL of schema version 1, what a v1 app would have cached and queued.
-fn fill_v1(conn: &rusqlite::Connection) {
+/// Writes, with plain SQL of schema version 1, what a v1 app would have cached and queued (from
+/// version 3 on, a highlight row has one more column, its video, still unknown).
+fn fill_v1(conn: &rusqlite::Connection, version: usize) {
+    let video = if version >= 3 { ", NULL" } else { "" };
     conn.execute("INSERT INTO settings VALUES ('seller-a', 1, 1, 2, NULL, 7, ?1)", params![T0]).unwrap();
     let cfg = serde_json::to_string(&config()).unwrap();
     conn.execute("INSERT INTO remote_config VALUES ('seller-a', ?1, ?2)", params![cfg, T0]).unwrap();
@@ -22,8 +24,10 @@ fn fill_v1(conn: &rusqlite::Connection) {
     .unwrap();
     conn.execute("INSERT INTO live_products VALUES ('seller-a', ?1, 'sku-1', 'Serum')", params![l.id]).unwrap();
     conn.execute(
-        "INSERT INTO highlights VALUES ('seller-a', 'h1', ?1, 'auto', 'posted', 0, ?2, ?3, 'sku-1', 3.5, '[\"orders 4x\"]', NULL,
-         '{\"auto_subtitles\":true,\"arrow_to_live\":false,\"click_now_end_card\":false,\"background_music\":false}', 2)",
+        &format!(
+            "INSERT INTO highlights VALUES ('seller-a', 'h1', ?1, 'auto', 'posted', 0, ?2, ?3, 'sku-1', 3.5, '[\"orders 4x\"]', NULL,
+             '{{\"auto_subtitles\":true,\"arrow_to_live\":false,\"click_now_end_card\":false,\"background_music\":false}}', 2{video})"
+        ),
         params![l.id, l.started_at_ms, l.started_at_ms + 20_000],
     )
     .unwrap();
@@ -40,7 +44,7 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         let dev = Device::new();
         {
             let conn = create_db_at_version(&dev.db(), version).unwrap();
-            fill_v1(&conn);
+            fill_v1(&conn, version);
         }
         let core = dev.open("seller-a");
         let v = core.view().unwrap();

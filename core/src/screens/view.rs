@@ -200,13 +200,47 @@ pub struct SyncIndicator {
     pub pending_actions: u32,
 }
 
+/// What a notice is about, so that shells say it in the seller's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum NoticeKind {
+    /// The cache on this device was damaged and rebuilt; it reloads from the server.
+    CacheReset,
+    /// A highlight's video could not be made; it is back among the recommendations.
+    VideoFailed,
+    /// The server refused a queued action; `message` is the server's reason.
+    ActionRefused,
+}
+
+impl NoticeKind {
+    /// The name the cache stores.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::CacheReset => "cache_reset",
+            Self::VideoFailed => "video_failed",
+            Self::ActionRefused => "action_refused",
+        }
+    }
+
+    /// Reads a stored name; an unknown one (a newer build's) reads as a refusal, shown by its message.
+    pub(crate) fn parse(s: &str) -> Self {
+        match s {
+            "cache_reset" => Self::CacheReset,
+            "video_failed" => Self::VideoFailed,
+            _ => Self::ActionRefused,
+        }
+    }
+}
+
 /// A message for the seller, e.g. an action the server refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Notice {
     /// Notice id, to dismiss it.
     pub id: i64,
-    /// What happened, in plain words.
+    /// What it is about; shells word it from this in the device's language.
+    pub kind: NoticeKind,
+    /// What happened, in plain English (for a refusal, the server's reason).
     pub message: String,
 }
 

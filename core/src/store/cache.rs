@@ -337,7 +337,7 @@ impl Store {
             let failed = video_newly_failed(&tx, seller, h)?;
             upsert_highlight(&tx, seller, h)?;
             if failed {
-                notices::add(&tx, seller, VIDEO_FAILED_NOTICE, now_ms)?;
+                notices::add(&tx, seller, crate::view::NoticeKind::VideoFailed, VIDEO_FAILED_NOTICE, now_ms)?;
             }
         }
         tx.prepare_cached(

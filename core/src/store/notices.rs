@@ -5,25 +5,33 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::connection::Store;
 use super::error::StoreError;
-use crate::view::Notice;
+use crate::view::{Notice, NoticeKind};
 
-pub(super) fn add(conn: &Connection, seller: &str, message: &str, now_ms: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO notices (seller_id, message, created_at_ms) VALUES (?1, ?2, ?3)")?
-        .execute(params![seller, message, now_ms])?;
+pub(super) fn add(
+    conn: &Connection,
+    seller: &str,
+    kind: NoticeKind,
+    message: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO notices (seller_id, kind, message, created_at_ms) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![seller, kind.as_str(), message, now_ms])?;
     Ok(())
 }
 
 impl Store {
     /// Stores a message for the seller.
-    pub(crate) fn add_notice(&self, message: &str, now_ms: i64) -> Result<(), StoreError> {
-        add(&self.conn, &self.seller, message, now_ms)
+    pub(crate) fn add_notice(&self, kind: NoticeKind, message: &str, now_ms: i64) -> Result<(), StoreError> {
+        add(&self.conn, &self.seller, kind, message, now_ms)
     }
 
     /// The oldest notice not yet dismissed.
     pub(crate) fn first_notice(&self) -> Result<Option<Notice>, StoreError> {
         self.conn
-            .prepare_cached("SELECT id, message FROM notices WHERE seller_id = ?1 ORDER BY id LIMIT 1")?
-            .query_row([&self.seller], |r| Ok(Notice { id: r.get(0)?, message: r.get(1)? }))
+            .prepare_cached("SELECT id, kind, message FROM notices WHERE seller_id = ?1 ORDER BY id LIMIT 1")?
+            .query_row([&self.seller], |r| {
+                Ok(Notice { id: r.get(0)?, kind: NoticeKind::parse(&r.get::<_, String>(1)?), message: r.get(2)? })
+            })
             .optional()
             .map_err(Into::into)
     }

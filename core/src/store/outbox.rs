@@ -90,7 +90,9 @@ impl Store {
         match how {
             Settled::Settings(s) => cache::save_settings(&tx, seller, s)?,
             Settled::Highlight(h) => cache::upsert_highlight(&tx, seller, h)?,
-            Settled::Refused(message) => notices::add(&tx, seller, message, now_ms)?,
+            Settled::Refused(message) => {
+                notices::add(&tx, seller, crate::view::NoticeKind::ActionRefused, message, now_ms)?
+            }
         }
         tx.prepare_cached("DELETE FROM outbox WHERE seller_id = ?1 AND id = ?2")?.execute(params![seller, entry_id])?;
         tx.commit()?;

@@ -96,14 +96,22 @@ CREATE TABLE notices (
 /// Schema version 3: each highlight's video (state, length, media URLs) as the server sent it.
 const V3: &str = "ALTER TABLE highlights ADD COLUMN video TEXT;";
 
+/// Schema version 4: what each notice is about, so that shells can word it; older notices are
+/// recognised by the texts this build's predecessors stored.
+const V4: &str = r#"
+ALTER TABLE notices ADD COLUMN kind TEXT NOT NULL DEFAULT 'action_refused';
+UPDATE notices SET kind = 'cache_reset' WHERE message LIKE 'Highlights data on this device was damaged%';
+UPDATE notices SET kind = 'video_failed' WHERE message LIKE 'A highlight''s video could not be made%';
+"#;
+
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 /// Number of schema versions this build knows.
 #[cfg(any(test, feature = "testing"))]
-pub const SCHEMA_VERSION: usize = 3;
+pub const SCHEMA_VERSION: usize = 4;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
@@ -176,7 +184,30 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 3);
+        assert_eq!(SCHEMA_VERSION, 4);
+    }
+
+    #[test]
+    fn notices_of_a_version_3_cache_get_their_kind() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 3).unwrap();
+        for message in [
+            "Highlights data on this device was damaged and has been reset; it reloads from the server.",
+            "A highlight's video could not be made. It is back in Recommendations: post it to try again.",
+            "Highlights are not available for this account",
+        ] {
+            conn.execute("INSERT INTO notices (seller_id, message, created_at_ms) VALUES ('s', ?1, 0)", [message])
+                .unwrap();
+        }
+        migrations().to_latest(&mut conn).unwrap();
+        let kinds: Vec<String> = conn
+            .prepare("SELECT kind FROM notices ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kinds, ["cache_reset", "video_failed", "action_refused"]);
     }
 
     #[test]

@@ -10,8 +10,9 @@ import Foundation
 public final class HighlightsStore: ObservableObject {
     /// Every screen's state; SwiftUI views read the part they render.
     @Published public private(set) var state: ViewState
-    /// Why the core refused the seller's last tap, until the seller has read it; the screen stays as it was.
-    @Published public private(set) var refusal: String?
+    /// Why the core refused the seller's last tap, until the seller has read it; the screen stays
+    /// as it was. Typed, so that the views word it in the seller's language.
+    @Published public private(set) var refusal: Error?
 
     private let app: HighlightsApp
     private var subscription: UInt64 = 0
@@ -55,8 +56,10 @@ public final class HighlightsStore: ObservableObject {
     public func attempt(_ work: () async throws -> Void) async {
         do {
             try await work()
+        } catch is CancellationError {
+            // The view went away; nothing to tell.
         } catch {
-            refusal = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+            refusal = error
         }
     }
 

@@ -138,7 +138,7 @@ struct CreateVideoSheet: View {
                             dismiss()
                         } catch {
                             // Shown in the sheet, which stays open with what the seller chose.
-                            self.error = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+                            self.error = refusalText(error)
                         }
                     }
                 }

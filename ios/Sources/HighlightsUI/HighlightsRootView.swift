@@ -47,6 +47,27 @@ public struct HighlightsRootView: View {
     }
 }
 
+/// What to tell the seller about a refusal, in their language, from the core's typed error.
+func refusalText(_ error: Error) -> String {
+    guard let error = error as? HighlightsError else { return L("error_generic") }
+    switch error {
+    case .Input(let problem, _):
+        switch problem {
+        case .invalidId: return L("problem_invalid_id")
+        case .unknownRecording: return L("problem_unknown_recording")
+        case .unknownHighlight: return L("problem_unknown_highlight")
+        case .unknownProduct: return L("problem_unknown_product")
+        case .invalidSegment: return L("problem_invalid_segment")
+        case .notAllowed: return L("problem_not_allowed")
+        case .configUnavailable: return L("problem_config_unavailable")
+        }
+    case .Network: return L("error_network")
+    case .Auth: return L("error_auth")
+    case .Storage: return L("error_storage")
+    default: return L("error_generic")
+    }
+}
+
 /// LIVE section → Products: the entry to Highlights and the shopping bag before going LIVE.
 struct ProductsView: View {
     @ObservedObject var store: HighlightsStore
@@ -72,9 +93,17 @@ struct NoticeBanner: View {
 
     var body: some View {
         if let notice = store.state.notice {
-            banner(notice.message) { store.tap(.dismissNotice(id: notice.id)) }
+            banner(noticeText(notice)) { store.tap(.dismissNotice(id: notice.id)) }
         } else if let refusal = store.refusal {
-            banner(refusal) { store.dismissRefusal() }
+            banner(refusalText(refusal)) { store.dismissRefusal() }
+        }
+    }
+
+    private func noticeText(_ notice: Notice) -> String {
+        switch notice.kind {
+        case .cacheReset: return L("notice_cache_reset")
+        case .videoFailed: return L("notice_video_failed")
+        case .actionRefused: return L("notice_refused", notice.message)
         }
     }
 

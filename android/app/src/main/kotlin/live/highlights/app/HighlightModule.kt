@@ -52,8 +52,8 @@ fun HighlightModuleScreen(client: HighlightsClient) {
     val sync by client.sync.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
-    val back = { scope.act(snackbar, failed) { client.back() }; Unit }
+    val shell = LocalShell.current
+    val back = { scope.act(snackbar, shell) { client.back() }; Unit }
     LocalShell.current.BackHandler(true, back)
     Column {
         TitleBar(tr("module_title"), onBack = back) { TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) } }
@@ -65,7 +65,7 @@ fun HighlightModuleScreen(client: HighlightsClient) {
                     headlineContent = { Text(if (row.isLive) tr("recording_live", row.title) else row.title) },
                     overlineContent = { Text(clock(row.startedAtMs)) },
                     supportingContent = { Text(tr("recording_counts", row.highlightCount.toInt(), row.recommendationCount.toInt())) },
-                    modifier = Modifier.clickable(onClickLabel = tr("open")) { scope.act(snackbar, failed) { client.openRecording(row.id) } },
+                    modifier = Modifier.clickable(onClickLabel = tr("open")) { scope.act(snackbar, shell) { client.openRecording(row.id) } },
                 )
                 if (row.id == module.recordings.last().id && module.hasMore) {
                     LaunchedEffect(row.id) { client.loadMoreRecordings() }
@@ -82,8 +82,8 @@ fun RecordingPage(client: HighlightsClient) {
     val screen = recording ?: return
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
-    val back = { scope.act(snackbar, failed) { client.back() }; Unit }
+    val shell = LocalShell.current
+    val back = { scope.act(snackbar, shell) { client.back() }; Unit }
     var creating by remember { mutableStateOf(false) }
     LocalShell.current.BackHandler(!creating, back)
     Column {
@@ -98,7 +98,7 @@ fun RecordingPage(client: HighlightsClient) {
                     if (h.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED)) {
                         val label = tr("remove_cd", range(screen, h))
                         TextButton(
-                            onClick = { scope.act(snackbar, failed) { client.removeHighlight(h.id) } },
+                            onClick = { scope.act(snackbar, shell) { client.removeHighlight(h.id) } },
                             modifier = Modifier.semantics { contentDescription = label },
                         ) { Text(tr("remove")) }
                     }
@@ -109,7 +109,7 @@ fun RecordingPage(client: HighlightsClient) {
                 HighlightCard(screen, h) {
                     val label = tr("post_cd", range(screen, h))
                     TextButton(
-                        onClick = { scope.act(snackbar, failed) { client.postRecommendation(h.id) } },
+                        onClick = { scope.act(snackbar, shell) { client.postRecommendation(h.id) } },
                         modifier = Modifier.semantics { contentDescription = label },
                     ) { Text(tr("post")) }
                 }
@@ -186,7 +186,7 @@ private fun VideoPreview(video: VideoRow?) {
 fun CreateVideoDialog(client: HighlightsClient, screen: RecordingScreen, onDone: () -> Unit) {
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
+    val shell = LocalShell.current
     var start by remember { mutableStateOf("0") }
     var length by remember { mutableStateOf("20") }
     var product by remember { mutableStateOf(screen.products.firstOrNull()?.id ?: "") }
@@ -213,7 +213,7 @@ fun CreateVideoDialog(client: HighlightsClient, screen: RecordingScreen, onDone:
             Button(onClick = {
                 val s = screen.recording.startedAtMs + (start.trim().toLongOrNull() ?: -1) * 1000
                 val e = s + (length.trim().toLongOrNull() ?: 0) * 1000
-                scope.act(snackbar, failed) { client.createVideo(screen.recording.id, s, e, product); onDone() }
+                scope.act(snackbar, shell) { client.createVideo(screen.recording.id, s, e, product); onDone() }
             }) { Text(tr("create_confirm")) }
         },
         dismissButton = { TextButton(onClick = onDone) { Text(tr("cancel")) } },

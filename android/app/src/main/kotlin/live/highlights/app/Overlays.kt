@@ -32,11 +32,11 @@ fun OnboardingOverlay(client: HighlightsClient, onPrivacy: () -> Unit) {
     val current = overlay ?: return
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
+    val shell = LocalShell.current
     // Android's dialog takes system back itself; hosts without one (desktop) get it here.
-    LocalShell.current.BackHandler(true) { scope.act(snackbar, failed) { client.dismissOnboarding() } }
+    LocalShell.current.BackHandler(true) { scope.act(snackbar, shell) { client.dismissOnboarding() } }
     AlertDialog(
-        onDismissRequest = { scope.act(snackbar, failed) { client.dismissOnboarding() } },
+        onDismissRequest = { scope.act(snackbar, shell) { client.dismissOnboarding() } },
         title = { Text(tr("onboarding_title")) },
         text = {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -46,8 +46,8 @@ fun OnboardingOverlay(client: HighlightsClient, onPrivacy: () -> Unit) {
                 TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
             }
         },
-        confirmButton = { Button(onClick = { scope.act(snackbar, failed) { client.confirmOnboarding() } }) { Text(tr("turn_on")) } },
-        dismissButton = { TextButton(onClick = { scope.act(snackbar, failed) { client.dismissOnboarding() } }) { Text(tr("not_now")) } },
+        confirmButton = { Button(onClick = { scope.act(snackbar, shell) { client.confirmOnboarding() } }) { Text(tr("turn_on")) } },
+        dismissButton = { TextButton(onClick = { scope.act(snackbar, shell) { client.dismissOnboarding() } }) { Text(tr("not_now")) } },
     )
 }
 
@@ -58,18 +58,18 @@ fun AutoPostPopup(client: HighlightsClient) {
     val current = popup ?: return
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
+    val shell = LocalShell.current
     val closeLabel = tr("close")
-    LocalShell.current.BackHandler(true) { scope.act(snackbar, failed) { client.popupDismiss() } }
+    LocalShell.current.BackHandler(true) { scope.act(snackbar, shell) { client.popupDismiss() } }
     AlertDialog(
         // Outside tap and system back close it as its X does.
-        onDismissRequest = { scope.act(snackbar, failed) { client.popupDismiss() } },
+        onDismissRequest = { scope.act(snackbar, shell) { client.popupDismiss() } },
         title = { Text(tr("popup_title")) },
         text = { Text(tr("popup_body", current.maxPostsPerLive.toInt())) },
-        confirmButton = { Button(onClick = { scope.act(snackbar, failed) { client.popupTurnOn() } }) { Text(tr("turn_on")) } },
+        confirmButton = { Button(onClick = { scope.act(snackbar, shell) { client.popupTurnOn() } }) { Text(tr("turn_on")) } },
         dismissButton = {
             TextButton(
-                onClick = { scope.act(snackbar, failed) { client.popupDismiss() } },
+                onClick = { scope.act(snackbar, shell) { client.popupDismiss() } },
                 modifier = Modifier.semantics { contentDescription = closeLabel },
             ) { Text("✕") }
         },

@@ -23,6 +23,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 import live.highlights.HighlightsClient
 import uniffi.highlights_core.Event
+import uniffi.highlights_core.NoticeKind
 import uniffi.highlights_core.Screen
 import uniffi.highlights_ffi.HighlightsException
 
@@ -62,21 +63,36 @@ fun HighlightsRoot(client: HighlightsClient, shell: Shell, dark: Boolean = isSys
 }
 
 /** Runs a seller action; a refusal from the core becomes a snackbar, the screen stays as it was. */
-fun CoroutineScope.act(snackbar: SnackbarHostState, fallback: String, block: suspend () -> Unit) = launch {
+fun CoroutineScope.act(snackbar: SnackbarHostState, shell: Shell, block: suspend () -> Unit) = launch {
     try {
         block()
     } catch (e: HighlightsException) {
-        snackbar.showSnackbar(e.message ?: fallback)
+        snackbar.showSnackbar(refusal(shell, e))
     }
 }
 
-/** Shows the core's oldest notice once, then marks it read. */
+/** What to tell the seller about a refusal, in their language, from the core's typed error. */
+fun refusal(shell: Shell, e: HighlightsException): String = when (e) {
+    is HighlightsException.Input -> shell.text("problem_" + e.problem.name.lowercase())
+    is HighlightsException.Network -> shell.text("error_network")
+    is HighlightsException.Auth -> shell.text("error_auth")
+    is HighlightsException.Storage -> shell.text("error_storage")
+    else -> shell.text("error_generic")
+}
+
+/** Shows the core's oldest notice once, worded from its kind, then marks it read. */
 @Composable
 fun NoticeSnackbar(client: HighlightsClient, snackbar: SnackbarHostState) {
     val notice by client.notice.collectAsStateWithLifecycle()
+    val shell = LocalShell.current
     LaunchedEffect(notice) {
         val n = notice ?: return@LaunchedEffect
-        snackbar.showSnackbar(n.message)
+        val text = when (n.kind) {
+            NoticeKind.CACHE_RESET -> shell.text("notice_cache_reset")
+            NoticeKind.VIDEO_FAILED -> shell.text("notice_video_failed")
+            NoticeKind.ACTION_REFUSED -> shell.text("notice_refused", n.message)
+        }
+        snackbar.showSnackbar(text)
         client.dispatch(Event.DismissNotice(n.id))
     }
 }

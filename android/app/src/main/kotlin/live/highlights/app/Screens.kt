@@ -52,7 +52,7 @@ fun TitleBar(title: String, onBack: (() -> Unit)? = null, actions: @Composable R
 fun ProductsScreen(client: HighlightsClient) {
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
+    val shell = LocalShell.current
     Column {
         TitleBar(tr("products_title"))
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
@@ -60,9 +60,9 @@ fun ProductsScreen(client: HighlightsClient) {
                 headlineContent = { Text(tr("products_highlights_entry")) },
                 supportingContent = { Text(tr("products_highlights_hint")) },
                 modifier = Modifier.fillMaxWidth(),
-                trailingContent = { TextButton(onClick = { scope.act(snackbar, failed) { client.openHighlights() } }) { Text(tr("open")) } },
+                trailingContent = { TextButton(onClick = { scope.act(snackbar, shell) { client.openHighlights() } }) { Text(tr("open")) } },
             )
-            Button(onClick = { scope.act(snackbar, failed) { client.shoppingBagTapped() } }) { Text(tr("shopping_bag")) }
+            Button(onClick = { scope.act(snackbar, shell) { client.shoppingBagTapped() } }) { Text(tr("shopping_bag")) }
         }
     }
 }
@@ -74,8 +74,8 @@ fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
     val sync by client.sync.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
-    val failed = tr("error_generic")
-    val back = { scope.act(snackbar, failed) { client.back() }; Unit }
+    val shell = LocalShell.current
+    val back = { scope.act(snackbar, shell) { client.back() }; Unit }
     LocalShell.current.BackHandler(true, back)
     Column(Modifier.verticalScroll(rememberScrollState())) {
         TitleBar(tr("highlights_title"), onBack = back)
@@ -85,7 +85,7 @@ fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
                 Text(toggleLabel, style = MaterialTheme.typography.titleMedium)
                 Switch(
                     checked = toggle.on,
-                    onCheckedChange = { on -> scope.act(snackbar, failed) { client.setToggle(on) } },
+                    onCheckedChange = { on -> scope.act(snackbar, shell) { client.setToggle(on) } },
                     modifier = Modifier.semantics { contentDescription = toggleLabel },
                 )
             }
@@ -98,7 +98,7 @@ fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
             }
             if (toggle.pending) Text(tr("saving"))
             TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
-            Button(onClick = { scope.act(snackbar, failed) { client.openModule() } }) { Text(tr("open_module")) }
+            Button(onClick = { scope.act(snackbar, shell) { client.openModule() } }) { Text(tr("open_module")) }
             SyncLine(sync)
         }
     }

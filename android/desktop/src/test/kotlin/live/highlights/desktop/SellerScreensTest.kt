@@ -181,7 +181,7 @@ class SellerScreensTest {
             onAllNodes(hasSetTextAction()).onFirst().performTextReplacement("-30")
             screenshot("09-create-video")
             tap("Create")
-            seeText("segment", substring = true)
+            seeText("Choose a start inside the LIVE", substring = true)
             assertEquals(before, client.recording.value!!.highlights.size)
 
             // The dialog stays open with what the seller typed; fixing the start makes it a real one.

@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test
 
 /** Every text the screens use exists in every locale, with the same placeholders. */
 class StringsTest {
+    // Literal keys (tr("…"), shell.text("…")) and the refusals' keys, one per InputProblem.
     private val used: Set<String> = File(System.getProperty("highlights.screens.src")).walk()
         .filter { it.extension == "kt" }
-        .flatMap { Regex("""\btr\("([a-z0-9_]+)"""").findAll(it.readText()).map { m -> m.groupValues[1] } }
-        .toSet()
+        .flatMap { Regex("""\b(?:tr|text)\("([a-z0-9_]+)"\s*[,)]""").findAll(it.readText()).map { m -> m.groupValues[1] } }
+        .toSet() + uniffi.highlights_ffi.InputProblem.entries.map { "problem_" + it.name.lowercase() }
 
     private fun placeholders(s: String) = Regex("""%\d+\$[sd]""").findAll(s).map { it.value }.sorted().toList()
 
