@@ -78,10 +78,17 @@ pub struct RemoteConfig {
     /// analysed and why, in plain words (one paragraph per line).
     #[serde(default = "default_privacy_notice")]
     pub privacy_notice: String,
+    /// How long a "remove all" waits on the device, undoable, before it is sent, in seconds.
+    #[serde(default = "default_undo_window_s")]
+    pub undo_window_s: u32,
 }
 
 fn default_live_silence_s() -> u32 {
     defaults::LIVE_SILENCE_S
+}
+
+fn default_undo_window_s() -> u32 {
+    defaults::UNDO_WINDOW_S
 }
 
 fn default_privacy_notice() -> String {
@@ -102,6 +109,10 @@ pub mod defaults {
     pub const CLIP_MAX_S: u32 = 60;
     /// Seconds without any event after which a LIVE that never ended stops counting as on.
     pub const LIVE_SILENCE_S: u32 = 120;
+    /// Seconds a "remove all" can be undone before the app sends it.
+    pub const UNDO_WINDOW_S: u32 = 5;
+    /// Longest undo window a config may set, in seconds.
+    pub const UNDO_WINDOW_MAX_S: u32 = 60;
     /// Longest data-privacy text a config may carry, in bytes.
     pub const PRIVACY_NOTICE_MAX_BYTES: usize = 8 * 1024;
     /// The data-privacy text a fresh server serves.
@@ -124,6 +135,7 @@ impl Default for RemoteConfig {
             format_experiments: FormatVariant::EXPERIMENTS.iter().map(|v| v.as_str().to_string()).collect(),
             live_silence_s: defaults::LIVE_SILENCE_S,
             privacy_notice: defaults::PRIVACY_NOTICE.to_string(),
+            undo_window_s: defaults::UNDO_WINDOW_S,
         }
     }
 }
@@ -540,7 +552,7 @@ pub struct IngestResult {
     pub skipped: u64,
 }
 
-/// Outcome of removing all auto-posted highlights of a LIVE.
+/// Outcome of removing all auto-posted highlights of a LIVE, or of every LIVE.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RemovedCount {

@@ -15,6 +15,8 @@ pub const LIVE: &str = "/v1/lives/{live_id}";
 pub const LIVE_HIGHLIGHTS: &str = "/v1/lives/{live_id}/highlights";
 /// One highlight (DELETE).
 pub const HIGHLIGHT: &str = "/v1/highlights/{highlight_id}";
+/// Every auto-posted highlight of the seller, all LIVEs (DELETE: remove all).
+pub const HIGHLIGHTS: &str = "/v1/highlights";
 /// Posting one recommendation (POST).
 pub const HIGHLIGHT_POST: &str = "/v1/highlights/{highlight_id}/post";
 /// Seller-made videos (POST).

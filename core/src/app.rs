@@ -168,8 +168,19 @@ impl State {
                     self.notice = self.store.first_notice()?;
                 }
                 Effect::Enqueue(actions) => {
-                    let added = self.store.enqueue(&actions, clock.now_ms())?;
+                    let added = self.store.enqueue(&actions, clock.now_ms(), 0)?;
                     self.model.pending.extend(added);
+                }
+                Effect::EnqueueHeld(action, hold_ms) => {
+                    let now = clock.now_ms();
+                    let added = self.store.enqueue(&[action], now, now + hold_ms)?;
+                    self.model.pending.extend(added);
+                }
+                Effect::Unqueue(id) => {
+                    if !self.store.unqueue(id, clock.now_ms())? {
+                        return Err(CoreError::NotAllowed { reason: "the removal has already been sent".into() });
+                    }
+                    self.model.pending.retain(|e| e.id != id);
                 }
             }
         }

@@ -53,6 +53,14 @@ pub enum Event {
         /// The product to tie it to.
         product_id: String,
     },
+    /// Remove every auto-posted highlight of one recording, or of every recording with `None`
+    /// (after the shell's confirmation). It waits on the device for the undo window first.
+    RemoveAllHighlights {
+        /// The recording, or `None` for all of them.
+        recording_id: Option<String>,
+    },
+    /// Undo the last "remove all" while it still waits on the device.
+    UndoRemoveAll,
     /// The seller read a notice.
     DismissNotice {
         /// The notice.

@@ -266,6 +266,35 @@ async fn highlights_post_remove_and_remove_all() {
 }
 
 #[tokio::test]
+async fn remove_all_of_every_live_takes_auto_posts_only() {
+    let s = TestServer::start().await;
+    let a = s.seller("seller-a").await;
+    let b = s.seller("seller-b").await;
+    for live in ["live-1", "live-2"] {
+        ended_live(&s, "seller-a", live).await;
+        add_highlight(&s, "seller-a", live, HighlightKind::Auto, HighlightStatus::Posted).await;
+        add_highlight(&s, "seller-a", live, HighlightKind::Auto, HighlightStatus::Scheduled).await;
+    }
+    let kept = add_highlight(&s, "seller-a", "live-2", HighlightKind::Manual, HighlightStatus::Posted).await;
+    ended_live(&s, "seller-b", "live-b").await;
+    add_highlight(&s, "seller-b", "live-b", HighlightKind::Auto, HighlightStatus::Posted).await;
+
+    let (status, count) = s.call(Method::DELETE, "/v1/highlights", Some(&a), None).await;
+    assert_eq!((status, count), (StatusCode::OK, json!({"removed": 4})), "both LIVEs, posted and scheduled");
+    for live in ["live-1", "live-2"] {
+        let (_, list) = s.get(&format!("/v1/lives/{live}/highlights"), &a).await;
+        for h in list["highlights"].as_array().unwrap() {
+            let expected = if h["id"] == json!(kept) { "posted" } else { "removed" };
+            assert_eq!(h["status"], expected, "{h}");
+        }
+    }
+    let (_, again) = s.call(Method::DELETE, "/v1/highlights", Some(&a), None).await;
+    assert_eq!(again, json!({"removed": 0}), "removing again removes nothing more");
+    let (_, b_list) = s.get("/v1/lives/live-b/highlights", &b).await;
+    assert_eq!(b_list["highlights"][0]["status"], "posted", "another seller's posts stay");
+}
+
+#[tokio::test]
 async fn one_seller_never_reaches_anothers_data() {
     let s = TestServer::start().await;
     s.seller("seller-a").await;

@@ -21,25 +21,31 @@ async fn no_operation_leaks_another_sellers_data() {
         {"ts_ms": T0 + 1000, "live_id": "a-live", "type": "product_pin", "product_id": "a-sku", "name": "A's product"},
         {"ts_ms": T0 + 1_800_000, "live_id": "a-live", "type": "live_end"}
     ])).await;
+    let highlight = |kind, status, start_ms: i64| NewHighlight {
+        seller_id: "seller-a".into(),
+        live_id: "a-live".into(),
+        kind,
+        status,
+        live_now: false,
+        start_ms,
+        end_ms: start_ms + 30_000,
+        peak_ms: None,
+        product_id: Some("a-sku".into()),
+        score: 9.0,
+        signals: vec!["a-signal".into()],
+        identified_at_ms: None,
+        post_at_ms: None,
+        posted_at_ms: None,
+        format: FormatSpec::default(),
+    };
+    // A recommendation (its id is what B tries everywhere) and an auto-posted highlight, which a
+    // remove-all by B must leave on A's profile.
     let h = s
         .store()
-        .add_highlights(vec![NewHighlight {
-            seller_id: "seller-a".into(),
-            live_id: "a-live".into(),
-            kind: HighlightKind::Recommendation,
-            status: HighlightStatus::Suggested,
-            live_now: false,
-            start_ms: T0 + 60_000,
-            end_ms: T0 + 90_000,
-            peak_ms: None,
-            product_id: Some("a-sku".into()),
-            score: 9.0,
-            signals: vec!["a-signal".into()],
-            identified_at_ms: None,
-            post_at_ms: None,
-            posted_at_ms: None,
-            format: FormatSpec::default(),
-        }])
+        .add_highlights(vec![
+            highlight(HighlightKind::Recommendation, HighlightStatus::Suggested, T0 + 60_000),
+            highlight(HighlightKind::Auto, HighlightStatus::Posted, T0 + 120_000),
+        ])
         .await
         .unwrap()
         .remove(0)
@@ -89,7 +95,7 @@ async fn no_operation_leaks_another_sellers_data() {
             }
             let own_data_only = matches!(
                 path.as_str(),
-                "/v1/settings" | "/v1/config" | "/v1/experiments" | "/v1/lives" | "/v1/changes"
+                "/v1/settings" | "/v1/config" | "/v1/experiments" | "/v1/lives" | "/v1/changes" | "/v1/highlights"
             );
             if path.starts_with("/v1/ingest/") {
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "a seller token cannot ingest or read recordings");
@@ -105,7 +111,7 @@ async fn no_operation_leaks_another_sellers_data() {
             }
         }
     }
-    assert_eq!(exercised, 18, "every operation of the document was tried");
+    assert_eq!(exercised, 19, "every operation of the document was tried");
     // Without any token, A's unposted highlight has no watchable media either.
     for path in [highlights_api::paths::media_video(&h), highlights_api::paths::media_thumbnail(&h)] {
         let (status, body) = s.call(Method::GET, &path, None, None).await;

@@ -24,6 +24,7 @@ async fn openapi_document_matches_the_routes() {
     }
     operations.sort();
     let expected = [
+        ("DELETE", "/v1/highlights"),
         ("DELETE", "/v1/highlights/{highlight_id}"),
         ("DELETE", "/v1/lives/{live_id}/highlights"),
         ("GET", "/v1/changes"),

@@ -283,3 +283,77 @@ async fn a_refreshed_token_is_used_and_a_missing_one_is_a_typed_error() {
     assert!(matches!(err, CoreError::Unauthorized { .. }));
     assert!(!format!("{err} {err:?}").contains(&token));
 }
+
+#[tokio::test]
+async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 2).await;
+    let config = highlights_api::RemoteConfig { undo_window_s: 1, ..b.store().config().await.unwrap() };
+    b.store().set_config(config).await.unwrap();
+    let auto = |i: i64, status| NewHighlight {
+        seller_id: "seller-a".into(),
+        live_id: format!("live-{i:04}"),
+        kind: HighlightKind::Auto,
+        status,
+        live_now: false,
+        start_ms: T0 + i * 3_600_000 + 300_000,
+        end_ms: T0 + i * 3_600_000 + 330_000,
+        peak_ms: None,
+        product_id: Some("sku-2".into()),
+        score: 8.0,
+        signals: vec!["orders 5.0x baseline".into()],
+        identified_at_ms: None,
+        post_at_ms: None,
+        posted_at_ms: None,
+        format: FormatSpec::default(),
+    };
+    b.store()
+        .add_highlights(vec![
+            auto(0, HighlightStatus::Posted),
+            auto(0, HighlightStatus::Scheduled),
+            auto(1, HighlightStatus::Posted),
+        ])
+        .await
+        .unwrap();
+    let on_profile =
+        |list: &[serde_json::Value]| list.iter().filter(|h| h["kind"] == "auto" && h["status"] != "removed").count();
+    let d = Device::new("seller-a", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
+
+    // One LIVE: shown as removed at once, held on the device, then undone.
+    d.core.dispatch(Event::RemoveAllHighlights { recording_id: Some("live-0000".into()) }).unwrap();
+    let v = d.core.view().unwrap();
+    let autos: Vec<_> = v.recording.unwrap().highlights.into_iter().filter(|h| h.kind == HighlightKind::Auto).collect();
+    assert_eq!(autos.len(), 2);
+    assert!(autos.iter().all(|h| h.badge == HighlightBadge::Removed), "{autos:?}");
+    assert_eq!(v.undo.as_ref().and_then(|u| u.recording_id.clone()), Some("live-0000".into()));
+    let report = d.syncer.sync().await.unwrap();
+    assert_eq!((report.push.delivered, report.push.waiting), (0, 1), "held during the undo window");
+    assert_eq!(on_profile(&b.highlights(&token, "live-0000").await), 2, "nothing sent yet");
+    d.core.dispatch(Event::UndoRemoveAll).unwrap();
+    let v = d.core.view().unwrap();
+    assert!(v.undo.is_none() && v.sync.pending_actions == 0);
+    assert!(
+        v.recording.unwrap().highlights.iter().all(|h| h.badge != HighlightBadge::Removed),
+        "undo brings them back"
+    );
+
+    // Every LIVE: after the window it is sent, once, and the server and the screen agree.
+    d.core.dispatch(Event::RemoveAllHighlights { recording_id: None }).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert!(matches!(d.core.dispatch(Event::UndoRemoveAll), Err(CoreError::NotAllowed { .. })), "too late to undo");
+    let report = d.syncer.sync().await.unwrap();
+    assert_eq!(report.push.delivered, 1);
+    for live in ["live-0000", "live-0001"] {
+        assert_eq!(on_profile(&b.highlights(&token, live).await), 0, "{live}: every auto-post removed");
+    }
+    let v = d.core.view().unwrap();
+    assert!(v.undo.is_none() && v.sync.pending_actions == 0);
+    let rec = v.recording.unwrap();
+    assert!(
+        rec.highlights.iter().filter(|h| h.kind == HighlightKind::Auto).all(|h| h.badge == HighlightBadge::Removed)
+    );
+    assert_eq!(rec.recommendations.len(), 1, "recommendations stay");
+}

@@ -40,6 +40,12 @@ pub enum Action {
         #[serde(rename = "live_id")]
         recording_id: String,
     },
+    /// The seller removed every auto-posted highlight of a recording, or of all of them.
+    RemoveAllHighlights {
+        /// The recording, or `None` for every one.
+        #[serde(rename = "live_id")]
+        recording_id: Option<String>,
+    },
     /// The seller cut a shoppable video from a recording.
     CreateVideo {
         /// Local id shown until the server assigns one.
@@ -73,6 +79,15 @@ impl Action {
             }
             _ => None,
         }
+    }
+}
+
+impl OutboxEntry {
+    /// Whether this is a "remove all" still waiting out its undo window at `now_ms`.
+    pub(crate) fn undoable(&self, now_ms: i64) -> bool {
+        matches!(self.action, Action::RemoveAllHighlights { .. })
+            && self.attempts == 0
+            && self.next_attempt_at_ms > now_ms
     }
 }
 

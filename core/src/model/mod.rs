@@ -81,6 +81,10 @@ pub(crate) enum Effect {
     DismissNotice(i64),
     /// Queue these actions in the outbox, in one transaction.
     Enqueue(Vec<Action>),
+    /// Queue this action, not to be sent for `hold_ms` (the undo window).
+    EnqueueHeld(Action, i64),
+    /// Take this queued action back, if it has still not been sent.
+    Unqueue(i64),
 }
 
 /// The outcome of one event: where the seller ends up, once the effects have run.
@@ -235,6 +239,27 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
                 end_ms,
                 product_id,
             }]));
+        }
+        Event::RemoveAllHighlights { recording_id } => {
+            if let Some(id) = &recording_id {
+                check_id("recording", id)?;
+                if facts.recording(id)?.is_none() {
+                    return Err(CoreError::UnknownRecording { id: id.clone() });
+                }
+            }
+            let action = Action::RemoveAllHighlights { recording_id };
+            if model.pending.iter().any(|e| e.action == action) {
+                return Err(not_allowed("this removal is already on its way"));
+            }
+            let window_s = model.config.as_ref().map_or(highlights_api::defaults::UNDO_WINDOW_S, |c| c.undo_window_s);
+            effects.push(Effect::EnqueueHeld(action, i64::from(window_s) * 1000));
+        }
+        Event::UndoRemoveAll => {
+            let now = facts.now_ms();
+            let Some(entry) = model.pending.iter().rev().find(|e| e.undoable(now)) else {
+                return Err(not_allowed("there is no removal left to undo: it has been sent"));
+            };
+            effects.push(Effect::Unqueue(entry.id));
         }
         Event::DismissNotice { id } => effects.push(Effect::DismissNotice(id)),
     }

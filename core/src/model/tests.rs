@@ -101,18 +101,25 @@ fn synced(popup_experiment: bool) -> Model {
 fn step(model: &mut Model, event: Event, facts: &World) -> Result<Vec<Effect>, CoreError> {
     let step = update(model, event, facts)?;
     for effect in &step.effects {
-        if let Effect::Enqueue(actions) = effect {
-            for action in actions {
-                let id = model.pending.len() as i64 + 1;
-                model.pending.push(OutboxEntry {
-                    id,
-                    idempotency_key: format!("k{id}"),
-                    action: action.clone(),
-                    created_at_ms: facts.now_ms,
-                    attempts: 0,
-                    next_attempt_at_ms: 0,
-                });
+        let (queued, not_before) = match effect {
+            Effect::Enqueue(actions) => (actions.clone(), 0),
+            Effect::EnqueueHeld(action, hold_ms) => (vec![action.clone()], facts.now_ms + hold_ms),
+            Effect::Unqueue(id) => {
+                model.pending.retain(|e| e.id != *id);
+                continue;
             }
+            _ => continue,
+        };
+        for action in queued {
+            let id = model.pending.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+            model.pending.push(OutboxEntry {
+                id,
+                idempotency_key: format!("k{id}"),
+                action,
+                created_at_ms: facts.now_ms,
+                attempts: 0,
+                next_attempt_at_ms: not_before,
+            });
         }
     }
     model.nav = step.nav;
@@ -223,6 +230,36 @@ fn highlight_rules() {
 }
 
 #[test]
+fn remove_all_waits_out_the_undo_window_and_undo_takes_it_back() {
+    let mut w = world();
+    let mut m = synced(false);
+    let config_window = i64::from(m.config.as_ref().unwrap().undo_window_s) * 1000;
+    assert!(config_window > 0);
+
+    step(&mut m, Event::RemoveAllHighlights { recording_id: Some("live-1".into()) }, &w).unwrap();
+    let held = m.pending.last().unwrap().clone();
+    assert_eq!(held.action, Action::RemoveAllHighlights { recording_id: Some("live-1".into()) });
+    assert_eq!(held.next_attempt_at_ms, w.now_ms + config_window, "held for the config's undo window");
+    assert!(matches!(
+        step(&mut m, Event::RemoveAllHighlights { recording_id: Some("live-1".into()) }, &w),
+        Err(CoreError::NotAllowed { .. })
+    ));
+    step(&mut m, Event::UndoRemoveAll, &w).unwrap();
+    assert!(m.pending.is_empty(), "undo takes it back");
+    assert!(matches!(step(&mut m, Event::UndoRemoveAll, &w), Err(CoreError::NotAllowed { .. })), "nothing left");
+
+    // Every LIVE; once the window has passed it may be on its way, so undo is refused.
+    step(&mut m, Event::RemoveAllHighlights { recording_id: None }, &w).unwrap();
+    w.now_ms += config_window;
+    assert!(matches!(step(&mut m, Event::UndoRemoveAll, &w), Err(CoreError::NotAllowed { .. })));
+    assert_eq!(actions(&m), vec![Action::RemoveAllHighlights { recording_id: None }]);
+    assert!(matches!(
+        step(&mut m, Event::RemoveAllHighlights { recording_id: Some("live-9".into()) }, &w),
+        Err(CoreError::UnknownRecording { .. })
+    ));
+}
+
+#[test]
 fn video_rules() {
     let w = world();
     let m = synced(false);
@@ -287,6 +324,9 @@ fn event() -> impl Strategy<Value = Event> {
             product_id: "sku-1".into()
         }),
         Just(Event::DismissNotice { id: 1 }),
+        Just(Event::RemoveAllHighlights { recording_id: Some("live-1".into()) }),
+        Just(Event::RemoveAllHighlights { recording_id: None }),
+        Just(Event::UndoRemoveAll),
     ]
 }
 

@@ -85,7 +85,16 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
             }
             _ => None,
         });
+        // A "remove all" waiting on the device (undo window) or on the network already shows its
+        // effect: the seller sees what they asked for, and undo brings the rows back.
+        let removed_by_all = h.kind == HighlightKind::Auto
+            && matches!(h.status, HighlightStatus::Scheduled | HighlightStatus::Posted)
+            && pending.iter().any(|e| match &e.action {
+                Action::RemoveAllHighlights { recording_id } => recording_id.as_deref().is_none_or(|r| r == h.live_id),
+                _ => false,
+            });
         match (pending_action, h.status) {
+            _ if removed_by_all => highlights.push(row(h, HighlightBadge::Removed)),
             (Some(Action::PostRecommendation { .. }), HighlightStatus::Suggested) => {
                 highlights.push(row(h, HighlightBadge::Pending))
             }
@@ -165,5 +174,11 @@ pub(crate) fn view_state(
             pending_actions: model.pending.len() as u32,
         },
         notice: notice.cloned(),
+        undo: model.pending.iter().rev().find_map(|e| match &e.action {
+            Action::RemoveAllHighlights { recording_id } if e.attempts == 0 => {
+                Some(UndoOffer { recording_id: recording_id.clone(), until_ms: e.next_attempt_at_ms })
+            }
+            _ => None,
+        }),
     })
 }

@@ -264,4 +264,16 @@ pub struct ViewState {
     pub sync: SyncIndicator,
     /// Oldest unread notice.
     pub notice: Option<Notice>,
+    /// The last "remove all", while it can still be undone.
+    pub undo: Option<UndoOffer>,
+}
+
+/// A "remove all" waiting out its undo window on the device: shells offer Undo until `until_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct UndoOffer {
+    /// The recording whose auto-posted highlights go, or `None` for every recording.
+    pub recording_id: Option<String>,
+    /// When it is sent and can no longer be undone (epoch ms, device clock).
+    pub until_ms: i64,
 }

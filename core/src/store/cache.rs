@@ -163,6 +163,28 @@ fn upsert_live(conn: &Connection, seller: &str, l: &Live) -> Result<(), StoreErr
     Ok(())
 }
 
+/// What the server did for a "remove all": every auto-posted highlight of the recording (or of all),
+/// scheduled ones included, is removed; the next pull brings the server's own rows.
+pub(super) fn remove_auto_highlights(
+    conn: &Connection,
+    seller: &str,
+    recording: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE highlights SET status = ?3, live_now = 0
+         WHERE seller_id = ?1 AND (?2 IS NULL OR live_id = ?2) AND kind = ?4 AND status IN (?5, ?6)",
+    )?
+    .execute(params![
+        seller,
+        recording,
+        HighlightStatus::Removed.as_str(),
+        HighlightKind::Auto.as_str(),
+        HighlightStatus::Scheduled.as_str(),
+        HighlightStatus::Posted.as_str()
+    ])?;
+    Ok(())
+}
+
 pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -> Result<(), StoreError> {
     check_id("highlight", &h.id)?;
     if h.end_ms <= h.start_ms {

@@ -23,29 +23,43 @@ pub enum Settled {
     Settings(Settings),
     /// The server accepted it and answered with the highlight after the change.
     Highlight(Highlight),
+    /// The server removed every auto-posted highlight of this recording (`None`: of all).
+    RemovedAll(Option<String>),
     /// The server refused it for good; the seller reads why in a notice.
     Refused(String),
 }
 
 impl Store {
-    /// Queues `actions` in one transaction; only once it commits do they exist, and only then is
-    /// the queued signal fired.
-    pub(crate) fn enqueue(&mut self, actions: &[Action], now_ms: i64) -> Result<Vec<OutboxEntry>, StoreError> {
+    /// Queues `actions` in one transaction, not to be sent before `not_before_ms` (0: at once);
+    /// only once it commits do they exist, and only then is the queued signal fired.
+    pub(crate) fn enqueue(
+        &mut self,
+        actions: &[Action],
+        now_ms: i64,
+        not_before_ms: i64,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut added = Vec::with_capacity(actions.len());
         for action in actions {
             let key = random_key()?;
             tx.prepare_cached(
-                "INSERT INTO outbox (seller_id, idempotency_key, op, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO outbox (seller_id, idempotency_key, op, created_at_ms, next_attempt_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![self.seller, key, to_json("outbox action", action)?, now_ms])?;
+            .execute(params![
+                self.seller,
+                key,
+                to_json("outbox action", action)?,
+                now_ms,
+                not_before_ms
+            ])?;
             added.push(OutboxEntry {
                 id: tx.last_insert_rowid(),
                 idempotency_key: key,
                 action: action.clone(),
                 created_at_ms: now_ms,
                 attempts: 0,
-                next_attempt_at_ms: 0,
+                next_attempt_at_ms: not_before_ms,
             });
         }
         tx.commit()?;
@@ -90,6 +104,7 @@ impl Store {
         match how {
             Settled::Settings(s) => cache::save_settings(&tx, seller, s)?,
             Settled::Highlight(h) => cache::upsert_highlight(&tx, seller, h)?,
+            Settled::RemovedAll(recording) => cache::remove_auto_highlights(&tx, seller, recording.as_deref())?,
             Settled::Refused(message) => {
                 notices::add(&tx, seller, crate::view::NoticeKind::ActionRefused, message, now_ms)?
             }
@@ -97,6 +112,18 @@ impl Store {
         tx.prepare_cached("DELETE FROM outbox WHERE seller_id = ?1 AND id = ?2")?.execute(params![seller, entry_id])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Takes back a queued action that was never tried and is not yet due (so no sync can be
+    /// sending it); false when it is gone or may already be on its way.
+    pub(crate) fn unqueue(&self, entry_id: i64, now_ms: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM outbox WHERE seller_id = ?1 AND id = ?2 AND attempts = 0 AND next_attempt_at_ms > ?3",
+            )?
+            .execute(params![self.seller, entry_id, now_ms])?;
+        Ok(n == 1)
     }
 
     /// A delivery failed for now: count the attempt and wait until `next_attempt_at_ms`.

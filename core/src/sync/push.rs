@@ -8,7 +8,7 @@
 //! from the other device stands and this action is settled without effect. Arrival order does not
 //! matter: a phone that was offline for an hour cannot undo what the seller did since on a tablet.
 
-use highlights_api::{CreateVideo, Highlight, Settings, SettingsPatch, StaleSettings, paths};
+use highlights_api::{CreateVideo, Highlight, RemovedCount, Settings, SettingsPatch, StaleSettings, paths};
 use reqwest::Method;
 
 use super::http::{Answer, Body};
@@ -44,6 +44,8 @@ fn request(
         }
         Action::PostRecommendation { highlight_id, .. } => (Method::POST, paths::highlight_post(highlight_id), None),
         Action::RemoveHighlight { highlight_id, .. } => (Method::DELETE, paths::highlight(highlight_id), None),
+        Action::RemoveAllHighlights { recording_id: Some(id) } => (Method::DELETE, paths::live_highlights(id), None),
+        Action::RemoveAllHighlights { recording_id: None } => (Method::DELETE, paths::HIGHLIGHTS.to_string(), None),
         Action::CreateVideo { recording_id, start_ms, end_ms, product_id, .. } => (
             Method::POST,
             paths::VIDEOS.to_string(),
@@ -138,6 +140,8 @@ impl Syncer {
             200..=299 => {
                 let decoded = if entry.action.is_settings() {
                     answer.json::<Settings>().map(Settled::Settings)
+                } else if let Action::RemoveAllHighlights { recording_id } = &entry.action {
+                    answer.json::<RemovedCount>().map(|_| Settled::RemovedAll(recording_id.clone()))
                 } else {
                     answer.json::<Highlight>().map(|mut h| {
                         self.resolve_media(&mut h);

@@ -4,6 +4,7 @@ import HighlightsKit
 /// The LIVE highlight module: past recordings, newest first, paged, with pull-to-refresh.
 public struct HighlightModuleView: View {
     @ObservedObject var store: HighlightsStore
+    @State private var confirmingRemoveAll = false
 
     public init(store: HighlightsStore) { self.store = store }
 
@@ -27,6 +28,17 @@ public struct HighlightModuleView: View {
         }
         .refreshable { await store.attempt { _ = try await store.sync() } }
         .navigationTitle(L("module_title"))
+        .toolbar {
+            if module.recordings.contains(where: { $0.highlightCount > 0 }) {
+                Button(L("remove_all"), role: .destructive) { confirmingRemoveAll = true }
+            }
+        }
+        .confirmationDialog(L("remove_all_every_title"), isPresented: $confirmingRemoveAll, titleVisibility: .visible) {
+            Button(L("remove_all"), role: .destructive) { store.tap(.removeAllHighlights(recordingId: nil)) }
+            Button(L("cancel"), role: .cancel) {}
+        } message: {
+            Text(L("remove_all_every_body"))
+        }
         .sheet(isPresented: Binding(get: { store.state.recording != nil }, set: { if !$0 { store.tap(.back) } })) {
             if let recording = store.state.recording { RecordingView(store: store, screen: recording) }
         }
@@ -38,6 +50,12 @@ struct RecordingView: View {
     @ObservedObject var store: HighlightsStore
     let screen: RecordingScreen
     @State private var creating = false
+    @State private var confirmingRemoveAll = false
+
+    /// Auto-posts still on the profile (or about to be): what "Remove all" takes down.
+    private var autoPosts: Int {
+        screen.highlights.filter { $0.kind == .auto && ($0.badge == .posted || $0.badge == .liveNow || $0.badge == .scheduled) }.count
+    }
 
     var body: some View {
         NavigationStack {
@@ -63,7 +81,16 @@ struct RecordingView: View {
             }
             .refreshable { store.refresh() }
             .navigationTitle(screen.recording.title)
-            .toolbar { Button(L("create_video")) { creating = true } }
+            .toolbar {
+                Button(L("create_video")) { creating = true }
+                if autoPosts > 0 { Button(L("remove_all"), role: .destructive) { confirmingRemoveAll = true } }
+            }
+            .confirmationDialog(L("remove_all_live_title"), isPresented: $confirmingRemoveAll, titleVisibility: .visible) {
+                Button(L("remove_all"), role: .destructive) { store.tap(.removeAllHighlights(recordingId: screen.recording.id)) }
+                Button(L("cancel"), role: .cancel) {}
+            } message: {
+                Text(L("remove_all_live_body", autoPosts))
+            }
             .sheet(isPresented: $creating) { CreateVideoSheet(store: store, screen: screen) }
             .safeAreaInset(edge: .bottom) { NoticeBanner(store: store) }
         }

@@ -92,7 +92,17 @@ struct NoticeBanner: View {
     @ObservedObject var store: HighlightsStore
 
     var body: some View {
-        if let notice = store.state.notice {
+        if let undo = store.state.undo, Double(undo.untilMs) / 1000 > Date().timeIntervalSince1970 {
+            // Until the removal leaves the device; the banner goes when the core's state moves on.
+            HStack {
+                Text(L("removed_all")).font(.callout)
+                Spacer()
+                Button(L("undo")) { store.tap(.undoRemoveAll) }.frame(minWidth: 44, minHeight: 44)
+            }
+            .padding()
+            .background(.thinMaterial, in: RoundedRectangle(cornerRadius: 12))
+            .padding(.horizontal)
+        } else if let notice = store.state.notice {
             banner(noticeText(notice)) { store.tap(.dismissNotice(id: notice.id)) }
         } else if let refusal = store.refusal {
             banner(refusalText(refusal)) { store.dismissRefusal() }

@@ -1,4 +1,4 @@
-//! Highlights of a LIVE: list, post a recommendation, remove one or all auto-posted.
+//! Highlights of a LIVE: list, post a recommendation, remove one, or all auto-posted of a LIVE or of every LIVE.
 
 use axum::Json;
 use axum::extract::State;
@@ -35,7 +35,19 @@ pub async fn remove_all_highlights(
     PathParam(live_id): PathParam<String>,
 ) -> Result<Json<RemovedCount>, HttpError> {
     known_id("live", &live_id)?;
-    Ok(Json(s.store.remove_auto_highlights(seller, live_id).await?))
+    Ok(Json(s.store.remove_auto_highlights(seller, Some(live_id)).await?))
+}
+
+/// Removes every auto-posted highlight of every LIVE of the seller (scheduled ones are cancelled);
+/// seller-made videos stay. Removing again removes nothing more.
+#[utoipa::path(delete, path = paths::HIGHLIGHTS, tag = "highlights",
+    responses((status = 200, body = RemovedCount), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn remove_every_auto_highlight(
+    State(s): State<AppState>,
+    Seller(seller): Seller,
+) -> Result<Json<RemovedCount>, HttpError> {
+    Ok(Json(s.store.remove_auto_highlights(seller, None).await?))
 }
 
 /// Posts a recommendation to the seller's profile now.

@@ -196,8 +196,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Highlight, StoreError>;
     /// Takes a highlight down (or cancels it before posting); removing twice is harmless.
     async fn remove_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError>;
-    /// Takes down every auto-posted highlight of a LIVE.
-    async fn remove_auto_highlights(&self, seller_id: String, live_id: String) -> Result<RemovedCount, StoreError>;
+    /// Takes down every auto-posted highlight of a LIVE, or of every LIVE of the seller with `None`.
+    async fn remove_auto_highlights(
+        &self,
+        seller_id: String,
+        live_id: Option<String>,
+    ) -> Result<RemovedCount, StoreError>;
     /// Cuts a seller-made video from a recording, once per key.
     async fn create_video(
         &self,
@@ -306,6 +310,9 @@ pub fn check_config(c: &RemoteConfig) -> Result<(), StoreError> {
             "privacy_notice must be 1 to {} bytes",
             highlights_api::defaults::PRIVACY_NOTICE_MAX_BYTES
         ));
+    }
+    if c.undo_window_s > highlights_api::defaults::UNDO_WINDOW_MAX_S {
+        return invalid(format!("undo_window_s must be at most {}", highlights_api::defaults::UNDO_WINDOW_MAX_S));
     }
     if c.refresh_interval_s == 0 {
         return invalid("refresh_interval_s must be at least 1".into());

@@ -184,12 +184,22 @@ pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Hig
     load(conn, seller_id, id)
 }
 
-/// Takes down every auto-posted highlight of a LIVE, scheduled ones included.
-pub(super) fn remove_auto(conn: &Connection, seller_id: &str, live_id: &str) -> Result<RemovedCount, StoreError> {
-    lives::load(conn, seller_id, live_id)?;
+/// Takes down every auto-posted highlight of a LIVE, or of all the seller's LIVEs, scheduled ones
+/// included; their videos leave the profile feed with them.
+pub(super) fn remove_auto(
+    conn: &Connection,
+    seller_id: &str,
+    live_id: Option<&str>,
+) -> Result<RemovedCount, StoreError> {
+    if let Some(live_id) = live_id {
+        lives::load(conn, seller_id, live_id)?;
+    }
     let ids: Vec<String> = conn
-        .prepare_cached("SELECT id FROM highlights WHERE live_id = ?1 AND kind = ?2 AND status IN (?3, ?4)")?
-        .query_map(params![live_id, Auto.as_str(), Scheduled.as_str(), Posted.as_str()], |r| r.get(0))?
+        .prepare_cached(
+            "SELECT id FROM highlights WHERE seller_id = ?1 AND (?2 IS NULL OR live_id = ?2) AND kind = ?3
+             AND status IN (?4, ?5)",
+        )?
+        .query_map(params![seller_id, live_id, Auto.as_str(), Scheduled.as_str(), Posted.as_str()], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in &ids {
         set_status(conn, id, Removed, false)?;

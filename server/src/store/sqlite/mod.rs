@@ -193,8 +193,12 @@ impl Store for SqliteStore {
         self.write(move |tx| highlights::remove(tx, &seller_id, &highlight_id)).await
     }
 
-    async fn remove_auto_highlights(&self, seller_id: String, live_id: String) -> Result<RemovedCount, StoreError> {
-        self.write(move |tx| highlights::remove_auto(tx, &seller_id, &live_id)).await
+    async fn remove_auto_highlights(
+        &self,
+        seller_id: String,
+        live_id: Option<String>,
+    ) -> Result<RemovedCount, StoreError> {
+        self.write(move |tx| highlights::remove_auto(tx, &seller_id, live_id.as_deref())).await
     }
 
     async fn create_video(

@@ -16,6 +16,7 @@ import uniffi.highlights_core.Screen
 import uniffi.highlights_core.SyncIndicator
 import uniffi.highlights_core.SyncReport
 import uniffi.highlights_core.HighlightsScreen
+import uniffi.highlights_core.UndoOffer
 import uniffi.highlights_core.ViewState
 import uniffi.highlights_ffi.HighlightsApp
 import uniffi.highlights_ffi.HighlightsException
@@ -41,6 +42,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     private val _recording = MutableStateFlow(initial.recording)
     private val _sync = MutableStateFlow(initial.sync)
     private val _notice = MutableStateFlow(initial.notice)
+    private val _undo = MutableStateFlow(initial.undo)
 
     /** Every screen at once. */
     val state: StateFlow<ViewState> = _state.asStateFlow()
@@ -60,6 +62,8 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     val sync: StateFlow<SyncIndicator> = _sync.asStateFlow()
     /** The oldest unread notice, or null. */
     val notice: StateFlow<Notice?> = _notice.asStateFlow()
+    /** The last "remove all" while it can still be undone, or null. */
+    val undo: StateFlow<UndoOffer?> = _undo.asStateFlow()
 
     private val subscription: ULong = app.subscribe(object : StateObserver {
         override fun onState(state: ViewState) = publish(state)
@@ -76,6 +80,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
         _recording.value = s.recording
         _sync.value = s.sync
         _notice.value = s.notice
+        _undo.value = s.undo
     }
 
     /** Forwards a seller event; throws [HighlightsException] when the core refuses it. */
@@ -110,6 +115,10 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     /** Cuts a shoppable video from the recording. */
     suspend fun createVideo(recordingId: String, startMs: Long, endMs: Long, productId: String) =
         dispatch(Event.CreateVideo(recordingId, startMs, endMs, productId))
+    /** Removes every auto-posted highlight of [recordingId], or of every recording with null; undoable for a few seconds. */
+    suspend fun removeAllHighlights(recordingId: String?) = dispatch(Event.RemoveAllHighlights(recordingId))
+    /** Takes back the last "remove all" while it still waits on the device. */
+    suspend fun undoRemoveAll() = dispatch(Event.UndoRemoveAll)
     /** The seller read the notice. */
     suspend fun dismissNotice(id: Long) = dispatch(Event.DismissNotice(id))
 

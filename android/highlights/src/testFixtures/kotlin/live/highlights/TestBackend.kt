@@ -44,7 +44,7 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
             """{"max_posts_per_live": $MAX_PER_LIVE, "max_posts_per_product": $MAX_PER_PRODUCT, "post_delay_s": $POST_DELAY_S,
                "clip_min_s": 10, "clip_max_s": 60, "popup_cooldown_s": 604800, "popup_max_shows": 3,
                "refresh_interval_s": 30, "format_experiments": ["auto_subtitles"],
-               "privacy_notice": "$PRIVACY_NOTICE"}""".trimIndent(),
+               "privacy_notice": "$PRIVACY_NOTICE", "undo_window_s": $UNDO_WINDOW_S}""".trimIndent(),
         )
         admin("set-config", config.toString())
     }
@@ -170,5 +170,7 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         const val MAX_PER_LIVE = 7
         const val MAX_PER_PRODUCT = 2
         const val POST_DELAY_S = 90
+        /** Seconds a "remove all" waits on the device, undoable. */
+        const val UNDO_WINDOW_S = 3
     }
 }

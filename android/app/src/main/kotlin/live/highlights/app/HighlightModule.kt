@@ -40,6 +40,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import live.highlights.HighlightsClient
 import uniffi.highlights_api.VideoState
+import uniffi.highlights_api.HighlightKind
 import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.HighlightRow
 import uniffi.highlights_core.RecordingScreen
@@ -56,7 +57,15 @@ fun HighlightModuleScreen(client: HighlightsClient) {
     val back = { scope.act(snackbar, shell) { client.back() }; Unit }
     LocalShell.current.BackHandler(true, back)
     Column {
-        TitleBar(tr("module_title"), onBack = back) { TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) } }
+        var confirming by remember { mutableStateOf(false) }
+        TitleBar(tr("module_title"), onBack = back) {
+            TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) }
+            if (module.recordings.any { it.highlightCount > 0u }) TextButton(onClick = { confirming = true }) { Text(tr("remove_all")) }
+        }
+        if (confirming) {
+            RemoveAllDialog(tr("remove_all_every_title"), tr("remove_all_every_body"),
+                onConfirm = { scope.act(snackbar, shell) { client.removeAllHighlights(null) } }, onDismiss = { confirming = false })
+        }
         LazyColumn {
             item { Row(Modifier.padding(horizontal = 16.dp)) { SyncLine(sync) } }
             if (module.recordings.isEmpty()) item { Text(tr("module_empty"), Modifier.padding(16.dp)) }
@@ -87,7 +96,20 @@ fun RecordingPage(client: HighlightsClient) {
     var creating by remember { mutableStateOf(false) }
     LocalShell.current.BackHandler(!creating, back)
     Column {
-        TitleBar(screen.recording.title, onBack = back) { TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) } }
+        // Auto-posts still on the profile (or about to be): what "Remove all" takes down.
+        val autoPosts = screen.highlights.count {
+            it.kind == HighlightKind.AUTO && it.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED)
+        }
+        var confirming by remember { mutableStateOf(false) }
+        TitleBar(screen.recording.title, onBack = back) {
+            TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) }
+            if (autoPosts > 0) TextButton(onClick = { confirming = true }) { Text(tr("remove_all")) }
+        }
+        if (confirming) {
+            RemoveAllDialog(tr("remove_all_live_title"), tr("remove_all_live_body", autoPosts),
+                onConfirm = { scope.act(snackbar, shell) { client.removeAllHighlights(screen.recording.id) } },
+                onDismiss = { confirming = false })
+        }
         LazyColumn {
             item {
                 Button(onClick = { creating = true }, modifier = Modifier.padding(horizontal = 16.dp)) { Text(tr("create_video")) }

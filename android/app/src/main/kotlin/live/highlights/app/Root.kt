@@ -3,7 +3,13 @@ package live.highlights.app
 import androidx.compose.foundation.isSystemInDarkTheme
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.SnackbarDuration
+import androidx.compose.material3.SnackbarResult
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.SnackbarHost
 import androidx.compose.material3.SnackbarHostState
@@ -21,6 +27,7 @@ import androidx.compose.ui.Modifier
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import live.highlights.HighlightsClient
 import uniffi.highlights_core.Event
 import uniffi.highlights_core.NoticeKind
@@ -54,6 +61,7 @@ fun HighlightsRoot(client: HighlightsClient, shell: Shell, dark: Boolean = isSys
                     }
                 }
                 NoticeSnackbar(client, snackbar)
+                UndoSnackbar(client, snackbar)
                 OnboardingOverlay(client, onPrivacy = { privacyOpen = true })
                 AutoPostPopup(client)
                 if (privacyOpen) PrivacyPage(client) { privacyOpen = false }
@@ -78,6 +86,41 @@ fun refusal(shell: Shell, e: HighlightsException): String = when (e) {
     is HighlightsException.Auth -> shell.text("error_auth")
     is HighlightsException.Storage -> shell.text("error_storage")
     else -> shell.text("error_generic")
+}
+
+/** Offers Undo for the last "remove all" until it leaves the device. */
+@Composable
+fun UndoSnackbar(client: HighlightsClient, snackbar: SnackbarHostState) {
+    val undo by client.undo.collectAsStateWithLifecycle()
+    val shell = LocalShell.current
+    val (message, action) = tr("removed_all") to tr("undo")
+    LaunchedEffect(undo) {
+        val offer = undo ?: return@LaunchedEffect
+        val left = offer.untilMs - System.currentTimeMillis()
+        if (left <= 0) return@LaunchedEffect
+        val result = withTimeoutOrNull(left) {
+            snackbar.showSnackbar(message, actionLabel = action, duration = SnackbarDuration.Indefinite)
+        }
+        if (result == SnackbarResult.ActionPerformed) {
+            try {
+                client.undoRemoveAll()
+            } catch (e: HighlightsException) {
+                snackbar.showSnackbar(refusal(shell, e))
+            }
+        }
+    }
+}
+
+/** Asks before a "remove all": what goes, what stays; [onConfirm] runs only on the seller's yes. */
+@Composable
+fun RemoveAllDialog(title: String, body: String, onConfirm: () -> Unit, onDismiss: () -> Unit) {
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(title) },
+        text = { Text(body) },
+        confirmButton = { Button(onClick = { onConfirm(); onDismiss() }) { Text(tr("remove_all")) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(tr("cancel")) } },
+    )
 }
 
 /** Shows the core's oldest notice once, worded from its kind, then marks it read. */

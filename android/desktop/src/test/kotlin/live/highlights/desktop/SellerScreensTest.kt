@@ -3,6 +3,8 @@ package live.highlights.desktop
 import androidx.compose.ui.test.DesktopComposeUiTest
 import androidx.compose.ui.test.assertIsOff
 import androidx.compose.ui.test.assertIsOn
+import androidx.compose.ui.test.hasAnyAncestor
+import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.isDialog
 import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.performClick
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import uniffi.highlights_api.HighlightKind
 import uniffi.highlights_core.HighlightBadge
 
 /**
@@ -192,6 +195,35 @@ class SellerScreensTest {
             seeText("Lip tint · 1:00–1:20")
             eventually("the server has the seller's video") { backend.get("/v1/lives/ui-module-live/highlights", token).body().contains("\"manual\"") }
             screenshot("10-recording-after")
+
+            // Remove all, after a confirmation; undo brings the rows back before anything is sent.
+            // Only auto-posts go: the posted recommendation and the seller's own video stay.
+            val autos = client.recording.value!!.highlights.count { it.kind == HighlightKind.AUTO }
+            fun removedRows() = onAllNodes(hasText("Removed")).fetchSemanticsNodes().size
+            assertEquals(1, removedRows(), "the one removed by hand")
+            assertTrue(autos > 1, "auto-posts to remove: $autos")
+            tap("Remove all")
+            seeText("Remove all auto-posted highlights of this LIVE?")
+            screenshot("14-remove-all-confirm")
+            onNode(hasText("Remove all") and hasAnyAncestor(isDialog())).performClick()
+            seeText("Auto-posted highlights removed")
+            eventually("every auto-post shows as removed") { removedRows() == autos }
+            screenshot("15-remove-all-undo")
+            tap("Undo")
+            eventually("undo brings them back") { removedRows() == 1 }
+            assertEquals(null, client.undo.value)
+            assertTrue(backend.get("/v1/lives/ui-module-live/highlights", token).body().contains("\"kind\":\"auto\",\"status\":\"posted\""))
+
+            // Again, and let the undo window pass: the server takes every auto-post of the LIVE down.
+            tap("Remove all")
+            onNode(hasText("Remove all") and hasAnyAncestor(isDialog())).performClick()
+            seeText("Auto-posted highlights removed")
+            eventually("the server removed every auto-post") {
+                val body = backend.get("/v1/lives/ui-module-live/highlights", token).body()
+                !body.contains("\"kind\":\"auto\",\"status\":\"posted\"") && !body.contains("\"kind\":\"auto\",\"status\":\"scheduled\"")
+            }
+            refreshUntilRemoved(autos)
+            assertTrue(backend.get("/v1/lives/ui-module-live/highlights", token).body().contains("\"kind\":\"manual\",\"status\":\"posted\""), "the seller's own video stays")
             tapLabel("Back")
             seeText("LIVE highlights")
         }
@@ -248,6 +280,14 @@ class SellerScreensTest {
             seeText("Maksimal 7 video per LIVE dan 2 per produk yang disematkan, sekitar 2 menit setelah setiap momen.")
             seeLabel("Sorotan LIVE Otomatis").assertIsOff()
             screenshot("13-highlights-id")
+        }
+    }
+
+    /** Taps Refresh until [count] rows show as removed (the server's answer, pulled). */
+    private fun DesktopComposeUiTest.refreshUntilRemoved(count: Int) {
+        eventually("$count rows removed after sync") {
+            tap("Refresh")
+            onAllNodes(androidx.compose.ui.test.hasText("Removed")).fetchSemanticsNodes().size == count
         }
     }
 
