@@ -318,8 +318,25 @@ pub struct Live {
     pub status: LiveStatus,
     /// Products pinned or sold during the LIVE.
     pub products: Vec<Product>,
+    /// Whether Auto LIVE Highlights works on this LIVE: the seller can switch it off for one LIVE
+    /// while the feature stays on for the others.
+    #[serde(default = "yes")]
+    pub highlights_on: bool,
     /// Change sequence number: lets clients ask for what changed since.
     pub seq: i64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Body of `PATCH /v1/lives/{live_id}`: the seller's choice for this one LIVE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LivePatch {
+    /// Off: no more moments of this LIVE are kept or posted, and its scheduled posts are cancelled.
+    pub highlights_on: bool,
 }
 
 /// Where a highlight came from.

@@ -59,6 +59,14 @@ pub enum Event {
         /// The recording, or `None` for all of them.
         recording_id: Option<String>,
     },
+    /// Switch Auto LIVE Highlights on or off for one recording (typically during its LIVE): off
+    /// cancels its scheduled posts and keeps no new moments of it.
+    SetLiveHighlights {
+        /// The recording.
+        recording_id: String,
+        /// The seller's choice.
+        on: bool,
+    },
     /// Undo the last "remove all" while it still waits on the device.
     UndoRemoveAll,
     /// The seller read a notice.

@@ -66,6 +66,7 @@ fn hostile_live() -> impl Strategy<Value = Live> {
             ended_at_ms: end,
             status: if end.is_some() { LiveStatus::Ended } else { LiveStatus::Live },
             products: products.into_iter().map(|p| Product { name: p.clone(), id: p }).collect(),
+            highlights_on: seq % 2 == 0,
             seq,
         })
 }

@@ -230,3 +230,40 @@ async fn the_server_enforces_the_limits_the_apps_show() {
     assert!(!delays.is_empty() && delays.iter().all(|d| *d == 90_000), "posted 90 s after identification: {delays:?}");
     assert!(found.iter().any(|h| h["kind"] == "recommendation"), "the rest became recommendations");
 }
+
+#[tokio::test]
+async fn a_live_switched_off_keeps_no_new_moments_and_cancels_its_scheduled_posts() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let events = stream("live-1", 7, 8);
+    let half = events.len() / 2;
+    ingest_all(&s, "seller-a", &events[..half]).await;
+    let before = highlights(&s, &token, "live-1").await;
+    let scheduled = before.iter().filter(|h| h["status"] == "scheduled").count();
+    assert!(scheduled > 0 && !before.is_empty(), "the first half has moments waiting to post");
+
+    let (status, live) =
+        s.call(Method::PATCH, "/v1/lives/live-1", Some(&token), Some(json!({"highlights_on": false}))).await;
+    assert_eq!((status, live["highlights_on"].clone()), (StatusCode::OK, json!(false)), "{live}");
+    let after = highlights(&s, &token, "live-1").await;
+    assert_eq!(after.len(), before.len());
+    assert_eq!(after.iter().filter(|h| h["status"] == "scheduled").count(), 0, "scheduled posts cancelled");
+    assert_eq!(after.iter().filter(|h| h["status"] == "removed").count(), scheduled);
+
+    // The rest of the LIVE, moments included: none is kept, none posts.
+    ingest_all(&s, "seller-a", &events[half..]).await;
+    post_everything_due(&s, i64::MAX / 2).await;
+    let end = highlights(&s, &token, "live-1").await;
+    assert_eq!(end.len(), before.len(), "no moment of the switched-off part was kept");
+    assert_eq!(s.get("/v1/lives/live-1", &token).await.1["highlights_on"], json!(false));
+
+    // The same LIVE in another seller's hands is not reachable; a bad body is refused.
+    let other = s.seller("seller-b").await;
+    let (status, _) =
+        s.call(Method::PATCH, "/v1/lives/live-1", Some(&other), Some(json!({"highlights_on": true}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) =
+        s.call(Method::PATCH, "/v1/lives/live-1", Some(&token), Some(json!({"highlights_on": "no"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a body of the wrong shape");
+}

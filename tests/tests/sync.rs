@@ -357,3 +357,57 @@ async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
     );
     assert_eq!(rec.recommendations.len(), 1, "recommendations stay");
 }
+
+#[tokio::test]
+async fn a_recordings_switch_made_offline_reaches_the_server_in_order() {
+    let mut b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 1).await;
+    let scheduled = NewHighlight {
+        seller_id: "seller-a".into(),
+        live_id: "live-0000".into(),
+        kind: HighlightKind::Auto,
+        status: HighlightStatus::Scheduled,
+        live_now: false,
+        start_ms: T0 + 400_000,
+        end_ms: T0 + 430_000,
+        peak_ms: None,
+        product_id: Some("sku-1".into()),
+        score: 8.0,
+        signals: vec!["orders 5.0x baseline".into()],
+        identified_at_ms: None,
+        post_at_ms: Some(i64::MAX / 4),
+        posted_at_ms: None,
+        format: FormatSpec::default(),
+    };
+    b.store().add_highlights(vec![scheduled]).await.unwrap();
+    let d = Device::new("seller-a", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
+    assert!(d.core.view().unwrap().recording.unwrap().recording.highlights_on);
+
+    b.stop().await;
+    d.core.dispatch(Event::SetLiveHighlights { recording_id: "live-0000".into(), on: false }).unwrap();
+    let rec = d.core.view().unwrap().recording.unwrap();
+    assert!(!rec.recording.highlights_on, "the screen shows the choice at once");
+    let auto = rec.highlights.iter().find(|h| h.kind == HighlightKind::Auto).unwrap();
+    assert_eq!(auto.badge, HighlightBadge::Removed, "its scheduled post shows as cancelled");
+    assert!(matches!(d.syncer.sync().await, Err(CoreError::Network { .. })));
+    let d = d.restart("seller-a", &b.url());
+    assert_eq!(d.core.view().unwrap().sync.pending_actions, 1, "kept across a restart while offline");
+
+    b.restart().await;
+    assert_eq!(d.syncer.sync().await.unwrap().push.delivered, 1);
+    let live = b.get_json("/v1/lives/live-0000", &token).await;
+    assert_eq!(live["highlights_on"], json!(false));
+    let on_server = b.highlights(&token, "live-0000").await;
+    assert!(on_server.iter().filter(|h| h["kind"] == "auto").all(|h| h["status"] == "removed"), "{on_server:?}");
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
+    let rec = d.core.view().unwrap().recording.unwrap();
+    assert!(!rec.recording.highlights_on && d.core.view().unwrap().sync.pending_actions == 0);
+
+    // Back on: the latest choice wins on the server too.
+    d.core.dispatch(Event::SetLiveHighlights { recording_id: "live-0000".into(), on: true }).unwrap();
+    d.syncer.sync().await.unwrap();
+    assert_eq!(b.get_json("/v1/lives/live-0000", &token).await["highlights_on"], json!(true));
+}

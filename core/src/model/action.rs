@@ -46,6 +46,14 @@ pub enum Action {
         #[serde(rename = "live_id")]
         recording_id: Option<String>,
     },
+    /// The seller switched highlights on or off for one recording.
+    SetLiveHighlights {
+        /// The recording.
+        #[serde(rename = "live_id")]
+        recording_id: String,
+        /// The choice.
+        on: bool,
+    },
     /// The seller cut a shoppable video from a recording.
     CreateVideo {
         /// Local id shown until the server assigns one.

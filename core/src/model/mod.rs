@@ -254,6 +254,25 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
             let window_s = model.config.as_ref().map_or(highlights_api::defaults::UNDO_WINDOW_S, |c| c.undo_window_s);
             effects.push(Effect::EnqueueHeld(action, i64::from(window_s) * 1000));
         }
+        Event::SetLiveHighlights { recording_id, on } => {
+            check_id("recording", &recording_id)?;
+            let Some(row) = facts.recording(&recording_id)? else {
+                return Err(CoreError::UnknownRecording { id: recording_id });
+            };
+            // The latest choice wins: what is shown is the cache with pending choices on top.
+            let shown = model
+                .pending
+                .iter()
+                .rev()
+                .find_map(|e| match &e.action {
+                    Action::SetLiveHighlights { recording_id: r, on } if *r == recording_id => Some(*on),
+                    _ => None,
+                })
+                .unwrap_or(row.highlights_on);
+            if shown != on {
+                effects.push(Effect::Enqueue(vec![Action::SetLiveHighlights { recording_id, on }]));
+            }
+        }
         Event::UndoRemoveAll => {
             let now = facts.now_ms();
             let Some(entry) = model.pending.iter().rev().find(|e| e.undoable(now)) else {

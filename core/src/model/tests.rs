@@ -45,6 +45,7 @@ fn world() -> World {
         started_at_ms: 1_000_000,
         ended_at_ms: Some(4_600_000),
         is_live: false,
+        highlights_on: true,
         highlight_count: 1,
         recommendation_count: 1,
     };
@@ -260,6 +261,30 @@ fn remove_all_waits_out_the_undo_window_and_undo_takes_it_back() {
 }
 
 #[test]
+fn a_recordings_switch_queues_only_real_changes_and_the_latest_wins() {
+    let w = world();
+    let mut m = synced(false);
+    let set = |on| Event::SetLiveHighlights { recording_id: "live-1".into(), on };
+    step(&mut m, set(true), &w).unwrap();
+    assert!(m.pending.is_empty(), "already on: nothing to send");
+    step(&mut m, set(false), &w).unwrap();
+    step(&mut m, set(false), &w).unwrap();
+    step(&mut m, set(true), &w).unwrap();
+    assert_eq!(
+        actions(&m),
+        vec![
+            Action::SetLiveHighlights { recording_id: "live-1".into(), on: false },
+            Action::SetLiveHighlights { recording_id: "live-1".into(), on: true },
+        ],
+        "in order, each a change from what is shown"
+    );
+    assert!(matches!(
+        step(&mut m, Event::SetLiveHighlights { recording_id: "live-9".into(), on: false }, &w),
+        Err(CoreError::UnknownRecording { .. })
+    ));
+}
+
+#[test]
 fn video_rules() {
     let w = world();
     let m = synced(false);
@@ -327,6 +352,7 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::RemoveAllHighlights { recording_id: Some("live-1".into()) }),
         Just(Event::RemoveAllHighlights { recording_id: None }),
         Just(Event::UndoRemoveAll),
+        any::<bool>().prop_map(|on| Event::SetLiveHighlights { recording_id: "live-1".into(), on }),
     ]
 }
 

@@ -62,6 +62,7 @@ fn adjust_counts(r: &mut RecordingRow, pending: &[OutboxEntry]) {
                 r.highlight_count = r.highlight_count.saturating_sub(1)
             }
             Action::CreateVideo { recording_id, .. } if *recording_id == r.id => r.highlight_count += 1,
+            Action::SetLiveHighlights { recording_id, on } if *recording_id == r.id => r.highlights_on = *on,
             _ => {}
         }
     }
@@ -87,10 +88,14 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
         });
         // A "remove all" waiting on the device (undo window) or on the network already shows its
         // effect: the seller sees what they asked for, and undo brings the rows back.
+        // Switching the LIVE off cancels what is still scheduled, the same way.
         let removed_by_all = h.kind == HighlightKind::Auto
             && matches!(h.status, HighlightStatus::Scheduled | HighlightStatus::Posted)
             && pending.iter().any(|e| match &e.action {
                 Action::RemoveAllHighlights { recording_id } => recording_id.as_deref().is_none_or(|r| r == h.live_id),
+                Action::SetLiveHighlights { recording_id, on: false } => {
+                    *recording_id == h.live_id && h.status == HighlightStatus::Scheduled
+                }
                 _ => false,
             });
         match (pending_action, h.status) {

@@ -148,6 +148,8 @@ pub struct RecordingRow {
     pub ended_at_ms: Option<i64>,
     /// The LIVE is on right now.
     pub is_live: bool,
+    /// Auto LIVE Highlights works on this LIVE (the seller can switch it off for this one).
+    pub highlights_on: bool,
     /// Auto-posted and seller-made videos on the profile or about to be.
     pub highlight_count: u32,
     /// Recommendations the seller can still post.

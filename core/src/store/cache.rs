@@ -145,13 +145,24 @@ fn save_document<T: Serialize>(
     Ok(())
 }
 
-fn upsert_live(conn: &Connection, seller: &str, l: &Live) -> Result<(), StoreError> {
+pub(super) fn upsert_live(conn: &Connection, seller: &str, l: &Live) -> Result<(), StoreError> {
     check_live(l)?;
     conn.prepare_cached(
-        "INSERT INTO lives (seller_id, id, title, started_at_ms, ended_at_ms, is_live, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (seller_id, id) DO UPDATE SET title = ?3, started_at_ms = ?4, ended_at_ms = ?5, is_live = ?6, seq = ?7",
+        "INSERT INTO lives (seller_id, id, title, started_at_ms, ended_at_ms, is_live, seq, highlights_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (seller_id, id) DO UPDATE SET title = ?3, started_at_ms = ?4, ended_at_ms = ?5, is_live = ?6, seq = ?7,
+             highlights_on = ?8",
     )?
-    .execute(params![seller, l.id, l.title, l.started_at_ms, l.ended_at_ms, l.status == LiveStatus::Live, l.seq])?;
+    .execute(params![
+        seller,
+        l.id,
+        l.title,
+        l.started_at_ms,
+        l.ended_at_ms,
+        l.status == LiveStatus::Live,
+        l.seq,
+        l.highlights_on
+    ])?;
     conn.prepare_cached("DELETE FROM live_products WHERE seller_id = ?1 AND live_id = ?2")?
         .execute(params![seller, l.id])?;
     let mut ins = conn.prepare_cached(

@@ -14,7 +14,7 @@ pub const PAGE_SIZE: u32 = 50;
 /// spelling, `as_str()`, rather than repeating it in SQL.
 macro_rules! row_columns {
     () => {
-        "SELECT l.id, l.title, l.started_at_ms, l.ended_at_ms, l.is_live,
+        "SELECT l.id, l.title, l.started_at_ms, l.ended_at_ms, l.is_live, l.highlights_on,
   (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
      AND h.kind IN (?2, ?3) AND h.status IN (?4, ?5)),
   (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
@@ -54,8 +54,9 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRow> {
         started_at_ms: r.get(2)?,
         ended_at_ms: r.get(3)?,
         is_live: r.get(4)?,
-        highlight_count: r.get(5)?,
-        recommendation_count: r.get(6)?,
+        highlights_on: r.get(5)?,
+        highlight_count: r.get(6)?,
+        recommendation_count: r.get(7)?,
     })
 }
 

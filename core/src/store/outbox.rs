@@ -23,6 +23,8 @@ pub enum Settled {
     Settings(Settings),
     /// The server accepted it and answered with the highlight after the change.
     Highlight(Highlight),
+    /// The server accepted the seller's choice for a recording and answered with the LIVE.
+    Live(highlights_api::Live),
     /// The server removed every auto-posted highlight of this recording (`None`: of all).
     RemovedAll(Option<String>),
     /// The server refused it for good; the seller reads why in a notice.
@@ -104,6 +106,7 @@ impl Store {
         match how {
             Settled::Settings(s) => cache::save_settings(&tx, seller, s)?,
             Settled::Highlight(h) => cache::upsert_highlight(&tx, seller, h)?,
+            Settled::Live(l) => cache::upsert_live(&tx, seller, l)?,
             Settled::RemovedAll(recording) => cache::remove_auto_highlights(&tx, seller, recording.as_deref())?,
             Settled::Refused(message) => {
                 notices::add(&tx, seller, crate::view::NoticeKind::ActionRefused, message, now_ms)?

@@ -60,6 +60,8 @@ pub(crate) enum Body {
     Settings(SettingsPatch),
     /// A seller-made video.
     Video(CreateVideo),
+    /// The seller's choice for one LIVE.
+    Live(highlights_api::LivePatch),
 }
 
 /// A complete answer, body read within the size limit.

@@ -8,7 +8,9 @@
 //! from the other device stands and this action is settled without effect. Arrival order does not
 //! matter: a phone that was offline for an hour cannot undo what the seller did since on a tablet.
 
-use highlights_api::{CreateVideo, Highlight, RemovedCount, Settings, SettingsPatch, StaleSettings, paths};
+use highlights_api::{
+    CreateVideo, Highlight, Live, LivePatch, RemovedCount, Settings, SettingsPatch, StaleSettings, paths,
+};
 use reqwest::Method;
 
 use super::http::{Answer, Body};
@@ -46,6 +48,9 @@ fn request(
         Action::RemoveHighlight { highlight_id, .. } => (Method::DELETE, paths::highlight(highlight_id), None),
         Action::RemoveAllHighlights { recording_id: Some(id) } => (Method::DELETE, paths::live_highlights(id), None),
         Action::RemoveAllHighlights { recording_id: None } => (Method::DELETE, paths::HIGHLIGHTS.to_string(), None),
+        Action::SetLiveHighlights { recording_id, on } => {
+            (Method::PATCH, paths::live(recording_id), Some(Body::Live(LivePatch { highlights_on: *on })))
+        }
         Action::CreateVideo { recording_id, start_ms, end_ms, product_id, .. } => (
             Method::POST,
             paths::VIDEOS.to_string(),
@@ -142,6 +147,8 @@ impl Syncer {
                     answer.json::<Settings>().map(Settled::Settings)
                 } else if let Action::RemoveAllHighlights { recording_id } = &entry.action {
                     answer.json::<RemovedCount>().map(|_| Settled::RemovedAll(recording_id.clone()))
+                } else if let Action::SetLiveHighlights { .. } = &entry.action {
+                    answer.json::<Live>().map(Settled::Live)
                 } else {
                     answer.json::<Highlight>().map(|mut h| {
                         self.resolve_media(&mut h);

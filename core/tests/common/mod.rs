@@ -77,6 +77,7 @@ pub fn live(i: usize) -> Live {
             Product { id: "sku-1".into(), name: "Serum".into() },
             Product { id: "sku-2".into(), name: "Lip tint".into() },
         ],
+        highlights_on: true,
         seq: i as i64 + 1,
     }
 }

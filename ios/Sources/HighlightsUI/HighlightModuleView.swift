@@ -60,6 +60,17 @@ struct RecordingView: View {
     var body: some View {
         NavigationStack {
             List {
+                // During the LIVE (or to turn it back on): this LIVE only, the feature stays on for others.
+                if screen.recording.isLive || !screen.recording.highlightsOn {
+                    Section {
+                        Toggle(L("live_switch"), isOn: Binding(
+                            get: { screen.recording.highlightsOn },
+                            set: { on in store.tap(.setLiveHighlights(recordingId: screen.recording.id, on: on)) }
+                        ))
+                        Text(screen.recording.highlightsOn ? L("live_switch_on") : L("live_switch_off"))
+                            .font(.footnote).foregroundStyle(.secondary)
+                    }
+                }
                 Section(L("highlights_section", screen.highlights.count)) {
                     ForEach(screen.highlights, id: \.id) { h in
                         HighlightRowView(screen: screen, row: h) {

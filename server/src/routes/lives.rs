@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use highlights_api::{ErrorBody, Live, LivePage, paths};
+use highlights_api::{ErrorBody, Live, LivePage, LivePatch, paths};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::HttpError;
-use super::extract::{PathParam, QueryParams, Seller, known_id};
+use super::extract::{JsonBody, PathParam, QueryParams, Seller, known_id};
 use super::state::AppState;
 use crate::store::LiveQuery;
 
@@ -68,4 +68,21 @@ pub async fn get_live(
 ) -> Result<Json<Live>, HttpError> {
     known_id("live", &live_id)?;
     Ok(Json(s.store.live(id, live_id).await?))
+}
+
+/// The seller's choice for one LIVE: off stops its highlights (no new moments kept, scheduled
+/// posts cancelled) while the feature stays on for the others. Setting the same value is harmless.
+#[utoipa::path(patch, path = paths::LIVE, tag = "lives", request_body = LivePatch,
+    params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128)),
+    responses((status = 200, body = Live), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn patch_live(
+    State(s): State<AppState>,
+    Seller(id): Seller,
+    PathParam(live_id): PathParam<String>,
+    JsonBody(patch): JsonBody<LivePatch>,
+) -> Result<Json<Live>, HttpError> {
+    known_id("live", &live_id)?;
+    Ok(Json(s.store.set_live_highlights(id, live_id, patch.highlights_on).await?))
 }

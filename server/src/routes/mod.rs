@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(config::get_config))
         .routes(routes!(config::get_experiments))
         .routes(routes!(lives::list_lives))
-        .routes(routes!(lives::get_live))
+        .routes(routes!(lives::get_live, lives::patch_live))
         .routes(routes!(highlights::list_highlights, highlights::remove_all_highlights))
         .routes(routes!(highlights::post_highlight))
         .routes(routes!(highlights::remove_highlight))

@@ -182,6 +182,8 @@ pub trait Store: Send + Sync + 'static {
     async fn lives(&self, seller_id: String, query: LiveQuery) -> Result<LivePage, StoreError>;
     /// One LIVE of the seller.
     async fn live(&self, seller_id: String, live_id: String) -> Result<Live, StoreError>;
+    /// The seller's choice for one LIVE; off cancels its scheduled posts and keeps no new moments.
+    async fn set_live_highlights(&self, seller_id: String, live_id: String, on: bool) -> Result<Live, StoreError>;
 
     /// Every highlight of one LIVE, by segment start.
     async fn highlights(&self, seller_id: String, live_id: String) -> Result<HighlightList, StoreError>;

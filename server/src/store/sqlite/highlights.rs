@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use highlights_api::{
-    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, LiveStatus, RemovedCount, Video, VideoState,
-    paths,
+    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, Live, LiveStatus, RemovedCount, Video,
+    VideoState, paths,
 };
 use highlights_engine::{Decision, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -184,6 +184,38 @@ pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Hig
     load(conn, seller_id, id)
 }
 
+/// The seller's choice for one LIVE. Off cancels its scheduled posts (they never went out) and
+/// their unfinished videos, and the engine's next moments of it are not kept; what is already on
+/// the profile stays until the seller removes it.
+pub(super) fn set_live_highlights(
+    conn: &Connection,
+    seller_id: &str,
+    live_id: &str,
+    on: bool,
+) -> Result<Live, StoreError> {
+    let live = lives::load(conn, seller_id, live_id)?;
+    if live.highlights_on != on {
+        lives::set_highlights_on(conn, live_id, on)?;
+        if !on {
+            cancel_scheduled(conn, live_id)?;
+        }
+    }
+    lives::load(conn, seller_id, live_id)
+}
+
+/// Cancels a LIVE's scheduled posts with their unfinished videos.
+fn cancel_scheduled(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM highlights WHERE live_id = ?1 AND status = ?2")?
+        .query_map(params![live_id, Scheduled.as_str()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        set_status(conn, id, Removed, false)?;
+        videos::drop_unfinished(conn, id)?;
+    }
+    Ok(())
+}
+
 /// Takes down every auto-posted highlight of a LIVE, or of all the seller's LIVEs, scheduled ones
 /// included; their videos leave the profile feed with them.
 pub(super) fn remove_auto(
@@ -289,7 +321,7 @@ pub(super) fn store_moment(
     m: &Moment,
     videos: bool,
 ) -> Result<Option<Decision>, StoreError> {
-    if !settings::toggle_on(conn, seller_id)? {
+    if !settings::toggle_on(conn, seller_id)? || !lives::highlights_on(conn, &m.live_id)? {
         return Ok(None);
     }
     // A moment overlapping one already stored for this LIVE is the same moment seen again (a

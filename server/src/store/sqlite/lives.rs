@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::store::contract::{LiveQuery, StoreError};
 
-const LIVE_COLS: &str = "id, title, started_at_ms, ended_at_ms, status, seq";
+const LIVE_COLS: &str = "id, title, started_at_ms, ended_at_ms, status, seq, highlights_on";
 
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Live> {
     let status: String = r.get(4)?;
@@ -17,8 +17,26 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Live> {
         // The schema's CHECK constraint allows only known spellings.
         status: LiveStatus::parse(&status).unwrap_or(LiveStatus::Ended),
         products: Vec::new(),
+        highlights_on: r.get(6)?,
         seq: r.get(5)?,
     })
+}
+
+/// Stores the seller's choice for one LIVE as a change clients pull.
+pub(super) fn set_highlights_on(conn: &Connection, live_id: &str, on: bool) -> Result<(), StoreError> {
+    let seq = super::shared::next_seq(conn)?;
+    conn.prepare_cached("UPDATE lives SET highlights_on = ?2, seq = ?3 WHERE id = ?1")?
+        .execute(params![live_id, on, seq])?;
+    Ok(())
+}
+
+/// Whether Auto LIVE Highlights works on this LIVE (unknown LIVEs: yes, the engine creates them).
+pub(super) fn highlights_on(conn: &Connection, live_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT highlights_on FROM lives WHERE id = ?1")?
+        .query_row([live_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(true))
 }
 
 /// Fills in each LIVE's products.

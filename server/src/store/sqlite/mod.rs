@@ -166,6 +166,10 @@ impl Store for SqliteStore {
         self.read(move |c| lives::load(c, &seller_id, &live_id)).await
     }
 
+    async fn set_live_highlights(&self, seller_id: String, live_id: String, on: bool) -> Result<Live, StoreError> {
+        self.write(move |tx| highlights::set_live_highlights(tx, &seller_id, &live_id, on)).await
+    }
+
     async fn highlights(&self, seller_id: String, live_id: String) -> Result<HighlightList, StoreError> {
         self.read(move |c| highlights::of_live(c, &seller_id, &live_id)).await
     }

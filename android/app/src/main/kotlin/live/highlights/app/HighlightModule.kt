@@ -17,6 +17,7 @@ import androidx.compose.material3.ListItem
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.RadioButton
+import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -113,6 +114,23 @@ fun RecordingPage(client: HighlightsClient) {
         LazyColumn {
             item {
                 Button(onClick = { creating = true }, modifier = Modifier.padding(horizontal = 16.dp)) { Text(tr("create_video")) }
+            }
+            // During the LIVE (or to turn it back on): this LIVE only, the feature stays on for others.
+            if (screen.recording.isLive || !screen.recording.highlightsOn) {
+                item {
+                    val label = tr("live_switch")
+                    ListItem(
+                        headlineContent = { Text(label) },
+                        supportingContent = { Text(if (screen.recording.highlightsOn) tr("live_switch_on") else tr("live_switch_off")) },
+                        trailingContent = {
+                            Switch(
+                                checked = screen.recording.highlightsOn,
+                                onCheckedChange = { on -> scope.act(snackbar, shell) { client.setLiveHighlights(screen.recording.id, on) } },
+                                modifier = Modifier.semantics { contentDescription = label },
+                            )
+                        },
+                    )
+                }
             }
             item { Section(tr("highlights_section", screen.highlights.size)) }
             items(screen.highlights, key = { it.id }) { h ->

@@ -224,6 +224,17 @@ class SellerScreensTest {
             }
             refreshUntilRemoved(autos)
             assertTrue(backend.get("/v1/lives/ui-module-live/highlights", token).body().contains("\"kind\":\"manual\",\"status\":\"posted\""), "the seller's own video stays")
+
+            // This LIVE only: switched off during it, from the module; the server keeps the choice.
+            seeLabel("Highlights for this LIVE").assertIsOn()
+            tapLabel("Highlights for this LIVE")
+            seeText("Off for this LIVE", substring = true)
+            seeLabel("Highlights for this LIVE").assertIsOff()
+            screenshot("16-live-switched-off")
+            eventually("the server has this LIVE off") {
+                backend.get("/v1/lives/ui-module-live", token).body().contains("\"highlights_on\":false")
+            }
+            assertTrue(backend.get("/v1/settings", token).body().contains("\"highlights_on\":true"), "the feature stays on")
             tapLabel("Back")
             seeText("LIVE highlights")
         }
