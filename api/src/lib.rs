@@ -235,6 +235,10 @@ pub struct Settings {
     /// When the seller made the last change, on the server's clock (epoch ms); conflicts between
     /// devices are settled by it.
     pub updated_at_ms: i64,
+    /// Whether the seller's next LIVE gets highlights: set off before going LIVE, it applies to
+    /// the next LIVE that starts (which then has `highlights_on: false`) and turns back on.
+    #[serde(default = "yes")]
+    pub next_live_highlights_on: bool,
 }
 
 /// A change to the settings; absent fields are left as they are.
@@ -260,6 +264,9 @@ pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub popup_dismissed_at_ms: Option<i64>,
+    /// Highlights for the seller's next LIVE (off: that LIVE only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_live_highlights_on: Option<bool>,
     /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
     /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]

@@ -67,6 +67,11 @@ pub enum Event {
         /// The seller's choice.
         on: bool,
     },
+    /// Before going LIVE: switch Auto LIVE Highlights on or off for the next LIVE only.
+    SetNextLiveHighlights {
+        /// The seller's choice.
+        on: bool,
+    },
     /// Undo the last "remove all" while it still waits on the device.
     UndoRemoveAll,
     /// The seller read a notice.

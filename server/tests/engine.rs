@@ -267,3 +267,25 @@ async fn a_live_switched_off_keeps_no_new_moments_and_cancels_its_scheduled_post
         s.call(Method::PATCH, "/v1/lives/live-1", Some(&token), Some(json!({"highlights_on": "no"}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a body of the wrong shape");
 }
+
+#[tokio::test]
+async fn the_next_live_switched_off_before_going_live_gets_no_highlights_and_the_one_after_does() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let (status, settings) =
+        s.call(Method::PATCH, "/v1/settings", Some(&token), Some(json!({"next_live_highlights_on": false}))).await;
+    assert_eq!((status, settings["next_live_highlights_on"].clone()), (StatusCode::OK, json!(false)));
+
+    ingest_all(&s, "seller-a", &stream("live-1", 7, 8)).await;
+    let live1 = s.get("/v1/lives/live-1", &token).await.1;
+    assert_eq!(live1["highlights_on"], json!(false), "the choice applied at its start");
+    assert!(highlights(&s, &token, "live-1").await.is_empty(), "no moment of it kept");
+    let after = s.get("/v1/settings", &token).await.1;
+    assert_eq!(after["next_live_highlights_on"], json!(true), "used up: back on for the LIVE after");
+    assert!(after["version"].as_i64() > settings["version"].as_i64(), "devices see it turn back on");
+
+    ingest_all(&s, "seller-a", &stream("live-2", 8, 8)).await;
+    assert_eq!(s.get("/v1/lives/live-2", &token).await.1["highlights_on"], json!(true));
+    assert!(!highlights(&s, &token, "live-2").await.is_empty(), "the LIVE after gets its highlights");
+}

@@ -46,6 +46,11 @@ pub enum Action {
         #[serde(rename = "live_id")]
         recording_id: Option<String>,
     },
+    /// The seller switched highlights on or off for their next LIVE, before going LIVE.
+    SetNextLiveHighlights {
+        /// The choice.
+        on: bool,
+    },
     /// The seller switched highlights on or off for one recording.
     SetLiveHighlights {
         /// The recording.
@@ -75,7 +80,11 @@ impl Action {
     pub fn is_settings(&self) -> bool {
         matches!(
             self,
-            Action::SetToggle { .. } | Action::CompleteOnboarding | Action::PopupShown | Action::PopupDismissed { .. }
+            Action::SetToggle { .. }
+                | Action::CompleteOnboarding
+                | Action::PopupShown
+                | Action::PopupDismissed { .. }
+                | Action::SetNextLiveHighlights { .. }
         )
     }
 

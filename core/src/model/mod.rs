@@ -273,6 +273,11 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
                 effects.push(Effect::Enqueue(vec![Action::SetLiveHighlights { recording_id, on }]));
             }
         }
+        Event::SetNextLiveHighlights { on } => {
+            if model.effective().next_live_on != on {
+                effects.push(Effect::Enqueue(vec![Action::SetNextLiveHighlights { on }]));
+            }
+        }
         Event::UndoRemoveAll => {
             let now = facts.now_ms();
             let Some(entry) = model.pending.iter().rev().find(|e| e.undoable(now)) else {

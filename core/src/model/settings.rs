@@ -13,6 +13,8 @@ pub(crate) struct Effective {
     pub popup_dismissed_at_ms: Option<i64>,
     /// A toggle change is still waiting for the server.
     pub toggle_pending: bool,
+    /// Highlights for the seller's next LIVE.
+    pub next_live_on: bool,
 }
 
 /// Folds pending actions over the server's settings (or the defaults of a seller never synced).
@@ -24,8 +26,9 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
             popup_shows: s.popup_shows,
             popup_dismissed_at_ms: s.popup_dismissed_at_ms,
             toggle_pending: false,
+            next_live_on: s.next_live_highlights_on,
         })
-        .unwrap_or_default();
+        .unwrap_or(Effective { next_live_on: true, ..Effective::default() });
     for entry in pending {
         match &entry.action {
             Action::SetToggle { on } => {
@@ -33,6 +36,7 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
                 e.toggle_pending = true;
             }
             Action::CompleteOnboarding => e.onboarding_completed = true,
+            Action::SetNextLiveHighlights { on } => e.next_live_on = *on,
             Action::PopupShown => e.popup_shows = e.popup_shows.saturating_add(1),
             Action::PopupDismissed { at_ms } => {
                 e.popup_dismissed_at_ms = Some(e.popup_dismissed_at_ms.map_or(*at_ms, |d| d.max(*at_ms)))
@@ -87,6 +91,7 @@ mod tests {
             popup_dismissed_at_ms: Some(50),
             version: 3,
             updated_at_ms: 0,
+            next_live_highlights_on: true,
         };
         let e = effective(
             Some(&server),

@@ -87,6 +87,7 @@ fn synced(popup_experiment: bool) -> Model {
             popup_dismissed_at_ms: None,
             version: 1,
             updated_at_ms: 0,
+            next_live_highlights_on: true,
         }),
         config: Some(RemoteConfig { popup_cooldown_s: 60, popup_max_shows: 2, ..RemoteConfig::default() }),
         experiments: Some(Experiments {
@@ -285,6 +286,18 @@ fn a_recordings_switch_queues_only_real_changes_and_the_latest_wins() {
 }
 
 #[test]
+fn the_next_live_choice_is_a_setting_shown_with_pending_changes() {
+    let w = world();
+    let mut m = synced(false);
+    assert!(m.effective().next_live_on, "on unless the seller says otherwise");
+    step(&mut m, Event::SetNextLiveHighlights { on: true }, &w).unwrap();
+    assert!(m.pending.is_empty());
+    step(&mut m, Event::SetNextLiveHighlights { on: false }, &w).unwrap();
+    assert!(!m.effective().next_live_on);
+    assert!(m.pending[0].action.is_settings());
+}
+
+#[test]
 fn video_rules() {
     let w = world();
     let m = synced(false);
@@ -353,6 +366,7 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::RemoveAllHighlights { recording_id: None }),
         Just(Event::UndoRemoveAll),
         any::<bool>().prop_map(|on| Event::SetLiveHighlights { recording_id: "live-1".into(), on }),
+        any::<bool>().prop_map(|on| Event::SetNextLiveHighlights { on }),
     ]
 }
 

@@ -164,6 +164,7 @@ pub(crate) fn view_state(
             pending: eff.toggle_pending,
             limits: limits.clone(),
             privacy_notice: model.config.as_ref().map(|c| c.privacy_notice.clone()),
+            next_live_on: eff.next_live_on,
         },
         onboarding: match model.nav.overlay {
             Some(Overlay::Onboarding(origin)) => Some(OnboardingOverlay { origin, limits }),

@@ -44,6 +44,8 @@ pub struct HighlightsScreen {
     pub limits: Option<Limits>,
     /// The data-privacy page's text from remote config, one paragraph per line; `None` until synced.
     pub privacy_notice: Option<String>,
+    /// Highlights for the seller's next LIVE (set before going LIVE; used up when it starts).
+    pub next_live_on: bool,
 }
 
 /// Where the seller goes after confirming onboarding.

@@ -75,10 +75,11 @@ fn check_video(v: &Video) -> Result<(), StoreError> {
 
 pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version,
+             updated_at_ms, next_live_highlights_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (seller_id) DO UPDATE SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4,
-             popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7
+             popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7, next_live_highlights_on = ?8
          WHERE excluded.version >= settings.version",
     )?
     .execute(params![
@@ -88,7 +89,8 @@ pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Re
         s.popup_shows,
         s.popup_dismissed_at_ms,
         s.version,
-        s.updated_at_ms
+        s.updated_at_ms,
+        s.next_live_highlights_on
     ])?;
     Ok(())
 }
@@ -300,7 +302,8 @@ impl Store {
     pub(crate) fn settings(&self) -> Result<Option<Settings>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms
+                "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms,
+                     next_live_highlights_on
                  FROM settings WHERE seller_id = ?1",
             )?
             .query_row([&self.seller], |r| {
@@ -311,6 +314,7 @@ impl Store {
                     popup_dismissed_at_ms: r.get(3)?,
                     version: r.get(4)?,
                     updated_at_ms: r.get(5)?,
+                    next_live_highlights_on: r.get(6)?,
                 })
             })
             .optional()

@@ -104,8 +104,10 @@ UPDATE notices SET kind = 'cache_reset' WHERE message LIKE 'Highlights data on t
 UPDATE notices SET kind = 'video_failed' WHERE message LIKE 'A highlight''s video could not be made%';
 "#;
 
-/// Schema version 5: the seller's choice per recording (highlights off for this LIVE).
-const V5: &str = "ALTER TABLE lives ADD COLUMN highlights_on INTEGER NOT NULL DEFAULT 1;";
+/// Schema version 5: the seller's choice per recording (highlights off for this LIVE) and for
+/// the next LIVE.
+const V5: &str = "ALTER TABLE lives ADD COLUMN highlights_on INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE settings ADD COLUMN next_live_highlights_on INTEGER NOT NULL DEFAULT 1;";
 
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {

@@ -41,6 +41,9 @@ fn request(
             settings(SettingsPatch { onboarding_completed: Some(true), ..Default::default() })
         }
         Action::PopupShown => settings(SettingsPatch { popup_shows_delta: Some(1), ..Default::default() }),
+        Action::SetNextLiveHighlights { on } => {
+            settings(SettingsPatch { next_live_highlights_on: Some(*on), ..Default::default() })
+        }
         Action::PopupDismissed { at_ms } => {
             settings(SettingsPatch { popup_dismissed_at_ms: Some(to_server_time(*at_ms)), ..Default::default() })
         }

@@ -61,6 +61,7 @@ pub fn settings(on: bool, onboarded: bool, version: i64) -> Settings {
         popup_dismissed_at_ms: None,
         version,
         updated_at_ms: T0,
+        next_live_highlights_on: true,
     }
 }
 

@@ -82,6 +82,12 @@ struct ProductsView: View {
             }
             .accessibilityHint(L("open"))
             Button { store.tap(.shoppingBagTapped) } label: { Label(L("shopping_bag"), systemImage: "bag") }
+            // With the feature on: the choice for the next LIVE only.
+            if store.state.highlights.on {
+                let next = store.state.highlights.nextLiveOn
+                Toggle(L("next_live_switch"), isOn: Binding(get: { next }, set: { on in store.tap(.setNextLiveHighlights(on: on)) }))
+                Text(next ? L("next_live_on") : L("next_live_off")).font(.footnote).foregroundStyle(.secondary)
+            }
         }
         .navigationTitle(L("products_title"))
     }

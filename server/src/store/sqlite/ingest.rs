@@ -8,7 +8,7 @@ use highlights_engine::{EventKind, LiveEvent};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::next_seq;
-use super::{config, highlights};
+use super::{config, highlights, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
 
 /// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
@@ -47,10 +47,13 @@ fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
         Some(o) if o != seller_id => return Ok(false),
         Some(_) => {}
         None => {
-            // A stream may lack live_start: the first event opens the LIVE.
+            // A stream may lack live_start: the first event opens the LIVE, and it takes the
+            // seller's choice for their next LIVE.
+            let highlights_on = settings::take_next_live_choice(conn, seller_id)?;
             let seq = next_seq(conn)?;
             conn.prepare_cached(
-                "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 e.live_id,
@@ -58,7 +61,8 @@ fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
                 format!("LIVE {}", e.live_id),
                 e.ts_ms,
                 LiveStatus::Live.as_str(),
-                seq
+                seq,
+                highlights_on
             ])?;
         }
     }

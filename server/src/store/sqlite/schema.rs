@@ -93,6 +93,9 @@ const V2: &str = "ALTER TABLE lives ADD COLUMN last_event_ms INTEGER;";
 /// Version 5: the seller's choice per LIVE (Auto LIVE Highlights off for this one).
 const V5: &str = "ALTER TABLE lives ADD COLUMN highlights_on INTEGER NOT NULL DEFAULT 1;";
 
+/// Version 6: the seller's choice for the next LIVE, set before going LIVE.
+const V6: &str = "ALTER TABLE settings ADD COLUMN next_live_highlights_on INTEGER NOT NULL DEFAULT 1;";
+
 /// Version 3: the engine's tunables, which an admin can change (absent = the engine's defaults).
 const V3: &str = "CREATE TABLE engine_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);";
 
@@ -128,5 +131,5 @@ ALTER TABLE lives ADD COLUMN last_seen_at_ms INTEGER;
 
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6)])
 }

@@ -9,7 +9,8 @@ use crate::store::contract::StoreError;
 /// The seller's settings and their change sequence number.
 pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64), StoreError> {
     conn.prepare_cached(
-        "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms, seq
+        "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms, seq,
+             next_live_highlights_on
          FROM settings WHERE seller_id = ?1",
     )?
     .query_row([seller_id], |r| {
@@ -21,6 +22,7 @@ pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64)
                 popup_dismissed_at_ms: r.get(3)?,
                 version: r.get(4)?,
                 updated_at_ms: r.get(5)?,
+                next_live_highlights_on: r.get(7)?,
             },
             r.get(6)?,
         ))
@@ -61,16 +63,25 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
     if let Some(t) = p.popup_dismissed_at_ms {
         s.popup_dismissed_at_ms = Some(s.popup_dismissed_at_ms.map_or(t, |d| d.max(t)));
     }
+    if let Some(on) = p.next_live_highlights_on {
+        s.next_live_highlights_on = on;
+    }
     if s == before {
         return Ok(s);
     }
-    s.version += 1;
     let now = crate::clock::now_ms();
     s.updated_at_ms = p.acted_at_ms.filter(|t| *t > 0).map_or(now, |t| t.min(now));
+    store(conn, seller_id, &mut s)?;
+    Ok(s)
+}
+
+/// Writes changed settings as a new version clients pull.
+fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), StoreError> {
+    s.version += 1;
     let seq = next_seq(conn)?;
     conn.prepare_cached(
         "UPDATE settings SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4, popup_dismissed_at_ms = ?5,
-             version = ?6, updated_at_ms = ?7, seq = ?8 WHERE seller_id = ?1",
+             version = ?6, updated_at_ms = ?7, seq = ?8, next_live_highlights_on = ?9 WHERE seller_id = ?1",
     )?
     .execute(params![
         seller_id,
@@ -80,9 +91,24 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
         s.popup_dismissed_at_ms,
         s.version,
         s.updated_at_ms,
-        seq
+        seq,
+        s.next_live_highlights_on
     ])?;
-    Ok(s)
+    Ok(())
+}
+
+/// A LIVE starts: whether it gets highlights. A seller who switched the next LIVE off gets this
+/// one off, and the choice is used up (back on for the LIVE after).
+pub(super) fn take_next_live_choice(conn: &Connection, seller_id: &str) -> Result<bool, StoreError> {
+    let Ok((mut s, _)) = load(conn, seller_id) else {
+        return Ok(true);
+    };
+    if s.next_live_highlights_on {
+        return Ok(true);
+    }
+    s.next_live_highlights_on = true;
+    store(conn, seller_id, &mut s)?;
+    Ok(false)
 }
 
 /// Whether the seller's Highlights toggle is on now.

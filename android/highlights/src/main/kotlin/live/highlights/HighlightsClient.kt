@@ -117,6 +117,8 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
         dispatch(Event.CreateVideo(recordingId, startMs, endMs, productId))
     /** Removes every auto-posted highlight of [recordingId], or of every recording with null; undoable for a few seconds. */
     suspend fun removeAllHighlights(recordingId: String?) = dispatch(Event.RemoveAllHighlights(recordingId))
+    /** Before going LIVE: highlights on or off for the next LIVE only. */
+    suspend fun setNextLiveHighlights(on: Boolean) = dispatch(Event.SetNextLiveHighlights(on))
     /** Switches highlights on or off for one recording (off cancels its scheduled posts). */
     suspend fun setLiveHighlights(recordingId: String, on: Boolean) = dispatch(Event.SetLiveHighlights(recordingId, on))
     /** Takes back the last "remove all" while it still waits on the device. */

@@ -47,9 +47,13 @@ fun TitleBar(title: String, onBack: (() -> Unit)? = null, actions: @Composable R
     )
 }
 
-/** LIVE section → Products, with the entry to Highlights and the shopping bag before going LIVE. */
+/**
+ * LIVE section → Products, with the entry to Highlights and the shopping bag before going LIVE;
+ * with the feature on, the choice for the next LIVE only.
+ */
 @Composable
 fun ProductsScreen(client: HighlightsClient) {
+    val toggle by client.highlights.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
     val shell = LocalShell.current
@@ -63,6 +67,20 @@ fun ProductsScreen(client: HighlightsClient) {
                 trailingContent = { TextButton(onClick = { scope.act(snackbar, shell) { client.openHighlights() } }) { Text(tr("open")) } },
             )
             Button(onClick = { scope.act(snackbar, shell) { client.shoppingBagTapped() } }) { Text(tr("shopping_bag")) }
+            if (toggle.on) {
+                val label = tr("next_live_switch")
+                ListItem(
+                    headlineContent = { Text(label) },
+                    supportingContent = { Text(if (toggle.nextLiveOn) tr("next_live_on") else tr("next_live_off")) },
+                    trailingContent = {
+                        Switch(
+                            checked = toggle.nextLiveOn,
+                            onCheckedChange = { on -> scope.act(snackbar, shell) { client.setNextLiveHighlights(on) } },
+                            modifier = Modifier.semantics { contentDescription = label },
+                        )
+                    },
+                )
+            }
         }
     }
 }

@@ -94,6 +94,15 @@ class SellerScreensTest {
             seeLabel("Auto LIVE Highlights").assertIsOn()
             tapLabel("Back")
             seeText("Shopping bag")
+
+            // Before going LIVE: off for the next LIVE only, the feature stays on.
+            seeLabel("Highlights for my next LIVE").assertIsOn()
+            tapLabel("Highlights for my next LIVE")
+            seeText("Off for your next LIVE only", substring = true)
+            screenshot("17-next-live-off")
+            eventually("the server has the next LIVE off") {
+                backend.get("/v1/settings", token).body().let { it.contains("\"next_live_highlights_on\":false") && it.contains("\"highlights_on\":true") }
+            }
         }
     }
 
