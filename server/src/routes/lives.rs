@@ -75,7 +75,8 @@ pub async fn get_live(
 #[utoipa::path(patch, path = paths::LIVE, tag = "lives", request_body = LivePatch,
     params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128)),
     responses((status = 200, body = Live), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 401, body = ErrorBody)),
+        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn patch_live(
     State(s): State<AppState>,
