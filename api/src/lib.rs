@@ -239,6 +239,10 @@ pub struct Settings {
     /// the next LIVE that starts (which then has `highlights_on: false`) and turns back on.
     #[serde(default = "yes")]
     pub next_live_highlights_on: bool,
+    /// "Ask me before posting": each auto-post waits for the seller's approval until its post
+    /// time; approved ones post, the others become recommendations.
+    #[serde(default)]
+    pub review_before_posting: bool,
 }
 
 /// A change to the settings; absent fields are left as they are.
@@ -267,6 +271,9 @@ pub struct SettingsPatch {
     /// Highlights for the seller's next LIVE (off: that LIVE only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_live_highlights_on: Option<bool>,
+    /// "Ask me before posting".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_before_posting: Option<bool>,
     /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
     /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
@@ -443,8 +450,42 @@ pub struct Highlight {
     /// The video being made of it; absent for recommendations nobody asked to post yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video: Option<Video>,
+    /// Whether the seller must approve this post first ("Ask me before posting").
+    #[serde(default)]
+    pub review: Review,
     /// Change sequence number.
     pub seq: i64,
+}
+
+/// Where a scheduled auto-post stands for a seller who asked to review posts before they go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Review {
+    /// No approval needed: it posts at its post time.
+    #[default]
+    NotAsked,
+    /// Waiting for the seller's approval; without it, at its post time it becomes a recommendation.
+    Waiting,
+    /// Approved by the seller: it posts at its post time.
+    Approved,
+}
+
+impl Review {
+    /// The wire and storage spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Review::NotAsked => "not_asked",
+            Review::Waiting => "waiting",
+            Review::Approved => "approved",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Review::NotAsked, Review::Waiting, Review::Approved].into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// Where a highlight's video is in its making; separate from the highlight's status.

@@ -19,6 +19,8 @@ pub const HIGHLIGHT: &str = "/v1/highlights/{highlight_id}";
 pub const HIGHLIGHTS: &str = "/v1/highlights";
 /// Posting one recommendation (POST).
 pub const HIGHLIGHT_POST: &str = "/v1/highlights/{highlight_id}/post";
+/// Approving one auto-post before it goes out (POST).
+pub const HIGHLIGHT_APPROVE: &str = "/v1/highlights/{highlight_id}/approve";
 /// Seller-made videos (POST).
 pub const VIDEOS: &str = "/v1/videos";
 /// The changes feed (GET).
@@ -62,6 +64,11 @@ pub fn live_highlights(live_id: &str) -> String {
 /// [`HIGHLIGHT`] for one highlight.
 pub fn highlight(highlight_id: &str) -> String {
     format!("/v1/highlights/{}", segment(highlight_id))
+}
+
+/// [`HIGHLIGHT_APPROVE`] for one highlight.
+pub fn highlight_approve(highlight_id: &str) -> String {
+    format!("/v1/highlights/{}/approve", segment(highlight_id))
 }
 
 /// [`HIGHLIGHT_POST`] for one highlight.
@@ -114,6 +121,7 @@ mod tests {
         assert_eq!(live_highlights("l1"), LIVE_HIGHLIGHTS.replace("{live_id}", "l1"));
         assert_eq!(highlight("h1"), HIGHLIGHT.replace("{highlight_id}", "h1"));
         assert_eq!(highlight_post("h1"), HIGHLIGHT_POST.replace("{highlight_id}", "h1"));
+        assert_eq!(highlight_approve("h1"), HIGHLIGHT_APPROVE.replace("{highlight_id}", "h1"));
         assert_eq!(media_video("h1"), MEDIA_VIDEO.replace("{highlight_id}", "h1"));
         assert_eq!(media_thumbnail("h1"), MEDIA_THUMBNAIL.replace("{highlight_id}", "h1"));
         assert_eq!(feed("s1"), FEED.replace("{seller_id}", "s1"));

@@ -67,6 +67,16 @@ pub enum Event {
         /// The seller's choice.
         on: bool,
     },
+    /// Switch "Ask me before posting" on or off: each auto-post then waits for approval.
+    SetReviewBeforePosting {
+        /// The seller's choice.
+        on: bool,
+    },
+    /// Approve an auto-post waiting for review: it posts at its post time.
+    ApproveHighlight {
+        /// The highlight.
+        highlight_id: String,
+    },
     /// Before going LIVE: switch Auto LIVE Highlights on or off for the next LIVE only.
     SetNextLiveHighlights {
         /// The seller's choice.

@@ -124,6 +124,7 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
             post_at_ms,
             format: Default::default(),
             video,
+            review: Default::default(),
             seq: 1,
         })
 }

@@ -289,3 +289,40 @@ async fn the_next_live_switched_off_before_going_live_gets_no_highlights_and_the
     assert_eq!(s.get("/v1/lives/live-2", &token).await.1["highlights_on"], json!(true));
     assert!(!highlights(&s, &token, "live-2").await.is_empty(), "the LIVE after gets its highlights");
 }
+
+#[tokio::test]
+async fn ask_me_before_posting_posts_only_what_the_seller_approved() {
+    let s = TestServer::start().await;
+    let token = s.seller("seller-a").await;
+    turn_on(&s, &token).await;
+    let (status, settings) =
+        s.call(Method::PATCH, "/v1/settings", Some(&token), Some(json!({"review_before_posting": true}))).await;
+    assert_eq!((status, settings["review_before_posting"].clone()), (StatusCode::OK, json!(true)));
+    let events = stream("live-1", 7, 8);
+    let end = events.iter().position(|e| e["type"] == "live_end").unwrap();
+    ingest_all(&s, "seller-a", &events[..end]).await;
+    let waiting: Vec<Value> =
+        highlights(&s, &token, "live-1").await.into_iter().filter(|h| h["status"] == "scheduled").collect();
+    assert!(waiting.len() >= 2, "{} moments to review", waiting.len());
+    assert!(waiting.iter().all(|h| h["review"] == "waiting"), "every auto-post waits for the seller");
+
+    let approved = waiting[0]["id"].as_str().unwrap();
+    let (status, h) = s.call(Method::POST, &format!("/v1/highlights/{approved}/approve"), Some(&token), None).await;
+    assert_eq!((status, h["review"].clone()), (StatusCode::OK, json!("approved")));
+    let (status, _) = s.call(Method::POST, &format!("/v1/highlights/{approved}/approve"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "approving twice is harmless");
+
+    post_everything_due(&s, i64::MAX / 2).await;
+    let after = highlights(&s, &token, "live-1").await;
+    let by_id = |id: &str| after.iter().find(|h| h["id"] == id).unwrap().clone();
+    assert_eq!(by_id(approved)["status"], "posted", "the approved one went out");
+    for h in &waiting[1..] {
+        let h = by_id(h["id"].as_str().unwrap());
+        assert_eq!((h["status"].clone(), h["kind"].clone()), (json!("suggested"), json!("recommendation")), "{h}");
+    }
+    let (status, _) = s.call(Method::POST, &format!("/v1/highlights/{approved}/approve"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let skipped = waiting[1]["id"].as_str().unwrap();
+    let (status, _) = s.call(Method::POST, &format!("/v1/highlights/{skipped}/approve"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "too late: it is a recommendation now");
+}

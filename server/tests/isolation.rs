@@ -111,7 +111,7 @@ async fn no_operation_leaks_another_sellers_data() {
             }
         }
     }
-    assert_eq!(exercised, 20, "every operation of the document was tried");
+    assert_eq!(exercised, 21, "every operation of the document was tried");
     // Without any token, A's unposted highlight has no watchable media either.
     for path in [highlights_api::paths::media_video(&h), highlights_api::paths::media_thumbnail(&h)] {
         let (status, body) = s.call(Method::GET, &path, None, None).await;

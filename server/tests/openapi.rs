@@ -40,6 +40,7 @@ async fn openapi_document_matches_the_routes() {
         ("GET", "/v1/settings"),
         ("PATCH", "/v1/lives/{live_id}"),
         ("PATCH", "/v1/settings"),
+        ("POST", "/v1/highlights/{highlight_id}/approve"),
         ("POST", "/v1/highlights/{highlight_id}/post"),
         ("POST", "/v1/ingest/events"),
         ("POST", "/v1/videos"),

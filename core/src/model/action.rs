@@ -46,6 +46,19 @@ pub enum Action {
         #[serde(rename = "live_id")]
         recording_id: Option<String>,
     },
+    /// The seller switched "Ask me before posting" on or off.
+    SetReviewBeforePosting {
+        /// The choice.
+        on: bool,
+    },
+    /// The seller approved an auto-post waiting for review.
+    ApproveHighlight {
+        /// The highlight.
+        highlight_id: String,
+        /// Its recording, for the module.
+        #[serde(rename = "live_id")]
+        recording_id: String,
+    },
     /// The seller switched highlights on or off for their next LIVE, before going LIVE.
     SetNextLiveHighlights {
         /// The choice.
@@ -85,15 +98,16 @@ impl Action {
                 | Action::PopupShown
                 | Action::PopupDismissed { .. }
                 | Action::SetNextLiveHighlights { .. }
+                | Action::SetReviewBeforePosting { .. }
         )
     }
 
     /// The highlight this action changes, if it changes one that exists.
     pub(crate) fn highlight_id(&self) -> Option<&str> {
         match self {
-            Action::PostRecommendation { highlight_id, .. } | Action::RemoveHighlight { highlight_id, .. } => {
-                Some(highlight_id)
-            }
+            Action::PostRecommendation { highlight_id, .. }
+            | Action::RemoveHighlight { highlight_id, .. }
+            | Action::ApproveHighlight { highlight_id, .. } => Some(highlight_id),
             _ => None,
         }
     }

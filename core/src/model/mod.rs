@@ -273,6 +273,19 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
                 effects.push(Effect::Enqueue(vec![Action::SetLiveHighlights { recording_id, on }]));
             }
         }
+        Event::SetReviewBeforePosting { on } => {
+            if model.effective().review_before_posting != on {
+                effects.push(Effect::Enqueue(vec![Action::SetReviewBeforePosting { on }]));
+            }
+        }
+        Event::ApproveHighlight { highlight_id } => {
+            let h = highlight(facts, &highlight_id)?;
+            if h.status != HighlightStatus::Scheduled || h.review != highlights_api::Review::Waiting {
+                return Err(not_allowed(format!("highlight {highlight_id} is not waiting for your approval")));
+            }
+            require_no_pending_change(model, &highlight_id)?;
+            effects.push(Effect::Enqueue(vec![Action::ApproveHighlight { highlight_id, recording_id: h.live_id }]));
+        }
         Event::SetNextLiveHighlights { on } => {
             if model.effective().next_live_on != on {
                 effects.push(Effect::Enqueue(vec![Action::SetNextLiveHighlights { on }]));

@@ -15,6 +15,8 @@ pub(crate) struct Effective {
     pub toggle_pending: bool,
     /// Highlights for the seller's next LIVE.
     pub next_live_on: bool,
+    /// "Ask me before posting".
+    pub review_before_posting: bool,
 }
 
 /// Folds pending actions over the server's settings (or the defaults of a seller never synced).
@@ -27,6 +29,7 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
             popup_dismissed_at_ms: s.popup_dismissed_at_ms,
             toggle_pending: false,
             next_live_on: s.next_live_highlights_on,
+            review_before_posting: s.review_before_posting,
         })
         .unwrap_or(Effective { next_live_on: true, ..Effective::default() });
     for entry in pending {
@@ -37,6 +40,7 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
             }
             Action::CompleteOnboarding => e.onboarding_completed = true,
             Action::SetNextLiveHighlights { on } => e.next_live_on = *on,
+            Action::SetReviewBeforePosting { on } => e.review_before_posting = *on,
             Action::PopupShown => e.popup_shows = e.popup_shows.saturating_add(1),
             Action::PopupDismissed { at_ms } => {
                 e.popup_dismissed_at_ms = Some(e.popup_dismissed_at_ms.map_or(*at_ms, |d| d.max(*at_ms)))
@@ -92,6 +96,7 @@ mod tests {
             version: 3,
             updated_at_ms: 0,
             next_live_highlights_on: true,
+            review_before_posting: false,
         };
         let e = effective(
             Some(&server),

@@ -63,6 +63,7 @@ fn world() -> World {
         post_at_ms: None,
         format: Default::default(),
         video: None,
+        review: Default::default(),
         seq: 1,
     };
     World {
@@ -88,6 +89,7 @@ fn synced(popup_experiment: bool) -> Model {
             version: 1,
             updated_at_ms: 0,
             next_live_highlights_on: true,
+            review_before_posting: false,
         }),
         config: Some(RemoteConfig { popup_cooldown_s: 60, popup_max_shows: 2, ..RemoteConfig::default() }),
         experiments: Some(Experiments {
@@ -298,6 +300,32 @@ fn the_next_live_choice_is_a_setting_shown_with_pending_changes() {
 }
 
 #[test]
+fn approving_is_for_posts_waiting_for_review_and_once() {
+    let mut w = world();
+    let mut waiting = w.highlights["auto"].clone();
+    waiting.id = "waiting".into();
+    waiting.status = HighlightStatus::Scheduled;
+    waiting.review = highlights_api::Review::Waiting;
+    w.highlights.insert("waiting".into(), waiting);
+    let mut m = synced(false);
+    step(&mut m, Event::SetReviewBeforePosting { on: true }, &w).unwrap();
+    assert!(m.effective().review_before_posting);
+    assert!(matches!(
+        step(&mut m, Event::ApproveHighlight { highlight_id: "auto".into() }, &w),
+        Err(CoreError::NotAllowed { .. })
+    ));
+    step(&mut m, Event::ApproveHighlight { highlight_id: "waiting".into() }, &w).unwrap();
+    assert!(
+        matches!(
+            step(&mut m, Event::ApproveHighlight { highlight_id: "waiting".into() }, &w),
+            Err(CoreError::NotAllowed { .. })
+        ),
+        "one change per highlight at a time"
+    );
+    assert!(matches!(m.pending.last().unwrap().action, Action::ApproveHighlight { .. }));
+}
+
+#[test]
 fn video_rules() {
     let w = world();
     let m = synced(false);
@@ -367,6 +395,8 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::UndoRemoveAll),
         any::<bool>().prop_map(|on| Event::SetLiveHighlights { recording_id: "live-1".into(), on }),
         any::<bool>().prop_map(|on| Event::SetNextLiveHighlights { on }),
+        any::<bool>().prop_map(|on| Event::SetReviewBeforePosting { on }),
+        Just(Event::ApproveHighlight { highlight_id: "auto".into() }),
     ]
 }
 

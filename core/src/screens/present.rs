@@ -21,6 +21,7 @@ fn limits(c: &RemoteConfig) -> Limits {
 
 fn badge(h: &Highlight) -> HighlightBadge {
     match h.status {
+        HighlightStatus::Scheduled if h.review == highlights_api::Review::Waiting => HighlightBadge::AwaitingApproval,
         HighlightStatus::Scheduled => HighlightBadge::Scheduled,
         HighlightStatus::Posted if h.live_now => HighlightBadge::LiveNow,
         HighlightStatus::Posted => HighlightBadge::Posted,
@@ -79,7 +80,9 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
     let mut recommendations = Vec::new();
     for h in store.highlights_of(id)? {
         let pending_action = pending.iter().find_map(|e| match &e.action {
-            Action::PostRecommendation { highlight_id, .. } | Action::RemoveHighlight { highlight_id, .. }
+            Action::PostRecommendation { highlight_id, .. }
+            | Action::RemoveHighlight { highlight_id, .. }
+            | Action::ApproveHighlight { highlight_id, .. }
                 if *highlight_id == h.id =>
             {
                 Some(&e.action)
@@ -104,6 +107,10 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
                 highlights.push(row(h, HighlightBadge::Pending))
             }
             (Some(Action::RemoveHighlight { .. }), _) => highlights.push(row(h, HighlightBadge::Removed)),
+            // The approval is on its way: it shows as what it will be, a scheduled post.
+            (Some(Action::ApproveHighlight { .. }), HighlightStatus::Scheduled) => {
+                highlights.push(row(h, HighlightBadge::Scheduled))
+            }
             (_, HighlightStatus::Suggested) => {
                 let b = badge(&h);
                 recommendations.push(row(h, b))
@@ -165,6 +172,7 @@ pub(crate) fn view_state(
             limits: limits.clone(),
             privacy_notice: model.config.as_ref().map(|c| c.privacy_notice.clone()),
             next_live_on: eff.next_live_on,
+            review_before_posting: eff.review_before_posting,
         },
         onboarding: match model.nav.overlay {
             Some(Overlay::Onboarding(origin)) => Some(OnboardingOverlay { origin, limits }),

@@ -46,6 +46,8 @@ pub struct HighlightsScreen {
     pub privacy_notice: Option<String>,
     /// Highlights for the seller's next LIVE (set before going LIVE; used up when it starts).
     pub next_live_on: bool,
+    /// "Ask me before posting": auto-posts wait for the seller's approval.
+    pub review_before_posting: bool,
 }
 
 /// Where the seller goes after confirming onboarding.
@@ -82,6 +84,9 @@ pub struct AutoPostPopup {
 pub enum HighlightBadge {
     /// Waiting for its post time.
     Scheduled,
+    /// Waiting for the seller's approval ("Ask me before posting"); without it, at its post time
+    /// it becomes a recommendation.
+    AwaitingApproval,
     /// On the seller's profile.
     Posted,
     /// Posted and its LIVE is still on: the video sends viewers into the room.

@@ -2,7 +2,7 @@
 
 use highlights_api::{
     Changes, Experiments, FormatSpec, Highlight, HighlightKind, HighlightStatus, Live, LiveStatus, RemoteConfig,
-    Settings, Video, VideoState,
+    Review, Settings, Video, VideoState,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
@@ -76,10 +76,11 @@ fn check_video(v: &Video) -> Result<(), StoreError> {
 pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version,
-             updated_at_ms, next_live_highlights_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             updated_at_ms, next_live_highlights_on, review_before_posting)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (seller_id) DO UPDATE SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4,
-             popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7, next_live_highlights_on = ?8
+             popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7, next_live_highlights_on = ?8,
+             review_before_posting = ?9
          WHERE excluded.version >= settings.version",
     )?
     .execute(params![
@@ -90,7 +91,8 @@ pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Re
         s.popup_dismissed_at_ms,
         s.version,
         s.updated_at_ms,
-        s.next_live_highlights_on
+        s.next_live_highlights_on,
+        s.review_before_posting
     ])?;
     Ok(())
 }
@@ -216,10 +218,11 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         check_video(v)?;
     }
     conn.prepare_cached(
-        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (seller_id, id) DO UPDATE SET live_id = ?3, kind = ?4, status = ?5, live_now = ?6, start_ms = ?7,
-             end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14, video = ?15",
+             end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14, video = ?15,
+             review = ?16",
     )?
     .execute(params![
         seller,
@@ -236,7 +239,8 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         h.post_at_ms,
         to_json("highlight format", &h.format)?,
         h.seq,
-        h.video.as_ref().map(|v| to_json("highlight video", v)).transpose()?
+        h.video.as_ref().map(|v| to_json("highlight video", v)).transpose()?,
+        h.review.as_str()
     ])?;
     Ok(())
 }
@@ -255,8 +259,7 @@ fn video_newly_failed(conn: &Connection, seller: &str, h: &Highlight) -> Result<
     Ok(!was_failed)
 }
 
-const HIGHLIGHT_COLS: &str =
-    "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video";
+const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review";
 
 /// A cached highlight row, with its enum and JSON columns still as text.
 type Raw = (Highlight, String, String, String, String, Option<String>);
@@ -277,6 +280,8 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
             post_at_ms: r.get(10)?,
             format: FormatSpec::default(),
             video: None,
+            // An unknown spelling (a newer server's) reads as not asked: the post goes as scheduled.
+            review: Review::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
             seq: r.get(12)?,
         },
         r.get(2)?,
@@ -303,7 +308,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms,
-                     next_live_highlights_on
+                     next_live_highlights_on, review_before_posting
                  FROM settings WHERE seller_id = ?1",
             )?
             .query_row([&self.seller], |r| {
@@ -315,6 +320,7 @@ impl Store {
                     version: r.get(4)?,
                     updated_at_ms: r.get(5)?,
                     next_live_highlights_on: r.get(6)?,
+                    review_before_posting: r.get(7)?,
                 })
             })
             .optional()

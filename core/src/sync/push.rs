@@ -41,6 +41,10 @@ fn request(
             settings(SettingsPatch { onboarding_completed: Some(true), ..Default::default() })
         }
         Action::PopupShown => settings(SettingsPatch { popup_shows_delta: Some(1), ..Default::default() }),
+        Action::SetReviewBeforePosting { on } => {
+            settings(SettingsPatch { review_before_posting: Some(*on), ..Default::default() })
+        }
+        Action::ApproveHighlight { highlight_id, .. } => (Method::POST, paths::highlight_approve(highlight_id), None),
         Action::SetNextLiveHighlights { on } => {
             settings(SettingsPatch { next_live_highlights_on: Some(*on), ..Default::default() })
         }

@@ -62,6 +62,7 @@ pub fn settings(on: bool, onboarded: bool, version: i64) -> Settings {
         version,
         updated_at_ms: T0,
         next_live_highlights_on: true,
+        review_before_posting: false,
     }
 }
 
@@ -99,6 +100,7 @@ pub fn highlight(id: &str, live: &Live, kind: HighlightKind, status: HighlightSt
         post_at_ms: Some(start + 300_000),
         format: FormatSpec::default(),
         video: None,
+        review: Default::default(),
         seq: 10_000,
     }
 }

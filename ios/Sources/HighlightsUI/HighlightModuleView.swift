@@ -54,7 +54,9 @@ struct RecordingView: View {
 
     /// Auto-posts still on the profile (or about to be): what "Remove all" takes down.
     private var autoPosts: Int {
-        screen.highlights.filter { $0.kind == .auto && ($0.badge == .posted || $0.badge == .liveNow || $0.badge == .scheduled) }.count
+        screen.highlights.filter {
+            $0.kind == .auto && [.posted, .liveNow, .scheduled, .awaitingApproval].contains($0.badge)
+        }.count
     }
 
     var body: some View {
@@ -74,6 +76,14 @@ struct RecordingView: View {
                 Section(L("highlights_section", screen.highlights.count)) {
                     ForEach(screen.highlights, id: \.id) { h in
                         HighlightRowView(screen: screen, row: h) {
+                            if h.badge == .awaitingApproval {
+                                VStack {
+                                    Button(L("approve")) { store.tap(.approveHighlight(highlightId: h.id)) }
+                                        .accessibilityLabel(L("approve_cd", range(screen, h)))
+                                    Button(L("skip"), role: .destructive) { store.tap(.removeHighlight(highlightId: h.id)) }
+                                        .accessibilityLabel(L("skip_cd", range(screen, h)))
+                                }
+                            }
                             if h.badge == .posted || h.badge == .liveNow || h.badge == .scheduled {
                                 Button(L("remove"), role: .destructive) { store.tap(.removeHighlight(highlightId: h.id)) }
                                     .accessibilityLabel(L("remove_cd", range(screen, h)))
@@ -137,6 +147,7 @@ struct HighlightRowView<Action: View>: View {
     private var status: String {
         switch row.badge {
         case .scheduled: return row.postAtMs.map { L("badge_scheduled_at", clock($0)) } ?? L("badge_scheduled")
+        case .awaitingApproval: return row.postAtMs.map { L("badge_awaiting_at", clock($0)) } ?? L("badge_awaiting")
         case .posted: return row.postAtMs.map { L("badge_posted_at", clock($0)) } ?? L("badge_posted")
         case .liveNow: return L("badge_live_now")
         case .recommended: return L("badge_recommended")

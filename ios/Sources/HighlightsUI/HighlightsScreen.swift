@@ -20,6 +20,11 @@ public struct HighlightsScreen: View {
                     set: { on in store.tap(.setToggle(on: on)) }
                 ))
                 Text(L("highlights_explainer")).font(.footnote).foregroundStyle(.secondary)
+                Toggle(L("review_switch"), isOn: Binding(
+                    get: { toggle.reviewBeforePosting },
+                    set: { on in store.tap(.setReviewBeforePosting(on: on)) }
+                ))
+                Text(L("review_explainer")).font(.footnote).foregroundStyle(.secondary)
                 if let limits = toggle.limits {
                     Text(L("limits_line", Int(limits.maxPostsPerLive), Int(limits.maxPostsPerProduct), minutes(limits.postDelayS)))
                 } else {

@@ -68,6 +68,22 @@ pub async fn post_highlight(
     Ok(Json(s.store.post_highlight(seller, id, key).await?))
 }
 
+/// Approves an auto-post waiting for the seller's review ("Ask me before posting"): it posts at
+/// its post time. Approving twice is harmless.
+#[utoipa::path(post, path = paths::HIGHLIGHT_APPROVE, tag = "highlights",
+    params(("highlight_id" = String, Path, description = "highlight id", min_length = 1, max_length = 128)),
+    responses((status = 200, body = Highlight), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve_highlight(
+    State(s): State<AppState>,
+    Seller(seller): Seller,
+    PathParam(id): PathParam<String>,
+) -> Result<Json<Highlight>, HttpError> {
+    known_id("highlight", &id)?;
+    Ok(Json(s.store.approve_highlight(seller, id).await?))
+}
+
 /// Takes a highlight down (or cancels it before posting). Removing twice is harmless.
 #[utoipa::path(delete, path = paths::HIGHLIGHT, tag = "highlights",
     params(("highlight_id" = String, Path, description = "highlight id", min_length = 1, max_length = 128)),

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(highlights::post_highlight))
         .routes(routes!(highlights::remove_highlight))
         .routes(routes!(highlights::remove_every_auto_highlight))
+        .routes(routes!(highlights::approve_highlight))
         .routes(routes!(videos::create_video))
         .routes(routes!(changes::get_changes))
         .routes(routes!(ingest::ingest_events))

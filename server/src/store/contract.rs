@@ -196,6 +196,8 @@ pub trait Store: Send + Sync + 'static {
         highlight_id: String,
         key: Option<Idempotency>,
     ) -> Result<Highlight, StoreError>;
+    /// Approves an auto-post waiting for the seller's review; approving twice is harmless.
+    async fn approve_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError>;
     /// Takes a highlight down (or cancels it before posting); removing twice is harmless.
     async fn remove_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError>;
     /// Takes down every auto-posted highlight of a LIVE, or of every LIVE of the seller with `None`.

@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use highlights_api::{
-    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, Live, LiveStatus, RemovedCount, Video,
-    VideoState, paths,
+    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, Live, LiveStatus, RemovedCount, Review,
+    Video, VideoState, paths,
 };
 use highlights_engine::{Decision, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -20,7 +20,7 @@ use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
 
 /// A highlight's columns and its video's, read by [`read`] from [`FROM`].
 const COLS: &str = "h.id, h.live_id, h.kind, h.status, h.live_now, h.start_ms, h.end_ms, h.product_id, h.score,
-    h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms";
+    h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms, h.review";
 const FROM: &str = "highlights h LEFT JOIN videos v ON v.highlight_id = h.id";
 
 /// Due highlights: whether their LIVE is on (not ended, not silent), whether the seller's toggle is
@@ -29,11 +29,12 @@ const FROM: &str = "highlights h LEFT JOIN videos v ON v.highlight_id = h.id";
 static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT h.id, l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, coalesce(s.highlights_on, 0),
-             NOT ?4 OR coalesce(v.state = '{}', 0)
+             NOT ?4 OR coalesce(v.state = '{}', 0), h.review = '{}'
          FROM highlights h JOIN lives l ON l.id = h.live_id LEFT JOIN settings s ON s.seller_id = h.seller_id
              LEFT JOIN videos v ON v.highlight_id = h.id
          WHERE h.status = '{}' AND h.post_at_ms <= max(?1, coalesce(l.last_event_ms, 0))",
         VideoState::Ready.as_str(),
+        Review::Waiting.as_str(),
         Scheduled.as_str()
     )
 });
@@ -74,6 +75,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
         signals: serde_json::from_str(&signals).unwrap_or_default(),
         post_at_ms: r.get(10)?,
         format: serde_json::from_str(&format).unwrap_or_default(),
+        review: Review::parse(&r.get::<_, String>(15)?).unwrap_or_default(),
         seq: r.get(12)?,
     })
 }
@@ -201,6 +203,25 @@ pub(super) fn set_live_highlights(
         }
     }
     lives::load(conn, seller_id, live_id)
+}
+
+/// The seller approves an auto-post waiting for review: it posts at its post time. Approving
+/// twice is harmless; anything else (already posted, removed, never asked) is refused.
+pub(super) fn approve(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+    let h = load(conn, seller_id, id)?;
+    match (h.status, h.review) {
+        (_, Review::Approved) => {}
+        (Scheduled, Review::Waiting) => {
+            let seq = next_seq(conn)?;
+            conn.prepare_cached("UPDATE highlights SET review = ?2, seq = ?3 WHERE id = ?1")?.execute(params![
+                id,
+                Review::Approved.as_str(),
+                seq
+            ])?;
+        }
+        _ => return Err(StoreError::rule("not_waiting", "only a scheduled post waiting for review can be approved")),
+    }
+    load(conn, seller_id, id)
 }
 
 /// Cancels a LIVE's scheduled posts with their unfinished videos.
@@ -362,6 +383,15 @@ pub(super) fn store_moment(
             format: experiments.format,
         },
     )?;
+    if status == Scheduled && settings::review_before_posting(conn, seller_id)? {
+        let seq = next_seq(conn)?;
+        conn.prepare_cached("UPDATE highlights SET review = ?2, seq = ?3 WHERE id = ?1")?.execute(params![
+            h.id,
+            Review::Waiting.as_str(),
+            seq
+        ])?;
+    }
+    // Rendered right away, approved or not, so that an approved post is not late.
     if videos && status == Scheduled {
         videos::enqueue(conn, &h.id, now_ms())?;
     }
@@ -378,18 +408,19 @@ pub(super) fn any_scheduled(conn: &Connection) -> Result<bool, StoreError> {
 /// ready). A seller who turned the toggle off meanwhile gets a recommendation instead.
 pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u32, StoreError> {
     let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
-    let due: Vec<(String, bool, bool, bool)> = conn
+    let due: Vec<(String, bool, bool, bool, bool)> = conn
         .prepare_cached(&DUE_SQL)?
         .query_map(params![now_ms, LiveStatus::Live.as_str(), silent_before, videos], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<Result<_, _>>()?;
     let mut posted = 0;
-    for (id, live, on, ready) in due {
-        if on && !ready {
+    for (id, live, on, ready, unapproved) in due {
+        if on && !ready && !unapproved {
             continue;
         }
-        if on {
+        // Not approved by its post time: it does not go out, the seller can still post it.
+        if on && !unapproved {
             set_status(conn, &id, Posted, live)?;
             posted += 1;
         } else {
@@ -398,6 +429,8 @@ pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u
                 "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, seq = ?4 WHERE id = ?1",
             )?
             .execute(params![id, Recommendation.as_str(), Suggested.as_str(), seq])?;
+            conn.prepare_cached("UPDATE highlights SET review = ?2 WHERE id = ?1")?
+                .execute(params![id, Review::NotAsked.as_str()])?;
             videos::drop_unfinished(conn, &id)?;
         }
     }

@@ -193,6 +193,10 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn approve_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError> {
+        self.write(move |tx| highlights::approve(tx, &seller_id, &highlight_id)).await
+    }
+
     async fn remove_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError> {
         self.write(move |tx| highlights::remove(tx, &seller_id, &highlight_id)).await
     }

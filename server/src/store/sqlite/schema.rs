@@ -93,6 +93,11 @@ const V2: &str = "ALTER TABLE lives ADD COLUMN last_event_ms INTEGER;";
 /// Version 5: the seller's choice per LIVE (Auto LIVE Highlights off for this one).
 const V5: &str = "ALTER TABLE lives ADD COLUMN highlights_on INTEGER NOT NULL DEFAULT 1;";
 
+/// Version 7: "Ask me before posting" and where each auto-post stands in that review.
+const V7: &str = "ALTER TABLE settings ADD COLUMN review_before_posting INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE highlights ADD COLUMN review TEXT NOT NULL DEFAULT 'not_asked'
+    CHECK (review IN ('not_asked', 'waiting', 'approved'));";
+
 /// Version 6: the seller's choice for the next LIVE, set before going LIVE.
 const V6: &str = "ALTER TABLE settings ADD COLUMN next_live_highlights_on INTEGER NOT NULL DEFAULT 1;";
 
@@ -131,5 +136,5 @@ ALTER TABLE lives ADD COLUMN last_seen_at_ms INTEGER;
 
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7)])
 }

@@ -10,7 +10,7 @@ use crate::store::contract::StoreError;
 pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64), StoreError> {
     conn.prepare_cached(
         "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms, seq,
-             next_live_highlights_on
+             next_live_highlights_on, review_before_posting
          FROM settings WHERE seller_id = ?1",
     )?
     .query_row([seller_id], |r| {
@@ -23,6 +23,7 @@ pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64)
                 version: r.get(4)?,
                 updated_at_ms: r.get(5)?,
                 next_live_highlights_on: r.get(7)?,
+                review_before_posting: r.get(8)?,
             },
             r.get(6)?,
         ))
@@ -66,6 +67,9 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
     if let Some(on) = p.next_live_highlights_on {
         s.next_live_highlights_on = on;
     }
+    if let Some(on) = p.review_before_posting {
+        s.review_before_posting = on;
+    }
     if s == before {
         return Ok(s);
     }
@@ -81,7 +85,8 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
     let seq = next_seq(conn)?;
     conn.prepare_cached(
         "UPDATE settings SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4, popup_dismissed_at_ms = ?5,
-             version = ?6, updated_at_ms = ?7, seq = ?8, next_live_highlights_on = ?9 WHERE seller_id = ?1",
+             version = ?6, updated_at_ms = ?7, seq = ?8, next_live_highlights_on = ?9, review_before_posting = ?10
+         WHERE seller_id = ?1",
     )?
     .execute(params![
         seller_id,
@@ -92,7 +97,8 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
         s.version,
         s.updated_at_ms,
         seq,
-        s.next_live_highlights_on
+        s.next_live_highlights_on,
+        s.review_before_posting
     ])?;
     Ok(())
 }
@@ -109,6 +115,15 @@ pub(super) fn take_next_live_choice(conn: &Connection, seller_id: &str) -> Resul
     s.next_live_highlights_on = true;
     store(conn, seller_id, &mut s)?;
     Ok(false)
+}
+
+/// Whether the seller asked to approve auto-posts before they go out.
+pub(super) fn review_before_posting(conn: &Connection, seller_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT review_before_posting FROM settings WHERE seller_id = ?1")?
+        .query_row([seller_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 /// Whether the seller's Highlights toggle is on now.

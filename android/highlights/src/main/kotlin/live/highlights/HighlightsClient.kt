@@ -117,6 +117,10 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
         dispatch(Event.CreateVideo(recordingId, startMs, endMs, productId))
     /** Removes every auto-posted highlight of [recordingId], or of every recording with null; undoable for a few seconds. */
     suspend fun removeAllHighlights(recordingId: String?) = dispatch(Event.RemoveAllHighlights(recordingId))
+    /** "Ask me before posting" on or off. */
+    suspend fun setReviewBeforePosting(on: Boolean) = dispatch(Event.SetReviewBeforePosting(on))
+    /** Approves an auto-post waiting for review: it posts at its post time. */
+    suspend fun approveHighlight(highlightId: String) = dispatch(Event.ApproveHighlight(highlightId))
     /** Before going LIVE: highlights on or off for the next LIVE only. */
     suspend fun setNextLiveHighlights(on: Boolean) = dispatch(Event.SetNextLiveHighlights(on))
     /** Switches highlights on or off for one recording (off cancels its scheduled posts). */

@@ -99,7 +99,7 @@ fun RecordingPage(client: HighlightsClient) {
     Column {
         // Auto-posts still on the profile (or about to be): what "Remove all" takes down.
         val autoPosts = screen.highlights.count {
-            it.kind == HighlightKind.AUTO && it.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED)
+            it.kind == HighlightKind.AUTO && it.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED, HighlightBadge.AWAITING_APPROVAL)
         }
         var confirming by remember { mutableStateOf(false) }
         TitleBar(screen.recording.title, onBack = back) {
@@ -135,6 +135,19 @@ fun RecordingPage(client: HighlightsClient) {
             item { Section(tr("highlights_section", screen.highlights.size)) }
             items(screen.highlights, key = { it.id }) { h ->
                 HighlightCard(screen, h) {
+                    if (h.badge == HighlightBadge.AWAITING_APPROVAL) {
+                        val (approve, skip) = tr("approve_cd", range(screen, h)) to tr("skip_cd", range(screen, h))
+                        Column {
+                            TextButton(
+                                onClick = { scope.act(snackbar, shell) { client.approveHighlight(h.id) } },
+                                modifier = Modifier.semantics { contentDescription = approve },
+                            ) { Text(tr("approve")) }
+                            TextButton(
+                                onClick = { scope.act(snackbar, shell) { client.removeHighlight(h.id) } },
+                                modifier = Modifier.semantics { contentDescription = skip },
+                            ) { Text(tr("skip")) }
+                        }
+                    }
                     if (h.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED)) {
                         val label = tr("remove_cd", range(screen, h))
                         TextButton(
@@ -189,6 +202,7 @@ private fun HighlightCard(screen: RecordingScreen, h: HighlightRow, action: @Com
 @Composable
 private fun status(h: HighlightRow): String = when (h.badge) {
     HighlightBadge.SCHEDULED -> h.postAtMs?.let { tr("badge_scheduled_at", clock(it)) } ?: tr("badge_scheduled")
+    HighlightBadge.AWAITING_APPROVAL -> h.postAtMs?.let { tr("badge_awaiting_at", clock(it)) } ?: tr("badge_awaiting")
     HighlightBadge.POSTED -> h.postAtMs?.let { tr("badge_posted_at", clock(it)) } ?: tr("badge_posted")
     HighlightBadge.LIVE_NOW -> tr("badge_live_now")
     HighlightBadge.RECOMMENDED -> tr("badge_recommended")

@@ -108,6 +108,18 @@ fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
                 )
             }
             Text(tr("highlights_explainer"))
+            val reviewLabel = tr("review_switch")
+            Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween, verticalAlignment = Alignment.CenterVertically) {
+                Column(Modifier.weight(1f)) {
+                    Text(reviewLabel)
+                    Text(tr("review_explainer"), style = MaterialTheme.typography.bodySmall)
+                }
+                Switch(
+                    checked = toggle.reviewBeforePosting,
+                    onCheckedChange = { on -> scope.act(snackbar, shell) { client.setReviewBeforePosting(on) } },
+                    modifier = Modifier.semantics { contentDescription = reviewLabel },
+                )
+            }
             val limits = toggle.limits
             if (limits == null) {
                 Text(tr("limits_loading"))

@@ -250,6 +250,45 @@ class SellerScreensTest {
     }
 
     @Test
+    fun `ask me before posting - moments wait for the seller, approve one, skip one`() {
+        val token = backend.seller("ui-review")
+        screens("ui-review", token) { client, _ ->
+            tap("Open")
+            tapLabel("Auto LIVE Highlights")
+            tap("Turn on")
+            tapLabel("Back")
+            seeLabel("Ask me before posting").assertIsOff()
+            tapLabel("Ask me before posting")
+            seeLabel("Ask me before posting").assertIsOn()
+            eventually("the server has review on") {
+                backend.get("/v1/settings", token).body().let { it.contains("\"review_before_posting\":true") && it.contains("\"highlights_on\":true") }
+            }
+            val settings = kotlin.io.path.createTempFile(suffix = ".json").toFile().apply { writeText("""{"auto_post_quantile": 0.0}""") }
+            backend.admin("set-engine-settings", settings.path)
+            // Moments a few minutes old: without an OK, their post time passes and they stay recommendations.
+            backend.ongoingLive(
+                "ui-review", "ui-review-live", System.currentTimeMillis(), minutes = 6,
+                bursts = listOf(2.0 to 1.5, 4.5 to 1.5, 5.5 to 1.5), products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
+            )
+            tap("Highlight module")
+            tap("Refresh")
+            tap("Skincare night · LIVE")
+            seeText("Waiting for your OK", substring = true)
+            screenshot("18-review-waiting")
+            val waiting = client.recording.value!!.highlights.filter { it.badge == HighlightBadge.AWAITING_APPROVAL }
+            assertTrue(waiting.size >= 2, "moments to review: ${waiting.size}")
+            val t0 = client.recording.value!!.recording.startedAtMs
+            val (first, second) = waiting[0] to waiting[1]
+            tapLabel("Approve highlight " + offsetRange(t0, first.startMs, first.endMs))
+            tapLabel("Skip highlight " + offsetRange(t0, second.startMs, second.endMs))
+            eventually("the server has one approved, one skipped") {
+                val body = backend.get("/v1/lives/ui-review-live/highlights", token).body()
+                body.contains("\"review\":\"approved\"") && body.contains("\"status\":\"removed\"")
+            }
+        }
+    }
+
+    @Test
     fun `offline - actions wait, show as waiting, and reach the server once it is back`() {
         val port = TestBackend.freePort()
         // Signed in all along; the network is what is missing until the backend starts.
