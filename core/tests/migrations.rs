@@ -9,25 +9,38 @@ use highlights_core::testing::{Action, SCHEMA_VERSION};
 use highlights_core::view::HighlightBadge;
 use rusqlite::params;
 
-/// Writes, with plain SQL of schema version 1, what a v1 app would have cached and queued (from
-/// version 3 on, a highlight row has one more column, its video, still unknown).
-fn fill_v1(conn: &rusqlite::Connection, version: usize) {
-    let video = if version >= 3 { ", NULL" } else { "" };
-    conn.execute("INSERT INTO settings VALUES ('seller-a', 1, 1, 2, NULL, 7, ?1)", params![T0]).unwrap();
+/// Writes, with plain SQL naming the columns of schema version 1 (later versions add columns with
+/// defaults), what a v1 app would have cached and queued.
+fn fill_v1(conn: &rusqlite::Connection) {
+    conn.execute(
+        "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version,
+             updated_at_ms) VALUES ('seller-a', 1, 1, 2, NULL, 7, ?1)",
+        params![T0],
+    )
+    .unwrap();
     let cfg = serde_json::to_string(&config()).unwrap();
-    conn.execute("INSERT INTO remote_config VALUES ('seller-a', ?1, ?2)", params![cfg, T0]).unwrap();
+    conn.execute(
+        "INSERT INTO remote_config (seller_id, json, fetched_at_ms) VALUES ('seller-a', ?1, ?2)",
+        params![cfg, T0],
+    )
+    .unwrap();
     let l = live(1);
     conn.execute(
-        "INSERT INTO lives VALUES ('seller-a', ?1, ?2, ?3, ?4, 0, 1)",
+        "INSERT INTO lives (seller_id, id, title, started_at_ms, ended_at_ms, is_live, seq)
+         VALUES ('seller-a', ?1, ?2, ?3, ?4, 0, 1)",
         params![l.id, l.title, l.started_at_ms, l.ended_at_ms],
     )
     .unwrap();
-    conn.execute("INSERT INTO live_products VALUES ('seller-a', ?1, 'sku-1', 'Serum')", params![l.id]).unwrap();
     conn.execute(
-        &format!(
-            "INSERT INTO highlights VALUES ('seller-a', 'h1', ?1, 'auto', 'posted', 0, ?2, ?3, 'sku-1', 3.5, '[\"orders 4x\"]', NULL,
-             '{{\"auto_subtitles\":true,\"arrow_to_live\":false,\"click_now_end_card\":false,\"background_music\":false}}', 2{video})"
-        ),
+        "INSERT INTO live_products (seller_id, live_id, product_id, name) VALUES ('seller-a', ?1, 'sku-1', 'Serum')",
+        params![l.id],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals,
+             post_at_ms, format, seq)
+         VALUES ('seller-a', 'h1', ?1, 'auto', 'posted', 0, ?2, ?3, 'sku-1', 3.5, '[\"orders 4x\"]', NULL,
+         '{\"auto_subtitles\":true,\"arrow_to_live\":false,\"click_now_end_card\":false,\"background_music\":false}', 2)",
         params![l.id, l.started_at_ms, l.started_at_ms + 20_000],
     )
     .unwrap();
@@ -44,7 +57,7 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         let dev = Device::new();
         {
             let conn = create_db_at_version(&dev.db(), version).unwrap();
-            fill_v1(&conn, version);
+            fill_v1(&conn);
         }
         let core = dev.open("seller-a");
         let v = core.view().unwrap();
