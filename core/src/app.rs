@@ -163,6 +163,7 @@ impl State {
             match effect {
                 Effect::LoadModule => self.module.load_first(&self.store)?,
                 Effect::LoadMoreRecordings => self.module.load_more(&self.store)?,
+                Effect::DismissNotification(id) => self.store.dismiss_notification(id)?,
                 Effect::DismissNotice(id) => {
                     self.store.dismiss_notice(id)?;
                     self.notice = self.store.first_notice()?;

@@ -84,6 +84,11 @@ pub enum Event {
     },
     /// Undo the last "remove all" while it still waits on the device.
     UndoRemoveAll,
+    /// The seller read (or swiped away) a notification.
+    DismissNotification {
+        /// The notification.
+        id: i64,
+    },
     /// The seller read a notice.
     DismissNotice {
         /// The notice.

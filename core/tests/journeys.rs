@@ -437,3 +437,69 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
             .any(|h| h.id == "live-0000-s" && h.video.as_ref().unwrap().state == VideoState::Failed)
     );
 }
+
+#[test]
+fn the_notification_feed_tells_what_the_server_did_coalesced_per_recording() {
+    use highlights_core::view::NotificationKind;
+    let dev = Device::new();
+    let core = dev.open("seller-a");
+    core.apply_changes(&seed(2, false)).unwrap();
+    assert!(core.view().unwrap().notifications.is_empty(), "the first sync's history is not news");
+
+    let l = live(0);
+    let at = |id: &str, status, offset_s, post_at_ms: Option<i64>, seq| {
+        let mut h = highlight(id, &l, HighlightKind::Auto, status, offset_s);
+        h.post_at_ms = post_at_ms;
+        h.seq = seq;
+        h
+    };
+    let page = |cursor, highlights| highlights_core::api::Changes {
+        cursor,
+        has_more: false,
+        config: None,
+        experiments: None,
+        settings: None,
+        lives: vec![],
+        highlights,
+    };
+    // A busy minute: three moments scheduled, then two of them posted, one taken down elsewhere.
+    core.apply_changes(&page(
+        20_001,
+        vec![
+            at("n1", HighlightStatus::Scheduled, 1200, Some(T0 + 300_000), 20_001),
+            at("n2", HighlightStatus::Scheduled, 1300, Some(T0 + 200_000), 20_001),
+            at("n3", HighlightStatus::Scheduled, 1400, Some(T0 + 400_000), 20_001),
+        ],
+    ))
+    .unwrap();
+    let feed = core.view().unwrap().notifications;
+    assert_eq!(feed.len(), 1, "coalesced: {feed:?}");
+    assert_eq!((feed[0].kind, feed[0].count, feed[0].post_at_ms), (NotificationKind::Scheduled, 3, Some(T0 + 200_000)));
+    assert_eq!(feed[0].recording_title, l.title);
+
+    core.apply_changes(&page(
+        20_002,
+        vec![
+            at("n1", HighlightStatus::Posted, 1200, Some(T0 + 300_000), 20_002),
+            at("n2", HighlightStatus::Posted, 1300, Some(T0 + 200_000), 20_002),
+            at("n3", HighlightStatus::Removed, 1400, Some(T0 + 400_000), 20_002),
+        ],
+    ))
+    .unwrap();
+    let feed = core.view().unwrap().notifications;
+    let count = |k| feed.iter().find(|n| n.kind == k).map(|n| n.count);
+    assert_eq!((count(NotificationKind::Posted), count(NotificationKind::Removed)), (Some(2), Some(1)));
+    // The same state seen again (a resync) is no news.
+    core.apply_changes(&page(20_003, vec![at("n1", HighlightStatus::Posted, 1200, None, 20_003)])).unwrap();
+    assert_eq!(core.view().unwrap().notifications.iter().map(|n| n.count).sum::<u32>(), 6);
+
+    let posted = feed.iter().find(|n| n.kind == NotificationKind::Posted).unwrap().id;
+    core.dispatch(Event::DismissNotification { id: posted }).unwrap();
+    let feed = core.view().unwrap().notifications;
+    assert!(feed.iter().all(|n| n.kind != NotificationKind::Posted), "dismissed");
+    assert_eq!(feed.len(), 2);
+    // Survives a restart, per seller.
+    drop(core);
+    assert_eq!(dev.open("seller-a").view().unwrap().notifications.len(), 2);
+    assert!(dev.open("seller-b").view().unwrap().notifications.is_empty());
+}

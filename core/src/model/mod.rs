@@ -79,6 +79,8 @@ pub(crate) enum Effect {
     LoadMoreRecordings,
     /// Forget a notice the seller read.
     DismissNotice(i64),
+    /// Forget a notification the seller read.
+    DismissNotification(i64),
     /// Queue these actions in the outbox, in one transaction.
     Enqueue(Vec<Action>),
     /// Queue this action, not to be sent for `hold_ms` (the undo window).
@@ -299,6 +301,7 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
             effects.push(Effect::Unqueue(entry.id));
         }
         Event::DismissNotice { id } => effects.push(Effect::DismissNotice(id)),
+        Event::DismissNotification { id } => effects.push(Effect::DismissNotification(id)),
     }
     Ok(Step { nav, effects })
 }

@@ -188,6 +188,7 @@ pub(crate) fn view_state(
             pending_actions: model.pending.len() as u32,
         },
         notice: notice.cloned(),
+        notifications: store.notifications(10)?,
         undo: model.pending.iter().rev().find_map(|e| match &e.action {
             Action::RemoveAllHighlights { recording_id } if e.attempts == 0 => {
                 Some(UndoOffer { recording_id: recording_id.clone(), until_ms: e.next_attempt_at_ms })

@@ -275,6 +275,44 @@ pub struct ViewState {
     pub notice: Option<Notice>,
     /// The last "remove all", while it can still be undone.
     pub undo: Option<UndoOffer>,
+    /// What happened to the seller's highlights, newest first (unread, coalesced, at most 10):
+    /// shells show it as in-app banners and, where the platform allows, system notifications.
+    pub notifications: Vec<NotificationRow>,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum NotificationKind {
+    /// Highlights were scheduled to post (`post_at_ms`: the first of them).
+    Scheduled,
+    /// Highlights were posted to the profile.
+    Posted,
+    /// Videos could not be made; those highlights are recommendations again.
+    VideoFailed,
+    /// Auto-posts were taken down elsewhere (another device, or the LIVE switched off).
+    Removed,
+}
+
+/// One entry of the notification feed: a kind for one recording, with how many times it happened
+/// since the seller last dismissed it (a busy LIVE counts up instead of adding rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct NotificationRow {
+    /// Id, to dismiss it.
+    pub id: i64,
+    /// What happened.
+    pub kind: NotificationKind,
+    /// The recording it happened in.
+    pub recording_id: String,
+    /// Its title.
+    pub recording_title: String,
+    /// How many highlights it concerns.
+    pub count: u32,
+    /// When this device learned of the latest one (epoch ms).
+    pub at_ms: i64,
+    /// For scheduled ones: when the first of them posts (epoch ms).
+    pub post_at_ms: Option<i64>,
 }
 
 /// A "remove all" waiting out its undo window on the device: shells offer Undo until `until_ms`.

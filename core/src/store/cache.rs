@@ -9,7 +9,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::connection::{Store, from_json, to_json};
 use super::error::StoreError;
-use super::notices;
+use super::{notices, notifications};
 use crate::error::id_problem;
 
 /// Told to the seller when a highlight's video could not be made.
@@ -364,6 +364,9 @@ impl Store {
         }
         let seller = self.seller.as_str();
         let tx = self.conn.transaction()?;
+        // The first sync brings the whole history: nothing in it is news.
+        let first_sync: bool =
+            !tx.prepare_cached("SELECT 1 FROM sync_state WHERE seller_id = ?1 AND cursor > 0")?.exists([seller])?;
         if let Some(cfg) = &c.config {
             save_document(&tx, Document::Config, seller, cfg, now_ms)?;
         }
@@ -378,9 +381,13 @@ impl Store {
         }
         for h in &c.highlights {
             let failed = video_newly_failed(&tx, seller, h)?;
+            let before = notifications::status_before(&tx, seller, &h.id)?;
             upsert_highlight(&tx, seller, h)?;
             if failed {
                 notices::add(&tx, seller, crate::view::NoticeKind::VideoFailed, VIDEO_FAILED_NOTICE, now_ms)?;
+            }
+            if let Some(kind) = notifications::what_happened(before, h, failed).filter(|_| !first_sync) {
+                notifications::add(&tx, seller, kind, h, now_ms)?;
             }
         }
         tx.prepare_cached(

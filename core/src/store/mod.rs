@@ -9,6 +9,7 @@ mod connection;
 mod error;
 mod module;
 mod notices;
+mod notifications;
 mod outbox;
 mod schema;
 

@@ -113,14 +113,28 @@ ALTER TABLE settings ADD COLUMN next_live_highlights_on INTEGER NOT NULL DEFAULT
 const V6: &str = "ALTER TABLE settings ADD COLUMN review_before_posting INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE highlights ADD COLUMN review TEXT NOT NULL DEFAULT 'not_asked';";
 
+/// Schema version 7: the notification feed, one unread row per kind and recording.
+const V7: &str = r#"
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seller_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    live_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    post_at_ms INTEGER
+);
+CREATE INDEX notifications_by_seller ON notifications (seller_id, kind, live_id);
+"#;
+
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7)])
 }
 
 /// Number of schema versions this build knows.
 #[cfg(any(test, feature = "testing"))]
-pub const SCHEMA_VERSION: usize = 6;
+pub const SCHEMA_VERSION: usize = 7;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
@@ -193,7 +207,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 6);
+        assert_eq!(SCHEMA_VERSION, 7);
     }
 
     #[test]

@@ -36,6 +36,7 @@ public struct HighlightsRootView: View {
         }
         .sheet(isPresented: $privacyOpen) { PrivacyView(store: store) }
         .safeAreaInset(edge: .bottom) { NoticeBanner(store: store) }
+        .safeAreaInset(edge: .top) { NotificationBanner(store: store) }
         .onChange(of: scenePhase) { phase in
             switch phase {
             case .active: Task { await store.attempt { try store.startBackgroundSync() } }
@@ -90,6 +91,38 @@ struct ProductsView: View {
             }
         }
         .navigationTitle(L("products_title"))
+    }
+}
+
+/// The newest notification (scheduled, posted, video failed, removed; coalesced per recording) as
+/// an in-app banner: tap opens its recording, X dismisses it.
+struct NotificationBanner: View {
+    @ObservedObject var store: HighlightsStore
+
+    var body: some View {
+        if let n = store.state.notifications.first {
+            HStack {
+                Button { store.tap(.openRecording(recordingId: n.recordingId)) } label: { Text(text(n)).font(.callout) }
+                Spacer()
+                Button { store.tap(.dismissNotification(id: n.id)) } label: { Image(systemName: "xmark") }
+                    .frame(minWidth: 44, minHeight: 44)
+                    .accessibilityLabel(L("dismiss"))
+            }
+            .padding(.horizontal)
+            .background(.thinMaterial)
+        }
+    }
+
+    private func text(_ n: NotificationRow) -> String {
+        let count = Int(n.count)
+        switch n.kind {
+        case .scheduled:
+            return n.postAtMs.map { L("notification_scheduled", n.recordingTitle, count, clock($0)) }
+                ?? L("notification_scheduled_now", n.recordingTitle, count)
+        case .posted: return L("notification_posted", n.recordingTitle, count)
+        case .videoFailed: return L("notification_video_failed", n.recordingTitle, count)
+        case .removed: return L("notification_removed", n.recordingTitle, count)
+        }
     }
 }
 

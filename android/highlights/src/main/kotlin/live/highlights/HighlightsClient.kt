@@ -16,6 +16,7 @@ import uniffi.highlights_core.Screen
 import uniffi.highlights_core.SyncIndicator
 import uniffi.highlights_core.SyncReport
 import uniffi.highlights_core.HighlightsScreen
+import uniffi.highlights_core.NotificationRow
 import uniffi.highlights_core.UndoOffer
 import uniffi.highlights_core.ViewState
 import uniffi.highlights_ffi.HighlightsApp
@@ -43,6 +44,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     private val _sync = MutableStateFlow(initial.sync)
     private val _notice = MutableStateFlow(initial.notice)
     private val _undo = MutableStateFlow(initial.undo)
+    private val _notifications = MutableStateFlow(initial.notifications)
 
     /** Every screen at once. */
     val state: StateFlow<ViewState> = _state.asStateFlow()
@@ -62,6 +64,8 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     val sync: StateFlow<SyncIndicator> = _sync.asStateFlow()
     /** The oldest unread notice, or null. */
     val notice: StateFlow<Notice?> = _notice.asStateFlow()
+    /** What happened to the seller's highlights, newest first (coalesced per recording). */
+    val notifications: StateFlow<List<NotificationRow>> = _notifications.asStateFlow()
     /** The last "remove all" while it can still be undone, or null. */
     val undo: StateFlow<UndoOffer?> = _undo.asStateFlow()
 
@@ -81,6 +85,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
         _sync.value = s.sync
         _notice.value = s.notice
         _undo.value = s.undo
+        _notifications.value = s.notifications
     }
 
     /** Forwards a seller event; throws [HighlightsException] when the core refuses it. */
@@ -127,6 +132,8 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     suspend fun setLiveHighlights(recordingId: String, on: Boolean) = dispatch(Event.SetLiveHighlights(recordingId, on))
     /** Takes back the last "remove all" while it still waits on the device. */
     suspend fun undoRemoveAll() = dispatch(Event.UndoRemoveAll)
+    /** The seller read (or swiped away) a notification. */
+    suspend fun dismissNotification(id: Long) = dispatch(Event.DismissNotification(id))
     /** The seller read the notice. */
     suspend fun dismissNotice(id: Long) = dispatch(Event.DismissNotice(id))
 

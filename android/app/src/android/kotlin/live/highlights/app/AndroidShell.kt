@@ -25,4 +25,28 @@ class AndroidShell(private val context: Context) : Shell {
 
     override fun decodeImage(bytes: ByteArray): ImageBitmap? =
         BitmapFactory.decodeByteArray(bytes, 0, bytes.size)?.asImageBitmap()
+
+    // Posted only with the permission (Android 13+ asks the seller); without it the in-app banner is all.
+    @android.annotation.SuppressLint("MissingPermission")
+    override fun notify(id: Long, message: String) {
+        val manager = androidx.core.app.NotificationManagerCompat.from(context)
+        if (!manager.areNotificationsEnabled()) return
+        manager.createNotificationChannel(
+            androidx.core.app.NotificationChannelCompat.Builder(CHANNEL, androidx.core.app.NotificationManagerCompat.IMPORTANCE_DEFAULT)
+                .setName(text("highlights_title"))
+                .build(),
+        )
+        val notification = androidx.core.app.NotificationCompat.Builder(context, CHANNEL)
+            .setSmallIcon(android.R.drawable.stat_notify_more)
+            .setContentTitle(text("highlights_toggle"))
+            .setContentText(message)
+            .setOnlyAlertOnce(true)
+            .setAutoCancel(true)
+            .build()
+        manager.notify(id.toInt(), notification)
+    }
+
+    private companion object {
+        const val CHANNEL = "live_highlights"
+    }
 }

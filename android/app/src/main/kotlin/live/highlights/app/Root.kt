@@ -1,7 +1,16 @@
 package live.highlights.app
 
 import androidx.compose.foundation.isSystemInDarkTheme
+import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.material3.Surface
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.unit.dp
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
@@ -31,6 +40,8 @@ import kotlinx.coroutines.withTimeoutOrNull
 import live.highlights.HighlightsClient
 import uniffi.highlights_core.Event
 import uniffi.highlights_core.NoticeKind
+import uniffi.highlights_core.NotificationKind
+import uniffi.highlights_core.NotificationRow
 import uniffi.highlights_core.Screen
 import uniffi.highlights_ffi.HighlightsException
 
@@ -50,7 +61,7 @@ fun HighlightsRoot(client: HighlightsClient, shell: Shell, dark: Boolean = isSys
             // The privacy page is the shell's own page (no core state): the text comes from config.
             var privacyOpen by remember { mutableStateOf(false) }
             CompositionLocalProvider(LocalSnackbar provides snackbar) {
-                Scaffold(snackbarHost = { SnackbarHost(snackbar) }) { padding ->
+                Scaffold(snackbarHost = { SnackbarHost(snackbar) }, topBar = { NotificationBanner(client) }) { padding ->
                     Box(Modifier.padding(padding)) {
                         when (screen) {
                             Screen.PRODUCTS -> ProductsScreen(client)
@@ -86,6 +97,46 @@ fun refusal(shell: Shell, e: HighlightsException): String = when (e) {
     is HighlightsException.Auth -> shell.text("error_auth")
     is HighlightsException.Storage -> shell.text("error_storage")
     else -> shell.text("error_generic")
+}
+
+/** What one notification says, in the seller's language. */
+@Composable
+fun notificationText(n: NotificationRow): String = when (n.kind) {
+    NotificationKind.SCHEDULED ->
+        n.postAtMs?.let { tr("notification_scheduled", n.recordingTitle, n.count.toInt(), clock(it)) }
+            ?: tr("notification_scheduled_now", n.recordingTitle, n.count.toInt())
+    NotificationKind.POSTED -> tr("notification_posted", n.recordingTitle, n.count.toInt())
+    NotificationKind.VIDEO_FAILED -> tr("notification_video_failed", n.recordingTitle, n.count.toInt())
+    NotificationKind.REMOVED -> tr("notification_removed", n.recordingTitle, n.count.toInt())
+}
+
+/**
+ * The newest notification as an in-app banner over every screen (tap: open its recording, X:
+ * dismiss), and as a system notification where the platform allows, updated as its count grows.
+ */
+@Composable
+fun NotificationBanner(client: HighlightsClient) {
+    val notifications by client.notifications.collectAsStateWithLifecycle()
+    val n = notifications.firstOrNull() ?: return
+    val shell = LocalShell.current
+    val snackbar = LocalSnackbar.current
+    val scope = rememberCoroutineScope()
+    val text = notificationText(n)
+    LaunchedEffect(n.id, n.count) { shell.notify(n.id, text) }
+    val dismiss = tr("dismiss")
+    Surface(tonalElevation = 3.dp, modifier = Modifier.fillMaxWidth()) {
+        Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(start = 16.dp)) {
+            Text(
+                text,
+                style = MaterialTheme.typography.bodyMedium,
+                modifier = Modifier.weight(1f).clickable { scope.act(snackbar, shell) { client.openRecording(n.recordingId) } },
+            )
+            TextButton(
+                onClick = { scope.act(snackbar, shell) { client.dismissNotification(n.id) } },
+                modifier = Modifier.semantics { contentDescription = dismiss },
+            ) { Text("✕") }
+        }
+    }
 }
 
 /** Offers Undo for the last "remove all" until it leaves the device. */

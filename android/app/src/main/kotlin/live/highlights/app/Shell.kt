@@ -22,6 +22,9 @@ interface Shell {
 
     /** Decodes a JPEG or PNG thumbnail; null when the bytes are not an image. */
     fun decodeImage(bytes: ByteArray): ImageBitmap?
+
+    /** Shows (or updates, same [id]) a system notification where the platform allows; a no-op where it does not. */
+    fun notify(id: Long, message: String)
 }
 
 /** The platform seam the screens read; each host app provides one at its root. */

@@ -39,6 +39,24 @@ class DesktopShell(override val locale: Locale = Locale.getDefault()) : Shell {
 
     override fun decodeImage(bytes: ByteArray): ImageBitmap? =
         runCatching { Image.makeFromEncoded(bytes).toComposeImageBitmap() }.getOrNull()
+
+    /** The system notifications shown, latest text per id, for a window's tray and for tests. */
+    val systemNotifications: MutableMap<Long, String> = java.util.concurrent.ConcurrentHashMap()
+
+    override fun notify(id: Long, message: String) {
+        systemNotifications[id] = message
+        // The desktop's tray where there is one (a window session); headless runs keep the map only.
+        if (!java.awt.GraphicsEnvironment.isHeadless() && java.awt.SystemTray.isSupported()) {
+            tray?.displayMessage("Auto LIVE Highlights", message, java.awt.TrayIcon.MessageType.INFO)
+        }
+    }
+
+    private val tray: java.awt.TrayIcon? by lazy {
+        runCatching {
+            val icon = java.awt.image.BufferedImage(16, 16, java.awt.image.BufferedImage.TYPE_INT_ARGB)
+            java.awt.TrayIcon(icon, "Auto LIVE Highlights").also { java.awt.SystemTray.getSystemTray().add(it) }
+        }.getOrNull()
+    }
 }
 
 /** Back handlers in the order they were composed; a press goes to the innermost (last) one. */

@@ -4,6 +4,7 @@ import androidx.compose.ui.test.DesktopComposeUiTest
 import androidx.compose.ui.test.assertIsOff
 import androidx.compose.ui.test.assertIsOn
 import androidx.compose.ui.test.hasAnyAncestor
+import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.isDialog
 import androidx.compose.ui.test.onFirst
@@ -142,7 +143,7 @@ class SellerScreensTest {
     @Test
     fun `module - LIVE now, scheduled, recommendations, remove, post, create a video, a refused one`() {
         val token = backend.seller("ui-module")
-        screens("ui-module", token) { client, _ ->
+        screens("ui-module", token) { client, shell ->
             tap("Open")
             tapLabel("Auto LIVE Highlights")
             tap("Turn on")
@@ -162,6 +163,9 @@ class SellerScreensTest {
             )
             tap("Refresh")
             seeText("Skincare night · LIVE")
+            // What the engine did arrives as one coalesced banner per kind, and as a system notification.
+            seeText("from Skincare night:", substring = true)
+            assertTrue(shell.systemNotifications.values.any { "Skincare night" in it }, "${shell.systemNotifications}")
             screenshot("07-module")
             tap("Skincare night · LIVE")
             seeText("Create video")
@@ -246,6 +250,10 @@ class SellerScreensTest {
             assertTrue(backend.get("/v1/settings", token).body().contains("\"highlights_on\":true"), "the feature stays on")
             tapLabel("Back")
             seeText("LIVE highlights")
+            // Dismissed banners go, newest first, until none is left.
+            repeat(10) { if (onAllNodes(hasContentDescription("Dismiss")).fetchSemanticsNodes().isNotEmpty()) tapLabel("Dismiss") }
+            eventually("every notification dismissed") { client.notifications.value.isEmpty() }
+            seeNoText("from Skincare night:", substring = true)
         }
     }
 
