@@ -5,6 +5,7 @@ import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
@@ -254,7 +255,8 @@ fun CreateVideoDialog(client: HighlightsClient, screen: RecordingScreen, onDone:
                 OutlinedTextField(length, { length = it }, label = { Text(tr("create_length")) }, singleLine = true)
                 screen.products.forEach { p ->
                     Row(
-                        Modifier.selectable(selected = p.id == product, role = Role.RadioButton) { product = p.id },
+                        // The whole row is the touch target, at least 48 dp high.
+                        Modifier.heightIn(min = 48.dp).selectable(selected = p.id == product, role = Role.RadioButton) { product = p.id },
                         verticalAlignment = Alignment.CenterVertically,
                     ) {
                         RadioButton(selected = p.id == product, onClick = null)
