@@ -144,16 +144,13 @@ class SellerScreensTest {
     fun `module - LIVE now, scheduled, recommendations, remove, post, create a video, a refused one`() {
         val token = backend.seller("ui-module")
         screens("ui-module", token) { client, shell ->
-            tap("Open")
-            tapLabel("Auto LIVE Highlights")
-            tap("Turn on")
+            turnOnFromProducts()
             seeText("No LIVE recordings yet", substring = true)
             eventually("the toggle reached the server") { backend.get("/v1/settings", token).body().contains("\"highlights_on\":true") }
 
             // Every moment over the engine's floor is auto-posted, so that the caps alone decide here:
             // a third moment of one product (cap 2) is a recommendation.
-            val settings = kotlin.io.path.createTempFile(suffix = ".json").toFile().apply { writeText("""{"auto_post_quantile": 0.0}""") }
-            backend.admin("set-engine-settings", settings.path)
+            everyMomentOverTheFloorAutoPosts()
             // A LIVE that started 15 minutes ago and is still on; its last moment, a few seconds
             // ago, is scheduled ~90 s after it was identified.
             backend.ongoingLive(
@@ -261,9 +258,7 @@ class SellerScreensTest {
     fun `ask me before posting - moments wait for the seller, approve one, skip one`() {
         val token = backend.seller("ui-review")
         screens("ui-review", token) { client, _ ->
-            tap("Open")
-            tapLabel("Auto LIVE Highlights")
-            tap("Turn on")
+            turnOnFromProducts()
             tapLabel("Back")
             seeLabel("Ask me before posting").assertIsOff()
             tapLabel("Ask me before posting")
@@ -271,8 +266,7 @@ class SellerScreensTest {
             eventually("the server has review on") {
                 backend.get("/v1/settings", token).body().let { it.contains("\"review_before_posting\":true") && it.contains("\"highlights_on\":true") }
             }
-            val settings = kotlin.io.path.createTempFile(suffix = ".json").toFile().apply { writeText("""{"auto_post_quantile": 0.0}""") }
-            backend.admin("set-engine-settings", settings.path)
+            everyMomentOverTheFloorAutoPosts()
             // Moments a few minutes old: without an OK, their post time passes and they stay recommendations.
             backend.ongoingLive(
                 "ui-review", "ui-review-live", System.currentTimeMillis(), minutes = 6,
@@ -348,6 +342,19 @@ class SellerScreensTest {
             seeLabel("Sorotan LIVE Otomatis").assertIsOff()
             screenshot("13-highlights-id")
         }
+    }
+
+    /** Products → Highlights → the toggle → onboarding's Turn on, as a first-time seller does. */
+    private fun DesktopComposeUiTest.turnOnFromProducts() {
+        tap("Open")
+        tapLabel("Auto LIVE Highlights")
+        tap("Turn on")
+    }
+
+    /** The engine's auto-post bar down to its floor, so that the caps and the seller's choices alone decide. */
+    private fun everyMomentOverTheFloorAutoPosts() {
+        val settings = kotlin.io.path.createTempFile(suffix = ".json").toFile().apply { writeText("""{"auto_post_quantile": 0.0}""") }
+        backend.admin("set-engine-settings", settings.path)
     }
 
     /** Taps Refresh until [count] rows show as removed (the server's answer, pulled). */
