@@ -108,6 +108,9 @@ enum AdminAction {
         /// JSON file.
         file: PathBuf,
     },
+    /// Print the experiments report: per pop-up arm, exposure and turn-on rate; per video-format
+    /// variant, sellers and videos posted.
+    ExperimentReport,
     /// Pin a seller into experiment arms.
     PinExperiments {
         /// Seller id.
@@ -146,6 +149,7 @@ fn admin(data: PathBuf, action: AdminAction) -> Result<(), Box<dyn std::error::E
             AdminAction::SetEngineSettings { file } => {
                 store.set_engine_settings(serde_json::from_str(&read_input(&file)?)?).await?
             }
+            AdminAction::ExperimentReport => print!("{}", store.experiment_report().await?.table()),
             AdminAction::PinExperiments { id, popup, format } => store.pin_experiments(id, popup, format).await?,
         }
         Ok(())

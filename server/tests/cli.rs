@@ -168,3 +168,35 @@ fn without_ffmpeg_the_server_starts_says_so_once_and_keeps_highlights_waiting() 
     assert!(about_ffmpeg[0].contains("wait for render"), "{}", about_ffmpeg[0]);
     assert!(up, "the server serves without ffmpeg: {said:?}");
 }
+
+#[tokio::test]
+async fn the_experiments_report_counts_every_arm_from_what_sellers_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = highlights_server::store::SqliteStore::open(&dir.path().join("highlights.db")).await.unwrap();
+    use highlights_server::store::Store;
+    for (id, popup, format) in [("s1", true, "control"), ("s2", true, "click_now_end_card"), ("s3", false, "control")] {
+        store.create_seller(id.into(), id.into()).await.unwrap();
+        store.pin_experiments(id.into(), Some(popup), Some(format.into())).await.unwrap();
+    }
+    // s1 saw the pop-up and turned the feature on; s2 saw it and did not; s3 turned it on without one.
+    let patch = |on: bool, shown: bool| highlights_api::SettingsPatch {
+        highlights_on: on.then_some(true),
+        popup_shows_delta: shown.then_some(1),
+        ..Default::default()
+    };
+    store.patch_settings("s1".into(), patch(true, true), None).await.unwrap();
+    store.patch_settings("s2".into(), patch(false, true), None).await.unwrap();
+    store.patch_settings("s3".into(), patch(true, false), None).await.unwrap();
+
+    let report = store.experiment_report().await.unwrap();
+    let arm = |shows| report.popup.iter().find(|a| a.shows_popup == shows).unwrap().clone();
+    let with = arm(true);
+    assert_eq!((with.sellers, with.exposed, with.turned_on, with.turned_on_after_exposure), (2, 2, 1, 1));
+    let without = arm(false);
+    assert_eq!((without.sellers, without.exposed, without.turned_on), (1, 0, 1));
+    let sellers: Vec<_> = report.formats.iter().map(|f| (f.variant.as_str(), f.sellers)).collect();
+    assert_eq!(sellers, vec![("click_now_end_card", 1), ("control", 2)]);
+    let table = report.table();
+    assert!(table.contains("1 of 2 (50 %)"), "{table}");
+    assert!(table.contains("not measured"), "views and GMV need viewer results: {table}");
+}

@@ -157,6 +157,72 @@ pub trait Scorer: Send + Sync {
     fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment>;
 }
 
+/// One arm of the pre-LIVE pop-up experiment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PopupArm {
+    /// Whether this arm shows the pop-up.
+    pub shows_popup: bool,
+    /// Sellers in the arm.
+    pub sellers: u32,
+    /// Sellers the pop-up was shown to at least once (exposure).
+    pub exposed: u32,
+    /// Sellers with the feature on now.
+    pub turned_on: u32,
+    /// Exposed sellers with the feature on now.
+    pub turned_on_after_exposure: u32,
+}
+
+/// One video-format variant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormatArm {
+    /// The variant's name.
+    pub variant: String,
+    /// Sellers assigned to it.
+    pub sellers: u32,
+    /// Highlights of those sellers on their profiles now.
+    pub videos_posted: u32,
+}
+
+/// The experiments report, per arm.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExperimentReport {
+    /// The pop-up's arms (without the pop-up first).
+    pub popup: Vec<PopupArm>,
+    /// The format variants, by name.
+    pub formats: Vec<FormatArm>,
+}
+
+impl ExperimentReport {
+    /// The report as an admin reads it: one table per experiment, rates with their counts.
+    pub fn table(&self) -> String {
+        let rate = |n: u32, d: u32| {
+            if d == 0 { "—".to_string() } else { format!("{:.0} %", 100.0 * f64::from(n) / f64::from(d)) }
+        };
+        let mut out = String::from("pre-LIVE pop-up\narm          sellers  exposed  turned on  on after exposure\n");
+        for a in &self.popup {
+            out += &format!(
+                "{:<12} {:>7}  {:>7}  {:>9}  {:>6} of {} ({})\n",
+                if a.shows_popup { "pop-up" } else { "no pop-up" },
+                a.sellers,
+                a.exposed,
+                format!("{} ({})", a.turned_on, rate(a.turned_on, a.sellers)),
+                a.turned_on_after_exposure,
+                a.exposed,
+                rate(a.turned_on_after_exposure, a.exposed)
+            );
+        }
+        out += "\nvideo formats\nvariant               sellers  videos posted  per seller  views/GMV per video\n";
+        for f in &self.formats {
+            let per = if f.sellers == 0 { 0.0 } else { f64::from(f.videos_posted) / f64::from(f.sellers) };
+            out += &format!(
+                "{:<21} {:>7}  {:>13}  {:>10.1}  not measured: viewer results are not ingested yet\n",
+                f.variant, f.sellers, f.videos_posted, per
+            );
+        }
+        out
+    }
+}
+
 /// The server's data: every operation a route, the scheduler, the engine host or an admin needs.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -276,6 +342,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The engine's settings as an admin set them (the defaults if never set).
     async fn engine_settings(&self) -> Result<EngineSettings, StoreError>;
+    /// Who is in which experiment arm and what they did: the admin's experiments report.
+    async fn experiment_report(&self) -> Result<ExperimentReport, StoreError>;
     /// Replaces the engine's settings after checking them.
     async fn set_engine_settings(&self, settings: EngineSettings) -> Result<(), StoreError>;
 }

@@ -8,6 +8,7 @@ mod idempotency;
 mod ingest;
 mod lives;
 mod recordings;
+mod report;
 mod schema;
 mod sellers;
 mod settings;
@@ -26,7 +27,9 @@ use highlights_api::{
 use highlights_engine::EngineSettings;
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::store::contract::{Caller, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError};
+use crate::store::contract::{
+    Caller, ExperimentReport, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError,
+};
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
 
 fn setup(conn: &Connection) -> rusqlite::Result<()> {
@@ -319,6 +322,10 @@ impl Store for SqliteStore {
 
     async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError> {
         self.write(move |tx| config::save(tx, &config)).await
+    }
+
+    async fn experiment_report(&self) -> Result<ExperimentReport, StoreError> {
+        self.read(report::experiments).await
     }
 
     async fn pin_experiments(

@@ -1,0 +1,41 @@
+//! The experiments report: per pop-up arm and per video-format variant, who was in it and what
+//! they did, read from what the store already holds (assignments, settings, highlights).
+
+use std::collections::BTreeMap;
+
+use highlights_api::HighlightStatus;
+use rusqlite::{Connection, params};
+
+use super::{config, settings};
+use crate::store::contract::{ExperimentReport, FormatArm, PopupArm, StoreError};
+
+/// Counts every seller into their arms (pins or the hash, as the app sees them).
+pub(super) fn experiments(conn: &Connection) -> Result<ExperimentReport, StoreError> {
+    let sellers: Vec<String> = conn
+        .prepare_cached("SELECT id FROM sellers ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut popup: BTreeMap<bool, PopupArm> = BTreeMap::new();
+    let mut formats: BTreeMap<String, FormatArm> = BTreeMap::new();
+    for seller in &sellers {
+        let (experiments, _) = config::experiments_of(conn, seller)?;
+        let (s, _) = settings::load(conn, seller)?;
+        let arm = popup
+            .entry(experiments.popup)
+            .or_insert_with(|| PopupArm { shows_popup: experiments.popup, ..Default::default() });
+        arm.sellers += 1;
+        let exposed = s.popup_shows > 0;
+        arm.exposed += u32::from(exposed);
+        arm.turned_on += u32::from(s.highlights_on);
+        arm.turned_on_after_exposure += u32::from(exposed && s.highlights_on);
+        let posted: u32 = conn
+            .prepare_cached("SELECT count(*) FROM highlights WHERE seller_id = ?1 AND status = ?2")?
+            .query_row(params![seller, HighlightStatus::Posted.as_str()], |r| r.get(0))?;
+        let variant = formats
+            .entry(experiments.format_variant.clone())
+            .or_insert_with(|| FormatArm { variant: experiments.format_variant.clone(), ..Default::default() });
+        variant.sellers += 1;
+        variant.videos_posted += posted;
+    }
+    Ok(ExperimentReport { popup: popup.into_values().collect(), formats: formats.into_values().collect() })
+}
