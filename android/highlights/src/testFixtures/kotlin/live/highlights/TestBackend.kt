@@ -171,6 +171,6 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         const val MAX_PER_PRODUCT = 2
         const val POST_DELAY_S = 90
         /** Seconds a "remove all" waits on the device, undoable. */
-        const val UNDO_WINDOW_S = 3
+        const val UNDO_WINDOW_S = 6
     }
 }

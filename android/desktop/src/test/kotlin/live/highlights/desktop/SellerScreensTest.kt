@@ -155,7 +155,7 @@ class SellerScreensTest {
             // ago, is scheduled ~90 s after it was identified.
             backend.ongoingLive(
                 "ui-module", "ui-module-live", System.currentTimeMillis(), minutes = 15,
-                bursts = listOf(1.5 to 1.5, 3.8 to 1.5, 6.2 to 1.5, 10.0 to 1.5, 13.8 to 1.5),
+                bursts = listOf(1.5 to 1.5, 3.8 to 1.5, 6.2 to 1.5, 10.0 to 1.5, 14.3 to 1.5),
                 products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
             )
             tap("Refresh")
@@ -270,7 +270,7 @@ class SellerScreensTest {
             // Moments a few minutes old: without an OK, their post time passes and they stay recommendations.
             backend.ongoingLive(
                 "ui-review", "ui-review-live", System.currentTimeMillis(), minutes = 6,
-                bursts = listOf(2.0 to 1.5, 4.5 to 1.5, 5.5 to 1.5), products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
+                bursts = listOf(2.0 to 1.5, 5.0 to 1.5, 5.6 to 1.5), products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
             )
             tap("Highlight module")
             tap("Refresh")
