@@ -135,7 +135,7 @@ async fn two_devices_of_one_seller_converge() {
 
     // Both flip offline-ish (no sync in between): the later action wins on both.
     phone.core.dispatch(Event::SetToggle { on: false }).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
     tablet.core.dispatch(Event::OpenModule).unwrap();
     tablet.core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
     tablet
@@ -160,7 +160,7 @@ async fn two_devices_of_one_seller_converge() {
 
     // An older action that reaches the server after a newer one does not undo it.
     phone.core.dispatch(Event::SetToggle { on: false }).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
     tablet.core.dispatch(Event::SetToggle { on: false }).unwrap();
     tablet.core.dispatch(Event::SetToggle { on: true }).unwrap();
     tablet.syncer.sync().await.unwrap();
@@ -289,7 +289,8 @@ async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
     let b = Backend::start().await;
     let token = b.seller("seller-a").await;
     lives(&b, "seller-a", 2).await;
-    let config = highlights_api::RemoteConfig { undo_window_s: 1, ..b.store().config().await.unwrap() };
+    // Long enough that the first sync right after the tap always finds it held, even on a slow machine.
+    let config = highlights_api::RemoteConfig { undo_window_s: 3, ..b.store().config().await.unwrap() };
     b.store().set_config(config).await.unwrap();
     let auto = |i: i64, status| NewHighlight {
         seller_id: "seller-a".into(),
@@ -342,7 +343,7 @@ async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
 
     // Every LIVE: after the window it is sent, once, and the server and the screen agree.
     d.core.dispatch(Event::RemoveAllHighlights { recording_id: None }).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
     assert!(matches!(d.core.dispatch(Event::UndoRemoveAll), Err(CoreError::NotAllowed { .. })), "too late to undo");
     let report = d.syncer.sync().await.unwrap();
     assert_eq!(report.push.delivered, 1);
