@@ -246,17 +246,18 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
 }
 
 /// Whether a highlight's video turns failed with this update (so the seller is told once).
-fn video_newly_failed(conn: &Connection, seller: &str, h: &Highlight) -> Result<bool, StoreError> {
-    if h.video.as_ref().map(|v| v.state) != Some(VideoState::Failed) {
-        return Ok(false);
-    }
-    let before: Option<Option<String>> = conn
-        .prepare_cached("SELECT video FROM highlights WHERE seller_id = ?1 AND id = ?2")?
-        .query_row(params![seller, h.id], |r| r.get(0))
+/// What the cache held of a highlight before a page of changes (one read per row): its status,
+/// if it was known, and whether its video had already failed.
+fn cached_before(conn: &Connection, seller: &str, id: &str) -> Result<(Option<HighlightStatus>, bool), StoreError> {
+    let row: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT status, video FROM highlights WHERE seller_id = ?1 AND id = ?2")?
+        .query_row(params![seller, id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let was_failed = before.flatten().and_then(|json| serde_json::from_str::<Video>(&json).ok()).map(|v| v.state)
-        == Some(VideoState::Failed);
-    Ok(!was_failed)
+    Ok(row.map_or((None, false), |(status, video)| {
+        let failed = video.and_then(|json| serde_json::from_str::<Video>(&json).ok()).map(|v| v.state)
+            == Some(VideoState::Failed);
+        (HighlightStatus::parse(&status), failed)
+    }))
 }
 
 const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review";
@@ -380,8 +381,9 @@ impl Store {
             upsert_live(&tx, seller, l)?;
         }
         for h in &c.highlights {
-            let failed = video_newly_failed(&tx, seller, h)?;
-            let before = notifications::status_before(&tx, seller, &h.id)?;
+            let (before, was_failed) = cached_before(&tx, seller, &h.id)?;
+            // Told once: only when this update turns the video failed.
+            let failed = !was_failed && h.video.as_ref().map(|v| v.state) == Some(VideoState::Failed);
             upsert_highlight(&tx, seller, h)?;
             if failed {
                 notices::add(&tx, seller, crate::view::NoticeKind::VideoFailed, VIDEO_FAILED_NOTICE, now_ms)?;

@@ -3,7 +3,7 @@
 //! recording while unread, so a busy LIVE adds to a count instead of to the list.
 
 use highlights_api::{Highlight, HighlightKind, HighlightStatus};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::connection::Store;
 use super::error::StoreError;
@@ -27,15 +27,6 @@ impl NotificationKind {
     fn parse(s: &str) -> Option<Self> {
         [Self::Scheduled, Self::Posted, Self::VideoFailed, Self::Removed].into_iter().find(|k| k.as_str() == s)
     }
-}
-
-/// The status a highlight had in the cache before this page of changes, if it was known.
-pub(super) fn status_before(conn: &Connection, seller: &str, id: &str) -> Result<Option<HighlightStatus>, StoreError> {
-    let status: Option<String> = conn
-        .prepare_cached("SELECT status FROM highlights WHERE seller_id = ?1 AND id = ?2")?
-        .query_row(params![seller, id], |r| r.get(0))
-        .optional()?;
-    Ok(status.and_then(|s| HighlightStatus::parse(&s)))
 }
 
 /// What a change of one highlight tells the seller, if anything: only the server's own doings
