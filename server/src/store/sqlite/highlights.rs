@@ -180,10 +180,26 @@ pub(super) fn post(conn: &Connection, seller_id: &str, id: &str, videos: bool) -
 pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
     let h = load(conn, seller_id, id)?;
     if h.status != Removed {
-        set_status(conn, id, Removed, false)?;
-        videos::drop_unfinished(conn, id)?;
+        take_down(conn, id)?;
     }
     load(conn, seller_id, id)
+}
+
+/// Removes one highlight from the profile (or cancels its post) and drops its unfinished video.
+fn take_down(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    set_status(conn, id, Removed, false)?;
+    videos::drop_unfinished(conn, id)
+}
+
+/// Records where a post stands in the seller's review, as a change clients pull.
+fn set_review(conn: &Connection, id: &str, review: Review) -> Result<(), StoreError> {
+    let seq = next_seq(conn)?;
+    conn.prepare_cached("UPDATE highlights SET review = ?2, seq = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        review.as_str(),
+        seq
+    ])?;
+    Ok(())
 }
 
 /// The seller's choice for one LIVE. Off cancels its scheduled posts (they never went out) and
@@ -211,14 +227,7 @@ pub(super) fn approve(conn: &Connection, seller_id: &str, id: &str) -> Result<Hi
     let h = load(conn, seller_id, id)?;
     match (h.status, h.review) {
         (_, Review::Approved) => {}
-        (Scheduled, Review::Waiting) => {
-            let seq = next_seq(conn)?;
-            conn.prepare_cached("UPDATE highlights SET review = ?2, seq = ?3 WHERE id = ?1")?.execute(params![
-                id,
-                Review::Approved.as_str(),
-                seq
-            ])?;
-        }
+        (Scheduled, Review::Waiting) => set_review(conn, id, Review::Approved)?,
         _ => return Err(StoreError::rule("not_waiting", "only a scheduled post waiting for review can be approved")),
     }
     load(conn, seller_id, id)
@@ -231,8 +240,7 @@ fn cancel_scheduled(conn: &Connection, live_id: &str) -> Result<(), StoreError> 
         .query_map(params![live_id, Scheduled.as_str()], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in &ids {
-        set_status(conn, id, Removed, false)?;
-        videos::drop_unfinished(conn, id)?;
+        take_down(conn, id)?;
     }
     Ok(())
 }
@@ -255,8 +263,7 @@ pub(super) fn remove_auto(
         .query_map(params![seller_id, live_id, Auto.as_str(), Scheduled.as_str(), Posted.as_str()], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in &ids {
-        set_status(conn, id, Removed, false)?;
-        videos::drop_unfinished(conn, id)?;
+        take_down(conn, id)?;
     }
     Ok(RemovedCount { removed: ids.len() as u64 })
 }
@@ -384,12 +391,7 @@ pub(super) fn store_moment(
         },
     )?;
     if status == Scheduled && settings::review_before_posting(conn, seller_id)? {
-        let seq = next_seq(conn)?;
-        conn.prepare_cached("UPDATE highlights SET review = ?2, seq = ?3 WHERE id = ?1")?.execute(params![
-            h.id,
-            Review::Waiting.as_str(),
-            seq
-        ])?;
+        set_review(conn, &h.id, Review::Waiting)?;
     }
     // Rendered right away, approved or not, so that an approved post is not late.
     if videos && status == Scheduled {
@@ -426,11 +428,15 @@ pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u
         } else {
             let seq = next_seq(conn)?;
             conn.prepare_cached(
-                "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, seq = ?4 WHERE id = ?1",
+                "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, review = ?4, seq = ?5 WHERE id = ?1",
             )?
-            .execute(params![id, Recommendation.as_str(), Suggested.as_str(), seq])?;
-            conn.prepare_cached("UPDATE highlights SET review = ?2 WHERE id = ?1")?
-                .execute(params![id, Review::NotAsked.as_str()])?;
+            .execute(params![
+                id,
+                Recommendation.as_str(),
+                Suggested.as_str(),
+                Review::NotAsked.as_str(),
+                seq
+            ])?;
             videos::drop_unfinished(conn, &id)?;
         }
     }
