@@ -322,10 +322,12 @@ async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
     let d = Device::new("seller-a", &b.url(), &token);
     d.syncer.sync().await.unwrap();
     d.core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
+    assert_eq!(d.core.view().unwrap().recording.unwrap().auto_posts, 2, "what Remove all would take down");
 
     // One LIVE: shown as removed at once, held on the device, then undone.
     d.core.dispatch(Event::RemoveAllHighlights { recording_id: Some("live-0000".into()) }).unwrap();
     let v = d.core.view().unwrap();
+    assert_eq!(v.recording.as_ref().unwrap().auto_posts, 0, "nothing left to remove");
     let autos: Vec<_> = v.recording.unwrap().highlights.into_iter().filter(|h| h.kind == HighlightKind::Auto).collect();
     assert_eq!(autos.len(), 2);
     assert!(autos.iter().all(|h| h.badge == HighlightBadge::Removed), "{autos:?}");

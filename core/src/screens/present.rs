@@ -142,7 +142,20 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
     }
     highlights.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then_with(|| b.id.cmp(&a.id)));
     recommendations.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    Ok(Some(RecordingScreen { recording, products, highlights, recommendations }))
+    let auto_posts = highlights
+        .iter()
+        .filter(|h| {
+            h.kind == HighlightKind::Auto
+                && matches!(
+                    h.badge,
+                    HighlightBadge::Scheduled
+                        | HighlightBadge::AwaitingApproval
+                        | HighlightBadge::Posted
+                        | HighlightBadge::LiveNow
+                )
+        })
+        .count() as u32;
+    Ok(Some(RecordingScreen { recording, products, highlights, recommendations, auto_posts }))
 }
 
 /// The whole view state: every screen as the seller should see it now.

@@ -195,6 +195,8 @@ pub struct RecordingScreen {
     pub highlights: Vec<HighlightRow>,
     /// Recommendations the seller can still post, best first.
     pub recommendations: Vec<HighlightRow>,
+    /// Auto-posts on the profile or about to be (what "Remove all" takes down); 0: nothing to remove.
+    pub auto_posts: u32,
 }
 
 /// Freshness of what is on screen.

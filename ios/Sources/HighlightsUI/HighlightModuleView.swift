@@ -52,12 +52,8 @@ struct RecordingView: View {
     @State private var creating = false
     @State private var confirmingRemoveAll = false
 
-    /// Auto-posts still on the profile (or about to be): what "Remove all" takes down.
-    private var autoPosts: Int {
-        screen.highlights.filter {
-            $0.kind == .auto && [.posted, .liveNow, .scheduled, .awaitingApproval].contains($0.badge)
-        }.count
-    }
+    /// What "Remove all" takes down, as the core counts it.
+    private var autoPosts: Int { Int(screen.autoPosts) }
 
     var body: some View {
         NavigationStack {

@@ -42,7 +42,6 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import live.highlights.HighlightsClient
 import uniffi.highlights_api.VideoState
-import uniffi.highlights_api.HighlightKind
 import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.HighlightRow
 import uniffi.highlights_core.RecordingScreen
@@ -98,10 +97,7 @@ fun RecordingPage(client: HighlightsClient) {
     var creating by remember { mutableStateOf(false) }
     LocalShell.current.BackHandler(!creating, back)
     Column {
-        // Auto-posts still on the profile (or about to be): what "Remove all" takes down.
-        val autoPosts = screen.highlights.count {
-            it.kind == HighlightKind.AUTO && it.badge in listOf(HighlightBadge.POSTED, HighlightBadge.LIVE_NOW, HighlightBadge.SCHEDULED, HighlightBadge.AWAITING_APPROVAL)
-        }
+        val autoPosts = screen.autoPosts.toInt()
         var confirming by remember { mutableStateOf(false) }
         TitleBar(screen.recording.title, onBack = back) {
             TextButton(onClick = { client.refresh() }) { Text(tr("refresh")) }
