@@ -106,8 +106,11 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
 /// A LIVE starts: whether it gets highlights. A seller who switched the next LIVE off gets this
 /// one off, and the choice is used up (back on for the LIVE after).
 pub(super) fn take_next_live_choice(conn: &Connection, seller_id: &str) -> Result<bool, StoreError> {
-    let Ok((mut s, _)) = load(conn, seller_id) else {
-        return Ok(true);
+    // A seller with no settings row never chose anything; any other failure is the store's.
+    let mut s = match load(conn, seller_id) {
+        Ok((s, _)) => s,
+        Err(StoreError::NotFound(_)) => return Ok(true),
+        Err(e) => return Err(e),
     };
     if s.next_live_highlights_on {
         return Ok(true);
