@@ -81,6 +81,13 @@ pub struct RemoteConfig {
     /// How long a "remove all" waits on the device, undoable, before it is sent, in seconds.
     #[serde(default = "default_undo_window_s")]
     pub undo_window_s: u32,
+    /// ISO 4217 code of the currency results' GMV is counted in (minor units).
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+fn default_currency() -> String {
+    defaults::CURRENCY.to_string()
 }
 
 fn default_live_silence_s() -> u32 {
@@ -111,6 +118,8 @@ pub mod defaults {
     pub const LIVE_SILENCE_S: u32 = 120;
     /// Seconds a "remove all" can be undone before the app sends it.
     pub const UNDO_WINDOW_S: u32 = 5;
+    /// Currency of GMV in results.
+    pub const CURRENCY: &str = "USD";
     /// Longest undo window a config may set, in seconds.
     pub const UNDO_WINDOW_MAX_S: u32 = 60;
     /// Longest data-privacy text a config may carry, in bytes.
@@ -136,6 +145,7 @@ impl Default for RemoteConfig {
             live_silence_s: defaults::LIVE_SILENCE_S,
             privacy_notice: defaults::PRIVACY_NOTICE.to_string(),
             undo_window_s: defaults::UNDO_WINDOW_S,
+            currency: defaults::CURRENCY.to_string(),
         }
     }
 }
@@ -243,7 +253,14 @@ pub struct Settings {
     /// time; approved ones post, the others become recommendations.
     #[serde(default)]
     pub review_before_posting: bool,
+    /// Which LIVEs get highlights: empty means every shoppable LIVE; otherwise only LIVEs that
+    /// show (pin or sell) one of these products.
+    #[serde(default)]
+    pub only_products: Vec<String>,
 }
+
+/// Most products a seller may choose in `only_products`.
+pub const MAX_ONLY_PRODUCTS: usize = 100;
 
 /// A change to the settings; absent fields are left as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -274,6 +291,10 @@ pub struct SettingsPatch {
     /// "Ask me before posting".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_before_posting: Option<bool>,
+    /// Only LIVEs that show one of these products get highlights (empty: every shoppable LIVE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub only_products: Option<Vec<String>>,
     /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
     /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
@@ -453,8 +474,114 @@ pub struct Highlight {
     /// Whether the seller must approve this post first ("Ask me before posting").
     #[serde(default)]
     pub review: Review,
+    /// What the posted video earned from viewers so far; absent until the first viewer event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Results>,
     /// Change sequence number.
     pub seq: i64,
+}
+
+/// What a posted video earned, summed from the viewer events the platform reports for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Results {
+    /// Times the video was watched.
+    pub views: u64,
+    /// Time spent watching it, all views together, in ms.
+    pub watch_ms: u64,
+    /// Viewers it sent into the LIVE room through LIVE now.
+    pub live_entries: u64,
+    /// Taps on its product.
+    pub product_clicks: u64,
+    /// Orders attributed to it.
+    pub orders: u64,
+    /// Gross merchandise value of those orders, in minor units of the config's `currency`.
+    pub gmv_minor: i64,
+}
+
+impl Results {
+    /// Adds another's counts (a LIVE's results are the sum of its highlights').
+    pub fn add(&mut self, o: &Results) {
+        self.views += o.views;
+        self.watch_ms += o.watch_ms;
+        self.live_entries += o.live_entries;
+        self.product_clicks += o.product_clicks;
+        self.orders += o.orders;
+        self.gmv_minor += o.gmv_minor;
+    }
+}
+
+/// What a viewer did with a posted video, as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+// No `deny_unknown_fields`: serde cannot combine it with the flattened action, and the platform
+// may send fields this version does not read.
+pub struct ViewerEvent {
+    /// The posted highlight the viewer watched.
+    pub highlight_id: String,
+    /// When it happened (epoch ms).
+    pub ts_ms: i64,
+    /// What the viewer did.
+    #[serde(flatten)]
+    pub action: ViewerAction,
+}
+
+/// One viewer action on a posted video.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ViewerAction {
+    /// Watched the video for `watch_ms`.
+    View {
+        /// How long this view lasted, in ms.
+        watch_ms: u64,
+    },
+    /// Entered the LIVE room through the video's LIVE-now link.
+    LiveEntry,
+    /// Tapped the video's product.
+    ProductClick,
+    /// Ordered, the order attributed to the video.
+    Order {
+        /// The order's value, in minor units of the config's `currency`.
+        amount_minor: i64,
+    },
+}
+
+/// Longest single view the platform may report, in ms (a day): anything longer is a bad event.
+pub const MAX_VIEW_MS: u64 = 24 * 3600 * 1000;
+/// Largest single order value accepted, in minor units.
+pub const MAX_ORDER_MINOR: i64 = 1_000_000_000_000;
+
+impl ViewerEvent {
+    /// Reads one event of a batch; `Err` says why it is skipped.
+    pub fn from_value(v: serde_json::Value) -> Result<Self, String> {
+        let e: ViewerEvent = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        if !is_valid_id(&e.highlight_id) {
+            return Err("highlight_id is not a valid id".into());
+        }
+        if e.ts_ms <= 0 {
+            return Err("ts_ms must be positive".into());
+        }
+        match e.action {
+            ViewerAction::View { watch_ms } if watch_ms > MAX_VIEW_MS => Err("watch_ms longer than a day".into()),
+            ViewerAction::Order { amount_minor } if !(0..=MAX_ORDER_MINOR).contains(&amount_minor) => {
+                Err("amount_minor out of range".into())
+            }
+            _ => Ok(e),
+        }
+    }
+}
+
+/// A batch of viewer events on posted videos, sent by the platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ViewerEventBatch {
+    /// Raw viewer events (`highlight_id`, `ts_ms`, `type`, ...); bad ones, and ones on videos
+    /// never posted, are counted and skipped.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub events: Vec<serde_json::Value>,
 }
 
 /// Where a scheduled auto-post stands for a seller who asked to review posts before they go out.

@@ -27,6 +27,8 @@ pub const VIDEOS: &str = "/v1/videos";
 pub const CHANGES: &str = "/v1/changes";
 /// LIVE event ingestion from the streaming service (POST).
 pub const INGEST_EVENTS: &str = "/v1/ingest/events";
+/// Viewer events on posted videos from the platform (POST): views, LIVE-room entries, clicks, orders.
+pub const INGEST_VIEWER_EVENTS: &str = "/v1/ingest/viewer-events";
 /// One segment of a LIVE's recording from the recorder (PUT, body = the media, `?start_ms=`).
 pub const INGEST_SEGMENT: &str = "/v1/ingest/lives/{live_id}/segments";
 /// What the backend holds of a LIVE's recording (GET, service).

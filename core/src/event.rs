@@ -72,6 +72,12 @@ pub enum Event {
         /// The seller's choice.
         on: bool,
     },
+    /// Choose which LIVEs get highlights: only those showing one of these products; an empty list
+    /// means every shoppable LIVE.
+    SetOnlyProducts {
+        /// The chosen products (at most 100).
+        product_ids: Vec<String>,
+    },
     /// Approve an auto-post waiting for review: it posts at its post time.
     ApproveHighlight {
         /// The highlight.

@@ -109,23 +109,32 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
             prop::option::of(timestamp()),
         ),
         video,
+        // Hostile results: any counts, GMV of any sign.
+        prop::option::of((any::<u64>(), any::<i64>()).prop_map(|(views, gmv_minor)| highlights_core::api::Results {
+            views,
+            gmv_minor,
+            ..Default::default()
+        })),
     )
-        .prop_map(|((id, live_id, kind, status, start_ms, end_ms, score, signals, post_at_ms), video)| Highlight {
-            id,
-            live_id,
-            kind,
-            status,
-            live_now: false,
-            start_ms,
-            end_ms,
-            product_id: None,
-            score,
-            signals,
-            post_at_ms,
-            format: Default::default(),
-            video,
-            review: Default::default(),
-            seq: 1,
+        .prop_map(|((id, live_id, kind, status, start_ms, end_ms, score, signals, post_at_ms), video, results)| {
+            Highlight {
+                id,
+                live_id,
+                kind,
+                status,
+                live_now: false,
+                start_ms,
+                end_ms,
+                product_id: None,
+                score,
+                signals,
+                post_at_ms,
+                format: Default::default(),
+                video,
+                review: Default::default(),
+                results,
+                seq: 1,
+            }
         })
 }
 

@@ -74,6 +74,9 @@ async fn no_operation_leaks_another_sellers_data() {
                     json!({"live_id": "a-live", "start_ms": T0 + 60_000, "end_ms": T0 + 80_000, "product_id": "a-sku"}),
                 ),
                 ("post", "/v1/ingest/events") => Some(json!({"seller_id": "seller-a", "events": []})),
+                ("post", "/v1/ingest/viewer-events") => {
+                    Some(json!({"events": [{"highlight_id": h, "ts_ms": T0, "type": "order", "amount_minor": 999}]}))
+                }
                 ("patch", _) => Some(json!({"highlights_on": false})),
                 _ => None,
             };
@@ -111,7 +114,7 @@ async fn no_operation_leaks_another_sellers_data() {
             }
         }
     }
-    assert_eq!(exercised, 21, "every operation of the document was tried");
+    assert_eq!(exercised, 22, "every operation of the document was tried");
     // Without any token, A's unposted highlight has no watchable media either.
     for path in [highlights_api::paths::media_video(&h), highlights_api::paths::media_thumbnail(&h)] {
         let (status, body) = s.call(Method::GET, &path, None, None).await;

@@ -43,6 +43,7 @@ async fn openapi_document_matches_the_routes() {
         ("POST", "/v1/highlights/{highlight_id}/approve"),
         ("POST", "/v1/highlights/{highlight_id}/post"),
         ("POST", "/v1/ingest/events"),
+        ("POST", "/v1/ingest/viewer-events"),
         ("POST", "/v1/videos"),
         ("PUT", "/v1/ingest/lives/{live_id}/segments"),
     ];

@@ -137,6 +137,19 @@ impl Backend {
             assert!(resp.status().is_success(), "ingest: {}", resp.status());
         }
     }
+
+    /// Posts viewer events on posted videos as the platform; returns how many were accepted.
+    pub async fn viewer_events(&self, events: Vec<serde_json::Value>) -> u64 {
+        let resp = client()
+            .post(format!("{}{}", self.url(), highlights_api::paths::INGEST_VIEWER_EVENTS))
+            .bearer_auth(&self.service_token)
+            .json(&serde_json::json!({ "events": events }))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "viewer events: {}", resp.status());
+        resp.json::<highlights_api::IngestResult>().await.unwrap().accepted
+    }
 }
 
 /// An HTTP client for test traffic.

@@ -414,3 +414,85 @@ async fn a_recordings_switch_made_offline_reaches_the_server_in_order() {
     d.syncer.sync().await.unwrap();
     assert_eq!(b.get_json("/v1/lives/live-0000", &token).await["highlights_on"], json!(true));
 }
+
+#[tokio::test]
+async fn the_product_choice_made_offline_reaches_the_server_latest_last_and_results_reach_the_module() {
+    let mut b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 1).await;
+    let posted = NewHighlight {
+        seller_id: "seller-a".into(),
+        live_id: "live-0000".into(),
+        kind: HighlightKind::Auto,
+        status: HighlightStatus::Posted,
+        live_now: false,
+        start_ms: T0 + 400_000,
+        end_ms: T0 + 430_000,
+        peak_ms: None,
+        product_id: Some("sku-1".into()),
+        score: 8.0,
+        signals: vec!["orders 5.0x baseline".into()],
+        identified_at_ms: None,
+        post_at_ms: Some(T0 + 700_000),
+        posted_at_ms: Some(T0 + 700_000),
+        format: FormatSpec::default(),
+    };
+    let id = b.store().add_highlights(vec![posted]).await.unwrap().remove(0).id;
+    let d = Device::new("seller-a", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenHighlights).unwrap();
+    let choices = d.core.view().unwrap().highlights.product_choices;
+    let names: Vec<_> = choices.iter().map(|c| (c.name.as_str(), c.chosen)).collect();
+    assert_eq!(names, vec![("Serum", false), ("Tint", false)], "the products of the seller's recordings");
+
+    // Offline: two choices, kept across a restart, the screen shows the latest at once.
+    b.stop().await;
+    d.core.dispatch(Event::SetOnlyProducts { product_ids: vec!["sku-2".into(), "sku-1".into()] }).unwrap();
+    d.core.dispatch(Event::SetOnlyProducts { product_ids: vec!["sku-2".into()] }).unwrap();
+    assert!(matches!(d.syncer.sync().await, Err(CoreError::Network { .. })));
+    let d = d.restart("seller-a", &b.url());
+    d.core.dispatch(Event::OpenHighlights).unwrap();
+    let v = d.core.view().unwrap();
+    assert_eq!(v.sync.pending_actions, 2, "both kept, in order");
+    let chosen: Vec<_> = v.highlights.product_choices.iter().filter(|c| c.chosen).map(|c| c.id.as_str()).collect();
+    assert_eq!(chosen, vec!["sku-2"]);
+    assert!(matches!(
+        d.core.dispatch(Event::SetOnlyProducts { product_ids: vec!["".into()] }),
+        Err(CoreError::InvalidId { .. })
+    ));
+
+    b.restart().await;
+    assert_eq!(d.syncer.sync().await.unwrap().push.delivered, 2);
+    assert_eq!(b.get_json("/v1/settings", &token).await["only_products"], json!(["sku-2"]), "the latest wins");
+    assert_eq!(d.core.view().unwrap().sync.pending_actions, 0);
+
+    // The platform reports what the video earned; the module shows it per highlight and per LIVE.
+    let ev = |t: &str, extra: serde_json::Value| {
+        let mut e = json!({"highlight_id": id, "ts_ms": T0 + 800_000, "type": t});
+        e.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        e
+    };
+    let accepted = b
+        .viewer_events(vec![
+            ev("view", json!({"watch_ms": 20_000})),
+            ev("view", json!({"watch_ms": 10_000})),
+            ev("view", json!({"watch_ms": 15_000})),
+            ev("live_entry", json!({})),
+            ev("product_click", json!({})),
+            ev("order", json!({"amount_minor": 4_990})),
+        ])
+        .await;
+    assert_eq!(accepted, 6);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-0000".into() }).unwrap();
+    let rec = d.core.view().unwrap().recording.unwrap();
+    let row = rec.highlights.iter().find(|h| h.id == id).unwrap();
+    let r = row.results.unwrap();
+    assert_eq!(
+        (r.views, r.watch_ms, r.live_entries, r.product_clicks, r.orders, r.gmv_minor),
+        (3, 45_000, 1, 1, 1, 4_990)
+    );
+    assert_eq!(rec.results, r, "one video earned it all");
+    assert_eq!(rec.currency, "USD");
+    assert!(rec.recommendations.iter().all(|h| h.results.is_none()), "nothing on a video never posted");
+}

@@ -51,6 +51,12 @@ pub enum Action {
         /// The choice.
         on: bool,
     },
+    /// The seller chose which LIVEs get highlights (only those showing one of these products;
+    /// none: every LIVE).
+    SetOnlyProducts {
+        /// The products, sorted, once each.
+        product_ids: Vec<String>,
+    },
     /// The seller approved an auto-post waiting for review.
     ApproveHighlight {
         /// The highlight.
@@ -99,6 +105,7 @@ impl Action {
                 | Action::PopupDismissed { .. }
                 | Action::SetNextLiveHighlights { .. }
                 | Action::SetReviewBeforePosting { .. }
+                | Action::SetOnlyProducts { .. }
         )
     }
 

@@ -104,6 +104,11 @@ impl Model {
         settings::effective(self.server.as_ref(), &self.pending)
     }
 
+    /// The products whose LIVEs get highlights as the seller sees it (empty: every LIVE).
+    pub(crate) fn only_products(&self) -> Vec<String> {
+        settings::only_products(self.server.as_ref(), &self.pending)
+    }
+
     /// Closes an overlay whose reason is gone: the pop-up once the feature is on, onboarding once
     /// it is completed. Run after every event and every sync.
     pub(crate) fn settle(&mut self) {
@@ -278,6 +283,19 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
         Event::SetReviewBeforePosting { on } => {
             if model.effective().review_before_posting != on {
                 effects.push(Effect::Enqueue(vec![Action::SetReviewBeforePosting { on }]));
+            }
+        }
+        Event::SetOnlyProducts { mut product_ids } => {
+            if product_ids.len() > highlights_api::MAX_ONLY_PRODUCTS {
+                return Err(not_allowed(format!("choose at most {} products", highlights_api::MAX_ONLY_PRODUCTS)));
+            }
+            for id in &product_ids {
+                check_id("product", id)?;
+            }
+            product_ids.sort();
+            product_ids.dedup();
+            if model.only_products() != product_ids {
+                effects.push(Effect::Enqueue(vec![Action::SetOnlyProducts { product_ids }]));
             }
         }
         Event::ApproveHighlight { highlight_id } => {

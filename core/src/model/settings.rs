@@ -51,6 +51,20 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
     e
 }
 
+/// The products whose LIVEs get highlights (empty: every LIVE): the server's choice, or the
+/// latest one still on its way. Kept out of [`Effective`], which stays a cheap copy.
+pub(crate) fn only_products(server: Option<&Settings>, pending: &[OutboxEntry]) -> Vec<String> {
+    pending
+        .iter()
+        .rev()
+        .find_map(|e| match &e.action {
+            Action::SetOnlyProducts { product_ids } => Some(product_ids.clone()),
+            _ => None,
+        })
+        .or_else(|| server.map(|s| s.only_products.clone()))
+        .unwrap_or_default()
+}
+
 /// Whether tapping the shopping bag shows the auto-post pop-up now.
 ///
 /// Only for sellers the server put in the experiment, with the feature off, not closed within the
@@ -97,6 +111,7 @@ mod tests {
             updated_at_ms: 0,
             next_live_highlights_on: true,
             review_before_posting: false,
+            only_products: Vec::new(),
         };
         let e = effective(
             Some(&server),

@@ -64,6 +64,7 @@ fn world() -> World {
         format: Default::default(),
         video: None,
         review: Default::default(),
+        results: None,
         seq: 1,
     };
     World {
@@ -90,6 +91,7 @@ fn synced(popup_experiment: bool) -> Model {
             updated_at_ms: 0,
             next_live_highlights_on: true,
             review_before_posting: false,
+            only_products: Vec::new(),
         }),
         config: Some(RemoteConfig { popup_cooldown_s: 60, popup_max_shows: 2, ..RemoteConfig::default() }),
         experiments: Some(Experiments {
@@ -288,6 +290,30 @@ fn a_recordings_switch_queues_only_real_changes_and_the_latest_wins() {
 }
 
 #[test]
+fn the_product_choice_is_sorted_checked_and_queued_only_when_it_changes() {
+    let w = world();
+    let mut m = synced(false);
+    assert!(m.only_products().is_empty(), "every LIVE unless the seller chooses");
+    step(&mut m, Event::SetOnlyProducts { product_ids: vec![] }, &w).unwrap();
+    assert!(m.pending.is_empty(), "no change, nothing queued");
+    step(&mut m, Event::SetOnlyProducts { product_ids: vec!["b".into(), "a".into(), "b".into()] }, &w).unwrap();
+    assert_eq!(m.only_products(), vec!["a".to_string(), "b".to_string()]);
+    assert!(m.pending[0].action.is_settings());
+    step(&mut m, Event::SetOnlyProducts { product_ids: vec!["a".into(), "b".into()] }, &w).unwrap();
+    assert_eq!(m.pending.len(), 1, "the same choice again is no change");
+    let too_many = (0..101).map(|i| format!("p{i}")).collect();
+    assert!(matches!(
+        step(&mut m, Event::SetOnlyProducts { product_ids: too_many }, &w),
+        Err(CoreError::NotAllowed { .. })
+    ));
+    assert!(matches!(
+        step(&mut m, Event::SetOnlyProducts { product_ids: vec!["\u{7}".into()] }, &w),
+        Err(CoreError::InvalidId { .. })
+    ));
+    assert_eq!(m.pending.len(), 1, "a refused choice leaves the last good one");
+}
+
+#[test]
 fn the_next_live_choice_is_a_setting_shown_with_pending_changes() {
     let w = world();
     let mut m = synced(false);
@@ -395,6 +421,7 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::UndoRemoveAll),
         any::<bool>().prop_map(|on| Event::SetLiveHighlights { recording_id: "live-1".into(), on }),
         any::<bool>().prop_map(|on| Event::SetNextLiveHighlights { on }),
+        prop::collection::vec("[a-c]", 0..3).prop_map(|product_ids| Event::SetOnlyProducts { product_ids }),
         any::<bool>().prop_map(|on| Event::SetReviewBeforePosting { on }),
         Just(Event::ApproveHighlight { highlight_id: "auto".into() }),
     ]

@@ -48,6 +48,7 @@ fn row(h: Highlight, badge: HighlightBadge) -> HighlightRow {
             player_url: v.video_url,
             thumbnail_url: v.thumbnail_url,
         }),
+        results: h.results,
     }
 }
 
@@ -70,7 +71,12 @@ fn adjust_counts(r: &mut RecordingRow, pending: &[OutboxEntry]) {
 }
 
 /// The open recording: its highlights and recommendations with pending actions folded in.
-fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<RecordingScreen>, StoreError> {
+fn recording(
+    store: &Store,
+    id: &str,
+    pending: &[OutboxEntry],
+    currency: String,
+) -> Result<Option<RecordingScreen>, StoreError> {
     let Some(mut recording) = store.recording(id)? else {
         return Ok(None);
     };
@@ -78,7 +84,11 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
     let products = store.products(id)?;
     let mut highlights = Vec::new();
     let mut recommendations = Vec::new();
+    let mut results = highlights_api::Results::default();
     for h in store.highlights_of(id)? {
+        if let Some(r) = &h.results {
+            results.add(r);
+        }
         let pending_action = pending.iter().find_map(|e| match &e.action {
             Action::PostRecommendation { highlight_id, .. }
             | Action::RemoveHighlight { highlight_id, .. }
@@ -137,6 +147,7 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
                 post_at_ms: None,
                 format: Default::default(),
                 video: None,
+                results: None,
             });
         }
     }
@@ -155,7 +166,24 @@ fn recording(store: &Store, id: &str, pending: &[OutboxEntry]) -> Result<Option<
                 )
         })
         .count() as u32;
-    Ok(Some(RecordingScreen { recording, products, highlights, recommendations, auto_posts }))
+    Ok(Some(RecordingScreen { recording, products, highlights, recommendations, auto_posts, results, currency }))
+}
+
+/// The products the seller can choose from: every product of a cached recording, plus chosen ones
+/// no cached recording shows (so a choice never disappears from the screen), chosen first.
+fn product_choices(store: &Store, chosen: Vec<String>) -> Result<Vec<ProductChoice>, StoreError> {
+    let mut choices: Vec<ProductChoice> = store
+        .all_products()?
+        .into_iter()
+        .map(|p| ProductChoice { chosen: chosen.binary_search(&p.id).is_ok(), id: p.id, name: p.name })
+        .collect();
+    for id in chosen {
+        if !choices.iter().any(|c| c.id == id) {
+            choices.push(ProductChoice { name: id.clone(), id, chosen: true });
+        }
+    }
+    choices.sort_by(|a, b| b.chosen.cmp(&a.chosen).then_with(|| a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id)));
+    Ok(choices)
 }
 
 /// The whole view state: every screen as the seller should see it now.
@@ -174,7 +202,12 @@ pub(crate) fn view_state(
         }
     }
     let recording = match &model.nav.recording {
-        Some(id) => recording(store, id, &model.pending)?,
+        Some(id) => recording(
+            store,
+            id,
+            &model.pending,
+            model.config.as_ref().map_or(highlights_api::defaults::CURRENCY.to_string(), |c| c.currency.clone()),
+        )?,
         None => None,
     };
     Ok(ViewState {
@@ -186,6 +219,11 @@ pub(crate) fn view_state(
             privacy_notice: model.config.as_ref().map(|c| c.privacy_notice.clone()),
             next_live_on: eff.next_live_on,
             review_before_posting: eff.review_before_posting,
+            product_choices: if model.nav.screen == Screen::Highlights {
+                product_choices(store, model.only_products())?
+            } else {
+                Vec::new()
+            },
         },
         onboarding: match model.nav.overlay {
             Some(Overlay::Onboarding(origin)) => Some(OnboardingOverlay { origin, limits }),

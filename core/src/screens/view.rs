@@ -1,6 +1,6 @@
 //! What the shells render: one plain-data struct per screen, rebuilt by the core after every change.
 
-use highlights_api::{FormatSpec, HighlightKind, VideoState};
+use highlights_api::{FormatSpec, HighlightKind, Results, VideoState};
 
 /// Which screen is on top; the shells navigate to it, the core decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,23 @@ pub struct HighlightsScreen {
     pub next_live_on: bool,
     /// "Ask me before posting": auto-posts wait for the seller's approval.
     pub review_before_posting: bool,
+    /// Which LIVEs get highlights: the products of the seller's recordings (and any chosen ones
+    /// not cached), each marked when chosen. None chosen means every shoppable LIVE. Filled
+    /// while this screen is open.
+    pub product_choices: Vec<ProductChoice>,
+}
+
+/// A product the seller can choose on the Highlights screen: only LIVEs showing a chosen
+/// product get highlights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ProductChoice {
+    /// Product id.
+    pub id: String,
+    /// Display name (the id when no cached recording names it).
+    pub name: String,
+    /// Whether it is chosen.
+    pub chosen: bool,
 }
 
 /// Where the seller goes after confirming onboarding.
@@ -125,6 +142,8 @@ pub struct HighlightRow {
     pub format: FormatSpec,
     /// The clip's video, once the server is making it.
     pub video: Option<VideoRow>,
+    /// What the posted video earned from viewers; absent before its first viewer.
+    pub results: Option<Results>,
 }
 
 /// A highlight's video as the row shows it: render state, then a thumbnail and a player URL.
@@ -197,6 +216,11 @@ pub struct RecordingScreen {
     pub recommendations: Vec<HighlightRow>,
     /// Auto-posts on the profile or about to be (what "Remove all" takes down); 0: nothing to remove.
     pub auto_posts: u32,
+    /// What this LIVE's videos earned, all highlights together (taken-down ones included: they
+    /// earned it while up).
+    pub results: Results,
+    /// ISO 4217 code of the currency GMV is in (from remote config).
+    pub currency: String,
 }
 
 /// Freshness of what is on screen.

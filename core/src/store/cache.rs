@@ -74,13 +74,18 @@ fn check_video(v: &Video) -> Result<(), StoreError> {
 }
 
 pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Result<(), StoreError> {
+    if s.only_products.len() > highlights_api::MAX_ONLY_PRODUCTS
+        || !s.only_products.iter().all(|id| highlights_api::is_valid_id(id))
+    {
+        return Err(bad("settings choose more than 100 products, or a product with no valid id"));
+    }
     conn.prepare_cached(
         "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version,
-             updated_at_ms, next_live_highlights_on, review_before_posting)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             updated_at_ms, next_live_highlights_on, review_before_posting, only_products)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (seller_id) DO UPDATE SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4,
              popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7, next_live_highlights_on = ?8,
-             review_before_posting = ?9
+             review_before_posting = ?9, only_products = ?10
          WHERE excluded.version >= settings.version",
     )?
     .execute(params![
@@ -92,7 +97,8 @@ pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Re
         s.version,
         s.updated_at_ms,
         s.next_live_highlights_on,
-        s.review_before_posting
+        s.review_before_posting,
+        to_json("settings products", &s.only_products)?
     ])?;
     Ok(())
 }
@@ -217,12 +223,15 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
     if let Some(v) = &h.video {
         check_video(v)?;
     }
+    if h.results.is_some_and(|r| r.gmv_minor < 0) {
+        return Err(bad(format!("highlight {} has a negative GMV", h.id)));
+    }
     conn.prepare_cached(
-        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (seller_id, id) DO UPDATE SET live_id = ?3, kind = ?4, status = ?5, live_now = ?6, start_ms = ?7,
              end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14, video = ?15,
-             review = ?16",
+             review = ?16, results = ?17",
     )?
     .execute(params![
         seller,
@@ -240,7 +249,8 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         to_json("highlight format", &h.format)?,
         h.seq,
         h.video.as_ref().map(|v| to_json("highlight video", v)).transpose()?,
-        h.review.as_str()
+        h.review.as_str(),
+        h.results.as_ref().map(|r| to_json("highlight results", r)).transpose()?
     ])?;
     Ok(())
 }
@@ -260,10 +270,10 @@ fn cached_before(conn: &Connection, seller: &str, id: &str) -> Result<(Option<Hi
     }))
 }
 
-const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review";
+const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results";
 
 /// A cached highlight row, with its enum and JSON columns still as text.
-type Raw = (Highlight, String, String, String, String, Option<String>);
+type Raw = (Highlight, String, String, String, String, Option<String>, Option<String>);
 
 fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((
@@ -283,6 +293,7 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
             video: None,
             // An unknown spelling (a newer server's) reads as not asked: the post goes as scheduled.
             review: Review::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
+            results: None,
             seq: r.get(12)?,
         },
         r.get(2)?,
@@ -290,11 +301,13 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         r.get(9)?,
         r.get(11)?,
         r.get(13)?,
+        r.get(15)?,
     ))
 }
 
-fn finish_highlight((mut h, kind, status, signals, format, video): Raw) -> Result<Highlight, StoreError> {
+fn finish_highlight((mut h, kind, status, signals, format, video, results): Raw) -> Result<Highlight, StoreError> {
     h.video = video.map(|v| from_json("highlight video", &v)).transpose()?;
+    h.results = results.map(|r| from_json("highlight results", &r)).transpose()?;
     h.kind = HighlightKind::parse(&kind).ok_or(StoreError::Unreadable { what: "highlight kind", source: None })?;
     h.status =
         HighlightStatus::parse(&status).ok_or(StoreError::Unreadable { what: "highlight status", source: None })?;
@@ -309,7 +322,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms,
-                     next_live_highlights_on, review_before_posting
+                     next_live_highlights_on, review_before_posting, only_products
                  FROM settings WHERE seller_id = ?1",
             )?
             .query_row([&self.seller], |r| {
@@ -322,6 +335,8 @@ impl Store {
                     updated_at_ms: r.get(5)?,
                     next_live_highlights_on: r.get(6)?,
                     review_before_posting: r.get(7)?,
+                    // Written only from a parsed server answer; unreadable text means no choice.
+                    only_products: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
                 })
             })
             .optional()

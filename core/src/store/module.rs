@@ -87,6 +87,16 @@ impl Store {
             .map_err(Into::into)
     }
 
+    /// Products of every cached recording, once each, by name (at most 200: the choice list).
+    pub(crate) fn all_products(&self) -> Result<Vec<ProductRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT product_id, min(name) AS n FROM live_products WHERE seller_id = ?1
+             GROUP BY product_id ORDER BY n, product_id LIMIT 200",
+        )?;
+        let rows = stmt.query_map([&self.seller], |r| Ok(ProductRow { id: r.get(0)?, name: r.get(1)? }))?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
     /// Products of one recording, by name.
     pub(crate) fn products(&self, live_id: &str) -> Result<Vec<ProductRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

@@ -127,14 +127,19 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_by_seller ON notifications (seller_id, kind, live_id);
 "#;
 
+/// Schema version 8: which LIVEs get highlights (the seller's product choice) and what each
+/// posted video earned (results, as the server sums them).
+const V8: &str = "ALTER TABLE settings ADD COLUMN only_products TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE highlights ADD COLUMN results TEXT;";
+
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7), M::up(V8)])
 }
 
 /// Number of schema versions this build knows.
 #[cfg(any(test, feature = "testing"))]
-pub const SCHEMA_VERSION: usize = 7;
+pub const SCHEMA_VERSION: usize = 8;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
@@ -207,7 +212,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 7);
+        assert_eq!(SCHEMA_VERSION, 8);
     }
 
     #[test]

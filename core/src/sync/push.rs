@@ -41,6 +41,9 @@ fn request(
             settings(SettingsPatch { onboarding_completed: Some(true), ..Default::default() })
         }
         Action::PopupShown => settings(SettingsPatch { popup_shows_delta: Some(1), ..Default::default() }),
+        Action::SetOnlyProducts { product_ids } => {
+            settings(SettingsPatch { only_products: Some(product_ids.clone()), ..Default::default() })
+        }
         Action::SetReviewBeforePosting { on } => {
             settings(SettingsPatch { review_before_posting: Some(*on), ..Default::default() })
         }

@@ -63,6 +63,7 @@ pub fn settings(on: bool, onboarded: bool, version: i64) -> Settings {
         updated_at_ms: T0,
         next_live_highlights_on: true,
         review_before_posting: false,
+        only_products: Vec::new(),
     }
 }
 
@@ -101,6 +102,7 @@ pub fn highlight(id: &str, live: &Live, kind: HighlightKind, status: HighlightSt
         format: FormatSpec::default(),
         video: None,
         review: Default::default(),
+        results: None,
         seq: 10_000,
     }
 }

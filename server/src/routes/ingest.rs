@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use highlights_api::{ErrorBody, IngestBatch, IngestResult, paths};
+use highlights_api::{ErrorBody, IngestBatch, IngestResult, ViewerEventBatch, paths};
 
 use super::error::HttpError;
 use super::extract::{JsonBody, Service, idempotency_key, known_id};
@@ -38,4 +38,27 @@ pub async fn ingest_events(
     let key =
         idempotency_key(&headers)?.map(|k| Idempotency::new(format!("ingest:{k}"), "POST /v1/ingest/events", &batch));
     Ok(Json(s.store.ingest(batch, key, Arc::new(s.engine.clone())).await?))
+}
+
+/// Takes a batch of viewer events on posted videos from the platform (service token): views with
+/// their watch time, entries into the LIVE room through LIVE now, product clicks and attributed
+/// orders. They add to each highlight's results; bad events, and events on videos never posted,
+/// are counted as skipped. With an `Idempotency-Key`, a re-sent batch counts once.
+#[utoipa::path(post, path = paths::INGEST_VIEWER_EVENTS, tag = "ingest", request_body = ViewerEventBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a re-sent batch count once", min_length = 1, max_length = 128)),
+    responses((status = 200, body = IngestResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn ingest_viewer_events(
+    State(s): State<AppState>,
+    _service: Service,
+    headers: HeaderMap,
+    JsonBody(batch): JsonBody<ViewerEventBatch>,
+) -> Result<Json<IngestResult>, HttpError> {
+    if batch.events.len() > MAX_BATCH {
+        return Err(HttpError::BadRequest(format!("at most {MAX_BATCH} events per batch")));
+    }
+    let key = idempotency_key(&headers)?
+        .map(|k| Idempotency::new(format!("viewer:{k}"), "POST /v1/ingest/viewer-events", &batch));
+    Ok(Json(s.store.ingest_viewer_events(batch, key).await?))
 }

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(videos::create_video))
         .routes(routes!(changes::get_changes))
         .routes(routes!(ingest::ingest_events))
+        .routes(routes!(ingest::ingest_viewer_events))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(recordings::put_segment))

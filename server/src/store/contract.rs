@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use highlights_api::{
     Changes, CreateVideo, Experiments, Feed, FormatSpec, Highlight, HighlightKind, HighlightList, HighlightStatus,
     IngestBatch, IngestResult, Live, LivePage, RecordingReport, RemoteConfig, RemovedCount, SegmentReceipt, Settings,
-    SettingsPatch, VideoState,
+    SettingsPatch, VideoState, ViewerEventBatch,
 };
 use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
@@ -181,6 +181,12 @@ pub struct FormatArm {
     pub sellers: u32,
     /// Highlights of those sellers on their profiles now.
     pub videos_posted: u32,
+    /// Highlights of those sellers ever posted (taken down since included): what results count on.
+    pub videos_ever_posted: u32,
+    /// Views of those videos.
+    pub views: u64,
+    /// GMV attributed to those videos, in minor units of the config's currency.
+    pub gmv_minor: i64,
 }
 
 /// The experiments report, per arm.
@@ -190,6 +196,8 @@ pub struct ExperimentReport {
     pub popup: Vec<PopupArm>,
     /// The format variants, by name.
     pub formats: Vec<FormatArm>,
+    /// The currency GMV is counted in.
+    pub currency: String,
 }
 
 impl ExperimentReport {
@@ -211,12 +219,20 @@ impl ExperimentReport {
                 rate(a.turned_on_after_exposure, a.exposed)
             );
         }
-        out += "\nvideo formats\nvariant               sellers  videos posted  per seller  views/GMV per video\n";
+        out += &format!(
+            "\nvideo formats (GMV in minor units of {})\nvariant               sellers  videos posted  per seller  views per video  GMV per video\n",
+            self.currency
+        );
         for f in &self.formats {
-            let per = if f.sellers == 0 { 0.0 } else { f64::from(f.videos_posted) / f64::from(f.sellers) };
+            let per = |n: f64, d: u32| if d == 0 { "—".to_string() } else { format!("{:.1}", n / f64::from(d)) };
             out += &format!(
-                "{:<21} {:>7}  {:>13}  {:>10.1}  not measured: viewer results are not ingested yet\n",
-                f.variant, f.sellers, f.videos_posted, per
+                "{:<21} {:>7}  {:>13}  {:>10}  {:>15}  {:>13}\n",
+                f.variant,
+                f.sellers,
+                f.videos_posted,
+                per(f64::from(f.videos_posted), f.sellers),
+                per(f.views as f64, f.videos_ever_posted),
+                per(f.gmv_minor as f64, f.videos_ever_posted)
             );
         }
         out
@@ -289,6 +305,12 @@ pub trait Store: Send + Sync + 'static {
         batch: IngestBatch,
         key: Option<Idempotency>,
         scorer: Arc<dyn Scorer>,
+    ) -> Result<IngestResult, StoreError>;
+    /// Adds a batch of viewer events on posted videos to their results, in one transaction.
+    async fn ingest_viewer_events(
+        &self,
+        batch: ViewerEventBatch,
+        key: Option<Idempotency>,
     ) -> Result<IngestResult, StoreError>;
     /// Posts every scheduled highlight due by `now_ms` (or its LIVE's stream clock) whose video is
     /// ready, and clears LIVE-now links of LIVEs gone silent; returns how many were posted.
@@ -385,6 +407,9 @@ pub fn check_config(c: &RemoteConfig) -> Result<(), StoreError> {
     }
     if c.undo_window_s > highlights_api::defaults::UNDO_WINDOW_MAX_S {
         return invalid(format!("undo_window_s must be at most {}", highlights_api::defaults::UNDO_WINDOW_MAX_S));
+    }
+    if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return invalid("currency must be an ISO 4217 code such as USD".into());
     }
     if c.refresh_interval_s == 0 {
         return invalid("refresh_interval_s must be at least 1".into());

@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use highlights_api::{
-    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, Live, LiveStatus, RemovedCount, Review,
-    Video, VideoState, paths,
+    CreateVideo, Highlight, HighlightKind, HighlightList, HighlightStatus, Live, LiveStatus, RemovedCount, Results,
+    Review, Video, VideoState, paths,
 };
 use highlights_engine::{Decision, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -20,19 +20,22 @@ use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
 
 /// A highlight's columns and its video's, read by [`read`] from [`FROM`].
 const COLS: &str = "h.id, h.live_id, h.kind, h.status, h.live_now, h.start_ms, h.end_ms, h.product_id, h.score,
-    h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms, h.review";
-const FROM: &str = "highlights h LEFT JOIN videos v ON v.highlight_id = h.id";
+    h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms, h.review,
+    r.views, r.watch_ms, r.live_entries, r.product_clicks, r.orders, r.gmv_minor";
+const FROM: &str =
+    "highlights h LEFT JOIN videos v ON v.highlight_id = h.id LEFT JOIN results r ON r.highlight_id = h.id";
 
 /// Due highlights: whether their LIVE is on (not ended, not silent), whether the seller's toggle is
-/// on, whether the video is ready (or not needed). The status is written into the text, not bound:
+/// on and the LIVE still meets their product choice, whether the video is ready (or not needed). The status is written into the text, not bound:
 /// only then can SQLite use the partial index on scheduled rows.
 static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT h.id, l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, coalesce(s.highlights_on, 0),
+        "SELECT h.id, l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, coalesce(s.highlights_on, 0) AND {},
              NOT ?4 OR coalesce(v.state = '{}', 0), h.review = '{}'
          FROM highlights h JOIN lives l ON l.id = h.live_id LEFT JOIN settings s ON s.seller_id = h.seller_id
              LEFT JOIN videos v ON v.highlight_id = h.id
          WHERE h.status = '{}' AND h.post_at_ms <= max(?1, coalesce(l.last_event_ms, 0))",
+        settings::includes_live_sql("h.live_id"),
         VideoState::Ready.as_str(),
         Review::Waiting.as_str(),
         Scheduled.as_str()
@@ -76,6 +79,17 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Highlight> {
         post_at_ms: r.get(10)?,
         format: serde_json::from_str(&format).unwrap_or_default(),
         review: Review::parse(&r.get::<_, String>(15)?).unwrap_or_default(),
+        results: match r.get::<_, Option<i64>>(16)? {
+            None => None,
+            Some(views) => Some(Results {
+                views: views as u64,
+                watch_ms: r.get::<_, i64>(17)? as u64,
+                live_entries: r.get::<_, i64>(18)? as u64,
+                product_clicks: r.get::<_, i64>(19)? as u64,
+                orders: r.get::<_, i64>(20)? as u64,
+                gmv_minor: r.get(21)?,
+            }),
+        },
         seq: r.get(12)?,
     })
 }
@@ -349,7 +363,10 @@ pub(super) fn store_moment(
     m: &Moment,
     videos: bool,
 ) -> Result<Option<Decision>, StoreError> {
-    if !settings::toggle_on(conn, seller_id)? || !lives::highlights_on(conn, &m.live_id)? {
+    if !settings::toggle_on(conn, seller_id)?
+        || !lives::highlights_on(conn, &m.live_id)?
+        || !settings::includes_live(conn, seller_id, &m.live_id)?
+    {
         return Ok(None);
     }
     // A moment overlapping one already stored for this LIVE is the same moment seen again (a

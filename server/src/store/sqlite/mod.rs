@@ -9,6 +9,7 @@ mod ingest;
 mod lives;
 mod recordings;
 mod report;
+mod results;
 mod schema;
 mod sellers;
 mod settings;
@@ -22,7 +23,7 @@ use async_trait::async_trait;
 use deadpool_sqlite::{Config, Hook, HookError, Runtime};
 use highlights_api::{
     Changes, CreateVideo, Experiments, Feed, Highlight, HighlightList, IngestBatch, IngestResult, Live, LivePage,
-    RecordingReport, RemoteConfig, RemovedCount, SegmentReceipt, Settings, SettingsPatch, VideoState,
+    RecordingReport, RemoteConfig, RemovedCount, SegmentReceipt, Settings, SettingsPatch, VideoState, ViewerEventBatch,
 };
 use highlights_engine::EngineSettings;
 use rusqlite::{Connection, TransactionBehavior};
@@ -243,6 +244,15 @@ impl Store for SqliteStore {
             idempotency::once(tx, &seller, key.as_ref(), |tx| ingest::ingest(tx, batch, scorer.as_ref(), videos))
         })
         .await
+    }
+
+    async fn ingest_viewer_events(
+        &self,
+        batch: ViewerEventBatch,
+        key: Option<Idempotency>,
+    ) -> Result<IngestResult, StoreError> {
+        // The platform's keys, one scope for all sellers (no seller id is empty).
+        self.write(move |tx| idempotency::once(tx, "", key.as_ref(), |tx| results::ingest(tx, batch))).await
     }
 
     async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError> {

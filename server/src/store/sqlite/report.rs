@@ -1,12 +1,12 @@
 //! The experiments report: per pop-up arm and per video-format variant, who was in it and what
-//! they did, read from what the store already holds (assignments, settings, highlights).
+//! they did, read from what the store already holds (assignments, settings, highlights, results).
 
 use std::collections::BTreeMap;
 
 use highlights_api::HighlightStatus;
 use rusqlite::{Connection, params};
 
-use super::{config, settings};
+use super::{config, results, settings};
 use crate::store::contract::{ExperimentReport, FormatArm, PopupArm, StoreError};
 
 /// Counts every seller into their arms (pins or the hash, as the app sees them).
@@ -36,6 +36,15 @@ pub(super) fn experiments(conn: &Connection) -> Result<ExperimentReport, StoreEr
             .or_insert_with(|| FormatArm { variant: experiments.format_variant.clone(), ..Default::default() });
         variant.sellers += 1;
         variant.videos_posted += posted;
+        let (ever_posted, views, gmv_minor) = results::of_posted(conn, seller)?;
+        variant.videos_ever_posted += ever_posted;
+        variant.views += views;
+        variant.gmv_minor += gmv_minor;
     }
-    Ok(ExperimentReport { popup: popup.into_values().collect(), formats: formats.into_values().collect() })
+    let (cfg, _) = config::load(conn)?;
+    Ok(ExperimentReport {
+        popup: popup.into_values().collect(),
+        formats: formats.into_values().collect(),
+        currency: cfg.currency,
+    })
 }

@@ -98,6 +98,19 @@ const V7: &str = "ALTER TABLE settings ADD COLUMN review_before_posting INTEGER 
 ALTER TABLE highlights ADD COLUMN review TEXT NOT NULL DEFAULT 'not_asked'
     CHECK (review IN ('not_asked', 'waiting', 'approved'));";
 
+/// Version 8: which LIVEs get highlights (only those showing one of the chosen products; `[]`
+/// means every LIVE), and what each posted video earned from viewers, summed per highlight.
+const V8: &str = "ALTER TABLE settings ADD COLUMN only_products TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE results (
+    highlight_id TEXT PRIMARY KEY NOT NULL REFERENCES highlights (id) ON DELETE CASCADE,
+    views INTEGER NOT NULL DEFAULT 0,
+    watch_ms INTEGER NOT NULL DEFAULT 0,
+    live_entries INTEGER NOT NULL DEFAULT 0,
+    product_clicks INTEGER NOT NULL DEFAULT 0,
+    orders INTEGER NOT NULL DEFAULT 0,
+    gmv_minor INTEGER NOT NULL DEFAULT 0
+);";
+
 /// Version 6: the seller's choice for the next LIVE, set before going LIVE.
 const V6: &str = "ALTER TABLE settings ADD COLUMN next_live_highlights_on INTEGER NOT NULL DEFAULT 1;";
 
@@ -136,5 +149,5 @@ ALTER TABLE lives ADD COLUMN last_seen_at_ms INTEGER;
 
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7), M::up(V8)])
 }

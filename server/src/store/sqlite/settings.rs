@@ -10,7 +10,7 @@ use crate::store::contract::StoreError;
 pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64), StoreError> {
     conn.prepare_cached(
         "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms, seq,
-             next_live_highlights_on, review_before_posting
+             next_live_highlights_on, review_before_posting, only_products
          FROM settings WHERE seller_id = ?1",
     )?
     .query_row([seller_id], |r| {
@@ -24,6 +24,8 @@ pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64)
                 updated_at_ms: r.get(5)?,
                 next_live_highlights_on: r.get(7)?,
                 review_before_posting: r.get(8)?,
+                // Written only by `store` below, from a validated list.
+                only_products: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
             },
             r.get(6)?,
         ))
@@ -53,6 +55,14 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
     if p.popup_dismissed_at_ms.is_some_and(|t| t <= 0) {
         return Err(invalid_change("popup_dismissed_at_ms must be an epoch time"));
     }
+    if let Some(ids) = &p.only_products {
+        if ids.len() > highlights_api::MAX_ONLY_PRODUCTS {
+            return Err(invalid_change("only_products holds at most 100 products"));
+        }
+        if !ids.iter().all(|id| highlights_api::is_valid_id(id)) {
+            return Err(invalid_change("only_products holds product ids"));
+        }
+    }
     let before = s.clone();
     if let Some(on) = p.highlights_on {
         s.highlights_on = on;
@@ -70,6 +80,12 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
     if let Some(on) = p.review_before_posting {
         s.review_before_posting = on;
     }
+    if let Some(ids) = &p.only_products {
+        let mut ids = ids.clone();
+        ids.sort();
+        ids.dedup();
+        s.only_products = ids;
+    }
     if s == before {
         return Ok(s);
     }
@@ -85,7 +101,8 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
     let seq = next_seq(conn)?;
     conn.prepare_cached(
         "UPDATE settings SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4, popup_dismissed_at_ms = ?5,
-             version = ?6, updated_at_ms = ?7, seq = ?8, next_live_highlights_on = ?9, review_before_posting = ?10
+             version = ?6, updated_at_ms = ?7, seq = ?8, next_live_highlights_on = ?9, review_before_posting = ?10,
+             only_products = ?11
          WHERE seller_id = ?1",
     )?
     .execute(params![
@@ -98,7 +115,8 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
         s.updated_at_ms,
         seq,
         s.next_live_highlights_on,
-        s.review_before_posting
+        s.review_before_posting,
+        serde_json::to_string(&s.only_products).map_err(|e| StoreError::backend("writing settings", e))?
     ])?;
     Ok(())
 }
@@ -127,6 +145,22 @@ pub(super) fn review_before_posting(conn: &Connection, seller_id: &str) -> Resul
         .query_row([seller_id], |r| r.get(0))
         .optional()?
         .unwrap_or(false))
+}
+
+/// Whether a LIVE is among those the seller wants highlights of: every LIVE, or, with products
+/// chosen, one that shows (pins or sells) one of them. An SQL condition on `s` (the seller's
+/// settings row) and a LIVE id expression, shared by storing moments and by posting.
+pub(super) fn includes_live_sql(live_id: &str) -> String {
+    format!(
+        "(coalesce(s.only_products, '[]') = '[]' OR EXISTS (SELECT 1 FROM live_products p, json_each(s.only_products) j
+             WHERE p.live_id = {live_id} AND p.product_id = j.value))"
+    )
+}
+
+/// Whether the seller wants highlights of this LIVE by their product choice (see [`includes_live_sql`]).
+pub(super) fn includes_live(conn: &Connection, seller_id: &str, live_id: &str) -> Result<bool, StoreError> {
+    let sql = format!("SELECT {} FROM settings s WHERE s.seller_id = ?1", includes_live_sql("?2"));
+    Ok(conn.prepare_cached(&sql)?.query_row(params![seller_id, live_id], |r| r.get(0)).optional()?.unwrap_or(true))
 }
 
 /// Whether the seller's Highlights toggle is on now.

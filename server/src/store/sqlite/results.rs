@@ -1,0 +1,90 @@
+//! What posted videos earn: viewer events on them (views, LIVE-room entries, product clicks,
+//! attributed orders) summed per highlight, each change a new version clients pull.
+
+use std::collections::HashMap;
+
+use highlights_api::{IngestResult, Results, ViewerAction, ViewerEvent, ViewerEventBatch};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::shared::next_seq;
+use crate::store::contract::StoreError;
+
+/// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
+/// highlight that was never posted, are counted and skipped, never fatal.
+pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<IngestResult, StoreError> {
+    let mut skipped = 0u64;
+    let mut accepted = 0u64;
+    // Summed per highlight first, so a busy video is one write and one new version per batch.
+    let mut sums: HashMap<String, Results> = HashMap::new();
+    let mut posted: HashMap<String, bool> = HashMap::new();
+    let mut was_posted = conn.prepare_cached("SELECT posted_at_ms IS NOT NULL FROM highlights WHERE id = ?1")?;
+    for raw in batch.events {
+        let e = match ViewerEvent::from_value(raw) {
+            Ok(e) => e,
+            Err(reason) => {
+                tracing::warn!(%reason, "viewer event skipped");
+                skipped += 1;
+                continue;
+            }
+        };
+        let ok = match posted.get(&e.highlight_id) {
+            Some(ok) => *ok,
+            None => {
+                let ok = was_posted.query_row([&e.highlight_id], |r| r.get(0)).optional()?.unwrap_or(false);
+                posted.insert(e.highlight_id.clone(), ok);
+                ok
+            }
+        };
+        if !ok {
+            tracing::warn!(highlight_id = %e.highlight_id, "viewer event on a video never posted skipped");
+            skipped += 1;
+            continue;
+        }
+        let r = sums.entry(e.highlight_id).or_default();
+        match e.action {
+            ViewerAction::View { watch_ms } => {
+                r.views += 1;
+                r.watch_ms += watch_ms;
+            }
+            ViewerAction::LiveEntry => r.live_entries += 1,
+            ViewerAction::ProductClick => r.product_clicks += 1,
+            ViewerAction::Order { amount_minor } => {
+                r.orders += 1;
+                r.gmv_minor += amount_minor;
+            }
+        }
+        accepted += 1;
+    }
+    for (id, r) in sums {
+        conn.prepare_cached(
+            "INSERT INTO results (highlight_id, views, watch_ms, live_entries, product_clicks, orders, gmv_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (highlight_id) DO UPDATE SET views = views + ?2, watch_ms = watch_ms + ?3,
+                 live_entries = live_entries + ?4, product_clicks = product_clicks + ?5, orders = orders + ?6,
+                 gmv_minor = gmv_minor + ?7",
+        )?
+        .execute(params![
+            id,
+            r.views as i64,
+            r.watch_ms as i64,
+            r.live_entries as i64,
+            r.product_clicks as i64,
+            r.orders as i64,
+            r.gmv_minor
+        ])?;
+        let seq = next_seq(conn)?;
+        conn.prepare_cached("UPDATE highlights SET seq = ?2 WHERE id = ?1")?.execute(params![id, seq])?;
+    }
+    Ok(IngestResult { accepted, skipped })
+}
+
+/// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).
+pub(super) fn of_posted(conn: &Connection, seller_id: &str) -> Result<(u32, u64, i64), StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(r.views), 0), coalesce(sum(r.gmv_minor), 0)
+             FROM highlights h LEFT JOIN results r ON r.highlight_id = h.id
+             WHERE h.seller_id = ?1 AND h.posted_at_ms IS NOT NULL",
+        )?
+        .query_row([seller_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?)))?)
+}
