@@ -1,7 +1,9 @@
 //! The whole system on one machine: the reference backend in-process, a seller, the app core, and a
 //! sample shoppable LIVE replayed at accelerated speed through the ingestion endpoint, narrated.
 
+pub mod results;
 pub mod sample;
+pub mod steering;
 mod story;
 pub mod summary;
 

@@ -30,3 +30,30 @@ pub fn events(start_ms: i64) -> Vec<LiveEvent> {
 pub fn jsonl(start_ms: i64) -> String {
     events(start_ms).iter().map(|e| e.to_json().to_string() + "\n").collect()
 }
+
+/// A shorter LIVE of the same shop after the sample: `minutes` long, its own id and moments.
+pub fn later_live(
+    live_id: &str,
+    title: &str,
+    start_ms: i64,
+    minutes: i64,
+    moments: usize,
+    seed: u64,
+) -> Vec<LiveEvent> {
+    let mut s = StreamSpec::new(live_id, start_ms, seed);
+    s.title = title.into();
+    s.viewers = 1_200.0;
+    s.duration_s = minutes * 60;
+    s.pin_every_s = minutes * 20;
+    s.products = spec(0).products;
+    generate(&s.plant_random(moments))
+}
+
+/// The shop's price of a sample product, in cents: what an order of it adds to GMV.
+pub fn price_cents(product_id: &str) -> i64 {
+    match product_id {
+        "sku-serum" => 2_990,
+        "sku-tint" => 1_250,
+        _ => 1_800,
+    }
+}

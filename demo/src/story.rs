@@ -80,7 +80,7 @@ impl World {
         }
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.clock.load(Ordering::SeqCst)
     }
 
@@ -312,7 +312,11 @@ pub(crate) async fn tell(mut w: World, out: &mut (dyn Write + Send)) -> Result<S
     writeln!(out, "   Synced: {} actions delivered, {} refused.", report.push.delivered, report.push.rejected)?;
     w.wait_for_posts(out, &mut seen, &mut live_now_posts, Duration::from_secs(60)).await?;
 
-    let summary = summary::collect(&w, accepted, skipped, live_now_posts, posted_by_hand).await?;
+    let steering = crate::steering::steer(&w, out, &segments).await?;
+    let results = crate::results::report(&w, out).await?;
+    let mut summary = summary::collect(&w, accepted, skipped, live_now_posts, posted_by_hand).await?;
+    summary.steering = steering;
+    summary.results = results;
     summary.print(out)?;
     w.server.stop().await?;
     Ok(summary)

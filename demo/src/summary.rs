@@ -5,7 +5,9 @@ use std::io::Write;
 
 use highlights_api::{HighlightKind, HighlightList, HighlightStatus, RemoteConfig, VideoState};
 
+use crate::results::ResultsTable;
 use crate::sample::LIVE_ID;
+use crate::steering::Steering;
 use crate::{DemoError, World};
 
 /// The demo's outcome, read back from the server's API.
@@ -45,6 +47,10 @@ pub struct Summary {
     pub rendering: bool,
     /// The MP4 files rendered, with their sizes in bytes.
     pub mp4_files: Vec<(std::path::PathBuf, u64)>,
+    /// The later LIVEs: one excluded, one reviewed, "remove all" with undo.
+    pub steering: Steering,
+    /// What the first LIVE's videos earned, as the module showed it.
+    pub results: ResultsTable,
 }
 
 impl Summary {
@@ -62,6 +68,28 @@ impl Summary {
             (
                 "every posted highlight has its MP4",
                 !self.rendering || (self.posted_with_video == self.posted && !self.mp4_files.is_empty()),
+            ),
+            (
+                "the LIVE switched off beforehand kept no moment, the next one is on again",
+                self.steering.excluded_kept == 0 && self.steering.next_live_back_on,
+            ),
+            (
+                "under review: approved posts went out, skipped ones did not",
+                self.steering.approved > 0
+                    && self.steering.approved_posted == self.steering.approved
+                    && self.steering.skipped > 0,
+            ),
+            ("Undo brought every auto-post back", self.steering.undo_restored > 0),
+            (
+                "remove all took every auto-post of the LIVE down",
+                self.steering.removed_by_remove_all > 0 && self.steering.left_after_remove_all == 0,
+            ),
+            (
+                "results shown for every posted video, adding up to the LIVE's",
+                !self.results.rows.is_empty()
+                    && self.results.rows.len() as u32 == self.posted
+                    && self.results.rows.iter().all(|(_, _, r)| r.is_some_and(|r| r.views > 0))
+                    && self.results.sum_of_rows == self.results.live,
             ),
         ]
     }
@@ -156,5 +184,7 @@ pub(crate) async fn collect(
         still_scheduled: count(&|h| h.status == HighlightStatus::Scheduled),
         cap_live: cfg.max_posts_per_live,
         cap_product: cfg.max_posts_per_product,
+        steering: Steering::default(),
+        results: ResultsTable::default(),
     })
 }

@@ -69,6 +69,9 @@ struct RecordingView: View {
                             .font(.footnote).foregroundStyle(.secondary)
                     }
                 }
+                Section {
+                    ResultsLine(label: L("results_live"), results: screen.results, currency: screen.currency)
+                }
                 Section(L("highlights_section", screen.highlights.count)) {
                     ForEach(screen.highlights, id: \.id) { h in
                         HighlightRowView(screen: screen, row: h) {
@@ -114,6 +117,19 @@ struct RecordingView: View {
     }
 }
 
+/// What videos earned, in one line: views, LIVE-room entries, product clicks, orders and GMV.
+struct ResultsLine: View {
+    let label: String
+    let results: Results
+    let currency: String
+
+    var body: some View {
+        let text = L("results_line", Int(results.views), Int(results.liveEntries), Int(results.productClicks),
+                     Int(results.orders), money(results.gmvMinor, currency))
+        Text(label + ": " + text).font(.caption).foregroundStyle(.secondary)
+    }
+}
+
 /// Where in the recording a highlight sits, as "m:ss–m:ss".
 func range(_ screen: RecordingScreen, _ h: HighlightRow) -> String {
     offset(h.startMs - screen.recording.startedAtMs) + "–" + offset(h.endMs - screen.recording.startedAtMs)
@@ -133,6 +149,9 @@ struct HighlightRowView<Action: View>: View {
                 Text(status).font(.caption.bold())
                 Text(product + " · " + range(screen, row)).font(.headline)
                 if !row.signals.isEmpty { Text(row.signals.joined(separator: " · ")).font(.caption).foregroundStyle(.secondary) }
+                if let results = row.results {
+                    ResultsLine(label: L("results_video"), results: results, currency: screen.currency)
+                }
             }
             Spacer()
             action()

@@ -32,6 +32,9 @@ public struct HighlightsScreen: View {
                 }
                 if toggle.pending { Label(L("saving"), systemImage: "arrow.triangle.2.circlepath").font(.caption) }
             }
+            if !toggle.productChoices.isEmpty {
+                ProductChoicesSection(store: store, choices: toggle.productChoices)
+            }
             Section {
                 Button(L("privacy_link"), action: onPrivacy)
                 Button(L("open_module")) { store.tap(.openModule) }
@@ -39,6 +42,30 @@ public struct HighlightsScreen: View {
             SyncFooter(sync: store.state.sync)
         }
         .navigationTitle(L("highlights_title"))
+    }
+}
+
+/// Which LIVEs get highlights: every shoppable LIVE, or only those showing a ticked product.
+struct ProductChoicesSection: View {
+    @ObservedObject var store: HighlightsStore
+    let choices: [ProductChoice]
+
+    var body: some View {
+        let chosen = choices.filter { $0.chosen }.map { $0.id }
+        Section {
+            ForEach(choices, id: \.id) { c in
+                Toggle(c.name, isOn: Binding(
+                    get: { c.chosen },
+                    // The whole new choice; the core sorts and checks it.
+                    set: { on in store.tap(.setOnlyProducts(productIds: on ? chosen + [c.id] : chosen.filter { $0 != c.id })) }
+                ))
+                .accessibilityLabel(L("which_lives_product_cd", c.name))
+            }
+        } header: {
+            Text(L("which_lives"))
+        } footer: {
+            Text(chosen.isEmpty ? L("which_lives_all") : L("which_lives_some", chosen.count))
+        }
     }
 }
 

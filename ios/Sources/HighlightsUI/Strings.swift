@@ -22,3 +22,15 @@ func offset(_ ms: Int64) -> String {
 func clock(_ epochMs: Int64) -> String {
     Date(timeIntervalSince1970: Double(epochMs) / 1000).formatted(date: .omitted, time: .shortened)
 }
+
+/// An amount in minor units of `currency` (ISO 4217), in the device's language, e.g. "$49.90".
+func money(_ minor: Int64, _ currency: String) -> String {
+    let f = NumberFormatter()
+    f.numberStyle = .currency
+    f.locale = Locale.current
+    // Setting the code also sets its minor-unit digits (2 for USD, 0 for JPY).
+    f.currencyCode = currency
+    let digits = f.maximumFractionDigits
+    let amount = NSDecimalNumber(mantissa: UInt64(minor.magnitude), exponent: Int16(-digits), isNegative: minor < 0)
+    return f.string(from: amount) ?? "\(minor) \(currency)"
+}

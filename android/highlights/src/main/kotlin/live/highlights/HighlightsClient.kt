@@ -126,6 +126,8 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     suspend fun setReviewBeforePosting(on: Boolean) = dispatch(Event.SetReviewBeforePosting(on))
     /** Approves an auto-post waiting for review: it posts at its post time. */
     suspend fun approveHighlight(highlightId: String) = dispatch(Event.ApproveHighlight(highlightId))
+    /** Which LIVEs get highlights: only those showing one of [productIds]; empty means every shoppable LIVE. */
+    suspend fun setOnlyProducts(productIds: List<String>) = dispatch(Event.SetOnlyProducts(productIds))
     /** Before going LIVE: highlights on or off for the next LIVE only. */
     suspend fun setNextLiveHighlights(on: Boolean) = dispatch(Event.SetNextLiveHighlights(on))
     /** Switches highlights on or off for one recording (off cancels its scheduled posts). */

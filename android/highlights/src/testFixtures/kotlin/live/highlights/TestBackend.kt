@@ -142,6 +142,12 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         }
     }
 
+    /** Reports viewer events on posted videos as the platform does ([events]: JSON objects). */
+    fun viewerEvents(vararg events: String) {
+        val resp = post("/v1/ingest/viewer-events", serviceToken, """{"events":[${events.joinToString(",")}]}""")
+        check(resp.statusCode() == 200 && resp.body().contains("\"skipped\":0")) { "viewer events: ${resp.statusCode()} ${resp.body()}" }
+    }
+
     /** Creates [count] seller-made videos in [live] (a recording made by [lives]) through the API. */
     fun highlights(seller: String, live: String, count: Int, token: String = admin("seller-token", seller)) {
         val index = live.substringAfterLast('-').toInt()

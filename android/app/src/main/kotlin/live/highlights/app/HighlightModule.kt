@@ -41,6 +41,7 @@ import java.net.URL
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import live.highlights.HighlightsClient
+import uniffi.highlights_api.Results
 import uniffi.highlights_api.VideoState
 import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.HighlightRow
@@ -129,6 +130,7 @@ fun RecordingPage(client: HighlightsClient) {
                     )
                 }
             }
+            item { ResultsLine(tr("results_live"), screen.results, screen.currency, Modifier.padding(horizontal = 16.dp, vertical = 8.dp)) }
             item { Section(tr("highlights_section", screen.highlights.size)) }
             items(screen.highlights, key = { it.id }) { h ->
                 HighlightCard(screen, h) {
@@ -191,7 +193,12 @@ private fun HighlightCard(screen: RecordingScreen, h: HighlightRow, action: @Com
         leadingContent = { VideoPreview(h.video) },
         overlineContent = { Text(status(h)) },
         headlineContent = { Text("$product · ${range(screen, h)}") },
-        supportingContent = { if (h.signals.isNotEmpty()) Text(h.signals.joinToString(" · ")) },
+        supportingContent = {
+            Column {
+                if (h.signals.isNotEmpty()) Text(h.signals.joinToString(" · "))
+                h.results?.let { ResultsLine(tr("results_video"), it, screen.currency) }
+            }
+        },
         trailingContent = action,
     )
 }
@@ -205,6 +212,17 @@ private fun status(h: HighlightRow): String = when (h.badge) {
     HighlightBadge.RECOMMENDED -> tr("badge_recommended")
     HighlightBadge.REMOVED -> tr("badge_removed")
     HighlightBadge.PENDING -> tr("saving")
+}
+
+/**
+ * What videos earned, in one line: views, LIVE-room entries, product clicks, orders and GMV
+ * (the figure that proves the feature pays), with [label] saying whose results they are.
+ */
+@Composable
+private fun ResultsLine(label: String, r: Results, currency: String, modifier: Modifier = Modifier) {
+    val gmv = money(r.gmvMinor, currency)
+    val text = tr("results_line", r.views.toLong(), r.liveEntries.toLong(), r.productClicks.toLong(), r.orders.toLong(), gmv)
+    Text("$label: $text", style = MaterialTheme.typography.bodySmall, modifier = modifier)
 }
 
 /** The video's render state, then its thumbnail (tapping the row opens the player URL). */

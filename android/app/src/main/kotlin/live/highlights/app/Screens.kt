@@ -8,7 +8,10 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.selection.toggleable
 import androidx.compose.material3.Button
+import androidx.compose.material3.Checkbox
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.IconButton
 import androidx.compose.material3.ListItem
@@ -22,6 +25,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
@@ -29,6 +33,7 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import java.text.DateFormat
 import java.util.Date
 import live.highlights.HighlightsClient
+import uniffi.highlights_core.ProductChoice
 import uniffi.highlights_core.SyncIndicator
 
 /** A screen's title bar; [onBack] adds the back button (the system back gesture does the same). */
@@ -120,6 +125,7 @@ fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
                     modifier = Modifier.semantics { contentDescription = reviewLabel },
                 )
             }
+            ProductChoices(toggle.productChoices) { ids -> scope.act(snackbar, shell) { client.setOnlyProducts(ids) } }
             val limits = toggle.limits
             if (limits == null) {
                 Text(tr("limits_loading"))
@@ -130,6 +136,31 @@ fun HighlightsScreen(client: HighlightsClient, onPrivacy: () -> Unit) {
             TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
             Button(onClick = { scope.act(snackbar, shell) { client.openModule() } }) { Text(tr("open_module")) }
             SyncLine(sync)
+        }
+    }
+}
+
+/**
+ * Which LIVEs get highlights: every shoppable LIVE, or only those showing a ticked product.
+ * [onChoose] gets the whole new choice (the core sorts and checks it).
+ */
+@Composable
+fun ProductChoices(choices: List<ProductChoice>, onChoose: (List<String>) -> Unit) {
+    if (choices.isEmpty()) return
+    val chosen = choices.filter { it.chosen }.map { it.id }
+    Text(tr("which_lives"), style = MaterialTheme.typography.titleSmall)
+    Text(if (chosen.isEmpty()) tr("which_lives_all") else tr("which_lives_some", chosen.size), style = MaterialTheme.typography.bodySmall)
+    choices.forEach { c ->
+        val label = tr("which_lives_product_cd", c.name)
+        Row(
+            // The whole row is the touch target, at least 48 dp high.
+            Modifier.fillMaxWidth().heightIn(min = 48.dp).toggleable(value = c.chosen, role = Role.Checkbox) { on ->
+                onChoose(if (on) chosen + c.id else chosen - c.id)
+            }.semantics { contentDescription = label },
+            verticalAlignment = Alignment.CenterVertically,
+        ) {
+            Checkbox(checked = c.chosen, onCheckedChange = null)
+            Text(c.name, Modifier.padding(start = 8.dp))
         }
     }
 }
@@ -150,6 +181,20 @@ fun minutes(seconds: UInt): Int = maxOf(1, (seconds.toInt() + 30) / 60)
 @Composable
 fun clock(epochMs: Long): String =
     DateFormat.getTimeInstance(DateFormat.SHORT, LocalShell.current.locale).format(Date(epochMs))
+
+/** An amount in minor units of [currency] (ISO 4217), in the device's language, e.g. "$49.90". */
+@Composable
+fun money(minor: Long, currency: String): String {
+    val format = java.text.NumberFormat.getCurrencyInstance(LocalShell.current.locale)
+    val unit = runCatching { java.util.Currency.getInstance(currency) }.getOrNull()
+    // An unknown code still shows the amount, with the code the server sent.
+    if (unit == null) return "%.2f %s".format(LocalShell.current.locale, minor / 100.0, currency)
+    format.currency = unit
+    val digits = maxOf(0, unit.defaultFractionDigits)
+    format.minimumFractionDigits = digits
+    format.maximumFractionDigits = digits
+    return format.format(java.math.BigDecimal.valueOf(minor, digits))
+}
 
 /** A position within a recording as m:ss (h:mm:ss past an hour). */
 fun offset(ms: Long): String {

@@ -291,6 +291,40 @@ class SellerScreensTest {
     }
 
     @Test
+    fun `which LIVEs - only those with a ticked product, then results per video and per LIVE`() {
+        val token = backend.seller("ui-results")
+        backend.lives("ui-results", 1)
+        backend.highlights("ui-results", "ui-results-000", 2, token)
+        val ids = Regex("\"id\":\"(hl_[^\"]+)\"").findAll(backend.get("/v1/lives/ui-results-000/highlights", token).body())
+            .map { it.groupValues[1] }.toList()
+        assertTrue(ids.size >= 2, "videos to earn results: $ids")
+        fun ev(id: String, type: String, extra: String = "") =
+            """{"highlight_id":"$id","ts_ms":${TestBackend.T0 + 3_600_000},"type":"$type"${if (extra.isEmpty()) "" else ",$extra"}}"""
+        backend.viewerEvents(
+            ev(ids[0], "view", "\"watch_ms\":20000"), ev(ids[0], "view", "\"watch_ms\":9000"), ev(ids[0], "live_entry"),
+            ev(ids[0], "product_click"), ev(ids[0], "order", "\"amount_minor\":4990"), ev(ids[1], "view", "\"watch_ms\":5000"),
+        )
+        screens("ui-results", token) { _, _ ->
+            tap("Open")
+            seeText("Which LIVEs get highlights")
+            seeText("All your shoppable LIVEs", substring = true)
+            tapLabel("Only LIVEs with Serum")
+            seeText("Only LIVEs that show one of the 1 ticked products.")
+            eventually("the server has the choice") { backend.get("/v1/settings", token).body().contains("\"only_products\":[\"sku-1\"]") }
+            screenshot("19-which-lives")
+            tapLabel("Only LIVEs with Serum")
+            eventually("back to every LIVE on the server") { backend.get("/v1/settings", token).body().contains("\"only_products\":[]") }
+
+            tap("Highlight module")
+            tap("LIVE 0")
+            seeText("This LIVE's videos: Views 3 · LIVE entries 1 · Product clicks 1 · Orders 1 · GMV \$49.90")
+            seeText("Results: Views 2 · LIVE entries 1 · Product clicks 1 · Orders 1 · GMV \$49.90")
+            seeText("Results: Views 1 · LIVE entries 0 · Product clicks 0 · Orders 0 · GMV \$0.00")
+            screenshot("20-results")
+        }
+    }
+
+    @Test
     fun `offline - actions wait, show as waiting, and reach the server once it is back`() {
         val port = TestBackend.freePort()
         // Signed in all along; the network is what is missing until the backend starts.
