@@ -7,9 +7,17 @@ async fn the_demo_runs_end_to_end_and_every_check_holds() {
     let mut out = Vec::new();
     let summary = run(DemoOptions { speed: 1_500.0, data_dir: None }, &mut out).await.unwrap();
     let text = String::from_utf8(out).unwrap();
-    for step in
-        ["1. The seller opens", "Pop-up:", "onboarding overlay", "LIVE highlight module", "LIVE ended", "Summary"]
-    {
+    for step in [
+        "1. The seller opens",
+        "Pop-up:",
+        "onboarding overlay",
+        "LIVE highlight module",
+        "LIVE ended",
+        "wait for the seller's OK",
+        "Undo:",
+        "Results of",
+        "Summary",
+    ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
     assert!(summary.ok(), "{text}");
