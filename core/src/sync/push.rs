@@ -83,7 +83,7 @@ enum Attempt {
 
 /// What to do with an entry after one try.
 enum Next {
-    Settle(Settled),
+    Settle(Box<Settled>),
     Rebase(i64),
     RetryAt(i64),
     Stop(CoreError),
@@ -130,7 +130,7 @@ impl Syncer {
             };
             match next {
                 Next::Settle(how) => {
-                    let refused = matches!(how, Settled::Refused(_));
+                    let refused = matches!(*how, Settled::Refused(_));
                     if refused {
                         tracing::info!("action refused by the server");
                     }
@@ -166,13 +166,13 @@ impl Syncer {
                     })
                 };
                 // A garbled answer to an accepted request: ask again with the same key for the stored answer.
-                decoded.map(Next::Settle).unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
+                decoded.map(|s| Next::Settle(Box::new(s))).unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
             }
             409 if matches!(entry.action, Action::SetToggle { .. }) => match answer.json::<StaleSettings>() {
                 Ok(stale) if self.http.to_server_time(entry.created_at_ms) > stale.current.updated_at_ms => {
                     Next::Rebase(stale.current.version)
                 }
-                Ok(stale) => Next::Settle(Settled::Settings(stale.current)),
+                Ok(stale) => Next::Settle(Box::new(Settled::Settings(stale.current))),
                 Err(_) => Next::RetryAt(now + self.backoff(entry.attempts)),
             },
             401 => Next::Stop(CoreError::Unauthorized { message: "the server refused the token".into() }),
@@ -181,7 +181,7 @@ impl Syncer {
                     answer.retry_after.map(|d| d.as_millis() as i64).unwrap_or_else(|| self.backoff(entry.attempts));
                 Next::RetryAt(now + wait)
             }
-            400..=499 => Next::Settle(Settled::Refused(answer.error_message())),
+            400..=499 => Next::Settle(Box::new(Settled::Refused(answer.error_message()))),
             _ => Next::RetryAt(now + self.backoff(entry.attempts)),
         }
     }
