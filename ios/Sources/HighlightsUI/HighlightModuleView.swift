@@ -69,8 +69,11 @@ struct RecordingView: View {
                             .font(.footnote).foregroundStyle(.secondary)
                     }
                 }
-                Section {
-                    ResultsLine(label: L("results_live"), results: screen.results, currency: screen.currency)
+                // Once a video has viewers: before that a line of zeros says nothing.
+                if screen.highlights.contains(where: { $0.results != nil }) {
+                    Section {
+                        ResultsLine(label: L("results_live"), results: screen.results, currency: screen.currency)
+                    }
                 }
                 Section(L("highlights_section", screen.highlights.count)) {
                     ForEach(screen.highlights, id: \.id) { h in

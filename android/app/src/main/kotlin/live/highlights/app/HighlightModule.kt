@@ -130,7 +130,10 @@ fun RecordingPage(client: HighlightsClient) {
                     )
                 }
             }
-            item { ResultsLine(tr("results_live"), screen.results, screen.currency, Modifier.padding(horizontal = 16.dp, vertical = 8.dp)) }
+            // Once a video has viewers: before that a line of zeros says nothing.
+            if (screen.highlights.any { it.results != null }) {
+                item { ResultsLine(tr("results_live"), screen.results, screen.currency, Modifier.padding(horizontal = 16.dp, vertical = 8.dp)) }
+            }
             item { Section(tr("highlights_section", screen.highlights.size)) }
             items(screen.highlights, key = { it.id }) { h ->
                 HighlightCard(screen, h) {
