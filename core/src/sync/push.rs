@@ -166,7 +166,9 @@ impl Syncer {
                     })
                 };
                 // A garbled answer to an accepted request: ask again with the same key for the stored answer.
-                decoded.map(|s| Next::Settle(Box::new(s))).unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
+                decoded
+                    .map(|s| Next::Settle(Box::new(s)))
+                    .unwrap_or_else(|_| Next::RetryAt(now + self.backoff(entry.attempts)))
             }
             409 if matches!(entry.action, Action::SetToggle { .. }) => match answer.json::<StaleSettings>() {
                 Ok(stale) if self.http.to_server_time(entry.created_at_ms) > stale.current.updated_at_ms => {
