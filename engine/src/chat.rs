@@ -1,6 +1,8 @@
 //! What a chat message says about the moment, beyond its being there: who wrote it, whether it is
 //! a short reaction (a few words, emotes, emoji) and whether it echoes what others just wrote.
 
+use crate::settings::EngineSettings;
+
 /// A 64-bit hash of bytes: FNV-1a with a final avalanche, stable across runs and platforms so that
 /// a rebuilt detector finds the same moments.
 pub fn hash(bytes: &[u8]) -> u64 {
@@ -31,16 +33,12 @@ pub struct Message {
     pub reaction: bool,
 }
 
-/// Messages of at most this many words are reactions.
-const REACTION_WORDS: usize = 3;
-/// Longer messages are sentences whatever their words.
-const REACTION_CHARS: usize = 40;
 /// Characters of the normalised text that identify it.
 const KEY_CHARS: usize = 64;
 
 impl Message {
-    /// Reads one message's text.
-    pub fn read(text: &str) -> Self {
+    /// Reads one message's text; what counts as a short reaction comes from `s`.
+    pub fn read(s: &EngineSettings, text: &str) -> Self {
         let mut words = 0usize;
         let mut emotes = 0usize;
         let mut key = [0u8; KEY_CHARS * 4];
@@ -69,8 +67,9 @@ impl Message {
                 chars += 1;
             }
         }
-        let reaction =
-            words > 0 && ((words <= REACTION_WORDS && text.chars().count() <= REACTION_CHARS) || emotes * 2 >= words);
+        let reaction = words > 0
+            && ((words <= s.reaction_max_words as usize && text.chars().count() <= s.reaction_max_chars as usize)
+                || emotes * 2 >= words);
         Message { echo_key: (words > 0).then(|| hash(&key[..len])), reaction }
     }
 }
@@ -116,17 +115,23 @@ mod tests {
 
     #[test]
     fn reactions_are_short_or_mostly_emotes() {
-        assert!(Message::read("LUL").reaction);
-        assert!(Message::read("wow so cute").reaction);
-        assert!(Message::read("PogChamp PogChamp what a play PogChamp 4Head").reaction);
-        assert!(!Message::read("how much is shipping to Jakarta for two of them?").reaction);
-        assert!(!Message::read("   ").reaction);
-        assert_eq!(Message::read("").echo_key, None, "an empty message echoes nothing");
+        assert!(Message::read(&EngineSettings::default(), "LUL").reaction);
+        assert!(Message::read(&EngineSettings::default(), "wow so cute").reaction);
+        assert!(Message::read(&EngineSettings::default(), "PogChamp PogChamp what a play PogChamp 4Head").reaction);
+        assert!(
+            !Message::read(&EngineSettings::default(), "how much is shipping to Jakarta for two of them?").reaction
+        );
+        assert!(!Message::read(&EngineSettings::default(), "   ").reaction);
+        assert_eq!(Message::read(&EngineSettings::default(), "").echo_key, None, "an empty message echoes nothing");
+        // What counts as short is the admin's setting, not a constant.
+        let one_word = EngineSettings { reaction_max_words: 1, ..Default::default() };
+        assert!(!Message::read(&one_word, "wow so cute").reaction);
+        assert!(Message::read(&one_word, "wow").reaction);
     }
 
     #[test]
     fn echoes_ignore_case_spacing_and_repeated_words() {
-        let k = |t: &str| Message::read(t).echo_key.unwrap();
+        let k = |t: &str| Message::read(&EngineSettings::default(), t).echo_key.unwrap();
         assert_eq!(k("KYLE LUL"), k("kyle   lul"));
         assert_eq!(k("LUL LUL LUL"), k("LUL"));
         assert_ne!(k("KYLE LUL"), k("KY LUL"));

@@ -18,8 +18,6 @@ const MAX_PRODUCTS: usize = 8;
 const MAX_GAP_S: i64 = 3_600;
 /// Seconds between readings of the bars from the idle-score histogram.
 const BARS_EVERY_S: i64 = 5;
-/// Memory of the idle-score histogram, in closed seconds.
-const IDLE_HORIZON_S: f32 = 600.0;
 /// Earlier moment scores kept per LIVE for its auto-post bar.
 const BAR_HISTORY: usize = 32;
 
@@ -300,7 +298,7 @@ impl Detector {
                 if self.posters.repeat(who) {
                     return;
                 }
-                let message = Message::read(text);
+                let message = Message::read(s, text);
                 self.ring[b][idx::REACTIONS] += f32::from(u8::from(message.reaction));
                 let since_start = u32::try_from(at - self.first_s + 1).unwrap_or(u32::MAX);
                 if let Some(key) = message.echo_key
@@ -388,7 +386,7 @@ impl Detector {
     }
 
     fn close(&mut self, s: &EngineSettings, live_id: &str, sec: i64) -> Option<Moment> {
-        self.posters.tick();
+        self.posters.tick(s.repeat_keep);
         let new = self.ring[slot(sec)];
         let (window, per_chatter) = self.window_at(s, sec);
         let horizon = s.baseline_horizon_s as f32;
@@ -396,8 +394,10 @@ impl Detector {
             // The scores of a young baseline are noisy: learning them makes the start cautious.
             let g = Baseline::stabilise(s, &window);
             if self.baseline.samples() > 10 {
-                self.idle
-                    .learn(signals::score(s, &self.baseline.z(s, &window, &g), self.baseline.mean()), IDLE_HORIZON_S);
+                self.idle.learn(
+                    signals::score(s, &self.baseline.z(s, &window, &g), self.baseline.mean()),
+                    s.idle_horizon_s as f32,
+                );
             }
             self.baseline.learn(s, &window, &g);
             if window[idx::COMMENTS] > 0.0 {
@@ -432,7 +432,7 @@ impl Detector {
             }
             Phase::Idle => {
                 self.baseline.learn(s, &window, &g);
-                self.idle.learn(score, IDLE_HORIZON_S);
+                self.idle.learn(score, s.idle_horizon_s as f32);
                 if window[idx::COMMENTS] > 0.0 {
                     self.per_chatter.learn(per_chatter, horizon);
                 }
@@ -457,7 +457,7 @@ impl Detector {
                 // Keep learning, unclipped: a LIVE that settled on a new level (a raid that stays)
                 // must not stay in cooldown, nor fire again and again.
                 self.baseline.adapt(s, &window, &g);
-                self.idle.learn(score.min(enter), IDLE_HORIZON_S);
+                self.idle.learn(score.min(enter), s.idle_horizon_s as f32);
                 if score < exit {
                     self.phase = Phase::Idle;
                 }

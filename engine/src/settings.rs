@@ -117,6 +117,24 @@ pub struct EngineSettings {
     pub auto_post_quantile: f64,
     /// Moments a LIVE needs before the quantile applies; before that only the floor does.
     pub auto_post_min_history: u32,
+    /// Share of the other signal groups' scores added to the strongest one (0 to 1): together
+    /// they confirm, but the ordinary wobble of many groups must not add up to a moment.
+    pub group_others: f32,
+    /// Events per window below which a signal group counts as absent from a LIVE, so a chat-only
+    /// LIVE is not judged as if it had likes and orders to be noisy with.
+    pub group_present: f32,
+    /// Largest z a signal can reach: one absurd count cannot outweigh everything else.
+    pub z_cap: f32,
+    /// Memory of a LIVE's ordinary score wobble (the idle-score histogram the bars come from), in
+    /// closed seconds.
+    pub idle_horizon_s: u32,
+    /// Messages of at most this many words are short reactions (or mostly emotes, whatever their length).
+    pub reaction_max_words: u32,
+    /// Messages longer than this many characters are sentences whatever their words.
+    pub reaction_max_chars: u32,
+    /// Share of a viewer's recent-message count kept each second (0 to 1; 0.8 remembers about
+    /// five seconds): while it lasts, that viewer writing again counts once, not per message.
+    pub repeat_keep: f32,
 }
 
 impl Default for EngineSettings {
@@ -150,6 +168,13 @@ impl Default for EngineSettings {
             auto_post_floor: 1.5,
             auto_post_quantile: 0.5,
             auto_post_min_history: 3,
+            group_others: 0.1,
+            group_present: 0.5,
+            z_cap: 20.0,
+            idle_horizon_s: 600,
+            reaction_max_words: 3,
+            reaction_max_chars: 40,
+            repeat_keep: 0.8,
         }
     }
 }
@@ -204,6 +229,8 @@ impl EngineSettings {
             w.carts,
             w.orders,
             w.gmv,
+            self.group_present,
+            self.z_cap,
         ];
         if numbers.iter().any(|x| !x.is_finite() || *x < 0.0 || *x > 1_000.0) {
             return Err("weights, scores and ratios must be finite numbers between 0 and 1000".into());
@@ -213,6 +240,17 @@ impl EngineSettings {
         }
         if self.prior_var <= 0.0 || self.overdispersion < 0.01 || self.spam_ratio < 1.0 {
             return Err("prior_var must be positive, overdispersion at least 0.01, spam_ratio at least 1".into());
+        }
+        if !(0.0..=1.0).contains(&self.group_others) || !(0.0..1.0).contains(&self.repeat_keep) || self.z_cap < 1.0 {
+            return Err(
+                "group_others must be between 0 and 1, repeat_keep at least 0 and below 1, z_cap at least 1".into()
+            );
+        }
+        if !(10..=36_000).contains(&self.idle_horizon_s) {
+            return Err("idle_horizon_s must be between 10 and 36000".into());
+        }
+        if !(1..=50).contains(&self.reaction_max_words) || !(1..=2_000).contains(&self.reaction_max_chars) {
+            return Err("reaction_max_words must be between 1 and 50, reaction_max_chars between 1 and 2000".into());
         }
         if !(0.0..=1.0).contains(&self.confirm_drop) {
             return Err("confirm_drop must be between 0 and 1".into());
@@ -253,6 +291,11 @@ mod tests {
             EngineSettings { clip_min_ms: 90_000, ..Default::default() },
             EngineSettings { enter_score: f32::NAN, ..Default::default() },
             EngineSettings { auto_post_quantile: 1.5, ..Default::default() },
+            EngineSettings { group_others: 2.0, ..Default::default() },
+            EngineSettings { repeat_keep: 1.0, ..Default::default() },
+            EngineSettings { idle_horizon_s: 1, ..Default::default() },
+            EngineSettings { reaction_max_words: 0, ..Default::default() },
+            EngineSettings { z_cap: f32::INFINITY, ..Default::default() },
             EngineSettings {
                 weights: SignalWeights {
                     comments: 0.0,

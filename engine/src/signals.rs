@@ -52,9 +52,6 @@ pub const NAMES: [&str; N] = [
 /// Per-signal values.
 pub type Counts = [f32; N];
 
-/// Largest z a single signal contributes, so one runaway counter cannot carry a moment alone.
-const Z_CAP: f32 = 20.0;
-
 /// Slowly moving mean of each signal's window value, and how much it wobbles on a stabilised scale.
 ///
 /// Counts are compared on the scale that makes their noise alike whatever the audience: the
@@ -123,13 +120,13 @@ impl Baseline {
         // gifts where none is usual are chance in a small LIVE, a dozen clicks are not.
         let floor = stable(s, s.rare_floor);
         for k in 0..N {
-            z[k] = ((g[k] - self.level[k].max(floor)) / self.sd(s, k)).clamp(0.0, Z_CAP);
+            z[k] = ((g[k] - self.level[k].max(floor)) / self.sd(s, k)).clamp(0.0, s.z_cap);
         }
         // What chat says, not only how much: echoes and reactions count as far as they exceed the
         // share this LIVE's chat usually has, so a busy spell of the same chat is not a moment.
         for (i, k) in [idx::ECHOES, idx::REACTIONS].into_iter().enumerate() {
             let (residual, chance) = self.share_residual(s, k, window);
-            z[k] = (residual / chance.max(self.share_var[i]).sqrt()).clamp(0.0, Z_CAP);
+            z[k] = (residual / chance.max(self.share_var[i]).sqrt()).clamp(0.0, s.z_cap);
         }
         z
     }
@@ -177,10 +174,6 @@ impl Baseline {
     }
 }
 
-/// Share of the other groups' scores added to the strongest one: together they confirm, but a
-/// moment needs only one, and the ordinary wobble of many independent groups must not add up.
-const OTHERS: f32 = 0.1;
-
 /// Weighted mean of some signals' z: signals that move together speak with one voice.
 fn voice(z: &Counts, members: &[(usize, f32)]) -> f32 {
     let weight: f32 = members.iter().map(|(_, w)| w).sum();
@@ -190,15 +183,11 @@ fn voice(z: &Counts, members: &[(usize, f32)]) -> f32 {
     members.iter().map(|(k, w)| w * z[*k]).sum::<f32>() / weight
 }
 
-/// Events per window below which a group counts as absent from a LIVE (a chat-only recording has
-/// no likes or orders to be noisy with).
-const PRESENT: f32 = 0.5;
-
 /// One number for how remarkable a window is, each signal judged against the LIVE's own baseline
 /// (`mean`). Signals form groups: chat (comments, chatters, echoes, reactions) as one voice,
 /// likes, shares, gifts, joins, and purchases (clicks, add-to-carts, orders, GMV) as one voice;
 /// each group is weighted by its category (engagement, traffic, conversion). The strongest group
-/// counts fully, the others a tenth. The more groups a LIVE has, the more chances its ordinary
+/// counts fully, the others a share (`group_others`, a tenth by default). The more groups a LIVE has, the more chances its ordinary
 /// wobble has to look like a moment in one of them, so each group's z is discounted for the
 /// number present (`√(z² − 2 ln k)`, close to a Šidák correction): a LIVE with chat only is
 /// judged as before, a LIVE with six lively groups needs a little more.
@@ -223,11 +212,11 @@ pub fn score(s: &EngineSettings, z: &Counts, mean: &Counts) -> f32 {
             mean[CLICKS] + mean[ORDERS],
         ),
     ];
-    let present = groups.iter().filter(|(_, m)| *m >= PRESENT).count().max(1);
+    let present = groups.iter().filter(|(_, m)| *m >= s.group_present).count().max(1);
     let discount = 2.0 * (present as f32).ln();
     let adjusted = groups.map(|(g, _)| (g * g - discount).max(0.0).sqrt());
     let max = adjusted.iter().copied().fold(0.0, f32::max);
-    max + OTHERS * (adjusted.iter().sum::<f32>() - max)
+    max + s.group_others * (adjusted.iter().sum::<f32>() - max)
 }
 
 #[cfg(test)]

@@ -81,8 +81,6 @@ impl Echoes {
 /// Recent posters tracked; in a busy LIVE the table churns and nobody stands out, which is right:
 /// one account cannot flood 2,000 messages a second.
 const POSTER_SLOTS: usize = 8;
-/// Share of a poster's count kept each second: about five seconds of memory.
-const POSTER_KEEP: f32 = 0.8;
 
 /// Who posted a lot just now (a decayed count per account, most active first), so that a viewer
 /// repeating themselves, or a spam account, counts once as a reaction rather than every message.
@@ -105,10 +103,10 @@ impl Posters {
         false
     }
 
-    /// One second passes.
-    pub fn tick(&mut self) {
+    /// One second passes; each count keeps the share `keep` (the `repeat_keep` setting).
+    pub fn tick(&mut self, keep: f32) {
         for slot in &mut self.0 {
-            slot.1 *= POSTER_KEEP;
+            slot.1 *= keep;
         }
     }
 }
@@ -152,7 +150,7 @@ mod tests {
         assert!(!p.repeat(mix(1)));
         assert!(p.repeat(mix(1)), "twice in a second");
         for _ in 0..10 {
-            p.tick();
+            p.tick(0.8);
         }
         assert!(!p.repeat(mix(1)), "ten seconds later it is a fresh message");
         assert!(!p.repeat(mix(2)));
