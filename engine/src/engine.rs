@@ -8,7 +8,7 @@ use crate::moment::Moment;
 use crate::settings::EngineSettings;
 
 /// Detection over any number of interleaved LIVE streams.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Engine {
     settings: EngineSettings,
     /// Keyed with a fast hash: the map is looked up once per event, and LIVE ids are not chosen by
