@@ -58,6 +58,13 @@ impl Message {
                 if chars == KEY_CHARS {
                     break;
                 }
+                // Most chat is ASCII: lowercase it in place, without the general Unicode mapping.
+                if c.is_ascii() {
+                    key[len] = c.to_ascii_lowercase() as u8;
+                    len += 1;
+                    chars += 1;
+                    continue;
+                }
                 for lower in c.to_lowercase() {
                     let mut buf = [0u8; 4];
                     let s = lower.encode_utf8(&mut buf);
