@@ -39,16 +39,20 @@ pub struct SignalWeights {
 }
 
 impl Default for SignalWeights {
+    /// The chat weights were learned on real chat (the Lightor Dota2 training split); the shop
+    /// weights (likes, shares, gifts, joins, purchases) could not be, that chat has none of them:
+    /// they are the generator's best (quiet and spam-only LIVEs, every audience size), and change
+    /// nothing on real chat. Likes, shares and gifts are lumpy single counters, so they weigh less.
     fn default() -> Self {
         Self {
             comments: 1.0,
             chatters: 2.0,
             echoes: 1.0,
             reactions: 1.0,
-            likes: 1.0,
-            shares: 1.0,
-            gifts: 1.0,
-            joins: 1.0,
+            likes: 0.75,
+            shares: 0.5,
+            gifts: 0.5,
+            joins: 1.25,
             clicks: 1.0,
             carts: 1.0,
             orders: 1.0,
@@ -162,8 +166,8 @@ impl Default for EngineSettings {
             echo_window_s: 30,
             spam_ratio: 2.0,
             engagement_weight: 1.0,
-            traffic_weight: 1.0,
-            conversion_weight: 1.2,
+            traffic_weight: 0.85,
+            conversion_weight: 0.8,
             weights: SignalWeights::default(),
             auto_post_floor: 1.5,
             auto_post_quantile: 0.5,

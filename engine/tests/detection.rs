@@ -3,10 +3,11 @@
 //! matches at most one detection (a second one is a false positive). Identification follows a
 //! planted peak within 10 s at p99 (stream time).
 //!
-//! The floors are what the defaults, learned on real chat, reach here; they are not the 0.9 the
-//! engine issue set. Real labelled highlights lift chat about 1.5x, as much as the generator's
-//! calibrated quiet chat wobbles, so the bar that finds them (`highlights-server eval`) also fires
-//! now and then in a quiet LIVE: those moments score low and most stay recommendations.
+//! The floors are what the defaults reach here: recall 0.9 at every size, precision 0.85 (one
+//! shoppable size is at 0.88), not yet the 0.9 precision the engine issue set. Real labelled
+//! highlights lift chat about 1.5x, as much as the generator's calibrated quiet chat wobbles, so
+//! the bar that finds them (`highlights-server eval`) also fires now and then in a quiet chat-only
+//! LIVE: those moments score low and most stay recommendations.
 
 use highlights_engine::sim::truth::{self, Outcome};
 use highlights_engine::sim::{Burst, Planted, StreamSpec, generate};
@@ -70,8 +71,8 @@ fn every_audience_size_finds_its_moments_and_little_else() {
                 o.delay_ms(99)
             );
             assert!(o.planted > 0 && o.detected > 0, "the work happened");
-            assert!(o.precision() >= 0.75, "{viewers} viewers, chat only {chat_only}: precision {:.2}", o.precision());
-            assert!(o.recall() >= 0.8, "{viewers} viewers, chat only {chat_only}: recall {:.2}", o.recall());
+            assert!(o.precision() >= 0.85, "{viewers} viewers, chat only {chat_only}: precision {:.2}", o.precision());
+            assert!(o.recall() >= 0.9, "{viewers} viewers, chat only {chat_only}: recall {:.2}", o.recall());
             for m in &moments {
                 let len = m.end_ms - m.start_ms;
                 assert!((10_000..=60_000).contains(&len), "clip of {len} ms");
@@ -119,7 +120,7 @@ fn quiet_and_spam_only_lives_yield_little_and_post_less() {
         "quiet and spam-only: {streams} LIVEs, about {minutes} minutes: {found} moments, {posted} above the auto-post bar"
     );
     assert_eq!(streams, 40);
-    assert!(found <= streams, "at most one moment per quiet LIVE on average ({found} in {streams})");
+    assert!(found <= 25, "at most 25 moments in the 40 quiet LIVEs ({found}), most of them in chat-only ones");
 }
 
 #[test]
