@@ -110,33 +110,23 @@ pub(crate) async fn report(w: &World, out: &mut (dyn Write + Send)) -> Result<Re
             .as_ref()
             .and_then(|id| rec.products.iter().find(|p| &p.id == id))
             .map_or("-".to_string(), |p| p.name.clone());
-        writeln!(
-            out,
-            "  {:<6} {:<18} {:>6} {:>8}m {:>10} {:>7} {:>6} {:>12}",
-            at(h),
-            product,
-            r.views,
-            r.watch_ms / 60_000,
-            r.live_entries,
-            r.product_clicks,
-            r.orders,
-            money(r.gmv_minor)
-        )?;
+        line(out, &at(h), &product, &r, &money(r.gmv_minor))?;
         table.sum_of_rows.add(&r);
         table.rows.push((at(h), product, h.results));
     }
-    let r = rec.results;
+    line(out, "LIVE", "all videos", &rec.results, &money(rec.results.gmv_minor))?;
+    Ok(table)
+}
+
+/// One row of the results table: when, what, and what it earned.
+fn line(out: &mut (dyn Write + Send), at: &str, product: &str, r: &Results, gmv: &str) -> std::io::Result<()> {
     writeln!(
         out,
-        "  {:<6} {:<18} {:>6} {:>8}m {:>10} {:>7} {:>6} {:>12}",
-        "LIVE",
-        "all videos",
+        "  {at:<6} {product:<18} {:>6} {:>8}m {:>10} {:>7} {:>6} {gmv:>12}",
         r.views,
         r.watch_ms / 60_000,
         r.live_entries,
         r.product_clicks,
-        r.orders,
-        money(r.gmv_minor)
-    )?;
-    Ok(table)
+        r.orders
+    )
 }

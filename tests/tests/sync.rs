@@ -361,16 +361,13 @@ async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
     assert_eq!(rec.recommendations.len(), 1, "recommendations stay");
 }
 
-#[tokio::test]
-async fn a_recordings_switch_made_offline_reaches_the_server_in_order() {
-    let mut b = Backend::start().await;
-    let token = b.seller("seller-a").await;
-    lives(&b, "seller-a", 1).await;
-    let scheduled = NewHighlight {
+/// An auto-post of seller-a's `live-0000` (made by [`lives`]) at 6:40–7:10 for sku-1.
+fn auto_post(status: HighlightStatus, post_at_ms: Option<i64>, posted_at_ms: Option<i64>) -> NewHighlight {
+    NewHighlight {
         seller_id: "seller-a".into(),
         live_id: "live-0000".into(),
         kind: HighlightKind::Auto,
-        status: HighlightStatus::Scheduled,
+        status,
         live_now: false,
         start_ms: T0 + 400_000,
         end_ms: T0 + 430_000,
@@ -379,10 +376,18 @@ async fn a_recordings_switch_made_offline_reaches_the_server_in_order() {
         score: 8.0,
         signals: vec!["orders 5.0x baseline".into()],
         identified_at_ms: None,
-        post_at_ms: Some(i64::MAX / 4),
-        posted_at_ms: None,
+        post_at_ms,
+        posted_at_ms,
         format: FormatSpec::default(),
-    };
+    }
+}
+
+#[tokio::test]
+async fn a_recordings_switch_made_offline_reaches_the_server_in_order() {
+    let mut b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    lives(&b, "seller-a", 1).await;
+    let scheduled = auto_post(HighlightStatus::Scheduled, Some(i64::MAX / 4), None);
     b.store().add_highlights(vec![scheduled]).await.unwrap();
     let d = Device::new("seller-a", &b.url(), &token);
     d.syncer.sync().await.unwrap();
@@ -420,23 +425,7 @@ async fn the_product_choice_made_offline_reaches_the_server_latest_last_and_resu
     let mut b = Backend::start().await;
     let token = b.seller("seller-a").await;
     lives(&b, "seller-a", 1).await;
-    let posted = NewHighlight {
-        seller_id: "seller-a".into(),
-        live_id: "live-0000".into(),
-        kind: HighlightKind::Auto,
-        status: HighlightStatus::Posted,
-        live_now: false,
-        start_ms: T0 + 400_000,
-        end_ms: T0 + 430_000,
-        peak_ms: None,
-        product_id: Some("sku-1".into()),
-        score: 8.0,
-        signals: vec!["orders 5.0x baseline".into()],
-        identified_at_ms: None,
-        post_at_ms: Some(T0 + 700_000),
-        posted_at_ms: Some(T0 + 700_000),
-        format: FormatSpec::default(),
-    };
+    let posted = auto_post(HighlightStatus::Posted, Some(T0 + 700_000), Some(T0 + 700_000));
     let id = b.store().add_highlights(vec![posted]).await.unwrap().remove(0).id;
     let d = Device::new("seller-a", &b.url(), &token);
     d.syncer.sync().await.unwrap();
