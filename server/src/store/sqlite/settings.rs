@@ -57,7 +57,10 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
     }
     if let Some(ids) = &p.only_products {
         if ids.len() > highlights_api::MAX_ONLY_PRODUCTS {
-            return Err(invalid_change("only_products holds at most 100 products"));
+            return Err(invalid_change(&format!(
+                "only_products holds at most {} products",
+                highlights_api::MAX_ONLY_PRODUCTS
+            )));
         }
         if !ids.iter().all(|id| highlights_api::is_valid_id(id)) {
             return Err(invalid_change("only_products holds product ids"));
