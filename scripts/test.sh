@@ -23,6 +23,7 @@ if ! command -v ffmpeg >/dev/null; then
   echo "SKIPPED: media suite and render benchmark (no ffmpeg here: sudo apt-get install ffmpeg)" | tee -a "$log"
 fi
 suite "cargo test" cargo test --workspace --locked
+suite "distributed mode: NATS JetStream, 2 API servers, 3 workers, one of each SIGKILLed mid-LIVE" bash scripts/cluster-test.sh
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh
 suite "Kotlin shell (JVM library and desktop screens, through JNA against the real server)" bash scripts/kotlin-tests.sh
 suite "Swift shell" bash scripts/swift-checks.sh

@@ -5,6 +5,8 @@
 //! baseline. A run of high scores is a moment; it is identified when its peak is confirmed (the
 //! score fell well below it, or was not beaten for a few seconds), which bounds the delay.
 
+use serde::{Deserialize, Serialize};
+
 use crate::chat::{self, Message};
 use crate::event::{EventKind, LiveEvent};
 use crate::moment::Moment;
@@ -21,7 +23,7 @@ const BARS_EVERY_S: i64 = 5;
 /// Earlier moment scores kept per LIVE for its auto-post bar.
 const BAR_HISTORY: usize = 32;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Phase {
     Idle,
     Active { start_s: i64, peak_s: i64, peak_score: f32, peak_z: Counts, peak_window: Counts, below: u8 },
@@ -29,7 +31,7 @@ enum Phase {
 }
 
 /// Running mean and spread of one number.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 struct Running {
     mean: f32,
     var: f32,
@@ -56,7 +58,7 @@ const SPREAD_STEP: f32 = 1.35;
 /// How a LIVE's score is spread when nothing happens, as a slowly forgetting histogram: its
 /// median and 90th percentile give a bar that heavy-tailed noise does not push around, and that
 /// the LIVE's own moments (clipped out by the caller) barely move.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct IdleScores {
     counts: [f32; SPREAD_BINS],
     /// Weight of the next sample: growing instead of shrinking every count, so learning is one add.
@@ -102,7 +104,7 @@ impl IdleScores {
 }
 
 /// The scores of a LIVE's latest moments, for a bar that follows the LIVE.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct BarHistory {
     scores: [f32; BAR_HISTORY],
     len: u8,
@@ -128,7 +130,7 @@ impl BarHistory {
 }
 
 /// Detection state of one LIVE; about 3 KB whatever its audience.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Detector {
     ring: [Counts; RING_S as usize],
     chatters: [Distinct; RING_S as usize],

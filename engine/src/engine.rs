@@ -7,6 +7,23 @@ use crate::event::LiveEvent;
 use crate::moment::Moment;
 use crate::settings::EngineSettings;
 
+/// Version of the checkpoint layout; a checkpoint of another version is refused, never misread.
+const CHECKPOINT_FORMAT: u8 = 1;
+
+/// Why checkpoint bytes could not be resumed.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// No bytes at all.
+    #[error("empty checkpoint")]
+    Empty,
+    /// Written by an engine with another layout.
+    #[error("checkpoint format {0} is not this engine's")]
+    Format(u8),
+    /// The bytes do not decode to a detector.
+    #[error("checkpoint does not decode: {0}")]
+    Decode(#[source] postcard::Error),
+}
+
 /// Detection over any number of interleaved LIVE streams.
 #[derive(Debug, Default, Clone)]
 pub struct Engine {
@@ -72,6 +89,27 @@ impl Engine {
     /// Bytes of detection state, including map keys; for the memory benchmark.
     pub fn state_bytes(&self) -> usize {
         self.lives.iter().map(|(k, d)| k.capacity() + std::mem::size_of::<(String, Box<Detector>)>() + d.bytes()).sum()
+    }
+
+    /// One LIVE's detection state as bytes, so another process can resume it exactly (a worker
+    /// taking a partition over); `None` if this engine holds nothing for the LIVE.
+    pub fn checkpoint(&self, live_id: &str) -> Option<Vec<u8>> {
+        let d = self.lives.get(live_id)?;
+        let mut out = vec![CHECKPOINT_FORMAT];
+        // Serialising plain numbers into a growing Vec cannot fail.
+        postcard::to_io(d.as_ref(), &mut out).ok()?;
+        Some(out)
+    }
+
+    /// Resumes a LIVE from [`Engine::checkpoint`] bytes, replacing whatever was held for it.
+    pub fn restore(&mut self, live_id: &str, bytes: &[u8]) -> Result<(), CheckpointError> {
+        let (format, body) = bytes.split_first().ok_or(CheckpointError::Empty)?;
+        if *format != CHECKPOINT_FORMAT {
+            return Err(CheckpointError::Format(*format));
+        }
+        let d: Detector = postcard::from_bytes(body).map_err(CheckpointError::Decode)?;
+        self.lives.insert(live_id.to_string(), Box::new(d));
+        Ok(())
     }
 
     /// Events counted late across all LIVEs.

@@ -20,7 +20,7 @@ pub mod sim;
 mod sketch;
 
 pub use detector::Detector;
-pub use engine::Engine;
+pub use engine::{CheckpointError, Engine};
 pub use event::{EventKind, LiveEvent, SkipReason};
 pub use moment::Moment;
 pub use policy::{CapCounter, Decision, Policy};

@@ -60,7 +60,7 @@ pub type Counts = [f32; N];
 /// like `ln x / √φ` (activity wobbles by a share, not by a number of messages), so a crowd reacting
 /// several times over stands out in a LIVE of 20 and of 200,000 alike, and bursts of ordinary chat,
 /// heavy-tailed in counts, stay tame.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Baseline {
     mean: Counts,
     /// The baseline on the stable scale: a moving average of the transformed windows.

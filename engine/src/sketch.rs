@@ -1,13 +1,15 @@
 //! Fixed-size summaries of chat that fit the per-LIVE state budget at any audience size: distinct
 //! chatters (a small HyperLogLog per second) and recent messages (a table of echo candidates).
 
+use serde::{Deserialize, Serialize};
+
 /// Registers of a distinct-count sketch: 32 bytes, about 18 % error on large counts, exact enough
 /// on small ones (linear counting).
 const REGISTERS: usize = 32;
 const INDEX_BITS: u32 = 5;
 
 /// Distinct users seen in one second (or, merged, in a window).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Distinct([u8; REGISTERS]);
 
 impl Default for Distinct {
@@ -48,7 +50,7 @@ impl Distinct {
 /// Slots of the echo table; popular texts keep their slot because they keep coming back.
 const ECHO_SLOTS: usize = 64;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 struct Slot {
     text: u32,
     user: u32,
@@ -59,6 +61,21 @@ struct Slot {
 /// Recent messages by text, to tell whether a message repeats what another viewer just wrote.
 #[derive(Debug, Clone)]
 pub struct Echoes([Slot; ECHO_SLOTS]);
+
+// Serde derives arrays up to 32 long; the table goes as a sequence and must come back whole.
+impl Serialize for Echoes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Echoes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let slots = Vec::<Slot>::deserialize(d)?;
+        let n = slots.len();
+        slots.try_into().map(Echoes).map_err(|_| serde::de::Error::invalid_length(n, &"64 echo slots"))
+    }
+}
 
 impl Default for Echoes {
     fn default() -> Self {
@@ -84,7 +101,7 @@ const POSTER_SLOTS: usize = 8;
 
 /// Who posted a lot just now (a decayed count per account, most active first), so that a viewer
 /// repeating themselves, or a spam account, counts once as a reaction rather than every message.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Posters([(u32, f32); POSTER_SLOTS]);
 
 impl Posters {

@@ -44,6 +44,57 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
+
+    /// A worker that takes a LIVE over from a checkpoint finds exactly what the first would have.
+    #[test]
+    fn a_stream_resumed_from_a_checkpoint_gives_the_same_moments(
+        seed in 0u64..10_000,
+        viewers in prop_oneof![Just(30.0), Just(400.0), Just(3_000.0)],
+        chat_only in any::<bool>(),
+        cut in 0.05f64..1.0,
+    ) {
+        let mut spec = StreamSpec::new("online", T0, seed);
+        spec.viewers = viewers;
+        spec.duration_s = 8 * 60;
+        spec.comments_only = chat_only;
+        let events = generate(&spec.plant_random(3).with_distractions());
+        let whole = moments_per_event(&events);
+        let n = ((events.len() as f64) * cut) as usize;
+        let mut first = Engine::new(EngineSettings::default());
+        for e in &events[..n] {
+            first.push(e);
+        }
+        let mut second = Engine::new(EngineSettings::default());
+        if let Some(bytes) = first.checkpoint("online") {
+            second.restore("online", &bytes).unwrap();
+        }
+        let rest: Vec<Vec<Moment>> = events[n..].iter().map(|e| second.push(e)).collect();
+        prop_assert_eq!(&rest[..], &whole[n..]);
+    }
+}
+
+#[test]
+fn a_checkpoint_is_small_and_bad_bytes_are_refused() {
+    let mut spec = StreamSpec::new("online", T0, 7);
+    spec.viewers = 400.0;
+    spec.duration_s = 8 * 60;
+    let events = generate(&spec.plant_random(3));
+    let mut engine = Engine::new(EngineSettings::default());
+    for e in &events {
+        engine.push(e);
+    }
+    let bytes = engine.checkpoint("online").expect("the LIVE has state");
+    assert!(bytes.len() > 500 && bytes.len() <= 4096, "a checkpoint fits the state budget: {} bytes", bytes.len());
+    let mut other = Engine::default();
+    assert!(other.restore("online", &[]).is_err());
+    assert!(other.restore("online", &[9, 1, 2]).is_err(), "another format is refused");
+    assert!(other.restore("online", &bytes[..bytes.len() / 2]).is_err(), "a torn checkpoint is refused");
+    assert!(!other.knows("online"), "nothing half-restored is kept");
+    assert!(Engine::default().checkpoint("online").is_none());
+}
+
 #[test]
 fn the_property_is_not_vacuous() {
     let mut spec = StreamSpec::new("online", T0, 7);

@@ -1,48 +1,90 @@
 //! Hosting the highlight engine: one detector per LIVE in this process, fed by ingestion inside
 //! the store's transaction. It knows nothing of storage; the store asks it through [`Scorer`].
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use highlights_engine::{Engine, EngineSettings, EventKind, LiveEvent, Moment};
 
 use crate::store::Scorer;
 
-/// The engine shared by all ingestion requests.
+/// The engine shared by all ingestion requests (or, in a worker, by all its partitions).
 #[derive(Clone, Default)]
 pub struct EngineHost {
-    engine: Arc<Mutex<Engine>>,
+    held: Arc<Mutex<Held>>,
+}
+
+/// The detectors, and for LIVEs read from the event log the sequence each reflects.
+#[derive(Default)]
+struct Held {
+    engine: Engine,
+    positions: HashMap<String, u64>,
 }
 
 impl EngineHost {
-    fn engine(&self, settings: &EngineSettings) -> MutexGuard<'_, Engine> {
+    fn held(&self) -> MutexGuard<'_, Held> {
         // A panic in one request must not poison scoring for every later one.
-        let mut engine = self.engine.lock().unwrap_or_else(|e| e.into_inner());
-        engine.set_settings(settings.clone());
-        engine
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn engine(&self, settings: &EngineSettings) -> MutexGuard<'_, Held> {
+        let mut held = self.held();
+        held.engine.set_settings(settings.clone());
+        held
     }
 }
 
 impl Scorer for EngineHost {
     fn knows(&self, live_id: &str) -> bool {
-        self.engine.lock().unwrap_or_else(|e| e.into_inner()).knows(live_id)
+        self.held().engine.knows(live_id)
     }
 
     fn warm_up(&self, settings: &EngineSettings, history: &[LiveEvent]) {
-        let mut engine = self.engine(settings);
+        let mut held = self.engine(settings);
         for e in history {
-            let _ = engine.push(e);
+            let _ = held.engine.push(e);
         }
     }
 
     fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {
-        let mut engine = self.engine(settings);
+        let mut held = self.engine(settings);
         let mut moments = Vec::new();
         for e in events {
-            moments.extend(engine.push(e));
+            moments.extend(held.engine.push(e));
             if e.kind == EventKind::LiveEnd {
-                engine.forget(&e.live_id);
+                held.engine.forget(&e.live_id);
             }
         }
         moments
+    }
+
+    fn position(&self, live_id: &str) -> Option<u64> {
+        self.held().positions.get(live_id).copied()
+    }
+
+    fn resume(&self, live_id: &str, seq: u64, checkpoint: Option<&[u8]>) -> bool {
+        let mut held = self.held();
+        held.engine.forget(live_id);
+        held.positions.remove(live_id);
+        if let Some(bytes) = checkpoint
+            && let Err(e) = held.engine.restore(live_id, bytes)
+        {
+            tracing::warn!(live_id, error = %e, "detector checkpoint refused");
+            return false;
+        }
+        held.positions.insert(live_id.to_string(), seq);
+        true
+    }
+
+    fn checkpoint(&self, live_id: &str, seq: u64) -> Option<Vec<u8>> {
+        let mut held = self.held();
+        held.positions.insert(live_id.to_string(), seq);
+        held.engine.checkpoint(live_id)
+    }
+
+    fn forget(&self, live_id: &str) {
+        let mut held = self.held();
+        held.engine.forget(live_id);
+        held.positions.remove(live_id);
     }
 }

@@ -3,9 +3,11 @@
 //!
 //! `routes/` parse requests and map answers, `store/` holds the data and its rules behind the
 //! `Store` trait, `engine_host` runs the detectors, `media` keeps recordings and renders videos
-//! with ffmpeg, `serve` wires them to a listener, the posting scheduler and the render workers.
+//! with ffmpeg, `serve` wires them to a listener, the posting scheduler and the render workers;
+//! `cluster` is the distributed mode (a NATS JetStream event log read by partition workers).
 
 pub mod clock;
+pub mod cluster;
 pub mod engine_host;
 pub mod listen;
 pub mod media;

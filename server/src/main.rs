@@ -3,9 +3,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use highlights_engine::EngineSettings;
+use highlights_server::cluster::EventLog;
+use highlights_server::cluster::worker::WorkerOptions;
 use highlights_server::serve;
 use highlights_server::store::{SqliteStore, Store, check_config, engine_settings_in_force};
 
@@ -28,6 +31,35 @@ enum Command {
         data: PathBuf,
         /// Post highlights without rendering videos (no recordings needed): for UI tests and
         /// backends whose videos are made elsewhere.
+        #[arg(long)]
+        without_videos: bool,
+        /// Distributed mode: append LIVE events to the NATS JetStream log at this URL (read by
+        /// `worker` processes) instead of storing and scoring them in this process.
+        #[arg(long)]
+        nats: Option<String>,
+        /// Partitions of the event log; every process of a deployment must use the same number.
+        #[arg(long, default_value_t = 8)]
+        partitions: u32,
+    },
+    /// Distributed mode: lease partitions of the event log and apply their LIVE events to the
+    /// store (engine, highlights, caps), resuming exactly where the previous holder stopped.
+    Worker {
+        /// Data directory holding the SQLite store (the one the API servers use).
+        #[arg(long, default_value = "./highlights-data")]
+        data: PathBuf,
+        /// NATS URL of the event log.
+        #[arg(long)]
+        nats: String,
+        /// Partitions of the event log (as given to `serve`).
+        #[arg(long, default_value_t = 8)]
+        partitions: u32,
+        /// This worker's name, unique among running workers (default: host and process id).
+        #[arg(long)]
+        name: Option<String>,
+        /// Seconds a lease lasts unrenewed: how soon a dead worker's partitions move.
+        #[arg(long, default_value_t = 10)]
+        lease_s: u64,
+        /// As for `serve`: highlights post without videos (must match the API servers).
         #[arg(long)]
         without_videos: bool,
     },
@@ -218,18 +250,62 @@ fn eval(lightor: PathBuf, cap: u32, settings: Option<PathBuf>) -> Result<(), Box
     Ok(())
 }
 
+/// What `worker` is asked to do.
+struct WorkerArgs {
+    data: PathBuf,
+    nats: String,
+    partitions: u32,
+    name: Option<String>,
+    lease_s: u64,
+    without_videos: bool,
+}
+
+fn check_partitions(partitions: u32) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+    if (1..=1024).contains(&partitions) { Ok(partitions) } else { Err("--partitions must be 1 to 1024".into()) }
+}
+
+fn worker(args: WorkerArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if args.lease_s == 0 {
+        return Err("--lease-s must be at least 1".into());
+    }
+    let partitions = check_partitions(args.partitions)?;
+    std::fs::create_dir_all(&args.data)?;
+    let name = args.name.unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        format!("{}-{}", host.trim(), std::process::id())
+    });
+    tokio::runtime::Runtime::new()?.block_on(async move {
+        let mut store = SqliteStore::open(&serve::db_path(&args.data)).await?;
+        if args.without_videos {
+            store = store.posting_without_videos();
+        }
+        let log = EventLog::connect(&args.nats, partitions).await?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let options = WorkerOptions { name: name.clone(), lease: std::time::Duration::from_secs(args.lease_s) };
+        let running = tokio::spawn(highlights_server::cluster::worker::run(Arc::new(store), log, options, stopped));
+        eprintln!("worker {name} reading the event log at {} ({partitions} partitions); Ctrl-C to stop", args.nats);
+        tokio::signal::ctrl_c().await?;
+        let _ = stop.send(true);
+        running.await??;
+        Ok(())
+    })
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data, without_videos } => {
+        Command::Serve { addr, data, without_videos, nats, partitions } => {
             tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
                 rt.block_on(async {
-                    let options = if without_videos {
+                    let mut options = if without_videos {
                         serve::ServeOptions::posting_without_videos()
                     } else {
                         serve::ServeOptions::default()
                     };
+                    if let Some(url) = nats {
+                        options.log = Some(EventLog::connect(&url, check_partitions(partitions)?).await?);
+                    }
                     let server = serve::start_with(addr, &data, options).await?;
                     eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
                     tokio::signal::ctrl_c().await?;
@@ -237,6 +313,9 @@ fn main() -> std::process::ExitCode {
                     Ok(())
                 })
             })
+        }
+        Command::Worker { data, nats, partitions, name, lease_s, without_videos } => {
+            worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos })
         }
         Command::Admin { data, action } => admin(data, action),
         Command::Replay { events, max_per_live, max_per_product, post_delay_s, all, settings } => {

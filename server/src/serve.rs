@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
 use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker};
@@ -80,6 +81,8 @@ pub struct ServeOptions {
     pub render_workers: usize,
     /// When failed renders are retried.
     pub retry: RetryPolicy,
+    /// Distributed mode: ingestion appends to this event log instead of storing and scoring here.
+    pub log: Option<EventLog>,
 }
 
 impl Default for ServeOptions {
@@ -91,6 +94,7 @@ impl Default for ServeOptions {
             media: None,
             render_workers: 1,
             retry: RetryPolicy::default(),
+            log: None,
         }
     }
 }
@@ -146,7 +150,8 @@ pub async fn start_with(
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let media = options.media.clone().unwrap_or_else(|| Arc::new(LocalMediaStore::new(data_dir.join("media"))));
     let scratch = data_dir.join("scratch");
-    let state = AppState { store, engine: EngineHost::default(), media, ffmpeg: ffmpeg.clone(), scratch };
+    let state =
+        AppState { store, engine: EngineHost::default(), media, ffmpeg: ffmpeg.clone(), scratch, log: options.log };
     let (app, _) = router(state.clone());
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;

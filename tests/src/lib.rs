@@ -1,6 +1,7 @@
 //! Harness for end-to-end tests: a real server on loopback, real SQLite files, real app cores, and a
 //! fault-injecting proxy to put between them.
 
+pub mod cluster;
 pub mod proxy;
 
 use std::path::PathBuf;

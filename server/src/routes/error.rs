@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use highlights_api::{ErrorBody, StaleSettings};
 
+use crate::cluster::LogError;
 use crate::media::MediaError;
 use crate::media::intake::IntakeError;
 use crate::store::StoreError;
@@ -29,6 +30,9 @@ pub enum HttpError {
     /// Nothing is routed here, or the id could never name anything.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The event log did not take a batch (distributed mode): the sender retries with its key.
+    #[error(transparent)]
+    Log(#[from] LogError),
     /// A rejection produced by the framework's extractors, already classified.
     #[error("{message}")]
     Rejected {
@@ -89,6 +93,14 @@ impl IntoResponse for HttpError {
                 // Our own fault (disk full, permissions): details to the log only.
                 tracing::error!(error = %e, source = ?std::error::Error::source(&e), "media request failed");
                 body(StatusCode::SERVICE_UNAVAILABLE, "media_unavailable", "media store unavailable".into())
+            }
+            HttpError::Log(e) => {
+                tracing::error!(error = %e, "the event log did not take a batch");
+                body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "log_unavailable",
+                    "event log unavailable; retry with the same key".into(),
+                )
             }
             HttpError::Rejected { status, message } => body(status, rejection_code(status), message),
         }

@@ -22,7 +22,7 @@ pub const MAX_BATCH: usize = 10_000;
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a re-sent batch count once", min_length = 1, max_length = 128)),
     responses((status = 200, body = IngestResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn ingest_events(
     State(s): State<AppState>,
@@ -37,7 +37,15 @@ pub async fn ingest_events(
     // Keys are the service's, kept apart from the seller's own request keys.
     let key =
         idempotency_key(&headers)?.map(|k| Idempotency::new(format!("ingest:{k}"), "POST /v1/ingest/events", &batch));
-    Ok(Json(s.store.ingest(batch, key, Arc::new(s.engine.clone())).await?))
+    match &s.log {
+        Some(log) => {
+            // The workers look the seller up too, but an unknown one must be a 404 now, not a
+            // batch skipped later.
+            s.store.settings(batch.seller_id.clone()).await?;
+            Ok(Json(log.publish(batch, key).await?))
+        }
+        None => Ok(Json(s.store.ingest(batch, key, Arc::new(s.engine.clone())).await?)),
+    }
 }
 
 /// Takes a batch of viewer events on posted videos from the platform (service token): views with

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 use crate::media::{Ffmpeg, MediaStore};
 use crate::store::Store;
@@ -20,4 +21,7 @@ pub struct AppState {
     pub ffmpeg: Option<Ffmpeg>,
     /// Local scratch space for probing.
     pub scratch: PathBuf,
+    /// The event log in the distributed mode: ingestion appends to it and workers store what
+    /// it holds. `None`: this process ingests into the store itself.
+    pub log: Option<EventLog>,
 }

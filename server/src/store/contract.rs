@@ -66,7 +66,7 @@ impl StoreError {
 
 /// A request's idempotency key and what the request asked for, so a retry answers the same and a
 /// key reused for something else is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Idempotency {
     /// The key as sent (already namespaced by the caller where needed).
     pub key: String,
@@ -145,6 +145,39 @@ pub struct NewHighlight {
     pub format: FormatSpec,
 }
 
+/// One entry of the event log (distributed mode): one LIVE's share of an ingested batch, as the
+/// API server published it and a worker applies it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LoggedBatch {
+    /// The LIVE every event of the entry belongs to (the log is partitioned by it).
+    pub live_id: String,
+    /// The batch: the seller and this LIVE's events, as received.
+    pub batch: IngestBatch,
+    /// The request's key, narrowed to this LIVE, so a batch re-sent after the log forgot the
+    /// first is still stored once.
+    pub key: Option<Idempotency>,
+}
+
+/// Where an entry of the event log sits, and who applies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogPosition {
+    /// The partition the entry was read from.
+    pub partition: u32,
+    /// Its sequence number in the log (increasing within a partition).
+    pub seq: u64,
+    /// The worker applying it, which must hold the partition's lease when it commits.
+    pub worker: String,
+}
+
+/// What became of an entry of the event log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Logged {
+    /// Stored now, with what the engine found.
+    Applied(IngestResult),
+    /// Already stored (a redelivery, or a worker that took over): nothing done.
+    AlreadyApplied,
+}
+
 /// What ingestion asks of the engine host, inside the store's transaction, so that events and
 /// the highlights they caused commit together.
 pub trait Scorer: Send + Sync {
@@ -155,6 +188,22 @@ pub trait Scorer: Send + Sync {
     fn warm_up(&self, settings: &EngineSettings, history: &[LiveEvent]);
     /// Scores events just stored; the moments they complete, in order.
     fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment>;
+    /// The log sequence a LIVE's detector reflects, when it was resumed or checkpointed here.
+    fn position(&self, _live_id: &str) -> Option<u64> {
+        None
+    }
+    /// Replaces a LIVE's detector with a checkpoint taken at log sequence `seq` (`None`: the LIVE
+    /// ended there, nothing to keep); false if the bytes are not a checkpoint of this engine.
+    fn resume(&self, _live_id: &str, _seq: u64, _checkpoint: Option<&[u8]>) -> bool {
+        false
+    }
+    /// A LIVE's detector as bytes, noted as reflecting log sequence `seq`; `None` if not held.
+    fn checkpoint(&self, _live_id: &str, _seq: u64) -> Option<Vec<u8>> {
+        None
+    }
+    /// Drops what is held of a LIVE, so it is resumed from the store next time (after a
+    /// transaction that did not commit, its state would be ahead of the stored one).
+    fn forget(&self, _live_id: &str) {}
 }
 
 /// One arm of the pre-LIVE pop-up experiment.
@@ -306,6 +355,22 @@ pub trait Store: Send + Sync + 'static {
         key: Option<Idempotency>,
         scorer: Arc<dyn Scorer>,
     ) -> Result<IngestResult, StoreError>;
+    /// Takes or renews `worker`'s leases on the event log's `partitions`, aiming at a fair share
+    /// among the workers holding live leases; returns the partitions it holds now, in order.
+    async fn lease_partitions(&self, worker: String, partitions: u32, lease_ms: i64) -> Result<Vec<u32>, StoreError>;
+    /// Gives up every lease `worker` holds (a clean stop), so others take over at once.
+    async fn release_partitions(&self, worker: String) -> Result<(), StoreError>;
+    /// The last log sequence applied from `partition` (0 if none): where its reader resumes.
+    async fn log_position(&self, partition: u32) -> Result<u64, StoreError>;
+    /// Applies one entry of the event log exactly once: in one transaction, checks the worker
+    /// still holds the partition (else `Rule` with code `lease_lost`), stores the events and what
+    /// the engine finds, and records the position and the LIVE's detector checkpoint.
+    async fn apply_logged(
+        &self,
+        entry: LoggedBatch,
+        at: LogPosition,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<Logged, StoreError>;
     /// Adds a batch of viewer events on posted videos to their results, in one transaction.
     async fn ingest_viewer_events(
         &self,

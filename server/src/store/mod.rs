@@ -10,8 +10,8 @@ mod media_contract;
 mod sqlite;
 
 pub use contract::{
-    Caller, ExperimentReport, FormatArm, Idempotency, LiveQuery, NewHighlight, PopupArm, Scorer, Store, StoreError,
-    check_config, engine_settings_in_force, token_hash,
+    Caller, ExperimentReport, FormatArm, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight,
+    PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
 };
 pub use media_contract::{
     CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe,

@@ -3,6 +3,7 @@
 
 mod changes;
 mod config;
+mod event_log;
 mod highlights;
 mod idempotency;
 mod ingest;
@@ -29,7 +30,8 @@ use highlights_engine::EngineSettings;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::store::contract::{
-    Caller, ExperimentReport, Idempotency, LiveQuery, NewHighlight, Scorer, Store, StoreError,
+    Caller, ExperimentReport, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight, Scorer, Store,
+    StoreError,
 };
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
 
@@ -244,6 +246,28 @@ impl Store for SqliteStore {
             idempotency::once(tx, &seller, key.as_ref(), |tx| ingest::ingest(tx, batch, scorer.as_ref(), videos))
         })
         .await
+    }
+
+    async fn lease_partitions(&self, worker: String, partitions: u32, lease_ms: i64) -> Result<Vec<u32>, StoreError> {
+        self.write(move |tx| event_log::lease(tx, &worker, partitions, crate::clock::now_ms(), lease_ms)).await
+    }
+
+    async fn release_partitions(&self, worker: String) -> Result<(), StoreError> {
+        self.write(move |tx| event_log::release(tx, &worker)).await
+    }
+
+    async fn log_position(&self, partition: u32) -> Result<u64, StoreError> {
+        self.call(move |c| event_log::position(c, partition)).await
+    }
+
+    async fn apply_logged(
+        &self,
+        entry: LoggedBatch,
+        at: LogPosition,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<Logged, StoreError> {
+        let videos = self.videos;
+        self.write(move |tx| event_log::apply(tx, entry, &at, scorer.as_ref(), videos, crate::clock::now_ms())).await
     }
 
     async fn ingest_viewer_events(

@@ -147,7 +147,30 @@ CREATE INDEX highlights_live_now ON highlights (live_id) WHERE live_now = 1;
 ALTER TABLE lives ADD COLUMN last_seen_at_ms INTEGER;
 "#;
 
+/// Version 9: the distributed mode: the running workers (a worker counts while it renews, even
+/// before it holds a partition), partition leases of the event log's workers, how far each
+/// partition was applied, and each LIVE's detector checkpoint at the log sequence it reflects
+/// (`state` is NULL once the LIVE ended).
+const V9: &str = "CREATE TABLE workers (name TEXT PRIMARY KEY NOT NULL, until_ms INTEGER NOT NULL);
+CREATE TABLE partition_leases (
+    partition INTEGER PRIMARY KEY NOT NULL,
+    owner TEXT NOT NULL,
+    until_ms INTEGER NOT NULL
+);
+CREATE TABLE partition_positions (partition INTEGER PRIMARY KEY NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE live_checkpoints (live_id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, state BLOB);";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7), M::up(V8)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+        M::up(V7),
+        M::up(V8),
+        M::up(V9),
+    ])
 }

@@ -1,0 +1,155 @@
+//! The event log on NATS JetStream: one stream, partitioned by LIVE with the server's subject
+//! mapping, so one LIVE's entries keep their order on one partition.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use highlights_api::{IngestBatch, IngestResult};
+use highlights_engine::LiveEvent;
+use sha2::{Digest, Sha256};
+
+use crate::store::{Idempotency, LoggedBatch};
+
+/// The stream's name.
+const STREAM: &str = "LIVE_EVENTS";
+/// Subjects the API servers publish to: `events.in.<LIVE token>`.
+const INBOUND: &str = "events.in";
+/// How long JetStream remembers message ids: a batch re-sent within it is stored once by the
+/// log itself (later, the store's idempotency keys still catch it).
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+/// How long entries stay in the log: long enough to rebuild from it after a bad deploy.
+const RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Why the log could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// NATS or JetStream refused or failed.
+    #[error("{context}: {source}")]
+    Nats {
+        /// What was being done.
+        context: &'static str,
+        /// The client's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The stream exists with another partitioning than asked for.
+    #[error("the event log exists with another partitioning ({found}); every process must use the same --partitions")]
+    Partitions {
+        /// The mapping the stream has.
+        found: String,
+    },
+}
+
+fn nats(context: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> LogError {
+    move |source| LogError::Nats { context, source }
+}
+
+/// The subject token of a LIVE: LIVE ids may hold dots and spaces, which subjects cannot.
+pub fn live_token(live_id: &str) -> String {
+    Sha256::digest(live_id.as_bytes())[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A connection to the event log.
+#[derive(Clone)]
+pub struct EventLog {
+    js: jetstream::Context,
+    stream: stream::Stream,
+    partitions: u32,
+}
+
+impl EventLog {
+    /// Connects to NATS at `url` and makes sure the stream exists with `partitions` partitions.
+    pub async fn connect(url: &str, partitions: u32) -> Result<Self, LogError> {
+        let client = async_nats::ConnectOptions::new()
+            .name("highlights-server")
+            .retry_on_initial_connect()
+            .connect(url)
+            .await
+            .map_err(|e| nats("connecting to NATS")(e.into()))?;
+        let js = jetstream::new(client);
+        let mapping = format!("events.{{{{partition({partitions},1)}}}}.{{{{wildcard(1)}}}}");
+        let stream = js
+            .get_or_create_stream(stream::Config {
+                name: STREAM.into(),
+                subjects: vec![format!("{INBOUND}.*")],
+                subject_transform: Some(stream::SubjectTransform {
+                    source: format!("{INBOUND}.*"),
+                    destination: mapping.clone(),
+                }),
+                storage: stream::StorageType::File,
+                duplicate_window: DUPLICATE_WINDOW,
+                max_age: RETENTION,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| nats("creating the event log stream")(e.into()))?;
+        let found = stream.cached_info().config.subject_transform.as_ref().map(|t| t.destination.clone());
+        if found.as_deref() != Some(mapping.as_str()) {
+            return Err(LogError::Partitions { found: found.unwrap_or_else(|| "none".into()) });
+        }
+        Ok(Self { js, stream, partitions })
+    }
+
+    /// Number of partitions.
+    pub fn partitions(&self) -> u32 {
+        self.partitions
+    }
+
+    /// Splits a batch by LIVE and appends each LIVE's share; returns once JetStream stored all
+    /// of them. Events that are not LIVE events are counted as skipped here, as the embedded
+    /// store would; events on another seller's LIVE are skipped by the worker.
+    pub async fn publish(&self, batch: IngestBatch, key: Option<Idempotency>) -> Result<IngestResult, LogError> {
+        let mut skipped = 0u64;
+        let mut by_live: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+        for raw in batch.events {
+            let Ok(e) = LiveEvent::from_value(raw.clone()) else {
+                skipped += 1;
+                continue;
+            };
+            match by_live.iter_mut().find(|(id, _)| *id == e.live_id) {
+                Some((_, events)) => events.push(raw),
+                None => by_live.push((e.live_id, vec![raw])),
+            }
+        }
+        let accepted = by_live.iter().map(|(_, e)| e.len() as u64).sum();
+        let mut acks = Vec::with_capacity(by_live.len());
+        for (live_id, events) in by_live {
+            let key = key.as_ref().map(|k| Idempotency {
+                key: format!("{}#{live_id}", k.key),
+                fingerprint: format!("{}#{}", k.fingerprint, live_token(&live_id)),
+            });
+            let mut headers = async_nats::HeaderMap::new();
+            if let Some(k) = &key {
+                headers.insert("Nats-Msg-Id", crate::store::token_hash(&k.key).as_str());
+            }
+            let subject = format!("{INBOUND}.{}", live_token(&live_id));
+            let entry = LoggedBatch { live_id, batch: IngestBatch { seller_id: batch.seller_id.clone(), events }, key };
+            let payload = serde_json::to_vec(&entry).map_err(|e| nats("encoding an entry")(e.into()))?;
+            let ack = self
+                .js
+                .publish_with_headers(subject, headers, payload.into())
+                .await
+                .map_err(|e| nats("publishing to the event log")(e.into()))?;
+            acks.push(ack);
+        }
+        for ack in acks {
+            ack.await.map_err(|e| nats("waiting for JetStream to store a batch")(e.into()))?;
+        }
+        Ok(IngestResult { accepted, skipped })
+    }
+
+    /// The entries of `partition` from sequence `from` on, in order; the reader recreates itself
+    /// when it misses one, so none is skipped.
+    pub async fn read(&self, partition: u32, from: u64) -> Result<consumer::pull::Ordered, LogError> {
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: format!("events.{partition}.*"),
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence { start_sequence: from.max(1) },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| nats("creating a partition reader")(e.into()))?;
+        consumer.messages().await.map_err(|e| nats("reading a partition")(e.into()))
+    }
+}

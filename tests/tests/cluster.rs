@@ -1,0 +1,310 @@
+//! Past one machine: two API servers and three workers over a NATS JetStream event log, 50 LIVEs
+//! replayed concurrently, a worker and an API server SIGKILLed mid-LIVE and restarted. Nothing
+//! is lost or counted twice, and the highlights are the ones a single process finds.
+//!
+//! Needs `nats-server` and the server binary; `scripts/cluster-test.sh` provides both and runs
+//! it (`cargo test -p highlights-e2e --test cluster -- --ignored`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use highlights_e2e::cluster::{Proc, free_port, programs, start_nats, wait_listening};
+use highlights_e2e::{Backend, client};
+use highlights_engine::sim::{StreamSpec, generate};
+use serde_json::{Value, json};
+
+/// In 2030, so posting follows the stream clock, not the wall clock.
+const T0: i64 = 1_900_000_000_000;
+const SELLERS: usize = 5;
+const LIVES_PER_SELLER: usize = 10;
+const STREAM_S: i64 = 10 * 60;
+/// Stream seconds per batch: the streaming service sends each seller's events every 2 s.
+const BATCH_S: i64 = 2;
+const PARTITIONS: u32 = 8;
+
+/// One batch as the streaming service sends it.
+struct Batch {
+    key: String,
+    body: Value,
+}
+
+/// What is replayed: each seller's batches in order, and the valid events each LIVE should hold.
+struct Workload {
+    sellers: Vec<String>,
+    batches: Vec<Vec<Batch>>,
+    events_per_live: BTreeMap<String, i64>,
+}
+
+fn workload() -> Workload {
+    let mut batches = Vec::new();
+    let mut events_per_live = BTreeMap::new();
+    let sellers: Vec<String> = (0..SELLERS).map(|s| format!("seller-{s}")).collect();
+    for (s, seller) in sellers.iter().enumerate() {
+        let mut events = Vec::new();
+        for l in 0..LIVES_PER_SELLER {
+            // Dots and spaces: LIVE ids are not subject tokens.
+            let live_id = format!("s{s}.live {l}");
+            let mut spec = StreamSpec::new(&live_id, T0 + l as i64 * 7_000, (s * 100 + l) as u64);
+            spec.viewers = [60.0, 150.0, 400.0, 1_000.0, 2_500.0][l % 5];
+            spec.duration_s = STREAM_S;
+            let live = generate(&spec.plant_random(5));
+            events_per_live.insert(live_id, live.len() as i64);
+            events.extend(live);
+        }
+        events.sort_by_key(|e| e.ts_ms);
+        let mut mine = Vec::new();
+        for (i, chunk) in
+            events.chunk_by(|a, b| (a.ts_ms - T0) / (BATCH_S * 1000) == (b.ts_ms - T0) / (BATCH_S * 1000)).enumerate()
+        {
+            let mut raw: Vec<Value> = chunk.iter().map(|e| e.to_json()).collect();
+            if i % 50 == 7 {
+                raw.push(json!({ "type": "not_an_event", "live_id": "s0.live 0" }));
+            }
+            mine.push(Batch { key: format!("{seller}-{i}"), body: json!({ "seller_id": seller, "events": raw }) });
+        }
+        batches.push(mine);
+    }
+    Workload { sellers, batches, events_per_live }
+}
+
+/// Sends every batch of `batches` in order, each to the next API server that takes it; a batch
+/// whose answer was lost is re-sent with its key, and every 20th is sent twice on purpose.
+async fn send_all(batches: &[Batch], urls: &[String], token: &str, acked: &AtomicUsize) {
+    let http = client();
+    for (i, b) in batches.iter().enumerate() {
+        let copies = if i % 20 == 3 { 2 } else { 1 };
+        for _ in 0..copies {
+            let mut attempt = i;
+            loop {
+                let url = &urls[attempt % urls.len()];
+                let sent = http
+                    .post(format!("{url}/v1/ingest/events"))
+                    .bearer_auth(token)
+                    .header("Idempotency-Key", &b.key)
+                    .timeout(Duration::from_secs(10))
+                    .json(&b.body)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => break,
+                    Ok(r) if r.status().is_client_error() => panic!("batch {} refused: {}", b.key, r.status()),
+                    _ => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        }
+        acked.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+async fn toggle_on(url: &str, token: &str) {
+    let r = client()
+        .patch(format!("{url}/v1/settings"))
+        .bearer_auth(token)
+        .json(&json!({ "highlights_on": true, "onboarding_completed": true }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "turning highlights on: {}", r.status());
+}
+
+fn admin(server: &Path, data: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(server).arg("admin").arg("--data").arg(data).args(args).output().unwrap();
+    assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Stored events per LIVE.
+fn stored_events(db: &Path) -> BTreeMap<String, i64> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.busy_timeout(Duration::from_secs(10)).unwrap();
+    let mut q = c.prepare("SELECT live_id, count(*) FROM events GROUP BY live_id").unwrap();
+    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+/// Highlight of a LIVE as compared across runs: kind, segment, product and score.
+type Found = (String, i64, i64, Option<String>, String);
+
+/// The engine's highlights per LIVE, and how many were posted.
+fn stored_highlights(db: &Path) -> (BTreeMap<String, Vec<Found>>, usize) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.busy_timeout(Duration::from_secs(10)).unwrap();
+    let mut q = c
+        .prepare("SELECT live_id, kind, start_ms, end_ms, product_id, score, status FROM highlights ORDER BY live_id, start_ms")
+        .unwrap();
+    let mut out: BTreeMap<String, Vec<Found>> = BTreeMap::new();
+    let mut posted = 0;
+    let rows = q
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, f64>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })
+        .unwrap();
+    for row in rows {
+        let (live, kind, start, end, product, score, status) = row.unwrap();
+        posted += usize::from(status == "posted");
+        out.entry(live).or_default().push((kind, start, end, product, format!("{score:.9}")));
+    }
+    (out, posted)
+}
+
+/// The same batches through one embedded server, sequentially: the reference.
+async fn single_process(w: &Workload) -> BTreeMap<String, Vec<Found>> {
+    let b = Backend::start().await;
+    for (seller, batches) in w.sellers.iter().zip(&w.batches) {
+        let token = b.seller(seller).await;
+        toggle_on(&b.url(), &token).await;
+        let acked = AtomicUsize::new(0);
+        send_all(batches, &[b.url()], &b.service_token, &acked).await;
+    }
+    stored_highlights(&b.dir.path().join(highlights_server::serve::DB_FILE)).0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts nats-server and highlights-server processes: run scripts/cluster-test.sh"]
+async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_killed_mid_live() {
+    let (nats_program, server) = programs().unwrap();
+    let w = workload();
+    let total_batches: usize = w.batches.iter().map(Vec::len).sum();
+    let total_events: i64 = w.events_per_live.values().sum();
+
+    let started = Instant::now();
+    let reference = single_process(&w).await;
+    println!("single process: {} LIVEs, {total_events} events in {:.1?}", w.events_per_live.len(), started.elapsed());
+    assert!(reference.values().map(Vec::len).sum::<usize>() >= 50, "the reference run found moments: {reference:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let service = admin(&server, &data, &["service-token"]);
+    let tokens: Vec<String> = w.sellers.iter().map(|s| admin(&server, &data, &["create-seller", s])).collect();
+    let (_nats, nats_url) = start_nats(&nats_program, dir.path()).unwrap();
+    let ports = [free_port(), free_port()];
+    let urls: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect();
+    let common = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        a.extend(
+            [
+                "--data",
+                &data.to_string_lossy(),
+                "--nats",
+                &nats_url,
+                "--partitions",
+                &PARTITIONS.to_string(),
+                "--without-videos",
+            ]
+            .map(String::from),
+        );
+        a
+    };
+    let mut apis: Vec<Proc> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Proc::start(
+                &format!("api-{i}"),
+                &server,
+                common(&["serve", "--addr", &format!("127.0.0.1:{p}")]),
+                dir.path(),
+            )
+            .unwrap()
+        })
+        .collect();
+    let mut workers: Vec<Proc> = (0..3)
+        .map(|i| {
+            let name = format!("worker-{i}");
+            Proc::start(&name, &server, common(&["worker", "--name", &name, "--lease-s", "2"]), dir.path()).unwrap()
+        })
+        .collect();
+    for p in ports {
+        assert!(wait_listening(p, Duration::from_secs(30)), "API server on {p} did not start");
+    }
+    for t in &tokens {
+        toggle_on(&urls[0], t).await;
+    }
+
+    let started = Instant::now();
+    let acked = Arc::new(AtomicUsize::new(0));
+    let urls = Arc::new(urls);
+    let mut senders = Vec::new();
+    for batches in w.batches {
+        let (urls, acked, service) = (urls.clone(), acked.clone(), service.clone());
+        senders.push(tokio::spawn(async move { send_all(&batches, &urls, &service, &acked).await }));
+    }
+    while acked.load(Ordering::Relaxed) < total_batches * 2 / 5 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    workers[1].kill();
+    apis[0].kill();
+    println!("killed worker-1 and api-0 (SIGKILL) after {} of {total_batches} batches", acked.load(Ordering::Relaxed));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    workers[1].restart().unwrap();
+    apis[0].restart().unwrap();
+    assert!(wait_listening(ports[0], Duration::from_secs(30)), "api-0 did not come back");
+    for s in senders {
+        s.await.unwrap();
+    }
+    let sent = started.elapsed();
+
+    let db = data.join(highlights_server::serve::DB_FILE);
+    let until = Instant::now() + Duration::from_secs(180);
+    let mut stored = stored_events(&db);
+    while stored.values().sum::<i64>() < total_events && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        stored = stored_events(&db);
+    }
+    let applied = started.elapsed();
+    // Anything stored twice would show now or never: give redeliveries a moment to misbehave.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stored = stored_events(&db);
+    for p in apis.iter_mut().chain(workers.iter_mut()) {
+        assert!(p.running(), "{} died:\n{}", p.name, p.log_tail());
+    }
+    println!(
+        "cluster: {total_events} events in {total_batches} batches sent in {sent:.1?}, all applied after {applied:.1?} ({:.0} events/s)",
+        total_events as f64 / applied.as_secs_f64()
+    );
+    assert_eq!(stored, w.events_per_live, "every acknowledged event stored exactly once, per LIVE");
+
+    let (found, posted) = stored_highlights(&db);
+    assert!(posted > 0, "the API servers' schedulers posted highlights");
+    let cfg = highlights_api::RemoteConfig::default();
+    for (live, hs) in &found {
+        let auto: Vec<_> = hs.iter().filter(|h| h.0 == "auto").collect();
+        assert!(auto.len() <= cfg.max_posts_per_live as usize, "{live}: {} auto-posts", auto.len());
+        let mut per_product: BTreeMap<&Option<String>, usize> = BTreeMap::new();
+        for h in &auto {
+            *per_product.entry(&h.3).or_default() += 1;
+        }
+        assert!(per_product.values().all(|n| *n <= cfg.max_posts_per_product as usize), "{live}: {per_product:?}");
+        let mut segments: Vec<_> = hs.iter().map(|h| (h.1, h.2)).collect();
+        segments.dedup();
+        assert_eq!(segments.len(), hs.len(), "{live}: no highlight stored twice");
+    }
+    assert_eq!(found, reference, "the cluster's highlights are the single process's");
+    // The kill did move partitions: other workers took them over, resuming LIVEs mid-stream
+    // from their checkpoints (not rebuilt from history).
+    let taken_over = workers.iter().map(|p| p.log_lines("reading partition").len()).sum::<usize>();
+    let resumed: usize = workers.iter().map(|p| p.log_lines("detector resumed from its checkpoint").len()).sum();
+    assert!(taken_over > PARTITIONS as usize, "partitions changed hands ({taken_over} reader starts)");
+    assert!(resumed > 0, "LIVEs resumed from checkpoints after the takeover");
+    println!(
+        "takeover: {taken_over} partition reader starts for {PARTITIONS} partitions, {resumed} LIVEs resumed from checkpoints"
+    );
+    println!(
+        "highlights: {} in {} LIVEs, {posted} posted; equal to the single-process run",
+        found.values().map(Vec::len).sum::<usize>(),
+        found.len()
+    );
+}
