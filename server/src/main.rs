@@ -3,14 +3,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use highlights_engine::EngineSettings;
 use highlights_server::cluster::EventLog;
 use highlights_server::cluster::worker::WorkerOptions;
 use highlights_server::serve;
-use highlights_server::store::{SqliteStore, Store, check_config, engine_settings_in_force};
+use highlights_server::store::{check_config, engine_settings_in_force};
 
 #[derive(Parser)]
 #[command(name = "highlights-server", version, about = "Reference backend of Auto LIVE Highlights")]
@@ -40,6 +39,10 @@ enum Command {
         /// Partitions of the event log; every process of a deployment must use the same number.
         #[arg(long, default_value_t = 8)]
         partitions: u32,
+        /// Keep the data in this PostgreSQL database (`postgres://user@host:port/db`), shared by
+        /// every API server and worker, instead of SQLite in --data.
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// Distributed mode: lease partitions of the event log and apply their LIVE events to the
     /// store (engine, highlights, caps), resuming exactly where the previous holder stopped.
@@ -62,6 +65,9 @@ enum Command {
         /// As for `serve`: highlights post without videos (must match the API servers).
         #[arg(long)]
         without_videos: bool,
+        /// The PostgreSQL database the API servers use (as for `serve`).
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// Run a recorded JSONL event stream through the highlight engine as if live; prints one JSON
     /// object per auto-posted highlight, in posting order. Diagnostics go to stderr.
@@ -103,6 +109,9 @@ enum Command {
         /// Data directory holding the SQLite store.
         #[arg(long, default_value = "./highlights-data")]
         data: PathBuf,
+        /// Administer the PostgreSQL store at this URL instead (as given to `serve`).
+        #[arg(long)]
+        database_url: Option<String>,
         #[command(subcommand)]
         action: AdminAction,
     },
@@ -164,11 +173,15 @@ fn init_tracing() {
         .init();
 }
 
-fn admin(data: PathBuf, action: AdminAction) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+fn admin(
+    data: PathBuf,
+    database_url: Option<String>,
+    action: AdminAction,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&data)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async move {
-        let store = SqliteStore::open(&serve::db_path(&data)).await?;
+        let store = serve::open_store(&data, database_url.as_deref(), true, Default::default()).await?;
         match action {
             AdminAction::CreateSeller { id, name } => println!("{}", store.create_seller(id, name).await?),
             AdminAction::SellerToken { id } => println!("{}", store.seller_token(id).await?),
@@ -258,6 +271,7 @@ struct WorkerArgs {
     name: Option<String>,
     lease_s: u64,
     without_videos: bool,
+    database_url: Option<String>,
 }
 
 fn check_partitions(partitions: u32) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
@@ -275,14 +289,13 @@ fn worker(args: WorkerArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         format!("{}-{}", host.trim(), std::process::id())
     });
     tokio::runtime::Runtime::new()?.block_on(async move {
-        let mut store = SqliteStore::open(&serve::db_path(&args.data)).await?;
-        if args.without_videos {
-            store = store.posting_without_videos();
-        }
+        let store =
+            serve::open_store(&args.data, args.database_url.as_deref(), !args.without_videos, Default::default())
+                .await?;
         let log = EventLog::connect(&args.nats, partitions).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let options = WorkerOptions { name: name.clone(), lease: std::time::Duration::from_secs(args.lease_s) };
-        let running = tokio::spawn(highlights_server::cluster::worker::run(Arc::new(store), log, options, stopped));
+        let running = tokio::spawn(highlights_server::cluster::worker::run(store, log, options, stopped));
         eprintln!("worker {name} reading the event log at {} ({partitions} partitions); Ctrl-C to stop", args.nats);
         tokio::signal::ctrl_c().await?;
         let _ = stop.send(true);
@@ -295,7 +308,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data, without_videos, nats, partitions } => {
+        Command::Serve { addr, data, without_videos, nats, partitions, database_url } => {
             tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
                 rt.block_on(async {
                     let mut options = if without_videos {
@@ -303,6 +316,7 @@ fn main() -> std::process::ExitCode {
                     } else {
                         serve::ServeOptions::default()
                     };
+                    options.database_url = database_url;
                     if let Some(url) = nats {
                         options.log = Some(EventLog::connect(&url, check_partitions(partitions)?).await?);
                     }
@@ -314,10 +328,10 @@ fn main() -> std::process::ExitCode {
                 })
             })
         }
-        Command::Worker { data, nats, partitions, name, lease_s, without_videos } => {
-            worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos })
+        Command::Worker { data, nats, partitions, name, lease_s, without_videos, database_url } => {
+            worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos, database_url })
         }
-        Command::Admin { data, action } => admin(data, action),
+        Command::Admin { data, database_url, action } => admin(data, database_url, action),
         Command::Replay { events, max_per_live, max_per_product, post_delay_s, all, settings } => {
             replay(ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings })
         }

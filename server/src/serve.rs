@@ -13,7 +13,7 @@ use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
 use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker};
 use crate::routes::{AppState, router};
-use crate::store::{RetryPolicy, SqliteStore, Store};
+use crate::store::{PostgresStore, RetryPolicy, SqliteStore, Store, StoreError};
 
 /// File name of the store inside the data directory.
 pub const DB_FILE: &str = "highlights-server.db";
@@ -21,6 +21,26 @@ pub const DB_FILE: &str = "highlights-server.db";
 /// Path of the store inside `data_dir`.
 pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DB_FILE)
+}
+
+/// Opens the store: PostgreSQL at `database_url` when given, else SQLite in `data_dir`. Highlights
+/// post only with a ready video when `videos`; failed renders are retried by `retry`.
+pub async fn open_store(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    videos: bool,
+    retry: RetryPolicy,
+) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match database_url {
+        Some(url) => {
+            let pg = PostgresStore::open(url).await?.with_retry(retry);
+            Arc::new(if videos { pg } else { pg.posting_without_videos() })
+        }
+        None => {
+            let sqlite = SqliteStore::open(&db_path(data_dir)).await?.with_retry(retry);
+            Arc::new(if videos { sqlite } else { sqlite.posting_without_videos() })
+        }
+    })
 }
 
 /// A server running in this process.
@@ -83,6 +103,9 @@ pub struct ServeOptions {
     pub retry: RetryPolicy,
     /// Distributed mode: ingestion appends to this event log instead of storing and scoring here.
     pub log: Option<EventLog>,
+    /// The shared PostgreSQL store at this URL instead of SQLite in the data directory (which
+    /// then holds only media and scratch files).
+    pub database_url: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -95,6 +118,7 @@ impl Default for ServeOptions {
             render_workers: 1,
             retry: RetryPolicy::default(),
             log: None,
+            database_url: None,
         }
     }
 }
@@ -138,16 +162,12 @@ pub async fn start_with(
     options: ServeOptions,
 ) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(data_dir)?;
-    let mut sqlite = SqliteStore::open(&db_path(data_dir)).await?.with_retry(options.retry);
     let ffmpeg = match &options.videos {
-        Videos::Render => Ffmpeg::find(),
+        Videos::Render | Videos::PostWithout => Ffmpeg::find(),
         Videos::RenderWith(ff) => Some(ff.clone()),
-        Videos::PostWithout => {
-            sqlite = sqlite.posting_without_videos();
-            Ffmpeg::find()
-        }
     };
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let with_videos = !matches!(options.videos, Videos::PostWithout);
+    let store = open_store(data_dir, options.database_url.as_deref(), with_videos, options.retry).await?;
     let media = options.media.clone().unwrap_or_else(|| Arc::new(LocalMediaStore::new(data_dir.join("media"))));
     let scratch = data_dir.join("scratch");
     let state =

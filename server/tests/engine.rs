@@ -224,9 +224,7 @@ async fn the_server_enforces_the_limits_the_apps_show() {
         *per_product.entry(h["product_id"].to_string()).or_insert(0) += 1;
     }
     assert!(per_product.values().all(|n| *n <= 2), "{per_product:?}");
-    let sql = s.sql();
-    let mut stmt = sql.prepare("SELECT post_at_ms - identified_at_ms FROM highlights WHERE kind = 'auto'").unwrap();
-    let delays: Vec<i64> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let delays = s.numbers("SELECT post_at_ms - identified_at_ms FROM highlights WHERE kind = 'auto'", &[]).await;
     assert!(!delays.is_empty() && delays.iter().all(|d| *d == 90_000), "posted 90 s after identification: {delays:?}");
     assert!(found.iter().any(|h| h["kind"] == "recommendation"), "the rest became recommendations");
 }

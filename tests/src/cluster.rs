@@ -69,7 +69,7 @@ impl Proc {
         let out = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
         let child = Command::new(&self.program)
             .args(&self.args)
-            .env("RUST_LOG", "warn,highlights_server::cluster=info,highlights_server::store::sqlite::event_log=info")
+            .env("RUST_LOG", "warn,highlights_server::cluster=info,highlights_server::store::sqlite::event_log=info,highlights_server::store::postgres::event_log=info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
@@ -128,4 +128,22 @@ pub fn start_nats(program: &Path, dir: &Path) -> std::io::Result<(Proc, String)>
         return Err(std::io::Error::other(format!("nats-server did not start:\n{}", p.log_tail())));
     }
     Ok((p, format!("nats://127.0.0.1:{port}")))
+}
+
+/// A fresh database on the PostgreSQL server `HIGHLIGHTS_TEST_POSTGRES` names (a URL without a
+/// database, as `scripts/cluster-test.sh` sets it).
+pub async fn fresh_database() -> Result<String, String> {
+    let base = std::env::var("HIGHLIGHTS_TEST_POSTGRES")
+        .map_err(|_| "HIGHLIGHTS_TEST_POSTGRES is not set (run scripts/cluster-test.sh)".to_string())?;
+    let client = connect(&format!("{base}/postgres")).await?;
+    let name = format!("cluster_{}_{}", std::process::id(), free_port());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.map_err(|e| e.to_string())?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// A connection to the database at `url`.
+pub async fn connect(url: &str) -> Result<tokio_postgres::Client, String> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    Ok(client)
 }

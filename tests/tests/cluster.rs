@@ -1,9 +1,10 @@
-//! Past one machine: two API servers and three workers over a NATS JetStream event log, 50 LIVEs
-//! replayed concurrently, a worker and an API server SIGKILLed mid-LIVE and restarted. Nothing
-//! is lost or counted twice, and the highlights are the ones a single process finds.
+//! Past one machine: two API servers and three workers over a NATS JetStream event log and a
+//! shared PostgreSQL store, 50 LIVEs replayed concurrently, a worker and an API server SIGKILLed
+//! mid-LIVE and restarted. Nothing is lost or counted twice, and the highlights are the ones a
+//! single process (embedded SQLite) finds.
 //!
-//! Needs `nats-server` and the server binary; `scripts/cluster-test.sh` provides both and runs
-//! it (`cargo test -p highlights-e2e --test cluster -- --ignored`).
+//! Needs `nats-server`, a PostgreSQL server and the server binary; `scripts/cluster-test.sh`
+//! provides them and runs it (`cargo test -p highlights-e2e --test cluster -- --ignored`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use highlights_e2e::cluster::{Proc, free_port, programs, start_nats, wait_listening};
+use highlights_e2e::cluster::{Proc, connect, free_port, fresh_database, programs, start_nats, wait_listening};
 use highlights_e2e::{Backend, client};
 use highlights_engine::sim::{StreamSpec, generate};
 use serde_json::{Value, json};
@@ -113,51 +114,55 @@ async fn toggle_on(url: &str, token: &str) {
     assert!(r.status().is_success(), "turning highlights on: {}", r.status());
 }
 
-fn admin(server: &Path, data: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(server).arg("admin").arg("--data").arg(data).args(args).output().unwrap();
+fn admin(server: &Path, database_url: &str, args: &[&str]) -> String {
+    let out =
+        std::process::Command::new(server).args(["admin", "--database-url", database_url]).args(args).output().unwrap();
     assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// Stored events per LIVE.
-fn stored_events(db: &Path) -> BTreeMap<String, i64> {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.busy_timeout(Duration::from_secs(10)).unwrap();
-    let mut q = c.prepare("SELECT live_id, count(*) FROM events GROUP BY live_id").unwrap();
-    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+/// Stored events per LIVE, in the cluster's PostgreSQL database.
+async fn stored_events(db: &tokio_postgres::Client) -> BTreeMap<String, i64> {
+    let rows = db.query("SELECT live_id, count(*) FROM events GROUP BY live_id", &[]).await.unwrap();
+    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
 }
 
 /// Highlight of a LIVE as compared across runs: kind, segment, product and score.
 type Found = (String, i64, i64, Option<String>, String);
 
-/// The engine's highlights per LIVE, and how many were posted.
-fn stored_highlights(db: &Path) -> (BTreeMap<String, Vec<Found>>, usize) {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.busy_timeout(Duration::from_secs(10)).unwrap();
-    let mut q = c
-        .prepare("SELECT live_id, kind, start_ms, end_ms, product_id, score, status FROM highlights ORDER BY live_id, start_ms")
-        .unwrap();
+/// The engine's highlights per LIVE and how many were posted, from (LIVE, kind, start, end,
+/// product, score, status) rows.
+fn by_live(
+    rows: impl Iterator<Item = (String, String, i64, i64, Option<String>, f64, String)>,
+) -> (BTreeMap<String, Vec<Found>>, usize) {
     let mut out: BTreeMap<String, Vec<Found>> = BTreeMap::new();
     let mut posted = 0;
-    let rows = q
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get::<_, f64>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })
-        .unwrap();
-    for row in rows {
-        let (live, kind, start, end, product, score, status) = row.unwrap();
+    for (live, kind, start, end, product, score, status) in rows {
         posted += usize::from(status == "posted");
         out.entry(live).or_default().push((kind, start, end, product, format!("{score:.9}")));
     }
     (out, posted)
+}
+
+const HIGHLIGHTS: &str =
+    "SELECT live_id, kind, start_ms, end_ms, product_id, score, status FROM highlights ORDER BY live_id, start_ms";
+
+/// The cluster's highlights (PostgreSQL).
+async fn cluster_highlights(db: &tokio_postgres::Client) -> (BTreeMap<String, Vec<Found>>, usize) {
+    let rows = db.query(HIGHLIGHTS, &[]).await.unwrap();
+    by_live(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))))
+}
+
+/// The single process's highlights (its embedded SQLite file).
+fn embedded_highlights(file: &Path) -> BTreeMap<String, Vec<Found>> {
+    let c = rusqlite::Connection::open(file).unwrap();
+    let mut q = c.prepare(HIGHLIGHTS).unwrap();
+    let rows = q
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    by_live(rows.into_iter()).0
 }
 
 /// The same batches through one embedded server, sequentially: the reference.
@@ -169,7 +174,7 @@ async fn single_process(w: &Workload) -> BTreeMap<String, Vec<Found>> {
         let acked = AtomicUsize::new(0);
         send_all(batches, &[b.url()], &b.service_token, &acked).await;
     }
-    stored_highlights(&b.dir.path().join(highlights_server::serve::DB_FILE)).0
+    embedded_highlights(&b.dir.path().join(highlights_server::serve::DB_FILE))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,8 +192,10 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let service = admin(&server, &data, &["service-token"]);
-    let tokens: Vec<String> = w.sellers.iter().map(|s| admin(&server, &data, &["create-seller", s])).collect();
+    let database_url = fresh_database().await.unwrap();
+    let db = connect(&database_url).await.unwrap();
+    let service = admin(&server, &database_url, &["service-token"]);
+    let tokens: Vec<String> = w.sellers.iter().map(|s| admin(&server, &database_url, &["create-seller", s])).collect();
     let (_nats, nats_url) = start_nats(&nats_program, dir.path()).unwrap();
     let ports = [free_port(), free_port()];
     let urls: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect();
@@ -198,6 +205,8 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
             [
                 "--data",
                 &data.to_string_lossy(),
+                "--database-url",
+                &database_url,
                 "--nats",
                 &nats_url,
                 "--partitions",
@@ -227,8 +236,8 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
             Proc::start(&name, &server, common(&["worker", "--name", &name, "--lease-s", "2"]), dir.path()).unwrap()
         })
         .collect();
-    for p in ports {
-        assert!(wait_listening(p, Duration::from_secs(30)), "API server on {p} did not start");
+    for (p, api) in ports.iter().zip(&apis) {
+        assert!(wait_listening(*p, Duration::from_secs(30)), "{} did not start:\n{}", api.name, api.log_tail());
     }
     for t in &tokens {
         toggle_on(&urls[0], t).await;
@@ -257,17 +266,16 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
     }
     let sent = started.elapsed();
 
-    let db = data.join(highlights_server::serve::DB_FILE);
     let until = Instant::now() + Duration::from_secs(180);
-    let mut stored = stored_events(&db);
+    let mut stored = stored_events(&db).await;
     while stored.values().sum::<i64>() < total_events && Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        stored = stored_events(&db);
+        stored = stored_events(&db).await;
     }
     let applied = started.elapsed();
     // Anything stored twice would show now or never: give redeliveries a moment to misbehave.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stored = stored_events(&db);
+    stored = stored_events(&db).await;
     for p in apis.iter_mut().chain(workers.iter_mut()) {
         assert!(p.running(), "{} died:\n{}", p.name, p.log_tail());
     }
@@ -277,7 +285,7 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
     );
     assert_eq!(stored, w.events_per_live, "every acknowledged event stored exactly once, per LIVE");
 
-    let (found, posted) = stored_highlights(&db);
+    let (found, posted) = cluster_highlights(&db).await;
     assert!(posted > 0, "the API servers' schedulers posted highlights");
     let cfg = highlights_api::RemoteConfig::default();
     for (live, hs) in &found {

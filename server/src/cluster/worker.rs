@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::EventLog;
+use super::log::EventLog;
 use crate::engine_host::EngineHost;
 use crate::store::{LogPosition, Logged, LoggedBatch, Scorer, Store, StoreError};
 

@@ -7,6 +7,8 @@
 
 mod contract;
 mod media_contract;
+mod postgres;
+mod rules;
 mod sqlite;
 
 pub use contract::{
@@ -17,4 +19,5 @@ pub use media_contract::{
     CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe,
     SegmentRef, VideoJob,
 };
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

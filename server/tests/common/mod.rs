@@ -13,6 +13,22 @@ pub struct TestServer {
     pub dir: Dir,
     pub http: reqwest::Client,
     pub service_token: String,
+    /// The PostgreSQL database the server uses, when the suites run against PostgreSQL.
+    pub database_url: Option<String>,
+}
+
+/// With `HIGHLIGHTS_TEST_POSTGRES` set (a server URL without a database, as
+/// `scripts/cluster-test.sh` sets it), every test server gets a fresh PostgreSQL database.
+pub async fn fresh_database() -> Option<String> {
+    let base = std::env::var("HIGHLIGHTS_TEST_POSTGRES").ok()?;
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    let name: String = std::iter::once("t_".to_string()).chain(b.iter().map(|x| format!("{x:02x}"))).collect();
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    Some(format!("{base}/{name}"))
 }
 
 pub fn client() -> reqwest::Client {
@@ -41,17 +57,19 @@ impl TestServer {
         Self::start_with(ServeOptions::posting_without_videos()).await
     }
 
-    pub async fn start_with(options: ServeOptions) -> Self {
+    pub async fn start_with(mut options: ServeOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let database_url = fresh_database().await;
+        options.database_url = database_url.clone();
         let server = start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
         let service_token = server.state.store.service_token().await.unwrap();
-        Self { server, dir: Dir::Owned(dir), http: client(), service_token }
+        Self { server, dir: Dir::Owned(dir), http: client(), service_token, database_url }
     }
 
-    /// Wraps a server started on `dir` by the test itself.
+    /// Wraps a server started on `dir` by the test itself (SQLite).
     pub async fn adopt(server: RunningServer, dir: &tempfile::TempDir) -> Self {
         let service_token = server.state.store.service_token().await.unwrap();
-        Self { server, dir: Dir::Borrowed(dir.path().to_path_buf()), http: client(), service_token }
+        Self { server, dir: Dir::Borrowed(dir.path().to_path_buf()), http: client(), service_token, database_url: None }
     }
 
     pub async fn seller(&self, id: &str) -> String {
@@ -101,11 +119,24 @@ impl TestServer {
         self.server.state.store.clone()
     }
 
-    /// A plain connection to the server's file, for tests that look at what is stored.
-    pub fn sql(&self) -> rusqlite::Connection {
-        let c = rusqlite::Connection::open(highlights_server::serve::db_path(self.dir.path())).unwrap();
-        c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-        c
+    /// The numbers one column of a query returns, straight from the store, for tests that look
+    /// at what is stored. `$1`, `$2`… are text parameters, in either backend.
+    pub async fn numbers(&self, sql: &str, params: &[&str]) -> Vec<i64> {
+        match &self.database_url {
+            Some(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+                tokio::spawn(connection);
+                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                client.query(sql, &params).await.unwrap().iter().map(|r| r.get(0)).collect()
+            }
+            None => {
+                let c = rusqlite::Connection::open(highlights_server::serve::db_path(self.dir.path())).unwrap();
+                c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+                let mut q = c.prepare(sql).unwrap();
+                q.query_map(rusqlite::params_from_iter(params), |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+            }
+        }
     }
 }
 

@@ -1,13 +1,13 @@
 //! Remote config (admin-editable, not compiled into the app), per-seller experiment assignment,
 //! and the engine's settings (server-side only, never synced to the app).
 
-use highlights_api::{Experiments, FormatVariant, RemoteConfig};
+use highlights_api::{Experiments, RemoteConfig};
 use highlights_engine::EngineSettings;
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::shared::{json, next_seq};
 use crate::store::contract::{StoreError, check_config};
+use crate::store::rules::assign;
 
 /// The remote config and its change sequence number.
 pub(super) fn load(conn: &Connection) -> Result<(RemoteConfig, i64), StoreError> {
@@ -50,26 +50,6 @@ pub(super) fn save(conn: &Connection, c: &RemoteConfig) -> Result<(), StoreError
     Ok(())
 }
 
-fn bucket(salt: &str, seller_id: &str) -> u64 {
-    let d = Sha256::digest(format!("{salt}:{seller_id}").as_bytes());
-    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
-}
-
-/// Deterministic assignment: the same seller always lands in the same arms, unless an admin pinned them.
-fn assign(
-    seller_id: &str,
-    cfg: &RemoteConfig,
-    popup_override: Option<bool>,
-    format_override: Option<&str>,
-) -> Experiments {
-    let popup = popup_override.unwrap_or(bucket("popup", seller_id).is_multiple_of(2));
-    let mut arms = vec![FormatVariant::Control];
-    arms.extend(cfg.format_experiments.iter().filter_map(|e| FormatVariant::parse(e)));
-    let pinned = format_override.and_then(FormatVariant::parse).filter(|v| arms.contains(v));
-    let variant = pinned.unwrap_or_else(|| arms[(bucket("format", seller_id) % arms.len() as u64) as usize]);
-    Experiments { popup, format_variant: variant.as_str().to_string(), format: variant.spec() }
-}
-
 /// The seller's experiments and the change sequence number they last changed at.
 pub(super) fn experiments_of(conn: &Connection, seller_id: &str) -> Result<(Experiments, i64), StoreError> {
     let (cfg, cfg_seq) = load(conn)?;
@@ -99,23 +79,4 @@ pub(super) fn save_engine_settings(conn: &Connection, settings: &EngineSettings)
         [json(settings)],
     )?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn assignment_is_deterministic_and_spreads() {
-        let cfg = RemoteConfig::default();
-        let a = assign("seller-1", &cfg, None, None);
-        assert_eq!(a, assign("seller-1", &cfg, None, None));
-        let popups = (0..1000).filter(|i| assign(&format!("s{i}"), &cfg, None, None).popup).count();
-        assert!((400..600).contains(&popups), "{popups} of 1000 in the pop-up arm");
-        let variants: std::collections::HashSet<_> =
-            (0..1000).map(|i| assign(&format!("s{i}"), &cfg, None, None).format_variant).collect();
-        assert_eq!(variants.len(), 5);
-        let pinned = assign("seller-1", &cfg, Some(true), Some("click_now_end_card"));
-        assert!(pinned.popup && pinned.format.click_now_end_card);
-    }
 }

@@ -14,6 +14,7 @@ use super::shared::{json, next_seq, random_id};
 use super::{config, lives, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
+use crate::store::rules::{self, DuePost};
 
 use HighlightKind::{Auto, Manual, Recommendation};
 use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
@@ -282,10 +283,6 @@ pub(super) fn remove_auto(
     Ok(RemovedCount { removed: ids.len() as u64 })
 }
 
-fn invalid_segment(message: String) -> StoreError {
-    StoreError::rule("invalid_segment", message)
-}
-
 /// Checks a seller-made video as the app core does, then stores it: posted, or, when videos are
 /// made here, scheduled now to post once its video is ready.
 pub(super) fn create_video(
@@ -299,21 +296,8 @@ pub(super) fn create_video(
     }
     let live = lives::load(conn, seller_id, &v.live_id)?;
     let (cfg, _) = config::load(conn)?;
-    if v.end_ms <= v.start_ms {
-        return Err(invalid_segment("the end must come after the start".into()));
-    }
     let now = now_ms();
-    let live_end = live.ended_at_ms.unwrap_or(now);
-    if v.start_ms < live.started_at_ms || v.end_ms > live_end {
-        return Err(invalid_segment("the segment must lie inside the recording".into()));
-    }
-    let len = v.end_ms - v.start_ms;
-    if len < i64::from(cfg.clip_min_s) * 1000 || len > i64::from(cfg.clip_max_s) * 1000 {
-        return Err(invalid_segment(format!("a video must be {}–{} s long", cfg.clip_min_s, cfg.clip_max_s)));
-    }
-    if v.product_id.is_empty() || !live.products.iter().any(|p| p.id == v.product_id) {
-        return Err(StoreError::rule("unknown_product", "the product was not in that LIVE"));
-    }
+    rules::check_video(&live, &cfg, v, now)?;
     let (experiments, _) = config::experiments_of(conn, seller_id)?;
     let h = insert(
         conn,
@@ -435,11 +419,12 @@ pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u
         .collect::<Result<_, _>>()?;
     let mut posted = 0;
     for (id, live, on, ready, unapproved) in due {
-        if on && !ready && !unapproved {
+        // Not approved by its post time: it does not go out, the seller can still post it.
+        let decision = DuePost::decide(on, ready, unapproved);
+        if decision == DuePost::Wait {
             continue;
         }
-        // Not approved by its post time: it does not go out, the seller can still post it.
-        if on && !unapproved {
+        if decision == DuePost::Post {
             set_status(conn, &id, Posted, live)?;
             posted += 1;
         } else {

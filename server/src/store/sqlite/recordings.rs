@@ -1,13 +1,13 @@
 //! Recordings: the segments the recorder sent for each LIVE, what is missing or unreadable, and
 //! the captions spoken in a span.
 
-use highlights_api::{RecordingReport, SegmentReceipt, TimeRange};
-use highlights_engine::{EventKind, LiveEvent};
+use highlights_api::{RecordingReport, SegmentReceipt};
 use rusqlite::{Connection, params};
 
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
+use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
+use crate::store::rules;
 
 fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
     if conn.prepare_cached("SELECT 1 FROM lives WHERE id = ?1")?.exists([live_id])? {
@@ -69,27 +69,7 @@ pub(super) fn report(conn: &Connection, live_id: &str) -> Result<RecordingReport
     let out_of_order: u32 = conn
         .prepare_cached("SELECT count(*) FROM recording_segments WHERE live_id = ?1 AND out_of_order")?
         .query_row([live_id], |r| r.get(0))?;
-    let readable: Vec<&SegmentRef> = segments.iter().filter(|s| s.readable).collect();
-    let mut gaps = Vec::new();
-    let mut covered_ms = 0;
-    let mut reached: Option<i64> = None;
-    for s in &readable {
-        let end = s.start_ms + s.duration_ms;
-        match reached {
-            Some(r) if s.start_ms > r + JOIN_TOLERANCE_MS => gaps.push(TimeRange { start_ms: r, end_ms: s.start_ms }),
-            _ => {}
-        }
-        covered_ms += (end - reached.unwrap_or(i64::MIN).max(s.start_ms)).max(0);
-        reached = Some(reached.map_or(end, |r| r.max(end)));
-    }
-    Ok(RecordingReport {
-        live_id: live_id.to_string(),
-        segments: segments.len() as u32,
-        covered_ms,
-        gaps,
-        corrupt: segments.iter().filter(|s| !s.readable).map(|s| s.start_ms).collect(),
-        out_of_order,
-    })
+    Ok(rules::coverage(live_id, &segments, out_of_order))
 }
 
 /// Captions spoken during `[start_ms, end_ms)`, by time.
@@ -105,13 +85,7 @@ pub(super) fn captions(
     )?;
     let mut out = Vec::new();
     for json in stmt.query_map(params![live_id, start_ms - 30_000, end_ms], |r| r.get::<_, String>(0))? {
-        if let Ok(LiveEvent { ts_ms, kind: EventKind::Caption { text, duration_ms }, .. }) =
-            LiveEvent::parse_line(&json?)
-            && ts_ms + duration_ms > start_ms
-            && !text.trim().is_empty()
-        {
-            out.push(CaptionLine { at_ms: ts_ms, duration_ms, text });
-        }
+        out.extend(rules::caption(&json?, start_ms));
     }
     Ok(out)
 }

@@ -1,60 +1,27 @@
 //! What posted videos earn: viewer events on them (views, LIVE-room entries, product clicks,
 //! attributed orders) summed per highlight, each change a new version clients pull.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
-use highlights_api::{IngestResult, Results, ViewerAction, ViewerEvent, ViewerEventBatch};
+use highlights_api::{IngestResult, ViewerEventBatch};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::next_seq;
 use crate::store::contract::StoreError;
+use crate::store::rules;
 
 /// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
 /// highlight that was never posted, are counted and skipped, never fatal.
 pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<IngestResult, StoreError> {
-    let mut skipped = 0u64;
-    let mut accepted = 0u64;
-    // Summed per highlight first, so a busy video is one write and one new version per batch.
-    let mut sums: HashMap<String, Results> = HashMap::new();
-    let mut posted: HashMap<String, bool> = HashMap::new();
+    let (events, bad) = rules::viewer_events(batch.events);
+    let mut posted = HashSet::new();
     let mut was_posted = conn.prepare_cached("SELECT posted_at_ms IS NOT NULL FROM highlights WHERE id = ?1")?;
-    for raw in batch.events {
-        let e = match ViewerEvent::from_value(raw) {
-            Ok(e) => e,
-            Err(reason) => {
-                tracing::warn!(%reason, "viewer event skipped");
-                skipped += 1;
-                continue;
-            }
-        };
-        let ok = match posted.get(&e.highlight_id) {
-            Some(ok) => *ok,
-            None => {
-                let ok = was_posted.query_row([&e.highlight_id], |r| r.get(0)).optional()?.unwrap_or(false);
-                posted.insert(e.highlight_id.clone(), ok);
-                ok
-            }
-        };
-        if !ok {
-            tracing::warn!(highlight_id = %e.highlight_id, "viewer event on a video never posted skipped");
-            skipped += 1;
-            continue;
+    for id in events.iter().map(|e| &e.highlight_id).collect::<HashSet<_>>() {
+        if was_posted.query_row([id], |r| r.get(0)).optional()?.unwrap_or(false) {
+            posted.insert(id.clone());
         }
-        let r = sums.entry(e.highlight_id).or_default();
-        match e.action {
-            ViewerAction::View { watch_ms } => {
-                r.views += 1;
-                r.watch_ms += watch_ms;
-            }
-            ViewerAction::LiveEntry => r.live_entries += 1,
-            ViewerAction::ProductClick => r.product_clicks += 1,
-            ViewerAction::Order { amount_minor } => {
-                r.orders += 1;
-                r.gmv_minor += amount_minor;
-            }
-        }
-        accepted += 1;
     }
+    let (sums, accepted, skipped) = rules::sum_viewer_events(events, &posted);
     for (id, r) in sums {
         conn.prepare_cached(
             "INSERT INTO results (highlight_id, views, watch_ms, live_entries, product_clicks, orders, gmv_minor)
@@ -75,7 +42,7 @@ pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<Inges
         let seq = next_seq(conn)?;
         conn.prepare_cached("UPDATE highlights SET seq = ?2 WHERE id = ?1")?.execute(params![id, seq])?;
     }
-    Ok(IngestResult { accepted, skipped })
+    Ok(IngestResult { accepted, skipped: skipped + bad })
 }
 
 /// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::next_seq;
 use crate::store::contract::StoreError;
+use crate::store::rules;
 
 /// The seller's settings and their change sequence number.
 pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64), StoreError> {
@@ -34,68 +35,16 @@ pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64)
     .ok_or(StoreError::NotFound("settings"))
 }
 
-fn invalid_change(message: &str) -> StoreError {
-    StoreError::rule("invalid_change", message)
-}
-
 /// Applies a patch; a stale `expected_version` is refused with the current state.
 pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Result<Settings, StoreError> {
-    let (mut s, _) = load(conn, seller_id)?;
-    if let Some(v) = p.expected_version
-        && v != s.version
-    {
-        return Err(StoreError::Stale { expected: v, current: Box::new(s) });
-    }
-    if p.onboarding_completed == Some(false) {
-        return Err(invalid_change("onboarding cannot be un-completed"));
-    }
-    if p.popup_shows_delta.is_some_and(|d| d > 100) {
-        return Err(invalid_change("popup_shows_delta is at most 100"));
-    }
-    if p.popup_dismissed_at_ms.is_some_and(|t| t <= 0) {
-        return Err(invalid_change("popup_dismissed_at_ms must be an epoch time"));
-    }
-    if let Some(ids) = &p.only_products {
-        if ids.len() > highlights_api::MAX_ONLY_PRODUCTS {
-            return Err(invalid_change(&format!(
-                "only_products holds at most {} products",
-                highlights_api::MAX_ONLY_PRODUCTS
-            )));
-        }
-        if !ids.iter().all(|id| highlights_api::is_valid_id(id)) {
-            return Err(invalid_change("only_products holds product ids"));
+    let (current, _) = load(conn, seller_id)?;
+    match rules::patched(current.clone(), p)? {
+        None => Ok(current),
+        Some(mut s) => {
+            store(conn, seller_id, &mut s)?;
+            Ok(s)
         }
     }
-    let before = s.clone();
-    if let Some(on) = p.highlights_on {
-        s.highlights_on = on;
-    }
-    if p.onboarding_completed == Some(true) {
-        s.onboarding_completed = true;
-    }
-    s.popup_shows = s.popup_shows.saturating_add(p.popup_shows_delta.unwrap_or(0));
-    if let Some(t) = p.popup_dismissed_at_ms {
-        s.popup_dismissed_at_ms = Some(s.popup_dismissed_at_ms.map_or(t, |d| d.max(t)));
-    }
-    if let Some(on) = p.next_live_highlights_on {
-        s.next_live_highlights_on = on;
-    }
-    if let Some(on) = p.review_before_posting {
-        s.review_before_posting = on;
-    }
-    if let Some(ids) = &p.only_products {
-        let mut ids = ids.clone();
-        ids.sort();
-        ids.dedup();
-        s.only_products = ids;
-    }
-    if s == before {
-        return Ok(s);
-    }
-    let now = crate::clock::now_ms();
-    s.updated_at_ms = p.acted_at_ms.filter(|t| *t > 0).map_or(now, |t| t.min(now));
-    store(conn, seller_id, &mut s)?;
-    Ok(s)
 }
 
 /// Writes changed settings as a new version clients pull.

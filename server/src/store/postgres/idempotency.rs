@@ -1,0 +1,51 @@
+//! Idempotency keys: a retried request with the same key gets the first answer and changes nothing.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::shared::{Tx, exec, row};
+use crate::store::contract::{Idempotency, StoreError};
+
+/// The stored answer to an earlier request with this key, if any. Requests with the same key
+/// take turns from here to the end of their transaction (an advisory lock), so two retries
+/// arriving together do not both run.
+pub(super) async fn replay<T: DeserializeOwned>(
+    tx: &Tx<'_>,
+    seller_id: &str,
+    key: Option<&Idempotency>,
+) -> Result<Option<T>, StoreError> {
+    let Some(Idempotency { key, fingerprint }) = key else { return Ok(None) };
+    exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, 0))", &[&seller_id, key]).await?;
+    let Some(r) =
+        row(tx, "SELECT fingerprint, body FROM idempotency WHERE seller_id = $1 AND key = $2", &[&seller_id, key])
+            .await?
+    else {
+        return Ok(None);
+    };
+    let (fp, body): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+    if fp != *fingerprint {
+        return Err(StoreError::rule(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+        ));
+    }
+    serde_json::from_str(&body).map(Some).map_err(|e| StoreError::backend("reading a stored answer", e))
+}
+
+/// Keeps the answer to a request with this key, for its retries.
+pub(super) async fn remember<T: Serialize>(
+    tx: &Tx<'_>,
+    seller_id: &str,
+    key: Option<&Idempotency>,
+    answer: &T,
+) -> Result<(), StoreError> {
+    let Some(Idempotency { key, fingerprint }) = key else { return Ok(()) };
+    let body = serde_json::to_string(answer).map_err(|e| StoreError::backend("storing an answer", e))?;
+    exec(
+        tx,
+        "INSERT INTO idempotency (seller_id, key, fingerprint, status, body, created_at_ms)
+         VALUES ($1, $2, $3, 200, $4, $5)",
+        &[&seller_id, key, fingerprint, &body, &crate::clock::now_ms()],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! LIVE event ingestion: store the events, keep LIVEs and products current, and store what the
+//! engine finds in them, all in the caller's transaction.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use highlights_api::{IngestBatch, IngestResult, LiveStatus};
+use highlights_engine::{EventKind, LiveEvent};
+
+use super::shared::{Tx, exec, exists, next_seq, one, row, rows};
+use super::{config, highlights, settings};
+use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
+
+/// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
+pub const WARM_UP_MS: i64 = 10 * 60 * 1000;
+
+async fn bump_live(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
+    let seq = next_seq(tx).await?;
+    exec(tx, "UPDATE lives SET seq = $2 WHERE id = $1", &[&live_id, &seq]).await?;
+    Ok(())
+}
+
+/// What one batch already looked up, so a busy LIVE costs one lookup per batch, not per event.
+#[derive(Default)]
+struct BatchState {
+    /// LIVE id → whether it belongs to the batch's seller.
+    ours: HashMap<String, bool>,
+    /// LIVE id → newest event time in the batch.
+    clock: HashMap<String, i64>,
+    /// (LIVE, product) pairs already recorded.
+    products: HashSet<(String, String)>,
+}
+
+/// The owner of a LIVE, creating it for `seller_id` if it is new. A stream may lack live_start:
+/// the first event opens the LIVE, and it takes the seller's choice for their next LIVE.
+async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, StoreError> {
+    if let Some(r) = row(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await? {
+        return Ok(r.try_get(0)?);
+    }
+    let highlights_on = settings::take_next_live_choice(tx, seller_id).await?;
+    let seq = next_seq(tx).await?;
+    exec(
+        tx,
+        "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        &[
+            &e.live_id,
+            &seller_id,
+            &format!("LIVE {}", e.live_id),
+            &e.ts_ms,
+            &LiveStatus::Live.as_str(),
+            &seq,
+            &highlights_on,
+        ],
+    )
+    .await?;
+    // Another process may have opened it first: its row stands.
+    one(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await
+}
+
+/// Applies one event to the LIVE it belongs to; false if the LIVE is another seller's.
+async fn apply(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchState) -> Result<bool, StoreError> {
+    let ours = match batch.ours.get(&e.live_id) {
+        Some(ours) => *ours,
+        None => owner(tx, seller_id, e).await? == seller_id,
+    };
+    batch.ours.insert(e.live_id.clone(), ours);
+    if !ours {
+        return Ok(false);
+    }
+    match &e.kind {
+        EventKind::LiveStart { title } => {
+            let title = title.as_deref().map(|t| t.chars().take(200).collect::<String>());
+            exec(
+                tx,
+                "UPDATE lives SET started_at_ms = least(started_at_ms, $2), title = coalesce($3::text, title) WHERE id = $1",
+                &[&e.live_id, &e.ts_ms, &title],
+            )
+            .await?;
+            bump_live(tx, &e.live_id).await?;
+        }
+        EventKind::LiveEnd => {
+            exec(
+                tx,
+                "UPDATE lives SET ended_at_ms = greatest($2, started_at_ms), status = $3 WHERE id = $1",
+                &[&e.live_id, &e.ts_ms, &LiveStatus::Ended.as_str()],
+            )
+            .await?;
+            bump_live(tx, &e.live_id).await?;
+            highlights::clear_live_now(tx, &e.live_id).await?;
+        }
+        _ => {}
+    }
+    let clock = batch.clock.entry(e.live_id.clone()).or_insert(e.ts_ms);
+    *clock = (*clock).max(e.ts_ms);
+    if let Some((product_id, name)) = product_of(&e.kind)
+        && (name.is_some() || batch.products.insert((e.live_id.clone(), product_id.to_string())))
+    {
+        let added = exec(
+            tx,
+            "INSERT INTO live_products (live_id, product_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&e.live_id, &product_id, &name.unwrap_or(product_id)],
+        )
+        .await?;
+        if let Some(name) = name {
+            exec(
+                tx,
+                "UPDATE live_products SET name = $3 WHERE live_id = $1 AND product_id = $2",
+                &[&e.live_id, &product_id, &name],
+            )
+            .await?;
+        }
+        if added > 0 {
+            bump_live(tx, &e.live_id).await?;
+        }
+    }
+    Ok(true)
+}
+
+fn product_of(k: &EventKind) -> Option<(&str, Option<&str>)> {
+    match k {
+        EventKind::ProductPin { product_id, name } => Some((product_id, name.as_deref())),
+        EventKind::ProductClick { product_id } | EventKind::AddToCart { product_id } => Some((product_id, None)),
+        EventKind::Order { product_id, .. } => Some((product_id, None)),
+        _ => None,
+    }
+}
+
+/// The last [`WARM_UP_MS`] of a LIVE's stored events, plus the product pinned before them
+/// (replayed at the window's start, so the detector sees no long silence between the two).
+async fn history(tx: &Tx<'_>, live_id: &str) -> Result<Vec<LiveEvent>, StoreError> {
+    let newest: Option<i64> = one(tx, "SELECT max(ts_ms) FROM events WHERE live_id = $1", &[&live_id]).await?;
+    let Some(newest) = newest else { return Ok(Vec::new()) };
+    let from = newest - WARM_UP_MS;
+    let pin = row(
+        tx,
+        "SELECT json FROM events WHERE live_id = $1 AND ts_ms < $2 AND json LIKE '%\"product_pin\"%'
+         ORDER BY ts_ms DESC LIMIT 1",
+        &[&live_id, &from],
+    )
+    .await?;
+    let mut events = Vec::new();
+    if let Some(mut e) =
+        pin.map(|r| r.try_get::<_, String>(0)).transpose()?.and_then(|j| LiveEvent::parse_line(&j).ok())
+    {
+        e.ts_ms = from;
+        events.push(e);
+    }
+    for r in
+        rows(tx, "SELECT json FROM events WHERE live_id = $1 AND ts_ms >= $2 ORDER BY id", &[&live_id, &from]).await?
+    {
+        if let Ok(e) = LiveEvent::parse_line(r.try_get(0)?) {
+            events.push(e);
+        }
+    }
+    Ok(events)
+}
+
+/// Stores a batch and what the engine finds in it; bad events are counted and skipped, never fatal.
+/// Moments to post get their video queued when `videos`.
+pub(super) async fn ingest(
+    tx: &Tx<'_>,
+    batch: IngestBatch,
+    scorer: &dyn Scorer,
+    videos: bool,
+) -> Result<IngestResult, StoreError> {
+    let seller_id = batch.seller_id;
+    if !highlights_api::is_valid_id(&seller_id)
+        || !exists(tx, "SELECT 1 FROM sellers WHERE id = $1", &[&seller_id]).await?
+    {
+        return Err(StoreError::NotFound("seller"));
+    }
+    let (cfg, _) = config::load(tx).await?;
+    let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
+    // Detectors lost with a restart are rebuilt before the new events reach them.
+    let live_ids: BTreeSet<&str> =
+        batch.events.iter().filter_map(|e| e.get("live_id").and_then(|v| v.as_str())).collect();
+    for live_id in live_ids {
+        if !scorer.knows(live_id) {
+            scorer.warm_up(&settings, &history(tx, live_id).await?);
+        }
+    }
+    let mut skipped = 0u64;
+    let mut events = Vec::with_capacity(batch.events.len());
+    let mut stored: Vec<(String, i64, String)> = Vec::with_capacity(batch.events.len());
+    let mut state = BatchState::default();
+    for raw in batch.events {
+        let text = raw.to_string();
+        match LiveEvent::from_value(raw) {
+            Ok(e) if apply(tx, &seller_id, &e, &mut state).await? => {
+                stored.push((e.live_id.clone(), e.ts_ms, text));
+                events.push(e);
+            }
+            Ok(e) => {
+                tracing::warn!(live_id = %e.live_id, "event for another seller's LIVE skipped");
+                skipped += 1;
+            }
+            Err(reason) => {
+                tracing::warn!(%reason, "event skipped");
+                skipped += 1;
+            }
+        }
+    }
+    // One statement for the whole batch: a busy LIVE's second of chat is one round trip.
+    let (ids, (times, texts)): (Vec<String>, (Vec<i64>, Vec<String>)) =
+        stored.into_iter().map(|(l, t, j)| (l, (t, j))).unzip();
+    exec(
+        tx,
+        "INSERT INTO events (live_id, ts_ms, json) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
+        &[&ids, &times, &texts],
+    )
+    .await?;
+    let arrived = crate::clock::now_ms();
+    for (live_id, ts) in &state.clock {
+        exec(
+            tx,
+            "UPDATE lives SET last_event_ms = greatest(coalesce(last_event_ms, 0), $2), last_seen_at_ms = $3 WHERE id = $1",
+            &[live_id, ts, &arrived],
+        )
+        .await?;
+    }
+    for m in scorer.score(&settings, &events) {
+        highlights::store_moment(tx, &seller_id, &m, videos).await?;
+    }
+    Ok(IngestResult { accepted: events.len() as u64, skipped })
+}

@@ -1,0 +1,419 @@
+//! The PostgreSQL backend, for the distributed mode: any number of API servers and workers share
+//! it. Every operation is one transaction (READ COMMITTED, with the row locks each rule needs;
+//! reads that must agree with each other use one REPEATABLE READ snapshot); a transaction that
+//! lost a deadlock to another is run again. Each table group's statements live in their module,
+//! in the same shape as the SQLite backend's.
+
+mod changes;
+mod config;
+mod event_log;
+mod highlights;
+mod idempotency;
+mod ingest;
+mod lives;
+mod recordings;
+mod report;
+mod results;
+mod schema;
+mod sellers;
+mod settings;
+mod shared;
+mod videos;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use highlights_api::{
+    Changes, CreateVideo, Experiments, Feed, Highlight, HighlightList, IngestBatch, IngestResult, Live, LivePage,
+    RecordingReport, RemoteConfig, RemovedCount, SegmentReceipt, Settings, SettingsPatch, VideoState, ViewerEventBatch,
+};
+use highlights_engine::EngineSettings;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+use crate::store::contract::{
+    Caller, ExperimentReport, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight, Scorer, Store,
+    StoreError,
+};
+use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
+
+/// The store in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    /// Whether a highlight posts only with a ready video (the default), or without one.
+    videos: bool,
+    retry: RetryPolicy,
+}
+
+/// Whether a failed transaction may simply be run again: it lost a deadlock or a serialization
+/// conflict to another, and nothing of it was kept.
+fn retryable(e: &StoreError) -> bool {
+    let StoreError::Backend { source, .. } = e else { return false };
+    source
+        .downcast_ref::<tokio_postgres::Error>()
+        .and_then(|e| e.code())
+        .is_some_and(|c| *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE)
+}
+
+/// Runs `$body` (which uses the transaction `$tx`) in one READ COMMITTED transaction, committed
+/// if it succeeds; run again, a few times, when it lost a deadlock.
+macro_rules! write {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            let result: Result<_, StoreError> = async {
+                let mut client = $store.client().await?;
+                let $tx = client.transaction().await?;
+                let r = $body;
+                $tx.commit().await?;
+                Ok(r)
+            }
+            .await;
+            match result {
+                Err(e) if attempt < 3 && retryable(&e) => attempt += 1,
+                r => break r,
+            }
+        }
+    }};
+}
+
+/// Runs `$body` on one REPEATABLE READ snapshot: every row it reads is from the same moment.
+macro_rules! read {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let result: Result<_, StoreError> = async {
+            let mut client = $store.client().await?;
+            let $tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await?;
+            let r = $body;
+            $tx.commit().await?;
+            Ok(r)
+        }
+        .await;
+        result
+    }};
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`), creating and migrating
+    /// the schema; the one way the server opens a shared store. The URL may hold a password: it
+    /// is never logged.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pg: tokio_postgres::Config =
+            url.parse().map_err(|_| StoreError::Invalid("the database URL is not a PostgreSQL URL".into()))?;
+        let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool =
+            Pool::builder(manager).max_size(16).build().map_err(|e| StoreError::backend("building the pool", e))?;
+        let store = Self { pool, videos: true, retry: RetryPolicy::default() };
+        let _: Result<(), StoreError> = write!(store, |tx| {
+            schema::migrate(&tx).await?;
+            config::store_default_once(&tx).await?
+        });
+        Ok(store)
+    }
+
+    /// This store posts highlights without making videos (see the SQLite store's).
+    pub fn posting_without_videos(mut self) -> Self {
+        self.videos = false;
+        self
+    }
+
+    /// Retries failed renders by `policy`.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(|e| StoreError::backend("taking a pooled connection", e))
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn caller(&self, token_hash: String) -> Result<Caller, StoreError> {
+        read!(self, |tx| sellers::caller(&tx, &token_hash).await?)
+    }
+
+    async fn settings(&self, seller_id: String) -> Result<Settings, StoreError> {
+        read!(self, |tx| settings::load(&tx, &seller_id).await?.0)
+    }
+
+    async fn patch_settings(
+        &self,
+        seller_id: String,
+        patch: SettingsPatch,
+        key: Option<Idempotency>,
+    ) -> Result<Settings, StoreError> {
+        write!(self, |tx| match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
+            Some(done) => done,
+            None => {
+                let s = settings::patch(&tx, &seller_id, &patch).await?;
+                idempotency::remember(&tx, &seller_id, key.as_ref(), &s).await?;
+                s
+            }
+        })
+    }
+
+    async fn config(&self) -> Result<RemoteConfig, StoreError> {
+        read!(self, |tx| config::load(&tx).await?.0)
+    }
+
+    async fn experiments(&self, seller_id: String) -> Result<Experiments, StoreError> {
+        read!(self, |tx| config::experiments_of(&tx, &seller_id).await?.0)
+    }
+
+    async fn lives(&self, seller_id: String, query: LiveQuery) -> Result<LivePage, StoreError> {
+        read!(self, |tx| lives::list(&tx, &seller_id, &query).await?)
+    }
+
+    async fn live(&self, seller_id: String, live_id: String) -> Result<Live, StoreError> {
+        read!(self, |tx| lives::load(&tx, &seller_id, &live_id).await?)
+    }
+
+    async fn set_live_highlights(&self, seller_id: String, live_id: String, on: bool) -> Result<Live, StoreError> {
+        write!(self, |tx| highlights::set_live_highlights(&tx, &seller_id, &live_id, on).await?)
+    }
+
+    async fn highlights(&self, seller_id: String, live_id: String) -> Result<HighlightList, StoreError> {
+        read!(self, |tx| highlights::of_live(&tx, &seller_id, &live_id).await?)
+    }
+
+    async fn add_highlights(&self, new: Vec<NewHighlight>) -> Result<Vec<Highlight>, StoreError> {
+        write!(self, |tx| {
+            let mut out = Vec::with_capacity(new.len());
+            for h in &new {
+                out.push(highlights::insert(&tx, h).await?);
+            }
+            out
+        })
+    }
+
+    async fn post_highlight(
+        &self,
+        seller_id: String,
+        highlight_id: String,
+        key: Option<Idempotency>,
+    ) -> Result<Highlight, StoreError> {
+        write!(self, |tx| match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
+            Some(done) => done,
+            None => {
+                let h = highlights::post(&tx, &seller_id, &highlight_id, self.videos).await?;
+                idempotency::remember(&tx, &seller_id, key.as_ref(), &h).await?;
+                h
+            }
+        })
+    }
+
+    async fn approve_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError> {
+        write!(self, |tx| highlights::approve(&tx, &seller_id, &highlight_id).await?)
+    }
+
+    async fn remove_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError> {
+        write!(self, |tx| highlights::remove(&tx, &seller_id, &highlight_id).await?)
+    }
+
+    async fn remove_auto_highlights(
+        &self,
+        seller_id: String,
+        live_id: Option<String>,
+    ) -> Result<RemovedCount, StoreError> {
+        write!(self, |tx| highlights::remove_auto(&tx, &seller_id, live_id.as_deref()).await?)
+    }
+
+    async fn create_video(
+        &self,
+        seller_id: String,
+        video: CreateVideo,
+        key: Idempotency,
+    ) -> Result<Highlight, StoreError> {
+        write!(self, |tx| match idempotency::replay(&tx, &seller_id, Some(&key)).await? {
+            Some(done) => done,
+            None => {
+                let h = highlights::create_video(&tx, &seller_id, &video, self.videos).await?;
+                idempotency::remember(&tx, &seller_id, Some(&key), &h).await?;
+                h
+            }
+        })
+    }
+
+    async fn changes(&self, seller_id: String, since: i64, limit: u32) -> Result<Changes, StoreError> {
+        // One snapshot: the cursor and the rows agree, so no change committed meanwhile can fall
+        // between them.
+        read!(self, |tx| changes::page(&tx, &seller_id, since, limit).await?)
+    }
+
+    async fn ingest(
+        &self,
+        batch: IngestBatch,
+        key: Option<Idempotency>,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<IngestResult, StoreError> {
+        let lives: BTreeSet<String> =
+            batch.events.iter().filter_map(|e| e.get("live_id").and_then(|v| v.as_str()).map(String::from)).collect();
+        let seller_id = batch.seller_id.clone();
+        let result: Result<IngestResult, StoreError> = async {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            let r = match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
+                Some(done) => done,
+                None => {
+                    let r = ingest::ingest(&tx, batch, scorer.as_ref(), self.videos).await?;
+                    idempotency::remember(&tx, &seller_id, key.as_ref(), &r).await?;
+                    r
+                }
+            };
+            tx.commit().await?;
+            Ok(r)
+        }
+        .await;
+        if result.is_err() {
+            // Not committed: the detectors must not keep what they saw; they warm up again.
+            lives.iter().for_each(|l| scorer.forget(l));
+        }
+        result
+    }
+
+    async fn lease_partitions(&self, worker: String, partitions: u32, lease_ms: i64) -> Result<Vec<u32>, StoreError> {
+        write!(self, |tx| event_log::lease(&tx, &worker, partitions, crate::clock::now_ms(), lease_ms).await?)
+    }
+
+    async fn release_partitions(&self, worker: String) -> Result<(), StoreError> {
+        write!(self, |tx| event_log::release(&tx, &worker).await?)
+    }
+
+    async fn log_position(&self, partition: u32) -> Result<u64, StoreError> {
+        read!(self, |tx| event_log::position(&tx, partition).await?)
+    }
+
+    async fn apply_logged(
+        &self,
+        entry: LoggedBatch,
+        at: LogPosition,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<Logged, StoreError> {
+        // Not run again here: the worker forgets the LIVE's detector and retries the entry.
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let r = event_log::apply(&tx, entry, &at, scorer.as_ref(), self.videos, crate::clock::now_ms()).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn ingest_viewer_events(
+        &self,
+        batch: ViewerEventBatch,
+        key: Option<Idempotency>,
+    ) -> Result<IngestResult, StoreError> {
+        // The platform's keys, one scope for all sellers (no seller id is empty).
+        write!(self, |tx| match idempotency::replay(&tx, "", key.as_ref()).await? {
+            Some(done) => done,
+            None => {
+                let r = results::ingest(&tx, batch.clone()).await?;
+                idempotency::remember(&tx, "", key.as_ref(), &r).await?;
+                r
+            }
+        })
+    }
+
+    async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError> {
+        let wall = crate::clock::now_ms();
+        let (scheduled, silent): (bool, bool) =
+            read!(self, |tx| (highlights::any_scheduled(&tx).await?, videos::any_silent(&tx, wall).await?))?;
+        if !scheduled && !silent {
+            return Ok(0);
+        }
+        write!(self, |tx| {
+            if silent {
+                videos::clear_silent(&tx, wall).await?;
+            }
+            if scheduled { highlights::post_due(&tx, now_ms, self.videos).await? } else { 0 }
+        })
+    }
+
+    async fn add_segment(
+        &self,
+        live_id: String,
+        start_ms: i64,
+        probe: SegmentProbe,
+        media_key: String,
+    ) -> Result<SegmentReceipt, StoreError> {
+        write!(self, |tx| recordings::add(&tx, &live_id, start_ms, probe, &media_key).await?)
+    }
+
+    async fn recording(&self, live_id: String) -> Result<RecordingReport, StoreError> {
+        read!(self, |tx| recordings::report(&tx, &live_id).await?)
+    }
+
+    async fn release_render_leases(&self) -> Result<u32, StoreError> {
+        write!(self, |tx| videos::release_leases(&tx).await?)
+    }
+
+    async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError> {
+        write!(self, |tx| videos::claim(&tx, now_ms, &self.retry).await?)
+    }
+
+    async fn finish_render(
+        &self,
+        highlight_id: String,
+        outcome: RenderOutcome,
+        now_ms: i64,
+    ) -> Result<VideoState, StoreError> {
+        write!(self, |tx| videos::finish(&tx, &highlight_id, &outcome, now_ms, &self.retry).await?)
+    }
+
+    async fn video_job(&self, highlight_id: String) -> Result<Option<VideoJob>, StoreError> {
+        read!(self, |tx| videos::job(&tx, &highlight_id).await?)
+    }
+
+    async fn media(&self, highlight_id: String, viewer: Option<String>) -> Result<MediaRef, StoreError> {
+        read!(self, |tx| videos::media(&tx, &highlight_id, viewer.as_deref()).await?)
+    }
+
+    async fn feed(&self, seller_id: String, limit: u32) -> Result<Feed, StoreError> {
+        read!(self, |tx| videos::feed(&tx, &seller_id, limit).await?)
+    }
+
+    async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError> {
+        write!(self, |tx| sellers::create(&tx, &seller_id, &name).await?)
+    }
+
+    async fn seller_token(&self, seller_id: String) -> Result<String, StoreError> {
+        write!(self, |tx| sellers::token(&tx, &seller_id).await?)
+    }
+
+    async fn service_token(&self) -> Result<String, StoreError> {
+        write!(self, |tx| sellers::service_token(&tx).await?)
+    }
+
+    async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError> {
+        write!(self, |tx| config::save(&tx, &config).await?)
+    }
+
+    async fn experiment_report(&self) -> Result<ExperimentReport, StoreError> {
+        read!(self, |tx| report::experiments(&tx).await?)
+    }
+
+    async fn pin_experiments(
+        &self,
+        seller_id: String,
+        popup: Option<bool>,
+        format: Option<String>,
+    ) -> Result<(), StoreError> {
+        write!(self, |tx| sellers::pin_experiments(&tx, &seller_id, popup, format.as_deref()).await?)
+    }
+
+    async fn engine_settings(&self) -> Result<EngineSettings, StoreError> {
+        read!(self, |tx| config::engine_settings(&tx).await?)
+    }
+
+    async fn set_engine_settings(&self, settings: EngineSettings) -> Result<(), StoreError> {
+        write!(self, |tx| config::save_engine_settings(&tx, &settings).await?)
+    }
+}

@@ -1,0 +1,107 @@
+//! Recordings: the segments the recorder sent for each LIVE, what is missing or unreadable, and
+//! the captions spoken in a span.
+
+use highlights_api::{RecordingReport, SegmentReceipt};
+
+use super::shared::{Tx, exec, exists, one, rows};
+use crate::clock::now_ms;
+use crate::store::contract::StoreError;
+use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
+use crate::store::rules;
+
+async fn live_exists(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
+    if exists(tx, "SELECT 1 FROM lives WHERE id = $1", &[&live_id]).await? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("live"))
+    }
+}
+
+/// Keeps one segment; a segment re-sent with the same start replaces the earlier one.
+pub(super) async fn add(
+    tx: &Tx<'_>,
+    live_id: &str,
+    start_ms: i64,
+    probe: SegmentProbe,
+    media_key: &str,
+) -> Result<SegmentReceipt, StoreError> {
+    live_exists(tx, live_id).await?;
+    let out_of_order = exists(
+        tx,
+        "SELECT 1 FROM recording_segments WHERE live_id = $1 AND start_ms > $2 LIMIT 1",
+        &[&live_id, &start_ms],
+    )
+    .await?;
+    exec(
+        tx,
+        "INSERT INTO recording_segments (live_id, start_ms, duration_ms, media_key, readable, out_of_order, received_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (live_id, start_ms) DO UPDATE SET duration_ms = excluded.duration_ms,
+             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms",
+        &[&live_id, &start_ms, &probe.duration_ms, &media_key, &probe.readable, &out_of_order, &now_ms()],
+    )
+    .await?;
+    Ok(SegmentReceipt { start_ms, duration_ms: probe.duration_ms, readable: probe.readable, out_of_order })
+}
+
+async fn all(tx: &Tx<'_>, live_id: &str, from: i64, to: i64) -> Result<Vec<SegmentRef>, StoreError> {
+    rows(
+        tx,
+        "SELECT start_ms, duration_ms, media_key, readable FROM recording_segments
+         WHERE live_id = $1 AND start_ms >= $2 AND start_ms < $3 ORDER BY start_ms",
+        &[&live_id, &from, &to],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(SegmentRef {
+            start_ms: r.try_get(0)?,
+            duration_ms: r.try_get(1)?,
+            media_key: r.try_get(2)?,
+            readable: r.try_get(3)?,
+        })
+    })
+    .collect()
+}
+
+/// Segments that overlap `[start_ms, end_ms)`, by start.
+pub(super) async fn overlapping(
+    tx: &Tx<'_>,
+    live_id: &str,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<SegmentRef>, StoreError> {
+    let mut segments = all(tx, live_id, start_ms - MAX_SEGMENT_MS, end_ms).await?;
+    segments.retain(|s| s.start_ms + s.duration_ms > start_ms);
+    Ok(segments)
+}
+
+/// What is held of a LIVE's recording: coverage, holes, unreadable segments, late arrivals.
+pub(super) async fn report(tx: &Tx<'_>, live_id: &str) -> Result<RecordingReport, StoreError> {
+    live_exists(tx, live_id).await?;
+    let segments = all(tx, live_id, i64::MIN, i64::MAX).await?;
+    let out_of_order: i64 =
+        one(tx, "SELECT count(*) FROM recording_segments WHERE live_id = $1 AND out_of_order", &[&live_id]).await?;
+    Ok(rules::coverage(live_id, &segments, out_of_order as u32))
+}
+
+/// Captions spoken during `[start_ms, end_ms)`, by time.
+pub(super) async fn captions(
+    tx: &Tx<'_>,
+    live_id: &str,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<CaptionLine>, StoreError> {
+    let found = rows(
+        tx,
+        "SELECT json FROM events WHERE live_id = $1 AND ts_ms >= $2 AND ts_ms < $3 AND json LIKE '%\"caption\"%'
+         ORDER BY ts_ms, id",
+        &[&live_id, &(start_ms - 30_000), &end_ms],
+    )
+    .await?;
+    let mut out = Vec::new();
+    for r in &found {
+        out.extend(rules::caption(r.try_get(0)?, start_ms));
+    }
+    Ok(out)
+}

@@ -1,0 +1,69 @@
+//! What posted videos earn: viewer events on them (views, LIVE-room entries, product clicks,
+//! attributed orders) summed per highlight, each change a new version clients pull.
+
+use std::collections::HashSet;
+
+use highlights_api::{IngestResult, ViewerEventBatch};
+
+use super::shared::{Tx, exec, next_seq, one, rows};
+use crate::store::contract::StoreError;
+use crate::store::rules;
+
+/// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
+/// highlight that was never posted, are counted and skipped, never fatal.
+pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<IngestResult, StoreError> {
+    let (events, bad) = rules::viewer_events(batch.events);
+    let ids: Vec<String> = events.iter().map(|e| e.highlight_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let posted: HashSet<String> =
+        rows(tx, "SELECT id FROM highlights WHERE id = ANY($1) AND posted_at_ms IS NOT NULL", &[&ids])
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+    let (sums, accepted, skipped) = rules::sum_viewer_events(events, &posted);
+    for (id, r) in sums {
+        exec(
+            tx,
+            "INSERT INTO results AS t (highlight_id, views, watch_ms, live_entries, product_clicks, orders, gmv_minor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (highlight_id) DO UPDATE SET views = t.views + $2, watch_ms = t.watch_ms + $3,
+                 live_entries = t.live_entries + $4, product_clicks = t.product_clicks + $5, orders = t.orders + $6,
+                 gmv_minor = t.gmv_minor + $7",
+            &[
+                &id,
+                &(r.views as i64),
+                &(r.watch_ms as i64),
+                &(r.live_entries as i64),
+                &(r.product_clicks as i64),
+                &(r.orders as i64),
+                &r.gmv_minor,
+            ],
+        )
+        .await?;
+        let seq = next_seq(tx).await?;
+        exec(tx, "UPDATE highlights SET seq = $2 WHERE id = $1", &[&id, &seq]).await?;
+    }
+    Ok(IngestResult { accepted, skipped: skipped + bad })
+}
+
+/// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).
+pub(super) async fn of_posted(tx: &Tx<'_>, seller_id: &str) -> Result<(u32, u64, i64), StoreError> {
+    let videos: i64 =
+        one(tx, "SELECT count(*) FROM highlights WHERE seller_id = $1 AND posted_at_ms IS NOT NULL", &[&seller_id])
+            .await?;
+    let views: i64 = one(
+        tx,
+        "SELECT coalesce(sum(r.views), 0)::bigint FROM highlights h JOIN results r ON r.highlight_id = h.id
+         WHERE h.seller_id = $1 AND h.posted_at_ms IS NOT NULL",
+        &[&seller_id],
+    )
+    .await?;
+    let gmv: i64 = one(
+        tx,
+        "SELECT coalesce(sum(r.gmv_minor), 0)::bigint FROM highlights h JOIN results r ON r.highlight_id = h.id
+         WHERE h.seller_id = $1 AND h.posted_at_ms IS NOT NULL",
+        &[&seller_id],
+    )
+    .await?;
+    Ok((videos as u32, views as u64, gmv))
+}

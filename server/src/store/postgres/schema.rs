@@ -1,0 +1,154 @@
+//! The server's PostgreSQL schema: the SQLite one in PostgreSQL's types. Versions are appended,
+//! never edited; every process migrates at start, one at a time.
+
+use super::shared::Tx;
+use crate::store::contract::StoreError;
+
+/// Version 1: everything the SQLite store holds at its version 9.
+const V1: &str = r#"
+CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO counters (name, value) VALUES ('seq', 0);
+CREATE TABLE sellers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    popup_override BOOLEAN,
+    format_override TEXT,
+    experiments_seq BIGINT NOT NULL DEFAULT 0,
+    created_at_ms BIGINT NOT NULL
+);
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    seller_id TEXT REFERENCES sellers (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('seller', 'service')),
+    created_at_ms BIGINT NOT NULL
+);
+CREATE TABLE config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE engine_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+CREATE TABLE settings (
+    seller_id TEXT PRIMARY KEY REFERENCES sellers (id) ON DELETE CASCADE,
+    highlights_on BOOLEAN NOT NULL DEFAULT false,
+    onboarding_completed BOOLEAN NOT NULL DEFAULT false,
+    popup_shows BIGINT NOT NULL DEFAULT 0,
+    popup_dismissed_at_ms BIGINT,
+    version BIGINT NOT NULL DEFAULT 1,
+    updated_at_ms BIGINT NOT NULL,
+    seq BIGINT NOT NULL,
+    next_live_highlights_on BOOLEAN NOT NULL DEFAULT true,
+    review_before_posting BOOLEAN NOT NULL DEFAULT false,
+    only_products TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE lives (
+    id TEXT PRIMARY KEY,
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    started_at_ms BIGINT NOT NULL,
+    ended_at_ms BIGINT,
+    status TEXT NOT NULL CHECK (status IN ('live', 'ended')),
+    seq BIGINT NOT NULL,
+    last_event_ms BIGINT,
+    last_seen_at_ms BIGINT,
+    highlights_on BOOLEAN NOT NULL DEFAULT true
+);
+CREATE INDEX lives_newest_first ON lives (seller_id, started_at_ms DESC, id DESC);
+CREATE INDEX lives_by_seq ON lives (seller_id, seq);
+CREATE TABLE live_products (
+    live_id TEXT NOT NULL REFERENCES lives (id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (live_id, product_id)
+);
+CREATE TABLE highlights (
+    id TEXT PRIMARY KEY,
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    live_id TEXT NOT NULL REFERENCES lives (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('auto', 'recommendation', 'manual')),
+    status TEXT NOT NULL CHECK (status IN ('scheduled', 'posted', 'suggested', 'removed')),
+    live_now BOOLEAN NOT NULL DEFAULT false,
+    start_ms BIGINT NOT NULL,
+    end_ms BIGINT NOT NULL,
+    peak_ms BIGINT,
+    product_id TEXT,
+    score DOUBLE PRECISION NOT NULL,
+    signals TEXT NOT NULL,
+    identified_at_ms BIGINT,
+    post_at_ms BIGINT,
+    posted_at_ms BIGINT,
+    format TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    review TEXT NOT NULL DEFAULT 'not_asked' CHECK (review IN ('not_asked', 'waiting', 'approved'))
+);
+CREATE INDEX highlights_by_seq ON highlights (seller_id, seq);
+CREATE INDEX highlights_by_live ON highlights (live_id, kind, status);
+CREATE INDEX highlights_due ON highlights (status, post_at_ms) WHERE status = 'scheduled';
+CREATE INDEX highlights_live_now ON highlights (live_id) WHERE live_now;
+CREATE TABLE idempotency (
+    seller_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (seller_id, key)
+);
+CREATE TABLE events (
+    id BIGSERIAL PRIMARY KEY,
+    live_id TEXT NOT NULL,
+    ts_ms BIGINT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX events_by_live ON events (live_id, ts_ms);
+CREATE TABLE recording_segments (
+    live_id TEXT NOT NULL REFERENCES lives (id) ON DELETE CASCADE,
+    start_ms BIGINT NOT NULL,
+    duration_ms BIGINT NOT NULL,
+    media_key TEXT NOT NULL,
+    readable BOOLEAN NOT NULL,
+    out_of_order BOOLEAN NOT NULL,
+    received_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (live_id, start_ms)
+);
+CREATE TABLE videos (
+    highlight_id TEXT PRIMARY KEY REFERENCES highlights (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('rendering', 'ready', 'failed')),
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at_ms BIGINT NOT NULL,
+    claimed_until_ms BIGINT,
+    last_error TEXT,
+    duration_ms BIGINT,
+    video_key TEXT,
+    thumbnail_key TEXT
+);
+CREATE INDEX videos_to_render ON videos (next_attempt_at_ms) WHERE state = 'rendering';
+CREATE TABLE results (
+    highlight_id TEXT PRIMARY KEY REFERENCES highlights (id) ON DELETE CASCADE,
+    views BIGINT NOT NULL DEFAULT 0,
+    watch_ms BIGINT NOT NULL DEFAULT 0,
+    live_entries BIGINT NOT NULL DEFAULT 0,
+    product_clicks BIGINT NOT NULL DEFAULT 0,
+    orders BIGINT NOT NULL DEFAULT 0,
+    gmv_minor BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE workers (name TEXT PRIMARY KEY, until_ms BIGINT NOT NULL);
+CREATE TABLE partition_leases (partition BIGINT PRIMARY KEY, owner TEXT NOT NULL, until_ms BIGINT NOT NULL);
+CREATE TABLE partition_positions (partition BIGINT PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE TABLE live_checkpoints (live_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, state BYTEA);
+"#;
+
+/// The schema versions, in order.
+const VERSIONS: &[&str] = &[V1];
+
+/// Brings the schema to the latest version. Processes starting together take turns (an advisory
+/// lock), so each version is applied once.
+pub(super) async fn migrate(tx: &Tx<'_>) -> Result<(), StoreError> {
+    tx.batch_execute(
+        "SELECT pg_advisory_xact_lock(7206581);
+         CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);",
+    )
+    .await?;
+    let done: i64 = tx.query_one("SELECT coalesce(max(version), 0) FROM schema_version", &[]).await?.get(0);
+    for (i, sql) in VERSIONS.iter().enumerate().skip(done as usize) {
+        tx.batch_execute(sql).await?;
+        tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(i as i64 + 1)]).await?;
+    }
+    Ok(())
+}

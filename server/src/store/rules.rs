@@ -1,0 +1,271 @@
+//! The store's rules that need no SQL, shared by both backends: experiment assignment, settings
+//! changes, seller-made video checks, recording coverage, viewer-event sums, ids.
+
+use std::collections::{HashMap, HashSet};
+
+use highlights_api::{
+    CreateVideo, Experiments, FormatVariant, Live, RecordingReport, RemoteConfig, Results, Settings, SettingsPatch,
+    TimeRange, ViewerAction, ViewerEvent,
+};
+use highlights_engine::{EventKind, LiveEvent};
+use sha2::{Digest, Sha256};
+
+use super::contract::{StoreError, hex};
+use super::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, SegmentRef};
+
+/// A random id with a readable prefix, e.g. `hl_3f9a…`.
+pub(crate) fn random_id(prefix: &str, bytes: usize) -> Result<String, StoreError> {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).map_err(|e| StoreError::backend("drawing randomness", e.to_string()))?;
+    Ok(format!("{prefix}_{}", hex(&b)))
+}
+
+/// JSON text of plain data (string lists, flag structs) whose serialisation cannot fail.
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+fn bucket(salt: &str, seller_id: &str) -> u64 {
+    let d = Sha256::digest(format!("{salt}:{seller_id}").as_bytes());
+    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+/// Deterministic assignment: the same seller always lands in the same arms, unless an admin pinned them.
+pub(crate) fn assign(
+    seller_id: &str,
+    cfg: &RemoteConfig,
+    popup_override: Option<bool>,
+    format_override: Option<&str>,
+) -> Experiments {
+    let popup = popup_override.unwrap_or(bucket("popup", seller_id).is_multiple_of(2));
+    let mut arms = vec![FormatVariant::Control];
+    arms.extend(cfg.format_experiments.iter().filter_map(|e| FormatVariant::parse(e)));
+    let pinned = format_override.and_then(FormatVariant::parse).filter(|v| arms.contains(v));
+    let variant = pinned.unwrap_or_else(|| arms[(bucket("format", seller_id) % arms.len() as u64) as usize]);
+    Experiments { popup, format_variant: variant.as_str().to_string(), format: variant.spec() }
+}
+
+fn invalid_change(message: &str) -> StoreError {
+    StoreError::rule("invalid_change", message)
+}
+
+/// The settings after a patch, or `None` when it changes nothing; a stale `expected_version` is
+/// refused with the current state. The caller stores the result as a new version.
+pub(crate) fn patched(current: Settings, p: &SettingsPatch) -> Result<Option<Settings>, StoreError> {
+    let mut s = current;
+    if let Some(v) = p.expected_version
+        && v != s.version
+    {
+        return Err(StoreError::Stale { expected: v, current: Box::new(s) });
+    }
+    if p.onboarding_completed == Some(false) {
+        return Err(invalid_change("onboarding cannot be un-completed"));
+    }
+    if p.popup_shows_delta.is_some_and(|d| d > 100) {
+        return Err(invalid_change("popup_shows_delta is at most 100"));
+    }
+    if p.popup_dismissed_at_ms.is_some_and(|t| t <= 0) {
+        return Err(invalid_change("popup_dismissed_at_ms must be an epoch time"));
+    }
+    if let Some(ids) = &p.only_products {
+        if ids.len() > highlights_api::MAX_ONLY_PRODUCTS {
+            return Err(invalid_change(&format!(
+                "only_products holds at most {} products",
+                highlights_api::MAX_ONLY_PRODUCTS
+            )));
+        }
+        if !ids.iter().all(|id| highlights_api::is_valid_id(id)) {
+            return Err(invalid_change("only_products holds product ids"));
+        }
+    }
+    let before = s.clone();
+    if let Some(on) = p.highlights_on {
+        s.highlights_on = on;
+    }
+    if p.onboarding_completed == Some(true) {
+        s.onboarding_completed = true;
+    }
+    s.popup_shows = s.popup_shows.saturating_add(p.popup_shows_delta.unwrap_or(0));
+    if let Some(t) = p.popup_dismissed_at_ms {
+        s.popup_dismissed_at_ms = Some(s.popup_dismissed_at_ms.map_or(t, |d| d.max(t)));
+    }
+    if let Some(on) = p.next_live_highlights_on {
+        s.next_live_highlights_on = on;
+    }
+    if let Some(on) = p.review_before_posting {
+        s.review_before_posting = on;
+    }
+    if let Some(ids) = &p.only_products {
+        let mut ids = ids.clone();
+        ids.sort();
+        ids.dedup();
+        s.only_products = ids;
+    }
+    if s == before {
+        return Ok(None);
+    }
+    let now = crate::clock::now_ms();
+    s.updated_at_ms = p.acted_at_ms.filter(|t| *t > 0).map_or(now, |t| t.min(now));
+    Ok(Some(s))
+}
+
+fn invalid_segment(message: String) -> StoreError {
+    StoreError::rule("invalid_segment", message)
+}
+
+/// Checks a seller-made video as the app core does: inside the recording, within the clip bounds,
+/// of a product shown in the LIVE.
+pub(crate) fn check_video(live: &Live, cfg: &RemoteConfig, v: &CreateVideo, now_ms: i64) -> Result<(), StoreError> {
+    if v.end_ms <= v.start_ms {
+        return Err(invalid_segment("the end must come after the start".into()));
+    }
+    let live_end = live.ended_at_ms.unwrap_or(now_ms);
+    if v.start_ms < live.started_at_ms || v.end_ms > live_end {
+        return Err(invalid_segment("the segment must lie inside the recording".into()));
+    }
+    let len = v.end_ms - v.start_ms;
+    if len < i64::from(cfg.clip_min_s) * 1000 || len > i64::from(cfg.clip_max_s) * 1000 {
+        return Err(invalid_segment(format!("a video must be {}–{} s long", cfg.clip_min_s, cfg.clip_max_s)));
+    }
+    if v.product_id.is_empty() || !live.products.iter().any(|p| p.id == v.product_id) {
+        return Err(StoreError::rule("unknown_product", "the product was not in that LIVE"));
+    }
+    Ok(())
+}
+
+/// What is held of a LIVE's recording, from its segments by start: coverage, holes, unreadable
+/// segments, late arrivals.
+pub(crate) fn coverage(live_id: &str, segments: &[SegmentRef], out_of_order: u32) -> RecordingReport {
+    let mut gaps = Vec::new();
+    let mut covered_ms = 0;
+    let mut reached: Option<i64> = None;
+    for s in segments.iter().filter(|s| s.readable) {
+        let end = s.start_ms + s.duration_ms;
+        match reached {
+            Some(r) if s.start_ms > r + JOIN_TOLERANCE_MS => gaps.push(TimeRange { start_ms: r, end_ms: s.start_ms }),
+            _ => {}
+        }
+        covered_ms += (end - reached.unwrap_or(i64::MIN).max(s.start_ms)).max(0);
+        reached = Some(reached.map_or(end, |r| r.max(end)));
+    }
+    RecordingReport {
+        live_id: live_id.to_string(),
+        segments: segments.len() as u32,
+        covered_ms,
+        gaps,
+        corrupt: segments.iter().filter(|s| !s.readable).map(|s| s.start_ms).collect(),
+        out_of_order,
+    }
+}
+
+/// The caption in a stored event's JSON, if it is one spoken after `start_ms`.
+pub(crate) fn caption(json: &str, start_ms: i64) -> Option<CaptionLine> {
+    match LiveEvent::parse_line(json) {
+        Ok(LiveEvent { ts_ms, kind: EventKind::Caption { text, duration_ms }, .. })
+            if ts_ms + duration_ms > start_ms && !text.trim().is_empty() =>
+        {
+            Some(CaptionLine { at_ms: ts_ms, duration_ms, text })
+        }
+        _ => None,
+    }
+}
+
+/// Viewer events read from a batch: the well-formed ones, and how many were not.
+pub(crate) fn viewer_events(raw: Vec<serde_json::Value>) -> (Vec<ViewerEvent>, u64) {
+    let mut skipped = 0;
+    let events = raw
+        .into_iter()
+        .filter_map(|r| match ViewerEvent::from_value(r) {
+            Ok(e) => Some(e),
+            Err(reason) => {
+                tracing::warn!(%reason, "viewer event skipped");
+                skipped += 1;
+                None
+            }
+        })
+        .collect();
+    (events, skipped)
+}
+
+/// Viewer events summed per highlight (so a busy video is one write per batch); events on a
+/// highlight never posted are counted as skipped. Returns the sums, accepted and skipped.
+pub(crate) fn sum_viewer_events(
+    events: Vec<ViewerEvent>,
+    posted: &HashSet<String>,
+) -> (HashMap<String, Results>, u64, u64) {
+    let (mut accepted, mut skipped) = (0, 0);
+    let mut sums: HashMap<String, Results> = HashMap::new();
+    for e in events {
+        if !posted.contains(&e.highlight_id) {
+            tracing::warn!(highlight_id = %e.highlight_id, "viewer event on a video never posted skipped");
+            skipped += 1;
+            continue;
+        }
+        let r = sums.entry(e.highlight_id).or_default();
+        match e.action {
+            ViewerAction::View { watch_ms } => {
+                r.views += 1;
+                r.watch_ms += watch_ms;
+            }
+            ViewerAction::LiveEntry => r.live_entries += 1,
+            ViewerAction::ProductClick => r.product_clicks += 1,
+            ViewerAction::Order { amount_minor } => {
+                r.orders += 1;
+                r.gmv_minor += amount_minor;
+            }
+        }
+        accepted += 1;
+    }
+    (sums, accepted, skipped)
+}
+
+/// What becomes of a due post: whether the seller still wants it (toggle on, LIVE chosen),
+/// whether its video is ready (or not needed), whether it still waits for the seller's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DuePost {
+    /// Goes out now.
+    Post,
+    /// Waits for its video.
+    Wait,
+    /// Becomes a recommendation the seller can still post.
+    Recommend,
+}
+
+impl DuePost {
+    /// The decision for one due post.
+    pub(crate) fn decide(wanted: bool, ready: bool, unapproved: bool) -> Self {
+        match (wanted, ready, unapproved) {
+            (true, _, true) | (false, _, _) => DuePost::Recommend,
+            (true, true, false) => DuePost::Post,
+            (true, false, false) => DuePost::Wait,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignment_is_deterministic_and_spreads() {
+        let cfg = RemoteConfig::default();
+        let a = assign("seller-1", &cfg, None, None);
+        assert_eq!(a, assign("seller-1", &cfg, None, None));
+        let popups = (0..1000).filter(|i| assign(&format!("s{i}"), &cfg, None, None).popup).count();
+        assert!((400..600).contains(&popups), "{popups} of 1000 in the pop-up arm");
+        let variants: std::collections::HashSet<_> =
+            (0..1000).map(|i| assign(&format!("s{i}"), &cfg, None, None).format_variant).collect();
+        assert_eq!(variants.len(), 5);
+        let pinned = assign("seller-1", &cfg, Some(true), Some("click_now_end_card"));
+        assert!(pinned.popup && pinned.format.click_now_end_card);
+    }
+
+    #[test]
+    fn a_due_post_goes_out_only_wanted_ready_and_not_waiting_for_approval() {
+        assert_eq!(DuePost::decide(true, true, false), DuePost::Post);
+        assert_eq!(DuePost::decide(true, false, false), DuePost::Wait);
+        assert_eq!(DuePost::decide(true, true, true), DuePost::Recommend);
+        assert_eq!(DuePost::decide(true, false, true), DuePost::Recommend);
+        assert_eq!(DuePost::decide(false, true, false), DuePost::Recommend);
+    }
+}
