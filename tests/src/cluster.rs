@@ -93,6 +93,11 @@ impl Proc {
         self.spawn()
     }
 
+    /// Its process id while it runs.
+    pub fn pid(&mut self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Whether it is still running (a crash shows here).
     pub fn running(&mut self) -> bool {
         self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))

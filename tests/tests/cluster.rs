@@ -177,8 +177,105 @@ async fn single_process(w: &Workload) -> BTreeMap<String, Vec<Found>> {
     embedded_highlights(&b.dir.path().join(highlights_server::serve::DB_FILE))
 }
 
+/// A running cluster: NATS, API servers and workers of the real binary over one fresh PostgreSQL
+/// database, the sellers created and their highlights on.
+struct Cluster {
+    _dir: tempfile::TempDir,
+    _nats: Proc,
+    apis: Vec<Proc>,
+    workers: Vec<Proc>,
+    ports: Vec<u16>,
+    db: tokio_postgres::Client,
+    service: String,
+}
+
+impl Cluster {
+    async fn start(server: &Path, nats_program: &Path, sellers: &[String], apis: usize, workers: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let database_url = fresh_database().await.unwrap();
+        let db = connect(&database_url).await.unwrap();
+        let service = admin(server, &database_url, &["service-token"]);
+        let tokens: Vec<String> = sellers.iter().map(|s| admin(server, &database_url, &["create-seller", s])).collect();
+        let (nats, nats_url) = start_nats(nats_program, dir.path()).unwrap();
+        let ports: Vec<u16> = (0..apis).map(|_| free_port()).collect();
+        let common = |extra: &[&str]| -> Vec<String> {
+            let mut a: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+            a.extend(
+                [
+                    "--data",
+                    &data.to_string_lossy(),
+                    "--database-url",
+                    &database_url,
+                    "--nats",
+                    &nats_url,
+                    "--partitions",
+                    &PARTITIONS.to_string(),
+                    "--without-videos",
+                ]
+                .map(String::from),
+            );
+            a
+        };
+        let apis: Vec<Proc> = ports
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let args = common(&["serve", "--addr", &format!("127.0.0.1:{p}")]);
+                Proc::start(&format!("api-{i}"), server, args, dir.path()).unwrap()
+            })
+            .collect();
+        let workers: Vec<Proc> = (0..workers)
+            .map(|i| {
+                let name = format!("worker-{i}");
+                Proc::start(&name, server, common(&["worker", "--name", &name, "--lease-s", "2"]), dir.path()).unwrap()
+            })
+            .collect();
+        for (p, api) in ports.iter().zip(&apis) {
+            assert!(wait_listening(*p, Duration::from_secs(30)), "{} did not start:\n{}", api.name, api.log_tail());
+        }
+        let urls: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect();
+        for t in &tokens {
+            toggle_on(&urls[0], t).await;
+        }
+        Self { _dir: dir, _nats: nats, apis, workers, ports, db, service }
+    }
+
+    fn urls(&self) -> Vec<String> {
+        self.ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect()
+    }
+
+    /// Waits until the store holds `total` events (or three minutes passed); the events per LIVE.
+    async fn applied(&self, total: i64) -> BTreeMap<String, i64> {
+        let until = Instant::now() + Duration::from_secs(180);
+        let mut stored = stored_events(&self.db).await;
+        while stored.values().sum::<i64>() < total && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            stored = stored_events(&self.db).await;
+        }
+        stored
+    }
+}
+
+/// Sends every seller's batches at once, each seller's in order.
+fn send_concurrently(
+    batches: Vec<Vec<Batch>>,
+    urls: Vec<String>,
+    service: &str,
+    acked: &Arc<AtomicUsize>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let urls = Arc::new(urls);
+    batches
+        .into_iter()
+        .map(|batches| {
+            let (urls, acked, service) = (urls.clone(), acked.clone(), service.to_string());
+            tokio::spawn(async move { send_all(&batches, &urls, &service, &acked).await })
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "starts nats-server and highlights-server processes: run scripts/cluster-test.sh"]
+#[ignore = "starts nats-server, PostgreSQL and highlights-server processes: run scripts/cluster-test.sh"]
 async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_killed_mid_live() {
     let (nats_program, server) = programs().unwrap();
     let w = workload();
@@ -190,93 +287,30 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
     println!("single process: {} LIVEs, {total_events} events in {:.1?}", w.events_per_live.len(), started.elapsed());
     assert!(reference.values().map(Vec::len).sum::<usize>() >= 50, "the reference run found moments: {reference:?}");
 
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let database_url = fresh_database().await.unwrap();
-    let db = connect(&database_url).await.unwrap();
-    let service = admin(&server, &database_url, &["service-token"]);
-    let tokens: Vec<String> = w.sellers.iter().map(|s| admin(&server, &database_url, &["create-seller", s])).collect();
-    let (_nats, nats_url) = start_nats(&nats_program, dir.path()).unwrap();
-    let ports = [free_port(), free_port()];
-    let urls: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect();
-    let common = |extra: &[&str]| -> Vec<String> {
-        let mut a: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        a.extend(
-            [
-                "--data",
-                &data.to_string_lossy(),
-                "--database-url",
-                &database_url,
-                "--nats",
-                &nats_url,
-                "--partitions",
-                &PARTITIONS.to_string(),
-                "--without-videos",
-            ]
-            .map(String::from),
-        );
-        a
-    };
-    let mut apis: Vec<Proc> = ports
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            Proc::start(
-                &format!("api-{i}"),
-                &server,
-                common(&["serve", "--addr", &format!("127.0.0.1:{p}")]),
-                dir.path(),
-            )
-            .unwrap()
-        })
-        .collect();
-    let mut workers: Vec<Proc> = (0..3)
-        .map(|i| {
-            let name = format!("worker-{i}");
-            Proc::start(&name, &server, common(&["worker", "--name", &name, "--lease-s", "2"]), dir.path()).unwrap()
-        })
-        .collect();
-    for (p, api) in ports.iter().zip(&apis) {
-        assert!(wait_listening(*p, Duration::from_secs(30)), "{} did not start:\n{}", api.name, api.log_tail());
-    }
-    for t in &tokens {
-        toggle_on(&urls[0], t).await;
-    }
-
+    let mut c = Cluster::start(&server, &nats_program, &w.sellers, 2, 3).await;
     let started = Instant::now();
     let acked = Arc::new(AtomicUsize::new(0));
-    let urls = Arc::new(urls);
-    let mut senders = Vec::new();
-    for batches in w.batches {
-        let (urls, acked, service) = (urls.clone(), acked.clone(), service.clone());
-        senders.push(tokio::spawn(async move { send_all(&batches, &urls, &service, &acked).await }));
-    }
+    let senders = send_concurrently(w.batches, c.urls(), &c.service, &acked);
     while acked.load(Ordering::Relaxed) < total_batches * 2 / 5 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    workers[1].kill();
-    apis[0].kill();
+    c.workers[1].kill();
+    c.apis[0].kill();
     println!("killed worker-1 and api-0 (SIGKILL) after {} of {total_batches} batches", acked.load(Ordering::Relaxed));
     tokio::time::sleep(Duration::from_secs(3)).await;
-    workers[1].restart().unwrap();
-    apis[0].restart().unwrap();
-    assert!(wait_listening(ports[0], Duration::from_secs(30)), "api-0 did not come back");
+    c.workers[1].restart().unwrap();
+    c.apis[0].restart().unwrap();
+    assert!(wait_listening(c.ports[0], Duration::from_secs(30)), "api-0 did not come back");
     for s in senders {
         s.await.unwrap();
     }
     let sent = started.elapsed();
-
-    let until = Instant::now() + Duration::from_secs(180);
-    let mut stored = stored_events(&db).await;
-    while stored.values().sum::<i64>() < total_events && Instant::now() < until {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        stored = stored_events(&db).await;
-    }
+    c.applied(total_events).await;
     let applied = started.elapsed();
     // Anything stored twice would show now or never: give redeliveries a moment to misbehave.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stored = stored_events(&db).await;
-    for p in apis.iter_mut().chain(workers.iter_mut()) {
+    let stored = stored_events(&c.db).await;
+    for p in c.apis.iter_mut().chain(c.workers.iter_mut()) {
         assert!(p.running(), "{} died:\n{}", p.name, p.log_tail());
     }
     println!(
@@ -285,7 +319,7 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
     );
     assert_eq!(stored, w.events_per_live, "every acknowledged event stored exactly once, per LIVE");
 
-    let (found, posted) = cluster_highlights(&db).await;
+    let (found, posted) = cluster_highlights(&c.db).await;
     assert!(posted > 0, "the API servers' schedulers posted highlights");
     let cfg = highlights_api::RemoteConfig::default();
     for (live, hs) in &found {
@@ -303,8 +337,8 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
     assert_eq!(found, reference, "the cluster's highlights are the single process's");
     // The kill did move partitions: other workers took them over, resuming LIVEs mid-stream
     // from their checkpoints (not rebuilt from history).
-    let taken_over = workers.iter().map(|p| p.log_lines("reading partition").len()).sum::<usize>();
-    let resumed: usize = workers.iter().map(|p| p.log_lines("detector resumed from its checkpoint").len()).sum();
+    let taken_over = c.workers.iter().map(|p| p.log_lines("reading partition").len()).sum::<usize>();
+    let resumed: usize = c.workers.iter().map(|p| p.log_lines("detector resumed from its checkpoint").len()).sum();
     assert!(taken_over > PARTITIONS as usize, "partitions changed hands ({taken_over} reader starts)");
     assert!(resumed > 0, "LIVEs resumed from checkpoints after the takeover");
     println!(
@@ -315,4 +349,69 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
         found.values().map(Vec::len).sum::<usize>(),
         found.len()
     );
+}
+
+/// CPU seconds a process used so far (user and system), from `/proc`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The machine's busy CPU seconds so far, every process included, from `/proc/stat`.
+fn machine_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu: Vec<f64> =
+        stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    let idle = cpu.get(3).copied().unwrap_or(0.0) + cpu.get(4).copied().unwrap_or(0.0);
+    (cpu.iter().take(8).sum::<f64>() - idle) / 100.0
+}
+
+/// Events per second end to end (sent to the API until stored and scored, highlights included),
+/// with one and with two workers, CPU time per event, and how many LIVEs one worker keeps up with
+/// in real time. `scripts/cluster-bench.sh` runs it on a release build; not part of CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run scripts/cluster-bench.sh"]
+async fn cluster_throughput() {
+    let (nats_program, server) = programs().unwrap();
+    let w = workload();
+    let total_events: i64 = w.events_per_live.values().sum();
+    let live_rate = total_events as f64 / (w.events_per_live.len() as f64 * STREAM_S as f64);
+    println!(
+        "workload: {} LIVEs x {} stream-minutes, {total_events} events ({live_rate:.0} events/s per LIVE), {} batches",
+        w.events_per_live.len(),
+        STREAM_S / 60,
+        w.batches.iter().map(Vec::len).sum::<usize>()
+    );
+    println!(
+        "workers  events/s  worker CPU-s  API CPU-s  machine CPU-s  events per worker CPU-s  LIVEs in real time per worker"
+    );
+    for workers in [1, 2] {
+        let w = workload();
+        let mut c = Cluster::start(&server, &nats_program, &w.sellers, 1, workers).await;
+        let pids: Vec<u32> = c.workers.iter_mut().filter_map(|p| p.pid()).collect();
+        let api_pid = c.apis[0].pid().unwrap_or(0);
+        let (w0, a0, m0) =
+            (pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>(), cpu_seconds(api_pid), machine_cpu_seconds());
+        let started = Instant::now();
+        let acked = Arc::new(AtomicUsize::new(0));
+        for s in send_concurrently(w.batches, c.urls(), &c.service, &acked) {
+            s.await.unwrap();
+        }
+        let stored = c.applied(total_events).await;
+        let secs = started.elapsed().as_secs_f64();
+        assert_eq!(stored.values().sum::<i64>(), total_events, "every event applied");
+        let worker_cpu = pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>() - w0;
+        let api_cpu = cpu_seconds(api_pid) - a0;
+        let machine = machine_cpu_seconds() - m0;
+        let per_worker_cpu = total_events as f64 / worker_cpu.max(1e-9);
+        println!(
+            "{workers:>7}  {:>8.0}  {worker_cpu:>12.1}  {api_cpu:>9.1}  {machine:>13.1}  {per_worker_cpu:>23.0}  {:>29.0}",
+            total_events as f64 / secs,
+            total_events as f64 / secs / workers as f64 / live_rate,
+        );
+    }
 }
