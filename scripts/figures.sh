@@ -32,6 +32,8 @@ log "render benchmark"
 cargo bench -p highlights-server --bench render >"$out/render.txt" 2>&1 || echo "render bench: failed" >"$out/render.txt"
 log "Kotlin call cost"
 bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"
+log "distributed mode: end to end with 1 and 2 workers (PostgreSQL, NATS)"
+bash scripts/cluster-bench.sh >"$out/cluster.txt" 2>&1 || echo "cluster bench: failed" >>"$out/cluster.txt"
 log "reliability, $reliability runs"
 if [[ $reliability == full ]]; then
   bash scripts/reliability.sh --full >"$out/reliability.txt" 2>&1
@@ -110,6 +112,16 @@ bare_ns = grab(k, r"kotlin bench: JNA: direct call, no structure.*median\s+([0-9
 figure("Kotlin → core call (JNA, no-op)", call and call / 1000, "µs", "≤ 5", call is not None and call <= 5000,
        f"a bare JNA call {bare_ns / 1000:.2f} µs; allocating the call-status structure stock uniffi passes, alone, {struct_ns / 1000:.2f} µs"
        if struct_ns is not None and bare_ns is not None else "")
+c = read("cluster.txt")
+cl = {int(m.group(1)): m for m in re.finditer(r"^\s*([12])\s+([0-9]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9]+)\s+([0-9]+)\s*$", c, re.M)}
+per_live = grab(c, r"\(([0-9]+) events/s per LIVE\)", int)
+for n in (1, 2):
+    m = cl.get(n)
+    figure(f"distributed mode, end to end, {n} worker{'s' if n > 1 else ''}", int(m.group(2)) if m else None, "events/s", "printed", None,
+           f"{int(m.group(6)):,} events per worker CPU-second; worker CPU {m.group(3)} s, API server {m.group(4)} s, whole machine {m.group(5)} s" if m else "scripts/cluster-bench.sh")
+m = cl.get(1)
+figure("LIVEs one worker keeps up with in real time", int(m.group(7)) if m else None, "LIVEs", "printed", None,
+       f"at {per_live} events/s per LIVE (the cluster workload), from the 1-worker run" if m else "")
 r = read("reliability.txt")
 ck = re.search(r"core crash test: ([0-9]+) kills, ([0-9]+) acknowledged actions \(([^)]*)\); lost ([0-9]+), duplicated ([0-9]+)", r)
 figure("core SIGKILL suite", int(ck.group(2)) if ck else None, "actions acknowledged", "0 lost, 0 duplicated, every kind", bool(ck) and ck.group(4) == "0" and ck.group(5) == "0", f"{ck.group(1)} kills; {ck.group(3)}" if ck else "")

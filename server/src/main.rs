@@ -274,6 +274,16 @@ struct WorkerArgs {
     database_url: Option<String>,
 }
 
+/// Waits for Ctrl-C or SIGTERM (how deployments stop a process), so both stop cleanly: in-flight
+/// requests finish, a worker hands its partitions over at once.
+async fn stopped_by_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
 fn check_partitions(partitions: u32) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
     if (1..=1024).contains(&partitions) { Ok(partitions) } else { Err("--partitions must be 1 to 1024".into()) }
 }
@@ -297,7 +307,7 @@ fn worker(args: WorkerArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         let options = WorkerOptions { name: name.clone(), lease: std::time::Duration::from_secs(args.lease_s) };
         let running = tokio::spawn(highlights_server::cluster::worker::run(store, log, options, stopped));
         eprintln!("worker {name} reading the event log at {} ({partitions} partitions); Ctrl-C to stop", args.nats);
-        tokio::signal::ctrl_c().await?;
+        stopped_by_signal().await?;
         let _ = stop.send(true);
         running.await??;
         Ok(())
@@ -322,7 +332,7 @@ fn main() -> std::process::ExitCode {
                     }
                     let server = serve::start_with(addr, &data, options).await?;
                     eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
-                    tokio::signal::ctrl_c().await?;
+                    stopped_by_signal().await?;
                     server.stop().await?;
                     Ok(())
                 })

@@ -185,11 +185,16 @@ pub async fn start_with(
         }
         (_, Some(ff)) => {
             // The embedded store has one renderer, this process: jobs a killed predecessor had
-            // claimed are taken up again now, not when their lease runs out.
-            match state.store.release_render_leases().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(jobs = n, "render jobs of an earlier run taken up again"),
-                Err(e) => tracing::warn!(error = %e, "could not free earlier render leases; they lapse on their own"),
+            // claimed are taken up again now, not when their lease runs out. A shared store's
+            // leases may be other processes' renders in flight: they lapse on their own.
+            if options.database_url.is_none() {
+                match state.store.release_render_leases().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(jobs = n, "render jobs of an earlier run taken up again"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not free earlier render leases; they lapse on their own")
+                    }
+                }
             }
             let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff, state.scratch.clone());
             for _ in 0..options.render_workers.max(1) {

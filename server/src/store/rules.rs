@@ -1,16 +1,17 @@
 //! The store's rules that need no SQL, shared by both backends: experiment assignment, settings
-//! changes, seller-made video checks, recording coverage, viewer-event sums, ids.
+//! changes, seller-made video checks, recording coverage, viewer-event sums, change pages, the
+//! experiments report's arms, detector resumption, ids.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use highlights_api::{
-    CreateVideo, Experiments, FormatVariant, Live, RecordingReport, RemoteConfig, Results, Settings, SettingsPatch,
-    TimeRange, ViewerAction, ViewerEvent,
+    CreateVideo, Experiments, FormatVariant, Highlight, Live, RecordingReport, RemoteConfig, Results, Settings,
+    SettingsPatch, TimeRange, ViewerAction, ViewerEvent,
 };
 use highlights_engine::{EventKind, LiveEvent};
 use sha2::{Digest, Sha256};
 
-use super::contract::{StoreError, hex};
+use super::contract::{FormatArm, PopupArm, Scorer, StoreError, hex};
 use super::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, SegmentRef};
 
 /// A random id with a readable prefix, e.g. `hl_3f9a…`.
@@ -240,6 +241,104 @@ impl DuePost {
             (true, false, false) => DuePost::Wait,
         }
     }
+}
+
+/// Puts a LIVE's detector where the store says the log left it: nothing to do when it is held at
+/// that point already; resumed from the checkpoint (`seq` and its bytes) otherwise; forgotten
+/// (rebuilt from stored events) when there is no checkpoint or it cannot be read.
+pub(crate) fn resume_detector(
+    scorer: &dyn Scorer,
+    live_id: &str,
+    checkpoint: Option<(u64, Option<Vec<u8>>)>,
+    worker: &str,
+) {
+    match checkpoint {
+        Some((seq, _)) if scorer.position(live_id) == Some(seq) => {}
+        Some((seq, state)) => {
+            if scorer.resume(live_id, seq, state.as_deref()) {
+                tracing::info!(live_id, seq, worker, "detector resumed from its checkpoint");
+            } else {
+                // Written by another engine version: rebuilt from the stored events instead.
+                tracing::warn!(live_id, "detector checkpoint unreadable; warming up from history");
+                scorer.forget(live_id);
+            }
+        }
+        None => scorer.forget(live_id),
+    }
+}
+
+/// What one ingested batch already looked up, so a busy LIVE costs one lookup per batch, not per
+/// event.
+#[derive(Default)]
+pub(crate) struct BatchState {
+    /// LIVE id → whether it belongs to the batch's seller.
+    pub ours: HashMap<String, bool>,
+    /// LIVE id → newest event time in the batch.
+    pub clock: HashMap<String, i64>,
+    /// (LIVE, product) pairs already recorded.
+    pub products: HashSet<(String, String)>,
+}
+
+/// The product an event shows (pinned, clicked, put in a cart, ordered), with its name if given.
+pub(crate) fn product_of(k: &EventKind) -> Option<(&str, Option<&str>)> {
+    match k {
+        EventKind::ProductPin { product_id, name } => Some((product_id, name.as_deref())),
+        EventKind::ProductClick { product_id } | EventKind::AddToCart { product_id } => Some((product_id, None)),
+        EventKind::Order { product_id, .. } => Some((product_id, None)),
+        _ => None,
+    }
+}
+
+/// One page of changes from the LIVEs and highlights changed after `since` (each list `limit` + 1
+/// at most, by change number): the rows of the page in change order across both, so a highlight
+/// never arrives before its LIVE, and the cursor after it (`None`: nothing left, the caller
+/// jumps to the head of the sequence).
+pub(crate) fn change_page(lives: &mut Vec<Live>, highlights: &mut Vec<Highlight>, limit: u32) -> Option<i64> {
+    let mut seqs: Vec<i64> = lives.iter().map(|l| l.seq).chain(highlights.iter().map(|h| h.seq)).collect();
+    seqs.sort_unstable();
+    if seqs.len() <= limit as usize {
+        return None;
+    }
+    let last = seqs[limit as usize - 1];
+    lives.retain(|l| l.seq <= last);
+    highlights.retain(|h| h.seq <= last);
+    Some(last)
+}
+
+/// What one seller counts for in the experiments report.
+pub(crate) struct SellerFacts {
+    /// Their arms.
+    pub experiments: Experiments,
+    /// Their settings now.
+    pub settings: Settings,
+    /// Highlights on their profile now.
+    pub posted: u32,
+    /// Highlights ever posted, their views and GMV.
+    pub ever_posted: (u32, u64, i64),
+}
+
+/// Counts one seller into the report's arms.
+pub(crate) fn count_into_arms(
+    popup: &mut BTreeMap<bool, PopupArm>,
+    formats: &mut BTreeMap<String, FormatArm>,
+    f: SellerFacts,
+) {
+    let arm = popup
+        .entry(f.experiments.popup)
+        .or_insert_with(|| PopupArm { shows_popup: f.experiments.popup, ..Default::default() });
+    arm.sellers += 1;
+    let exposed = f.settings.popup_shows > 0;
+    arm.exposed += u32::from(exposed);
+    arm.turned_on += u32::from(f.settings.highlights_on);
+    arm.turned_on_after_exposure += u32::from(exposed && f.settings.highlights_on);
+    let name = f.experiments.format_variant;
+    let variant = formats.entry(name.clone()).or_insert_with(|| FormatArm { variant: name, ..Default::default() });
+    variant.sellers += 1;
+    variant.videos_posted += f.posted;
+    let (ever_posted, views, gmv_minor) = f.ever_posted;
+    variant.videos_ever_posted += ever_posted;
+    variant.views += views;
+    variant.gmv_minor += gmv_minor;
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use highlights_api::Changes;
 use super::shared::{Tx, current_seq};
 use super::{config, highlights, lives, settings};
 use crate::store::contract::StoreError;
+use crate::store::rules;
 
 /// Builds one page of changes. Rows are taken in change order across LIVEs and highlights, so a
 /// highlight never arrives before the LIVE it belongs to.
@@ -14,17 +15,10 @@ pub(super) async fn page(tx: &Tx<'_>, seller_id: &str, since: i64, limit: u32) -
     let (s, s_seq) = settings::load(tx, seller_id).await?;
     let mut lives = lives::changed_since(tx, seller_id, since, limit).await?;
     let mut highlights = highlights::changed_since(tx, seller_id, since, limit).await?;
-    let mut seqs: Vec<i64> = lives.iter().map(|l| l.seq).chain(highlights.iter().map(|h| h.seq)).collect();
-    seqs.sort_unstable();
-    let has_more = seqs.len() > limit as usize;
-    let cursor = if has_more {
-        let last = seqs[limit as usize - 1];
-        lives.retain(|l| l.seq <= last);
-        highlights.retain(|h| h.seq <= last);
-        last
-    } else {
+    let (has_more, cursor) = match rules::change_page(&mut lives, &mut highlights, limit) {
+        Some(last) => (true, last),
         // Nothing left: jump to the head so an idle resync stays at one tiny answer.
-        current_seq(tx).await?.max(since)
+        None => (false, current_seq(tx).await?.max(since)),
     };
     Ok(Changes {
         cursor,

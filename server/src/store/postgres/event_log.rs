@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::shared::{Tx, exec, exists, one, row, rows};
 use super::{idempotency, ingest};
 use crate::store::contract::{LogPosition, Logged, LoggedBatch, Scorer, StoreError};
+use crate::store::rules;
 
 /// Takes or renews `worker`'s leases, aiming at `ceil(partitions / running workers)` each: a worker
 /// above its share frees the extra ones (the newcomer takes them at its next renewal), one below
@@ -101,22 +102,11 @@ pub(super) async fn apply(
         return Ok(Logged::AlreadyApplied);
     }
     let live_id = entry.live_id.as_str();
-    let checkpoint = row(tx, "SELECT seq, state FROM live_checkpoints WHERE live_id = $1", &[&live_id]).await?;
-    match checkpoint {
-        Some(r) => {
-            let (seq, state): (i64, Option<Vec<u8>>) = (r.try_get(0)?, r.try_get(1)?);
-            if scorer.position(live_id) != Some(seq as u64) {
-                if scorer.resume(live_id, seq as u64, state.as_deref()) {
-                    tracing::info!(live_id, seq, worker = %at.worker, "detector resumed from its checkpoint");
-                } else {
-                    // Written by another engine version: rebuilt from the stored events instead.
-                    tracing::warn!(live_id, "detector checkpoint unreadable; warming up from history");
-                    scorer.forget(live_id);
-                }
-            }
-        }
-        None => scorer.forget(live_id),
-    }
+    let checkpoint = match row(tx, "SELECT seq, state FROM live_checkpoints WHERE live_id = $1", &[&live_id]).await? {
+        Some(r) => Some((r.try_get::<_, i64>(0)? as u64, r.try_get(1)?)),
+        None => None,
+    };
+    rules::resume_detector(scorer, live_id, checkpoint, &at.worker);
     let seller_id = entry.batch.seller_id.clone();
     let key = entry.key.clone();
     let result = match idempotency::replay(tx, &seller_id, key.as_ref()).await? {

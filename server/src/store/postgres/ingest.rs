@@ -1,7 +1,7 @@
 //! LIVE event ingestion: store the events, keep LIVEs and products current, and store what the
 //! engine finds in them, all in the caller's transaction.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use highlights_api::{IngestBatch, IngestResult, LiveStatus};
 use highlights_engine::{EventKind, LiveEvent};
@@ -9,6 +9,7 @@ use highlights_engine::{EventKind, LiveEvent};
 use super::shared::{Tx, exec, exists, next_seq, one, row, rows};
 use super::{config, highlights, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
+use crate::store::rules::{BatchState, product_of};
 
 /// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
 pub const WARM_UP_MS: i64 = 10 * 60 * 1000;
@@ -17,17 +18,6 @@ async fn bump_live(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
     let seq = next_seq(tx).await?;
     exec(tx, "UPDATE lives SET seq = $2 WHERE id = $1", &[&live_id, &seq]).await?;
     Ok(())
-}
-
-/// What one batch already looked up, so a busy LIVE costs one lookup per batch, not per event.
-#[derive(Default)]
-struct BatchState {
-    /// LIVE id → whether it belongs to the batch's seller.
-    ours: HashMap<String, bool>,
-    /// LIVE id → newest event time in the batch.
-    clock: HashMap<String, i64>,
-    /// (LIVE, product) pairs already recorded.
-    products: HashSet<(String, String)>,
 }
 
 /// The owner of a LIVE, creating it for `seller_id` if it is new. A stream may lack live_start:
@@ -114,15 +104,6 @@ async fn apply(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
         }
     }
     Ok(true)
-}
-
-fn product_of(k: &EventKind) -> Option<(&str, Option<&str>)> {
-    match k {
-        EventKind::ProductPin { product_id, name } => Some((product_id, name.as_deref())),
-        EventKind::ProductClick { product_id } | EventKind::AddToCart { product_id } => Some((product_id, None)),
-        EventKind::Order { product_id, .. } => Some((product_id, None)),
-        _ => None,
-    }
 }
 
 /// The last [`WARM_UP_MS`] of a LIVE's stored events, plus the product pinned before them

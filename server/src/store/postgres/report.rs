@@ -8,6 +8,7 @@ use highlights_api::HighlightStatus;
 use super::shared::{Tx, one, rows};
 use super::{config, results, settings};
 use crate::store::contract::{ExperimentReport, FormatArm, PopupArm, StoreError};
+use crate::store::rules::{self, SellerFacts};
 
 /// Counts every seller into their arms (pins or the hash, as the app sees them).
 pub(super) async fn experiments(tx: &Tx<'_>) -> Result<ExperimentReport, StoreError> {
@@ -21,29 +22,15 @@ pub(super) async fn experiments(tx: &Tx<'_>) -> Result<ExperimentReport, StoreEr
     for seller in &sellers {
         let (experiments, _) = config::experiments_of(tx, seller).await?;
         let (s, _) = settings::load(tx, seller).await?;
-        let arm = popup
-            .entry(experiments.popup)
-            .or_insert_with(|| PopupArm { shows_popup: experiments.popup, ..Default::default() });
-        arm.sellers += 1;
-        let exposed = s.popup_shows > 0;
-        arm.exposed += u32::from(exposed);
-        arm.turned_on += u32::from(s.highlights_on);
-        arm.turned_on_after_exposure += u32::from(exposed && s.highlights_on);
         let posted: i64 = one(
             tx,
             "SELECT count(*) FROM highlights WHERE seller_id = $1 AND status = $2",
             &[seller, &HighlightStatus::Posted.as_str()],
         )
         .await?;
-        let variant = formats
-            .entry(experiments.format_variant.clone())
-            .or_insert_with(|| FormatArm { variant: experiments.format_variant.clone(), ..Default::default() });
-        variant.sellers += 1;
-        variant.videos_posted += posted as u32;
-        let (ever_posted, views, gmv_minor) = results::of_posted(tx, seller).await?;
-        variant.videos_ever_posted += ever_posted;
-        variant.views += views;
-        variant.gmv_minor += gmv_minor;
+        let ever_posted = results::of_posted(tx, seller).await?;
+        let facts = SellerFacts { experiments, settings: s, posted: posted as u32, ever_posted };
+        rules::count_into_arms(&mut popup, &mut formats, facts);
     }
     let (cfg, _) = config::load(tx).await?;
     Ok(ExperimentReport {

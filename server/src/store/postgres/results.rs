@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use highlights_api::{IngestResult, ViewerEventBatch};
 
-use super::shared::{Tx, exec, next_seq, one, rows};
+use super::shared::{Tx, exec, next_seq, row, rows};
 use crate::store::contract::StoreError;
 use crate::store::rules;
 
@@ -48,22 +48,14 @@ pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<Inges
 
 /// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).
 pub(super) async fn of_posted(tx: &Tx<'_>, seller_id: &str) -> Result<(u32, u64, i64), StoreError> {
-    let videos: i64 =
-        one(tx, "SELECT count(*) FROM highlights WHERE seller_id = $1 AND posted_at_ms IS NOT NULL", &[&seller_id])
-            .await?;
-    let views: i64 = one(
+    let r = row(
         tx,
-        "SELECT coalesce(sum(r.views), 0)::bigint FROM highlights h JOIN results r ON r.highlight_id = h.id
+        "SELECT count(*), coalesce(sum(r.views), 0)::bigint, coalesce(sum(r.gmv_minor), 0)::bigint
+         FROM highlights h LEFT JOIN results r ON r.highlight_id = h.id
          WHERE h.seller_id = $1 AND h.posted_at_ms IS NOT NULL",
         &[&seller_id],
     )
-    .await?;
-    let gmv: i64 = one(
-        tx,
-        "SELECT coalesce(sum(r.gmv_minor), 0)::bigint FROM highlights h JOIN results r ON r.highlight_id = h.id
-         WHERE h.seller_id = $1 AND h.posted_at_ms IS NOT NULL",
-        &[&seller_id],
-    )
-    .await?;
-    Ok((videos as u32, views as u64, gmv))
+    .await?
+    .ok_or(StoreError::NotFound("seller"))?;
+    Ok((r.try_get::<_, i64>(0)? as u32, r.try_get::<_, i64>(1)? as u64, r.try_get(2)?))
 }

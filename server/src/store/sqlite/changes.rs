@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use super::shared::current_seq;
 use super::{config, highlights, lives, settings};
 use crate::store::contract::StoreError;
+use crate::store::rules;
 
 /// Builds one page of changes. Rows are taken in change order across LIVEs and highlights, so a
 /// highlight never arrives before the LIVE it belongs to.
@@ -15,17 +16,10 @@ pub(super) fn page(conn: &Connection, seller_id: &str, since: i64, limit: u32) -
     let (s, s_seq) = settings::load(conn, seller_id)?;
     let mut lives = lives::changed_since(conn, seller_id, since, limit)?;
     let mut highlights = highlights::changed_since(conn, seller_id, since, limit)?;
-    let mut seqs: Vec<i64> = lives.iter().map(|l| l.seq).chain(highlights.iter().map(|h| h.seq)).collect();
-    seqs.sort_unstable();
-    let has_more = seqs.len() > limit as usize;
-    let cursor = if has_more {
-        let last = seqs[limit as usize - 1];
-        lives.retain(|l| l.seq <= last);
-        highlights.retain(|h| h.seq <= last);
-        last
-    } else {
+    let (has_more, cursor) = match rules::change_page(&mut lives, &mut highlights, limit) {
+        Some(last) => (true, last),
         // Nothing left: jump to the head so an idle resync stays at one tiny answer.
-        current_seq(conn)?.max(since)
+        None => (false, current_seq(conn)?.max(since)),
     };
     Ok(Changes {
         cursor,

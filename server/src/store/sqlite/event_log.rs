@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{idempotency, ingest};
 use crate::store::contract::{LogPosition, Logged, LoggedBatch, Scorer, StoreError};
+use crate::store::rules;
 
 /// Takes or renews `worker`'s leases, aiming at `ceil(partitions / running workers)` each: a worker
 /// above its share frees the extra ones (the newcomer takes them at its next renewal), one below
@@ -98,20 +99,7 @@ pub(super) fn apply(
         .prepare_cached("SELECT seq, state FROM live_checkpoints WHERE live_id = ?1")?
         .query_row([live_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    match checkpoint {
-        // Held here at exactly the stored point: nothing to load.
-        Some((seq, _)) if scorer.position(live_id) == Some(seq as u64) => {}
-        Some((seq, state)) => {
-            if scorer.resume(live_id, seq as u64, state.as_deref()) {
-                tracing::info!(live_id, seq, worker = %at.worker, "detector resumed from its checkpoint");
-            } else {
-                // Written by another engine version: rebuilt from the stored events instead.
-                tracing::warn!(live_id, "detector checkpoint unreadable; warming up from history");
-                scorer.forget(live_id);
-            }
-        }
-        None => scorer.forget(live_id),
-    }
+    rules::resume_detector(scorer, live_id, checkpoint.map(|(seq, state)| (seq as u64, state)), &at.worker);
     let seller_id = entry.batch.seller_id.clone();
     let result =
         idempotency::once(conn, &seller_id, entry.key.as_ref(), |c| ingest::ingest(c, entry.batch, scorer, videos))?;

@@ -8,6 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::{config, results, settings};
 use crate::store::contract::{ExperimentReport, FormatArm, PopupArm, StoreError};
+use crate::store::rules::{self, SellerFacts};
 
 /// Counts every seller into their arms (pins or the hash, as the app sees them).
 pub(super) fn experiments(conn: &Connection) -> Result<ExperimentReport, StoreError> {
@@ -20,26 +21,11 @@ pub(super) fn experiments(conn: &Connection) -> Result<ExperimentReport, StoreEr
     for seller in &sellers {
         let (experiments, _) = config::experiments_of(conn, seller)?;
         let (s, _) = settings::load(conn, seller)?;
-        let arm = popup
-            .entry(experiments.popup)
-            .or_insert_with(|| PopupArm { shows_popup: experiments.popup, ..Default::default() });
-        arm.sellers += 1;
-        let exposed = s.popup_shows > 0;
-        arm.exposed += u32::from(exposed);
-        arm.turned_on += u32::from(s.highlights_on);
-        arm.turned_on_after_exposure += u32::from(exposed && s.highlights_on);
         let posted: u32 = conn
             .prepare_cached("SELECT count(*) FROM highlights WHERE seller_id = ?1 AND status = ?2")?
             .query_row(params![seller, HighlightStatus::Posted.as_str()], |r| r.get(0))?;
-        let variant = formats
-            .entry(experiments.format_variant.clone())
-            .or_insert_with(|| FormatArm { variant: experiments.format_variant.clone(), ..Default::default() });
-        variant.sellers += 1;
-        variant.videos_posted += posted;
-        let (ever_posted, views, gmv_minor) = results::of_posted(conn, seller)?;
-        variant.videos_ever_posted += ever_posted;
-        variant.views += views;
-        variant.gmv_minor += gmv_minor;
+        let ever_posted = results::of_posted(conn, seller)?;
+        rules::count_into_arms(&mut popup, &mut formats, SellerFacts { experiments, settings: s, posted, ever_posted });
     }
     let (cfg, _) = config::load(conn)?;
     Ok(ExperimentReport {
