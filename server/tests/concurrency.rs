@@ -81,7 +81,13 @@ async fn ingest_at_once(store: &Arc<dyn Store>, batches: Vec<IngestBatch>) {
         .into_iter()
         .map(|b| {
             let store = store.clone();
-            tokio::spawn(async move { store.ingest(b, None, Arc::new(EveryComment)).await.unwrap() })
+            tokio::spawn(async move {
+                store
+                    .ingest(b, None, Arc::new(EveryComment))
+                    .await
+                    .map_err(|e| format!("{e}: {:?}", std::error::Error::source(&e)))
+                    .unwrap()
+            })
         })
         .collect();
     for t in tasks {

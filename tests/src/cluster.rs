@@ -69,7 +69,7 @@ impl Proc {
         let out = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
         let child = Command::new(&self.program)
             .args(&self.args)
-            .env("RUST_LOG", "warn,highlights_server::cluster=info,highlights_server::store::sqlite::event_log=info,highlights_server::store::postgres::event_log=info")
+            .env("RUST_LOG", "warn,highlights_server::cluster=info,highlights_server::store::rules=info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)

@@ -258,26 +258,37 @@ impl Store for PostgresStore {
         let lives: BTreeSet<String> =
             batch.events.iter().filter_map(|e| e.get("live_id").and_then(|v| v.as_str()).map(String::from)).collect();
         let seller_id = batch.seller_id.clone();
-        let result: Result<IngestResult, StoreError> = async {
-            let mut client = self.client().await?;
-            let tx = client.transaction().await?;
-            let r = match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
-                Some(done) => done,
-                None => {
-                    let r = ingest::ingest(&tx, batch, scorer.as_ref(), self.videos).await?;
-                    idempotency::remember(&tx, &seller_id, key.as_ref(), &r).await?;
-                    r
+        let mut attempt = 0u32;
+        loop {
+            let batch = batch.clone();
+            let result: Result<IngestResult, StoreError> = async {
+                let mut client = self.client().await?;
+                let tx = client.transaction().await?;
+                let r = match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
+                    Some(done) => done,
+                    None => {
+                        let r = ingest::ingest(&tx, batch, scorer.as_ref(), self.videos).await?;
+                        idempotency::remember(&tx, &seller_id, key.as_ref(), &r).await?;
+                        r
+                    }
+                };
+                tx.commit().await?;
+                Ok(r)
+            }
+            .await;
+            match result {
+                Ok(r) => return Ok(r),
+                Err(e) => {
+                    // Not committed: the detectors must not keep what they saw; they warm up
+                    // again from what is stored, and a lost deadlock is simply run again.
+                    lives.iter().for_each(|l| scorer.forget(l));
+                    if attempt >= 3 || !retryable(&e) {
+                        return Err(e);
+                    }
+                    attempt += 1;
                 }
-            };
-            tx.commit().await?;
-            Ok(r)
+            }
         }
-        .await;
-        if result.is_err() {
-            // Not committed: the detectors must not keep what they saw; they warm up again.
-            lives.iter().for_each(|l| scorer.forget(l));
-        }
-        result
     }
 
     async fn lease_partitions(&self, worker: String, partitions: u32, lease_ms: i64) -> Result<Vec<u32>, StoreError> {
