@@ -234,11 +234,11 @@ impl Cluster {
         for (p, api) in ports.iter().zip(&apis) {
             assert!(wait_listening(*p, Duration::from_secs(30)), "{} did not start:\n{}", api.name, api.log_tail());
         }
-        let urls: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect();
+        let cluster = Self { _dir: dir, _nats: nats, apis, workers, ports, db, service };
         for t in &tokens {
-            toggle_on(&urls[0], t).await;
+            toggle_on(&cluster.urls()[0], t).await;
         }
-        Self { _dir: dir, _nats: nats, apis, workers, ports, db, service }
+        cluster
     }
 
     fn urls(&self) -> Vec<String> {

@@ -46,7 +46,7 @@ fn nats(context: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send +
 
 /// The subject token of a LIVE: LIVE ids may hold dots and spaces, which subjects cannot.
 pub fn live_token(live_id: &str) -> String {
-    Sha256::digest(live_id.as_bytes())[..8].iter().map(|b| format!("{b:02x}")).collect()
+    crate::store::hex(&Sha256::digest(live_id.as_bytes())[..8])
 }
 
 /// A connection to the event log.

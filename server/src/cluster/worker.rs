@@ -68,7 +68,8 @@ pub async fn run(
 
 /// Reads one partition from where the store says it was applied, entry by entry, until the
 /// lease is lost; a broken reader is recreated from the store's position.
-async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, worker: String, scorer: EngineHost) {
+async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, worker: String, host: EngineHost) {
+    let scorer: Arc<dyn Scorer> = Arc::new(host);
     loop {
         let from = match store.log_position(partition).await {
             Ok(p) => p + 1,
@@ -112,11 +113,11 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
 }
 
 /// Applies one entry, retrying what failed for a passing reason; false once the lease is lost.
-async fn apply(store: &Arc<dyn Store>, scorer: &EngineHost, entry: LoggedBatch, at: LogPosition) -> bool {
+async fn apply(store: &Arc<dyn Store>, scorer: &Arc<dyn Scorer>, entry: LoggedBatch, at: LogPosition) -> bool {
     let live_id = entry.live_id.clone();
     let mut wait = Duration::from_millis(50);
     loop {
-        match store.apply_logged(entry.clone(), at.clone(), Arc::new(scorer.clone()) as Arc<dyn Scorer>).await {
+        match store.apply_logged(entry.clone(), at.clone(), scorer.clone()).await {
             Ok(Logged::Applied(_)) | Ok(Logged::AlreadyApplied) => return true,
             Err(StoreError::Rule { code: "lease_lost", .. }) => {
                 scorer.forget(&live_id);

@@ -11,6 +11,7 @@ mod postgres;
 mod rules;
 mod sqlite;
 
+pub(crate) use contract::hex;
 pub use contract::{
     Caller, ExperimentReport, FormatArm, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight,
     PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,

@@ -267,6 +267,31 @@ pub(crate) fn resume_detector(
     }
 }
 
+/// Which partitions `worker` holds after a renewal, and which of its own it frees, given every
+/// lease as (partition, owner, valid until) and how many workers run: a fair share of
+/// `ceil(partitions / workers)` each, the extras above it freed (a newcomer takes them at its next
+/// renewal), free or lapsed ones taken up to it. Lapsed leases of this worker that nobody took are
+/// still its own: nothing was applied from them since (every commit checks the lease).
+pub(crate) fn share_partitions(
+    leases: &[(u32, String, i64)],
+    worker: &str,
+    partitions: u32,
+    workers: u32,
+    now_ms: i64,
+) -> (Vec<u32>, Vec<u32>) {
+    let share = partitions.div_ceil(workers.max(1)) as usize;
+    let mut mine: Vec<u32> =
+        leases.iter().filter(|(p, o, _)| o == worker && *p < partitions).map(|(p, _, _)| *p).collect();
+    mine.sort_unstable();
+    let freed = mine.split_off(share.min(mine.len()));
+    let taken: HashSet<u32> =
+        leases.iter().filter(|(_, o, until)| o != worker && *until > now_ms).map(|(p, _, _)| *p).collect();
+    let free: Vec<u32> = (0..partitions).filter(|p| !taken.contains(p) && !mine.contains(p)).collect();
+    mine.extend(free.into_iter().take(share.saturating_sub(mine.len())));
+    mine.sort_unstable();
+    (mine, freed)
+}
+
 /// What one ingested batch already looked up, so a busy LIVE costs one lookup per batch, not per
 /// event.
 #[derive(Default)]

@@ -3,16 +3,13 @@
 //! in the transaction that stores an entry's events and highlights, so the position and the
 //! checkpoint never disagree with the data.
 
-use std::collections::BTreeSet;
-
 use super::shared::{Tx, exec, exists, one, row, rows};
 use super::{idempotency, ingest};
 use crate::store::contract::{LogPosition, Logged, LoggedBatch, Scorer, StoreError};
 use crate::store::rules;
 
-/// Takes or renews `worker`'s leases, aiming at `ceil(partitions / running workers)` each: a worker
-/// above its share frees the extra ones (the newcomer takes them at its next renewal), one below
-/// takes free or lapsed ones. Workers take turns here (an advisory lock).
+/// Takes or renews `worker`'s leases by [`rules::share_partitions`]; workers take turns here (an
+/// advisory lock).
 pub(super) async fn lease(
     tx: &Tx<'_>,
     worker: &str,
@@ -29,26 +26,16 @@ pub(super) async fn lease(
     .await?;
     exec(tx, "DELETE FROM workers WHERE until_ms <= $1", &[&now_ms]).await?;
     let workers: i64 = one(tx, "SELECT count(*) FROM workers", &[]).await?;
-    let share = partitions.div_ceil(workers.max(1) as u32) as usize;
     let leases: Vec<(u32, String, i64)> = rows(tx, "SELECT partition, owner, until_ms FROM partition_leases", &[])
         .await?
         .iter()
         .map(|r| Ok((r.try_get::<_, i64>(0)? as u32, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<_, StoreError>>()?;
-    // Lapsed leases of this worker that nobody took are still its own: nothing was applied
-    // from them since (every commit checks the lease), so renewing them is safe.
-    let mut mine: Vec<u32> =
-        leases.iter().filter(|(p, o, _)| o == worker && *p < partitions).map(|(p, _, _)| *p).collect();
-    mine.sort_unstable();
-    for extra in mine.split_off(share.min(mine.len())) {
+    let (mine, freed) = rules::share_partitions(&leases, worker, partitions, workers as u32, now_ms);
+    for extra in freed {
         exec(tx, "DELETE FROM partition_leases WHERE partition = $1 AND owner = $2", &[&i64::from(extra), &worker])
             .await?;
     }
-    let taken: BTreeSet<u32> =
-        leases.iter().filter(|(_, o, until)| o != worker && *until > now_ms).map(|(p, _, _)| *p).collect();
-    let free: Vec<u32> = (0..partitions).filter(|p| !taken.contains(p) && !mine.contains(p)).collect();
-    mine.extend(free.into_iter().take(share.saturating_sub(mine.len())));
-    mine.sort_unstable();
     for p in &mine {
         exec(
             tx,
@@ -109,14 +96,7 @@ pub(super) async fn apply(
     rules::resume_detector(scorer, live_id, checkpoint, &at.worker);
     let seller_id = entry.batch.seller_id.clone();
     let key = entry.key.clone();
-    let result = match idempotency::replay(tx, &seller_id, key.as_ref()).await? {
-        Some(result) => result,
-        None => {
-            let result = ingest::ingest(tx, entry.batch, scorer, videos).await?;
-            idempotency::remember(tx, &seller_id, key.as_ref(), &result).await?;
-            result
-        }
-    };
+    let result = once!(tx, &seller_id, key.as_ref(), ingest::ingest(tx, entry.batch, scorer, videos).await?);
     exec(
         tx,
         "INSERT INTO partition_positions (partition, seq) VALUES ($1, $2)

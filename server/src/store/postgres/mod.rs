@@ -4,6 +4,21 @@
 //! lost a deadlock to another is run again. Each table group's statements live in their module,
 //! in the same shape as the SQLite backend's.
 
+/// `$body`'s answer, computed once per idempotency key inside the transaction `$tx`: a retry with
+/// the same key gets the stored answer and changes nothing (see [`idempotency`]).
+macro_rules! once {
+    ($tx:expr, $seller:expr, $key:expr, $body:expr) => {
+        match idempotency::replay($tx, $seller, $key).await? {
+            Some(done) => done,
+            None => {
+                let answer = $body;
+                idempotency::remember($tx, $seller, $key, &answer).await?;
+                answer
+            }
+        }
+    };
+}
+
 mod changes;
 mod config;
 mod event_log;
@@ -151,14 +166,7 @@ impl Store for PostgresStore {
         patch: SettingsPatch,
         key: Option<Idempotency>,
     ) -> Result<Settings, StoreError> {
-        write!(self, |tx| match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
-            Some(done) => done,
-            None => {
-                let s = settings::patch(&tx, &seller_id, &patch).await?;
-                idempotency::remember(&tx, &seller_id, key.as_ref(), &s).await?;
-                s
-            }
-        })
+        write!(self, |tx| once!(&tx, &seller_id, key.as_ref(), settings::patch(&tx, &seller_id, &patch).await?))
     }
 
     async fn config(&self) -> Result<RemoteConfig, StoreError> {
@@ -201,14 +209,12 @@ impl Store for PostgresStore {
         highlight_id: String,
         key: Option<Idempotency>,
     ) -> Result<Highlight, StoreError> {
-        write!(self, |tx| match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
-            Some(done) => done,
-            None => {
-                let h = highlights::post(&tx, &seller_id, &highlight_id, self.videos).await?;
-                idempotency::remember(&tx, &seller_id, key.as_ref(), &h).await?;
-                h
-            }
-        })
+        write!(self, |tx| once!(
+            &tx,
+            &seller_id,
+            key.as_ref(),
+            highlights::post(&tx, &seller_id, &highlight_id, self.videos).await?
+        ))
     }
 
     async fn approve_highlight(&self, seller_id: String, highlight_id: String) -> Result<Highlight, StoreError> {
@@ -233,14 +239,12 @@ impl Store for PostgresStore {
         video: CreateVideo,
         key: Idempotency,
     ) -> Result<Highlight, StoreError> {
-        write!(self, |tx| match idempotency::replay(&tx, &seller_id, Some(&key)).await? {
-            Some(done) => done,
-            None => {
-                let h = highlights::create_video(&tx, &seller_id, &video, self.videos).await?;
-                idempotency::remember(&tx, &seller_id, Some(&key), &h).await?;
-                h
-            }
-        })
+        write!(self, |tx| once!(
+            &tx,
+            &seller_id,
+            Some(&key),
+            highlights::create_video(&tx, &seller_id, &video, self.videos).await?
+        ))
     }
 
     async fn changes(&self, seller_id: String, since: i64, limit: u32) -> Result<Changes, StoreError> {
@@ -264,14 +268,12 @@ impl Store for PostgresStore {
             let result: Result<IngestResult, StoreError> = async {
                 let mut client = self.client().await?;
                 let tx = client.transaction().await?;
-                let r = match idempotency::replay(&tx, &seller_id, key.as_ref()).await? {
-                    Some(done) => done,
-                    None => {
-                        let r = ingest::ingest(&tx, batch, scorer.as_ref(), self.videos).await?;
-                        idempotency::remember(&tx, &seller_id, key.as_ref(), &r).await?;
-                        r
-                    }
-                };
+                let r = once!(
+                    &tx,
+                    &seller_id,
+                    key.as_ref(),
+                    ingest::ingest(&tx, batch, scorer.as_ref(), self.videos).await?
+                );
                 tx.commit().await?;
                 Ok(r)
             }
@@ -323,14 +325,7 @@ impl Store for PostgresStore {
         key: Option<Idempotency>,
     ) -> Result<IngestResult, StoreError> {
         // The platform's keys, one scope for all sellers (no seller id is empty).
-        write!(self, |tx| match idempotency::replay(&tx, "", key.as_ref()).await? {
-            Some(done) => done,
-            None => {
-                let r = results::ingest(&tx, batch.clone()).await?;
-                idempotency::remember(&tx, "", key.as_ref(), &r).await?;
-                r
-            }
-        })
+        write!(self, |tx| once!(&tx, "", key.as_ref(), results::ingest(&tx, batch.clone()).await?))
     }
 
     async fn post_due(&self, now_ms: i64) -> Result<u32, StoreError> {

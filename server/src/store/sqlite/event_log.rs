@@ -3,17 +3,13 @@
 //! in the transaction that stores an entry's events and highlights, which is what makes a
 //! takeover exact: the position and the checkpoint never disagree with the data.
 
-use std::collections::BTreeSet;
-
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{idempotency, ingest};
 use crate::store::contract::{LogPosition, Logged, LoggedBatch, Scorer, StoreError};
 use crate::store::rules;
 
-/// Takes or renews `worker`'s leases, aiming at `ceil(partitions / running workers)` each: a worker
-/// above its share frees the extra ones (the newcomer takes them at its next renewal), one below
-/// takes free or lapsed ones.
+/// Takes or renews `worker`'s leases by [`rules::share_partitions`].
 pub(super) fn lease(
     conn: &Connection,
     worker: &str,
@@ -28,25 +24,15 @@ pub(super) fn lease(
     .execute(params![worker, now_ms + lease_ms])?;
     conn.prepare_cached("DELETE FROM workers WHERE until_ms <= ?1")?.execute([now_ms])?;
     let workers: i64 = conn.prepare_cached("SELECT count(*) FROM workers")?.query_row([], |r| r.get(0))?;
-    let rows: Vec<(u32, String, i64)> = conn
+    let leases: Vec<(u32, String, i64)> = conn
         .prepare_cached("SELECT partition, owner, until_ms FROM partition_leases")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    let share = partitions.div_ceil(workers.max(1) as u32) as usize;
-    // Lapsed leases of this worker that nobody took are still its own: nothing was applied
-    // from them since (every commit checks the lease), so renewing them is safe.
-    let mut mine: Vec<u32> =
-        rows.iter().filter(|(p, o, _)| o == worker && *p < partitions).map(|(p, _, _)| *p).collect();
-    mine.sort_unstable();
-    for extra in mine.split_off(share.min(mine.len())) {
+    let (mine, freed) = rules::share_partitions(&leases, worker, partitions, workers as u32, now_ms);
+    for extra in freed {
         conn.prepare_cached("DELETE FROM partition_leases WHERE partition = ?1 AND owner = ?2")?
             .execute(params![extra, worker])?;
     }
-    let taken: BTreeSet<u32> =
-        rows.iter().filter(|(_, o, until)| o != worker && *until > now_ms).map(|r| r.0).collect();
-    let free: Vec<u32> = (0..partitions).filter(|p| !taken.contains(p) && !mine.contains(p)).collect();
-    mine.extend(free.into_iter().take(share.saturating_sub(mine.len())));
-    mine.sort_unstable();
     let mut upsert = conn.prepare_cached(
         "INSERT INTO partition_leases (partition, owner, until_ms) VALUES (?1, ?2, ?3)
          ON CONFLICT (partition) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms",
