@@ -6,12 +6,11 @@ use crate::settings::EngineSettings;
 /// A 64-bit hash of bytes: FNV-1a with a final avalanche, stable across runs and platforms so that
 /// a rebuilt detector finds the same moments.
 pub fn hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = Fnv::default();
     for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        h.byte(*b);
     }
-    mix(h)
+    mix(h.0)
 }
 
 /// Spreads the bits of `h` (murmur3's finaliser), so that low and high bits are both usable.
@@ -41,8 +40,8 @@ impl Message {
     pub fn read(s: &EngineSettings, text: &str) -> Self {
         let mut words = 0usize;
         let mut emotes = 0usize;
-        let mut key = [0u8; KEY_CHARS * 4];
-        let mut len = 0usize;
+        // The key is hashed as it is built (FNV-1a is byte by byte), so no buffer is filled.
+        let mut key = Fnv::default();
         let mut chars = 0usize;
         let mut previous: Option<&str> = None;
         for word in text.split_whitespace() {
@@ -53,23 +52,21 @@ impl Message {
                 continue;
             }
             previous = Some(word);
-            let separator = (len > 0).then_some(' ');
+            let separator = (chars > 0).then_some(' ');
             for c in separator.into_iter().chain(word.chars()) {
                 if chars == KEY_CHARS {
                     break;
                 }
-                // Most chat is ASCII: lowercase it in place, without the general Unicode mapping.
+                // Most chat is ASCII: lowercase it without the general Unicode mapping.
                 if c.is_ascii() {
-                    key[len] = c.to_ascii_lowercase() as u8;
-                    len += 1;
-                    chars += 1;
-                    continue;
-                }
-                for lower in c.to_lowercase() {
-                    let mut buf = [0u8; 4];
-                    let s = lower.encode_utf8(&mut buf);
-                    key[len..len + s.len()].copy_from_slice(s.as_bytes());
-                    len += s.len();
+                    key.byte(c.to_ascii_lowercase() as u8);
+                } else {
+                    for lower in c.to_lowercase() {
+                        let mut buf = [0u8; 4];
+                        for b in lower.encode_utf8(&mut buf).bytes() {
+                            key.byte(b);
+                        }
+                    }
                 }
                 chars += 1;
             }
@@ -77,7 +74,24 @@ impl Message {
         let reaction = words > 0
             && ((words <= s.reaction_max_words as usize && text.chars().count() <= s.reaction_max_chars as usize)
                 || emotes * 2 >= words);
-        Message { echo_key: (words > 0).then(|| hash(&key[..len])), reaction }
+        Message { echo_key: (words > 0).then(|| mix(key.0)), reaction }
+    }
+}
+
+/// FNV-1a, fed one byte at a time; [`hash`] is this over a whole slice, then [`mix`].
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
     }
 }
 

@@ -1,14 +1,13 @@
 //! Many LIVEs at once: one detector per LIVE, events routed by `live_id`.
 
-use rustc_hash::FxHashMap;
-
 use crate::detector::Detector;
 use crate::event::LiveEvent;
+use crate::lives::Lives;
 use crate::moment::Moment;
 use crate::settings::EngineSettings;
 
 /// Version of the checkpoint layout; a checkpoint of another version is refused, never misread.
-const CHECKPOINT_FORMAT: u8 = 1;
+const CHECKPOINT_FORMAT: u8 = 2;
 
 /// Why checkpoint bytes could not be resumed.
 #[derive(Debug, thiserror::Error)]
@@ -28,16 +27,13 @@ pub enum CheckpointError {
 #[derive(Debug, Default, Clone)]
 pub struct Engine {
     settings: EngineSettings,
-    /// Keyed with a fast hash: the map is looked up once per event, and LIVE ids are not chosen by
-    /// an attacker (the ingestion service sends them).
-    /// Detectors are boxed so the table stays small and probing it stays in cache.
-    lives: FxHashMap<String, Box<Detector>>,
+    lives: Lives,
 }
 
 impl Engine {
     /// An engine with the given tunables.
     pub fn new(settings: EngineSettings) -> Self {
-        Self { settings, lives: FxHashMap::default() }
+        Self { settings, lives: Lives::default() }
     }
 
     /// The tunables in force.
@@ -53,17 +49,13 @@ impl Engine {
     /// Feeds one event; returns the moments it confirms (usually none, rarely more than one).
     pub fn push(&mut self, e: &LiveEvent) -> Vec<Moment> {
         let mut out = Vec::new();
-        let d = match self.lives.get_mut(e.live_id.as_str()) {
-            Some(d) => d,
-            None => self.lives.entry(e.live_id.clone()).or_default(),
-        };
-        d.push(&self.settings, &e.live_id, e, &mut out);
+        self.lives.get_or_insert(&e.live_id).push(&self.settings, &e.live_id, e, &mut out);
         out
     }
 
     /// Whether this engine has state for a LIVE.
     pub fn knows(&self, live_id: &str) -> bool {
-        self.lives.contains_key(live_id)
+        self.lives.get(live_id).is_some()
     }
 
     /// Ends every stream (input exhausted): confirms moments still open.
@@ -88,7 +80,7 @@ impl Engine {
 
     /// Bytes of detection state, including map keys; for the memory benchmark.
     pub fn state_bytes(&self) -> usize {
-        self.lives.iter().map(|(k, d)| k.capacity() + std::mem::size_of::<(String, Box<Detector>)>() + d.bytes()).sum()
+        self.lives.bytes()
     }
 
     /// One LIVE's detection state as bytes, so another process can resume it exactly (a worker
@@ -97,7 +89,7 @@ impl Engine {
         let d = self.lives.get(live_id)?;
         let mut out = vec![CHECKPOINT_FORMAT];
         // Serialising plain numbers into a growing Vec cannot fail.
-        postcard::to_io(d.as_ref(), &mut out).ok()?;
+        postcard::to_io(d, &mut out).ok()?;
         Some(out)
     }
 
@@ -108,12 +100,12 @@ impl Engine {
             return Err(CheckpointError::Format(*format));
         }
         let d: Detector = postcard::from_bytes(body).map_err(CheckpointError::Decode)?;
-        self.lives.insert(live_id.to_string(), Box::new(d));
+        self.lives.insert(live_id, d);
         Ok(())
     }
 
     /// Events counted late across all LIVEs.
     pub fn late_events(&self) -> u64 {
-        self.lives.values().map(|d| d.late_events()).sum()
+        self.lives.iter().map(|(_, d)| d.late_events()).sum()
     }
 }

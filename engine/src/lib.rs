@@ -11,6 +11,7 @@ mod detector;
 mod engine;
 pub mod eval;
 pub mod event;
+mod lives;
 mod moment;
 mod policy;
 pub mod replay;

@@ -74,6 +74,10 @@ pub struct EngineSettings {
     /// Least variance of a signal on its stable scale (1 is pure counting noise): a handful of
     /// extra events in a tiny LIVE is chance, not a moment.
     pub prior_var: f32,
+    /// The same least variance for the shop signals (likes, shares, gifts, joins, purchases):
+    /// app counters come in waves (likes sent in batches, viewers arriving from a feed), so a
+    /// handful of them in a small LIVE is chance more often than the same in chat.
+    pub shop_prior_var: f32,
     /// Events per window a rare signal is judged as if it usually had.
     pub rare_floor: f32,
     /// Relative spread a busy LIVE always has (even 200,000 viewers never chat perfectly evenly);
@@ -143,14 +147,17 @@ pub struct EngineSettings {
 
 impl Default for EngineSettings {
     /// Learned on the Lightor Dota2 training split (real chat, human labels) and checked on the
-    /// generator: `highlights-server eval --lightor DIR` measures any change.
+    /// generator: `highlights-server eval --lightor DIR` measures any change. What real chat cannot
+    /// teach, having no shop signals (`shop_prior_var`, `rare_floor` and the shop weights), is the
+    /// generator's best, checked on streams of other seeds than the detection test's.
     fn default() -> Self {
         Self {
             window_s: 6,
             baseline_horizon_s: 90,
             warmup_s: 60,
             prior_var: 2.0,
-            rare_floor: 1.0,
+            shop_prior_var: 2.5,
+            rare_floor: 0.5,
             overdispersion: 0.25,
             share_dispersion: 2.0,
             enter_score: 1.3,
@@ -211,6 +218,7 @@ impl EngineSettings {
         let w = &self.weights;
         let numbers = [
             self.prior_var,
+            self.shop_prior_var,
             self.rare_floor,
             self.overdispersion,
             self.share_dispersion,
@@ -242,8 +250,11 @@ impl EngineSettings {
         if w.comments + w.chatters + w.echoes + w.reactions <= 0.0 {
             return Err("at least one chat weight must be positive".into());
         }
-        if self.prior_var <= 0.0 || self.overdispersion < 0.01 || self.spam_ratio < 1.0 {
-            return Err("prior_var must be positive, overdispersion at least 0.01, spam_ratio at least 1".into());
+        if self.prior_var <= 0.0 || self.shop_prior_var <= 0.0 || self.overdispersion < 0.01 || self.spam_ratio < 1.0 {
+            return Err(
+                "prior_var and shop_prior_var must be positive, overdispersion at least 0.01, spam_ratio at least 1"
+                    .into(),
+            );
         }
         if !(0.0..=1.0).contains(&self.group_others) || !(0.0..1.0).contains(&self.repeat_keep) || self.z_cap < 1.0 {
             return Err(
@@ -292,6 +303,7 @@ mod tests {
     fn nonsense_is_refused() {
         for bad in [
             EngineSettings { window_s: 30, ..Default::default() },
+            EngineSettings { shop_prior_var: 0.0, ..Default::default() },
             EngineSettings { clip_min_ms: 90_000, ..Default::default() },
             EngineSettings { enter_score: f32::NAN, ..Default::default() },
             EngineSettings { auto_post_quantile: 1.5, ..Default::default() },

@@ -101,10 +101,11 @@ impl Baseline {
         &self.mean
     }
 
-    /// Spread on the stable scale: never less than `prior_var` (1 is pure counting noise), nor
-    /// than what this LIVE has shown.
+    /// Spread on the stable scale: never less than `prior_var` (1 is pure counting noise; shop
+    /// signals take `shop_prior_var`), nor than what this LIVE has shown.
     fn sd(&self, s: &EngineSettings, k: usize) -> f32 {
-        self.var[k].max(s.prior_var).sqrt()
+        let prior = if k >= idx::LIKES { s.shop_prior_var } else { s.prior_var };
+        self.var[k].max(prior).sqrt()
     }
 
     /// `window` on the stable scale.
@@ -156,7 +157,8 @@ impl Baseline {
         let alpha = (1.0 / self.samples as f32).max(1.0 / s.baseline_horizon_s as f32);
         for k in 0..N {
             let d = g[k] - self.level[k];
-            let sd = if self.samples > 10 { self.sd(s, k) } else { f32::INFINITY };
+            // Only a rise is clipped, so the spread (a square root) is needed only then.
+            let sd = if self.samples > 10 && d > 0.0 { self.sd(s, k) } else { f32::INFINITY };
             // The spread never learns from what stands out (winsorised at 2 sd): a moment that was
             // missed, or a new level setting in, must not make the LIVE look noisier than it is.
             let spread = d.min(2.0 * sd);
@@ -213,7 +215,7 @@ pub fn score(s: &EngineSettings, z: &Counts, mean: &Counts) -> f32 {
         ),
     ];
     let present = groups.iter().filter(|(_, m)| *m >= s.group_present).count().max(1);
-    let discount = 2.0 * (present as f32).ln();
+    let discount = if present == 1 { 0.0 } else { 2.0 * (present as f32).ln() };
     let adjusted = groups.map(|(g, _)| (g * g - discount).max(0.0).sqrt());
     let max = adjusted.iter().copied().fold(0.0, f32::max);
     max + s.group_others * (adjusted.iter().sum::<f32>() - max)

@@ -3,11 +3,12 @@
 //! matches at most one detection (a second one is a false positive). Identification follows a
 //! planted peak within 10 s at p99 (stream time).
 //!
-//! The floors are what the defaults reach here: recall 0.9 at every size, precision 0.85 (one
-//! shoppable size is at 0.88), not yet the 0.9 precision the engine issue set. Real labelled
-//! highlights lift chat about 1.5x, as much as the generator's calibrated quiet chat wobbles, so
-//! the bar that finds them (`highlights-server eval`) also fires now and then in a quiet chat-only
-//! LIVE: those moments score low and most stay recommendations.
+//! The floors are the engine issue's: precision and recall of at least 0.9 at every size. The
+//! defaults were chosen with these streams in view, so streams of other seeds are checked too: one
+//! size or another dips below 0.9 there (four LIVEs a size, so one miss is 0.05), all sizes
+//! together do not. Real labelled highlights lift chat about 1.5x, as much as the generator's
+//! calibrated quiet chat wobbles, so the bar that finds them (`highlights-server eval`) also fires
+//! now and then in a quiet chat-only LIVE: those moments score low and most stay recommendations.
 
 use highlights_engine::sim::truth::{self, Outcome};
 use highlights_engine::sim::{Burst, Planted, StreamSpec, generate};
@@ -25,11 +26,11 @@ fn run(events: &[LiveEvent]) -> Vec<Moment> {
 
 /// LIVEs of one audience size with planted moments and every kind of distraction; the first
 /// shoppable one also gets a raid that doubles its audience for good.
-fn lives(viewers: f64, chat_only: bool) -> Vec<StreamSpec> {
+fn lives(viewers: f64, chat_only: bool, seeds: u64) -> Vec<StreamSpec> {
     let huge = viewers >= 100_000.0;
     (0..if huge { 2 } else { 4 })
         .map(|i| {
-            let mut s = StreamSpec::new(&format!("live-{i}"), T0 + i as i64 * 7_000, 100 + i + viewers as u64);
+            let mut s = StreamSpec::new(&format!("live-{i}"), T0 + i as i64 * 7_000, seeds + 100 + i + viewers as u64);
             s.viewers = viewers;
             s.comments_only = chat_only;
             s.with_start_end = !chat_only;
@@ -56,7 +57,7 @@ fn every_audience_size_finds_its_moments_and_little_else() {
     let mut everything = Outcome::default();
     for viewers in SIZES {
         for chat_only in [false, true] {
-            let specs = lives(viewers, chat_only);
+            let specs = lives(viewers, chat_only, 0);
             let (o, moments) = check(&specs);
             println!(
                 "{viewers:>7} viewers{}: {} planted, {} detected, {} matched; precision {:.2}, recall {:.2}; \
@@ -71,7 +72,7 @@ fn every_audience_size_finds_its_moments_and_little_else() {
                 o.delay_ms(99)
             );
             assert!(o.planted > 0 && o.detected > 0, "the work happened");
-            assert!(o.precision() >= 0.85, "{viewers} viewers, chat only {chat_only}: precision {:.2}", o.precision());
+            assert!(o.precision() >= 0.9, "{viewers} viewers, chat only {chat_only}: precision {:.2}", o.precision());
             assert!(o.recall() >= 0.9, "{viewers} viewers, chat only {chat_only}: recall {:.2}", o.recall());
             for m in &moments {
                 let len = m.end_ms - m.start_ms;
@@ -91,6 +92,30 @@ fn every_audience_size_finds_its_moments_and_little_else() {
     );
     assert!(everything.precision() >= 0.9 && everything.recall() >= 0.95, "{everything:?}");
     assert!(everything.delay_ms(99) <= 10_000, "p99 identification {} ms after the peak", everything.delay_ms(99));
+}
+
+#[test]
+fn streams_of_other_seeds_hold_up() {
+    for seeds in [1_000, 2_000, 3_000] {
+        let (mut all, mut worst_p, mut worst_r) = (Outcome::default(), 1.0f64, 1.0f64);
+        for viewers in SIZES {
+            for chat_only in [false, true] {
+                let (o, _) = check(&lives(viewers, chat_only, seeds));
+                (worst_p, worst_r) = (worst_p.min(o.precision()), worst_r.min(o.recall()));
+                all.add(o);
+            }
+        }
+        println!(
+            "other seeds ({seeds}): precision {:.2}, recall {:.2} over all sizes; worst size precision {worst_p:.2}, \
+             recall {worst_r:.2}; identification p99 {} ms",
+            all.precision(),
+            all.recall(),
+            all.delay_ms(99)
+        );
+        assert!(all.planted > 100 && all.detected > 100, "the work happened");
+        assert!(all.precision() >= 0.9 && all.recall() >= 0.9, "seeds {seeds}: {all:?}");
+        assert!(worst_p >= 0.8 && worst_r >= 0.75, "seeds {seeds}: worst size {worst_p:.2} / {worst_r:.2}");
+    }
 }
 
 #[test]
@@ -120,7 +145,8 @@ fn quiet_and_spam_only_lives_yield_little_and_post_less() {
         "quiet and spam-only: {streams} LIVEs, about {minutes} minutes: {found} moments, {posted} above the auto-post bar"
     );
     assert_eq!(streams, 40);
-    assert!(found <= 25, "at most 25 moments in the 40 quiet LIVEs ({found}), most of them in chat-only ones");
+    assert!(found <= 20, "at most 20 moments in the 40 quiet LIVEs ({found}), most of them in chat-only ones");
+    assert!(posted <= 6, "at most 6 of them auto-posted ({posted})");
 }
 
 #[test]
