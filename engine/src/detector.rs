@@ -553,13 +553,19 @@ fn explain(
     window_s: u32,
 ) -> Vec<String> {
     // The signals that stood out most; at least the strongest one, whatever its size. Sales
-    // that stood out come first: they are what a seller reads a highlight for, and the chat
-    // a sale sets off often stands out more.
+    // that stood out come first, orders before carts before clicks: they are what a seller reads
+    // a highlight for, and the chat or likes a sale sets off often stand out more.
     let mut order: Vec<usize> = (0..N).filter(|k| z[*k] > 0.0).collect();
     order.sort_by(|a, b| z[*b].total_cmp(&z[*a]));
     let strong = order.iter().filter(|k| z[**k] >= 1.0).count().max(1);
     order.truncate(strong);
-    order.sort_by_key(|k| !(idx::CLICKS..=idx::GMV).contains(k));
+    order.sort_by_key(|k| match *k {
+        idx::ORDERS => 0,
+        idx::CARTS => 1,
+        idx::CLICKS => 2,
+        idx::GMV => 3,
+        _ => 4,
+    });
     let secs = (dur_ms / 1000).max(1);
     order
         .into_iter()
