@@ -42,6 +42,10 @@ impl Id {
         }
     }
 
+    fn is(&self, id: &str) -> bool {
+        self.bytes() == id.as_bytes()
+    }
+
     fn as_str(&self) -> &str {
         // Built from a `str`, so always valid UTF-8.
         std::str::from_utf8(self.bytes()).unwrap_or_default()
@@ -64,19 +68,24 @@ struct Tracked {
 }
 
 impl Tracked {
-    fn new(id: &str, detector: Detector) -> Box<Self> {
-        Box::new(Tracked { id: Id::new(id), detector, next: None })
+    fn new(id: &str) -> Box<Self> {
+        Box::new(Tracked { id: Id::new(id), detector: Detector::default(), next: None })
     }
 
     fn get_or_insert(&mut self, id: &str, added: &mut bool) -> &mut Detector {
-        if self.id.bytes() == id.as_bytes() {
+        if self.id.is(id) {
             return &mut self.detector;
         }
         let next = self.next.get_or_insert_with(|| {
             *added = true;
-            Tracked::new(id, Detector::default())
+            Tracked::new(id)
         });
         next.get_or_insert(id, added)
+    }
+
+    /// This LIVE and those chained behind it.
+    fn chain(&self) -> impl Iterator<Item = &Tracked> {
+        std::iter::successors(Some(self), |t| t.next.as_deref())
     }
 }
 
@@ -97,7 +106,7 @@ impl Lives {
         let mut added = false;
         let head = self.table.entry(hash(id)).or_insert_with(|| {
             added = true;
-            Tracked::new(id, Detector::default())
+            Tracked::new(id)
         });
         let d = head.get_or_insert(id, &mut added);
         self.len += usize::from(added);
@@ -106,13 +115,7 @@ impl Lives {
 
     /// The LIVE's detector, if held.
     pub fn get(&self, id: &str) -> Option<&Detector> {
-        let mut t = self.table.get(&hash(id))?;
-        loop {
-            if t.id.bytes() == id.as_bytes() {
-                return Some(&t.detector);
-            }
-            t = t.next.as_ref()?;
-        }
+        self.table.get(&hash(id))?.chain().find(|t| t.id.is(id)).map(|t| &t.detector)
     }
 
     /// Holds `detector` for the LIVE, replacing what was held.
@@ -127,7 +130,7 @@ impl Lives {
         let (mut rest, mut kept) = (Some(head), None);
         while let Some(mut t) = rest {
             rest = t.next.take();
-            if t.id.bytes() == id.as_bytes() {
+            if t.id.is(id) {
                 self.len -= 1;
             } else {
                 t.next = kept;
@@ -146,9 +149,7 @@ impl Lives {
 
     /// Every LIVE with its detector.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Detector)> {
-        self.table.values().flat_map(|head| {
-            std::iter::successors(Some(head.as_ref()), |t| t.next.as_deref()).map(|t| (t.id.as_str(), &t.detector))
-        })
+        self.table.values().flat_map(|head| head.chain()).map(|t| (t.id.as_str(), &t.detector))
     }
 
     /// Every LIVE with its detector, to change.
@@ -159,15 +160,14 @@ impl Lives {
     /// Bytes held, table and detectors.
     pub fn bytes(&self) -> usize {
         let table = self.table.capacity() * (std::mem::size_of::<(u64, Box<Tracked>)>() + 1);
-        let per_live: usize = self
-            .iter_tracked()
-            .map(|t| std::mem::size_of::<Tracked>() - std::mem::size_of::<Detector>() + t.id.heap_bytes())
+        let around = std::mem::size_of::<Tracked>() - std::mem::size_of::<Detector>();
+        let lives: usize = self
+            .table
+            .values()
+            .flat_map(|head| head.chain())
+            .map(|t| around + t.id.heap_bytes() + t.detector.bytes())
             .sum();
-        table + per_live + self.iter().map(|(_, d)| d.bytes()).sum::<usize>()
-    }
-
-    fn iter_tracked(&self) -> impl Iterator<Item = &Tracked> {
-        self.table.values().flat_map(|head| std::iter::successors(Some(head.as_ref()), |t| t.next.as_deref()))
+        table + lives
     }
 }
 
@@ -200,7 +200,7 @@ mod tests {
         assert!(lives.get(&long).is_some() && lives.get("live-2").is_none());
         // Force a chain: two ids under one head, found, listed and removed one by one.
         let head = lives.table.remove(&hash("a")).unwrap();
-        let mut other = Tracked::new("b", Detector::default());
+        let mut other = Tracked::new("b");
         other.next = Some(head);
         lives.table.insert(hash("a"), other);
         lives.len += 1;
