@@ -14,6 +14,7 @@ pub mod event;
 mod lives;
 mod moment;
 mod policy;
+mod prefetch;
 pub mod replay;
 mod settings;
 pub mod signals;

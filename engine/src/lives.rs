@@ -96,15 +96,21 @@ pub(crate) struct Lives {
     len: usize,
 }
 
-fn hash(id: &str) -> u64 {
+/// The table's hash of a LIVE id.
+pub(crate) fn hash(id: &str) -> u64 {
     FxBuildHasher.hash_one(id)
 }
 
 impl Lives {
     /// The LIVE's detector, made fresh on its first event.
     pub fn get_or_insert(&mut self, id: &str) -> &mut Detector {
+        self.get_or_insert_hashed(hash(id), id)
+    }
+
+    /// [`Lives::get_or_insert`] with the id's [`hash`] already taken.
+    pub fn get_or_insert_hashed(&mut self, h: u64, id: &str) -> &mut Detector {
         let mut added = false;
-        let head = self.table.entry(hash(id)).or_insert_with(|| {
+        let head = self.table.entry(h).or_insert_with(|| {
             added = true;
             Tracked::new(id)
         });
@@ -116,6 +122,13 @@ impl Lives {
     /// The LIVE's detector, if held.
     pub fn get(&self, id: &str) -> Option<&Detector> {
         self.table.get(&hash(id))?.chain().find(|t| t.id.is(id)).map(|t| &t.detector)
+    }
+
+    /// Asks for the memory of the LIVE held under hash `h` (the first of its chain), soon needed.
+    pub fn prefetch(&self, h: u64) {
+        if let Some(t) = self.table.get(&h) {
+            crate::prefetch::prefetch::<Tracked>(t);
+        }
     }
 
     /// Holds `detector` for the LIVE, replacing what was held.

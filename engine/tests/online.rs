@@ -75,6 +75,32 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
+
+    /// Batches (as ingestion delivers them) find exactly what one event at a time finds, with many
+    /// LIVEs interleaved, whatever the batch size and however the batch boundaries fall.
+    #[test]
+    fn batches_give_the_same_moments_as_one_event_at_a_time(
+        seed in 0u64..10_000,
+        lives in 1u64..40,
+        batch in 1usize..700,
+    ) {
+        let mut events = Vec::new();
+        for i in 0..lives {
+            let mut spec = StreamSpec::new(&format!("live-{i}"), T0 + i as i64 * 997, seed + i);
+            spec.viewers = [30.0, 400.0, 3_000.0][i as usize % 3];
+            spec.duration_s = 4 * 60;
+            events.extend(generate(&spec.plant_random(2).with_distractions()));
+        }
+        events.sort_by_key(|e| e.ts_ms);
+        let one_by_one: Vec<Moment> = moments_per_event(&events).into_iter().flatten().collect();
+        let mut engine = Engine::new(EngineSettings::default());
+        let batched: Vec<Moment> = events.chunks(batch).flat_map(|b| engine.push_all(b)).collect();
+        prop_assert_eq!(batched, one_by_one);
+    }
+}
+
 #[test]
 fn a_checkpoint_is_small_and_bad_bytes_are_refused() {
     let mut spec = StreamSpec::new("online", T0, 7);
@@ -103,6 +129,10 @@ fn the_property_is_not_vacuous() {
     let events = generate(&spec.plant_random(3));
     let found: usize = moments_per_event(&events).iter().map(Vec::len).sum();
     assert!(found >= 2, "the streams the property runs on do have moments ({found})");
+    let mut spec = StreamSpec::new("batched", T0, 11);
+    spec.duration_s = 4 * 60;
+    let batched = Engine::default().push_all(&generate(&spec.plant_random(2)));
+    assert!(!batched.is_empty(), "and so do those the batch property runs on");
 }
 
 /// Cases per property: a CI slice by default, `FUZZ_CASES` for the full run.

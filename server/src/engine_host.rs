@@ -40,19 +40,17 @@ impl Scorer for EngineHost {
     }
 
     fn warm_up(&self, settings: &EngineSettings, history: &[LiveEvent]) {
-        let mut held = self.engine(settings);
-        for e in history {
-            let _ = held.engine.push(e);
-        }
+        let _ = self.engine(settings).engine.push_all(history);
     }
 
     fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {
         let mut held = self.engine(settings);
         let mut moments = Vec::new();
-        for e in events {
-            moments.extend(held.engine.push(e));
-            if e.kind == EventKind::LiveEnd {
-                held.engine.forget(&e.live_id);
+        // A LIVE's state goes with its end, so a batch is scored in runs that close with an end.
+        for run in events.split_inclusive(|e| e.kind == EventKind::LiveEnd) {
+            moments.extend(held.engine.push_all(run));
+            if let Some(end) = run.last().filter(|e| e.kind == EventKind::LiveEnd) {
+                held.engine.forget(&end.live_id);
             }
         }
         moments
