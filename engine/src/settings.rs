@@ -143,13 +143,18 @@ pub struct EngineSettings {
     /// Share of a viewer's recent-message count kept each second (0 to 1; 0.8 remembers about
     /// five seconds): while it lasts, that viewer writing again counts once, not per message.
     pub repeat_keep: f32,
+    /// A moment that chat leads is dropped when the messages left out as repeats lately (an
+    /// account writing again within seconds) outnumber those counted by this factor: a few
+    /// accounts flooding, not a crowd reacting.
+    pub flood_ratio: f32,
 }
 
 impl Default for EngineSettings {
     /// Learned on the Lightor Dota2 training split (real chat, human labels) and checked on the
     /// generator: `highlights-server eval --lightor DIR` measures any change. What real chat cannot
     /// teach, having no shop signals (`shop_prior_var`, `rare_floor` and the shop weights), is the
-    /// generator's best, checked on streams of other seeds than the detection test's.
+    /// generator's best, checked on streams of other seeds than the detection test's; so is
+    /// `flood_ratio`, which leaves the real figures unchanged anywhere from 0.3 up.
     fn default() -> Self {
         Self {
             window_s: 6,
@@ -186,6 +191,7 @@ impl Default for EngineSettings {
             reaction_max_words: 3,
             reaction_max_chars: 40,
             repeat_keep: 0.8,
+            flood_ratio: 1.0,
         }
     }
 }
@@ -226,6 +232,7 @@ impl EngineSettings {
             self.noise_sigmas,
             self.exit_score,
             self.spam_ratio,
+            self.flood_ratio,
             self.engagement_weight,
             self.traffic_weight,
             self.conversion_weight,
@@ -312,6 +319,7 @@ mod tests {
             EngineSettings { idle_horizon_s: 1, ..Default::default() },
             EngineSettings { reaction_max_words: 0, ..Default::default() },
             EngineSettings { z_cap: f32::INFINITY, ..Default::default() },
+            EngineSettings { flood_ratio: -1.0, ..Default::default() },
             EngineSettings {
                 weights: SignalWeights {
                     comments: 0.0,
