@@ -285,7 +285,11 @@ impl Detector {
         };
         let b = slot(at);
         match &e.kind {
-            EventKind::LiveStart { .. } | EventKind::ViewerLeave | EventKind::Caption { .. } => {}
+            // These only move the stream clock, above: a LIVE's size is judged by what viewers do.
+            EventKind::LiveStart { .. }
+            | EventKind::ViewerLeave
+            | EventKind::ViewerCount { .. }
+            | EventKind::Caption { .. } => {}
             EventKind::LiveEnd => {
                 self.ended = true;
                 self.flush(s, live_id, out);

@@ -30,6 +30,13 @@ pub enum EventKind {
     ViewerJoin,
     /// A viewer left.
     ViewerLeave,
+    /// The platform's count of viewers in the room, sent every few seconds while the LIVE is on:
+    /// it moves the LIVE's clock through silent stretches, so a moment in a small LIVE whose chat
+    /// falls quiet is decided on time.
+    ViewerCount {
+        /// Viewers in the room.
+        count: u32,
+    },
     /// A viewer sent a gift.
     Gift {
         /// Gift value (platform units).
@@ -180,6 +187,10 @@ impl LiveEvent {
             "share" => EventKind::Share,
             "viewer_join" => EventKind::ViewerJoin,
             "viewer_leave" => EventKind::ViewerLeave,
+            "viewer_count" => match r.count {
+                Some(count) => EventKind::ViewerCount { count },
+                None => return Err(SkipReason::Malformed("viewer_count needs count".into())),
+            },
             "gift" => {
                 let value = r.value.unwrap_or(1.0);
                 if !value.is_finite() || value < 0.0 {
@@ -224,6 +235,7 @@ impl LiveEvent {
             EventKind::Share => ("share", None),
             EventKind::ViewerJoin => ("viewer_join", None),
             EventKind::ViewerLeave => ("viewer_leave", None),
+            EventKind::ViewerCount { count } => ("viewer_count", Some(json!({ "count": count }))),
             EventKind::Gift { value } => ("gift", Some(json!({ "value": value }))),
             EventKind::ProductPin { product_id, name } => {
                 ("product_pin", Some(json!({ "product_id": product_id, "name": name })))
@@ -264,6 +276,7 @@ mod tests {
             r#"{"ts_ms":1,"live_id":"l","type":"order","product_id":"p","quantity":2,"amount_cents":1999}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"live_end","extra":"ignored"}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"caption","text":"only today","duration_ms":1800}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"viewer_count","count":212}"#,
         ];
         for line in ok {
             LiveEvent::parse_line(line).unwrap();
@@ -277,6 +290,7 @@ mod tests {
             r#"{"ts_ms":1,"live_id":"l","type":"order"}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"gift","value":-1}"#,
             r#"{"ts_ms":1,"live_id":"l","type":"caption","text":"no duration"}"#,
+            r#"{"ts_ms":1,"live_id":"l","type":"viewer_count"}"#,
         ];
         for line in bad {
             assert!(matches!(LiveEvent::parse_line(line), Err(SkipReason::Malformed(_))), "{line}");

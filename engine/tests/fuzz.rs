@@ -15,6 +15,7 @@ fn event_line() -> impl Strategy<Value = String> {
         Just("live_end"),
         Just("live_start"),
         Just("viewer_join"),
+        Just("viewer_count"),
         Just("add_to_cart"),
         Just("teleport"),
     ];

@@ -164,6 +164,9 @@ pub fn generate(spec: &StreamSpec) -> Vec<LiveEvent> {
             pinned = now_pinned.map(|p| p.0);
         }
         let audience = spec.audience(t);
+        if spec.viewer_count_every_s > 0 && t % spec.viewer_count_every_s == 0 {
+            out.push((sec_ms, ev(sec_ms, EventKind::ViewerCount { count: audience.round() as u32 })));
+        }
         let [chat, engagement, traffic, purchases] = wobbles.map(|mut w| {
             let f = w.next(&mut rng, spec.dispersion);
             (w, f)

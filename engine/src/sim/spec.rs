@@ -79,6 +79,8 @@ pub struct StreamSpec {
     pub dispersion: f64,
     /// Slow drift of the audience over the LIVE, relative (0.3 = ±30 %).
     pub drift: f64,
+    /// Seconds between the platform's viewer counts (0: none), as live platforms send room stats.
+    pub viewer_count_every_s: i64,
     /// Events are delivered up to this late (ms), so some arrive out of order.
     pub jitter_ms: i64,
     /// Emit `live_start` / `live_end`.
@@ -111,6 +113,7 @@ impl StreamSpec {
             dispersion: 20.0,
             drift: 0.0,
             jitter_ms: 1_500,
+            viewer_count_every_s: 5,
             with_start_end: true,
             comments_only: false,
             seed,
