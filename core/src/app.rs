@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use highlights_api::Highlight;
 
 use crate::clock::{Clock, SystemClock};
+use crate::delivery::{Delivery, Stamped};
 use crate::error::check_id;
 use crate::model::{self, Effect, Facts, Model};
 use crate::screens::{ModuleList, view_state};
@@ -42,7 +43,7 @@ pub(crate) struct State {
 pub struct HighlightsCore {
     state: Mutex<State>,
     pub(crate) clock: Arc<dyn Clock>,
-    observers: Mutex<Vec<(SubscriptionId, Arc<dyn StateObserver>)>>,
+    pub(crate) delivery: Delivery,
     next_subscription: AtomicU64,
     /// Fired by the outbox when an action is queued.
     pub(crate) queued: Arc<tokio::sync::Notify>,
@@ -103,7 +104,7 @@ impl HighlightsCore {
         Ok(Self {
             state: Mutex::new(State { model, store, module: ModuleList::default(), notice }),
             clock,
-            observers: Mutex::new(Vec::new()),
+            delivery: Delivery::default(),
             next_subscription: AtomicU64::new(1),
             queued,
         })
@@ -119,9 +120,9 @@ impl HighlightsCore {
         let view = {
             let mut state = self.lock();
             state.handle(event, self.clock.as_ref())?;
-            state.view()?
+            self.stamped(&state)?
         };
-        self.publish(&view);
+        self.delivery.deliver(view);
         Ok(())
     }
 
@@ -130,27 +131,35 @@ impl HighlightsCore {
         self.lock().view()
     }
 
-    /// Registers an observer; it gets the current state at once and every change after.
+    /// Registers an observer; it gets the current state and every change after, in order.
     pub fn subscribe(&self, observer: Arc<dyn StateObserver>) -> Result<SubscriptionId, CoreError> {
         let id = self.next_subscription.fetch_add(1, Ordering::Relaxed);
-        let state = self.view()?;
-        observer.on_state(&state);
-        self.observers.lock().unwrap_or_else(|e| e.into_inner()).push((id, observer));
-        Ok(id)
+        // Added first, so a view another thread delivers meanwhile reaches it too.
+        self.delivery.add(id, observer);
+        let view = {
+            let state = self.lock();
+            state.view().map(|v| self.delivery.stamp(v))
+        };
+        match view {
+            Ok(view) => {
+                self.delivery.deliver(view);
+                Ok(id)
+            }
+            Err(e) => {
+                self.delivery.remove(id);
+                Err(e)
+            }
+        }
     }
 
     /// Ends a subscription; unknown ids are ignored.
     pub fn unsubscribe(&self, id: SubscriptionId) {
-        self.observers.lock().unwrap_or_else(|e| e.into_inner()).retain(|(i, _)| *i != id);
+        self.delivery.remove(id);
     }
 
-    /// Sends `state` to every observer, outside the core's lock so observers may call back in.
-    pub(crate) fn publish(&self, state: &ViewState) {
-        let observers: Vec<_> =
-            self.observers.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, o)| o.clone()).collect();
-        for o in observers {
-            o.on_state(state);
-        }
+    /// Makes the view of `state` (whose lock the caller holds) with its place in the order.
+    pub(crate) fn stamped(&self, state: &State) -> Result<Stamped, CoreError> {
+        Ok(self.delivery.stamp(state.view()?))
     }
 }
 

@@ -13,6 +13,7 @@ uniffi::setup_scaffolding!("highlights_core");
 
 mod app;
 mod clock;
+mod delivery;
 mod error;
 mod event;
 mod model;

@@ -349,6 +349,32 @@ fn observers_get_the_current_state_then_every_change() {
 }
 
 #[test]
+fn observers_end_on_the_core_state_whichever_thread_changed_it() {
+    let dev = Device::new();
+    let core = dev.open("seller-a");
+    core.apply_changes(&seed(2, false)).unwrap();
+    let rec = Arc::new(Recorder::default());
+    core.subscribe(rec.clone()).unwrap();
+    for round in 0..200 {
+        std::thread::scope(|s| {
+            for open in [Event::OpenHighlights, Event::OpenModule] {
+                let core = &core;
+                s.spawn(move || {
+                    for _ in 0..5 {
+                        core.dispatch(open.clone()).unwrap();
+                        let _ = core.dispatch(Event::Back);
+                    }
+                    core.dispatch(open).unwrap();
+                });
+            }
+        });
+        let last = rec.0.lock().unwrap().last().cloned().expect("states were delivered");
+        assert_eq!(last, core.view().unwrap(), "round {round}: the screen shows an older state than the core's");
+        rec.0.lock().unwrap().clear();
+    }
+}
+
+#[test]
 fn a_corrupt_cache_is_moved_aside_and_rebuilt() {
     let dev = Device::new();
     std::fs::write(dev.db(), b"this is not a database, just bytes that a crash left behind".repeat(200)).unwrap();

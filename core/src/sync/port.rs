@@ -33,9 +33,9 @@ impl HighlightsCore {
             state.model.last_synced = Some(now);
             state.model.online = true;
             state.refresh()?;
-            state.view()?
+            self.stamped(&state)?
         };
-        self.publish(&view);
+        self.delivery.deliver(view);
         Ok(())
     }
 
@@ -57,9 +57,9 @@ impl HighlightsCore {
             state.store.settle(entry_id, how, now)?;
             state.model.pending.retain(|e| e.id != entry_id);
             state.refresh()?;
-            state.view()?
+            self.stamped(&state)?
         };
-        self.publish(&view);
+        self.delivery.deliver(view);
         Ok(())
     }
 
@@ -99,9 +99,9 @@ impl HighlightsCore {
             if std::mem::replace(&mut state.model.online, online) == online {
                 return Ok(());
             }
-            state.view()?
+            self.stamped(&state)?
         };
-        self.publish(&view);
+        self.delivery.deliver(view);
         Ok(())
     }
 }
