@@ -8,22 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use highlights_api::Highlight;
 
 use crate::clock::{Clock, SystemClock};
-use crate::delivery::{Delivery, Stamped};
+use crate::delivery::{Delivery, Stamped, StateObserver, SubscriptionId};
 use crate::error::check_id;
 use crate::model::{self, Effect, Facts, Model};
 use crate::screens::{ModuleList, view_state};
 use crate::store::Store;
 use crate::view::{Notice, ProductRow, RecordingRow, Screen};
 use crate::{CoreError, Event, ViewState};
-
-/// Receives a fresh view state after every change; implemented by the shells.
-pub trait StateObserver: Send + Sync {
-    /// Called with the whole new state; must not block.
-    fn on_state(&self, state: &ViewState);
-}
-
-/// Handle of a subscription, to end it.
-pub type SubscriptionId = u64;
 
 /// Message shown when the cache had to be rebuilt from scratch.
 const REBUILT_NOTICE: &str =

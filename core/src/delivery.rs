@@ -12,7 +12,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::ViewState;
-use crate::app::{StateObserver, SubscriptionId};
+
+/// Receives a fresh view state after every change; implemented by the shells.
+pub trait StateObserver: Send + Sync {
+    /// Called with the whole new state; must not block.
+    fn on_state(&self, state: &ViewState);
+}
+
+/// Handle of a subscription, to end it.
+pub type SubscriptionId = u64;
 
 /// A view state and its place in the order the core made them.
 pub(crate) struct Stamped(u64, ViewState);

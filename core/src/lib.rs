@@ -21,7 +21,8 @@ mod screens;
 mod store;
 mod sync;
 
-pub use app::{HighlightsCore, StateObserver, SubscriptionId};
+pub use app::HighlightsCore;
+pub use delivery::{StateObserver, SubscriptionId};
 pub use error::CoreError;
 pub use event::Event;
 pub use highlights_api as api;
