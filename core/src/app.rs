@@ -127,10 +127,7 @@ impl HighlightsCore {
         let id = self.next_subscription.fetch_add(1, Ordering::Relaxed);
         // Added first, so a view another thread delivers meanwhile reaches it too.
         self.delivery.add(id, observer);
-        let view = {
-            let state = self.lock();
-            state.view().map(|v| self.delivery.stamp(v))
-        };
+        let view = self.stamped(&self.lock());
         match view {
             Ok(view) => {
                 self.delivery.deliver(view);

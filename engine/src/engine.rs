@@ -2,8 +2,7 @@
 
 use crate::detector::Detector;
 use crate::event::LiveEvent;
-use crate::lives;
-use crate::lives::Lives;
+use crate::lives::{self, Lives};
 use crate::moment::Moment;
 use crate::settings::EngineSettings;
 
