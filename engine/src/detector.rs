@@ -165,8 +165,6 @@ pub struct Detector {
     /// The bars in force and the second they were read from the idle scores (every few seconds:
     /// they move slowly, and reading them is a good part of a second's work).
     bars: (f32, f32, i64),
-    /// Comments counted and comments left out as repeats, lately (decaying as `repeat_keep`).
-    chat_mix: (f32, f32),
 }
 
 impl Default for Detector {
@@ -197,7 +195,6 @@ impl Default for Detector {
             anonymous: 0,
             bar: BarHistory { scores: [0.0; BAR_HISTORY], len: 0, next: 0 },
             bars: (0.0, 0.0, i64::MIN),
-            chat_mix: (0.0, 0.0),
         }
     }
 }
@@ -305,10 +302,8 @@ impl Detector {
                 self.chatters[b].insert(who);
                 // A viewer repeating themselves (or a spam account) reacts once, not per message.
                 if self.posters.repeat(who) {
-                    self.chat_mix.1 += 1.0;
                     return;
                 }
-                self.chat_mix.0 += 1.0;
                 let message = Message::read(s, text);
                 self.ring[b][idx::REACTIONS] += f32::from(u8::from(message.reaction));
                 let since_start = u32::try_from(at - self.first_s + 1).unwrap_or(u32::MAX);
@@ -398,8 +393,6 @@ impl Detector {
 
     fn close(&mut self, s: &EngineSettings, live_id: &str, sec: i64) -> Option<Moment> {
         self.posters.tick(s.repeat_keep);
-        self.chat_mix.0 *= s.repeat_keep;
-        self.chat_mix.1 *= s.repeat_keep;
         let new = self.ring[slot(sec)];
         let (window, per_chatter) = self.window_at(s, sec);
         let horizon = s.baseline_horizon_s as f32;
@@ -499,8 +492,7 @@ impl Detector {
             return None;
         };
         let led_by_chat = (0..N).max_by(|a, b| peak_z[*a].total_cmp(&peak_z[*b])).is_some_and(|k| k < idx::LIKES);
-        let (counted, repeats) = self.chat_mix;
-        if led_by_chat && repeats > s.flood_ratio * counted {
+        if led_by_chat && self.posters.flooding(s.flood_ratio) {
             // The same few accounts writing again and again: spam walls look like a crowd
             // reacting for their first seconds, and by the time the peak is confirmed they don't.
             return None;

@@ -127,31 +127,54 @@ impl Echoes {
 const POSTER_SLOTS: usize = 8;
 
 /// Who posted a lot just now (a decayed count per account, most active first), so that a viewer
-/// repeating themselves, or a spam account, counts once as a reaction rather than every message.
+/// repeating themselves, or a spam account, counts once as a reaction rather than every message;
+/// and how many messages lately were such repeats, against those that counted.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-pub struct Posters([(u32, f32); POSTER_SLOTS]);
+pub struct Posters {
+    slots: [(u32, f32); POSTER_SLOTS],
+    counted: f32,
+    repeats: f32,
+}
 
 impl Posters {
     /// Notes a message by `user`; true when that user had already posted within the last seconds.
     pub fn repeat(&mut self, user: u64) -> bool {
+        let again = self.seen(user);
+        if again {
+            self.repeats += 1.0;
+        } else {
+            self.counted += 1.0;
+        }
+        again
+    }
+
+    fn seen(&mut self, user: u64) -> bool {
         let id = (user >> 32) as u32 | 1;
-        if let Some(slot) = self.0.iter_mut().find(|(u, _)| *u == id) {
+        if let Some(slot) = self.slots.iter_mut().find(|(u, _)| *u == id) {
             let again = slot.1 >= 1.0;
             slot.1 += 1.0;
             return again;
         }
-        let weakest = (0..POSTER_SLOTS).min_by(|a, b| self.0[*a].1.total_cmp(&self.0[*b].1)).unwrap_or(0);
-        if self.0[weakest].1 < 1.0 {
-            self.0[weakest] = (id, 1.0);
+        let weakest = (0..POSTER_SLOTS).min_by(|a, b| self.slots[*a].1.total_cmp(&self.slots[*b].1)).unwrap_or(0);
+        if self.slots[weakest].1 < 1.0 {
+            self.slots[weakest] = (id, 1.0);
         }
         false
     }
 
     /// One second passes; each count keeps the share `keep` (the `repeat_keep` setting).
     pub fn tick(&mut self, keep: f32) {
-        for slot in &mut self.0 {
+        for slot in &mut self.slots {
             slot.1 *= keep;
         }
+        self.counted *= keep;
+        self.repeats *= keep;
+    }
+
+    /// Whether repeats outnumbered the messages that counted lately by more than `ratio`: a few
+    /// accounts flooding rather than a crowd reacting.
+    pub fn flooding(&self, ratio: f32) -> bool {
+        self.repeats > ratio * self.counted
     }
 }
 
@@ -203,6 +226,11 @@ mod tests {
         }
         assert!(!p.repeat(mix(1)), "ten seconds later it is a fresh message");
         assert!(!p.repeat(mix(2)));
+        assert!(!p.flooding(1.0), "two of three messages counted");
+        for _ in 0..3 {
+            p.repeat(mix(2));
+        }
+        assert!(p.flooding(1.0), "three repeats against two counted");
     }
 
     #[test]

@@ -18,7 +18,11 @@ const T0: i64 = 1_793_491_200_000;
 const SIZES: [f64; 5] = [20.0, 200.0, 2_000.0, 20_000.0, 200_000.0];
 
 fn run(events: &[LiveEvent]) -> Vec<Moment> {
-    let mut engine = Engine::new(EngineSettings::default());
+    run_with(EngineSettings::default(), events)
+}
+
+fn run_with(settings: EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {
+    let mut engine = Engine::new(settings);
     let mut moments: Vec<Moment> = events.iter().flat_map(|e| engine.push(e)).collect();
     moments.extend(engine.flush_all());
     moments
@@ -167,9 +171,7 @@ fn a_few_accounts_flooding_a_small_chat_are_not_a_moment() {
             .count()
     };
     let events = generate(&s);
-    let mut unguarded = Engine::new(EngineSettings { flood_ratio: 1_000.0, ..Default::default() });
-    let mut without: Vec<Moment> = events.iter().flat_map(|e| unguarded.push(e)).collect();
-    without.extend(unguarded.flush_all());
+    let without = run_with(EngineSettings { flood_ratio: 1_000.0, ..Default::default() }, &events);
     assert!(in_a_flood(&without) >= 2, "without the flood check the walls pass for moments: {without:#?}");
     let with = run(&events);
     assert_eq!(in_a_flood(&with), 0, "{with:#?}");
