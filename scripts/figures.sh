@@ -80,7 +80,12 @@ quiet = grab(d, r"minutes: ([0-9]+) moments", int)
 figure("generator: precision, all sizes", dp, "", "≥ 0.9 every size", worst_p is not None and worst_p >= 0.9, f"worst size {worst_p}")
 figure("generator: recall, all sizes", dr, "", "≥ 0.9 every size", worst_r is not None and worst_r >= 0.9, f"worst size {worst_r}")
 quiet_posted = grab(d, r"moments, ([0-9]+) above the auto-post bar", int)
-figure("generator: moments in 40 quiet and spam-only LIVEs", quiet, "", "0", quiet == 0, f"auto-posted: {quiet_posted} (the rest stay recommendations)")
+figure("generator: moments in 40 quiet and spam-only LIVEs", quiet, "", "0", quiet == 0, "recommendations: the seller sees them in the module, nothing is posted")
+figure("generator: auto-posted moments in those 40 LIVEs", quiet_posted, "", "0", quiet_posted == 0)
+posted_planted = re.search(r"auto-posted: ([0-9]+) of ([0-9]+) planted moments, ([0-9]+) posted in all", d or "")
+if posted_planted:
+    m_, p_, a_ = map(int, posted_planted.groups())
+    figure("generator: planted moments auto-posted", round(m_ / p_, 2), "", "printed", None, f"{m_} of {p_}; {a_} auto-posted in all")
 others = re.findall(r"other seeds \(([0-9]+)\): precision ([0-9.]+), recall ([0-9.]+) over all sizes; worst size precision ([0-9.]+), recall ([0-9.]+); identification p99 ([0-9]+) ms", d)
 if others:
     lowest = min(min(float(o[1]), float(o[2])) for o in others)

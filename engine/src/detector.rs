@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bar::AutoPostBar;
 use crate::chat::{self, Message};
 use crate::event::{EventKind, LiveEvent};
 use crate::moment::Moment;
@@ -20,8 +21,6 @@ const MAX_PRODUCTS: usize = 8;
 const MAX_GAP_S: i64 = 3_600;
 /// Seconds between readings of the bars from the idle-score histogram.
 const BARS_EVERY_S: i64 = 5;
-/// Earlier moment scores kept per LIVE for its auto-post bar.
-const BAR_HISTORY: usize = 32;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum Phase {
@@ -103,32 +102,6 @@ impl IdleScores {
     }
 }
 
-/// The scores of a LIVE's latest moments, for a bar that follows the LIVE.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct BarHistory {
-    scores: [f32; BAR_HISTORY],
-    len: u8,
-    next: u8,
-}
-
-impl BarHistory {
-    /// Whether `score` clears the bar; then remembers it.
-    fn clears(&mut self, s: &EngineSettings, score: f32) -> bool {
-        let n = usize::from(self.len);
-        let above = f64::from(score) >= s.auto_post_floor
-            && (n < s.auto_post_min_history as usize || {
-                let mut seen = self.scores;
-                let seen = &mut seen[..n];
-                seen.sort_unstable_by(f32::total_cmp);
-                score >= seen[((n - 1) as f64 * s.auto_post_quantile).round() as usize]
-            });
-        self.scores[usize::from(self.next)] = score;
-        self.next = ((usize::from(self.next) + 1) % BAR_HISTORY) as u8;
-        self.len = (n + 1).min(BAR_HISTORY) as u8;
-        above
-    }
-}
-
 /// Detection state of one LIVE; about 2.5 KB whatever its audience.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Detector {
@@ -161,7 +134,7 @@ pub struct Detector {
     posters: Posters,
     /// Comments without a user so far; each counts as a chatter of its own.
     anonymous: u64,
-    bar: BarHistory,
+    bar: AutoPostBar,
     /// The bars in force and the second they were read from the idle scores (every few seconds:
     /// they move slowly, and reading them is a good part of a second's work).
     bars: (f32, f32, i64),
@@ -193,7 +166,7 @@ impl Default for Detector {
             echoes: Echoes::default(),
             posters: Posters::default(),
             anonymous: 0,
-            bar: BarHistory { scores: [0.0; BAR_HISTORY], len: 0, next: 0 },
+            bar: AutoPostBar::default(),
             bars: (0.0, 0.0, i64::MIN),
         }
     }

@@ -11,7 +11,7 @@ use crate::settings::EngineSettings;
 const AHEAD: usize = 16;
 
 /// Version of the checkpoint layout; a checkpoint of another version is refused, never misread.
-const CHECKPOINT_FORMAT: u8 = 3;
+const CHECKPOINT_FORMAT: u8 = 4;
 
 /// Why checkpoint bytes could not be resumed.
 #[derive(Debug, thiserror::Error)]

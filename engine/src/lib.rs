@@ -6,6 +6,7 @@
 // Per-signal arrays (window, baseline, z) are walked in lockstep by index; iterator zips read worse.
 #![allow(clippy::needless_range_loop)]
 
+mod bar;
 pub mod chat;
 mod detector;
 mod engine;

@@ -120,6 +120,10 @@ pub struct EngineSettings {
     pub weights: SignalWeights,
     /// No moment scoring below this is auto-posted, however the LIVE has gone so far.
     pub auto_post_floor: f64,
+    /// A LIVE's first auto-post needs at least this score; once one of its moments has reached
+    /// it, `auto_post_floor` and the quantile decide. A LIVE shows one clear moment before weaker
+    /// ones reach the seller's profile, so the chance wobble of a quiet LIVE never does.
+    pub auto_post_first_floor: f64,
     /// A moment is auto-posted only if it scores at least this quantile (0 to 1) of the moments
     /// this LIVE has had so far: the bar follows the LIVE.
     pub auto_post_quantile: f64,
@@ -154,7 +158,8 @@ impl Default for EngineSettings {
     /// generator: `highlights-server eval --lightor DIR` measures any change. What real chat cannot
     /// teach, having no shop signals (`shop_prior_var`, `rare_floor` and the shop weights), is the
     /// generator's best, checked on streams of other seeds than the detection test's; so is
-    /// `flood_ratio`, which leaves the real figures unchanged anywhere from 0.3 up.
+    /// `flood_ratio`, which leaves the real figures unchanged anywhere from 0.3 up, and
+    /// `auto_post_first_floor`, the lowest that posts nothing in the quiet LIVEs of five seed sets.
     fn default() -> Self {
         Self {
             window_s: 6,
@@ -182,6 +187,7 @@ impl Default for EngineSettings {
             conversion_weight: 0.8,
             weights: SignalWeights::default(),
             auto_post_floor: 1.5,
+            auto_post_first_floor: 2.0,
             auto_post_quantile: 0.5,
             auto_post_min_history: 3,
             group_others: 0.1,
@@ -277,8 +283,13 @@ impl EngineSettings {
         if !(0.0..=1.0).contains(&self.confirm_drop) {
             return Err("confirm_drop must be between 0 and 1".into());
         }
-        if !self.auto_post_floor.is_finite() || !(0.0..=1.0).contains(&self.auto_post_quantile) {
-            return Err("auto_post_floor must be finite and auto_post_quantile between 0 and 1".into());
+        if !self.auto_post_floor.is_finite()
+            || !self.auto_post_first_floor.is_finite()
+            || !(0.0..=1.0).contains(&self.auto_post_quantile)
+        {
+            return Err(
+                "auto_post_floor and auto_post_first_floor must be finite, auto_post_quantile between 0 and 1".into()
+            );
         }
         Ok(())
     }
@@ -314,6 +325,7 @@ mod tests {
             EngineSettings { clip_min_ms: 90_000, ..Default::default() },
             EngineSettings { enter_score: f32::NAN, ..Default::default() },
             EngineSettings { auto_post_quantile: 1.5, ..Default::default() },
+            EngineSettings { auto_post_first_floor: f64::NAN, ..Default::default() },
             EngineSettings { group_others: 2.0, ..Default::default() },
             EngineSettings { repeat_keep: 1.0, ..Default::default() },
             EngineSettings { idle_horizon_s: 1, ..Default::default() },

@@ -8,7 +8,8 @@
 //! size or another dips below 0.9 there (four LIVEs a size, so one miss is 0.05), all sizes
 //! together do not. Real labelled highlights lift chat about 1.5x, as much as the generator's
 //! calibrated quiet chat wobbles, so the bar that finds them (`highlights-server eval`) also fires
-//! now and then in a quiet chat-only LIVE: those moments score low and most stay recommendations.
+//! now and then in a quiet chat-only LIVE: those moments score low and stay recommendations, since
+//! a LIVE's first auto-post needs a clear moment (`auto_post_first_floor`).
 
 use highlights_engine::sim::truth::{self, Outcome};
 use highlights_engine::sim::{Burst, Planted, StreamSpec, generate};
@@ -45,24 +46,34 @@ fn lives(viewers: f64, chat_only: bool, seeds: u64) -> Vec<StreamSpec> {
         .collect()
 }
 
-fn check(specs: &[StreamSpec]) -> (Outcome, Vec<Moment>) {
-    let mut outcome = Outcome::default();
+/// What was found, and what of it cleared the auto-post bar, both scored against the planted.
+struct Checked {
+    found: Outcome,
+    posted: Outcome,
+    moments: Vec<Moment>,
+}
+
+fn check(specs: &[StreamSpec]) -> Checked {
+    let (mut found, mut posted) = (Outcome::default(), Outcome::default());
     let mut all = Vec::new();
     for s in specs {
         let moments = run(&generate(s));
-        outcome.add(truth::score(s, &moments));
+        found.add(truth::score(s, &moments));
+        let above: Vec<Moment> = moments.iter().filter(|m| m.above_bar).cloned().collect();
+        posted.add(truth::score(s, &above));
         all.extend(moments);
     }
-    (outcome, all)
+    Checked { found, posted, moments: all }
 }
 
 #[test]
 fn every_audience_size_finds_its_moments_and_little_else() {
-    let mut everything = Outcome::default();
+    let (mut everything, mut posted) = (Outcome::default(), Outcome::default());
     for viewers in SIZES {
         for chat_only in [false, true] {
             let specs = lives(viewers, chat_only, 0);
-            let (o, moments) = check(&specs);
+            let Checked { found: o, posted: p, moments } = check(&specs);
+            posted.add(p);
             println!(
                 "{viewers:>7} viewers{}: {} planted, {} detected, {} matched; precision {:.2}, recall {:.2}; \
                  identified after the peak p50 {} ms, p99 {} ms",
@@ -94,7 +105,13 @@ fn every_audience_size_finds_its_moments_and_little_else() {
         everything.delay_ms(99),
         everything.delay_ms(100)
     );
+    println!(
+        "auto-posted: {} of {} planted moments, {} posted in all",
+        posted.matched, posted.planted, posted.detected
+    );
     assert!(everything.precision() >= 0.9 && everything.recall() >= 0.95, "{everything:?}");
+    // The bar holds back weak moments, not the LIVEs' moments as a rule.
+    assert!(posted.recall() >= 0.7 && posted.precision() >= 0.95, "auto-posted {posted:?}");
     assert!(everything.delay_ms(99) <= 10_000, "p99 identification {} ms after the peak", everything.delay_ms(99));
 }
 
@@ -104,7 +121,7 @@ fn streams_of_other_seeds_hold_up() {
         let (mut all, mut worst_p, mut worst_r) = (Outcome::default(), 1.0f64, 1.0f64);
         for viewers in SIZES {
             for chat_only in [false, true] {
-                let (o, _) = check(&lives(viewers, chat_only, seeds));
+                let o = check(&lives(viewers, chat_only, seeds)).found;
                 (worst_p, worst_r) = (worst_p.min(o.precision()), worst_r.min(o.recall()));
                 all.add(o);
             }
@@ -123,7 +140,7 @@ fn streams_of_other_seeds_hold_up() {
 }
 
 #[test]
-fn quiet_and_spam_only_lives_yield_little_and_post_less() {
+fn quiet_and_spam_only_lives_yield_little_and_post_nothing() {
     let (mut streams, mut found, mut posted) = (0, 0, 0);
     for viewers in SIZES {
         for chat_only in [false, true] {
@@ -150,7 +167,7 @@ fn quiet_and_spam_only_lives_yield_little_and_post_less() {
     );
     assert_eq!(streams, 40);
     assert!(found <= 17, "at most 17 moments in the 40 quiet LIVEs ({found}), most of them in chat-only ones");
-    assert!(posted <= 4, "at most 4 of them auto-posted ({posted})");
+    assert_eq!(posted, 0, "nothing of a quiet LIVE reaches the seller's profile");
 }
 
 #[test]

@@ -58,7 +58,9 @@ async fn moments_become_scheduled_then_live_now_posts_cleared_at_live_end() {
     ingest_all(&s, "seller-a", &events[..end]).await;
     let found = highlights(&s, &token, "live-1").await;
     let auto: Vec<_> = found.iter().filter(|h| h["kind"] == "auto").collect();
-    assert!(auto.len() >= 5, "{} auto highlights", auto.len());
+    // 8 planted, 3 auto-posts per product at most, and the LIVE's first auto-post waits for a
+    // clear moment (its first sales bursts stay recommendations).
+    assert!(auto.len() >= 4, "{} auto highlights", auto.len());
     for h in &auto {
         assert!(h["post_at_ms"].as_i64().is_some());
         assert!(!h["signals"].as_array().unwrap().is_empty());
