@@ -84,8 +84,8 @@ figure("generator: moments in 40 quiet and spam-only LIVEs", quiet, "", "0", qui
 figure("generator: auto-posted moments in those 40 LIVEs", quiet_posted, "", "0", quiet_posted == 0)
 posted_planted = re.search(r"auto-posted: ([0-9]+) of ([0-9]+) planted moments, ([0-9]+) posted in all", d or "")
 if posted_planted:
-    m_, p_, a_ = map(int, posted_planted.groups())
-    figure("generator: planted moments auto-posted", round(m_ / p_, 2), "", "printed", None, f"{m_} of {p_}; {a_} auto-posted in all")
+    matched, planted, posted_all = map(int, posted_planted.groups())
+    figure("generator: planted moments auto-posted", round(matched / planted, 2), "", "printed", None, f"{matched} of {planted}; {posted_all} auto-posted in all")
 others = re.findall(r"other seeds \(([0-9]+)\): precision ([0-9.]+), recall ([0-9.]+) over all sizes; worst size precision ([0-9.]+), recall ([0-9.]+); identification p99 ([0-9]+) ms", d)
 if others:
     lowest = min(min(float(o[1]), float(o[2])) for o in others)

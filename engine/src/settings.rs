@@ -159,7 +159,8 @@ impl Default for EngineSettings {
     /// teach, having no shop signals (`shop_prior_var`, `rare_floor` and the shop weights), is the
     /// generator's best, checked on streams of other seeds than the detection test's; so is
     /// `flood_ratio`, which leaves the real figures unchanged anywhere from 0.3 up, and
-    /// `auto_post_first_floor`, the lowest that posts nothing in the quiet LIVEs of five seed sets.
+    /// `auto_post_first_floor`, the lowest of 1.8, 1.9 and 2.0 that posts nothing in the quiet
+    /// LIVEs of five seed sets.
     fn default() -> Self {
         Self {
             window_s: 6,
