@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# API abuse: schemathesis (from PyPI) against the server's own OpenAPI document, with a real
-# seller token. Fails on any 5xx or any answer that breaks the document (status code, content
+# API abuse. First the attacks of scripts/attacks.py (token guessing, floods, one address holding
+# every connection, times from the end of time, key squatting, oversized heads, slow readers of a
+# large video) against a server with its shipped limits, each printed with its answer and the
+# server's peak RSS. Then schemathesis (from PyPI) against the server's own OpenAPI document, with
+# a real seller token, on a server started with --replaying (no rate limits, so the fuzzer reaches
+# the handlers instead of the 429s). Fails on any 5xx or any answer that breaks the document (status code, content
 # type, headers, body schema). MAX_EXAMPLES sets the depth (CI: a fast slice; full run: 500).
 #
 # Two of schemathesis' checks are left out on purpose: `positive_data_acceptance` flags the 422
@@ -10,6 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${MAX_EXAMPLES:-25}
+# --publish writes the attacks' answers to docs/attacks.md.
+report=()
+[[ ${1:-} == --publish ]] && report=(docs/attacks.md)
 
 venv=target/schemathesis-venv
 if [[ ! -x $venv/bin/schemathesis ]]; then
@@ -18,13 +25,26 @@ if [[ ! -x $venv/bin/schemathesis ]]; then
 fi
 cargo build -p highlights-server --locked
 data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-./target/debug/highlights-server serve --addr "127.0.0.1:$port" --data "$data" 2>"$data/server.log" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-token=$(./target/debug/highlights-server admin --data "$data" create-seller abuse-seller)
-service=$(./target/debug/highlights-server admin --data "$data" service-token)
+servers=()
+trap 'kill "${servers[@]}" 2>/dev/null; rm -rf "$data"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Starts a server on a free port with the given flags; sets $port and $dir.
+start_server() {
+  port=$(free_port)
+  dir=$(mktemp -d -p "$data")
+  ./target/debug/highlights-server serve --addr "127.0.0.1:$port" --data "$dir" "$@" 2>"$dir/server.log" &
+  servers+=($!)
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+}
+
+start_server
+token=$(./target/debug/highlights-server admin --data "$dir" create-seller attack-seller)
+service=$(./target/debug/highlights-server admin --data "$dir" service-token)
+python3 scripts/attacks.py "http://127.0.0.1:$port" "${servers[-1]}" "$dir" "$service" attack-seller "$token" "${report[@]}"
+
+start_server --replaying
+token=$(./target/debug/highlights-server admin --data "$dir" create-seller abuse-seller)
+service=$(./target/debug/highlights-server admin --data "$dir" service-token)
 run() {
   "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
     --checks all --exclude-checks positive_data_acceptance,negative_data_rejection \
@@ -33,7 +53,7 @@ run() {
 # Every operation as a seller, then ingestion as the streaming service.
 run -H "Authorization: Bearer $token"
 run -H "Authorization: Bearer $service" --include-path /v1/ingest/events
-if grep -q "panicked" "$data/server.log"; then
+if grep -rq "panicked" "$data"/*/server.log; then
   echo "abuse: the server panicked" >&2
   exit 1
 fi

@@ -36,6 +36,11 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// `code` of a 422 answer to `POST /v1/videos` beyond the seller's render quota: too many of their
+/// videos are being made at once, or too many were made in the last 24 hours (`message` says which
+/// and when it frees up).
+pub const VIDEO_QUOTA_REACHED: &str = "video_quota_reached";
+
 /// Body of a 409 answer to a stale settings write: the error and the state to rebase on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -734,14 +739,21 @@ pub struct IngestBatch {
     pub events: Vec<serde_json::Value>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Outcome of an ingested batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IngestResult {
     /// Events accepted.
     pub accepted: u64,
-    /// Events skipped as malformed or of unknown type.
+    /// Events skipped as malformed, of unknown type, or out of the time window.
     pub skipped: u64,
+    /// Of the skipped, those whose time was too far from the server's clock (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub out_of_window: u64,
 }
 
 /// Outcome of removing all auto-posted highlights of a LIVE, or of every LIVE.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use common::*;
 use highlights_core::api::{HighlightKind, HighlightStatus};
 use highlights_core::testing::{Action, Settled};
-use highlights_core::view::{HighlightBadge, OnboardingOrigin, Screen};
+use highlights_core::view::{HighlightBadge, NoticeKind, OnboardingOrigin, Screen};
 use highlights_core::{CoreError, Event};
 
 #[test]
@@ -288,6 +288,36 @@ fn two_sellers_on_one_device_never_see_each_others_data() {
 }
 
 #[test]
+fn a_video_refused_by_the_render_quota_reaches_the_seller_as_its_own_reason() {
+    let dev = Device::new();
+    let core = dev.open("seller-a");
+    core.apply_changes(&seed(2, false)).unwrap();
+    core.dispatch(Event::OpenModule).unwrap();
+    core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    let l1 = live(1);
+    core.dispatch(Event::CreateVideo {
+        recording_id: l1.id.clone(),
+        start_ms: l1.started_at_ms + 60_000,
+        end_ms: l1.started_at_ms + 90_000,
+        product_id: "sku-2".into(),
+    })
+    .unwrap();
+    let entry = core.pending_actions().pop().unwrap();
+    let message = "videos made in the last 24 hours: 100, and at most 100 can be";
+    core.settle(entry.id, Settled::Refused { kind: NoticeKind::VideoQuotaReached, message: message.into() }).unwrap();
+    drop(core);
+
+    // After a restart too: the shells word it from the kind, in the seller's language.
+    let core = dev.open("seller-a");
+    let notice = core.view().unwrap().notice.expect("the seller is told");
+    assert_eq!((notice.kind, notice.message.as_str()), (NoticeKind::VideoQuotaReached, message));
+    core.dispatch(Event::OpenModule).unwrap();
+    core.dispatch(Event::OpenRecording { recording_id: "live-0001".into() }).unwrap();
+    let rec = core.view().unwrap().recording.unwrap();
+    assert!(!rec.highlights.iter().any(|h| h.kind == HighlightKind::Manual), "the refused video is not shown");
+}
+
+#[test]
 fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     let dev = Device::new();
     let core = dev.open("seller-a");
@@ -296,7 +326,11 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     core.dispatch(Event::ConfirmOnboarding).unwrap();
     let pending = core.pending_actions();
     core.settle(pending[0].id, Settled::Settings(settings(false, true, 2))).unwrap();
-    core.settle(pending[1].id, Settled::Refused("Highlights are not available for this account".into())).unwrap();
+    let refusal = Settled::Refused {
+        kind: NoticeKind::ActionRefused,
+        message: "Highlights are not available for this account".into(),
+    };
+    core.settle(pending[1].id, refusal).unwrap();
     drop(core);
 
     let core = dev.open("seller-a");
@@ -305,7 +339,7 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     assert_eq!(v.sync.pending_actions, 0);
     let notice = v.notice.expect("the seller is told");
     assert!(notice.message.contains("not available"));
-    assert_eq!(notice.kind, highlights_core::view::NoticeKind::ActionRefused);
+    assert_eq!(notice.kind, NoticeKind::ActionRefused);
     core.dispatch(Event::DismissNotice { id: notice.id }).unwrap();
     assert!(core.view().unwrap().notice.is_none());
 

@@ -16,8 +16,8 @@ use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
 use highlights_server::clock::now_ms;
 use highlights_server::media::Ffmpeg;
 use highlights_server::media::test_pattern::{self, PatternSegment};
-use highlights_server::serve::{RunningServer, ServeOptions, Videos, start_with};
-use highlights_server::store::RetryPolicy;
+use highlights_server::serve::{IngestWindow, RunningServer, ServeOptions, Videos, start_with};
+use highlights_server::store::{RetryPolicy, TokenLifetime};
 
 pub use summary::Summary;
 
@@ -105,6 +105,9 @@ pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) ->
         videos,
         render_workers: 2,
         retry: RetryPolicy { first_backoff_ms: 1_000, ..RetryPolicy::default() },
+        // The story sends its later LIVEs whole, up to about an hour ahead of its clock; the rate
+        // limits stay as shipped.
+        window: IngestWindow { future: std::time::Duration::from_secs(2 * 3600), ..IngestWindow::default() },
         ..ServeOptions::default()
     };
     let server = start_with("127.0.0.1:0".parse()?, &dir.join("server"), serve).await?;
@@ -120,10 +123,10 @@ pub async fn run(options: DemoOptions, out: &mut (dyn std::io::Write + Send)) ->
     });
     let seller = "demo-seller";
     let store = server.state.store.clone();
-    let seller_token = store.create_seller(seller.into(), "Demo seller".into()).await?;
+    let seller_token = store.create_seller(seller.into(), "Demo seller".into(), TokenLifetime::SELLER).await?;
     let format = highlights_api::FormatVariant::ClickNowEndCard.as_str();
     store.pin_experiments(seller.into(), Some(true), Some(format.into())).await?;
-    let service_token = store.service_token().await?;
+    let service_token = store.service_token(TokenLifetime::SERVICE).await?;
     std::fs::create_dir_all(dir.join("app"))?;
     let core = Arc::new(HighlightsCore::open(&dir.join("app").join("highlights.db"), seller)?);
     let syncer = Syncer::new(core.clone(), SyncConfig::new(&server.url()), Arc::new(Token(seller_token.clone())))?;

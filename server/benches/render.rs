@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use highlights_api::FormatSpec;
-use highlights_server::media::Ffmpeg;
-use highlights_server::media::render::{self, Inputs};
+use highlights_server::media::render::{self, Inputs, SegmentFile};
 use highlights_server::media::test_pattern;
+use highlights_server::media::{Container, Ffmpeg};
 use highlights_server::store::{CaptionLine, RenderTask, SegmentRef};
 
 const CLIP_S: i64 = 30;
@@ -102,7 +102,17 @@ async fn main() {
         baseline.push(t.elapsed().as_secs_f64());
         for (format, times) in [(FormatSpec::default(), &mut plain), (everything, &mut full)] {
             let dir = tempfile::tempdir_in(work.path()).unwrap();
-            let inputs = Inputs { segments: refs.clone(), has_audio: true };
+            // Safe-mode concat reads plain names in the render's own directory, as the worker's copies are.
+            let segments = refs
+                .iter()
+                .enumerate()
+                .map(|(i, (path, segment))| {
+                    let local = dir.path().join(format!("seg{i}.media"));
+                    std::fs::copy(path, &local).unwrap();
+                    SegmentFile { path: local, segment: segment.clone(), container: Container::MpegTs }
+                })
+                .collect();
+            let inputs = Inputs { segments, has_audio: true };
             let t = Instant::now();
             render::render(&ff, &task(format), &inputs, dir.path()).await.unwrap();
             times.push(t.elapsed().as_secs_f64());

@@ -9,7 +9,9 @@ use highlights_engine::EngineSettings;
 use highlights_server::cluster::EventLog;
 use highlights_server::cluster::worker::WorkerOptions;
 use highlights_server::serve;
-use highlights_server::store::{check_config, engine_settings_in_force};
+use highlights_server::store::{
+    SELLER_TOKEN_DAYS, SERVICE_TOKEN_DAYS, TokenLifetime, check_config, engine_settings_in_force,
+};
 
 #[derive(Parser)]
 #[command(name = "highlights-server", version, about = "Reference backend of Auto LIVE Highlights")]
@@ -39,10 +41,10 @@ enum Command {
         /// Partitions of the event log; every process of a deployment must use the same number.
         #[arg(long, default_value_t = 8)]
         partitions: u32,
-        /// Keep the data in this PostgreSQL database (`postgres://user@host:port/db`), shared by
-        /// every API server and worker, instead of SQLite in --data.
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        database: Database,
+        #[command(flatten)]
+        limits: EdgeLimits,
     },
     /// Distributed mode: lease partitions of the event log and apply their LIVE events to the
     /// store (engine, highlights, caps), resuming exactly where the previous holder stopped.
@@ -65,9 +67,8 @@ enum Command {
         /// As for `serve`: highlights post without videos (must match the API servers).
         #[arg(long)]
         without_videos: bool,
-        /// The PostgreSQL database the API servers use (as for `serve`).
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        database: Database,
     },
     /// Run a recorded JSONL event stream through the highlight engine as if live; prints one JSON
     /// object per auto-posted highlight, in posting order. Diagnostics go to stderr.
@@ -109,9 +110,8 @@ enum Command {
         /// Data directory holding the SQLite store.
         #[arg(long, default_value = "./highlights-data")]
         data: PathBuf,
-        /// Administer the PostgreSQL store at this URL instead (as given to `serve`).
-        #[arg(long)]
-        database_url: Option<String>,
+        #[command(flatten)]
+        database: Database,
         #[command(subcommand)]
         action: AdminAction,
     },
@@ -126,14 +126,36 @@ enum AdminAction {
         /// Display name.
         #[arg(long, default_value = "")]
         name: String,
+        /// Days until the token expires; 0 = never.
+        #[arg(long, default_value_t = SELLER_TOKEN_DAYS)]
+        expires_in_days: u32,
     },
     /// Issue another token for a seller; prints it.
     SellerToken {
         /// Seller id.
         id: String,
+        /// Days until the token expires; 0 = never.
+        #[arg(long, default_value_t = SELLER_TOKEN_DAYS)]
+        expires_in_days: u32,
     },
     /// Issue a token for the streaming service (event ingestion); prints it.
-    ServiceToken,
+    ServiceToken {
+        /// Days until the token expires; 0 = never.
+        #[arg(long, default_value_t = SERVICE_TOKEN_DAYS)]
+        expires_in_days: u32,
+    },
+    /// List every token, one line each: its id, kind, seller, when it was issued, expires and was
+    /// revoked. Never the token itself.
+    ListTokens,
+    /// Revoke a token by the id list-tokens prints, or every token of a seller; refused at once.
+    RevokeToken {
+        /// The token's id, as list-tokens prints it.
+        #[arg(required_unless_present = "seller", conflicts_with = "seller")]
+        token_id: Option<String>,
+        /// Revoke every token of this seller instead.
+        #[arg(long)]
+        seller: Option<String>,
+    },
     /// Print the remote config as JSON.
     ShowConfig,
     /// Print the engine's settings (bars, weights, lead-in, clip bounds…) as JSON.
@@ -165,6 +187,96 @@ enum AdminAction {
     },
 }
 
+/// Where the PostgreSQL store is. Its URL carries a password, so it comes from the environment or
+/// a file, never the command line, which every user of the machine can read in `ps`.
+#[derive(clap::Args)]
+struct Database {
+    /// File holding the URL (`postgres://user:password@host:port/db`) of the PostgreSQL database
+    /// shared by every API server and worker; HIGHLIGHTS_DATABASE_URL in the environment does the
+    /// same. Without either, the data is kept in SQLite in --data.
+    #[arg(long)]
+    database_url_file: Option<PathBuf>,
+}
+
+impl Database {
+    fn url(&self) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(file) = &self.database_url_file {
+            let url = std::fs::read_to_string(file)
+                .map_err(|e| format!("reading --database-url-file {}: {e}", file.display()))?;
+            return Ok(Some(url.trim().to_string()));
+        }
+        Ok(std::env::var("HIGHLIGHTS_DATABASE_URL").ok().filter(|u| !u.trim().is_empty()))
+    }
+}
+
+/// A rate on the command line: `PER_SECOND/BURST`, or `0` for unlimited (`None`).
+#[derive(Clone, Copy)]
+struct RateArg(Option<serve::Rate>);
+
+fn rate(text: &str) -> Result<RateArg, String> {
+    if text == "0" {
+        return Ok(RateArg(None));
+    }
+    let (per_second, burst) = text.split_once('/').ok_or("expected PER_SECOND/BURST, e.g. 20/100, or 0")?;
+    let number = |n: &str| n.parse::<u32>().ok().filter(|n| *n > 0).ok_or(format!("{n:?} is not a count above 0"));
+    Ok(RateArg(Some(serve::Rate { per_second: number(per_second)?, burst: number(burst)? })))
+}
+
+/// What the server lets one client, token or event do (defaults in `docs/deployment.md`).
+#[derive(clap::Args)]
+struct EdgeLimits {
+    /// Requests per client address without a valid token, as PER_SECOND/BURST (0: unlimited).
+    #[arg(long, value_parser = rate)]
+    rate_per_client: Option<RateArg>,
+    /// Requests per seller token, as PER_SECOND/BURST (0: unlimited).
+    #[arg(long, value_parser = rate)]
+    rate_per_seller: Option<RateArg>,
+    /// Requests per service token, as PER_SECOND/BURST (0: unlimited).
+    #[arg(long, value_parser = rate)]
+    rate_per_service: Option<RateArg>,
+    /// A load balancer's address range (CIDR) whose X-Forwarded-For names the client; repeatable.
+    #[arg(long)]
+    trusted_proxy: Vec<ipnet::IpNet>,
+    /// Connections one client address may hold at once.
+    #[arg(long)]
+    max_connections_per_client: Option<usize>,
+    /// How many seconds before the server's clock an ingested event or segment may be.
+    #[arg(long)]
+    event_past_s: Option<u64>,
+    /// How many seconds after the server's clock an ingested event or segment may be.
+    #[arg(long)]
+    event_future_s: Option<u64>,
+    /// Replay LIVEs recorded at fixed dates at full speed: no rate limits and the widest event
+    /// window (for test suites and replays, never a public deployment).
+    #[arg(long)]
+    replaying: bool,
+}
+
+impl EdgeLimits {
+    fn apply(self, options: &mut serve::ServeOptions) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if self.replaying {
+            *options = std::mem::take(options).replaying();
+        }
+        let r = &mut options.rate_limits;
+        r.per_client = self.rate_per_client.map_or(r.per_client, |a| a.0);
+        r.per_seller = self.rate_per_seller.map_or(r.per_seller, |a| a.0);
+        r.per_service = self.rate_per_service.map_or(r.per_service, |a| a.0);
+        if !self.trusted_proxy.is_empty() {
+            r.trusted_proxies = highlights_server::client::TrustedProxies::new(self.trusted_proxy);
+        }
+        if let Some(n) = self.max_connections_per_client {
+            if n == 0 {
+                return Err("--max-connections-per-client must be at least 1".into());
+            }
+            options.limits.max_connections_per_client = n;
+        }
+        let side = |s: u64| std::time::Duration::from_secs(s).min(serve::IngestWindow::MAX_SIDE);
+        options.window.past = self.event_past_s.map_or(options.window.past, side);
+        options.window.future = self.event_future_s.map_or(options.window.future, side);
+        Ok(())
+    }
+}
+
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     tracing_subscriber::fmt()
@@ -178,14 +290,29 @@ fn admin(
     database_url: Option<String>,
     action: AdminAction,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    std::fs::create_dir_all(&data)?;
+    highlights_server::private::dir(&data)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async move {
         let store = serve::open_store(&data, database_url.as_deref(), true, Default::default()).await?;
         match action {
-            AdminAction::CreateSeller { id, name } => println!("{}", store.create_seller(id, name).await?),
-            AdminAction::SellerToken { id } => println!("{}", store.seller_token(id).await?),
-            AdminAction::ServiceToken => println!("{}", store.service_token().await?),
+            AdminAction::CreateSeller { id, name, expires_in_days: days } => {
+                println!("{}", store.create_seller(id, name, TokenLifetime::days(days)).await?)
+            }
+            AdminAction::SellerToken { id, expires_in_days: days } => {
+                println!("{}", store.seller_token(id, TokenLifetime::days(days)).await?)
+            }
+            AdminAction::ServiceToken { expires_in_days: days } => {
+                println!("{}", store.service_token(TokenLifetime::days(days)).await?)
+            }
+            AdminAction::ListTokens => store.tokens().await?.iter().for_each(|t| println!("{}", t.line())),
+            AdminAction::RevokeToken { token_id: Some(id), .. } => {
+                println!("revoked {}", store.revoke_token(id).await?.line())
+            }
+            AdminAction::RevokeToken { seller: Some(seller), .. } => {
+                let n = store.revoke_seller_tokens(seller.clone()).await?;
+                println!("revoked {n} token(s) of seller {seller}")
+            }
+            AdminAction::RevokeToken { .. } => return Err("give a token id or --seller".into()),
             AdminAction::ShowConfig => println!("{}", serde_json::to_string_pretty(&store.config().await?)?),
             AdminAction::SetConfig { file } => store.set_config(serde_json::from_str(&read_input(&file)?)?).await?,
             AdminAction::ShowEngineSettings => {
@@ -293,7 +420,7 @@ fn worker(args: WorkerArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         return Err("--lease-s must be at least 1".into());
     }
     let partitions = check_partitions(args.partitions)?;
-    std::fs::create_dir_all(&args.data)?;
+    highlights_server::private::dir(&args.data)?;
     let name = args.name.unwrap_or_else(|| {
         let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
         format!("{}-{}", host.trim(), std::process::id())
@@ -318,7 +445,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data, without_videos, nats, partitions, database_url } => {
+        Command::Serve { addr, data, without_videos, nats, partitions, database, limits } => {
             tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
                 rt.block_on(async {
                     let mut options = if without_videos {
@@ -326,7 +453,11 @@ fn main() -> std::process::ExitCode {
                     } else {
                         serve::ServeOptions::default()
                     };
-                    options.database_url = database_url;
+                    options.database_url = database.url()?;
+                    if limits.replaying && !addr.ip().is_loopback() {
+                        return Err("--replaying lifts every rate limit: only on a loopback address".into());
+                    }
+                    limits.apply(&mut options)?;
                     if let Some(url) = nats {
                         options.log = Some(EventLog::connect(&url, check_partitions(partitions)?).await?);
                     }
@@ -338,10 +469,12 @@ fn main() -> std::process::ExitCode {
                 })
             })
         }
-        Command::Worker { data, nats, partitions, name, lease_s, without_videos, database_url } => {
-            worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos, database_url })
+        Command::Worker { data, nats, partitions, name, lease_s, without_videos, database } => {
+            database.url().and_then(|database_url| {
+                worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos, database_url })
+            })
         }
-        Command::Admin { data, database_url, action } => admin(data, database_url, action),
+        Command::Admin { data, database, action } => database.url().and_then(|url| admin(data, url, action)),
         Command::Replay { events, max_per_live, max_per_product, post_delay_s, all, settings } => {
             replay(ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings })
         }

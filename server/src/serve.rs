@@ -12,8 +12,11 @@ use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
 use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker};
+use crate::rate::Throttle;
+pub use crate::rate::{Rate, RateLimits};
 use crate::routes::{AppState, router};
-use crate::store::{PostgresStore, RetryPolicy, SqliteStore, Store, StoreError};
+use crate::store::{PostgresStore, RenderQuota, RetryPolicy, SqliteStore, Store, StoreError};
+pub use crate::window::IngestWindow;
 
 /// File name of the store inside the data directory.
 pub const DB_FILE: &str = "highlights-server.db";
@@ -31,13 +34,24 @@ pub async fn open_store(
     videos: bool,
     retry: RetryPolicy,
 ) -> Result<Arc<dyn Store>, StoreError> {
+    open_store_with(data_dir, database_url, videos, retry, RenderQuota::default()).await
+}
+
+/// Like [`open_store`], limiting seller-made videos by `quota`.
+pub async fn open_store_with(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    videos: bool,
+    retry: RetryPolicy,
+    quota: RenderQuota,
+) -> Result<Arc<dyn Store>, StoreError> {
     Ok(match database_url {
         Some(url) => {
-            let pg = PostgresStore::open(url).await?.with_retry(retry);
+            let pg = PostgresStore::open(url).await?.with_retry(retry).with_render_quota(quota);
             Arc::new(if videos { pg } else { pg.posting_without_videos() })
         }
         None => {
-            let sqlite = SqliteStore::open(&db_path(data_dir)).await?.with_retry(retry);
+            let sqlite = SqliteStore::open(&db_path(data_dir)).await?.with_retry(retry).with_render_quota(quota);
             Arc::new(if videos { sqlite } else { sqlite.posting_without_videos() })
         }
     })
@@ -71,8 +85,7 @@ impl RunningServer {
 /// How often due highlights are posted.
 const SCHEDULER_TICK: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// The server's notion of "now" for posting (epoch ms); the wall clock unless a demo speeds it up.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+pub use crate::clock::Clock;
 
 /// How highlights get their videos.
 #[derive(Clone)]
@@ -93,6 +106,10 @@ pub struct ServeOptions {
     pub clock: Clock,
     /// Limits on connections and requests.
     pub limits: ConnectionLimits,
+    /// Request rate limits per client address and per token.
+    pub rate_limits: RateLimits,
+    /// How far from `clock` ingested events and segments may be.
+    pub window: IngestWindow,
     /// How highlights get their videos.
     pub videos: Videos,
     /// Where recordings and videos are kept (`media/` in the data directory when absent).
@@ -101,11 +118,17 @@ pub struct ServeOptions {
     pub render_workers: usize,
     /// When failed renders are retried.
     pub retry: RetryPolicy,
+    /// How many videos a seller may have made (see [`RenderQuota`]'s default for why).
+    pub render_quota: RenderQuota,
     /// Distributed mode: ingestion appends to this event log instead of storing and scoring here.
     pub log: Option<EventLog>,
     /// The shared PostgreSQL store at this URL instead of SQLite in the data directory (which
     /// then holds only media and scratch files).
     pub database_url: Option<String>,
+    /// How long idempotency keys are kept (7 days by default). Keep it long: the app core's
+    /// outbox retries an action with its key after days offline, and a key pruned before that
+    /// retry would let the action apply twice.
+    pub idempotency_keep: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -113,12 +136,16 @@ impl Default for ServeOptions {
         Self {
             clock: Arc::new(crate::clock::now_ms),
             limits: ConnectionLimits::default(),
+            rate_limits: RateLimits::default(),
+            window: IngestWindow::default(),
             videos: Videos::Render,
             media: None,
             render_workers: 1,
             retry: RetryPolicy::default(),
+            render_quota: RenderQuota::default(),
             log: None,
             database_url: None,
+            idempotency_keep: std::time::Duration::from_secs(7 * 86_400),
         }
     }
 }
@@ -128,12 +155,29 @@ impl ServeOptions {
     pub fn posting_without_videos() -> Self {
         Self { videos: Videos::PostWithout, ..Self::default() }
     }
+
+    /// These options with no rate limits and the widest ingest window: for suites and replays
+    /// that send LIVEs recorded at fixed dates as fast as they can.
+    pub fn replaying(self) -> Self {
+        Self { rate_limits: RateLimits::unlimited(), window: IngestWindow::widest(), ..self }
+    }
 }
 
-/// Posts due highlights (and clears LIVE-now links of silent LIVEs) until told to stop.
-async fn schedule(store: Arc<dyn Store>, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// How often idempotency keys past `ServeOptions::idempotency_keep` are deleted: rarely, since
+/// each pass is a write and nothing depends on keys going at once.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Posts due highlights (and clears LIVE-now links of silent LIVEs), and deletes idempotency keys
+/// older than `keep`, until told to stop.
+async fn schedule(
+    store: Arc<dyn Store>,
+    clock: Clock,
+    keep: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(SCHEDULER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut next_prune = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -143,6 +187,27 @@ async fn schedule(store: Arc<dyn Store>, clock: Clock, mut stop: tokio::sync::wa
             Ok(0) => {}
             Ok(n) => tracing::info!(posted = n, "highlights posted"),
             Err(e) => tracing::warn!(error = %e, "posting due highlights failed; retrying"),
+        }
+        if tokio::time::Instant::now() >= next_prune {
+            next_prune = tokio::time::Instant::now() + PRUNE_EVERY;
+            // Keys are stamped with the wall clock, not the (possibly sped-up) posting clock.
+            let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+            match store.prune_idempotency(crate::clock::now_ms().saturating_sub(keep_ms)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pruned = n, "old idempotency keys deleted"),
+                Err(e) => tracing::warn!(error = %e, "deleting old idempotency keys failed; retrying later"),
+            }
+        }
+    }
+}
+
+/// Keeps the rate limiters' tables as small as the set of recent clients.
+async fn prune_limits(throttle: Arc<Throttle>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => throttle.prune(),
+            _ = stop.changed() => return,
         }
     }
 }
@@ -161,23 +226,43 @@ pub async fn start_with(
     data_dir: &Path,
     options: ServeOptions,
 ) -> Result<RunningServer, Box<dyn std::error::Error + Send + Sync>> {
-    std::fs::create_dir_all(data_dir)?;
+    crate::private::dir(data_dir)?;
     let ffmpeg = match &options.videos {
         Videos::Render | Videos::PostWithout => Ffmpeg::find(),
         Videos::RenderWith(ff) => Some(ff.clone()),
     };
     let with_videos = !matches!(options.videos, Videos::PostWithout);
-    let store = open_store(data_dir, options.database_url.as_deref(), with_videos, options.retry).await?;
+    let store =
+        open_store_with(data_dir, options.database_url.as_deref(), with_videos, options.retry, options.render_quota)
+            .await?;
     let media = options.media.clone().unwrap_or_else(|| Arc::new(LocalMediaStore::new(data_dir.join("media"))));
     let scratch = data_dir.join("scratch");
-    let state =
-        AppState { store, engine: EngineHost::default(), media, ffmpeg: ffmpeg.clone(), scratch, log: options.log };
+    let throttle = Arc::new(Throttle::new(&options.rate_limits));
+    let state = AppState {
+        store,
+        engine: EngineHost::default(),
+        media,
+        ffmpeg: ffmpeg.clone(),
+        scratch,
+        log: options.log,
+        throttle: throttle.clone(),
+        clock: options.clock.clone(),
+        window: options.window,
+    };
     let (app, _) = router(state.clone());
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let (stop_background, background_stopped) = tokio::sync::watch::channel(false);
-    let mut background = vec![tokio::spawn(schedule(state.store.clone(), options.clock, background_stopped.clone()))];
+    let mut background = vec![
+        tokio::spawn(schedule(
+            state.store.clone(),
+            options.clock,
+            options.idempotency_keep,
+            background_stopped.clone(),
+        )),
+        tokio::spawn(prune_limits(throttle.clone(), background_stopped.clone())),
+    ];
     match (&options.videos, ffmpeg) {
         (Videos::PostWithout, _) => {}
         (_, None) => {
@@ -203,8 +288,9 @@ pub async fn start_with(
         }
     }
     let limits = options.limits;
+    let proxies = throttle.proxies().clone();
     let task = tokio::spawn(async move {
-        crate::listen::serve(listener, app, limits, stopped).await;
+        crate::listen::serve(listener, app, limits, proxies, stopped).await;
         let _ = stop_background.send(true);
         for t in background {
             let _ = t.await;

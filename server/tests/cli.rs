@@ -175,7 +175,7 @@ async fn the_experiments_report_counts_every_arm_from_what_sellers_did() {
     let store = highlights_server::store::SqliteStore::open(&dir.path().join("highlights.db")).await.unwrap();
     use highlights_server::store::Store;
     for (id, popup, format) in [("s1", true, "control"), ("s2", true, "click_now_end_card"), ("s3", false, "control")] {
-        store.create_seller(id.into(), id.into()).await.unwrap();
+        store.create_seller(id.into(), id.into(), highlights_server::store::TokenLifetime::SELLER).await.unwrap();
         store.pin_experiments(id.into(), Some(popup), Some(format.into())).await.unwrap();
     }
     // s1 saw the pop-up and turned the feature on; s2 saw it and did not; s3 turned it on without one.

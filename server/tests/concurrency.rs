@@ -5,47 +5,18 @@
 
 mod common;
 
+use common::EveryComment;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use highlights_api::{IngestBatch, RemoteConfig, SettingsPatch};
-use highlights_engine::{EngineSettings, LiveEvent, Moment};
-use highlights_server::store::{RetryPolicy, Scorer, Store};
+use highlights_server::store::{RetryPolicy, Store};
 use serde_json::json;
 
 /// In 2030, so posting follows the stream clock.
 const T0: i64 = 1_900_000_000_000;
 const PRODUCTS: usize = 10;
-
-/// A stand-in for the engine: every comment is a moment of the product it names. What is under
-/// test is how the store keeps moments, not how the engine finds them.
-struct EveryComment;
-
-impl Scorer for EveryComment {
-    fn knows(&self, _: &str) -> bool {
-        true
-    }
-    fn warm_up(&self, _: &EngineSettings, _: &[LiveEvent]) {}
-    fn score(&self, _: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {
-        events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                highlights_engine::EventKind::Comment { text, .. } => Some(Moment {
-                    live_id: e.live_id.clone(),
-                    start_ms: e.ts_ms,
-                    end_ms: e.ts_ms + 15_000,
-                    peak_ms: e.ts_ms + 5_000,
-                    identified_at_ms: e.ts_ms + 15_000,
-                    product_id: Some(text.clone()),
-                    score: 5.0,
-                    above_bar: true,
-                    signals: vec!["comments".into()],
-                }),
-                _ => None,
-            })
-            .collect()
-    }
-}
 
 /// The store the suite runs on (PostgreSQL when the run provides one), making videos.
 async fn store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
@@ -54,7 +25,10 @@ async fn store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
 }
 
 async fn seller_with_highlights_on(store: &Arc<dyn Store>) {
-    store.create_seller("seller".into(), "Seller".into()).await.unwrap();
+    store
+        .create_seller("seller".into(), "Seller".into(), highlights_server::store::TokenLifetime::SELLER)
+        .await
+        .unwrap();
     let on = SettingsPatch { highlights_on: Some(true), onboarding_completed: Some(true), ..Default::default() };
     store.patch_settings("seller".into(), on, None).await.unwrap();
 }

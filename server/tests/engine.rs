@@ -150,7 +150,7 @@ async fn caps_hold_with_many_lives_ingested_in_parallel() {
 
 /// A server (re)started on `dir`, posting without videos: this suite is about detection.
 async fn restarted(dir: &tempfile::TempDir) -> TestServer {
-    let options = highlights_server::serve::ServeOptions::posting_without_videos();
+    let options = highlights_server::serve::ServeOptions::posting_without_videos().replaying();
     let server =
         highlights_server::serve::start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
     TestServer::adopt(server, dir).await

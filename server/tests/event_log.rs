@@ -7,7 +7,9 @@ use std::sync::Arc;
 use highlights_api::{IngestBatch, SettingsPatch};
 use highlights_engine::sim::{StreamSpec, generate};
 use highlights_server::engine_host::EngineHost;
-use highlights_server::store::{LogPosition, Logged, LoggedBatch, Scorer, SqliteStore, Store, StoreError};
+use highlights_server::store::{
+    Idempotency, KeyScope, LogPosition, Logged, LoggedBatch, Scorer, SqliteStore, Store, StoreError, TokenLifetime,
+};
 
 /// In 2030, so posting follows the stream clock.
 const T0: i64 = 1_900_000_000_000;
@@ -20,7 +22,7 @@ async fn store() -> (tempfile::TempDir, SqliteStore) {
 }
 
 async fn seller_with_highlights_on(store: &SqliteStore, id: &str) {
-    store.create_seller(id.into(), "Seller".into()).await.unwrap();
+    store.create_seller(id.into(), "Seller".into(), TokenLifetime::SELLER).await.unwrap();
     let on = SettingsPatch { highlights_on: Some(true), onboarding_completed: Some(true), ..Default::default() };
     store.patch_settings(id.into(), on, None).await.unwrap();
 }
@@ -129,4 +131,27 @@ async fn a_worker_taking_a_live_over_mid_stream_finds_what_one_process_finds() {
     let after_takeover = found.iter().filter(|h| h.1 > events[half * 200].ts_ms).count();
     assert!(after_takeover >= 2, "moments found after the takeover: {after_takeover}");
     assert_eq!(found, expected);
+}
+
+#[tokio::test]
+async fn logged_keys_are_the_services_even_from_entries_written_before_scopes() {
+    let (dir, s) = store().await;
+    seller_with_highlights_on(&s, "seller").await;
+    s.lease_partitions("a".into(), 1, LEASE_MS).await.unwrap();
+    // The seller takes the text of the key the API server gives this entry, on a seller route.
+    let taken = Idempotency::new("ingest:b1#live".into(), "PATCH /v1/settings", &1);
+    let shown = SettingsPatch { popup_shows_delta: Some(1), ..Default::default() };
+    s.patch_settings("seller".into(), shown, Some(taken)).await.unwrap();
+    // An entry as published before keys had scopes (no `scope` field) still reads as the service's.
+    let mut spec = StreamSpec::new("live", T0, 2);
+    spec.duration_s = 30;
+    let events = generate(&spec);
+    let mut logged = serde_json::to_value(entry("seller", "live", &events)).unwrap();
+    logged["key"] = serde_json::json!({"key": "ingest:b1#live", "fingerprint": "f"});
+    let logged: LoggedBatch = serde_json::from_value(logged).unwrap();
+    assert_eq!(logged.key.as_ref().unwrap().scope, KeyScope::Service);
+    let scorer: Arc<dyn Scorer> = Arc::new(EngineHost::default());
+    let applied = s.apply_logged(logged, at(0, 1, "a"), scorer).await.unwrap();
+    assert!(matches!(applied, Logged::Applied(r) if r.accepted == events.len() as u64), "not refused as reused");
+    assert_eq!(events_stored(&dir), events.len() as i64);
 }

@@ -334,7 +334,8 @@ async fn one_seller_never_reaches_anothers_data() {
     let (_, changes) = s.get("/v1/changes", &b).await;
     assert!(changes.get("lives").is_none() && changes.get("highlights").is_none(), "{changes}");
     // Nothing changed for seller-a.
-    let a_token = s.store().seller_token("seller-a".into()).await.unwrap();
+    let a_token =
+        s.store().seller_token("seller-a".into(), highlights_server::store::TokenLifetime::SELLER).await.unwrap();
     let (_, list) = s.get("/v1/lives/live-a/highlights", &a_token).await;
     assert_eq!(list["highlights"][0]["status"], "suggested");
 }

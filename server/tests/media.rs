@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::TestServer;
 use highlights_api::paths;
 use highlights_server::media::test_pattern::{self, PatternSegment};
-use highlights_server::media::{Ffmpeg, LocalMediaStore, MediaError, MediaStore};
+use highlights_server::media::{Container, Ffmpeg, LocalMediaStore, MediaError, MediaReader, MediaStore};
 use highlights_server::serve::{ServeOptions, Videos};
 use highlights_server::store::RetryPolicy;
 use reqwest::{Method, StatusCode};
@@ -58,6 +58,17 @@ async fn recording(ff: &Ffmpeg, dir: &Path) -> Vec<PatternSegment> {
 }
 
 async fn go_live(s: &TestServer, seller: &str, format: &str, segments: Vec<PatternSegment>) -> Live {
+    go_live_selling(s, seller, format, segments, "Linen shirt").await
+}
+
+/// [`go_live`], pinning a product named `product`.
+async fn go_live_selling(
+    s: &TestServer,
+    seller: &str,
+    format: &str,
+    segments: Vec<PatternSegment>,
+    product: &str,
+) -> Live {
     let token = s.seller(seller).await;
     s.store().pin_experiments(seller.into(), Some(false), Some(format.into())).await.unwrap();
     let patch = json!({ "highlights_on": true, "onboarding_completed": true });
@@ -67,7 +78,7 @@ async fn go_live(s: &TestServer, seller: &str, format: &str, segments: Vec<Patte
     let at = |ms: i64| started_at_ms + ms;
     let events = json!([
         { "ts_ms": at(0), "live_id": live_id, "type": "live_start", "title": "Spring sale" },
-        { "ts_ms": at(100), "live_id": live_id, "type": "product_pin", "product_id": "p1", "name": "Linen shirt" },
+        { "ts_ms": at(100), "live_id": live_id, "type": "product_pin", "product_id": "p1", "name": product },
         { "ts_ms": at(13_000), "live_id": live_id, "type": "caption", "text": "ONLY TODAY", "duration_ms": 2_000 },
     ]);
     let (status, body) = s.ingest(seller, events).await;
@@ -212,7 +223,7 @@ async fn every_format_is_real_in_the_pixels_and_the_sound() {
         assert_eq!(thumb.status(), StatusCode::OK);
         assert_eq!(&thumb.bytes().await.unwrap()[..2], [0xFF, 0xD8], "a JPEG");
         let file = download(&s, id, work.path()).await;
-        let probe = ff.probe(&file).await.unwrap();
+        let probe = ff.probe(&file, Container::Mp4).await.unwrap();
         let card = if *format == "click_now_end_card" { 2_000 } else { 0 };
         assert!((probe.duration_ms - (CLIP_MS + card)).abs() <= 100, "{format}: {} ms", probe.duration_ms);
         assert_eq!(h["video"]["duration_ms"].as_i64(), Some(probe.duration_ms));
@@ -297,8 +308,8 @@ impl MediaStore for FullDisk {
     fn size(&self, key: &str) -> Result<u64, MediaError> {
         self.inner.size(key)
     }
-    fn read_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>, MediaError> {
-        self.inner.read_range(key, offset, len)
+    fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError> {
+        self.inner.open_range(key, offset, len)
     }
 }
 
@@ -395,7 +406,7 @@ async fn a_killed_ffmpeg_is_retried_and_a_full_disk_never_posts() {
     let job = s.store().video_job(id.clone()).await.unwrap().unwrap();
     assert_eq!(job.attempts, 2, "the killed attempt and the good one: {job:?}");
     let file = download(&s, &id, work.path()).await;
-    assert!((real.probe(&file).await.unwrap().duration_ms - (CLIP_MS + 2_000)).abs() <= 100);
+    assert!((real.probe(&file, Container::Mp4).await.unwrap().duration_ms - (CLIP_MS + 2_000)).abs() <= 100);
     s.server.stop().await.unwrap();
 
     // A media store that refuses every video write: retried, given up, nothing posted.
@@ -440,7 +451,9 @@ async fn a_render_cut_short_by_a_restart_is_taken_up_at_once() {
     let start = |ff: Ffmpeg| {
         let opts = options(ff);
         let dir = data.path().to_path_buf();
-        async move { highlights_server::serve::start_with("127.0.0.1:0".parse().unwrap(), &dir, opts).await.unwrap() }
+        async move {
+            highlights_server::serve::start_with("127.0.0.1:0".parse().unwrap(), &dir, opts.replaying()).await.unwrap()
+        }
     };
     let s = TestServer::adopt(start(Ffmpeg { ffmpeg: hanging, ..real.clone() }).await, &data).await;
     let live = go_live(&s, "restart", "control", segments).await;
@@ -459,4 +472,172 @@ async fn a_render_cut_short_by_a_restart_is_taken_up_at_once() {
     let h = settled(&s, &live, &id).await;
     assert_eq!((h["status"].as_str(), h["video"]["state"].as_str()), (Some("posted"), Some("ready")), "{h}");
     assert_eq!(s.store().video_job(id).await.unwrap().unwrap().attempts, 2, "taken up again well inside its lease");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn playlists_and_concat_lists_sent_as_segments_are_never_followed() {
+    let Some(ff) = ffmpeg() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let segments = recording(&ff, work.path()).await;
+    // Files outside the media store an attacker would like read: real media (ffmpeg would happily
+    // take its frames) and a secret.
+    let outside = tempfile::tempdir().unwrap();
+    let media_file = outside.path().join("elsewhere.ts");
+    std::fs::copy(&segments[3].path, &media_file).unwrap();
+    let secret_file = outside.path().join("secret.txt");
+    let secret = "SECRET-7f3a9c-NOT-FOR-VIEWERS";
+    std::fs::write(&secret_file, secret).unwrap();
+    let s = TestServer::start_with(ServeOptions {
+        videos: Videos::RenderWith(ff.clone()),
+        retry: fast_retry(1),
+        ..Default::default()
+    })
+    .await;
+    let live = go_live(&s, "smuggler", "control", segments.clone()).await;
+    send_recording(&s, &live, Some(3)).await;
+
+    let hls = |target: &Path| {
+        format!(
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\nfile://{}\n#EXT-X-ENDLIST\n",
+            target.display()
+        )
+    };
+    let concat = |target: &Path| format!("ffconcat version 1.0\nfile '{}'\nfile 'elsewhere.ts'\n", target.display());
+    let smuggled = [hls(&media_file), hls(&secret_file), concat(&media_file), concat(&secret_file)];
+    for body in &smuggled {
+        let receipt = send_segment(&s, &live, &live.segments[3], body.clone().into_bytes()).await;
+        assert_eq!(
+            (receipt["readable"].as_bool(), receipt["duration_ms"].as_i64()),
+            (Some(false), Some(0)),
+            "{receipt}"
+        );
+        assert!(!receipt.to_string().contains(secret), "{receipt}");
+    }
+    let (_, report) = s.get(&paths::ingest_recording(&live.live_id), &s.service_token).await;
+    assert_eq!(report["corrupt"], json!([live.started_at_ms + live.segments[3].offset_ms]), "{report}");
+    assert!(!report.to_string().contains(secret), "{report}");
+    // A clip over it fails as unreadable: nothing of the other file is rendered or served.
+    let id = cut(&s, &live, 10_000).await;
+    assert_given_up(&s, &live, &id, 1, "unreadable").await;
+
+    // A playlist that an older intake (which let ffprobe guess) took for readable media: the
+    // render worker checks the bytes again and never hands it to ffmpeg.
+    let live = go_live(&s, "stored-before", "control", segments).await;
+    send_recording(&s, &live, Some(3)).await;
+    let start = live.started_at_ms + live.segments[3].offset_ms;
+    let key = highlights_server::media::intake::segment_key(&live.live_id, start);
+    s.server.state.media.put_bytes(&key, hls(&media_file).as_bytes()).unwrap();
+    let probe = highlights_server::store::SegmentProbe { duration_ms: live.segments[3].duration_ms, readable: true };
+    s.store().add_segment(live.live_id.clone(), start, probe, key).await.unwrap();
+    let id = cut(&s, &live, 10_000).await;
+    assert_given_up(&s, &live, &id, 1, "unreadable").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_names_are_drawn_as_written_whatever_they_hold() {
+    let Some(ff) = ffmpeg() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let segments = recording(&ff, work.path()).await;
+    let s = TestServer::start_with(ServeOptions { videos: Videos::RenderWith(ff.clone()), ..Default::default() }).await;
+    // Text expansion, an expression that fails, the filter graph's quotes, separators and escapes.
+    let name = r"%{pts}'a:b'\c %{eif:1/0:d}%{localtime}\";
+    let live = go_live_selling(&s, "tricky", "click_now_end_card", segments, name).await;
+    send_recording(&s, &live, None).await;
+    let id = cut(&s, &live, 6_000).await;
+    let h = settled(&s, &live, &id).await;
+    assert_eq!((h["status"].as_str(), h["video"]["state"].as_str()), (Some("posted"), Some("ready")), "{h}");
+    let file = download(&s, &id, work.path()).await;
+    let probe = ff.probe(&file, Container::Mp4).await.unwrap();
+    assert!((probe.duration_ms - (CLIP_MS + 2_000)).abs() <= 100, "{} ms", probe.duration_ms);
+    let v = probe.stream("video").unwrap();
+    assert_eq!((v.codec.as_str(), v.width, v.height), ("h264", Some(720), Some(1280)));
+    assert_eq!(probe.stream("audio").map(|a| a.codec.as_str()), Some("aac"));
+    // The name is drawn on the card, under CLICK NOW.
+    let card = test_pattern::grey_frame(&ff, &file, (CLIP_MS as f64 + 1000.0) / 1000.0).await.unwrap();
+    let name_band = &card[(640 * 720) as usize..(710 * 720) as usize];
+    assert!(name_band.iter().filter(|&&p| p > 120).count() > 1_000, "the product name is written on the card");
+    // As written: `%{pts}` expanded would change the text from one frame to the next.
+    let later = test_pattern::grey_frame(&ff, &file, (CLIP_MS as f64 + 1_800.0) / 1000.0).await.unwrap();
+    assert!(diff(&card, &later, 640..710) < 0.5, "the name is not expanded: {}", diff(&card, &later, 640..710));
+}
+
+/// This process's resident memory, in MiB (the server under test runs in it).
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 =
+        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap();
+    kb / 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_readers_of_a_large_video_hold_a_chunk_each_and_are_let_go() {
+    use highlights_server::serve::ConnectionLimits;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(ff) = ffmpeg() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let segments = recording(&ff, work.path()).await;
+    let idle = Duration::from_secs(3);
+    let s = TestServer::start_exact(ServeOptions {
+        videos: Videos::RenderWith(ff.clone()),
+        limits: ConnectionLimits { write_idle_timeout: idle, ..ConnectionLimits::default() },
+        ..Default::default()
+    })
+    .await;
+    let live = go_live(&s, "big-video", "control", segments).await;
+    send_recording(&s, &live, None).await;
+    let id = cut(&s, &live, 0).await;
+    assert_eq!(settled(&s, &live, &id).await["status"], "posted");
+    // The posted video becomes 64 MiB, as a long clip at a high bitrate would be.
+    const SIZE: u64 = 64 << 20;
+    let key = s.store().media(id.clone(), None).await.unwrap().video_key;
+    let media = s.server.state.media.clone();
+    tokio::task::spawn_blocking(move || media.put_bytes(&key, &vec![7u8; SIZE as usize])).await.unwrap().unwrap();
+    let url = s.url(&paths::media_video(&id));
+
+    // Ranges, decided by the parser: one range 206, outside the file 416, anything else the whole file.
+    let ask = |range: &'static str| s.http.get(&url).header("Range", range).send();
+    let part = ask("bytes=0-99").await.unwrap();
+    assert_eq!(
+        (part.status(), part.headers()["content-range"].to_str().unwrap()),
+        (StatusCode::PARTIAL_CONTENT, "bytes 0-99/67108864")
+    );
+    assert_eq!(part.bytes().await.unwrap().len(), 100);
+    assert_eq!(ask("BYTES=10-19").await.unwrap().status(), StatusCode::PARTIAL_CONTENT, "the unit in any case");
+    let outside = ask("bytes=99999999-").await.unwrap();
+    assert_eq!(outside.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(outside.headers()["content-range"], "bytes */67108864");
+    assert_eq!(outside.json::<Value>().await.unwrap()["code"], "range_not_satisfiable");
+    for whole in ["bytes=0-1,5-6", "bytes=5-2", "items=0-9"] {
+        let r = ask(whole).await.unwrap();
+        assert_eq!((r.status(), r.content_length()), (StatusCode::OK, Some(SIZE)), "{whole}");
+    }
+    let head = s.http.head(&url).send().await.unwrap();
+    assert_eq!((head.status(), head.headers()["content-length"].to_str().unwrap()), (StatusCode::OK, "67108864"));
+
+    // 32 clients ask for the whole video and never read it.
+    let before = rss_mib();
+    let mut readers = Vec::new();
+    for _ in 0..32 {
+        let mut c = tokio::net::TcpStream::connect(s.server.addr).await.unwrap();
+        c.write_all(format!("GET {} HTTP/1.1\r\nHost: t\r\n\r\n", paths::media_video(&id)).as_bytes()).await.unwrap();
+        let mut head = [0u8; 512];
+        let n = c.read(&mut head).await.unwrap();
+        assert!(String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"));
+        readers.push(c);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let held = rss_mib().saturating_sub(before);
+    let (status, _) = s.call(Method::GET, &paths::feed("big-video"), None, None).await;
+    assert_eq!(status, StatusCode::OK, "ordinary requests are served meanwhile");
+    println!("32 stalled readers of a {} MiB video: RSS {before} MiB -> +{held} MiB", SIZE >> 20);
+    assert!(held < 48, "buffered whole, this would be 2 GiB; streamed, a chunk or two each: +{held} MiB");
+
+    // Past the write idle timeout, each is let go: it gets what the buffers held, then the end.
+    tokio::time::sleep(idle).await;
+    for mut c in readers {
+        let mut got = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(20), c.read_to_end(&mut got)).await;
+        assert!(read.is_ok(), "a stalled reader is closed");
+        assert!((got.len() as u64) < SIZE, "closed before the end: {} bytes", got.len());
+    }
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use highlights_core::{HighlightsCore, SyncConfig, Syncer, TokenProvider};
 use highlights_server::Store;
 use highlights_server::serve::{RunningServer, ServeOptions, start_with};
+use highlights_server::store::TokenLifetime;
 
 /// The end-to-end suites test the loop's data, not media: highlights post without videos (the
 /// server's media suite renders real ones).
@@ -17,7 +18,7 @@ fn start(
     addr: std::net::SocketAddr,
     dir: &std::path::Path,
 ) -> impl std::future::Future<Output = Result<RunningServer, Box<dyn std::error::Error + Send + Sync>>> + '_ {
-    start_with(addr, dir, ServeOptions::posting_without_videos())
+    start_with(addr, dir, ServeOptions::posting_without_videos().replaying())
 }
 
 /// A token provider whose token the test can swap, like an app refreshing its session.
@@ -48,7 +49,7 @@ impl Backend {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let server = start("127.0.0.1:0".parse().unwrap(), dir.path()).await.unwrap();
-        let service_token = server.state.store.service_token().await.unwrap();
+        let service_token = server.state.store.service_token(TokenLifetime::SERVICE).await.unwrap();
         let addr = server.addr;
         Self { server: Some(server), dir, service_token, addr }
     }
@@ -56,8 +57,8 @@ impl Backend {
     /// Starts a backend that renders real videos with `options` (a restart posts without them).
     pub async fn start_with(options: ServeOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let server = start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
-        let service_token = server.state.store.service_token().await.unwrap();
+        let server = start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options.replaying()).await.unwrap();
+        let service_token = server.state.store.service_token(TokenLifetime::SERVICE).await.unwrap();
         let addr = server.addr;
         Self { server: Some(server), dir, service_token, addr }
     }
@@ -79,12 +80,12 @@ impl Backend {
 
     /// Creates a seller and returns a token for it.
     pub async fn seller(&self, id: &str) -> String {
-        self.store().create_seller(id.to_string(), "Seller".into()).await.unwrap()
+        self.store().create_seller(id.to_string(), "Seller".into(), TokenLifetime::SELLER).await.unwrap()
     }
 
     /// Another token for an existing seller (a second device).
     pub async fn token(&self, id: &str) -> String {
-        self.store().seller_token(id.to_string()).await.unwrap()
+        self.store().seller_token(id.to_string(), TokenLifetime::SELLER).await.unwrap()
     }
 
     /// Stops the server (data kept).

@@ -115,8 +115,12 @@ async fn toggle_on(url: &str, token: &str) {
 }
 
 fn admin(server: &Path, database_url: &str, args: &[&str]) -> String {
-    let out =
-        std::process::Command::new(server).args(["admin", "--database-url", database_url]).args(args).output().unwrap();
+    let out = std::process::Command::new(server)
+        .env("HIGHLIGHTS_DATABASE_URL", database_url)
+        .args(["admin"])
+        .args(args)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
@@ -195,6 +199,9 @@ impl Cluster {
         let data = dir.path().join("data");
         let database_url = fresh_database().await.unwrap();
         let db = connect(&database_url).await.unwrap();
+        // The URL reaches the processes in a file of the test's own, never on their command line.
+        let url_file = dir.path().join("database-url");
+        std::fs::write(&url_file, &database_url).unwrap();
         let service = admin(server, &database_url, &["service-token"]);
         let tokens: Vec<String> = sellers.iter().map(|s| admin(server, &database_url, &["create-seller", s])).collect();
         let (nats, nats_url) = start_nats(nats_program, dir.path()).unwrap();
@@ -205,8 +212,8 @@ impl Cluster {
                 [
                     "--data",
                     &data.to_string_lossy(),
-                    "--database-url",
-                    &database_url,
+                    "--database-url-file",
+                    &url_file.to_string_lossy(),
                     "--nats",
                     &nats_url,
                     "--partitions",
@@ -221,7 +228,7 @@ impl Cluster {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let args = common(&["serve", "--addr", &format!("127.0.0.1:{p}")]);
+                let args = common(&["serve", "--addr", &format!("127.0.0.1:{p}"), "--replaying"]);
                 Proc::start(&format!("api-{i}"), server, args, dir.path()).unwrap()
             })
             .collect();

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use highlights_e2e::{Backend, Device, client};
 use highlights_engine::sim::{StreamSpec, generate};
+use highlights_server::store::TokenLifetime;
 use serde_json::json;
 
 const T0: i64 = 1_793_491_200_000;
@@ -316,8 +317,8 @@ async fn the_server_survives_sigkill_under_ingestion() {
         // The same file the child serves from, opened the one way the server opens it.
         use highlights_server::Store;
         let store = highlights_server::SqliteStore::open(&db).await.unwrap();
-        let seller = store.create_seller("seller-a".into(), String::new()).await.unwrap();
-        (store.service_token().await.unwrap(), seller)
+        let seller = store.create_seller("seller-a".into(), String::new(), TokenLifetime::SELLER).await.unwrap();
+        (store.service_token(TokenLifetime::SERVICE).await.unwrap(), seller)
     };
     let http = client();
     let kills = kills(10);

@@ -285,6 +285,33 @@ async fn a_refreshed_token_is_used_and_a_missing_one_is_a_typed_error() {
 }
 
 #[tokio::test]
+async fn a_token_revoked_while_signed_in_stops_sync_until_the_seller_signs_in_again() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    let d = Device::new("seller-a", &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    // The operator revokes it by the id `admin list-tokens` shows, while the app is signed in.
+    let id = highlights_server::store::token_hash(&token)[..highlights_server::store::TOKEN_ID_LEN].to_string();
+    b.store().revoke_token(id).await.unwrap();
+    d.core.dispatch(Event::SetToggle { on: true }).unwrap();
+    d.core.dispatch(Event::ConfirmOnboarding).unwrap();
+
+    let err = d.syncer.sync().await.unwrap_err();
+    assert!(matches!(err, CoreError::Unauthorized { .. }), "the shell's cue to sign in again: {err}");
+    let v = d.core.view().unwrap();
+    assert!(v.sync.online, "refused, not offline");
+    assert_eq!(v.sync.pending_actions, 2, "what the seller did waits for the next sign-in");
+    assert!(v.highlights.on);
+    let fresh = b.token("seller-a").await;
+    assert_eq!(server_settings(&b, &fresh).await["highlights_on"], false, "nothing got through");
+
+    *d.tokens.0.lock().unwrap() = fresh.clone();
+    assert_eq!(d.syncer.sync().await.unwrap().push.delivered, 2);
+    assert_eq!(d.core.view().unwrap().sync.pending_actions, 0);
+    assert_eq!(server_settings(&b, &fresh).await["highlights_on"], true);
+}
+
+#[tokio::test]
 async fn remove_all_waits_for_undo_then_reaches_the_server_once() {
     let b = Backend::start().await;
     let token = b.seller("seller-a").await;

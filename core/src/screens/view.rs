@@ -245,6 +245,9 @@ pub enum NoticeKind {
     VideoFailed,
     /// The server refused a queued action; `message` is the server's reason.
     ActionRefused,
+    /// The server refused a video the seller made: too many are being made at once, or too many
+    /// were made in the last 24 hours; `message` is the server's reason, with when it frees up.
+    VideoQuotaReached,
 }
 
 impl NoticeKind {
@@ -254,6 +257,16 @@ impl NoticeKind {
             Self::CacheReset => "cache_reset",
             Self::VideoFailed => "video_failed",
             Self::ActionRefused => "action_refused",
+            Self::VideoQuotaReached => "video_quota_reached",
+        }
+    }
+
+    /// What a refusal with the server's error `code` is about: a code the shells word on their
+    /// own, or else a refusal shown by its message.
+    pub(crate) fn of_refusal(code: &str) -> Self {
+        match code {
+            highlights_api::VIDEO_QUOTA_REACHED => Self::VideoQuotaReached,
+            _ => Self::ActionRefused,
         }
     }
 
@@ -262,6 +275,7 @@ impl NoticeKind {
         match s {
             "cache_reset" => Self::CacheReset,
             "video_failed" => Self::VideoFailed,
+            "video_quota_reached" => Self::VideoQuotaReached,
             _ => Self::ActionRefused,
         }
     }

@@ -27,8 +27,13 @@ pub enum Settled {
     Live(highlights_api::Live),
     /// The server removed every auto-posted highlight of this recording (`None`: of all).
     RemovedAll(Option<String>),
-    /// The server refused it for good; the seller reads why in a notice.
-    Refused(String),
+    /// The server refused it for good; the seller reads why in a notice of this kind.
+    Refused {
+        /// What the refusal is about, so that shells word it.
+        kind: crate::view::NoticeKind,
+        /// The server's reason.
+        message: String,
+    },
 }
 
 impl Store {
@@ -108,9 +113,7 @@ impl Store {
             Settled::Highlight(h) => cache::upsert_highlight(&tx, seller, h)?,
             Settled::Live(l) => cache::upsert_live(&tx, seller, l)?,
             Settled::RemovedAll(recording) => cache::remove_auto_highlights(&tx, seller, recording.as_deref())?,
-            Settled::Refused(message) => {
-                notices::add(&tx, seller, crate::view::NoticeKind::ActionRefused, message, now_ms)?
-            }
+            Settled::Refused { kind, message } => notices::add(&tx, seller, *kind, message, now_ms)?,
         }
         tx.prepare_cached("DELETE FROM outbox WHERE seller_id = ?1 AND id = ?2")?.execute(params![seller, entry_id])?;
         tx.commit()?;

@@ -81,9 +81,15 @@ impl Answer {
 
     /// The `message` of a JSON error body, or a generic text.
     pub fn error_message(&self) -> String {
-        serde_json::from_slice::<highlights_api::ErrorBody>(&self.body)
-            .map(|e| e.message)
-            .unwrap_or_else(|_| format!("the server answered {}", self.status))
+        self.error().message
+    }
+
+    /// The JSON error body, or one with no code and a generic text.
+    pub fn error(&self) -> highlights_api::ErrorBody {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| highlights_api::ErrorBody {
+            code: String::new(),
+            message: format!("the server answered {}", self.status),
+        })
     }
 
     pub fn success(&self) -> bool {

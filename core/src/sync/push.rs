@@ -19,6 +19,7 @@ use super::syncer::Syncer;
 use crate::CoreError;
 use crate::model::{Action, OutboxEntry};
 use crate::store::Settled;
+use crate::view::NoticeKind;
 
 /// How many times a conflicting toggle is re-sent on top of a newer version before giving up for now.
 const MAX_REBASES: u32 = 3;
@@ -130,7 +131,7 @@ impl Syncer {
             };
             match next {
                 Next::Settle(how) => {
-                    let refused = matches!(*how, Settled::Refused(_));
+                    let refused = matches!(*how, Settled::Refused { .. });
                     if refused {
                         tracing::info!("action refused by the server");
                     }
@@ -183,7 +184,11 @@ impl Syncer {
                     answer.retry_after.map(|d| d.as_millis() as i64).unwrap_or_else(|| self.backoff(entry.attempts));
                 Next::RetryAt(now + wait)
             }
-            400..=499 => Next::Settle(Box::new(Settled::Refused(answer.error_message()))),
+            400..=499 => {
+                let error = answer.error();
+                let kind = NoticeKind::of_refusal(&error.code);
+                Next::Settle(Box::new(Settled::Refused { kind, message: error.message }))
+            }
             _ => Next::RetryAt(now + self.backoff(entry.attempts)),
         }
     }

@@ -153,6 +153,7 @@ struct NoticeBanner: View {
         case .cacheReset: return L("notice_cache_reset")
         case .videoFailed: return L("notice_video_failed")
         case .actionRefused: return L("notice_refused", notice.message)
+        case .videoQuotaReached: return L("notice_video_quota")
         }
     }
 

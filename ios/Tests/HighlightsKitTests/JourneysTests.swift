@@ -16,7 +16,7 @@ final class JourneysTests: XCTestCase {
         url = "http://127.0.0.1:\(port)"
         server = Process()
         server.executableURL = URL(fileURLWithPath: bin)
-        server.arguments = ["serve", "--addr", "127.0.0.1:\(port)", "--data", dataDir.path]
+        server.arguments = ["serve", "--addr", "127.0.0.1:\(port)", "--data", dataDir.path, "--replaying"]
         try server.run()
         for _ in 0..<200 {
             if let (_, resp) = try? await URLSession.shared.data(from: URL(string: url + "/healthz")!),

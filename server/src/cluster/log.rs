@@ -115,6 +115,7 @@ impl EventLog {
         let mut acks = Vec::with_capacity(by_live.len());
         for (live_id, events) in by_live {
             let key = key.as_ref().map(|k| Idempotency {
+                scope: k.scope,
                 key: format!("{}#{live_id}", k.key),
                 fingerprint: format!("{}#{}", k.fingerprint, live_token(&live_id)),
             });
@@ -135,7 +136,7 @@ impl EventLog {
         for ack in acks {
             ack.await.map_err(|e| nats("waiting for JetStream to store a batch")(e.into()))?;
         }
-        Ok(IngestResult { accepted, skipped })
+        Ok(IngestResult { accepted, skipped, out_of_window: 0 })
     }
 
     /// The entries of `partition` from sequence `from` on, in order; the reader recreates itself

@@ -40,6 +40,54 @@ pub enum FfmpegError {
     Output(String),
 }
 
+/// The containers a recorder sends, told apart by their first bytes in Rust: ffmpeg's own probing
+/// would as readily follow an HLS playlist or a concat list sent as a segment to other files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Container {
+    /// MPEG transport stream: a 0x47 sync byte every 188 bytes.
+    MpegTs,
+    /// MP4, fragmented or whole: it opens with an `ftyp`, `styp` or `moof` box.
+    Mp4,
+}
+
+/// Size of an MPEG-TS packet.
+const TS_PACKET: usize = 188;
+
+impl Container {
+    /// How many leading bytes [`Container::sniff`] looks at.
+    pub const HEAD_BYTES: usize = 8 * TS_PACKET;
+
+    /// The container `head` (a file's first bytes, up to [`Container::HEAD_BYTES`]) is in, if it
+    /// is one a recorder sends.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        let packets = head.len().min(Self::HEAD_BYTES) / TS_PACKET;
+        if packets > 0 && (0..packets).all(|i| head[i * TS_PACKET] == 0x47) {
+            return Some(Self::MpegTs);
+        }
+        let size = u32::from_be_bytes(head.get(..4)?.try_into().ok()?);
+        // 0: the box runs to the end of the file; 1: a 64-bit size follows.
+        let sized = size <= 1 || size >= 8;
+        // Fragmented MP4 segments may also open with an index, event message or time reference;
+        // the `mov` demuxer is forced whatever the first box, so accepting them is safe.
+        let first = head.get(4..8)?;
+        (sized && matches!(first, b"ftyp" | b"styp" | b"moof" | b"sidx" | b"emsg" | b"prft")).then_some(Self::Mp4)
+    }
+
+    /// The ffmpeg demuxer that reads it (`mov` reads MP4).
+    pub fn demuxer(self) -> &'static str {
+        match self {
+            Self::MpegTs => "mpegts",
+            Self::Mp4 => "mov",
+        }
+    }
+}
+
+/// The arguments that open `file` as one input: its demuxer forced rather than guessed, and only
+/// local files readable, so no input can make ffmpeg open a URL.
+pub fn input(container: Container, file: &str) -> [String; 6] {
+    ["-f", container.demuxer(), "-protocol_whitelist", "file", "-i", file].map(String::from)
+}
+
 /// The media programs this process runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ffmpeg {
@@ -89,6 +137,8 @@ impl Ffmpeg {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            // Programs that parse untrusted media get none of the server's secrets.
+            .env_remove("HIGHLIGHTS_DATABASE_URL")
             .spawn()
             .map_err(|source| FfmpegError::Spawn { program: name.clone(), source })?;
         let out = match tokio::time::timeout(limit, child.wait_with_output()).await {
@@ -116,8 +166,8 @@ impl Ffmpeg {
         self.run(&self.ffmpeg, dir, &all, limit).await
     }
 
-    /// Reads a media file's length and streams.
-    pub async fn probe(&self, file: &Path) -> Result<Probe, FfmpegError> {
+    /// Reads a media file's length and streams, as `container` only.
+    pub async fn probe(&self, file: &Path, container: Container) -> Result<Probe, FfmpegError> {
         let args: Vec<String> = [
             "-v",
             "error",
@@ -128,7 +178,7 @@ impl Ffmpeg {
         ]
         .iter()
         .map(|s| s.to_string())
-        .chain([file.display().to_string()])
+        .chain(input(container, &file.display().to_string()))
         .collect();
         let dir = file.parent().unwrap_or(Path::new("."));
         let out = self.run(&self.ffprobe, dir, &args, Duration::from_secs(30)).await?;
@@ -202,5 +252,35 @@ impl Probe {
     /// The first stream of a kind.
     pub fn stream(&self, kind: &str) -> Option<&StreamInfo> {
         self.streams.iter().find(|s| s.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_are_told_by_their_magic_and_nothing_else_passes() {
+        let mut ts = vec![0u8; 3 * TS_PACKET + 20];
+        (0..4).for_each(|i| ts[i * TS_PACKET] = 0x47);
+        assert_eq!(Container::sniff(&ts), Some(Container::MpegTs));
+        ts[2 * TS_PACKET] = 0;
+        assert_eq!(Container::sniff(&ts), None, "a sync byte missing");
+        for (size, kind) in [(24u32, b"ftyp"), (0, b"styp"), (1, b"moof")] {
+            let mp4 = [&size.to_be_bytes()[..], &kind[..], b"isom\0\0\x02\0"].concat();
+            assert_eq!(Container::sniff(&mp4), Some(Container::Mp4), "{size} {kind:?}");
+        }
+        let smuggled: [&[u8]; 6] = [
+            b"#EXTM3U\n#EXTINF:4.0,\nfile:///etc/passwd\n",
+            b"ffconcat version 1.0\nfile '/etc/passwd'\n",
+            &b"\x47 definitely not MPEG-TS".repeat(200),
+            b"\0\0\0\x04ftyp",
+            b"\0\0\0\x18mdat",
+            b"",
+        ];
+        for bytes in smuggled {
+            assert_eq!(Container::sniff(bytes), None, "{:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(24)]));
+        }
+        assert_eq!(input(Container::Mp4, "v.mp4").join(" "), "-f mov -protocol_whitelist file -i v.mp4");
     }
 }

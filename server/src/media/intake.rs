@@ -4,10 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use highlights_api::SegmentReceipt;
 use sha2::{Digest, Sha256};
 
-use super::ffmpeg::{Ffmpeg, FfmpegError, Probe};
+use super::ffmpeg::{Container, Ffmpeg, FfmpegError, Probe};
 use super::store::{MediaError, MediaStore};
 use crate::store::{MAX_SEGMENT_MS, SegmentProbe, Store, StoreError};
 
@@ -41,16 +42,63 @@ pub struct Segment {
     /// The recorder's own length for it, trusted only when there is no ffprobe.
     pub claimed_ms: Option<i64>,
     /// The media.
-    pub bytes: axum::body::Bytes,
+    pub bytes: Bytes,
 }
 
-/// Probes media held in memory through a scratch file (ffprobe reads files); the file goes with
-/// the call.
-async fn probe_bytes(ff: &Ffmpeg, scratch: &Path, bytes: &[u8]) -> Result<Result<Probe, FfmpegError>, IntakeError> {
-    std::fs::create_dir_all(scratch)?;
-    let tmp = tempfile::NamedTempFile::new_in(scratch)?;
-    std::fs::write(tmp.path(), bytes)?;
-    Ok(ff.probe(tmp.path()).await)
+/// Probes media held in memory as `container` through a scratch file (ffprobe reads files); the
+/// file goes with the call. The disk work runs off the async threads: a segment is up to 32 MiB.
+async fn probe_bytes(
+    ff: &Ffmpeg,
+    scratch: &Path,
+    bytes: &Bytes,
+    container: Container,
+) -> Result<Result<Probe, FfmpegError>, IntakeError> {
+    let (dir, body) = (scratch.to_path_buf(), bytes.clone());
+    let tmp = blocking(move || {
+        std::fs::create_dir_all(&dir)?;
+        let tmp = tempfile::NamedTempFile::new_in(&dir)?;
+        std::fs::write(tmp.path(), &body)?;
+        Ok(tmp.into_temp_path())
+    })
+    .await?;
+    let probe = ff.probe(&tmp, container).await;
+    blocking(move || tmp.close()).await?;
+    Ok(probe)
+}
+
+/// Runs blocking file work on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> std::io::Result<T> + Send + 'static) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| std::io::Error::other(e.to_string()))?
+}
+
+/// What a segment holds as far as the recording goes: only MPEG-TS or MP4 bytes are probed, each
+/// by its own demuxer; anything else is unreadable without ffmpeg ever looking at it.
+async fn examine(ffmpeg: Option<&Ffmpeg>, scratch: &Path, segment: &Segment) -> Result<SegmentProbe, IntakeError> {
+    const UNREADABLE: SegmentProbe = SegmentProbe { duration_ms: 0, readable: false };
+    let Segment { live_id, start_ms, claimed_ms, bytes } = segment;
+    let Some(container) = Container::sniff(&bytes[..bytes.len().min(Container::HEAD_BYTES)]) else {
+        tracing::warn!(%live_id, start_ms, "segment neither MPEG-TS nor MP4 kept as unreadable");
+        return Ok(UNREADABLE);
+    };
+    let Some(ff) = ffmpeg else {
+        return Ok(match claimed_ms {
+            Some(ms) if (1..=MAX_SEGMENT_MS).contains(ms) => SegmentProbe { duration_ms: *ms, readable: true },
+            _ => UNREADABLE,
+        });
+    };
+    Ok(match probe_bytes(ff, scratch, bytes, container).await? {
+        Ok(p) if p.stream("video").is_some() && p.duration_ms > 0 && p.duration_ms <= MAX_SEGMENT_MS => {
+            SegmentProbe { duration_ms: p.duration_ms, readable: true }
+        }
+        Ok(p) => {
+            tracing::warn!(%live_id, start_ms, duration_ms = p.duration_ms, "segment without usable video kept as unreadable");
+            UNREADABLE
+        }
+        Err(e) => {
+            tracing::warn!(%live_id, start_ms, error = %e, "unreadable segment kept and reported");
+            UNREADABLE
+        }
+    })
 }
 
 /// Probes and keeps one segment.
@@ -61,28 +109,10 @@ pub async fn take_segment(
     scratch: &Path,
     segment: Segment,
 ) -> Result<SegmentReceipt, IntakeError> {
-    let Segment { live_id, start_ms, claimed_ms, bytes } = segment;
     // Unknown LIVEs are refused before anything is written.
-    store.recording(live_id.clone()).await?;
-    let probe = match ffmpeg {
-        Some(ff) => match probe_bytes(ff, scratch, &bytes).await? {
-            Ok(p) if p.stream("video").is_some() && p.duration_ms > 0 && p.duration_ms <= MAX_SEGMENT_MS => {
-                SegmentProbe { duration_ms: p.duration_ms, readable: true }
-            }
-            Ok(p) => {
-                tracing::warn!(%live_id, start_ms, duration_ms = p.duration_ms, "segment without usable video kept as unreadable");
-                SegmentProbe { duration_ms: 0, readable: false }
-            }
-            Err(e) => {
-                tracing::warn!(%live_id, start_ms, error = %e, "unreadable segment kept and reported");
-                SegmentProbe { duration_ms: 0, readable: false }
-            }
-        },
-        None => match claimed_ms {
-            Some(ms) if (1..=MAX_SEGMENT_MS).contains(&ms) => SegmentProbe { duration_ms: ms, readable: true },
-            _ => SegmentProbe { duration_ms: 0, readable: false },
-        },
-    };
+    store.recording(segment.live_id.clone()).await?;
+    let probe = examine(ffmpeg, scratch, &segment).await?;
+    let Segment { live_id, start_ms, bytes, .. } = segment;
     let key = segment_key(&live_id, start_ms);
     let (m, k) = (media.clone(), key.clone());
     tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))

@@ -9,6 +9,6 @@ pub mod store;
 pub mod test_pattern;
 pub mod worker;
 
-pub use ffmpeg::{Ffmpeg, FfmpegError, Probe};
-pub use store::{LocalMediaStore, MediaError, MediaStore};
+pub use ffmpeg::{Container, Ffmpeg, FfmpegError, Probe};
+pub use store::{LocalMediaStore, MediaError, MediaReader, MediaStore};
 pub use worker::RenderWorker;

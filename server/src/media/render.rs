@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::ffmpeg::{Ffmpeg, FfmpegError};
+use super::ffmpeg::{self, Container, Ffmpeg, FfmpegError};
 use super::music;
 use crate::store::{CaptionLine, JOIN_TOLERANCE_MS, RenderTask, SegmentRef};
 
@@ -41,6 +41,9 @@ pub enum RenderError {
     /// ffmpeg failed, overran or was killed.
     #[error(transparent)]
     Ffmpeg(#[from] FfmpegError),
+    /// A segment file handed in is not one this render may read.
+    #[error("render input: {0}")]
+    Input(String),
     /// ffmpeg said it succeeded but the file is not the clip asked for.
     #[error("rendered file rejected: {0}")]
     Output(String),
@@ -107,10 +110,22 @@ pub fn srt(captions: &[CaptionLine], start_ms: i64, length_ms: i64) -> String {
     out
 }
 
+/// A local copy of one segment, in the render's scratch directory.
+#[derive(Debug, Clone)]
+pub struct SegmentFile {
+    /// The file: a plain name (letters, digits, `.`, `_`, `-`) directly in the scratch directory,
+    /// which ffmpeg's concat demuxer accepts in its safe mode.
+    pub path: PathBuf,
+    /// Its stream-time start and length.
+    pub segment: SegmentRef,
+    /// What its bytes are.
+    pub container: Container,
+}
+
 /// Everything one render needs besides the task: local copies of the segments, in order.
 pub struct Inputs {
     /// Local segment files with their stream-time starts and lengths.
-    pub segments: Vec<(PathBuf, SegmentRef)>,
+    pub segments: Vec<SegmentFile>,
     /// Whether the recording carries sound (silence is used otherwise).
     pub has_audio: bool,
 }
@@ -129,8 +144,38 @@ fn seconds(ms: i64) -> String {
     format!("{:.3}", ms as f64 / 1000.0)
 }
 
-fn font(ff: &Ffmpeg) -> String {
-    ff.font.as_ref().map(|f| format!("fontfile={}:", f.display())).unwrap_or_default()
+/// The options every drawn text starts with: the font, and `expansion=none` so that a product
+/// name's `%{...}` is drawn as written, never run.
+fn text_options(ff: &Ffmpeg) -> String {
+    let font = ff.font.as_ref().map(|f| format!("fontfile={}:", f.display())).unwrap_or_default();
+    format!("{font}expansion=none:")
+}
+
+/// The concat list of the segments, by plain name; a name safe mode would refuse is not ours.
+fn concat_list(segments: &[SegmentFile], dir: &Path) -> Result<String, RenderError> {
+    let mut list = String::from("ffconcat version 1.0\n");
+    for f in segments {
+        let name = f.path.file_name().and_then(|n| n.to_str()).filter(|n| {
+            !n.starts_with('.') && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        });
+        let (Some(name), Some(true)) = (name, f.path.parent().map(|p| p == dir)) else {
+            return Err(RenderError::Input(format!(
+                "{} is not a plain name in the scratch directory",
+                f.path.display()
+            )));
+        };
+        let _ = write!(list, "file '{name}'\nduration {}\n", seconds(f.segment.duration_ms));
+    }
+    Ok(list)
+}
+
+/// Writes the render's text files (the concat list, subtitles, drawn texts) off the async threads.
+async fn write_files(dir: &Path, files: Vec<(&'static str, String)>) -> Result<(), RenderError> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || files.iter().try_for_each(|(name, text)| std::fs::write(dir.join(name), text)))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))??;
+    Ok(())
 }
 
 /// Renders the clip of `task` into `dir`: cut, vertical, formatted, H.264 + AAC, faststart, and a
@@ -138,23 +183,25 @@ fn font(ff: &Ffmpeg) -> String {
 pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path) -> Result<Rendered, RenderError> {
     let first = inputs.segments.first().ok_or(RenderError::Missing { from_ms: task.start_ms, to_ms: task.end_ms })?;
     let clip_ms = task.end_ms - task.start_ms;
-    let mut list = String::from("ffconcat version 1.0\n");
-    for (path, s) in &inputs.segments {
-        let _ = write!(
-            list,
-            "file '{}'\nduration {}\n",
-            path.display().to_string().replace('\'', "'\\''"),
-            seconds(s.duration_ms)
-        );
-    }
-    std::fs::write(dir.join("list.ffconcat"), list)?;
+    let mut files = vec![("list.ffconcat", concat_list(&inputs.segments, dir)?)];
 
     let f = task.format;
-    let font = font(ff);
-    let offset = seconds(task.start_ms - first.1.start_ms);
+    let text = text_options(ff);
+    let offset = seconds(task.start_ms - first.segment.start_ms);
     let clip = seconds(clip_ms);
-    let mut args: Vec<String> =
-        vec!["-f".into(), "concat".into(), "-safe".into(), "0".into(), "-i".into(), "list.ffconcat".into()];
+    // The segments open with the demuxers of their containers only (the concat demuxer passes
+    // both lists on to each file it opens), in safe mode: plain names in this directory.
+    let mut demuxers = vec!["concat"];
+    for s in &inputs.segments {
+        if !demuxers.contains(&s.container.demuxer()) {
+            demuxers.push(s.container.demuxer());
+        }
+    }
+    let mut args: Vec<String> = ["-f", "concat", "-protocol_whitelist", "file", "-format_whitelist"]
+        .map(String::from)
+        .into_iter()
+        .chain([demuxers.join(","), "-i".into(), "list.ffconcat".into()])
+        .collect();
     let lavfi = |args: &mut Vec<String>, graph: String| {
         args.extend(["-f".into(), "lavfi".into(), "-i".into(), graph]);
     };
@@ -184,21 +231,21 @@ pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path)
     );
     if f.auto_subtitles {
         let subs = srt(&task.captions, task.start_ms, clip_ms);
-        std::fs::write(dir.join("subs.srt"), &subs)?;
         if !subs.is_empty() {
             graph.push_str(
                 ",subtitles=subs.srt:force_style='Fontname=DejaVu Sans,Fontsize=16,Bold=1,Outline=2,MarginV=50'",
             );
         }
+        files.push(("subs.srt", subs));
     }
     if f.arrow_to_live && task.live_on {
-        std::fs::write(dir.join("live.txt"), "LIVE")?;
-        std::fs::write(dir.join("arrow.txt"), "\u{25C0} Tap to join")?;
+        files.push(("live.txt", "LIVE".into()));
+        files.push(("arrow.txt", "\u{25C0} Tap to join".into()));
         let _ = write!(
             graph,
             ",drawbox=x=24:y=96:w=150:h=64:color=0xE53935@1:t=fill,\
-             drawtext={font}textfile=live.txt:x=47:y=106:fontsize=40:fontcolor=white,\
-             drawtext={font}textfile=arrow.txt:x=190:y=104:fontsize=42:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=8"
+             drawtext={text}textfile=live.txt:x=47:y=106:fontsize=40:fontcolor=white,\
+             drawtext={text}textfile=arrow.txt:x=190:y=104:fontsize=42:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=8"
         );
     }
     graph.push_str("[vclip];");
@@ -225,12 +272,12 @@ pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path)
     match card {
         Some(i) => {
             let product = task.product_name.clone().unwrap_or_default();
-            std::fs::write(dir.join("card.txt"), "CLICK NOW")?;
-            std::fs::write(dir.join("product.txt"), product.chars().take(40).collect::<String>())?;
+            files.push(("card.txt", "CLICK NOW".into()));
+            files.push(("product.txt", product.chars().take(40).collect()));
             let _ = write!(
                 graph,
-                "[{i}:v]drawtext={font}textfile=card.txt:fontsize=110:fontcolor=white:x=(w-text_w)/2:y=h*0.38,\
-                 drawtext={font}textfile=product.txt:fontsize=52:fontcolor=0xFFD54F:x=(w-text_w)/2:y=h*0.38+160,\
+                "[{i}:v]drawtext={text}textfile=card.txt:fontsize=110:fontcolor=white:x=(w-text_w)/2:y=h*0.38,\
+                 drawtext={text}textfile=product.txt:fontsize=52:fontcolor=0xFFD54F:x=(w-text_w)/2:y=h*0.38+160,\
                  setsar=1,format=yuv420p[vcard];\
                  [{a}:a]atrim=duration={card},asetpts=PTS-STARTPTS,aformat=sample_fmts=fltp:channel_layouts=stereo[acard];\
                  [vclip][aclip][vcard][acard]concat=n=2:v=1:a=1[v][a]",
@@ -279,16 +326,19 @@ pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path)
         ]
         .map(String::from),
     );
+    write_files(dir, files).await?;
     let expected_ms = clip_ms + if card.is_some() { END_CARD_MS } else { 0 };
     let limit = Duration::from_secs(60) + Duration::from_millis(4 * expected_ms as u64);
     ff.ffmpeg(dir, &args, limit).await?;
 
     let thumb_at = seconds((task.peak_ms - task.start_ms).clamp(0, clip_ms - 1));
-    let thumb = ["-ss", &thumb_at, "-i", "video.mp4", "-frames:v", "1", "-q:v", "4", "-f", "image2", "thumbnail.jpg"];
-    ff.ffmpeg(dir, &thumb.map(String::from), Duration::from_secs(30)).await?;
+    let mut thumb = vec!["-ss".to_string(), thumb_at];
+    thumb.extend(ffmpeg::input(Container::Mp4, "video.mp4"));
+    thumb.extend(["-frames:v", "1", "-q:v", "4", "-f", "image2", "thumbnail.jpg"].map(String::from));
+    ff.ffmpeg(dir, &thumb, Duration::from_secs(30)).await?;
 
     let video = dir.join("video.mp4");
-    let probe = ff.probe(&video).await?;
+    let probe = ff.probe(&video, Container::Mp4).await?;
     let v = probe.stream("video").ok_or_else(|| RenderError::Output("no video stream".into()))?;
     if v.codec != "h264" || v.width != Some(WIDTH) || v.height != Some(HEIGHT) {
         return Err(RenderError::Output(format!("video is {} {:?}x{:?}", v.codec, v.width, v.height)));

@@ -38,9 +38,13 @@ pub trait MediaStore: Send + Sync + 'static {
     fn fetch(&self, key: &str, to: &Path) -> Result<(), MediaError>;
     /// Size in bytes of what is under `key`.
     fn size(&self, key: &str) -> Result<u64, MediaError>;
-    /// `len` bytes from `offset` of what is under `key`.
-    fn read_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>, MediaError>;
+    /// A reader of at most `len` bytes from `offset` of what is under `key`: callers read it in
+    /// bounded chunks, so serving a large video never holds the whole file in memory.
+    fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError>;
 }
+
+/// Part of a stored file, read as it is sent.
+pub type MediaReader = Box<dyn Read + Send>;
 
 /// Media in a local directory: the default, for one process on one machine.
 pub struct LocalMediaStore {
@@ -109,12 +113,10 @@ impl MediaStore for LocalMediaStore {
         Ok(self.open(key)?.metadata().map_err(io("reading media size"))?.len())
     }
 
-    fn read_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>, MediaError> {
+    fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError> {
         let mut f = self.open(key)?;
         f.seek(SeekFrom::Start(offset)).map_err(io("seeking media"))?;
-        let mut out = Vec::with_capacity(len.min(16 << 20) as usize);
-        f.take(len).read_to_end(&mut out).map_err(io("reading media"))?;
-        Ok(out)
+        Ok(Box::new(f.take(len)))
     }
 }
 
@@ -132,8 +134,13 @@ mod tests {
         store.put_bytes("videos/a.mp4", b"first version").unwrap();
         store.put_bytes("videos/a.mp4", b"second").unwrap();
         assert_eq!(store.size("videos/a.mp4").unwrap(), 6);
-        assert_eq!(store.read_range("videos/a.mp4", 2, 3).unwrap(), b"con");
-        assert_eq!(store.read_range("videos/a.mp4", 4, 100).unwrap(), b"nd");
+        let read = |offset, len| {
+            let mut out = Vec::new();
+            store.open_range("videos/a.mp4", offset, len).unwrap().read_to_end(&mut out).unwrap();
+            out
+        };
+        assert_eq!(read(2, 3), b"con");
+        assert_eq!(read(4, 100), b"nd");
         assert!(matches!(store.size("videos/b.mp4"), Err(MediaError::Missing(_))));
         let leftovers = std::fs::read_dir(dir.path().join("videos")).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::ffmpeg::{Ffmpeg, FfmpegError};
+use super::ffmpeg::{self, Container, Ffmpeg, FfmpegError};
 use super::render::{HEIGHT, WIDTH};
 
 /// Source frame width: small, so generating is cheap; vertical, like a phone's LIVE.
@@ -89,7 +89,8 @@ pub async fn generate(
     .map(String::from)
     .to_vec();
     ff.ffmpeg(dir, &args, Duration::from_secs(60 + u64::from(seconds))).await?;
-    let list = std::fs::read_to_string(dir.join("segments.csv")).map_err(|e| FfmpegError::Output(e.to_string()))?;
+    let list =
+        tokio::fs::read_to_string(dir.join("segments.csv")).await.map_err(|e| FfmpegError::Output(e.to_string()))?;
     let mut out = Vec::new();
     for line in list.lines().filter(|l| !l.trim().is_empty()) {
         let mut parts = line.split(',');
@@ -110,21 +111,9 @@ pub async fn generate(
 /// One rendered frame at `at_s` seconds, as 8-bit grey, `WIDTH` x `HEIGHT`.
 pub async fn grey_frame(ff: &Ffmpeg, video: &Path, at_s: f64) -> Result<Vec<u8>, FfmpegError> {
     let dir = video.parent().unwrap_or(Path::new("."));
-    let args: Vec<String> = [
-        "-ss",
-        &format!("{at_s:.3}"),
-        "-i",
-        &video.display().to_string(),
-        "-frames:v",
-        "1",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "gray",
-        "pipe:1",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut args = vec!["-ss".to_string(), format!("{at_s:.3}")];
+    args.extend(ffmpeg::input(Container::Mp4, &video.display().to_string()));
+    args.extend(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"].map(String::from));
     let frame = ff.ffmpeg(dir, &args, Duration::from_secs(30)).await?;
     if frame.len() != (WIDTH * HEIGHT) as usize {
         return Err(FfmpegError::Output(format!("a frame of {} bytes", frame.len())));

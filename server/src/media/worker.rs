@@ -1,16 +1,18 @@
 //! The render worker: claims due jobs from the store, fetches their segments from the media
 //! store, renders, stores the files, and reports the outcome; the store decides on retries.
 
-use std::path::PathBuf;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use highlights_api::VideoState;
 
+use super::ffmpeg::Container;
 use super::ffmpeg::Ffmpeg;
-use super::render::{self, Inputs, RenderError};
+use super::render::{self, Inputs, RenderError, SegmentFile};
 use super::store::{MediaError, MediaStore};
-use crate::store::{RenderOutcome, RenderTask, Store, StoreError};
+use crate::store::{RenderOutcome, RenderTask, SegmentRef, Store, StoreError};
 
 /// Why one attempt failed before or after ffmpeg.
 #[derive(Debug, thiserror::Error)]
@@ -102,15 +104,29 @@ impl RenderWorker {
 
     async fn attempt(&self, task: &RenderTask) -> Result<RenderOutcome, AttemptError> {
         let segments = render::covering(task)?;
-        std::fs::create_dir_all(&self.scratch)?;
-        let dir = tempfile::tempdir_in(&self.scratch)?;
-        let media = self.media.clone();
-        let local: Vec<_> =
-            segments.iter().enumerate().map(|(i, s)| (dir.path().join(format!("seg{i}.media")), s.clone())).collect();
-        let fetch = local.clone();
-        tokio::task::spawn_blocking(move || fetch.iter().try_for_each(|(path, s)| media.fetch(&s.media_key, path)))
-            .await??;
-        let has_audio = match self.ffmpeg.probe(&local[0].0).await {
+        let (media, scratch) = (self.media.clone(), self.scratch.clone());
+        // Disk work (the scratch directory, copies of the segments) stays off the async threads.
+        let (dir, local) =
+            tokio::task::spawn_blocking(move || fetch_segments(media.as_ref(), &scratch, segments)).await??;
+        let result = self.render_in(task, &dir, local).await;
+        match tokio::task::spawn_blocking(move || dir.close()).await {
+            Ok(Ok(())) => {}
+            // A leftover scratch directory wastes disk but harms no video.
+            Ok(Err(e)) => tracing::warn!(error = %e, "scratch directory left behind"),
+            Err(e) => tracing::warn!(error = %e, "scratch directory left behind"),
+        }
+        result
+    }
+
+    /// Renders the clip from the local copies in `dir` and stores the video and its thumbnail.
+    async fn render_in(
+        &self,
+        task: &RenderTask,
+        dir: &tempfile::TempDir,
+        local: Vec<SegmentFile>,
+    ) -> Result<RenderOutcome, AttemptError> {
+        let first = local.first().ok_or(RenderError::Missing { from_ms: task.start_ms, to_ms: task.end_ms })?;
+        let has_audio = match self.ffmpeg.probe(&first.path, first.container).await {
             Ok(p) => p.stream("audio").is_some(),
             Err(e) => return Err(RenderError::from(e).into()),
         };
@@ -126,4 +142,25 @@ impl RenderWorker {
         .await??;
         Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key })
     }
+}
+
+/// Copies the segments of a clip into a new scratch directory, checking that each still holds
+/// what a recorder sends: one stored before intake checked containers may not (blocking).
+fn fetch_segments(
+    media: &dyn MediaStore,
+    scratch: &Path,
+    segments: Vec<SegmentRef>,
+) -> Result<(tempfile::TempDir, Vec<SegmentFile>), AttemptError> {
+    std::fs::create_dir_all(scratch)?;
+    let dir = tempfile::tempdir_in(scratch)?;
+    let mut local = Vec::with_capacity(segments.len());
+    for (i, segment) in segments.into_iter().enumerate() {
+        let path = dir.path().join(format!("seg{i}.media"));
+        media.fetch(&segment.media_key, &path)?;
+        let mut head = Vec::with_capacity(Container::HEAD_BYTES);
+        std::fs::File::open(&path)?.take(Container::HEAD_BYTES as u64).read_to_end(&mut head)?;
+        let container = Container::sniff(&head).ok_or(RenderError::Unreadable { start_ms: segment.start_ms })?;
+        local.push(SegmentFile { path, segment, container });
+    }
+    Ok((dir, local))
 }

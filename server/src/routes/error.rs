@@ -2,7 +2,7 @@
 //! become a status and a JSON [`ErrorBody`] here, and nowhere else.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use highlights_api::{ErrorBody, StaleSettings};
@@ -51,6 +51,8 @@ fn rejection_code(status: StatusCode) -> &'static str {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::RANGE_NOT_SATISFIABLE => "range_not_satisfiable",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
         _ => "bad_request",
     }
 }
@@ -109,6 +111,12 @@ impl IntoResponse for HttpError {
 
 impl From<JsonRejection> for HttpError {
     fn from(r: JsonRejection) -> Self {
+        HttpError::Rejected { status: r.status(), message: r.body_text() }
+    }
+}
+
+impl From<BytesRejection> for HttpError {
+    fn from(r: BytesRejection) -> Self {
         HttpError::Rejected { status: r.status(), message: r.body_text() }
     }
 }

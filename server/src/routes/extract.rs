@@ -6,22 +6,17 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use highlights_api::IDEMPOTENCY_KEY_HEADER;
 
+use super::auth::{Checked, bearer};
 use super::error::HttpError;
 use super::state::AppState;
 use crate::store::{Caller, token_hash};
 
-fn bearer(parts: &Parts) -> Result<String, HttpError> {
-    let value = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(HttpError::Unauthorized)?;
-    let value = value.to_str().map_err(|_| HttpError::Unauthorized)?;
-    let token = value.strip_prefix("Bearer ").ok_or(HttpError::Unauthorized)?.trim();
-    if token.is_empty() || token.len() > 256 {
-        return Err(HttpError::Unauthorized);
-    }
-    Ok(token.to_string())
-}
-
+/// Who the request's token speaks for: as the rate limits already found, or looked up now.
 async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, HttpError> {
-    let hash = token_hash(&bearer(parts)?);
+    if let Some(Checked(checked)) = parts.extensions.get::<Checked>() {
+        return checked.clone().ok_or(HttpError::Unauthorized);
+    }
+    let hash = token_hash(&bearer(&parts.headers)?);
     Ok(state.store.caller(hash).await?)
 }
 
@@ -75,6 +70,17 @@ impl FromRequestParts<AppState> for Service {
 #[derive(axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(HttpError))]
 pub struct JsonBody<T>(pub T);
+
+/// A raw request body whose rejections (too large, cut short) are JSON errors too.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for RawBody {
+    type Rejection = HttpError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(RawBody(axum::body::Bytes::from_request(req, state).await?))
+    }
+}
 
 /// `axum::extract::Path` whose rejections are JSON errors.
 #[derive(axum::extract::FromRequestParts)]

@@ -1,7 +1,11 @@
 //! Watching: a highlight's MP4 (with byte ranges, so players seek) and thumbnail, for its seller
 //! once ready and for anyone once posted; and a seller's public profile feed.
 
+use std::io::Read;
+use std::sync::Arc;
+
 use axum::Json;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +14,7 @@ use highlights_api::{ErrorBody, Feed, paths};
 use super::error::HttpError;
 use super::extract::{PathParam, Viewer, known_id};
 use super::state::AppState;
-use crate::media::MediaError;
+use crate::media::{MediaError, MediaReader, MediaStore};
 
 /// Most videos a feed answer lists.
 pub const FEED_LIMIT: u32 = 50;
@@ -18,45 +22,75 @@ pub const FEED_LIMIT: u32 = 50;
 /// Largest part answered to one range request; a player asks again for the rest.
 const MAX_PART: u64 = 8 * 1024 * 1024;
 
-/// One byte range of a `Range` header, resolved against the file's size.
-fn byte_range(headers: &HeaderMap, size: u64) -> Result<Option<(u64, u64)>, HttpError> {
-    let Some(value) = headers.get(header::RANGE) else {
-        return Ok(None);
+/// Bytes read from the media store at a time: what one response holds in memory, however slowly
+/// its client reads and however large the file.
+const CHUNK: u64 = 64 * 1024;
+
+/// What a `Range` header asks of a file of `size` bytes, decided by a maintained parser.
+#[derive(Debug, PartialEq, Eq)]
+enum Ranged {
+    /// The whole file: no header, a unit we do not speak, several ranges or a malformed one, all
+    /// of which RFC 9110 lets a server ignore.
+    Whole,
+    /// One satisfiable range, first and last byte inclusive (capped at [`MAX_PART`]).
+    Part(u64, u64),
+    /// A well-formed range that lies outside the file: 416.
+    Unsatisfiable,
+}
+
+fn ranged(headers: &HeaderMap, size: u64) -> Ranged {
+    let Some(value) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Ranged::Whole;
     };
-    let unsatisfiable = || HttpError::Rejected {
-        status: StatusCode::RANGE_NOT_SATISFIABLE,
-        message: format!("the range is outside the {size} bytes of the file"),
-    };
-    let spec = value.to_str().ok().and_then(|v| v.trim().strip_prefix("bytes="));
-    // Several ranges, or a unit we do not speak: answer the whole file, as RFC 9110 allows.
-    let Some(spec) = spec.filter(|s| !s.contains(',')) else {
-        return Ok(None);
-    };
-    let (first, last) = spec.split_once('-').ok_or_else(unsatisfiable)?;
-    let (first, last) = match (first.trim(), last.trim()) {
-        ("", suffix) => {
-            let n: u64 = suffix.parse().map_err(|_| unsatisfiable())?;
-            if n == 0 {
-                return Err(unsatisfiable());
-            }
-            (size.saturating_sub(n), size.saturating_sub(1))
-        }
-        (a, "") => (a.parse().map_err(|_| unsatisfiable())?, size.saturating_sub(1)),
-        (a, b) => {
-            let a: u64 = a.parse().map_err(|_| unsatisfiable())?;
-            let b: u64 = b.parse().map_err(|_| unsatisfiable())?;
-            (a, b.min(size.saturating_sub(1)))
-        }
-    };
-    if size == 0 || first >= size || first > last {
-        return Err(unsatisfiable());
+    let parsed = http_range_header::parse_range_header(value).and_then(|r| r.validate(size));
+    match parsed.as_deref() {
+        Ok([one]) => Ranged::Part(*one.start(), (*one.end()).min(one.start() + MAX_PART - 1)),
+        Err(http_range_header::RangeUnsatisfiableError::Unsatisfiable) => Ranged::Unsatisfiable,
+        _ => Ranged::Whole,
     }
-    Ok(Some((first, last.min(first + MAX_PART - 1))))
 }
 
 /// A blocking media task that panicked or was cancelled: our fault, not the request's.
 fn task_failed(e: tokio::task::JoinError) -> HttpError {
     HttpError::Media(MediaError::Io { context: "media task", source: std::io::Error::other(e) })
+}
+
+/// Where a streamed response is: the file is opened on the first chunk asked for, so a HEAD
+/// request, or a client that leaves before reading, never reads media at all.
+enum Stream {
+    Closed { media: Arc<dyn MediaStore>, key: String, first: u64, len: u64 },
+    Open(MediaReader),
+}
+
+/// `len` bytes from `first` of `key`, read [`CHUNK`] by [`CHUNK`] on the blocking pool as the
+/// client takes them: memory per response stays bounded and a slow client holds no thread.
+fn streamed(media: Arc<dyn MediaStore>, key: String, first: u64, len: u64) -> Body {
+    let start = Some(Stream::Closed { media, key, first, len });
+    Body::from_stream(futures_util::stream::unfold(start, |state| async move {
+        let state = state?;
+        let read = tokio::task::spawn_blocking(move || -> std::io::Result<Option<(Bytes, MediaReader)>> {
+            let mut reader = match state {
+                Stream::Closed { media, key, first, len } => {
+                    media.open_range(&key, first, len).map_err(std::io::Error::other)?
+                }
+                Stream::Open(reader) => reader,
+            };
+            let mut chunk = Vec::with_capacity(CHUNK as usize);
+            (&mut reader).take(CHUNK).read_to_end(&mut chunk)?;
+            Ok((!chunk.is_empty()).then(|| (Bytes::from(chunk), reader)))
+        })
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        match read {
+            Ok(Some((chunk, reader))) => Some((Ok(chunk), Some(Stream::Open(reader)))),
+            Ok(None) => None,
+            // The status line is gone already: ending the body early is how the client learns.
+            Err(e) => {
+                tracing::warn!(error = %e, "media stream failed");
+                Some((Err(e), None))
+            }
+        }
+    }))
 }
 
 async fn serve_file(
@@ -68,22 +102,29 @@ async fn serve_file(
     let media = s.media.clone();
     let k = key.clone();
     let size = tokio::task::spawn_blocking(move || media.size(&k)).await.map_err(task_failed)??;
-    let range = byte_range(headers, size)?;
-    let (first, last) = range.unwrap_or((0, size.saturating_sub(1)));
-    let media = s.media.clone();
-    let bytes = if size == 0 {
-        Vec::new()
-    } else {
-        tokio::task::spawn_blocking(move || media.read_range(&key, first, last - first + 1))
-            .await
-            .map_err(task_failed)??
+    let (status, first, last) = match ranged(headers, size) {
+        Ranged::Part(first, last) => (StatusCode::PARTIAL_CONTENT, first, last),
+        Ranged::Whole => (StatusCode::OK, 0, size.saturating_sub(1)),
+        Ranged::Unsatisfiable => {
+            let body = ErrorBody {
+                code: "range_not_satisfiable".into(),
+                message: format!("the range is outside the {size} bytes of the file"),
+            };
+            let mut response = (StatusCode::RANGE_NOT_SATISFIABLE, Json(body)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                response.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(response);
+        }
     };
-    let mut response =
-        (if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK }, bytes).into_response();
+    let len = if size == 0 { 0 } else { last - first + 1 };
+    let mut response = Response::new(streamed(s.media.clone(), key, first, len));
+    *response.status_mut() = status;
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if range.is_some()
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if status == StatusCode::PARTIAL_CONTENT
         && let Ok(v) = HeaderValue::from_str(&format!("bytes {first}-{last}/{size}"))
     {
         h.insert(header::CONTENT_RANGE, v);
@@ -143,23 +184,27 @@ pub async fn get_feed(
 mod tests {
     use super::*;
 
-    fn range(v: &str, size: u64) -> Result<Option<(u64, u64)>, HttpError> {
+    fn range(v: &str, size: u64) -> Ranged {
         let mut h = HeaderMap::new();
         h.insert(header::RANGE, HeaderValue::from_str(v).unwrap());
-        byte_range(&h, size)
+        ranged(&h, size)
     }
 
     #[test]
     fn ranges_resolve_against_the_size() {
-        assert_eq!(range("bytes=0-99", 1000).unwrap(), Some((0, 99)));
-        assert_eq!(range("bytes=900-", 1000).unwrap(), Some((900, 999)));
-        assert_eq!(range("bytes=-100", 1000).unwrap(), Some((900, 999)));
-        assert_eq!(range("bytes=990-2000", 1000).unwrap(), Some((990, 999)));
-        assert_eq!(range("bytes=0-1,5-6", 1000).unwrap(), None, "several ranges get the whole file");
-        assert_eq!(range("items=0-1", 1000).unwrap(), None);
-        for bad in ["bytes=1000-", "bytes=5-2", "bytes=-0", "bytes=x-1", "bytes=12"] {
-            assert!(range(bad, 1000).is_err(), "{bad}");
+        use Ranged::*;
+        assert_eq!(range("bytes=0-99", 1000), Part(0, 99));
+        assert_eq!(range("BYTES=0-99", 1000), Part(0, 99), "the unit is case-insensitive");
+        assert_eq!(range("bytes=900-", 1000), Part(900, 999));
+        assert_eq!(range("bytes=-100", 1000), Part(900, 999));
+        assert_eq!(range("bytes=990-2000", 1000), Part(990, 999));
+        assert_eq!(range("bytes=0-", 100 << 20), Part(0, MAX_PART - 1), "one answer is capped");
+        for whole in ["bytes=0-1,5-6", "items=0-1", "bytes=5-2", "bytes=x-1", "bytes=12", "bytes=0-1 ", ""] {
+            assert_eq!(range(whole, 1000), Whole, "{whole:?} is ignored: the whole file, streamed");
         }
-        assert_eq!(byte_range(&HeaderMap::new(), 10).unwrap(), None);
+        for outside in ["bytes=1000-", "bytes=-0", "bytes=5000-6000"] {
+            assert_eq!(range(outside, 1000), Unsatisfiable, "{outside:?}");
+        }
+        assert_eq!(ranged(&HeaderMap::new(), 10), Whole);
     }
 }

@@ -2,15 +2,15 @@
 //! of what is held, so the recorder can re-send what is missing or unreadable.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use highlights_api::{ErrorBody, RecordingReport, SegmentReceipt, paths};
 use serde::Deserialize;
 
 use super::error::HttpError;
-use super::extract::{PathParam, QueryParams, Service, known_id};
+use super::extract::{PathParam, QueryParams, RawBody, Service, known_id};
 use super::state::AppState;
 use crate::media::intake::{Segment, take_segment};
+use crate::store::StoreError;
 
 /// Largest segment body: a few seconds of video.
 pub const MAX_SEGMENT_BYTES: usize = 32 * 1024 * 1024;
@@ -33,18 +33,23 @@ pub struct SegmentAt {
     params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128), SegmentAt),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = SegmentReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, description = "start_ms too far from the server's clock", body = ErrorBody),
+        (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn put_segment(
     State(s): State<AppState>,
     _service: Service,
     PathParam(live_id): PathParam<String>,
     QueryParams(at): QueryParams<SegmentAt>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<SegmentReceipt>, HttpError> {
     known_id("live", &live_id)?;
     if at.start_ms <= 0 {
         return Err(HttpError::BadRequest("start_ms must be a positive epoch time".into()));
+    }
+    if !s.window.admits((s.clock)(), at.start_ms) {
+        return Err(StoreError::rule("segment_out_of_window", "start_ms is too far from the server's clock").into());
     }
     if body.is_empty() {
         return Err(HttpError::BadRequest("a segment needs a body".into()));

@@ -3,10 +3,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 use crate::media::{Ffmpeg, MediaStore};
+use crate::rate::Throttle;
 use crate::store::Store;
+use crate::window::IngestWindow;
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -24,4 +27,10 @@ pub struct AppState {
     /// The event log in the distributed mode: ingestion appends to it and workers store what
     /// it holds. `None`: this process ingests into the store itself.
     pub log: Option<EventLog>,
+    /// The request rate limits and what they have counted.
+    pub throttle: Arc<Throttle>,
+    /// The server's clock, which ingested times are checked against.
+    pub clock: Clock,
+    /// The times an ingested event or segment may carry, around the server's clock.
+    pub window: IngestWindow,
 }

@@ -11,7 +11,8 @@ use super::state::AppState;
 use crate::store::Idempotency;
 
 /// Creates a shoppable video from a recording segment. Requires an Idempotency-Key: a replay returns
-/// the same video and never creates a second one.
+/// the same video and never creates a second one. Beyond the seller's render quota (videos being
+/// made at once, videos made in 24 hours) it answers 422 `video_quota_reached`.
 #[utoipa::path(post, path = paths::VIDEOS, tag = "highlights", request_body = CreateVideo,
     params(("Idempotency-Key" = String, Header, description = "required; one video per key", min_length = 1, max_length = 128)),
     responses((status = 201, body = Highlight), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -12,6 +12,7 @@ use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
 
 use super::media_contract::{MediaRef, RenderOutcome, RenderTask, SegmentProbe, VideoJob};
+use super::tokens::{TokenInfo, TokenLifetime};
 
 /// Why the store could not do what was asked, in terms a caller can act on.
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +65,39 @@ impl StoreError {
     }
 }
 
+/// Whose keys an idempotency key is among: a seller's and the service's are stored apart, so
+/// neither can replay, or block, a request of the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyScope {
+    /// Sent by a seller's app on a seller route.
+    Seller,
+    /// Sent by the streaming service or the platform on an ingestion route.
+    Service,
+}
+
+impl KeyScope {
+    /// The scope as stored.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Seller => "seller",
+            Self::Service => "service",
+        }
+    }
+
+    /// What event-log entries written before scopes existed hold: only ingestion logs keys.
+    fn logged_before_scopes() -> Self {
+        Self::Service
+    }
+}
+
 /// A request's idempotency key and what the request asked for, so a retry answers the same and a
 /// key reused for something else is refused.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Idempotency {
+    /// Whose keys this one is among.
+    #[serde(default = "KeyScope::logged_before_scopes")]
+    pub scope: KeyScope,
     /// The key as sent (already namespaced by the caller where needed).
     pub key: String,
     /// Hash of the request's intent.
@@ -75,10 +105,19 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    /// The key `key` for a request to `route` that asks for `intent`.
+    /// A seller's key `key` for a request to `route` that asks for `intent`.
     pub fn new<T: serde::Serialize>(key: String, route: &str, intent: &T) -> Self {
+        Self::scoped(KeyScope::Seller, key, route, intent)
+    }
+
+    /// The service's key `key` for a request to `route` that asks for `intent`.
+    pub fn service<T: serde::Serialize>(key: String, route: &str, intent: &T) -> Self {
+        Self::scoped(KeyScope::Service, key, route, intent)
+    }
+
+    fn scoped<T: serde::Serialize>(scope: KeyScope, key: String, route: &str, intent: &T) -> Self {
         let json = serde_json::to_string(intent).unwrap_or_default();
-        Self { key, fingerprint: hex(&Sha256::digest(format!("{route}\n{json}").as_bytes())) }
+        Self { scope, key, fingerprint: hex(&Sha256::digest(format!("{route}\n{json}").as_bytes())) }
     }
 }
 
@@ -291,7 +330,8 @@ impl ExperimentReport {
 /// The server's data: every operation a route, the scheduler, the engine host or an admin needs.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Who a token (by its hash, see [`token_hash`]) speaks for.
+    /// Who a token (by its hash, see [`token_hash`]) speaks for; an expired or revoked one is
+    /// `UnknownToken`, from the moment it expires or is revoked.
     async fn caller(&self, token_hash: String) -> Result<Caller, StoreError>;
 
     /// The seller's settings.
@@ -412,12 +452,26 @@ pub trait Store: Send + Sync + 'static {
     /// A seller's public feed: posted videos only, newest first.
     async fn feed(&self, seller_id: String, limit: u32) -> Result<Feed, StoreError>;
 
-    /// Creates a seller with default settings; returns its first token.
-    async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError>;
-    /// Issues another token for a seller.
-    async fn seller_token(&self, seller_id: String) -> Result<String, StoreError>;
-    /// Issues a token for the streaming service.
-    async fn service_token(&self) -> Result<String, StoreError>;
+    /// Creates a seller with default settings; returns its first token, good for `lifetime`.
+    async fn create_seller(
+        &self,
+        seller_id: String,
+        name: String,
+        lifetime: TokenLifetime,
+    ) -> Result<String, StoreError>;
+    /// Issues another token for a seller, good for `lifetime`.
+    async fn seller_token(&self, seller_id: String, lifetime: TokenLifetime) -> Result<String, StoreError>;
+    /// Issues a token for the streaming service, good for `lifetime`.
+    async fn service_token(&self, lifetime: TokenLifetime) -> Result<String, StoreError>;
+    /// Every token as an admin sees it (no secret, no full hash), oldest first.
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+    /// Revokes the one token with this public id, at once; revoking twice is harmless. An id
+    /// no token has is `NotFound`, one that several have is refused (`ambiguous_token_id`).
+    async fn revoke_token(&self, token_id: String) -> Result<TokenInfo, StoreError>;
+    /// Revokes every token of a seller, at once; returns how many were not revoked before.
+    async fn revoke_seller_tokens(&self, seller_id: String) -> Result<u32, StoreError>;
+    /// Deletes idempotency keys stored before `older_than_ms` (epoch ms); returns how many.
+    async fn prune_idempotency(&self, older_than_ms: i64) -> Result<u64, StoreError>;
     /// Replaces the remote config after checking it.
     async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError>;
     /// Pins a seller into experiment arms (`None` leaves that arm to the hash).

@@ -8,17 +8,21 @@
 mod contract;
 mod media_contract;
 mod postgres;
+mod quota;
 mod rules;
 mod sqlite;
+mod tokens;
 
 pub(crate) use contract::hex;
 pub use contract::{
-    Caller, ExperimentReport, FormatArm, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight,
-    PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
+    Caller, ExperimentReport, FormatArm, Idempotency, KeyScope, LiveQuery, LogPosition, Logged, LoggedBatch,
+    NewHighlight, PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
 };
 pub use media_contract::{
     CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe,
     SegmentRef, VideoJob,
 };
 pub use postgres::PostgresStore;
+pub use quota::{QUOTA_WINDOW_MS, RenderQuota};
 pub use sqlite::SqliteStore;
+pub use tokens::{SELLER_TOKEN_DAYS, SERVICE_TOKEN_DAYS, TOKEN_ID_LEN, TokenInfo, TokenKind, TokenLifetime};

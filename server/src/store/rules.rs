@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::contract::{FormatArm, PopupArm, Scorer, StoreError, hex};
 use super::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, SegmentRef};
+use super::tokens::TOKEN_ID_LEN;
 
 /// A random id with a readable prefix, e.g. `hl_3f9a…`.
 pub(crate) fn random_id(prefix: &str, bytes: usize) -> Result<String, StoreError> {
@@ -366,6 +367,27 @@ pub(crate) fn count_into_arms(
     variant.gmv_minor += gmv_minor;
 }
 
+/// Whether revoking by `id` may go on when `matching` tokens have that id: exactly one must.
+pub(crate) fn one_token(id: &str, matching: i64) -> Result<(), StoreError> {
+    match matching {
+        1 => Ok(()),
+        0 => Err(StoreError::NotFound("token")),
+        n => Err(StoreError::rule(
+            "ambiguous_token_id",
+            format!("{n} tokens have the id {id}: revoke a seller's tokens with --seller instead"),
+        )),
+    }
+}
+
+/// Checks a token id an admin typed (any case), answering it as stored.
+pub(crate) fn parse_token_id(id: &str) -> Result<String, StoreError> {
+    if id.len() == TOKEN_ID_LEN && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(id.to_ascii_lowercase())
+    } else {
+        Err(StoreError::Invalid(format!("a token id is {TOKEN_ID_LEN} hex characters, as admin list-tokens prints it")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +413,13 @@ mod tests {
         assert_eq!(DuePost::decide(true, true, true), DuePost::Recommend);
         assert_eq!(DuePost::decide(true, false, true), DuePost::Recommend);
         assert_eq!(DuePost::decide(false, true, false), DuePost::Recommend);
+    }
+
+    #[test]
+    fn token_ids_as_listed() {
+        assert_eq!(parse_token_id("ABCDEF012345").unwrap(), "abcdef012345");
+        assert!(parse_token_id("abc").is_err() && parse_token_id("zzzzzzzzzzzz").is_err());
+        assert!(matches!(one_token("abcdef012345", 2), Err(StoreError::Rule { code: "ambiguous_token_id", .. })));
+        assert!(matches!(one_token("abcdef012345", 0), Err(StoreError::NotFound("token"))));
     }
 }

@@ -5,6 +5,7 @@ use highlights_server::serve::{RunningServer, ServeOptions, start_with};
 use std::sync::Arc;
 
 use highlights_server::Store;
+use highlights_server::store::TokenLifetime;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -57,23 +58,35 @@ impl TestServer {
         Self::start_with(ServeOptions::posting_without_videos()).await
     }
 
-    pub async fn start_with(mut options: ServeOptions) -> Self {
+    /// A server for suites that send LIVEs at fixed dates as fast as they can (no rate limits,
+    /// the widest ingest window).
+    pub async fn start_with(options: ServeOptions) -> Self {
+        Self::start_exact(options.replaying()).await
+    }
+
+    /// A server with exactly these options: for suites of the limits themselves.
+    pub async fn start_exact(mut options: ServeOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database_url = fresh_database().await;
         options.database_url = database_url.clone();
         let server = start_with("127.0.0.1:0".parse().unwrap(), dir.path(), options).await.unwrap();
-        let service_token = server.state.store.service_token().await.unwrap();
+        let service_token = server.state.store.service_token(TokenLifetime::SERVICE).await.unwrap();
         Self { server, dir: Dir::Owned(dir), http: client(), service_token, database_url }
     }
 
     /// Wraps a server started on `dir` by the test itself (SQLite).
     pub async fn adopt(server: RunningServer, dir: &tempfile::TempDir) -> Self {
-        let service_token = server.state.store.service_token().await.unwrap();
+        let service_token = server.state.store.service_token(TokenLifetime::SERVICE).await.unwrap();
         Self { server, dir: Dir::Borrowed(dir.path().to_path_buf()), http: client(), service_token, database_url: None }
     }
 
     pub async fn seller(&self, id: &str) -> String {
-        self.server.state.store.create_seller(id.to_string(), "Test seller".into()).await.unwrap()
+        self.server
+            .state
+            .store
+            .create_seller(id.to_string(), "Test seller".into(), TokenLifetime::SELLER)
+            .await
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -144,4 +157,38 @@ impl TestServer {
 pub fn assert_error(got: &(StatusCode, Value), status: StatusCode) {
     assert_eq!(got.0, status, "body: {}", got.1);
     assert!(got.1["code"].is_string() && got.1["message"].is_string(), "not a JSON error: {}", got.1);
+}
+
+/// A stand-in for the engine: every comment is a moment of the product it names. What is under
+/// test is how the store keeps moments, not how the engine finds them.
+pub struct EveryComment;
+
+impl highlights_server::store::Scorer for EveryComment {
+    fn knows(&self, _: &str) -> bool {
+        true
+    }
+    fn warm_up(&self, _: &highlights_engine::EngineSettings, _: &[highlights_engine::LiveEvent]) {}
+    fn score(
+        &self,
+        _: &highlights_engine::EngineSettings,
+        events: &[highlights_engine::LiveEvent],
+    ) -> Vec<highlights_engine::Moment> {
+        events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                highlights_engine::EventKind::Comment { text, .. } => Some(highlights_engine::Moment {
+                    live_id: e.live_id.clone(),
+                    start_ms: e.ts_ms,
+                    end_ms: e.ts_ms + 15_000,
+                    peak_ms: e.ts_ms + 5_000,
+                    identified_at_ms: e.ts_ms + 15_000,
+                    product_id: Some(text.clone()),
+                    score: 5.0,
+                    above_bar: true,
+                    signals: vec!["comments".into()],
+                }),
+                _ => None,
+            })
+            .collect()
+    }
 }

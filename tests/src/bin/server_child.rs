@@ -14,7 +14,7 @@ fn main() {
             addr.parse().unwrap(),
             std::path::Path::new(dir),
             // The crash suite is about acknowledged writes, not media.
-            highlights_server::serve::ServeOptions::posting_without_videos(),
+            highlights_server::serve::ServeOptions::posting_without_videos().replaying(),
         )
         .await
         .unwrap();

@@ -11,9 +11,10 @@ use highlights_engine::{Decision, Moment, Policy};
 use tokio_postgres::Row;
 
 use super::shared::{Tx, exec, exists, next_seq, one, row, rows};
-use super::{config, lives, settings, videos};
+use super::{config, lives, quota, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
+use crate::store::quota::RenderQuota;
 use crate::store::rules::{self, DuePost, json, random_id};
 
 use HighlightKind::{Auto, Manual, Recommendation};
@@ -294,12 +295,13 @@ pub(super) async fn remove_auto(
 }
 
 /// Checks a seller-made video as the app core does, then stores it: posted, or, when videos are
-/// made here, scheduled now to post once its video is ready.
+/// made here, scheduled now to post once its video is ready, within the seller's render `quota`.
 pub(super) async fn create_video(
     tx: &Tx<'_>,
     seller_id: &str,
     v: &CreateVideo,
     videos: bool,
+    quota: &RenderQuota,
 ) -> Result<Highlight, StoreError> {
     if !highlights_api::is_valid_id(&v.live_id) {
         return Err(StoreError::NotFound("live"));
@@ -308,6 +310,9 @@ pub(super) async fn create_video(
     let (cfg, _) = config::load(tx).await?;
     let now = now_ms();
     rules::check_video(&live, &cfg, v, now)?;
+    if videos {
+        quota::admit(tx, seller_id, quota, now).await?;
+    }
     let (experiments, _) = config::experiments_of(tx, seller_id).await?;
     let h = insert(
         tx,
@@ -333,6 +338,7 @@ pub(super) async fn create_video(
     if !videos {
         return Ok(h);
     }
+    quota::record(tx, seller_id, &h.id, now).await?;
     videos::enqueue(tx, &h.id, now).await?;
     load(tx, seller_id, &h.id).await
 }

@@ -13,11 +13,20 @@ pub(super) async fn replay<T: DeserializeOwned>(
     seller_id: &str,
     key: Option<&Idempotency>,
 ) -> Result<Option<T>, StoreError> {
-    let Some(Idempotency { key, fingerprint }) = key else { return Ok(None) };
-    exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, 0))", &[&seller_id, key]).await?;
-    let Some(r) =
-        row(tx, "SELECT fingerprint, body FROM idempotency WHERE seller_id = $1 AND key = $2", &[&seller_id, key])
-            .await?
+    let Some(Idempotency { scope, key, fingerprint }) = key else { return Ok(None) };
+    let scope = scope.as_str();
+    exec(
+        tx,
+        "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2 || chr(10) || $3, 0))",
+        &[&scope, &seller_id, key],
+    )
+    .await?;
+    let Some(r) = row(
+        tx,
+        "SELECT fingerprint, body FROM idempotency WHERE scope = $1 AND seller_id = $2 AND key = $3",
+        &[&scope, &seller_id, key],
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -38,14 +47,19 @@ pub(super) async fn remember<T: Serialize>(
     key: Option<&Idempotency>,
     answer: &T,
 ) -> Result<(), StoreError> {
-    let Some(Idempotency { key, fingerprint }) = key else { return Ok(()) };
+    let Some(Idempotency { scope, key, fingerprint }) = key else { return Ok(()) };
     let body = serde_json::to_string(answer).map_err(|e| StoreError::backend("storing an answer", e))?;
     exec(
         tx,
-        "INSERT INTO idempotency (seller_id, key, fingerprint, status, body, created_at_ms)
-         VALUES ($1, $2, $3, 200, $4, $5)",
-        &[&seller_id, key, fingerprint, &body, &crate::clock::now_ms()],
+        "INSERT INTO idempotency (scope, seller_id, key, fingerprint, status, body, created_at_ms)
+         VALUES ($1, $2, $3, $4, 200, $5, $6)",
+        &[&scope.as_str(), &seller_id, key, fingerprint, &body, &crate::clock::now_ms()],
     )
     .await?;
     Ok(())
+}
+
+/// Deletes the keys stored before `older_than_ms`.
+pub(super) async fn prune(tx: &Tx<'_>, older_than_ms: i64) -> Result<u64, StoreError> {
+    exec(tx, "DELETE FROM idempotency WHERE created_at_ms < $1", &[&older_than_ms]).await
 }

@@ -202,5 +202,5 @@ pub(super) async fn ingest(
     for m in scorer.score(&settings, &events) {
         highlights::store_moment(tx, &seller_id, &m, videos).await?;
     }
-    Ok(IngestResult { accepted: events.len() as u64, skipped })
+    Ok(IngestResult { accepted: events.len() as u64, skipped, out_of_window: 0 })
 }

@@ -4,8 +4,9 @@
 //! lost a deadlock to another is run again. Each table group's statements live in their module,
 //! in the same shape as the SQLite backend's.
 
-/// `$body`'s answer, computed once per idempotency key inside the transaction `$tx`: a retry with
-/// the same key gets the stored answer and changes nothing (see [`idempotency`]).
+/// `$body`'s answer, computed once per idempotency key (in its scope, for `$seller`) inside the
+/// transaction `$tx`: a retry with the same key gets the stored answer and changes nothing (see
+/// [`idempotency`]).
 macro_rules! once {
     ($tx:expr, $seller:expr, $key:expr, $body:expr) => {
         match idempotency::replay($tx, $seller, $key).await? {
@@ -26,6 +27,7 @@ mod highlights;
 mod idempotency;
 mod ingest;
 mod lives;
+mod quota;
 mod recordings;
 mod report;
 mod results;
@@ -53,6 +55,8 @@ use crate::store::contract::{
     StoreError,
 };
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
+use crate::store::quota::RenderQuota;
+use crate::store::tokens::{TokenInfo, TokenLifetime};
 
 /// The store in a PostgreSQL database.
 #[derive(Clone)]
@@ -61,6 +65,7 @@ pub struct PostgresStore {
     /// Whether a highlight posts only with a ready video (the default), or without one.
     videos: bool,
     retry: RetryPolicy,
+    quota: RenderQuota,
 }
 
 /// Whether a failed transaction may simply be run again: it lost a deadlock or a serialization
@@ -125,7 +130,7 @@ impl PostgresStore {
         let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool =
             Pool::builder(manager).max_size(16).build().map_err(|e| StoreError::backend("building the pool", e))?;
-        let store = Self { pool, videos: true, retry: RetryPolicy::default() };
+        let store = Self { pool, videos: true, retry: RetryPolicy::default(), quota: RenderQuota::default() };
         let _: Result<(), StoreError> = write!(store, |tx| {
             schema::migrate(&tx).await?;
             config::store_default_once(&tx).await?
@@ -142,6 +147,12 @@ impl PostgresStore {
     /// Retries failed renders by `policy`.
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Limits seller-made videos by `quota`.
+    pub fn with_render_quota(mut self, quota: RenderQuota) -> Self {
+        self.quota = quota;
         self
     }
 
@@ -243,7 +254,7 @@ impl Store for PostgresStore {
             &tx,
             &seller_id,
             Some(&key),
-            highlights::create_video(&tx, &seller_id, &video, self.videos).await?
+            highlights::create_video(&tx, &seller_id, &video, self.videos, &self.quota).await?
         ))
     }
 
@@ -386,16 +397,37 @@ impl Store for PostgresStore {
         read!(self, |tx| videos::feed(&tx, &seller_id, limit).await?)
     }
 
-    async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError> {
-        write!(self, |tx| sellers::create(&tx, &seller_id, &name).await?)
+    async fn create_seller(
+        &self,
+        seller_id: String,
+        name: String,
+        lifetime: TokenLifetime,
+    ) -> Result<String, StoreError> {
+        write!(self, |tx| sellers::create(&tx, &seller_id, &name, lifetime).await?)
     }
 
-    async fn seller_token(&self, seller_id: String) -> Result<String, StoreError> {
-        write!(self, |tx| sellers::token(&tx, &seller_id).await?)
+    async fn seller_token(&self, seller_id: String, lifetime: TokenLifetime) -> Result<String, StoreError> {
+        write!(self, |tx| sellers::token(&tx, &seller_id, lifetime).await?)
     }
 
-    async fn service_token(&self) -> Result<String, StoreError> {
-        write!(self, |tx| sellers::service_token(&tx).await?)
+    async fn service_token(&self, lifetime: TokenLifetime) -> Result<String, StoreError> {
+        write!(self, |tx| sellers::service_token(&tx, lifetime).await?)
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        read!(self, |tx| sellers::list(&tx).await?)
+    }
+
+    async fn revoke_token(&self, token_id: String) -> Result<TokenInfo, StoreError> {
+        write!(self, |tx| sellers::revoke(&tx, &token_id).await?)
+    }
+
+    async fn revoke_seller_tokens(&self, seller_id: String) -> Result<u32, StoreError> {
+        write!(self, |tx| sellers::revoke_seller(&tx, &seller_id).await?)
+    }
+
+    async fn prune_idempotency(&self, older_than_ms: i64) -> Result<u64, StoreError> {
+        write!(self, |tx| idempotency::prune(&tx, older_than_ms).await?)
     }
 
     async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError> {

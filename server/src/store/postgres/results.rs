@@ -43,7 +43,7 @@ pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<Inges
         let seq = next_seq(tx).await?;
         exec(tx, "UPDATE highlights SET seq = $2 WHERE id = $1", &[&id, &seq]).await?;
     }
-    Ok(IngestResult { accepted, skipped: skipped + bad })
+    Ok(IngestResult { accepted, skipped: skipped + bad, out_of_window: 0 })
 }
 
 /// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).

@@ -134,8 +134,35 @@ CREATE TABLE partition_positions (partition BIGINT PRIMARY KEY, seq BIGINT NOT N
 CREATE TABLE live_checkpoints (live_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, state BYTEA);
 "#;
 
+/// Version 2 (the SQLite store's version 10): tokens expire and can be revoked (`expires_at_ms`
+/// NULL: never, as for every token issued before), and idempotency keys are kept per scope, so a
+/// seller's key can never replay or block the service's. Keys the ingestion routes stored
+/// (`ingest:`, `viewer:`) become the service's, the rest stay the sellers'; `created_at_ms` is
+/// indexed for pruning.
+const V2: &str = "ALTER TABLE tokens ADD COLUMN expires_at_ms BIGINT;
+ALTER TABLE tokens ADD COLUMN revoked_at_ms BIGINT;
+ALTER TABLE idempotency ADD COLUMN scope TEXT NOT NULL DEFAULT 'seller' CHECK (scope IN ('seller', 'service'));
+UPDATE idempotency SET scope = 'service' WHERE substr(key, 1, 7) IN ('ingest:', 'viewer:');
+ALTER TABLE idempotency ALTER COLUMN scope DROP DEFAULT;
+ALTER TABLE idempotency DROP CONSTRAINT idempotency_pkey;
+ALTER TABLE idempotency ADD PRIMARY KEY (scope, seller_id, key);
+CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);";
+
+/// Version 3 (the SQLite store's version 11): when each seller-made video was created, for the
+/// render quota's rolling day: a video that failed becomes a recommendation and one removed stays
+/// made, so the highlights cannot tell. Videos of the last day made before this version count too.
+const V3: &str = "CREATE TABLE video_creations (
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    highlight_id TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (seller_id, created_at_ms, highlight_id)
+);
+INSERT INTO video_creations (seller_id, highlight_id, created_at_ms)
+    SELECT seller_id, id, post_at_ms FROM highlights
+    WHERE kind = 'manual' AND post_at_ms > (extract(epoch FROM now()) * 1000)::bigint - 86400000;";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1];
+const VERSIONS: &[&str] = &[V1, V2, V3];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.

@@ -11,9 +11,10 @@ use highlights_engine::{Decision, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::{json, next_seq, random_id};
-use super::{config, lives, settings, videos};
+use super::{config, lives, quota, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
+use crate::store::quota::RenderQuota;
 use crate::store::rules::{self, DuePost};
 
 use HighlightKind::{Auto, Manual, Recommendation};
@@ -284,12 +285,13 @@ pub(super) fn remove_auto(
 }
 
 /// Checks a seller-made video as the app core does, then stores it: posted, or, when videos are
-/// made here, scheduled now to post once its video is ready.
+/// made here, scheduled now to post once its video is ready, within the seller's render `quota`.
 pub(super) fn create_video(
     conn: &Connection,
     seller_id: &str,
     v: &CreateVideo,
     videos: bool,
+    quota: &RenderQuota,
 ) -> Result<Highlight, StoreError> {
     if !highlights_api::is_valid_id(&v.live_id) {
         return Err(StoreError::NotFound("live"));
@@ -298,6 +300,9 @@ pub(super) fn create_video(
     let (cfg, _) = config::load(conn)?;
     let now = now_ms();
     rules::check_video(&live, &cfg, v, now)?;
+    if videos {
+        quota::admit(conn, seller_id, quota, now)?;
+    }
     let (experiments, _) = config::experiments_of(conn, seller_id)?;
     let h = insert(
         conn,
@@ -322,6 +327,7 @@ pub(super) fn create_video(
     if !videos {
         return Ok(h);
     }
+    quota::record(conn, seller_id, &h.id, now)?;
     videos::enqueue(conn, &h.id, now)?;
     load(conn, seller_id, &h.id)
 }

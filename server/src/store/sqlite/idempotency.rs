@@ -5,16 +5,18 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::store::contract::{Idempotency, StoreError};
 
-/// Runs `f` once per (seller, key), inside the caller's transaction; replays return the stored answer.
+/// Runs `f` once per (scope, seller, key), inside the caller's transaction; replays return the
+/// stored answer.
 pub(super) fn once<T, F>(conn: &Connection, seller_id: &str, key: Option<&Idempotency>, f: F) -> Result<T, StoreError>
 where
     T: Serialize + DeserializeOwned,
     F: FnOnce(&Connection) -> Result<T, StoreError>,
 {
-    let Some(Idempotency { key, fingerprint }) = key else { return f(conn) };
+    let Some(Idempotency { scope, key, fingerprint }) = key else { return f(conn) };
+    let scope = scope.as_str();
     let stored: Option<(String, String)> = conn
-        .prepare_cached("SELECT fingerprint, body FROM idempotency WHERE seller_id = ?1 AND key = ?2")?
-        .query_row(params![seller_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT fingerprint, body FROM idempotency WHERE scope = ?1 AND seller_id = ?2 AND key = ?3")?
+        .query_row(params![scope, seller_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((fp, body)) = stored {
         if fp != *fingerprint {
@@ -28,8 +30,14 @@ where
     let answer = f(conn)?;
     let body = serde_json::to_string(&answer).map_err(|e| StoreError::backend("storing an answer", e))?;
     conn.prepare_cached(
-        "INSERT INTO idempotency (seller_id, key, fingerprint, status, body, created_at_ms) VALUES (?1, ?2, ?3, 200, ?4, ?5)",
+        "INSERT INTO idempotency (scope, seller_id, key, fingerprint, status, body, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, 200, ?5, ?6)",
     )?
-    .execute(params![seller_id, key, fingerprint, body, crate::clock::now_ms()])?;
+    .execute(params![scope, seller_id, key, fingerprint, body, crate::clock::now_ms()])?;
     Ok(answer)
+}
+
+/// Deletes the keys stored before `older_than_ms`.
+pub(super) fn prune(conn: &Connection, older_than_ms: i64) -> Result<u64, StoreError> {
+    Ok(conn.prepare_cached("DELETE FROM idempotency WHERE created_at_ms < ?1")?.execute([older_than_ms])? as u64)
 }

@@ -180,5 +180,5 @@ pub(super) fn ingest(
     for m in scorer.score(&settings, &events) {
         highlights::store_moment(conn, &seller_id, &m, videos)?;
     }
-    Ok(IngestResult { accepted: events.len() as u64, skipped })
+    Ok(IngestResult { accepted: events.len() as u64, skipped, out_of_window: 0 })
 }

@@ -8,6 +8,7 @@ mod highlights;
 mod idempotency;
 mod ingest;
 mod lives;
+mod quota;
 mod recordings;
 mod report;
 mod results;
@@ -34,6 +35,8 @@ use crate::store::contract::{
     StoreError,
 };
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
+use crate::store::quota::RenderQuota;
+use crate::store::tokens::{TokenInfo, TokenLifetime};
 
 fn setup(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -50,12 +53,14 @@ pub struct SqliteStore {
     /// Whether a highlight posts only with a ready video (the default), or without one.
     videos: bool,
     retry: RetryPolicy,
+    quota: RenderQuota,
 }
 
 impl SqliteStore {
     /// Opens (creating and migrating) the store at `path`; the one way the server opens its data,
     /// for serving and for admin commands alike.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        crate::private::file(path).map_err(|e| StoreError::backend("making the store private", e))?;
         {
             let mut conn = Connection::open(path)?;
             setup(&conn)?;
@@ -78,7 +83,7 @@ impl SqliteStore {
             }))
             .build()
             .map_err(|e| StoreError::backend("building the pool", e))?;
-        Ok(Self { pool, videos: true, retry: RetryPolicy::default() })
+        Ok(Self { pool, videos: true, retry: RetryPolicy::default(), quota: RenderQuota::default() })
     }
 
     /// This store posts highlights without making videos: for deployments (and suites) that
@@ -91,6 +96,12 @@ impl SqliteStore {
     /// Retries failed renders by `policy`.
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Limits seller-made videos by `quota`.
+    pub fn with_render_quota(mut self, quota: RenderQuota) -> Self {
+        self.quota = quota;
         self
     }
 
@@ -221,9 +232,11 @@ impl Store for SqliteStore {
         video: CreateVideo,
         key: Idempotency,
     ) -> Result<Highlight, StoreError> {
-        let videos = self.videos;
+        let (videos, quota) = (self.videos, self.quota);
         self.write(move |tx| {
-            idempotency::once(tx, &seller_id, Some(&key), |tx| highlights::create_video(tx, &seller_id, &video, videos))
+            idempotency::once(tx, &seller_id, Some(&key), |tx| {
+                highlights::create_video(tx, &seller_id, &video, videos, &quota)
+            })
         })
         .await
     }
@@ -342,16 +355,37 @@ impl Store for SqliteStore {
         self.read(move |c| videos::feed(c, &seller_id, limit)).await
     }
 
-    async fn create_seller(&self, seller_id: String, name: String) -> Result<String, StoreError> {
-        self.write(move |tx| sellers::create(tx, &seller_id, &name)).await
+    async fn create_seller(
+        &self,
+        seller_id: String,
+        name: String,
+        lifetime: TokenLifetime,
+    ) -> Result<String, StoreError> {
+        self.write(move |tx| sellers::create(tx, &seller_id, &name, lifetime)).await
     }
 
-    async fn seller_token(&self, seller_id: String) -> Result<String, StoreError> {
-        self.write(move |tx| sellers::token(tx, &seller_id)).await
+    async fn seller_token(&self, seller_id: String, lifetime: TokenLifetime) -> Result<String, StoreError> {
+        self.write(move |tx| sellers::token(tx, &seller_id, lifetime)).await
     }
 
-    async fn service_token(&self) -> Result<String, StoreError> {
-        self.write(sellers::service_token).await
+    async fn service_token(&self, lifetime: TokenLifetime) -> Result<String, StoreError> {
+        self.write(move |tx| sellers::service_token(tx, lifetime)).await
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.read(sellers::list).await
+    }
+
+    async fn revoke_token(&self, token_id: String) -> Result<TokenInfo, StoreError> {
+        self.write(move |tx| sellers::revoke(tx, &token_id)).await
+    }
+
+    async fn revoke_seller_tokens(&self, seller_id: String) -> Result<u32, StoreError> {
+        self.write(move |tx| sellers::revoke_seller(tx, &seller_id)).await
+    }
+
+    async fn prune_idempotency(&self, older_than_ms: i64) -> Result<u64, StoreError> {
+        self.write(move |tx| idempotency::prune(tx, older_than_ms)).await
     }
 
     async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError> {

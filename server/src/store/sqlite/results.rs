@@ -42,7 +42,7 @@ pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<Inges
         let seq = next_seq(conn)?;
         conn.prepare_cached("UPDATE highlights SET seq = ?2 WHERE id = ?1")?.execute(params![id, seq])?;
     }
-    Ok(IngestResult { accepted, skipped: skipped + bad })
+    Ok(IngestResult { accepted, skipped: skipped + bad, out_of_window: 0 })
 }
 
 /// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).

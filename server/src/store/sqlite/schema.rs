@@ -160,6 +160,43 @@ CREATE TABLE partition_leases (
 CREATE TABLE partition_positions (partition INTEGER PRIMARY KEY NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE live_checkpoints (live_id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, state BLOB);";
 
+/// Version 10: tokens expire and can be revoked (`expires_at_ms` NULL: never, as for every token
+/// issued before), and idempotency keys are kept per scope, so a seller's key can never replay or
+/// block the service's. Keys the ingestion routes stored (`ingest:`, `viewer:`) become the
+/// service's, the rest stay the sellers'; `created_at_ms` is indexed for pruning.
+const V10: &str = "ALTER TABLE tokens ADD COLUMN expires_at_ms INTEGER;
+ALTER TABLE tokens ADD COLUMN revoked_at_ms INTEGER;
+CREATE TABLE idempotency_scoped (
+    scope TEXT NOT NULL CHECK (scope IN ('seller', 'service')),
+    seller_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (scope, seller_id, key)
+);
+INSERT INTO idempotency_scoped (scope, seller_id, key, fingerprint, status, body, created_at_ms)
+    SELECT CASE WHEN substr(key, 1, 7) IN ('ingest:', 'viewer:') THEN 'service' ELSE 'seller' END,
+        seller_id, key, fingerprint, status, body, created_at_ms
+    FROM idempotency;
+DROP TABLE idempotency;
+ALTER TABLE idempotency_scoped RENAME TO idempotency;
+CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);";
+
+/// Version 11: when each seller-made video was created, for the render quota's rolling day: a
+/// video that failed becomes a recommendation and one removed stays made, so the highlights
+/// cannot tell. Videos of the last day made before this version count too.
+const V11: &str = "CREATE TABLE video_creations (
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    highlight_id TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (seller_id, created_at_ms, highlight_id)
+);
+INSERT INTO video_creations (seller_id, highlight_id, created_at_ms)
+    SELECT seller_id, id, post_at_ms FROM highlights
+    WHERE kind = 'manual' AND post_at_ms > (CAST(strftime('%s', 'now') AS INTEGER) - 86400) * 1000;";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -172,5 +209,42 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(V7),
         M::up(V8),
         M::up(V9),
+        M::up(V10),
+        M::up(V11),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// Rows stored before version 10 keep working: keys the ingestion routes stored become the
+    /// service's, the rest stay the sellers', and old tokens never expire.
+    #[test]
+    fn version_10_scopes_existing_keys_and_keeps_tokens() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sellers (id, name, created_at_ms) VALUES ('s', 'S', 0);
+             INSERT INTO tokens (hash, seller_id, kind, created_at_ms) VALUES ('ab', 's', 'seller', 0);
+             INSERT INTO idempotency (seller_id, key, fingerprint, status, body, created_at_ms) VALUES
+                 ('s', 'ingest:b1', 'f', 200, '{}', 0), ('', 'viewer:b2', 'f', 200, '{}', 0),
+                 ('s', 'shown-1', 'f', 200, '{}', 0), ('s', 'Ingest:x', 'f', 200, '{}', 0);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let scopes: Vec<(String, String)> = conn
+            .prepare("SELECT key, scope FROM idempotency ORDER BY key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want = [("Ingest:x", "seller"), ("ingest:b1", "service"), ("shown-1", "seller"), ("viewer:b2", "service")];
+        assert_eq!(scopes, want.map(|(k, s)| (k.to_string(), s.to_string())));
+        let token: (Option<i64>, Option<i64>) = conn
+            .query_row("SELECT expires_at_ms, revoked_at_ms FROM tokens", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(token, (None, None));
+    }
 }

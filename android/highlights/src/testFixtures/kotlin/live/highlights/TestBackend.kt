@@ -20,7 +20,8 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
     val url = "http://127.0.0.1:$port"
     private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
     private val process: Process = ProcessBuilder(
-        listOf(bin, "serve", "--addr", "127.0.0.1:$port", "--data", dataDir.toString()) + if (withoutVideos) listOf("--without-videos") else emptyList(),
+        // The suites send LIVEs at fixed dates as fast as they can: no rate limits, the widest event window.
+        listOf(bin, "serve", "--addr", "127.0.0.1:$port", "--data", dataDir.toString(), "--replaying") + if (withoutVideos) listOf("--without-videos") else emptyList(),
     )
         .redirectErrorStream(true)
         .redirectOutput(dataDir.resolve("server.log").toFile())

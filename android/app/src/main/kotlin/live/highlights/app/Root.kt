@@ -185,6 +185,7 @@ fun NoticeSnackbar(client: HighlightsClient, snackbar: SnackbarHostState) {
             NoticeKind.CACHE_RESET -> shell.text("notice_cache_reset")
             NoticeKind.VIDEO_FAILED -> shell.text("notice_video_failed")
             NoticeKind.ACTION_REFUSED -> shell.text("notice_refused", n.message)
+            NoticeKind.VIDEO_QUOTA_REACHED -> shell.text("notice_video_quota")
         }
         snackbar.showSnackbar(text)
         client.dispatch(Event.DismissNotice(n.id))
