@@ -92,10 +92,10 @@ report("seller key 'ingest:batch-42', then the service's batch-42", f"seller {st
 
 # 6. Heads and schemes.
 status, headers, body = request("GET", "/v1/lives?cursor=" + "a" * 9000, token=seller, source="127.0.0.6")
-report("a 9 KB URI", f"{status} {body.decode()[:60]}", status == 414 and body.startswith(b"{"))
+report("a 9 KB URI", f"{status} {json.loads(body)['code']}", status == 414)
 many = {f"X-H{i}": "v" for i in range(80)}
 status, headers, body = request("GET", "/healthz", headers=many, source="127.0.0.6")
-report("80 header fields", f"{status} {body.decode()[:60]}", status == 431 and body.startswith(b"{"))
+report("80 header fields", f"{status} {json.loads(body)['code']}", status == 431)
 status = request("GET", "/v1/settings", token=seller, source="127.0.0.7", scheme="bearer")[0]
 report("'bearer' in lower case", status, status == 200)
 
