@@ -13,6 +13,28 @@ async fn openapi_document_matches_the_routes() {
     let (_, doc) = highlights_server::router(s.server.state.clone());
     assert_eq!(served, serde_json::to_value(&doc).unwrap(), "served document is the generated one");
 
+    // Links lead from the operations that list ids to real operations that take them.
+    let ids: Vec<&str> = served["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let links: Vec<&str> = served["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["responses"].as_object())
+        .flat_map(|responses| responses.values())
+        .filter_map(|r| r["links"].as_object())
+        .flat_map(|links| links.values())
+        .map(|link| link["operationId"].as_str().unwrap())
+        .collect();
+    assert_eq!(links.len(), 8, "{links:?}");
+    assert!(links.iter().all(|l| ids.contains(l)), "{links:?} all name operations of {ids:?}");
+
     let mut operations = Vec::new();
     for (path, item) in &doc.paths.paths {
         let item = serde_json::to_value(item).unwrap();

@@ -9,6 +9,7 @@ mod extract;
 mod head;
 mod highlights;
 mod ingest;
+mod links;
 mod lives;
 mod media;
 mod recordings;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let mut openapi = openapi;
     add_edge_answers(&mut openapi);
+    links::add(&mut openapi);
     let doc = openapi.clone();
     let router = router
         .route("/openapi.json", get(move || async move { Json(doc) }))
