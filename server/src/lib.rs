@@ -20,6 +20,7 @@ pub mod rate;
 pub mod routes;
 pub mod serve;
 pub mod store;
+pub mod tls;
 pub mod window;
 
 pub use routes::{AppState, router};

@@ -194,7 +194,13 @@ async fn schedule(
             let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
             match store.prune_idempotency(crate::clock::now_ms().saturating_sub(keep_ms)).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(pruned = n, "old idempotency keys deleted"),
+                Ok(n) => {
+                    tracing::info!(pruned = n, "old idempotency keys deleted");
+                    if n >= crate::store::PRUNE_BATCH {
+                        // A backlog: the next batch on the next tick, posting in between.
+                        next_prune = tokio::time::Instant::now();
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "deleting old idempotency keys failed; retrying later"),
             }
         }

@@ -59,13 +59,25 @@ pub struct EventLog {
 
 impl EventLog {
     /// Connects to NATS at `url` and makes sure the stream exists with `partitions` partitions.
+    /// With HIGHLIGHTS_NATS_CA_FILE set, TLS is required and the servers' certificates are
+    /// checked against that CA; a `tls://` URL alone uses the system's roots.
     pub async fn connect(url: &str, partitions: u32) -> Result<Self, LogError> {
-        let client = async_nats::ConnectOptions::new()
-            .name("highlights-server")
-            .retry_on_initial_connect()
-            .connect(url)
-            .await
-            .map_err(|e| nats("connecting to NATS")(e.into()))?;
+        let ca = crate::tls::ca_file_from_env(crate::tls::NATS_CA_ENV);
+        Self::connect_verified_by(url, partitions, ca.as_deref()).await
+    }
+
+    /// Like [`connect`](Self::connect), with TLS required and verified against `ca_file` if given.
+    pub async fn connect_verified_by(
+        url: &str,
+        partitions: u32,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Self, LogError> {
+        let mut options = async_nats::ConnectOptions::new().name("highlights-server").retry_on_initial_connect();
+        if let Some(ca) = ca_file {
+            let config = crate::tls::client_config(Some(ca)).map_err(|e| nats("setting up TLS to NATS")(e.into()))?;
+            options = options.tls_client_config(config).require_tls(true);
+        }
+        let client = options.connect(url).await.map_err(|e| nats("connecting to NATS")(e.into()))?;
         let js = jetstream::new(client);
         let mapping = format!("events.{{{{partition({partitions},1)}}}}.{{{{wildcard(1)}}}}");
         let stream = js

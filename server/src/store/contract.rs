@@ -91,6 +91,10 @@ impl KeyScope {
     }
 }
 
+/// Most idempotency keys one prune deletes: a backlog goes in short transactions between the
+/// scheduler's other work, never in one long delete that holds the store's write lock.
+pub const PRUNE_BATCH: u64 = 5_000;
+
 /// A request's idempotency key and what the request asked for, so a retry answers the same and a
 /// key reused for something else is refused.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -470,7 +474,8 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_token(&self, token_id: String) -> Result<TokenInfo, StoreError>;
     /// Revokes every token of a seller, at once; returns how many were not revoked before.
     async fn revoke_seller_tokens(&self, seller_id: String) -> Result<u32, StoreError>;
-    /// Deletes idempotency keys stored before `older_than_ms` (epoch ms); returns how many.
+    /// Deletes at most [`PRUNE_BATCH`] idempotency keys stored before `older_than_ms` (epoch ms);
+    /// returns how many (a full batch: more may be left).
     async fn prune_idempotency(&self, older_than_ms: i64) -> Result<u64, StoreError>;
     /// Replaces the remote config after checking it.
     async fn set_config(&self, config: RemoteConfig) -> Result<(), StoreError>;

@@ -16,7 +16,7 @@ mod tokens;
 pub(crate) use contract::hex;
 pub use contract::{
     Caller, ExperimentReport, FormatArm, Idempotency, KeyScope, LiveQuery, LogPosition, Logged, LoggedBatch,
-    NewHighlight, PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
+    NewHighlight, PRUNE_BATCH, PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
 };
 pub use media_contract::{
     CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe,

@@ -3,7 +3,7 @@
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::shared::{Tx, exec, row};
-use crate::store::contract::{Idempotency, StoreError};
+use crate::store::contract::{Idempotency, PRUNE_BATCH, StoreError};
 
 /// The stored answer to an earlier request with this key, if any. Requests with the same key
 /// take turns from here to the end of their transaction (an advisory lock), so two retries
@@ -61,5 +61,8 @@ pub(super) async fn remember<T: Serialize>(
 
 /// Deletes the keys stored before `older_than_ms`.
 pub(super) async fn prune(tx: &Tx<'_>, older_than_ms: i64) -> Result<u64, StoreError> {
-    exec(tx, "DELETE FROM idempotency WHERE created_at_ms < $1", &[&older_than_ms]).await
+    // Rows another API server is pruning right now are skipped, not waited for.
+    let sql = "DELETE FROM idempotency WHERE ctid IN
+        (SELECT ctid FROM idempotency WHERE created_at_ms < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)";
+    exec(tx, sql, &[&older_than_ms, &(PRUNE_BATCH as i64)]).await
 }

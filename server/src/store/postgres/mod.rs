@@ -123,11 +123,27 @@ macro_rules! read {
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`), creating and migrating
     /// the schema; the one way the server opens a shared store. The URL may hold a password: it
-    /// is never logged.
+    /// is never logged. With `sslmode=require` in it, the connection is TLS, the server's
+    /// certificate checked against the CA file HIGHLIGHTS_DATABASE_CA_FILE names, or else the
+    /// system's roots.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let ca = crate::tls::ca_file_from_env(crate::tls::DATABASE_CA_ENV);
+        Self::open_verified_by(url, ca.as_deref()).await
+    }
+
+    /// Like [`open`](Self::open), with TLS (when the URL asks for it) verified against `ca_file`.
+    pub async fn open_verified_by(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self, StoreError> {
         let pg: tokio_postgres::Config =
             url.parse().map_err(|_| StoreError::Invalid("the database URL is not a PostgreSQL URL".into()))?;
-        let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        // Without `sslmode=require`: plain, as libpq's `prefer` is with a server offering no TLS.
+        let manager = if pg.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+            let config = crate::tls::client_config(ca_file)
+                .map_err(|e| StoreError::backend("setting up TLS to PostgreSQL", e))?;
+            Manager::from_config(pg, tokio_postgres_rustls::MakeRustlsConnect::new(config), recycling)
+        } else {
+            Manager::from_config(pg, NoTls, recycling)
+        };
         let pool =
             Pool::builder(manager).max_size(16).build().map_err(|e| StoreError::backend("building the pool", e))?;
         let store = Self { pool, videos: true, retry: RetryPolicy::default(), quota: RenderQuota::default() };

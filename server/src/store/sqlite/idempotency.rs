@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::store::contract::{Idempotency, StoreError};
+use crate::store::contract::{Idempotency, PRUNE_BATCH, StoreError};
 
 /// Runs `f` once per (scope, seller, key), inside the caller's transaction; replays return the
 /// stored answer.
@@ -39,5 +39,7 @@ where
 
 /// Deletes the keys stored before `older_than_ms`.
 pub(super) fn prune(conn: &Connection, older_than_ms: i64) -> Result<u64, StoreError> {
-    Ok(conn.prepare_cached("DELETE FROM idempotency WHERE created_at_ms < ?1")?.execute([older_than_ms])? as u64)
+    let sql = "DELETE FROM idempotency WHERE rowid IN
+        (SELECT rowid FROM idempotency WHERE created_at_ms < ?1 LIMIT ?2)";
+    Ok(conn.prepare_cached(sql)?.execute(params![older_than_ms, PRUNE_BATCH as i64])? as u64)
 }
