@@ -5,13 +5,14 @@
 //! `Store` trait, `engine_host` runs the detectors, `media` keeps recordings and renders videos
 //! with ffmpeg, `serve` wires them to a listener, the posting scheduler and the render workers;
 //! `cluster` is the distributed mode (a NATS JetStream event log read by partition workers).
-//! Facing the open internet: `listen` caps connections (in all and per `client` address) and
-//! stalled responses, `rate` limits requests per token and per address, `window` bounds the times
+//! Facing the open internet: `listen` caps connections (in all and per `client` address),
+//! `connection` closes stalled responses and gives hyper's own refusals JSON bodies, `rate` limits requests per token and per address, `window` bounds the times
 //! ingested events may carry (docs/deployment.md).
 
 pub mod client;
 pub mod clock;
 pub mod cluster;
+pub mod connection;
 pub mod engine_host;
 pub mod listen;
 pub mod media;

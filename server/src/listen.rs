@@ -4,11 +4,8 @@
 //! and one for a client to take more of a response.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::net::IpAddr;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -18,13 +15,13 @@ use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot};
-use tokio::time::Sleep;
 use tower::ServiceExt;
 
 use crate::client::{Peer, TrustedProxies, bucket};
+use crate::connection::Connection;
 use highlights_api::ErrorBody;
 
 /// Limits on connections and requests.
@@ -119,68 +116,6 @@ async fn refuse(mut stream: TcpStream, max: usize) {
     .await;
 }
 
-/// A connection whose writes must make progress: once the client has taken nothing for `idle`,
-/// writing fails and the connection closes, instead of holding its buffers for as long as the
-/// client likes.
-struct WriteDeadline {
-    io: TcpStream,
-    idle: Duration,
-    stalled: Option<Pin<Box<Sleep>>>,
-}
-
-impl WriteDeadline {
-    fn progress<T>(&mut self, cx: &mut Context<'_>, polled: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
-        if polled.is_ready() {
-            self.stalled = None;
-            return polled;
-        }
-        let idle = self.idle;
-        let timer = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the client took nothing of the response for too long",
-            ))),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl AsyncRead for WriteDeadline {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for WriteDeadline {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        let polled = Pin::new(&mut self.io).poll_write(cx, buf);
-        self.progress(cx, polled)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        let polled = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
-        self.progress(cx, polled)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let polled = Pin::new(&mut self.io).poll_flush(cx);
-        self.progress(cx, polled)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
-    }
-}
-
 /// Serves `app` on `listener` until `stop` fires, then lets in-flight requests finish. Peers in
 /// `proxies` are exempt from the per-client connection cap (they carry many clients).
 pub async fn serve(
@@ -242,7 +177,7 @@ pub async fn serve(
                 })
             }
         });
-        let io = WriteDeadline { io: stream, idle: limits.write_idle_timeout, stalled: None };
+        let io = Connection::new(stream, limits.write_idle_timeout);
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)

@@ -228,7 +228,17 @@ async fn every_error_status_has_a_json_body() {
     assert!(status.starts_with("HTTP/1.1 431"), "{status}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "headers_too_large");
     seen.push(431);
-    println!("JSON error bodies for {seen:?}; 408 in limits.rs, 416 in media.rs, 429 above");
+    // What hyper refuses before any route sees it gets the same JSON.
+    let (status, body) = raw(&s, b"NOT HTTP AT ALL\r\n\r\n").await;
+    assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "bad_request", "{body}");
+    let huge = format!("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n", "a".repeat(600 * 1024));
+    let (status, body) = raw(&s, huge.as_bytes()).await;
+    assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "headers_too_large", "{body}");
+    println!(
+        "JSON error bodies for {seen:?} and hyper's own 400 and 431; 408 in limits.rs, 416 in media.rs, 429 above"
+    );
     assert_eq!(seen.len(), 9);
     let _ = Method::GET;
 }
