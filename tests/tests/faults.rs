@@ -133,6 +133,20 @@ async fn retry_after_is_honoured() {
 }
 
 #[tokio::test]
+async fn a_throttled_pull_keeps_the_seller_online() {
+    let (_b, token, proxy) = setup().await;
+    let d = Device::new("seller-a", &proxy.url(), &token);
+    d.syncer.sync().await.unwrap();
+    proxy.plan([Fault::TooMany(1)]);
+    let throttled = d.syncer.sync().await;
+    assert!(matches!(throttled, Err(CoreError::Server { status: 429, .. })), "{throttled:?}");
+    assert!(d.core.view().unwrap().sync.online, "a busy server is not an offline one");
+    proxy.plan([Fault::Status(503)]);
+    let _ = d.syncer.sync().await;
+    assert!(!d.core.view().unwrap().sync.online, "a server that is down is");
+}
+
+#[tokio::test]
 async fn an_idle_resync_is_one_small_request() {
     let (_b, token, proxy) = setup().await;
     let d = Device::new("seller-a", &proxy.url(), &token);

@@ -44,7 +44,13 @@ impl Syncer {
             Ok(SyncReport { push, pages })
         }
         .await;
-        let reachable = !matches!(result, Err(CoreError::Network { .. } | CoreError::Server { .. }));
+        let reachable = match &result {
+            Err(CoreError::Network { .. }) => false,
+            // A 429 is the server answering, busy for this seller for a moment: the seller is
+            // not offline, and saying so would be untrue. A 5xx means it is down for us.
+            Err(CoreError::Server { status, .. }) => *status == 429,
+            _ => true,
+        };
         self.core.set_online(reachable)?;
         if let Err(e) = &result {
             tracing::warn!(error = %e, "sync failed; showing cached data");
