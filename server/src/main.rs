@@ -95,9 +95,14 @@ enum Command {
     /// Measure the engine on human-labelled streams, next to the naive chat-rate baseline: prints
     /// start-precision at 1, 5 and 10 and the precision of what is auto-posted, per stream and in all.
     Eval {
-        /// A dataset in the Lightor layout: `chat/<stream> <offset_ms>.csv` and `labels/<stream>.csv`.
+        /// A dataset in the Lightor layout: `chat/<stream> <offset_ms>.csv` and `labels/<stream>.csv`;
+        /// repeat it to measure several together (e.g. the Dota2 and LoL training splits).
+        #[arg(long, required = true)]
+        lightor: Vec<PathBuf>,
+        /// Also cross-validate the settings chat can inform, leaving one stream out at a time, and
+        /// print that figure beside the in-sample one.
         #[arg(long)]
-        lightor: PathBuf,
+        cv: bool,
         /// Auto-posts per stream for the posted precision (per LIVE and per product alike).
         #[arg(long, default_value_t = 10)]
         cap: u32,
@@ -379,14 +384,25 @@ fn replay(args: ReplayArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
     Ok(())
 }
 
-fn eval(lightor: PathBuf, cap: u32, settings: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+fn eval(
+    lightor: &[PathBuf],
+    cap: u32,
+    settings: Option<PathBuf>,
+    cv: bool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if cap == 0 {
         return Err("--cap must be at least 1".into());
     }
     let settings = engine_settings(settings.as_deref())?;
-    let streams = highlights_engine::eval::lightor::load(&lightor)?;
+    let mut streams = Vec::new();
+    for dir in lightor {
+        streams.extend(highlights_engine::eval::lightor::load(dir)?);
+    }
     let report = highlights_engine::eval::evaluate(&streams, &settings, cap);
     print!("{}", report.table());
+    if cv {
+        print!("{}", highlights_engine::eval::cv::cross_validate(&streams, &settings, cap).table());
+    }
     Ok(())
 }
 
@@ -478,7 +494,7 @@ fn main() -> std::process::ExitCode {
         Command::Replay { events, max_per_live, max_per_product, post_delay_s, all, settings } => {
             replay(ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings })
         }
-        Command::Eval { lightor, cap, settings } => eval(lightor, cap, settings),
+        Command::Eval { lightor, cap, settings, cv } => eval(&lightor, cap, settings, cv),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

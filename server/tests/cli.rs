@@ -70,6 +70,33 @@ fn eval_prints_the_engine_and_the_naive_baseline_side_by_side() {
     assert!(p_at_5("naive baseline") >= 0.0);
     assert!(text.contains("auto-posted precision (cap 10)"), "{text}");
 
+    // Two dataset folders together, cross-validated: one fold per stream, each scored by settings
+    // chosen on the others, printed beside the in-sample and shipped figures.
+    let second = tempfile::tempdir().unwrap();
+    assert!(lightor_dataset(second.path()) > 0);
+    for f in std::fs::read_dir(second.path().join("chat"))
+        .unwrap()
+        .chain(std::fs::read_dir(second.path().join("labels")).unwrap())
+    {
+        let path = f.unwrap().path();
+        let renamed = path.file_name().unwrap().to_string_lossy().replacen('s', "t", 1);
+        std::fs::rename(&path, path.with_file_name(renamed)).unwrap();
+    }
+    let out = server()
+        .args(["eval", "--cv", "--lightor"])
+        .arg(dir.path())
+        .arg("--lightor")
+        .arg(second.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let folds = text.lines().filter(|l| l.trim_start().starts_with(['s', 't']) && l.contains(" chose ")).count();
+    assert_eq!(folds, 6, "a fold per stream of both folders:\n{text}");
+    for summary in ["cross-validated ", "in-sample ", "shipped settings "] {
+        assert!(text.lines().any(|l| l.starts_with(summary) && l.contains("P@5")), "{summary}row:\n{text}");
+    }
+
     let missing = server().args(["eval", "--lightor", "/nonexistent/dataset"]).output().unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/dataset"), "says which folder");

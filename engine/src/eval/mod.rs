@@ -6,6 +6,7 @@
 //! auto-posted precision takes what the caps and the LIVE's bar actually posted.
 
 pub mod baseline;
+pub mod cv;
 pub mod lightor;
 
 use std::fmt::Write;
@@ -92,20 +93,25 @@ pub fn moments(settings: &EngineSettings, stream: &LabelledStream) -> Vec<Moment
     found
 }
 
+/// The engine's figures with `settings` on one stream; `cap` auto-posts per stream.
+pub fn engine_scores(settings: &EngineSettings, s: &LabelledStream, cap: u32) -> Scores {
+    let policy = Policy { max_per_live: cap, max_per_product: cap, post_delay_ms: 0 };
+    let mut caps = CapCounter::default();
+    let engine: Vec<_> = moments(settings, s)
+        .into_iter()
+        .map(|m| {
+            let posted = matches!(caps.decide(&policy, &m), Decision::AutoPost { .. });
+            (m.start_ms - s.origin_ms, m.score, posted)
+        })
+        .collect();
+    Scores::of(&engine, &s.labels)
+}
+
 /// Measures `settings` and the naive baseline on every stream; `cap` auto-posts per stream.
 pub fn evaluate(streams: &[LabelledStream], settings: &EngineSettings, cap: u32) -> Report {
-    let policy = Policy { max_per_live: cap, max_per_product: cap, post_delay_ms: 0 };
     let reports = streams
         .iter()
         .map(|s| {
-            let mut caps = CapCounter::default();
-            let engine: Vec<_> = moments(settings, s)
-                .into_iter()
-                .map(|m| {
-                    let posted = matches!(caps.decide(&policy, &m), Decision::AutoPost { .. });
-                    (m.start_ms - s.origin_ms, m.score, posted)
-                })
-                .collect();
             let naive: Vec<_> = baseline::naive_peaks(&s.events)
                 .into_iter()
                 .enumerate()
@@ -115,7 +121,7 @@ pub fn evaluate(streams: &[LabelledStream], settings: &EngineSettings, cap: u32)
                 name: s.name.clone(),
                 labels: s.labels.len(),
                 comments: s.events.len().saturating_sub(3),
-                engine: Scores::of(&engine, &s.labels),
+                engine: engine_scores(settings, s, cap),
                 naive: Scores::of(&naive, &s.labels),
             }
         })
