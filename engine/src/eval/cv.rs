@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::lightor::LabelledStream;
-use super::{KS, Scores, Summary, engine_scores};
+use super::score::{KS, Scores, Summary, engine_scores};
 use crate::settings::EngineSettings;
 
 /// One setting that chat can inform, and the values the search tries.

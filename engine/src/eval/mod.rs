@@ -8,56 +8,13 @@
 pub mod baseline;
 pub mod cv;
 pub mod lightor;
+mod score;
 
 use std::fmt::Write;
 
-use crate::engine::Engine;
-use crate::moment::Moment;
-use crate::policy::{CapCounter, Decision, Policy};
 use crate::settings::EngineSettings;
-use lightor::{Label, LabelledStream};
-
-/// How much earlier than a label's start a predicted start still counts (the Lightor rule).
-pub const SLACK_MS: i64 = 10_000;
-/// The k of start-precision at k.
-pub const KS: [usize; 3] = [1, 5, 10];
-
-/// Whether a clip starting at `start_ms` (ms from the stream's start) starts a labelled highlight.
-pub fn hit(start_ms: i64, labels: &[Label]) -> bool {
-    labels.iter().any(|l| l.start_ms - SLACK_MS <= start_ms && start_ms <= l.end_ms)
-}
-
-/// One detector's figures on one stream.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Scores {
-    /// Predictions made.
-    pub predictions: usize,
-    /// Start-precision at each of [`KS`].
-    pub precision_at: [f64; 3],
-    /// Predictions auto-posted under the cap.
-    pub posted: usize,
-    /// Of those, right.
-    pub posted_right: usize,
-    /// Labels whose range holds at least one posted start.
-    pub labels_found: usize,
-}
-
-impl Scores {
-    /// `starts` are (start ms from the stream's start, score, posted), in the order decided.
-    fn of(starts: &[(i64, f64, bool)], labels: &[Label]) -> Self {
-        let mut ranked: Vec<_> = starts.to_vec();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let precision_at = KS.map(|k| ranked.iter().take(k).filter(|p| hit(p.0, labels)).count() as f64 / k as f64);
-        let posted: Vec<i64> = starts.iter().filter(|p| p.2).map(|p| p.0).collect();
-        Scores {
-            predictions: starts.len(),
-            precision_at,
-            posted: posted.len(),
-            posted_right: posted.iter().filter(|t| hit(**t, labels)).count(),
-            labels_found: labels.iter().filter(|l| posted.iter().any(|t| hit(*t, std::slice::from_ref(*l)))).count(),
-        }
-    }
-}
+use lightor::LabelledStream;
+pub use score::{KS, SLACK_MS, Scores, Summary, engine_scores, hit, moments};
 
 /// Figures of the engine and of the naive baseline on one stream.
 #[derive(Debug, Clone)]
@@ -85,28 +42,6 @@ pub struct Report {
     pub swapped_labels: usize,
 }
 
-/// Runs the engine over one stream, as the server would (moments in the order they are found).
-pub fn moments(settings: &EngineSettings, stream: &LabelledStream) -> Vec<Moment> {
-    let mut engine = Engine::new(settings.clone());
-    let mut found: Vec<Moment> = stream.events.iter().flat_map(|e| engine.push(e)).collect();
-    found.extend(engine.flush_all());
-    found
-}
-
-/// The engine's figures with `settings` on one stream; `cap` auto-posts per stream.
-pub fn engine_scores(settings: &EngineSettings, s: &LabelledStream, cap: u32) -> Scores {
-    let policy = Policy { max_per_live: cap, max_per_product: cap, post_delay_ms: 0 };
-    let mut caps = CapCounter::default();
-    let engine: Vec<_> = moments(settings, s)
-        .into_iter()
-        .map(|m| {
-            let posted = matches!(caps.decide(&policy, &m), Decision::AutoPost { .. });
-            (m.start_ms - s.origin_ms, m.score, posted)
-        })
-        .collect();
-    Scores::of(&engine, &s.labels)
-}
-
 /// Measures `settings` and the naive baseline on every stream; `cap` auto-posts per stream.
 pub fn evaluate(streams: &[LabelledStream], settings: &EngineSettings, cap: u32) -> Report {
     let reports = streams
@@ -127,19 +62,6 @@ pub fn evaluate(streams: &[LabelledStream], settings: &EngineSettings, cap: u32)
         })
         .collect();
     Report { cap, streams: reports, swapped_labels: streams.iter().map(|s| s.swapped_labels).sum() }
-}
-
-/// Summary of one detector over the dataset.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Summary {
-    /// Mean over streams of start-precision at each of [`KS`].
-    pub precision_at: [f64; 3],
-    /// Posted starts that were right, over all posted starts.
-    pub posted_precision: f64,
-    /// Posted starts.
-    pub posted: usize,
-    /// Labels found by a posted start, over all labels.
-    pub labels_found: f64,
 }
 
 impl Report {
@@ -219,6 +141,7 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
+    use super::lightor::Label;
     use super::*;
 
     #[test]
