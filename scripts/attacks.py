@@ -9,6 +9,8 @@ docs/attacks.md).
 """
 import collections, glob, http.client, json, os, socket, subprocess, sys, tempfile, time, urllib.parse
 
+import api
+
 url, pid, data, service, seller_id, seller = sys.argv[1:7]
 report_path = sys.argv[7] if len(sys.argv) > 7 else None
 rows = []
@@ -22,17 +24,7 @@ def peak_mib():
 
 
 def request(method, path, token=None, body=None, headers=None, source="127.0.0.1", scheme="Bearer"):
-    c = http.client.HTTPConnection(host, port, timeout=30, source_address=(source, 0))
-    h = dict(headers or {})
-    if token:
-        h["Authorization"] = f"{scheme} {token}"
-    if body is not None and not isinstance(body, bytes):
-        body, h["Content-Type"] = json.dumps(body).encode(), "application/json"
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse()
-    payload = r.read()
-    c.close()
-    return r.status, dict(r.getheaders()), payload
+    return api.request(host, port, method, path, token, body, headers, source, scheme)
 
 
 def report(name, answer, expect):

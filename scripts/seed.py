@@ -8,23 +8,18 @@ recorded and the seller cuts a video from them, rendered and posted, so the medi
 real MP4. Standard library only (ffmpeg for the segments).
 Usage: seed.py URL SERVICE_TOKEN SELLER_ID SELLER_TOKEN SAMPLE.jsonl CONFIG.toml
 """
-import http.client, json, os, subprocess, sys, tempfile, time, urllib.parse
+import json, os, subprocess, sys, tempfile, time, urllib.parse
+
+import api
 
 url, service, seller_id, seller, sample, config = sys.argv[1:7]
 host, port = urllib.parse.urlparse(url).hostname, urllib.parse.urlparse(url).port
 
 
 def call(method, path, token, body=None, headers=None):
-    c = http.client.HTTPConnection(host, port, timeout=60)
-    h = {"Authorization": f"Bearer {token}", **(headers or {})}
-    if body is not None and not isinstance(body, bytes):
-        body, h["Content-Type"] = json.dumps(body).encode(), "application/json"
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse()
-    payload = r.read()
-    c.close()
-    if r.status >= 300:
-        raise SystemExit(f"seed: {method} {path} answered {r.status}: {payload[:300]!r}")
+    status, _, payload = api.request(host, port, method, path, token, body, headers, timeout=60)
+    if status >= 300:
+        raise SystemExit(f"seed: {method} {path} answered {status}: {payload[:300]!r}")
     return json.loads(payload) if payload else None
 
 
