@@ -30,6 +30,8 @@ log "module page benchmark"
 cargo bench -p highlights-core --bench module_page -- --warm-up-time 1 --measurement-time 3 >"$out/module.txt" 2>&1
 log "sync benchmark"
 cargo bench -p highlights-e2e --bench sync >"$out/sync.txt" 2>&1
+log "clips ending inside a caption, before and after snapping"
+bash scripts/snapping-figure.sh >"$out/snapping.txt" 2>&1 || echo "snapping figure: failed" >>"$out/snapping.txt"
 log "render benchmark"
 cargo bench -p highlights-server --bench render >"$out/render.txt" 2>&1 || echo "render bench: failed" >"$out/render.txt"
 log "Kotlin call cost"
@@ -90,6 +92,14 @@ posted_planted = re.search(r"auto-posted: ([0-9]+) of ([0-9]+) planted moments, 
 if posted_planted:
     matched, planted, posted_all = map(int, posted_planted.groups())
     figure("generator: planted moments auto-posted", round(matched / planted, 2), "", "printed", None, f"{matched} of {planted}; {posted_all} auto-posted in all")
+wide = re.findall(r"widened, +([0-9]+) viewers: [0-9]+ planted; found precision [0-9.]+, recall [0-9.]+; auto-posted [0-9]+ of them, [0-9]+ posted in all: precision ([0-9.]+), recall ([0-9.]+)", d or "")
+if wide:
+    big = [w for w in wide if int(w[0]) >= 300]
+    low_r = min(float(w[2]) for w in big) if big else None
+    wp = grab(d, r"widened, 300 viewers and more: auto-posted precision ([0-9.]+)")
+    per_size = "; ".join(f"{w[0]} viewers: R {w[2]} P {w[1]}" for w in wide)
+    figure("widened generator (moments of 15-35 s at 3.5-7x): auto-posted recall, worst audience of 300 and more", low_r, "", "≥ 0.9", low_r is not None and low_r >= 0.9, per_size)
+    figure("widened generator: auto-posted precision, audiences of 300 and more", wp, "", "≥ 0.95", wp is not None and wp >= 0.95)
 others = re.findall(r"other seeds \(([0-9]+)\): precision ([0-9.]+), recall ([0-9.]+) over all sizes; worst size precision ([0-9.]+), recall ([0-9.]+); identification p99 ([0-9]+) ms", d)
 if others:
     lowest = min(min(float(o[1]), float(o[2])) for o in others)
@@ -107,6 +117,11 @@ if ev:
     cvn = grab(ev, r"cross-validated\s+start-precision .* \(([0-9.]+) a stream\)")
     figure("real chat (Lightor train splits), leave one stream out: start-precision at 5", cv5, "", "≥ 0.66 and above the naive baseline", cv5 is not None and cv5 >= 0.66 and cv5 > n5, f"in-sample {p5}; naive baseline {n5}")
     figure("real chat, leave one stream out: auto-posted precision, cap 10", cva, "", "≥ 0.70 with ≥ 3 posts a stream", cva is not None and cva >= 0.7 and (cvn or 0) >= 3, f"{cvn} posts a stream; in-sample {ap}; naive baseline {na}")
+    lv5 = grab(ev, r"cv, learned chat\s+start-precision P@1 [0-9.]+\s+P@5 ([0-9.]+)")
+    lva = grab(ev, r"cv, learned chat\s+start-precision .* auto-posted precision \(cap 10\) ([0-9.]+)")
+    lvn = grab(ev, r"cv, learned chat\s+start-precision .* \(([0-9.]+) a stream\)")
+    figure("real chat, leave one stream out, chat weights learned by `train` in each fold: start-precision at 5", lv5, "", "printed", None, f"not shipped; hand-set weights (shipped): {cv5}")
+    figure("real chat, leave one stream out, chat weights learned in each fold: auto-posted precision, cap 10", lva, "", "printed", None, f"{lvn} posts a stream; not shipped; hand-set weights (shipped): {cva}")
 else:
     figure("real chat (Lightor Dota2 train)", None, "", "P@5 ≥ 0.70, posted ≥ 0.60", None, "set LIGHTOR_DIR to the train split")
 m = read("module.txt")
@@ -124,6 +139,14 @@ rx = grab(rb, r"every format .*?\+ thumbnail\s+[0-9.]+ s\s+([0-9.]+)x real time"
 rbase = grab(rb, r"every format .*?([0-9.]+)x the baseline")
 lives = grab(rb, r"keeps up with ([0-9]+) hour-long LIVEs", int)
 figure("render of one 30 s clip, every format, one core", rt, "s", "≤ 0.5x real time", rx is not None and rx <= 0.5, f"{rx}x real time, {rbase}x a plain cut-and-encode; one core keeps up with {lives} hour-long LIVEs posting 20 clips")
+sr = grab(rb, r"edges snapped to natural breaks first \(looking ([0-9.]+ s)\)\s+[0-9.]+ s\s+([0-9.]+)x", str)
+sx = grab(rb, r"edges snapped to natural breaks first .*?\s+([0-9.]+)x the every-format render")
+figure("render with edges snapped to natural breaks, against the every-format render", sx, "x", "≤ 1.2", sx is not None and sx <= 1.2, f"looking for breaks: {sr}")
+sn = read("snapping.txt")
+before = grab(sn, r"ending inside a caption: before ([0-9.]+)")
+after = grab(sn, r"ending inside a caption: before [0-9.]+, after ([0-9.]+)")
+detail = grab(sn, r"after [0-9.]+ \((.*)\)", str)
+figure("share of rendered clips ending inside a caption (generated LIVEs with speech)", after, "", "0", after == 0, f"before snapping {before}; {detail}")
 k = read("kotlin.txt")
 call = grab(k, r"kotlin bench: .*no-op.*median\s+([0-9]+) ns/call")
 struct_ns = grab(k, r"kotlin bench: JNA: new RustCallStatus.*median\s+([0-9]+) ns/call")

@@ -24,7 +24,6 @@ grep -q "android" android/target/generated-android/uniffi/highlights_ffi/highlig
 echo "SKIPPED: Android Gradle build (no Android SDK here; its android=true bindings generated and checked)"
 (cd android && mvn -B -ntp test "$@")
 # clean: the Kotlin Maven plugin's incremental build keeps stale callers of changed screen functions.
-# One UI journey ("ask me before posting") races the server's post clock when the LIVE's last
-# moment is confirmed late; until it is made deterministic, a failed UI test is run again (up to
+# A UI journey drives a real window on a shared machine: a failed UI test is run again (up to
 # twice) and Surefire reports it as a flake, never as a pass it did not earn on its first try.
 (cd android/desktop && mvn -B -ntp clean test -Dsurefire.rerunFailingTestsCount=2)

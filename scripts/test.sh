@@ -22,6 +22,7 @@ suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked
 if ! command -v ffmpeg >/dev/null; then
   echo "SKIPPED: media suite and render benchmark (no ffmpeg here: sudo apt-get install ffmpeg)" | tee -a "$log"
 fi
+command -v espeak-ng >/dev/null || echo "SKIPPED: snapping speech tests (no espeak-ng here: sudo apt-get install espeak-ng)" | tee -a "$log"
 suite "cargo test" cargo test --workspace --locked
 suite "distributed mode: NATS JetStream, 2 API servers, 3 workers, one of each SIGKILLed mid-LIVE" bash scripts/cluster-test.sh
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh

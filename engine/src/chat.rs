@@ -1,5 +1,6 @@
 //! What a chat message says about the moment, beyond its being there: who wrote it, whether it is
-//! a short reaction (a few words, emotes, emoji) and whether it echoes what others just wrote.
+//! a short reaction (a few words, emotes, emoji), a question, an exclamation or a long sentence,
+//! and whether it echoes (or opens like) what others just wrote.
 
 use crate::settings::EngineSettings;
 
@@ -28,8 +29,19 @@ pub struct Message {
     /// Hash of the text as people repeat it (case, spacing and repeated words ignored); `None`
     /// for a message without words, which echoes nothing.
     pub echo_key: Option<u64>,
+    /// Hash of the first word as people repeat it (case ignored): messages opening alike ("LUL
+    /// what a play", "LUL") are the same reaction worded differently. `None` without words.
+    pub opening_key: Option<u64>,
     /// A short reaction rather than a sentence.
     pub reaction: bool,
+    /// Ends in a question mark ("what?", "???"): viewers puzzled by what they just saw.
+    pub question: bool,
+    /// Ends in an exclamation mark: excitement. Chat commands (`!uptime`) start with one instead,
+    /// so the last character is what counts.
+    pub exclamation: bool,
+    /// At least `long_min_words` words: someone took the time to write, which a crowd reacting
+    /// rarely does.
+    pub long: bool,
 }
 
 /// Characters of the normalised text that identify it.
@@ -44,7 +56,12 @@ impl Message {
         let mut key = Fnv::default();
         let mut chars = 0usize;
         let mut previous: Option<&str> = None;
+        let mut opening = None;
         for word in text.split_whitespace() {
+            if words == 1 {
+                // The first word is complete: the key so far is its hash.
+                opening = Some(key);
+            }
             words += 1;
             emotes += usize::from(is_emote(word));
             // "LUL LUL LUL" echoes "LUL": a repeated word adds nothing to what is said.
@@ -74,7 +91,16 @@ impl Message {
         let reaction = words > 0
             && ((words <= s.reaction_max_words as usize && text.chars().count() <= s.reaction_max_chars as usize)
                 || emotes * 2 >= words);
-        Message { echo_key: (words > 0).then(|| mix(key.0)), reaction }
+        let last = text.trim_end().chars().next_back();
+        Message {
+            echo_key: (words > 0).then(|| mix(key.0)),
+            // Seeded apart from the echo key, so "LUL" opens like "LUL LUL" yet keys differ.
+            opening_key: (words > 0).then(|| mix(opening.unwrap_or(key).0 ^ 0x5bd1_e995)),
+            reaction,
+            question: last == Some('?'),
+            exclamation: last == Some('!'),
+            long: words >= s.long_min_words as usize,
+        }
     }
 }
 
@@ -157,6 +183,30 @@ mod tests {
         assert_eq!(k("LUL LUL LUL"), k("LUL"));
         assert_ne!(k("KYLE LUL"), k("KY LUL"));
         assert_eq!(k(&"é".repeat(500)), k(&"É".repeat(499)), "long texts are cut, multibyte safe");
+    }
+
+    #[test]
+    fn questions_exclamations_and_long_messages_are_told_apart() {
+        let s = EngineSettings::default();
+        let m = |t: &str| Message::read(&s, t);
+        assert!(m("what just happened?").question && m("??? ").question && !m("what? LUL").question);
+        assert!(m("WHAT A PLAY!!").exclamation && !m("!uptime").exclamation && !m("nice").exclamation);
+        assert!(!m("nice?").exclamation && !m("nice!").question);
+        assert!(m("i really do not think that was the right call there honestly").long);
+        assert!(!m("PogChamp what a play").long);
+        let short = EngineSettings { long_min_words: 3, ..Default::default() };
+        assert!(Message::read(&short, "what a play").long, "what counts as long is the admin's setting");
+        assert_eq!(m("").opening_key, None);
+    }
+
+    #[test]
+    fn messages_open_alike_by_their_first_word_whatever_follows() {
+        let k = |t: &str| Message::read(&EngineSettings::default(), t).opening_key.unwrap();
+        assert_eq!(k("LUL what a play"), k("lul"));
+        assert_eq!(k("LUL"), k("LUL LUL LUL"));
+        assert_eq!(k("  rip   the tower"), k("RIP"));
+        assert_ne!(k("LUL what a play"), k("what a play"));
+        assert_ne!(k("rip"), Message::read(&EngineSettings::default(), "rip").echo_key.unwrap(), "keys of their own");
     }
 
     #[test]

@@ -12,8 +12,8 @@ use crate::chat::{self, Message};
 use crate::event::{EventKind, LiveEvent};
 use crate::moment::Moment;
 use crate::settings::{EngineSettings, RING_S};
-use crate::signals::{self, Baseline, Counts, N, idx};
-use crate::sketch::{Distinct, Echoes, Posters};
+use crate::signals::{self, Baseline, CHAT, Counts, Lead, N, idx};
+use crate::sketch::{Distinct, Echoes, OPENING_SLOTS, Posters};
 
 /// Products remembered per LIVE; the one with the least conversion weight is forgotten first.
 const MAX_PRODUCTS: usize = 8;
@@ -102,10 +102,79 @@ impl IdleScores {
     }
 }
 
-/// Detection state of one LIVE; about 2.5 KB whatever its audience.
+/// Sees every second a detector scores, so the chat weights can be learned offline from the very
+/// figures the engine scores (`eval::train`); the engine itself passes `()`, which compiles to nothing.
+pub(crate) trait Observe {
+    /// Second `sec` (epoch s, the end of its window) had these z, before any weight applied.
+    fn second(&mut self, sec: i64, z: &Counts);
+}
+
+impl Observe for () {
+    #[inline(always)]
+    fn second(&mut self, _: i64, _: &Counts) {}
+}
+
+/// The chat content signals, `idx::QUESTIONS` to `idx::SIMILAR`.
+const CONTENT: std::ops::Range<usize> = idx::QUESTIONS..CHAT;
+/// Signals a bucket keeps as `f32`.
+const MEASURED: usize = N - (CHAT - idx::QUESTIONS);
+
+/// One second's counts. The chat content counts (questions, exclamations, long and similar
+/// messages) are whole numbers of messages, kept in 16 bits: every byte here is carried by every
+/// LIVE, sixteen times over, and the whole state is fetched for each of its events.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct Bucket {
+    /// Every other signal, in index order with the content ones left out.
+    measured: [f32; MEASURED],
+    content: [u16; CHAT - idx::QUESTIONS],
+}
+
+impl Bucket {
+    /// Where signal `k` (not a content one) is kept in `measured`.
+    const fn column(k: usize) -> usize {
+        if k < idx::QUESTIONS { k } else { k - (CHAT - idx::QUESTIONS) }
+    }
+
+    /// Counts one message of content signal `k` if `yes`.
+    fn count(&mut self, k: usize, yes: bool) {
+        let c = &mut self.content[k - idx::QUESTIONS];
+        *c = c.saturating_add(u16::from(yes));
+    }
+
+    /// All the signals, in index order.
+    fn counts(&self) -> Counts {
+        let mut out = [0.0; N];
+        for k in 0..N {
+            out[k] = if CONTENT.contains(&k) {
+                f32::from(self.content[k - idx::QUESTIONS])
+            } else {
+                self.measured[Self::column(k)]
+            };
+        }
+        out
+    }
+}
+
+impl std::ops::Index<usize> for Bucket {
+    type Output = f32;
+
+    fn index(&self, k: usize) -> &f32 {
+        debug_assert!(!CONTENT.contains(&k), "content signals are read with Bucket::counts");
+        &self.measured[Self::column(k)]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Bucket {
+    fn index_mut(&mut self, k: usize) -> &mut f32 {
+        debug_assert!(!CONTENT.contains(&k), "content signals are counted with Bucket::count");
+        &mut self.measured[Self::column(k)]
+    }
+}
+
+/// Detection state of one LIVE; about 3 KB whatever its audience.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Detector {
-    ring: [Counts; RING_S as usize],
+    ring: [Bucket; RING_S as usize],
     chatters: [Distinct; RING_S as usize],
     window: Counts,
     baseline: Baseline,
@@ -131,6 +200,8 @@ pub struct Detector {
     /// Messages per chatter when nothing happens: the measure spam is judged against.
     per_chatter: Running,
     echoes: Echoes,
+    /// Recent opening words, for messages worded differently that open alike.
+    openings: Echoes<OPENING_SLOTS>,
     posters: Posters,
     /// Comments without a user so far; each counts as a chatter of its own.
     anonymous: u64,
@@ -143,7 +214,7 @@ pub struct Detector {
 impl Default for Detector {
     fn default() -> Self {
         Self {
-            ring: [[0.0; N]; RING_S as usize],
+            ring: [Bucket::default(); RING_S as usize],
             chatters: [Distinct::default(); RING_S as usize],
             window: [0.0; N],
             baseline: Baseline::default(),
@@ -164,6 +235,7 @@ impl Default for Detector {
             idle: IdleScores { counts: [0.0; SPREAD_BINS], weight: 1.0, samples: 0 },
             per_chatter: Running::default(),
             echoes: Echoes::default(),
+            openings: Echoes::default(),
             posters: Posters::default(),
             anonymous: 0,
             bar: AutoPostBar::default(),
@@ -223,6 +295,18 @@ impl Detector {
 
     /// Feeds one event; appends to `out` the moments this event's stream time confirms.
     pub fn push(&mut self, s: &EngineSettings, live_id: &str, e: &LiveEvent, out: &mut Vec<Moment>) {
+        self.push_observed(s, live_id, e, out, &mut ());
+    }
+
+    /// [`Detector::push`], showing `seen` every second it scores.
+    pub(crate) fn push_observed<O: Observe>(
+        &mut self,
+        s: &EngineSettings,
+        live_id: &str,
+        e: &LiveEvent,
+        out: &mut Vec<Moment>,
+        seen: &mut O,
+    ) {
         if matches!(e.kind, EventKind::Caption { .. }) {
             // Speech is the seller's, not the audience's, and speech-to-text delivers it late:
             // it must neither count as activity nor move the stream clock.
@@ -236,7 +320,7 @@ impl Detector {
         self.origin_ms = self.origin_ms.min(e.ts_ms);
         if sec - next > MAX_GAP_S {
             // A long silence (or a clock jump): the old window means nothing now.
-            self.ring = [[0.0; N]; RING_S as usize];
+            self.ring = [Bucket::default(); RING_S as usize];
             self.chatters = [Distinct::default(); RING_S as usize];
             self.window = [0.0; N];
             self.next_close_s = Some(sec - 1);
@@ -245,7 +329,7 @@ impl Detector {
         let window_s = i64::from(s.window_s);
         let due = (self.max_ts - s.lateness_ms).div_euclid(1000) - 1;
         let forced = sec - (RING_S - window_s - 1);
-        self.close_until(s, live_id, due.max(forced), out);
+        self.close_until(s, live_id, due.max(forced), out, seen);
         let open = self.next_close_s.unwrap_or(sec);
         let at = if sec < open {
             self.late += 1;
@@ -262,7 +346,7 @@ impl Detector {
             | EventKind::Caption { .. } => {}
             EventKind::LiveEnd => {
                 self.ended = true;
-                self.flush(s, live_id, out);
+                self.flush_observed(s, live_id, out, seen);
             }
             EventKind::Comment { user, text } => {
                 self.ring[b][idx::COMMENTS] += 1.0;
@@ -278,13 +362,20 @@ impl Detector {
                     return;
                 }
                 let message = Message::read(s, text);
-                self.ring[b][idx::REACTIONS] += f32::from(u8::from(message.reaction));
+                let counts = &mut self.ring[b];
+                counts[idx::REACTIONS] += f32::from(u8::from(message.reaction));
+                counts.count(idx::QUESTIONS, message.question);
+                counts.count(idx::EXCLAMATIONS, message.exclamation);
+                counts.count(idx::LONG_MESSAGES, message.long);
                 let since_start = u32::try_from(at - self.first_s + 1).unwrap_or(u32::MAX);
-                if let Some(key) = message.echo_key
-                    && self.echoes.echo(key, who, since_start, s.echo_window_s)
-                {
-                    self.ring[b][idx::ECHOES] += 1.0;
-                }
+                let echoed =
+                    message.echo_key.is_some_and(|key| self.echoes.echo(key, who, since_start, s.echo_window_s));
+                // Opening alike is noted for every message, counted only beyond an exact echo.
+                let opened_alike =
+                    message.opening_key.is_some_and(|key| self.openings.echo(key, who, since_start, s.echo_window_s));
+                let counts = &mut self.ring[b];
+                counts[idx::ECHOES] += f32::from(u8::from(echoed));
+                counts.count(idx::SIMILAR, opened_alike && !echoed);
             }
             EventKind::Like { count } => self.ring[b][idx::LIKES] += *count as f32,
             EventKind::Share => self.ring[b][idx::SHARES] += 1.0,
@@ -321,17 +412,35 @@ impl Detector {
 
     /// Scores every second up to the newest event and confirms a moment still open: the stream is over.
     pub fn flush(&mut self, s: &EngineSettings, live_id: &str, out: &mut Vec<Moment>) {
+        self.flush_observed(s, live_id, out, &mut ());
+    }
+
+    /// [`Detector::flush`], showing `seen` every second it scores.
+    pub(crate) fn flush_observed<O: Observe>(
+        &mut self,
+        s: &EngineSettings,
+        live_id: &str,
+        out: &mut Vec<Moment>,
+        seen: &mut O,
+    ) {
         let last = self.max_ts.div_euclid(1000);
-        self.close_until(s, live_id, last, out);
+        self.close_until(s, live_id, last, out, seen);
         if let Phase::Active { .. } = self.phase {
             out.extend(self.emit(s, live_id, last));
             self.phase = Phase::Cooldown;
         }
     }
 
-    fn close_until(&mut self, s: &EngineSettings, live_id: &str, until: i64, out: &mut Vec<Moment>) {
+    fn close_until<O: Observe>(
+        &mut self,
+        s: &EngineSettings,
+        live_id: &str,
+        until: i64,
+        out: &mut Vec<Moment>,
+        seen: &mut O,
+    ) {
         while let Some(sec) = self.next_close_s.filter(|sec| *sec <= until) {
-            out.extend(self.close(s, live_id, sec));
+            out.extend(self.close(s, live_id, sec, seen));
             self.next_close_s = Some(sec + 1);
         }
     }
@@ -341,11 +450,11 @@ impl Detector {
     /// are not a moment.
     fn window_at(&mut self, s: &EngineSettings, sec: i64) -> (Counts, f32) {
         let w = i64::from(s.window_s);
-        let (new, old) = (self.ring[slot(sec)], self.ring[slot(sec - w)]);
+        let (new, old) = (self.ring[slot(sec)].counts(), self.ring[slot(sec - w)].counts());
         for k in 0..N {
             self.window[k] = (self.window[k] + new[k] - old[k]).max(0.0);
         }
-        self.ring[slot(sec - w)] = [0.0; N];
+        self.ring[slot(sec - w)] = Bucket::default();
         self.chatters[slot(sec - w)] = Distinct::default();
         let mut people = Distinct::default();
         for back in 0..w {
@@ -357,16 +466,16 @@ impl Detector {
         let allowed = s.spam_ratio * self.per_chatter.mean.max(1.0) * window[idx::CHATTERS].max(1.0);
         if window[idx::COMMENTS] > allowed {
             let keep = allowed / window[idx::COMMENTS];
-            for k in [idx::COMMENTS, idx::ECHOES, idx::REACTIONS] {
+            for k in (0..CHAT).filter(|k| *k != idx::CHATTERS) {
                 window[k] *= keep;
             }
         }
         (window, per_chatter)
     }
 
-    fn close(&mut self, s: &EngineSettings, live_id: &str, sec: i64) -> Option<Moment> {
+    fn close<O: Observe>(&mut self, s: &EngineSettings, live_id: &str, sec: i64, seen: &mut O) -> Option<Moment> {
         self.posters.tick(s.repeat_keep);
-        let new = self.ring[slot(sec)];
+        let new = self.ring[slot(sec)].counts();
         let (window, per_chatter) = self.window_at(s, sec);
         let horizon = s.baseline_horizon_s as f32;
         if self.baseline.samples() < s.warmup_s {
@@ -385,7 +494,16 @@ impl Detector {
             return None;
         }
         let g = Baseline::stabilise(s, &window);
-        let z = self.baseline.z(s, &window, &g);
+        let mut z = self.baseline.z(s, &window, &g);
+        seen.second(sec, &z);
+        // A content signal weighted 0 is off: it explains no moment either, so a deployment that
+        // has not learned its weight detects exactly as before it existed.
+        let chat_weights = s.weights.chat();
+        for k in idx::QUESTIONS..CHAT {
+            if chat_weights[k] == 0.0 {
+                z[k] = 0.0;
+            }
+        }
         let score = signals::score(s, &z, self.baseline.mean());
         if sec.saturating_sub(self.bars.2) >= BARS_EVERY_S {
             let (enter, exit) = self.thresholds(s);
@@ -473,7 +591,10 @@ impl Detector {
         // The window that scored highest is centred half a window before its end.
         let peak_ms = (peak_s + 1) * 1000 - i64::from(s.window_s) * 500;
         let mut end_ms = (sec + 1) * 1000;
-        let mut start_ms = (peak_ms - s.lead_in_ms).min(end_ms - s.clip_min_ms).max(self.origin_ms);
+        let mut start_ms = (peak_ms
+            - lead_in(s, signals::leading(s, &peak_z, self.baseline.mean(), |l| lead_in(s, l))))
+        .min(end_ms - s.clip_min_ms)
+        .max(self.origin_ms);
         end_ms = end_ms.clamp(start_ms + s.clip_min_ms, start_ms + s.clip_max_ms);
         start_ms = start_ms.max(end_ms - s.clip_max_ms);
         let converted = (0..self.products.len())
@@ -483,9 +604,13 @@ impl Detector {
         let product_key = product.map(|i| chat::hash(self.products[i].0.as_bytes()));
         if let Some((last_peak, last_end, last_product)) = self.last
             && last_product == product_key
-            && (start_ms < last_end || peak_ms - last_peak < s.min_gap_ms)
         {
-            return None;
+            if peak_ms <= last_end || peak_ms - last_peak < s.min_gap_ms {
+                return None;
+            }
+            // A new moment whose lead-in reaches into the last clip (purchases date a moment far
+            // back) starts where that clip ended, rather than being lost as the same moment.
+            start_ms = start_ms.max(last_end).min(end_ms - s.clip_min_ms);
         }
         self.last = Some((peak_ms, end_ms, product_key));
         let mut totals = self.episode;
@@ -509,9 +634,19 @@ impl Detector {
             identified_at_ms: self.max_ts.max(end_ms),
             product_id: product.map(|i| self.products[i].0.clone()),
             score: (f64::from(peak_score) * 100.0).round() / 100.0,
-            above_bar: self.bar.clears(s, peak_score),
+            above_bar: self.bar.clears(s, peak_score, (start_ms, end_ms), product.is_some()),
             signals,
         })
+    }
+}
+
+/// How far before the peak a clip starts when `leading` stands out most.
+fn lead_in(s: &EngineSettings, leading: Lead) -> i64 {
+    match leading {
+        Lead::Chat => s.lead_in_ms,
+        Lead::Taps => s.lead_in_taps_ms,
+        Lead::Joins => s.lead_in_joins_ms,
+        Lead::Purchases => s.lead_in_purchases_ms,
     }
 }
 
@@ -561,4 +696,33 @@ fn explain(
             _ => format!("{} {} in {window_s} s (usually ~0)", signals::NAMES[k], window[k].round() as i64),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_keeps_every_signal_in_its_place_content_in_16_bits() {
+        let mut b = Bucket::default();
+        for k in (0..N).filter(|k| !CONTENT.contains(k)) {
+            b[k] += k as f32 + 0.5;
+        }
+        for _ in 0..3 {
+            b.count(idx::QUESTIONS, true);
+            b.count(idx::SIMILAR, true);
+            b.count(idx::EXCLAMATIONS, false);
+        }
+        let counts = b.counts();
+        for k in (0..N).filter(|k| !CONTENT.contains(k)) {
+            assert_eq!(counts[k], k as f32 + 0.5, "signal {k}");
+        }
+        assert_eq!(
+            [counts[idx::QUESTIONS], counts[idx::EXCLAMATIONS], counts[idx::LONG_MESSAGES], counts[idx::SIMILAR]],
+            [3.0, 0.0, 0.0, 3.0]
+        );
+        b.content[0] = u16::MAX;
+        b.count(idx::QUESTIONS, true);
+        assert_eq!(b.counts()[idx::QUESTIONS], f32::from(u16::MAX), "a flood saturates, never wraps");
+    }
 }

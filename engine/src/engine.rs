@@ -10,8 +10,10 @@ use crate::settings::EngineSettings;
 /// misses to arrive before the event is reached, near enough for the lines to still be in L1.
 const AHEAD: usize = 16;
 
-/// Version of the checkpoint layout; a checkpoint of another version is refused, never misread.
-const CHECKPOINT_FORMAT: u8 = 4;
+/// Version of the checkpoint layout; a checkpoint of another version is refused, never misread
+/// (the LIVE's detector is then rebuilt from its stored events). 5 and 6 both changed it in one
+/// release: the content signals, then the auto-post bar's memory of what it posted.
+const CHECKPOINT_FORMAT: u8 = 6;
 
 /// Why checkpoint bytes could not be resumed.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// Seconds of buckets a detector keeps; the window plus lateness must fit with room to spare.
 pub(crate) const RING_S: i64 = 16;
+/// Chat signals, whose weights [`SignalWeights::chat`] lists (`signals::CHAT`, kept here so the
+/// settings need not import the signals that read them).
+pub(crate) const CHAT_SIGNALS: usize = 8;
 
 /// How much each signal counts inside its category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +23,19 @@ pub struct SignalWeights {
     pub echoes: f32,
     /// Short reactions (a few words, emotes, emoji).
     pub reactions: f32,
+    /// Messages ending in a question mark.
+    pub questions: f32,
+    /// Messages ending in an exclamation mark.
+    pub exclamations: f32,
+    /// Messages of at least `long_min_words` words.
+    pub long_messages: f32,
+    /// Messages opening with the word another viewer's recent message opened with (exact echoes
+    /// aside).
+    pub similar: f32,
+    /// Multiplies the chat voice (the weighted mean of the chat signals' z): weights learned by
+    /// `highlights-server train` come with the scale that keeps the voice's busiest seconds where
+    /// the bars (`enter_score`, the auto-post floors) expect them, whatever signals they favour.
+    pub chat_scale: f32,
     /// Likes.
     pub likes: f32,
     /// Shares.
@@ -39,7 +55,11 @@ pub struct SignalWeights {
 }
 
 impl Default for SignalWeights {
-    /// The chat weights were learned on real chat (the Lightor Dota2 training split); the shop
+    /// The chat weights were chosen on real chat (the Lightor Dota2 training split, checked by
+    /// leaving one Dota2 or LoL training stream out at a time). The content weights (questions,
+    /// exclamations, long and similar messages) are 0, so off: weights learned by `highlights-server
+    /// train` on those streams did not do better left-out than these (`eval --cv` prints both), and
+    /// a deployment can learn its own from its labelled LIVEs. The shop
     /// weights (likes, shares, gifts, joins, purchases) could not be, that chat has none of them:
     /// they are the generator's best (quiet and spam-only LIVEs, every audience size), and change
     /// nothing on real chat. Likes, shares and gifts are lumpy single counters, so they weigh less.
@@ -49,6 +69,11 @@ impl Default for SignalWeights {
             chatters: 2.0,
             echoes: 1.0,
             reactions: 1.0,
+            questions: 0.0,
+            exclamations: 0.0,
+            long_messages: 0.0,
+            similar: 0.0,
+            chat_scale: 1.0,
             likes: 0.75,
             shares: 0.5,
             gifts: 0.5,
@@ -58,6 +83,37 @@ impl Default for SignalWeights {
             orders: 1.0,
             gmv: 1.0,
         }
+    }
+}
+
+impl SignalWeights {
+    /// The chat weights in the order of the chat signals (`signals::idx::COMMENTS` up to
+    /// `CHAT_SIGNALS`), so code that learns or scores them together need not name each one.
+    pub fn chat(&self) -> [f32; CHAT_SIGNALS] {
+        [
+            self.comments,
+            self.chatters,
+            self.echoes,
+            self.reactions,
+            self.questions,
+            self.exclamations,
+            self.long_messages,
+            self.similar,
+        ]
+    }
+
+    /// Sets the chat weights from values in [`SignalWeights::chat`]'s order.
+    pub fn set_chat(&mut self, w: [f32; CHAT_SIGNALS]) {
+        [
+            self.comments,
+            self.chatters,
+            self.echoes,
+            self.reactions,
+            self.questions,
+            self.exclamations,
+            self.long_messages,
+            self.similar,
+        ] = w;
     }
 }
 
@@ -99,8 +155,18 @@ pub struct EngineSettings {
     pub lateness_ms: i64,
     /// Moments of the same product closer than this (peak to peak, ms) are near-duplicates.
     pub min_gap_ms: i64,
-    /// How far before the peak the clip starts (ms): viewers react after the moment itself.
+    /// How far before the peak the clip starts (ms) when chat leads the moment: viewers write
+    /// after the moment itself (learned on labelled chat).
     pub lead_in_ms: i64,
+    /// The same when likes, shares or gifts lead: a tap follows what the seller shows within
+    /// seconds (stated, settable: real chat cannot teach it).
+    pub lead_in_taps_ms: i64,
+    /// The same when viewer joins lead: newcomers arrive from a feed or a share a little after
+    /// the moment (stated, settable).
+    pub lead_in_joins_ms: i64,
+    /// The same when clicks, add-to-carts or orders lead: a purchase follows the pitch by the
+    /// time it takes to open the product and pay (stated, settable).
+    pub lead_in_purchases_ms: i64,
     /// Shortest clip (ms); clamped into the remote config's clip bounds by the server.
     pub clip_min_ms: i64,
     /// Longest clip (ms); clamped into the remote config's clip bounds by the server.
@@ -120,18 +186,25 @@ pub struct EngineSettings {
     pub weights: SignalWeights,
     /// No moment scoring below this is auto-posted, however the LIVE has gone so far.
     pub auto_post_floor: f64,
-    /// A LIVE's first auto-post needs at least this score; once one of its moments has reached
-    /// it, `auto_post_floor` and the quantile decide. A LIVE shows one clear moment before weaker
-    /// ones reach the seller's profile, so the chance wobble of a quiet LIVE never does.
+    /// A moment scoring at least this is clear: auto-posted whatever the LIVE's earlier moments
+    /// (caps permitting). A LIVE's first auto-post needs it; once one of its moments has reached
+    /// it, weaker ones from `auto_post_floor` up post when they clear the quantile or score above
+    /// a moment already posted. A LIVE shows one clear moment before weaker ones reach the
+    /// seller's profile, so the chance wobble of a quiet LIVE never does.
     pub auto_post_first_floor: f64,
-    /// A moment is auto-posted only if it scores at least this quantile (0 to 1) of the moments
-    /// this LIVE has had so far: the bar follows the LIVE.
+    /// A moment below `auto_post_first_floor` is auto-posted only if it scores at least this
+    /// quantile (0 to 1) of the moments this LIVE has had so far, or above one it already
+    /// posted: the bar follows the LIVE, never above what its own posts justify.
     pub auto_post_quantile: f64,
     /// Moments a LIVE needs before the quantile applies; before that only the floor does.
     pub auto_post_min_history: u32,
     /// Share of the other signal groups' scores added to the strongest one (0 to 1): together
     /// they confirm, but the ordinary wobble of many groups must not add up to a moment.
     pub group_others: f32,
+    /// Share of the present groups' standardised sum that can score a moment on its own (0 turns
+    /// it off): a moment the whole room joins in, every group up a little, is one even where no
+    /// group clears its discounted bar alone. Shop LIVEs only: a chat-only LIVE has one group.
+    pub group_together: f32,
     /// Events per window below which a signal group counts as absent from a LIVE, so a chat-only
     /// LIVE is not judged as if it had likes and orders to be noisy with.
     pub group_present: f32,
@@ -144,6 +217,8 @@ pub struct EngineSettings {
     pub reaction_max_words: u32,
     /// Messages longer than this many characters are sentences whatever their words.
     pub reaction_max_chars: u32,
+    /// Messages of at least this many words are long (the `long_messages` signal).
+    pub long_min_words: u32,
     /// Share of a viewer's recent-message count kept each second (0 to 1; 0.8 remembers about
     /// five seconds): while it lasts, that viewer writing again counts once, not per message.
     pub repeat_keep: f32,
@@ -179,6 +254,9 @@ impl Default for EngineSettings {
             lateness_ms: 1_500,
             min_gap_ms: 20_000,
             lead_in_ms: 18_000,
+            lead_in_taps_ms: 12_000,
+            lead_in_joins_ms: 15_000,
+            lead_in_purchases_ms: 25_000,
             clip_min_ms: i64::from(highlights_api::defaults::CLIP_MIN_S) * 1000,
             clip_max_ms: i64::from(highlights_api::defaults::CLIP_MAX_S) * 1000,
             echo_window_s: 30,
@@ -192,11 +270,13 @@ impl Default for EngineSettings {
             auto_post_quantile: 0.5,
             auto_post_min_history: 3,
             group_others: 0.1,
+            group_together: 0.5,
             group_present: 0.5,
             z_cap: 20.0,
             idle_horizon_s: 600,
             reaction_max_words: 3,
             reaction_max_chars: 40,
+            long_min_words: 8,
             repeat_keep: 0.8,
             flood_ratio: 1.0,
         }
@@ -222,8 +302,9 @@ impl EngineSettings {
         if self.clip_min_ms < 1_000 || self.clip_min_ms > self.clip_max_ms || self.clip_max_ms > 600_000 {
             return Err("clip_min_ms must be at least 1000 and at most clip_max_ms (at most 600000)".into());
         }
-        if !(0..=300_000).contains(&self.lead_in_ms) || !(0..=3_600_000).contains(&self.min_gap_ms) {
-            return Err("lead_in_ms must be between 0 and 300000, min_gap_ms between 0 and 3600000".into());
+        let lead_ins = [self.lead_in_ms, self.lead_in_taps_ms, self.lead_in_joins_ms, self.lead_in_purchases_ms];
+        if lead_ins.iter().any(|l| !(0..=300_000).contains(l)) || !(0..=3_600_000).contains(&self.min_gap_ms) {
+            return Err("every lead_in_*ms must be between 0 and 300000, min_gap_ms between 0 and 3600000".into());
         }
         if self.echo_window_s == 0 || self.echo_window_s > 600 {
             return Err("echo_window_s must be between 1 and 600".into());
@@ -247,6 +328,11 @@ impl EngineSettings {
             w.chatters,
             w.echoes,
             w.reactions,
+            w.questions,
+            w.exclamations,
+            w.long_messages,
+            w.similar,
+            w.chat_scale,
             w.likes,
             w.shares,
             w.gifts,
@@ -261,8 +347,8 @@ impl EngineSettings {
         if numbers.iter().any(|x| !x.is_finite() || *x < 0.0 || *x > 1_000.0) {
             return Err("weights, scores and ratios must be finite numbers between 0 and 1000".into());
         }
-        if w.comments + w.chatters + w.echoes + w.reactions <= 0.0 {
-            return Err("at least one chat weight must be positive".into());
+        if w.chat().iter().sum::<f32>() <= 0.0 || w.chat_scale <= 0.0 {
+            return Err("at least one chat weight must be positive, and so must chat_scale".into());
         }
         if self.prior_var <= 0.0 || self.shop_prior_var <= 0.0 || self.overdispersion < 0.01 || self.spam_ratio < 1.0 {
             return Err(
@@ -270,9 +356,13 @@ impl EngineSettings {
                     .into(),
             );
         }
-        if !(0.0..=1.0).contains(&self.group_others) || !(0.0..1.0).contains(&self.repeat_keep) || self.z_cap < 1.0 {
+        if !(0.0..=1.0).contains(&self.group_others)
+            || !(0.0..=1.0).contains(&self.group_together)
+            || !(0.0..1.0).contains(&self.repeat_keep)
+            || self.z_cap < 1.0
+        {
             return Err(
-                "group_others must be between 0 and 1, repeat_keep at least 0 and below 1, z_cap at least 1".into()
+                "group_others and group_together must be between 0 and 1, repeat_keep at least 0 and below 1, z_cap at least 1".into()
             );
         }
         if !(10..=36_000).contains(&self.idle_horizon_s) {
@@ -280,6 +370,9 @@ impl EngineSettings {
         }
         if !(1..=50).contains(&self.reaction_max_words) || !(1..=2_000).contains(&self.reaction_max_chars) {
             return Err("reaction_max_words must be between 1 and 50, reaction_max_chars between 1 and 2000".into());
+        }
+        if !(1..=200).contains(&self.long_min_words) {
+            return Err("long_min_words must be between 1 and 200".into());
         }
         if !(0.0..=1.0).contains(&self.confirm_drop) {
             return Err("confirm_drop must be between 0 and 1".into());
@@ -328,9 +421,12 @@ mod tests {
             EngineSettings { auto_post_quantile: 1.5, ..Default::default() },
             EngineSettings { auto_post_first_floor: f64::NAN, ..Default::default() },
             EngineSettings { group_others: 2.0, ..Default::default() },
+            EngineSettings { lead_in_purchases_ms: -1, ..Default::default() },
+            EngineSettings { group_together: f32::NAN, ..Default::default() },
             EngineSettings { repeat_keep: 1.0, ..Default::default() },
             EngineSettings { idle_horizon_s: 1, ..Default::default() },
             EngineSettings { reaction_max_words: 0, ..Default::default() },
+            EngineSettings { long_min_words: 0, ..Default::default() },
             EngineSettings { z_cap: f32::INFINITY, ..Default::default() },
             EngineSettings { flood_ratio: -1.0, ..Default::default() },
             EngineSettings {
@@ -339,6 +435,10 @@ mod tests {
                     chatters: 0.0,
                     echoes: 0.0,
                     reactions: 0.0,
+                    questions: 0.0,
+                    exclamations: 0.0,
+                    long_messages: 0.0,
+                    similar: 0.0,
                     ..Default::default()
                 },
                 ..Default::default()

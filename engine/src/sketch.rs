@@ -68,6 +68,9 @@ impl Distinct {
 
 /// Slots of the echo table; popular texts keep their slot because they keep coming back.
 const ECHO_SLOTS: usize = 64;
+/// Slots of the table of recent opening words: the words a crowd opens with are few (an emote, a
+/// name, "what"), and every slot is state each LIVE carries.
+pub const OPENING_SLOTS: usize = 16;
 /// Seconds a slot's clock counts before it wraps (about 18 hours); 0 marks an empty slot.
 const CLOCK: u32 = u16::MAX as u32;
 
@@ -83,36 +86,37 @@ struct Slot {
     at: u16,
 }
 
-/// Recent messages by text, to tell whether a message repeats what another viewer just wrote.
+/// Recent messages by text (or by opening word, `SLOTS` = [`OPENING_SLOTS`]), to tell whether
+/// a message repeats what another viewer just wrote.
 #[derive(Debug, Clone)]
-pub struct Echoes([Slot; ECHO_SLOTS]);
+pub struct Echoes<const SLOTS: usize = ECHO_SLOTS>([Slot; SLOTS]);
 
 // Serde derives arrays up to 32 long; the table goes as a sequence and must come back whole.
-impl Serialize for Echoes {
+impl<const SLOTS: usize> Serialize for Echoes<SLOTS> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for Echoes {
+impl<'de, const SLOTS: usize> Deserialize<'de> for Echoes<SLOTS> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let slots = Vec::<Slot>::deserialize(d)?;
         let n = slots.len();
-        slots.try_into().map(Echoes).map_err(|_| serde::de::Error::invalid_length(n, &"64 echo slots"))
+        slots.try_into().map(Echoes).map_err(|_| serde::de::Error::invalid_length(n, &"as many slots as the table has"))
     }
 }
 
-impl Default for Echoes {
+impl<const SLOTS: usize> Default for Echoes<SLOTS> {
     fn default() -> Self {
-        Echoes([Slot::default(); ECHO_SLOTS])
+        Echoes([Slot::default(); SLOTS])
     }
 }
 
-impl Echoes {
+impl<const SLOTS: usize> Echoes<SLOTS> {
     /// Notes that `user` wrote `text` at second `at` (counted from 1); true when another viewer
     /// wrote the same within `window_s` seconds. A viewer repeating themselves is no echo.
     pub fn echo(&mut self, text: u64, user: u64, at: u32, window_s: u32) -> bool {
-        let slot = &mut self.0[(text % ECHO_SLOTS as u64) as usize];
+        let slot = &mut self.0[(text % SLOTS as u64) as usize];
         let (text, user) = ((text >> 48) as u16, user as u16);
         let now = (at.max(1) - 1) % CLOCK + 1;
         let elapsed = (now + CLOCK - u32::from(slot.at)) % CLOCK;
@@ -234,8 +238,19 @@ mod tests {
     }
 
     #[test]
+    fn a_smaller_table_of_opening_words_works_alike_and_comes_back_whole() {
+        let mut openings: Echoes<OPENING_SLOTS> = Echoes::default();
+        assert!(!openings.echo(mix(7), mix(1), 10, 30));
+        assert!(openings.echo(mix(7), mix(2), 11, 30), "another viewer opening alike");
+        let bytes = postcard::to_allocvec(&openings).unwrap();
+        let back: Echoes<OPENING_SLOTS> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.0.len(), OPENING_SLOTS);
+        assert!(postcard::from_bytes::<Echoes>(&bytes).is_err(), "a table of another size is refused");
+    }
+
+    #[test]
     fn echoes_need_another_viewer_and_a_recent_message() {
-        let mut e = Echoes::default();
+        let mut e: Echoes = Echoes::default();
         assert!(!e.echo(mix(7), mix(1), 10, 30), "first time");
         assert!(!e.echo(mix(7), mix(1), 11, 30), "same viewer again");
         assert!(e.echo(mix(7), mix(2), 12, 30), "another viewer");

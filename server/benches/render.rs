@@ -1,14 +1,16 @@
 //! Render benchmark: seconds to make one 30-second shoppable clip on this machine, as a ratio to
 //! real time (goal: at most 0.5x, so the 5-minute post delay leaves ample room), against a plain
 //! cut-and-encode of the same span measured in the same run, and how many LIVEs' highlights one
-//! core keeps up with. Run: `cargo bench -p highlights-server --bench render`.
+//! core keeps up with; and the same clip with its edges snapped to natural breaks first (goal: at
+//! most 1.2x the every-format render). Run: `cargo bench -p highlights-server --bench render`.
 
 use std::time::{Duration, Instant};
 
 use highlights_api::FormatSpec;
 use highlights_server::media::render::{self, Inputs, SegmentFile};
-use highlights_server::media::test_pattern;
+use highlights_server::media::snap::{Snapping, Span};
 use highlights_server::media::{Container, Ffmpeg};
+use highlights_server::media::{breaks, test_pattern};
 use highlights_server::store::{CaptionLine, RenderTask, SegmentRef};
 
 const CLIP_S: i64 = 30;
@@ -58,10 +60,17 @@ async fn main() {
                 text: format!("caption {i}"),
             })
             .collect(),
+        snap: true,
+        min_ms: 10_000,
+        max_ms: 60_000,
+        claimable_since_ms: 0,
     };
     let everything =
         FormatSpec { auto_subtitles: true, arrow_to_live: true, click_now_end_card: true, background_music: true };
     let (mut baseline, mut plain, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut snapped, mut looking) = (Vec::new(), Vec::new());
+    let window_ms = Snapping::default().window_ms();
+    let held = Span::new(start_ms, refs.iter().map(|(_, r)| r.start_ms + r.duration_ms).max().unwrap());
     for round in 0..ROUNDS {
         // Baseline: the same span cut and encoded to the same size and codecs, nothing else.
         let dir = work.path().join(format!("baseline{round}"));
@@ -117,6 +126,25 @@ async fn main() {
             render::render(&ff, &task(format), &inputs, dir.path()).await.unwrap();
             times.push(t.elapsed().as_secs_f64());
         }
+        // Every format with the edges snapped first: one look at the seconds around each edge,
+        // then the render of the clip that came out (here the same span: the pattern has no break).
+        let dir = tempfile::tempdir_in(work.path()).unwrap();
+        let local: Vec<SegmentFile> = refs
+            .iter()
+            .enumerate()
+            .map(|(i, (path, segment))| {
+                let local = dir.path().join(format!("seg{i}.media"));
+                std::fs::copy(path, &local).unwrap();
+                SegmentFile { path: local, segment: segment.clone(), container: Container::MpegTs }
+            })
+            .collect();
+        let t = Instant::now();
+        let snapped_task = breaks::snap_task(&ff, dir.path(), &task(everything), &local, true, held, window_ms).await;
+        looking.push(t.elapsed().as_secs_f64());
+        let used = render::covering(&snapped_task).unwrap();
+        let segments = local.into_iter().filter(|f| used.iter().any(|u| u.start_ms == f.segment.start_ms)).collect();
+        render::render(&ff, &snapped_task, &Inputs { segments, has_audio: true }, dir.path()).await.unwrap();
+        snapped.push(t.elapsed().as_secs_f64());
     }
     let (b, p, f) = (median(baseline), median(plain), median(full));
     let clip = CLIP_S as f64;
@@ -128,6 +156,12 @@ async fn main() {
         f / clip,
         f / b,
         if f / clip <= 0.5 { "met" } else { "NOT met" }
+    );
+    let (l, sn) = (median(looking), median(snapped));
+    println!(
+        "  every format, edges snapped to natural breaks first (looking {l:.2} s)  {sn:6.2} s  {:.2}x the every-format render (goal: at most 1.2x: {})",
+        sn / f,
+        if sn / f <= 1.2 { "met" } else { "NOT met" }
     );
     // A LIVE posts at most 20 clips (the default cap); an hour-long LIVE thus needs 20 renders an hour.
     let per_core = 3600.0 / (20.0 * f);

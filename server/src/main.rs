@@ -45,6 +45,8 @@ enum Command {
         database: Database,
         #[command(flatten)]
         limits: EdgeLimits,
+        #[command(flatten)]
+        snapping: SnapArgs,
     },
     /// Distributed mode: lease partitions of the event log and apply their LIVE events to the
     /// store (engine, highlights, caps), resuming exactly where the previous holder stopped.
@@ -109,6 +111,23 @@ enum Command {
         /// Engine settings as JSON (any subset of `admin show-engine-settings`; default: built in).
         #[arg(long)]
         settings: Option<PathBuf>,
+    },
+    /// Learn the chat weights from human-labelled streams (a logistic model of which seconds are a
+    /// highlight's reaction, replayed online); prints the engine settings JSON (`{"weights": …}`)
+    /// that `admin set-engine-settings` takes.
+    Train {
+        /// A dataset in the Lightor layout, as for `eval`; repeat it to learn from several.
+        #[arg(long, required = true)]
+        lightor: Vec<PathBuf>,
+        /// Also write the settings JSON to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Engine settings to replay with and start from, as JSON (default: built in).
+        #[arg(long)]
+        settings: Option<PathBuf>,
+        /// Auto-posts per stream when choosing the span and penalty by what the engine finds.
+        #[arg(long, default_value_t = 10)]
+        cap: u32,
     },
     /// Administer sellers, tokens, remote config and experiment pins.
     Admin {
@@ -282,6 +301,31 @@ impl EdgeLimits {
     }
 }
 
+/// How far an engine's clip's edges may move to natural breaks when it is rendered.
+#[derive(clap::Args)]
+struct SnapArgs {
+    /// Seconds either edge may move to the end of a sentence, a pause or a scene cut (0: clips
+    /// are cut exactly as found; at most 15).
+    #[arg(long, default_value_t = 4)]
+    snap_window_s: u64,
+    /// Seconds, from when its job is due, a render of a LIVE still on waits for the recording and
+    /// captions after the clip's end (the job put back, no worker held) before it snaps with what
+    /// it has (at most 120).
+    #[arg(long, default_value_t = 10)]
+    snap_wait_s: u64,
+}
+
+impl SnapArgs {
+    fn snapping(&self) -> Result<serve::Snapping, Box<dyn std::error::Error + Send + Sync>> {
+        let (window, wait) =
+            (std::time::Duration::from_secs(self.snap_window_s), std::time::Duration::from_secs(self.snap_wait_s));
+        if window > serve::Snapping::MAX_WINDOW || wait > serve::Snapping::MAX_WAIT {
+            return Err("--snap-window-s must be at most 15 and --snap-wait-s at most 120".into());
+        }
+        Ok(serve::Snapping { window, wait })
+    }
+}
+
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     tracing_subscriber::fmt()
@@ -401,7 +445,56 @@ fn eval(
     let report = highlights_engine::eval::evaluate(&streams, &settings, cap);
     print!("{}", report.table());
     if cv {
-        print!("{}", highlights_engine::eval::cv::cross_validate(&streams, &settings, cap).table());
+        use highlights_engine::eval::cv::{ChatWeights, cross_validate};
+        // Both ways of choosing the chat weights, so the learned ones are judged against the hand-set.
+        for chat in [ChatWeights::Searched, ChatWeights::Learned] {
+            print!("{}", cross_validate(&streams, &settings, cap, chat).table());
+        }
+    }
+    Ok(())
+}
+
+fn train(
+    lightor: &[PathBuf],
+    out: Option<PathBuf>,
+    settings: Option<PathBuf>,
+    cap: u32,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if cap == 0 {
+        return Err("--cap must be at least 1".into());
+    }
+    let settings = engine_settings(settings.as_deref())?;
+    let mut streams = Vec::new();
+    for dir in lightor {
+        streams.extend(highlights_engine::eval::lightor::load(dir)?);
+    }
+    if streams.is_empty() {
+        return Err("no labelled streams in the --lightor folders".into());
+    }
+    let learned = highlights_engine::eval::train::learn(&streams, &settings, cap);
+    if learned.positives == 0 {
+        return Err("no second of these streams falls in a labelled highlight's reaction: nothing to learn".into());
+    }
+    for (hyper, objective) in &learned.tried {
+        eprintln!("leaving one stream out: {hyper:?} scores {objective:.3} (P@5 + posted precision)");
+    }
+    let f = &learned.fit;
+    eprintln!(
+        "chose {:?}; {} streams, {} scored seconds, {} in a highlight's reaction; coefficients {:?} (intercept {:.3}, {} Newton steps); ranking of seconds (ROC AUC, in-sample): learned {:.3}, starting weights {:.3}",
+        learned.hyper,
+        streams.len(),
+        learned.rows,
+        learned.positives,
+        f.coef.map(|c| (c * 1000.0).round() / 1000.0),
+        f.intercept,
+        f.iterations,
+        learned.auc,
+        learned.base_auc
+    );
+    let json = highlights_engine::eval::train::settings_json(&settings, &learned.weights)?;
+    println!("{json}");
+    if let Some(path) = out {
+        std::fs::write(&path, format!("{json}\n")).map_err(|e| format!("writing {}: {e}", path.display()))?;
     }
     Ok(())
 }
@@ -461,7 +554,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data, without_videos, nats, partitions, database, limits } => {
+        Command::Serve { addr, data, without_videos, nats, partitions, database, limits, snapping } => {
             tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
                 rt.block_on(async {
                     let mut options = if without_videos {
@@ -474,6 +567,7 @@ fn main() -> std::process::ExitCode {
                         return Err("--replaying lifts every rate limit: only on a loopback address".into());
                     }
                     limits.apply(&mut options)?;
+                    options.snapping = snapping.snapping()?;
                     if let Some(url) = nats {
                         options.log = Some(EventLog::connect(&url, check_partitions(partitions)?).await?);
                     }
@@ -495,6 +589,7 @@ fn main() -> std::process::ExitCode {
             replay(ReplayArgs { events, max_per_live, max_per_product, post_delay_s, all, settings })
         }
         Command::Eval { lightor, cap, settings, cv } => eval(&lightor, cap, settings, cv),
+        Command::Train { lightor, out, settings, cap } => train(&lightor, out, settings, cap),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

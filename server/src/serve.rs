@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
+pub use crate::media::snap::Snapping;
 use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker};
 use crate::rate::Throttle;
 pub use crate::rate::{Rate, RateLimits};
@@ -114,10 +115,15 @@ pub struct ServeOptions {
     pub videos: Videos,
     /// Where recordings and videos are kept (`media/` in the data directory when absent).
     pub media: Option<Arc<dyn MediaStore>>,
-    /// Render workers; each keeps about one core busy.
+    /// Render workers; each keeps about one core busy. 0: none in this process (another one
+    /// renders from the same store, or a test drives a [`RenderWorker`] itself).
     pub render_workers: usize,
     /// When failed renders are retried.
     pub retry: RetryPolicy,
+    /// How far an engine's clip's edges may move to natural breaks at render time, and how long
+    /// a render waits for the recording and captions after the clip to find one (4 s and 10 s by
+    /// default; a waiting job goes back to the store, no worker is held).
+    pub snapping: Snapping,
     /// How many videos a seller may have made (see [`RenderQuota`]'s default for why).
     pub render_quota: RenderQuota,
     /// Distributed mode: ingestion appends to this event log instead of storing and scoring here.
@@ -142,6 +148,7 @@ impl Default for ServeOptions {
             media: None,
             render_workers: 1,
             retry: RetryPolicy::default(),
+            snapping: Snapping::default(),
             render_quota: RenderQuota::default(),
             log: None,
             database_url: None,
@@ -287,8 +294,9 @@ pub async fn start_with(
                     }
                 }
             }
-            let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff, state.scratch.clone());
-            for _ in 0..options.render_workers.max(1) {
+            let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff, state.scratch.clone())
+                .with_snapping(options.snapping);
+            for _ in 0..options.render_workers {
                 background.push(tokio::spawn(worker.clone().run(background_stopped.clone())));
             }
         }

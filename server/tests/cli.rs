@@ -1,5 +1,5 @@
-//! The command line as an operator uses it: `eval` on a labelled dataset, `replay --all`, and the
-//! engine settings an admin shows and sets.
+//! The command line as an operator uses it: `eval` and `train` on a labelled dataset, `replay
+//! --all`, and the engine settings an admin shows and sets.
 
 use std::path::Path;
 use std::process::Command;
@@ -92,14 +92,32 @@ fn eval_prints_the_engine_and_the_naive_baseline_side_by_side() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     let folds = text.lines().filter(|l| l.trim_start().starts_with(['s', 't']) && l.contains(" chose ")).count();
-    assert_eq!(folds, 6, "a fold per stream of both folders:\n{text}");
-    for summary in ["cross-validated ", "in-sample ", "shipped settings "] {
+    assert_eq!(folds, 12, "a fold per stream of both folders, chat weights hand-set then learned:\n{text}");
+    for summary in ["cross-validated ", "in-sample ", "shipped settings ", "cv, learned chat "] {
         assert!(text.lines().any(|l| l.starts_with(summary) && l.contains("P@5")), "{summary}row:\n{text}");
     }
 
     let missing = server().args(["eval", "--lightor", "/nonexistent/dataset"]).output().unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/dataset"), "says which folder");
+}
+
+#[test]
+fn train_prints_and_writes_chat_weights_an_admin_can_store() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(lightor_dataset(dir.path()) > 0);
+    let out_file = dir.path().join("learned.json");
+    let out = server().args(["train", "--lightor"]).arg(dir.path()).arg("--out").arg(&out_file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    let settings: highlights_engine::EngineSettings = serde_json::from_value(written).unwrap();
+    settings.validate().unwrap();
+    let chat: f32 = settings.weights.chat().iter().sum();
+    assert!(chat > 0.0 && settings.weights.chat_scale > 0.0, "{:?}", settings.weights);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scored seconds"), "says what it learned from");
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cv;
 pub mod lightor;
 mod score;
+pub mod train;
 
 use std::fmt::Write;
 

@@ -83,3 +83,20 @@ pub struct Summary {
     /// Labels found by a posted start, over all labels.
     pub labels_found: f64,
 }
+
+/// Fewest auto-posts per stream a choice must average to count as posting at all.
+pub const MIN_POSTS_PER_STREAM: f64 = 3.0;
+
+/// What the search maximises on the streams it may see: ranking (mean start-precision at 5) and
+/// what is posted (its precision), with a choice that posts fewer than
+/// [`MIN_POSTS_PER_STREAM`] a stream counted as worthless.
+pub(crate) fn objective(scores: &[&Scores]) -> f64 {
+    let n = scores.len().max(1) as f64;
+    let p5 = scores.iter().map(|s| s.precision_at[1]).sum::<f64>() / n;
+    let posted: usize = scores.iter().map(|s| s.posted).sum();
+    let right: usize = scores.iter().map(|s| s.posted_right).sum();
+    if (posted as f64) / n < MIN_POSTS_PER_STREAM {
+        return p5 - 1.0;
+    }
+    p5 + right as f64 / posted as f64
+}

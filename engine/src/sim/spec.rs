@@ -130,20 +130,37 @@ impl StreamSpec {
 
     /// Plants `n` moments at random, well apart, with random kinds and strengths (4x to 8x at the
     /// peak: a clear moment, several times the noise of any one signal).
-    pub fn plant_random(mut self, n: usize) -> Self {
+    pub fn plant_random(self, n: usize) -> Self {
+        self.plant_random_within(n, 12..30, 4.0..8.0, false)
+    }
+
+    /// Plants `n` moments like [`StreamSpec::plant_random`], with widths (seconds) and peak
+    /// strengths drawn from the given ranges, lifting every signal at once when `mixed` (a
+    /// moment the whole room joins in, as the product owner's generator plants them): what
+    /// sellers have is also weaker and longer than the clear moments the detection floors were set on.
+    pub fn plant_random_within(
+        mut self,
+        n: usize,
+        dur_s: std::ops::Range<i64>,
+        strength: std::ops::Range<f64>,
+        mixed: bool,
+    ) -> Self {
         let mut rng = fastrand::Rng::with_seed(self.seed ^ 0x5eed);
         let slot = (self.duration_s - 120) / n.max(1) as i64;
         for i in 0..n as i64 {
+            let any = [Burst::Engagement, Burst::Conversion, Burst::Traffic, Burst::Mixed][rng.usize(0..4)];
             let kind = if self.comments_only {
                 Burst::Engagement
+            } else if mixed {
+                Burst::Mixed
             } else {
-                [Burst::Engagement, Burst::Conversion, Burst::Traffic, Burst::Mixed][rng.usize(0..4)]
+                any
             };
             self.planted.push(Planted {
                 at_s: 90 + i * slot + rng.i64(20..(slot - 20).max(21)),
-                dur_s: rng.i64(12..30),
+                dur_s: rng.i64(dur_s.clone()),
                 kind,
-                strength: 4.0 + rng.f64() * 4.0,
+                strength: strength.start + rng.f64() * (strength.end - strength.start),
             });
         }
         self

@@ -1,10 +1,13 @@
 //! Real media: recordings in, shoppable MP4s out. Segments are kept in a [`MediaStore`]; a
-//! [`RenderWorker`] cuts and formats each queued highlight with ffmpeg.
+//! [`RenderWorker`] moves each queued highlight's edges to natural breaks, then cuts and formats
+//! it with ffmpeg.
 
+pub mod breaks;
 pub mod ffmpeg;
 pub mod intake;
 pub mod music;
 pub mod render;
+pub mod snap;
 pub mod store;
 pub mod test_pattern;
 pub mod worker;

@@ -82,6 +82,42 @@ pub fn covering(task: &RenderTask) -> Result<Vec<SegmentRef>, RenderError> {
     Err(hole(reached, task.end_ms))
 }
 
+/// The readable segments that hold `[start_ms, end_ms)` and, without a hole, as much of
+/// `[from_ms, to_ms)` around it as the recorder has sent, with the span they hold there (never
+/// less than the clip): where a clip's edges may move. `None` when the clip itself is not held.
+pub fn held(
+    segments: &[SegmentRef],
+    start_ms: i64,
+    end_ms: i64,
+    from_ms: i64,
+    to_ms: i64,
+) -> Option<(i64, i64, Vec<SegmentRef>)> {
+    let mut chain: Vec<&SegmentRef> = Vec::new();
+    let mut reached = i64::MIN;
+    let mut readable = segments.iter().filter(|s| s.readable).peekable();
+    while let Some(s) = readable.next() {
+        if chain.is_empty() || s.start_ms > reached + JOIN_TOLERANCE_MS {
+            chain.clear();
+        }
+        chain.push(s);
+        reached = reached.max(s.start_ms + s.duration_ms);
+        let chain_from = chain[0].start_ms;
+        let continues = readable.peek().is_some_and(|n| n.start_ms <= reached + JOIN_TOLERANCE_MS);
+        if continues {
+            continue;
+        }
+        if chain_from <= start_ms + JOIN_TOLERANCE_MS && reached + JOIN_TOLERANCE_MS >= end_ms {
+            let used = chain
+                .iter()
+                .filter(|s| s.start_ms < to_ms && s.start_ms + s.duration_ms > from_ms)
+                .map(|s| (*s).clone());
+            return Some((chain_from.max(from_ms).min(start_ms), reached.min(to_ms).max(end_ms), used.collect()));
+        }
+        reached = i64::MIN;
+    }
+    None
+}
+
 fn srt_time(ms: i64) -> String {
     let ms = ms.max(0);
     format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
@@ -140,7 +176,8 @@ pub struct Rendered {
     pub duration_ms: i64,
 }
 
-fn seconds(ms: i64) -> String {
+/// Seconds with millisecond precision, as ffmpeg takes them.
+pub(crate) fn seconds(ms: i64) -> String {
     format!("{:.3}", ms as f64 / 1000.0)
 }
 
@@ -152,7 +189,7 @@ fn text_options(ff: &Ffmpeg) -> String {
 }
 
 /// The concat list of the segments, by plain name; a name safe mode would refuse is not ours.
-fn concat_list(segments: &[SegmentFile], dir: &Path) -> Result<String, RenderError> {
+pub(crate) fn concat_list(segments: &[SegmentFile], dir: &Path) -> Result<String, RenderError> {
     let mut list = String::from("ffconcat version 1.0\n");
     for f in segments {
         let name = f.path.file_name().and_then(|n| n.to_str()).filter(|n| {
@@ -170,7 +207,7 @@ fn concat_list(segments: &[SegmentFile], dir: &Path) -> Result<String, RenderErr
 }
 
 /// Writes the render's text files (the concat list, subtitles, drawn texts) off the async threads.
-async fn write_files(dir: &Path, files: Vec<(&'static str, String)>) -> Result<(), RenderError> {
+pub(crate) async fn write_files(dir: &Path, files: Vec<(&'static str, String)>) -> Result<(), RenderError> {
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || files.iter().try_for_each(|(name, text)| std::fs::write(dir.join(name), text)))
         .await
@@ -373,6 +410,10 @@ mod tests {
             attempt: 1,
             segments,
             captions: Vec::new(),
+            snap: true,
+            min_ms: 10_000,
+            max_ms: 60_000,
+            claimable_since_ms: 0,
         }
     }
 
@@ -387,6 +428,24 @@ mod tests {
         assert!(matches!(covering(&short), Err(RenderError::Missing { from_ms: 12_000, to_ms: 15_000 })));
         let bad = task(vec![seg(4_000, 4_000, true), seg(8_000, 0, false), seg(12_000, 4_000, true)]);
         assert!(matches!(covering(&bad), Err(RenderError::Unreadable { start_ms: 8_000 })));
+    }
+
+    #[test]
+    fn held_reaches_around_the_clip_up_to_a_hole() {
+        let segs = vec![
+            seg(0, 4_000, true),
+            seg(6_000, 4_000, true),
+            seg(10_000, 4_000, true),
+            seg(14_000, 4_000, false),
+            seg(18_000, 4_000, true),
+        ];
+        let (from, to, used) = held(&segs, 7_000, 12_000, 3_000, 16_000).unwrap();
+        assert_eq!((from, to), (6_000, 14_000), "a hole before, an unreadable segment after");
+        assert_eq!(used.iter().map(|s| s.start_ms).collect::<Vec<_>>(), [6_000, 10_000]);
+        let (from, to, used) = held(&segs, 7_000, 12_000, 6_500, 11_000).unwrap();
+        assert_eq!((from, to, used.len()), (6_500, 12_000, 2), "never less than the clip");
+        assert!(held(&segs, 2_000, 8_000, 0, 10_000).is_none(), "the clip itself has a hole");
+        assert_eq!(held(&segs, 18_500, 21_000, 15_000, 30_000).map(|h| (h.0, h.1)), Some((18_000, 22_000)));
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The render worker: claims due jobs from the store, fetches their segments from the media
-//! store, renders, stores the files, and reports the outcome; the store decides on retries.
+//! store (with a few seconds around an engine's moment; while what follows its end is not in yet,
+//! the job goes back to the store for a bounded time instead of holding the worker), moves the
+//! clip's edges to natural breaks, renders, stores the files, and reports the outcome; the store
+//! decides on retries.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -8,11 +11,18 @@ use std::time::Duration;
 
 use highlights_api::VideoState;
 
+use super::breaks;
 use super::ffmpeg::Container;
 use super::ffmpeg::Ffmpeg;
 use super::render::{self, Inputs, RenderError, SegmentFile};
+use super::snap::{Snapping, Span};
 use super::store::{MediaError, MediaStore};
-use crate::store::{RenderOutcome, RenderTask, SegmentRef, Store, StoreError};
+use crate::clock::Clock;
+use crate::store::{ClipSpan, JOIN_TOLERANCE_MS, RenderOutcome, RenderTask, SegmentRef, Store, StoreError};
+
+/// How long a render waiting for what follows its clip leaves the job before it is claimed again:
+/// recorders send a segment every few seconds, and each look is a claim and a write.
+const RECHECK_MS: i64 = 1_000;
 
 /// Why one attempt failed before or after ffmpeg.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +47,29 @@ pub fn thumbnail_key(highlight_id: &str) -> String {
     format!("videos/{highlight_id}.jpg")
 }
 
+/// When a claimed render should go back to the store instead of being made now (`None`: now).
+/// While the LIVE is on and the recording held (up to `held_to_ms`) or its ingested events (up to
+/// `events_until_ms`; a caption is sent once its sentence ends) stop short of `to_ms`, the end of
+/// the window after the clip, a break there may still come: the job is due again a little later,
+/// up to `wait_ms` after it was first due, and then it snaps with what there is. A LIVE that ended
+/// or went silent sends nothing more, so there is nothing to wait for.
+fn wait_until(
+    task: &RenderTask,
+    held_to_ms: i64,
+    events_until_ms: Option<i64>,
+    to_ms: i64,
+    wait_ms: i64,
+    now_ms: i64,
+) -> Option<i64> {
+    let recorded = held_to_ms.saturating_add(JOIN_TOLERANCE_MS) >= to_ms;
+    let said = events_until_ms.is_some_and(|t| t >= to_ms);
+    let deadline = task.claimable_since_ms.saturating_add(wait_ms);
+    if (recorded && said) || !task.live_on || now_ms >= deadline {
+        return None;
+    }
+    Some(now_ms.saturating_add(RECHECK_MS).min(deadline))
+}
+
 /// Renders the videos the store queues.
 #[derive(Clone)]
 pub struct RenderWorker {
@@ -44,12 +77,27 @@ pub struct RenderWorker {
     media: Arc<dyn MediaStore>,
     ffmpeg: Ffmpeg,
     scratch: PathBuf,
+    snapping: Snapping,
+    clock: Clock,
 }
 
 impl RenderWorker {
-    /// A worker using `scratch` for its temporary files.
+    /// A worker using `scratch` for its temporary files, snapping clips by the default [`Snapping`].
     pub fn new(store: Arc<dyn Store>, media: Arc<dyn MediaStore>, ffmpeg: Ffmpeg, scratch: PathBuf) -> Self {
-        Self { store, media, ffmpeg, scratch }
+        Self { store, media, ffmpeg, scratch, snapping: Snapping::default(), clock: Arc::new(crate::clock::now_ms) }
+    }
+
+    /// This worker, moving clips' edges by `snapping`.
+    pub fn with_snapping(mut self, snapping: Snapping) -> Self {
+        self.snapping = snapping;
+        self
+    }
+
+    /// This worker, claiming, putting back and finishing jobs by `clock` instead of the wall
+    /// clock: lets a test say when a job is due again instead of sleeping until it is.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Renders due jobs until `stop` turns true; an attempt under way is abandoned (its ffmpeg
@@ -79,19 +127,26 @@ impl RenderWorker {
         }
     }
 
-    /// Claims and renders one due job; `None` when nothing was due, else the video's state after it.
+    /// Claims and renders one due job; `None` when nothing was due, else the video's state after
+    /// it (still rendering when the job was put back to wait for what follows its clip).
     pub async fn render_next(&self) -> Result<Option<VideoState>, StoreError> {
-        let Some(task) = self.store.claim_render(crate::clock::now_ms()).await? else {
+        let Some(task) = self.store.claim_render((self.clock)()).await? else {
             return Ok(None);
         };
         let outcome = match self.attempt(&task).await {
             Ok(outcome) => outcome,
             Err(e) => RenderOutcome::Failed { reason: e.to_string() },
         };
-        if let RenderOutcome::Failed { reason } = &outcome {
-            tracing::warn!(highlight_id = %task.highlight_id, attempt = task.attempt, %reason, "render failed");
+        match &outcome {
+            RenderOutcome::Failed { reason } => {
+                tracing::warn!(highlight_id = %task.highlight_id, attempt = task.attempt, %reason, "render failed")
+            }
+            RenderOutcome::Deferred { until_ms } => {
+                tracing::debug!(highlight_id = %task.highlight_id, until_ms, "render waits for what follows the clip")
+            }
+            RenderOutcome::Ready { .. } => {}
         }
-        match self.store.finish_render(task.highlight_id.clone(), outcome, crate::clock::now_ms()).await {
+        match self.store.finish_render(task.highlight_id.clone(), outcome, (self.clock)()).await {
             Ok(state) => {
                 tracing::info!(highlight_id = %task.highlight_id, state = state.as_str(), "render finished");
                 Ok(Some(state))
@@ -103,12 +158,48 @@ impl RenderWorker {
     }
 
     async fn attempt(&self, task: &RenderTask) -> Result<RenderOutcome, AttemptError> {
-        let segments = render::covering(task)?;
+        render::covering(task)?;
+        let as_found = || -> Result<_, AttemptError> {
+            Ok((task.clone(), Span::new(task.start_ms, task.end_ms), render::covering(task)?, 0))
+        };
+        let window_ms = if task.snap { self.snapping.window_ms() } else { 0 };
+        let (task, held, segments, window_ms) = if window_ms > 0 {
+            let (from, to) = (task.start_ms - window_ms, task.end_ms + window_ms);
+            match self.store.render_material(task.live_id.clone(), from, to).await {
+                Ok(material) => {
+                    let held = render::held(&material.segments, task.start_ms, task.end_ms, from, to);
+                    // A clip not held (a segment replaced since the claim) waits for nothing: it fails.
+                    let held_to = held.as_ref().map_or(to, |h| h.1);
+                    let now = (self.clock)();
+                    if let Some(until_ms) =
+                        wait_until(task, held_to, material.events_until_ms, to, self.snapping.wait_ms(), now)
+                    {
+                        return Ok(RenderOutcome::Deferred { until_ms });
+                    }
+                    let wide = RenderTask { segments: material.segments, captions: material.captions, ..task.clone() };
+                    match held {
+                        Some((from, to, used)) => (wide, Span::new(from, to), used, window_ms),
+                        None => {
+                            let used = render::covering(&wide)?;
+                            (wide, Span::new(task.start_ms, task.end_ms), used, window_ms)
+                        }
+                    }
+                }
+                // The look around is a nicety: the clip as found (its segments came with the claim)
+                // is still a good video, and failing here would spend one of its attempts.
+                Err(e) => {
+                    tracing::warn!(highlight_id = %task.highlight_id, error = %e, "could not read around the clip; rendering it as found");
+                    as_found()?
+                }
+            }
+        } else {
+            as_found()?
+        };
         let (media, scratch) = (self.media.clone(), self.scratch.clone());
         // Disk work (the scratch directory, copies of the segments) stays off the async threads.
         let (dir, local) =
             tokio::task::spawn_blocking(move || fetch_segments(media.as_ref(), &scratch, segments)).await??;
-        let result = self.render_in(task, &dir, local).await;
+        let result = self.render_in(&task, held, window_ms, &dir, local).await;
         match tokio::task::spawn_blocking(move || dir.close()).await {
             Ok(Ok(())) => {}
             // A leftover scratch directory wastes disk but harms no video.
@@ -118,10 +209,13 @@ impl RenderWorker {
         result
     }
 
-    /// Renders the clip from the local copies in `dir` and stores the video and its thumbnail.
+    /// Moves the clip's edges to natural breaks in the recording `held` (local copies in `dir`),
+    /// renders it, and stores the video and its thumbnail.
     async fn render_in(
         &self,
         task: &RenderTask,
+        held: Span,
+        window_ms: i64,
         dir: &tempfile::TempDir,
         local: Vec<SegmentFile>,
     ) -> Result<RenderOutcome, AttemptError> {
@@ -130,7 +224,20 @@ impl RenderWorker {
             Ok(p) => p.stream("audio").is_some(),
             Err(e) => return Err(RenderError::from(e).into()),
         };
-        let rendered = render::render(&self.ffmpeg, task, &Inputs { segments: local, has_audio }, dir.path()).await?;
+        let snapped = breaks::snap_task(&self.ffmpeg, dir.path(), task, &local, has_audio, held, window_ms).await;
+        let moved = (snapped.start_ms, snapped.end_ms) != (task.start_ms, task.end_ms);
+        if moved {
+            tracing::info!(
+                highlight_id = %task.highlight_id,
+                start_moved_ms = snapped.start_ms - task.start_ms,
+                end_moved_ms = snapped.end_ms - task.end_ms,
+                "clip moved to natural breaks"
+            );
+        }
+        // Only the segments the snapped clip needs are decoded.
+        let used = render::covering(&snapped)?;
+        let segments = local.into_iter().filter(|f| used.iter().any(|u| u.start_ms == f.segment.start_ms)).collect();
+        let rendered = render::render(&self.ffmpeg, &snapped, &Inputs { segments, has_audio }, dir.path()).await?;
         let (video_key, thumbnail_key) = (video_key(&task.highlight_id), thumbnail_key(&task.highlight_id));
         let media = self.media.clone();
         let (vk, tk) = (video_key.clone(), thumbnail_key.clone());
@@ -140,7 +247,8 @@ impl RenderWorker {
             media.put_file(&vk, &rendered.video)
         })
         .await??;
-        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key })
+        let clip = moved.then_some(ClipSpan { start_ms: snapped.start_ms, end_ms: snapped.end_ms });
+        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key, clip })
     }
 }
 
@@ -163,4 +271,53 @@ fn fetch_segments(
         local.push(SegmentFile { path, segment, container });
     }
     Ok((dir, local))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A clip `[11 s, 23 s)` of a LIVE, its job first due at 1 000 s (server time).
+    fn task(live_on: bool) -> RenderTask {
+        RenderTask {
+            highlight_id: "h".into(),
+            live_id: "l".into(),
+            start_ms: 11_000,
+            end_ms: 23_000,
+            peak_ms: 17_000,
+            product_name: None,
+            format: Default::default(),
+            live_on,
+            attempt: 1,
+            segments: Vec::new(),
+            captions: Vec::new(),
+            snap: true,
+            min_ms: 10_000,
+            max_ms: 60_000,
+            claimable_since_ms: 1_000_000,
+        }
+    }
+
+    const TO: i64 = 26_000;
+    const WAIT: i64 = 10_000;
+
+    #[test]
+    fn a_render_waits_for_the_recording_and_the_events_after_the_clip_then_goes_with_what_there_is() {
+        let on = task(true);
+        let now = 1_002_000;
+        // Both in: render now.
+        assert_eq!(wait_until(&on, TO, Some(TO), TO, WAIT, now), None);
+        assert_eq!(wait_until(&on, TO - JOIN_TOLERANCE_MS, Some(TO + 5_000), TO, WAIT, now), None, "within a join");
+        // The recording is in but the caption the clip ends in may not be: the events stop short.
+        assert_eq!(wait_until(&on, TO, Some(23_000), TO, WAIT, now), Some(now + RECHECK_MS));
+        assert_eq!(wait_until(&on, TO, None, TO, WAIT, now), Some(now + RECHECK_MS), "no events at all yet");
+        // The events are in but the recording is not.
+        assert_eq!(wait_until(&on, 24_000, Some(TO), TO, WAIT, now), Some(now + RECHECK_MS));
+        // Never past the bound, counted from when the job was first due, not from this claim.
+        assert_eq!(wait_until(&on, 24_000, None, TO, WAIT, 1_009_500), Some(1_010_000));
+        assert_eq!(wait_until(&on, 24_000, None, TO, WAIT, 1_010_000), None, "the bound: with what there is");
+        assert_eq!(wait_until(&on, 24_000, None, TO, 0, now), None, "no wait configured");
+        // A LIVE that ended (or went silent) sends nothing more.
+        assert_eq!(wait_until(&task(false), 24_000, None, TO, WAIT, now), None);
+    }
 }

@@ -11,7 +11,7 @@ use highlights_api::{
 use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
 
-use super::media_contract::{MediaRef, RenderOutcome, RenderTask, SegmentProbe, VideoJob};
+use super::media_contract::{MediaRef, RenderMaterial, RenderOutcome, RenderTask, SegmentProbe, VideoJob};
 use super::tokens::{TokenInfo, TokenLifetime};
 
 /// Why the store could not do what was asked, in terms a caller can act on.
@@ -441,7 +441,12 @@ pub trait Store: Send + Sync + 'static {
     async fn release_render_leases(&self) -> Result<u32, StoreError>;
     /// Leases the next due render job to the caller, with everything it needs.
     async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError>;
-    /// Records how a claimed render ended; answers the video's state after it.
+    /// The segments and captions of a LIVE over `[from_ms, to_ms)`, and how far its events have
+    /// come: what a render reads around its clip for natural breaks, and whether to wait for more.
+    async fn render_material(&self, live_id: String, from_ms: i64, to_ms: i64) -> Result<RenderMaterial, StoreError>;
+    /// Records how a claimed render ended (the highlight's shown span moves with a snapped clip;
+    /// a deferred job is due again later, not counted as an attempt); answers the video's state
+    /// after it.
     async fn finish_render(
         &self,
         highlight_id: String,

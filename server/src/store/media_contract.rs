@@ -51,9 +51,9 @@ pub struct RenderTask {
     pub highlight_id: String,
     /// Its LIVE.
     pub live_id: String,
-    /// Clip start (epoch ms).
+    /// Clip start (epoch ms), as found: the engine's, or the seller's cut.
     pub start_ms: i64,
-    /// Clip end (epoch ms).
+    /// Clip end (epoch ms), as found.
     pub end_ms: i64,
     /// Where the thumbnail is taken (epoch ms), inside the clip.
     pub peak_ms: i64,
@@ -61,7 +61,8 @@ pub struct RenderTask {
     pub product_name: Option<String>,
     /// Format features from the seller's experiment arm.
     pub format: FormatSpec,
-    /// Whether the LIVE is on now (the arrow to the LIVE button only makes sense then).
+    /// Whether the LIVE is on now, read at each claim: the arrow to the LIVE button only makes
+    /// sense then, and only then may more of the recording and captions still come.
     pub live_on: bool,
     /// Which attempt this is, from 1.
     pub attempt: u32,
@@ -69,6 +70,39 @@ pub struct RenderTask {
     pub segments: Vec<SegmentRef>,
     /// Captions overlapping the clip, by time.
     pub captions: Vec<CaptionLine>,
+    /// Whether the clip's edges may move to natural breaks at render time: an engine's moment
+    /// may, a seller's own cut is kept as asked.
+    pub snap: bool,
+    /// Shortest clip the remote config allows, in ms: a moved edge keeps the clip at least this long.
+    pub min_ms: i64,
+    /// Longest clip the remote config allows, in ms.
+    pub max_ms: i64,
+    /// When the job was first due (server ms): a render waiting for what follows the clip waits
+    /// at most the configured wait from then, however often it is put back.
+    pub claimable_since_ms: i64,
+}
+
+/// The recording and captions of a LIVE over a span wider than a clip: what a render looks at for
+/// breaks near the clip's edges.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RenderMaterial {
+    /// Segments overlapping the span, by start.
+    pub segments: Vec<SegmentRef>,
+    /// Captions overlapping the span, by time.
+    pub captions: Vec<CaptionLine>,
+    /// The LIVE's stream clock: the time of its newest ingested event (`None`: none yet). Captions
+    /// are sent once a sentence ends, so chat and captions past the span's end mean those of the
+    /// span are likely in.
+    pub events_until_ms: Option<i64>,
+}
+
+/// A rendered clip's edges in stream time (epoch ms), once moved to natural breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClipSpan {
+    /// First instant shown.
+    pub start_ms: i64,
+    /// First instant no longer shown.
+    pub end_ms: i64,
 }
 
 /// How a render attempt ended.
@@ -82,6 +116,16 @@ pub enum RenderOutcome {
         video_key: String,
         /// Key of the JPEG.
         thumbnail_key: String,
+        /// Where the clip's edges went when they moved to natural breaks; the highlight's span
+        /// shown to the seller becomes this, while the span as found stays for telling moments
+        /// apart (`None`: cut as asked).
+        clip: Option<ClipSpan>,
+    },
+    /// Not rendered yet: what follows the clip (recording, captions) is still coming. The job is
+    /// due again at `until_ms`, and this claim does not count as an attempt.
+    Deferred {
+        /// When the job is due again (server ms).
+        until_ms: i64,
     },
     /// It failed; the store retries with backoff, then gives up.
     Failed {

@@ -19,8 +19,8 @@ pub use contract::{
     NewHighlight, PRUNE_BATCH, PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
 };
 pub use media_contract::{
-    CaptionLine, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe,
-    SegmentRef, VideoJob,
+    CaptionLine, ClipSpan, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderMaterial, RenderOutcome, RenderTask,
+    RetryPolicy, SegmentProbe, SegmentRef, VideoJob,
 };
 pub use postgres::PostgresStore;
 pub use quota::{QUOTA_WINDOW_MS, RenderQuota};

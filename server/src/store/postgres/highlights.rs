@@ -137,8 +137,8 @@ pub(super) async fn insert(tx: &Tx<'_>, h: &NewHighlight) -> Result<Highlight, S
     exec(
         tx,
         "INSERT INTO highlights (id, seller_id, live_id, kind, status, live_now, start_ms, end_ms, peak_ms, product_id, score,
-             signals, identified_at_ms, post_at_ms, posted_at_ms, format, seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             signals, identified_at_ms, post_at_ms, posted_at_ms, format, seq, found_start_ms, found_end_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $7, $8)",
         &[
             &id,
             &h.seller_id,
@@ -377,10 +377,12 @@ pub(super) async fn store_moment(
     // storing moments of one LIVE at once take turns, so neither exceeds a cap.
     exec(tx, "SELECT 1 FROM lives WHERE id = $1 FOR UPDATE", &[&m.live_id]).await?;
     // A moment overlapping one already stored for this LIVE is the same moment seen again (a
-    // detector rebuilt after a restart re-finds what it found before the crash).
+    // detector rebuilt after a restart re-finds what it found before the crash). Spans as found:
+    // a video's edges moved to natural breaks must not swallow the next moment.
     let seen = exists(
         tx,
-        "SELECT 1 FROM highlights WHERE live_id = $1 AND kind != $4 AND start_ms < $3 AND end_ms > $2 LIMIT 1",
+        "SELECT 1 FROM highlights WHERE live_id = $1 AND kind != $4
+             AND coalesce(found_start_ms, start_ms) < $3 AND coalesce(found_end_ms, end_ms) > $2 LIMIT 1",
         &[&m.live_id, &m.start_ms, &m.end_ms, &Manual.as_str()],
     )
     .await?;

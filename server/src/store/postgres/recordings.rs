@@ -6,7 +6,7 @@ use highlights_api::{RecordingReport, SegmentReceipt};
 use super::shared::{Tx, exec, exists, one, rows};
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
+use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef};
 use crate::store::rules;
 
 async fn live_exists(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
@@ -104,4 +104,21 @@ pub(super) async fn captions(
         out.extend(rules::caption(r.try_get(0)?, start_ms));
     }
     Ok(out)
+}
+
+/// Segments and captions over `[from_ms, to_ms)` and the LIVE's stream clock, read in one
+/// transaction.
+pub(super) async fn material(
+    tx: &Tx<'_>,
+    live_id: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<RenderMaterial, StoreError> {
+    // An aggregate: one row even for a LIVE not (or no longer) stored.
+    let events_until_ms = one(tx, "SELECT max(last_event_ms) FROM lives WHERE id = $1", &[&live_id]).await?;
+    Ok(RenderMaterial {
+        segments: overlapping(tx, live_id, from_ms, to_ms).await?,
+        captions: captions(tx, live_id, from_ms, to_ms).await?,
+        events_until_ms,
+    })
 }

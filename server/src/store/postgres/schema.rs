@@ -161,8 +161,18 @@ INSERT INTO video_creations (seller_id, highlight_id, created_at_ms)
     SELECT seller_id, id, post_at_ms FROM highlights
     WHERE kind = 'manual' AND post_at_ms > (extract(epoch FROM now()) * 1000)::bigint - 86400000;";
 
+/// Version 4 (the SQLite store's version 12): render-time snapping. A highlight keeps the span
+/// the engine found (for telling a moment seen again from a new one) apart from the span its video
+/// shows, which a render may move to natural breaks; a render job remembers when it was first due,
+/// so waiting for what follows its clip is bounded however often it is put back. NULL (rows from
+/// before, or written by a process not yet upgraded) reads as the span shown and the job's next
+/// attempt.
+const V4: &str = "ALTER TABLE highlights ADD COLUMN found_start_ms BIGINT DEFAULT NULL;
+ALTER TABLE highlights ADD COLUMN found_end_ms BIGINT DEFAULT NULL;
+ALTER TABLE videos ADD COLUMN claimable_since_ms BIGINT DEFAULT NULL;";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1, V2, V3];
+const VERSIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.

@@ -17,7 +17,8 @@ use VideoState::{Failed, Ready, Rendering};
 /// The next due render job, locked; jobs another process is claiming right now are skipped.
 static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT v.highlight_id, v.attempts FROM videos v JOIN highlights h ON h.id = v.highlight_id
+        "SELECT v.highlight_id, v.attempts, coalesce(v.claimable_since_ms, v.next_attempt_at_ms)
+         FROM videos v JOIN highlights h ON h.id = v.highlight_id
          WHERE v.state = '{}' AND v.next_attempt_at_ms <= $1 AND coalesce(v.claimed_until_ms, 0) <= $1
              AND h.status = $2
          ORDER BY v.next_attempt_at_ms LIMIT 1
@@ -36,9 +37,11 @@ async fn bump_highlight(tx: &Tx<'_>, highlight_id: &str) -> Result<(), StoreErro
 pub(super) async fn enqueue(tx: &Tx<'_>, highlight_id: &str, now_ms: i64) -> Result<(), StoreError> {
     exec(
         tx,
-        "INSERT INTO videos (highlight_id, state, attempts, next_attempt_at_ms) VALUES ($1, $2, 0, $3)
+        "INSERT INTO videos (highlight_id, state, attempts, next_attempt_at_ms, claimable_since_ms)
+         VALUES ($1, $2, 0, $3, $3)
          ON CONFLICT (highlight_id) DO UPDATE SET state = excluded.state, attempts = 0,
-             next_attempt_at_ms = excluded.next_attempt_at_ms, claimed_until_ms = NULL
+             next_attempt_at_ms = excluded.next_attempt_at_ms, claimed_until_ms = NULL,
+             claimable_since_ms = excluded.claimable_since_ms
          WHERE videos.state = $4",
         &[&highlight_id, &Rendering.as_str(), &now_ms, &Failed.as_str()],
     )
@@ -69,7 +72,7 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, policy: &RetryPolicy) -> Res
     let Some(r) = row(tx, &CLAIM_SQL, &[&now_ms, &HighlightStatus::Scheduled.as_str()]).await? else {
         return Ok(None);
     };
-    let (id, attempts): (String, i64) = (r.try_get(0)?, r.try_get(1)?);
+    let (id, attempts, claimable_since_ms): (String, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
     exec(
         tx,
         "UPDATE videos SET attempts = attempts + 1, claimed_until_ms = $2 WHERE highlight_id = $1",
@@ -77,20 +80,22 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, policy: &RetryPolicy) -> Res
     )
     .await?;
     let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
+    // The span as found, not one an earlier render moved: a render snaps from the moment itself.
     let r = row(
         tx,
-        "SELECT h.live_id, h.start_ms, h.end_ms, h.peak_ms, h.format, p.name,
-                l.status = $2 AND coalesce(l.last_seen_at_ms, 0) >= $3
+        "SELECT h.live_id, coalesce(h.found_start_ms, h.start_ms), coalesce(h.found_end_ms, h.end_ms), h.peak_ms, h.format, p.name,
+                l.status = $2 AND coalesce(l.last_seen_at_ms, 0) >= $3, h.kind != $4
          FROM highlights h JOIN lives l ON l.id = h.live_id
          LEFT JOIN live_products p ON p.live_id = h.live_id AND p.product_id = h.product_id
          WHERE h.id = $1",
-        &[&id, &LiveStatus::Live.as_str(), &silent_before],
+        &[&id, &LiveStatus::Live.as_str(), &silent_before, &HighlightKind::Manual.as_str()],
     )
     .await?
     .ok_or(StoreError::NotFound("highlight"))?;
     let (live_id, start_ms, end_ms): (String, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-    let (peak_ms, format, product_name, live_on): (Option<i64>, String, Option<String>, bool) =
-        (r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?);
+    let (peak_ms, format, product_name, live_on, snap): (Option<i64>, String, Option<String>, bool, bool) =
+        (r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?, r.try_get(7)?);
+    let (cfg, _) = config::load(tx).await?;
     Ok(Some(RenderTask {
         highlight_id: id,
         segments: recordings::overlapping(tx, &live_id, start_ms, end_ms).await?,
@@ -103,6 +108,10 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, policy: &RetryPolicy) -> Res
         format: serde_json::from_str(&format).unwrap_or_default(),
         live_on,
         attempt: attempts as u32 + 1,
+        snap,
+        min_ms: i64::from(cfg.clip_min_s) * 1000,
+        max_ms: i64::from(cfg.clip_max_s) * 1000,
+        claimable_since_ms,
     }))
 }
 
@@ -127,7 +136,7 @@ pub(super) async fn finish(
     };
     let attempts = r.try_get::<_, i64>(0)? as u32;
     let state = match outcome {
-        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key } => {
+        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, clip } => {
             exec(
                 tx,
                 "UPDATE videos SET state = $2, duration_ms = $3, video_key = $4, thumbnail_key = $5,
@@ -135,7 +144,32 @@ pub(super) async fn finish(
                 &[&highlight_id, &Ready.as_str(), duration_ms, video_key, thumbnail_key],
             )
             .await?;
+            if let Some(clip) = clip {
+                // What the seller sees is the clip rendered; the span found stays for dedupe (kept
+                // here too for rows an older process inserted without it).
+                exec(
+                    tx,
+                    "UPDATE highlights SET found_start_ms = coalesce(found_start_ms, start_ms),
+                         found_end_ms = coalesce(found_end_ms, end_ms), start_ms = $2, end_ms = $3
+                     WHERE id = $1",
+                    &[&highlight_id, &clip.start_ms, &clip.end_ms],
+                )
+                .await?;
+            }
             Ready
+        }
+        RenderOutcome::Deferred { until_ms } => {
+            // Put back unrendered: the claim is undone (no attempt spent), and the time it was first
+            // due kept (set here for jobs an older process queued without it).
+            exec(
+                tx,
+                "UPDATE videos SET claimable_since_ms = coalesce(claimable_since_ms, next_attempt_at_ms),
+                     next_attempt_at_ms = $2, claimed_until_ms = NULL, attempts = greatest(attempts - 1, 0)
+                 WHERE highlight_id = $1",
+                &[&highlight_id, until_ms],
+            )
+            .await?;
+            return Ok(Rendering);
         }
         RenderOutcome::Failed { reason } if attempts < policy.max_attempts => {
             exec(

@@ -34,7 +34,9 @@ use crate::store::contract::{
     Caller, ExperimentReport, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight, Scorer, Store,
     StoreError,
 };
-use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob};
+use crate::store::media_contract::{
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob,
+};
 use crate::store::quota::RenderQuota;
 use crate::store::tokens::{TokenInfo, TokenLifetime};
 
@@ -331,6 +333,10 @@ impl Store for SqliteStore {
     async fn claim_render(&self, now_ms: i64) -> Result<Option<RenderTask>, StoreError> {
         let retry = self.retry;
         self.write(move |tx| videos::claim(tx, now_ms, &retry)).await
+    }
+
+    async fn render_material(&self, live_id: String, from_ms: i64, to_ms: i64) -> Result<RenderMaterial, StoreError> {
+        self.read(move |c| recordings::material(c, &live_id, from_ms, to_ms)).await
     }
 
     async fn finish_render(

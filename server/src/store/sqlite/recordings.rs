@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, SegmentProbe, SegmentRef};
+use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef};
 use crate::store::rules;
 
 fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
@@ -88,4 +88,22 @@ pub(super) fn captions(
         out.extend(rules::caption(&json?, start_ms));
     }
     Ok(out)
+}
+
+/// Segments and captions over `[from_ms, to_ms)` and the LIVE's stream clock, read together.
+pub(super) fn material(
+    conn: &Connection,
+    live_id: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<RenderMaterial, StoreError> {
+    // An aggregate: one row even for a LIVE not (or no longer) stored.
+    let events_until_ms = conn
+        .prepare_cached("SELECT max(last_event_ms) FROM lives WHERE id = ?1")?
+        .query_row([live_id], |r| r.get(0))?;
+    Ok(RenderMaterial {
+        segments: overlapping(conn, live_id, from_ms, to_ms)?,
+        captions: captions(conn, live_id, from_ms, to_ms)?,
+        events_until_ms,
+    })
 }

@@ -197,6 +197,15 @@ INSERT INTO video_creations (seller_id, highlight_id, created_at_ms)
     SELECT seller_id, id, post_at_ms FROM highlights
     WHERE kind = 'manual' AND post_at_ms > (CAST(strftime('%s', 'now') AS INTEGER) - 86400) * 1000;";
 
+/// Version 12: render-time snapping. A highlight keeps the span the engine found (for telling a
+/// moment seen again from a new one) apart from the span its video shows, which a render may move
+/// to natural breaks; a render job remembers when it was first due, so waiting for what follows
+/// its clip is bounded however often it is put back. NULL (rows from before, or written by a
+/// process not yet upgraded) reads as the span shown and the job's next attempt.
+const V12: &str = "ALTER TABLE highlights ADD COLUMN found_start_ms INTEGER DEFAULT NULL;
+ALTER TABLE highlights ADD COLUMN found_end_ms INTEGER DEFAULT NULL;
+ALTER TABLE videos ADD COLUMN claimable_since_ms INTEGER DEFAULT NULL;";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -211,6 +220,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(V9),
         M::up(V10),
         M::up(V11),
+        M::up(V12),
     ])
 }
 

@@ -18,7 +18,8 @@ use VideoState::{Failed, Ready, Rendering};
 /// Due render jobs, through the partial index on rendering rows (hence the literal spelling).
 static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT v.highlight_id, v.attempts FROM videos v JOIN highlights h ON h.id = v.highlight_id
+        "SELECT v.highlight_id, v.attempts, coalesce(v.claimable_since_ms, v.next_attempt_at_ms)
+         FROM videos v JOIN highlights h ON h.id = v.highlight_id
          WHERE v.state = '{}' AND v.next_attempt_at_ms <= ?1 AND coalesce(v.claimed_until_ms, 0) <= ?1
              AND h.status = ?2
          ORDER BY v.next_attempt_at_ms LIMIT 1",
@@ -35,9 +36,11 @@ fn bump_highlight(conn: &Connection, highlight_id: &str) -> Result<(), StoreErro
 /// Queues (or re-queues, after a failure) the video of a highlight, due now.
 pub(super) fn enqueue(conn: &Connection, highlight_id: &str, now_ms: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO videos (highlight_id, state, attempts, next_attempt_at_ms) VALUES (?1, ?2, 0, ?3)
+        "INSERT INTO videos (highlight_id, state, attempts, next_attempt_at_ms, claimable_since_ms)
+         VALUES (?1, ?2, 0, ?3, ?3)
          ON CONFLICT (highlight_id) DO UPDATE SET state = excluded.state, attempts = 0,
-             next_attempt_at_ms = excluded.next_attempt_at_ms, claimed_until_ms = NULL
+             next_attempt_at_ms = excluded.next_attempt_at_ms, claimed_until_ms = NULL,
+             claimable_since_ms = excluded.claimable_since_ms
          WHERE videos.state = ?4",
     )?
     .execute(params![highlight_id, Rendering.as_str(), now_ms, Failed.as_str()])?;
@@ -62,9 +65,9 @@ pub(super) fn release_leases(conn: &Connection) -> Result<u32, StoreError> {
 
 /// Leases the next due job to the caller and reads everything its render needs.
 pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Result<Option<RenderTask>, StoreError> {
-    let Some((id, attempts)): Option<(String, u32)> = conn
+    let Some((id, attempts, claimable_since_ms)): Option<(String, u32, i64)> = conn
         .prepare_cached(&CLAIM_SQL)?
-        .query_row(params![now_ms, HighlightStatus::Scheduled.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![now_ms, HighlightStatus::Scheduled.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
     else {
         return Ok(None);
@@ -72,15 +75,16 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Res
     conn.prepare_cached("UPDATE videos SET attempts = attempts + 1, claimed_until_ms = ?2 WHERE highlight_id = ?1")?
         .execute(params![id, now_ms + policy.lease_ms])?;
     let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
+    // The span as found, not one an earlier render moved: a render snaps from the moment itself.
     let row = conn
         .prepare_cached(
-            "SELECT h.live_id, h.start_ms, h.end_ms, h.peak_ms, h.format, p.name,
-                    l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3
+            "SELECT h.live_id, coalesce(h.found_start_ms, h.start_ms), coalesce(h.found_end_ms, h.end_ms), h.peak_ms, h.format, p.name,
+                    l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, h.kind != ?4
              FROM highlights h JOIN lives l ON l.id = h.live_id
              LEFT JOIN live_products p ON p.live_id = h.live_id AND p.product_id = h.product_id
              WHERE h.id = ?1",
         )?
-        .query_row(params![id, LiveStatus::Live.as_str(), silent_before], |r| {
+        .query_row(params![id, LiveStatus::Live.as_str(), silent_before, HighlightKind::Manual.as_str()], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -89,9 +93,11 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Res
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, bool>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })?;
-    let (live_id, start_ms, end_ms, peak_ms, format, product_name, live_on) = row;
+    let (live_id, start_ms, end_ms, peak_ms, format, product_name, live_on, snap) = row;
+    let (cfg, _) = config::load(conn)?;
     Ok(Some(RenderTask {
         highlight_id: id,
         segments: recordings::overlapping(conn, &live_id, start_ms, end_ms)?,
@@ -104,6 +110,10 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Res
         format: serde_json::from_str(&format).unwrap_or_default(),
         live_on,
         attempt: attempts + 1,
+        snap,
+        min_ms: i64::from(cfg.clip_min_s) * 1000,
+        max_ms: i64::from(cfg.clip_max_s) * 1000,
+        claimable_since_ms,
     }))
 }
 
@@ -125,13 +135,34 @@ pub(super) fn finish(
         return Err(StoreError::NotFound("render job"));
     };
     let state = match outcome {
-        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key } => {
+        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, clip } => {
             conn.prepare_cached(
                 "UPDATE videos SET state = ?2, duration_ms = ?3, video_key = ?4, thumbnail_key = ?5,
                      claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = ?1",
             )?
             .execute(params![highlight_id, Ready.as_str(), duration_ms, video_key, thumbnail_key])?;
+            if let Some(clip) = clip {
+                // What the seller sees is the clip rendered; the span found stays for dedupe (kept
+                // here too for rows an older process inserted without it).
+                conn.prepare_cached(
+                    "UPDATE highlights SET found_start_ms = coalesce(found_start_ms, start_ms),
+                         found_end_ms = coalesce(found_end_ms, end_ms), start_ms = ?2, end_ms = ?3
+                     WHERE id = ?1",
+                )?
+                .execute(params![highlight_id, clip.start_ms, clip.end_ms])?;
+            }
             Ready
+        }
+        RenderOutcome::Deferred { until_ms } => {
+            // Put back unrendered: the claim is undone (no attempt spent), and the time it was first
+            // due kept (set here for jobs an older process queued without it).
+            conn.prepare_cached(
+                "UPDATE videos SET claimable_since_ms = coalesce(claimable_since_ms, next_attempt_at_ms),
+                     next_attempt_at_ms = ?2, claimed_until_ms = NULL, attempts = max(attempts - 1, 0)
+                 WHERE highlight_id = ?1",
+            )?
+            .execute(params![highlight_id, until_ms])?;
+            return Ok(Rendering);
         }
         RenderOutcome::Failed { reason } if attempts < policy.max_attempts => {
             conn.prepare_cached(
