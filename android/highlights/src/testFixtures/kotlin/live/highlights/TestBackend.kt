@@ -38,11 +38,19 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
             Thread.sleep(50)
         }
         serviceToken = admin("service-token")
-        // Limits unlike the server's defaults: what the screens show must come from here.
+        config()
+    }
+
+    /**
+     * Sets the remote config: limits unlike the server's defaults, since what the screens show must
+     * come from here. A test that needs moments of a past LIVE to wait longer than [POST_DELAY_S]
+     * sets [postDelayS] around its ingest (a moment's post time is fixed when it is found).
+     */
+    fun config(postDelayS: Int = POST_DELAY_S) {
         val config = dataDir.resolve("config.json")
         Files.writeString(
             config,
-            """{"max_posts_per_live": $MAX_PER_LIVE, "max_posts_per_product": $MAX_PER_PRODUCT, "post_delay_s": $POST_DELAY_S,
+            """{"max_posts_per_live": $MAX_PER_LIVE, "max_posts_per_product": $MAX_PER_PRODUCT, "post_delay_s": $postDelayS,
                "clip_min_s": 10, "clip_max_s": 60, "popup_cooldown_s": 604800, "popup_max_shows": 3,
                "refresh_interval_s": 30, "format_experiments": ["auto_subtitles"],
                "privacy_notice": "$PRIVACY_NOTICE", "undo_window_s": $UNDO_WINDOW_S}""".trimIndent(),

@@ -267,11 +267,18 @@ class SellerScreensTest {
                 backend.get("/v1/settings", token).body().let { it.contains("\"review_before_posting\":true") && it.contains("\"highlights_on\":true") }
             }
             everyMomentOverTheFloorAutoPosts()
-            // Moments a few minutes old: without an OK, their post time passes and they stay recommendations.
-            backend.ongoingLive(
-                "ui-review", "ui-review-live", System.currentTimeMillis(), minutes = 6,
-                bursts = listOf(2.0 to 1.5, 5.0 to 1.5, 5.6 to 1.5), products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
-            )
+            // Moments of a LIVE that started six minutes ago: found as its events arrive, each waits
+            // for the seller's OK until its post time, fixed when it is found. A long post delay
+            // while they arrive keeps every one of them waiting for as long as the test needs.
+            backend.config(postDelayS = 1_800)
+            try {
+                backend.ongoingLive(
+                    "ui-review", "ui-review-live", System.currentTimeMillis(), minutes = 6,
+                    bursts = listOf(1.0 to 1.5, 3.0 to 1.5, 5.0 to 1.5), products = listOf("sku-1" to "Glow serum", "sku-2" to "Lip tint"),
+                )
+            } finally {
+                backend.config()
+            }
             tap("Highlight module")
             tap("Refresh")
             tap("Skincare night · LIVE")
