@@ -246,6 +246,16 @@ fn rate(text: &str) -> Result<RateArg, String> {
     Ok(RateArg(Some(serve::Rate { per_second: number(per_second)?, burst: number(burst)? })))
 }
 
+/// A seller's render quota as `--render-quota`'s value.
+#[derive(Clone, Copy)]
+struct QuotaArg(highlights_server::store::RenderQuota);
+
+fn quota(text: &str) -> Result<QuotaArg, String> {
+    let (queued, per_day) = text.split_once('/').ok_or("expected QUEUED/PER_DAY, e.g. 5/100")?;
+    let number = |n: &str| n.parse::<u32>().ok().filter(|n| *n > 0).ok_or(format!("{n:?} is not a count above 0"));
+    Ok(QuotaArg(highlights_server::store::RenderQuota { max_queued: number(queued)?, max_per_day: number(per_day)? }))
+}
+
 /// What the server lets one client, token or event do (defaults in `docs/deployment.md`).
 #[derive(clap::Args)]
 struct EdgeLimits {
@@ -270,6 +280,9 @@ struct EdgeLimits {
     /// How many seconds after the server's clock an ingested event or segment may be.
     #[arg(long)]
     event_future_s: Option<u64>,
+    /// Seller-made videos in the making at once / created per rolling 24 h, as QUEUED/PER_DAY.
+    #[arg(long, value_parser = quota)]
+    render_quota: Option<QuotaArg>,
     /// Replay LIVEs recorded at fixed dates at full speed: no rate limits and the widest event
     /// window (for test suites and replays, never a public deployment).
     #[arg(long)]
@@ -280,6 +293,9 @@ impl EdgeLimits {
     fn apply(self, options: &mut serve::ServeOptions) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         if self.replaying {
             *options = std::mem::take(options).replaying();
+        }
+        if let Some(q) = self.render_quota {
+            options.render_quota = q.0;
         }
         let r = &mut options.rate_limits;
         r.per_client = self.rate_per_client.map_or(r.per_client, |a| a.0);
