@@ -444,12 +444,16 @@ fn replay(args: ReplayArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
     Ok(())
 }
 
-fn eval(
+/// The labelled streams of the `--lightor` folders and the settings they are replayed with, for
+/// `eval` and `train` alike.
+fn labelled(
     lightor: &[PathBuf],
     cap: u32,
     settings: Option<PathBuf>,
-    cv: bool,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<
+    (Vec<highlights_engine::eval::lightor::LabelledStream>, highlights_engine::EngineSettings),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
     if cap == 0 {
         return Err("--cap must be at least 1".into());
     }
@@ -458,6 +462,16 @@ fn eval(
     for dir in lightor {
         streams.extend(highlights_engine::eval::lightor::load(dir)?);
     }
+    Ok((streams, settings))
+}
+
+fn eval(
+    lightor: &[PathBuf],
+    cap: u32,
+    settings: Option<PathBuf>,
+    cv: bool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (streams, settings) = labelled(lightor, cap, settings)?;
     let report = highlights_engine::eval::evaluate(&streams, &settings, cap);
     print!("{}", report.table());
     if cv {
@@ -476,14 +490,7 @@ fn train(
     settings: Option<PathBuf>,
     cap: u32,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    if cap == 0 {
-        return Err("--cap must be at least 1".into());
-    }
-    let settings = engine_settings(settings.as_deref())?;
-    let mut streams = Vec::new();
-    for dir in lightor {
-        streams.extend(highlights_engine::eval::lightor::load(dir)?);
-    }
+    let (streams, settings) = labelled(lightor, cap, settings)?;
     if streams.is_empty() {
         return Err("no labelled streams in the --lightor folders".into());
     }
