@@ -16,6 +16,19 @@ use highlights_server::store::{CaptionLine, RenderTask, SegmentRef};
 const CLIP_S: i64 = 30;
 const ROUNDS: usize = 3;
 
+/// Copies of the recording's segments in a render's scratch directory, by plain names: safe-mode
+/// concat reads only those, as it does the worker's copies.
+fn local_copies(refs: &[(std::path::PathBuf, SegmentRef)], dir: &std::path::Path) -> Vec<SegmentFile> {
+    refs.iter()
+        .enumerate()
+        .map(|(i, (path, segment))| {
+            let local = dir.join(format!("seg{i}.media"));
+            std::fs::copy(path, &local).unwrap();
+            SegmentFile { path: local, segment: segment.clone(), container: Container::MpegTs }
+        })
+        .collect()
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -111,16 +124,7 @@ async fn main() {
         baseline.push(t.elapsed().as_secs_f64());
         for (format, times) in [(FormatSpec::default(), &mut plain), (everything, &mut full)] {
             let dir = tempfile::tempdir_in(work.path()).unwrap();
-            // Safe-mode concat reads plain names in the render's own directory, as the worker's copies are.
-            let segments = refs
-                .iter()
-                .enumerate()
-                .map(|(i, (path, segment))| {
-                    let local = dir.path().join(format!("seg{i}.media"));
-                    std::fs::copy(path, &local).unwrap();
-                    SegmentFile { path: local, segment: segment.clone(), container: Container::MpegTs }
-                })
-                .collect();
+            let segments = local_copies(&refs, dir.path());
             let inputs = Inputs { segments, has_audio: true };
             let t = Instant::now();
             render::render(&ff, &task(format), &inputs, dir.path()).await.unwrap();
@@ -129,15 +133,7 @@ async fn main() {
         // Every format with the edges snapped first: one look at the seconds around each edge,
         // then the render of the clip that came out (here the same span: the pattern has no break).
         let dir = tempfile::tempdir_in(work.path()).unwrap();
-        let local: Vec<SegmentFile> = refs
-            .iter()
-            .enumerate()
-            .map(|(i, (path, segment))| {
-                let local = dir.path().join(format!("seg{i}.media"));
-                std::fs::copy(path, &local).unwrap();
-                SegmentFile { path: local, segment: segment.clone(), container: Container::MpegTs }
-            })
-            .collect();
+        let local = local_copies(&refs, dir.path());
         let t = Instant::now();
         let snapped_task = breaks::snap_task(&ff, dir.path(), &task(everything), &local, true, held, window_ms).await;
         looking.push(t.elapsed().as_secs_f64());
