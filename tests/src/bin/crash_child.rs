@@ -7,7 +7,8 @@
 //! Prints one line per action the core acknowledged (queued in SQLite), for the parent to check:
 //! `ACK toggle <on>`, `ACK onboarding`, `ACK popup_shown`, `ACK popup_dismissed <at_ms>`,
 //! `ACK create <start_ms>`, `ACK post <highlight_id>`, `ACK remove <highlight_id>`; and
-//! `TRY popup_shown` before tapping the shopping bag.
+//! `TRY popup_shown` before tapping the shopping bag and `TRY toggle <on>` before flipping the
+//! toggle, since a kill between the commit and the `ACK` still delivers the action.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -87,6 +88,7 @@ fn main() {
             }
             1 => {
                 let on = core.view().unwrap().highlights.on;
+                println!("TRY toggle {}", !on);
                 dispatch(Event::SetToggle { on: !on });
                 if core.view().unwrap().onboarding.is_some() {
                     // First turn-on: through the onboarding overlay.
