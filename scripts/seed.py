@@ -5,7 +5,7 @@ schemathesis config that points every operation at it.
 The demo's sample LIVE (45 minutes, three pinned products) is ingested with highlights on, so the
 engine finds moments: auto highlights and recommendations. Two segments of a test pattern are
 recorded and the seller cuts a video from them, rendered and posted, so the media routes have a
-real MP4. Standard library only (ffmpeg for the segments).
+real MP4, and the recording's storyboard has its two strips. Standard library only (ffmpeg for the segments).
 Usage: seed.py URL SERVICE_TOKEN SELLER_ID SELLER_TOKEN SAMPLE.jsonl CONFIG.toml
 """
 import json, os, subprocess, sys, tempfile, time, urllib.parse
@@ -50,6 +50,13 @@ for _ in range(600):
     time.sleep(0.2)
 else:
     raise SystemExit(f"seed: the seller's video was not posted: {made}")
+for _ in range(600):
+    strips = call("GET", f"/v1/lives/{live_id}/storyboard", seller)["strips"]
+    if len(strips) == 2:
+        break
+    time.sleep(0.2)
+else:
+    raise SystemExit(f"seed: the recording's storyboard has {len(strips)} strips, not 2")
 kinds = {}
 for h in highlights:
     kinds.setdefault(h["kind"], []).append(h["id"])
@@ -83,5 +90,7 @@ lines = [
     operation("DELETE /v1/highlights/{highlight_id}", **{"path.highlight_id": auto[-1]}),
     operation("GET /v1/media/{highlight_id}/video.mp4", **{"path.highlight_id": video}),
     operation("GET /v1/media/{highlight_id}/thumbnail.jpg", **{"path.highlight_id": video}),
+    operation("GET /v1/media/{highlight_id}/storyboard.jpg", **{"path.highlight_id": video}),
+    operation("GET /v1/lives/{live_id}/storyboard/{start_ms}", **{"path.start_ms": strips[0]["start_ms"]}),
 ]
 open(config, "w").write("\n".join(lines))

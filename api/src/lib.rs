@@ -6,6 +6,11 @@
 
 mod lenient;
 pub mod paths;
+mod reason;
+mod storyboard;
+
+pub use reason::{Reason, Signal};
+pub use storyboard::{RecordingStoryboard, Storyboard, StoryboardStrip};
 
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +135,8 @@ pub mod defaults {
     /// Longest data-privacy text a config may carry, in bytes.
     pub const PRIVACY_NOTICE_MAX_BYTES: usize = 8 * 1024;
     /// The data-privacy text a fresh server serves.
-    pub const PRIVACY_NOTICE: &str = "Auto LIVE Highlights looks only at your shoppable LIVEs: comments, likes, viewers, product clicks, add-to-carts and orders, counted per moment.\n\
+    pub const PRIVACY_NOTICE: &str = "Auto LIVE Highlights looks only at your shoppable LIVEs: the chat (comments and what they say), reactions (likes, shares, gifts), viewers joining, product clicks, add-to-carts and orders, counted per moment.\n\
+        When it cuts a clip, it also reads your LIVE recording's speech (captions), sound (pauses) and scenes (cuts), so a clip ends where a sentence and a scene end.\n\
         We use them only to find your LIVE's best moments and to cut them into videos for your profile. Viewers' names and messages are not kept with your videos.\n\
         Turn the feature off at any time: nothing new is analysed or posted, and you can remove any video already posted.";
 }
@@ -467,8 +473,13 @@ pub struct Highlight {
     pub product_id: Option<String>,
     /// Engine score, 0 for manual videos.
     pub score: f64,
-    /// Human-readable reasons, e.g. "comments 4.1x baseline".
+    /// Human-readable reasons in English, e.g. "comments 4.1x baseline" (for apps that predate
+    /// `reasons`).
     pub signals: Vec<String>,
+    /// The same reasons as data, for the apps to word in the seller's language; empty from
+    /// servers that predate it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
     /// When it is (or was) due to be posted (epoch ms).
     pub post_at_ms: Option<i64>,
     /// Experimental format features of the clip.
@@ -665,6 +676,10 @@ pub struct Video {
     /// Path of the JPEG thumbnail on the API's host (once ready).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
+    /// Its frames as one grid image, for scrubbing (once ready; absent for videos made before
+    /// storyboards were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storyboard: Option<Storyboard>,
 }
 
 /// A page of LIVEs, newest first.

@@ -37,6 +37,12 @@ pub const INGEST_RECORDING: &str = "/v1/ingest/lives/{live_id}/recording";
 pub const MEDIA_VIDEO: &str = "/v1/media/{highlight_id}/video.mp4";
 /// A highlight's thumbnail, JPEG (GET: the seller, or anyone once posted).
 pub const MEDIA_THUMBNAIL: &str = "/v1/media/{highlight_id}/thumbnail.jpg";
+/// A highlight's storyboard, JPEG grid of its frames (GET: on the same terms as its video).
+pub const MEDIA_STORYBOARD: &str = "/v1/media/{highlight_id}/storyboard.jpg";
+/// A LIVE's recording as storyboard strips so far (GET: its seller).
+pub const LIVE_STORYBOARD: &str = "/v1/lives/{live_id}/storyboard";
+/// One strip of a LIVE's recording storyboard, JPEG (GET: its seller).
+pub const LIVE_STORYBOARD_STRIP: &str = "/v1/lives/{live_id}/storyboard/{start_ms}";
 /// A seller's public profile feed of posted videos (GET, no token).
 pub const FEED: &str = "/v1/sellers/{seller_id}/feed";
 
@@ -98,6 +104,21 @@ pub fn media_thumbnail(highlight_id: &str) -> String {
     format!("/v1/media/{}/thumbnail.jpg", segment(highlight_id))
 }
 
+/// [`MEDIA_STORYBOARD`] for one highlight.
+pub fn media_storyboard(highlight_id: &str) -> String {
+    format!("/v1/media/{}/storyboard.jpg", segment(highlight_id))
+}
+
+/// [`LIVE_STORYBOARD`] for one LIVE.
+pub fn live_storyboard(live_id: &str) -> String {
+    format!("/v1/lives/{}/storyboard", segment(live_id))
+}
+
+/// [`LIVE_STORYBOARD_STRIP`] for the strip of `live_id` starting at `start_ms`.
+pub fn live_storyboard_strip(live_id: &str, start_ms: i64) -> String {
+    format!("/v1/lives/{}/storyboard/{start_ms}", segment(live_id))
+}
+
 /// [`FEED`] of one seller.
 pub fn feed(seller_id: &str) -> String {
     format!("/v1/sellers/{}/feed", segment(seller_id))
@@ -126,6 +147,12 @@ mod tests {
         assert_eq!(highlight_approve("h1"), HIGHLIGHT_APPROVE.replace("{highlight_id}", "h1"));
         assert_eq!(media_video("h1"), MEDIA_VIDEO.replace("{highlight_id}", "h1"));
         assert_eq!(media_thumbnail("h1"), MEDIA_THUMBNAIL.replace("{highlight_id}", "h1"));
+        assert_eq!(media_storyboard("h1"), MEDIA_STORYBOARD.replace("{highlight_id}", "h1"));
+        assert_eq!(live_storyboard("l1"), LIVE_STORYBOARD.replace("{live_id}", "l1"));
+        assert_eq!(
+            live_storyboard_strip("l1", 5),
+            LIVE_STORYBOARD_STRIP.replace("{live_id}", "l1").replace("{start_ms}", "5")
+        );
         assert_eq!(feed("s1"), FEED.replace("{seller_id}", "s1"));
         assert_eq!(ingest_recording("l1"), INGEST_RECORDING.replace("{live_id}", "l1"));
         assert_eq!(ingest_segment("l1", 5), format!("{}?start_ms=5", INGEST_SEGMENT.replace("{live_id}", "l1")));

@@ -10,6 +10,7 @@ mod error;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use highlights_core::api::RecordingStoryboard;
 use highlights_core::{BackgroundSync, Event, HighlightsCore, SyncConfig, SyncReport, Syncer, ViewState};
 
 pub use error::{HighlightsError, InputProblem, ShellError};
@@ -116,6 +117,28 @@ impl HighlightsApp {
     pub async fn sync(&self) -> Result<SyncReport, HighlightsError> {
         let syncer = self.syncer.clone();
         let mut task = AbortOnDrop(self.handle()?.spawn(async move { syncer.sync().await }));
+        match (&mut task.0).await {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(HighlightsError::Cancelled),
+        }
+    }
+
+    /// The bytes of a media URL from the view (thumbnail, storyboard, video); the seller's token
+    /// goes only to the API's own host. Cancelling the caller cancels the download.
+    pub async fn media(&self, url: String) -> Result<Vec<u8>, HighlightsError> {
+        let syncer = self.syncer.clone();
+        let mut task = AbortOnDrop(self.handle()?.spawn(async move { syncer.media(&url).await }));
+        match (&mut task.0).await {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(HighlightsError::Cancelled),
+        }
+    }
+
+    /// A recording's storyboard strips so far, for the clip editor's timeline.
+    pub async fn recording_storyboard(&self, recording_id: String) -> Result<RecordingStoryboard, HighlightsError> {
+        let syncer = self.syncer.clone();
+        let mut task =
+            AbortOnDrop(self.handle()?.spawn(async move { syncer.recording_storyboard(&recording_id).await }));
         match (&mut task.0).await {
             Ok(result) => Ok(result?),
             Err(_) => Err(HighlightsError::Cancelled),

@@ -90,10 +90,31 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
     ];
     let state = prop_oneof![Just(VideoState::Rendering), Just(VideoState::Ready), Just(VideoState::Failed)];
     let duration = prop_oneof![8 => (1i64..120_000).prop_map(Some), 1 => Just(None), 1 => any::<i64>().prop_map(Some)];
+    // Hostile storyboards: any grid, sane or not.
+    // Rare, so most pages still apply: nearly every random grid is an insane one.
+    let storyboard = prop::option::weighted(
+        0.05,
+        (url.clone(), any::<u32>(), 0u32..8, 0u32..200, any::<u32>(), any::<i64>()).prop_map(
+            |(url, frames, columns, frame_width, frame_height, interval_ms)| highlights_core::api::Storyboard {
+                url,
+                frames: frames % 64,
+                columns,
+                frame_width,
+                frame_height: frame_height % 400,
+                interval_ms,
+            },
+        ),
+    );
     let video = prop::option::weighted(
         0.3,
-        (state, duration, prop::option::of(url.clone()), prop::option::of(url)).prop_map(
-            |(state, duration_ms, video_url, thumbnail_url)| Video { state, duration_ms, video_url, thumbnail_url },
+        (state, duration, prop::option::of(url.clone()), prop::option::of(url), storyboard).prop_map(
+            |(state, duration_ms, video_url, thumbnail_url, storyboard)| Video {
+                state,
+                duration_ms,
+                video_url,
+                thumbnail_url,
+                storyboard,
+            },
         ),
     );
     (
@@ -128,6 +149,7 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
                 product_id: None,
                 score,
                 signals,
+                reasons: Vec::new(),
                 post_at_ms,
                 format: Default::default(),
                 video,

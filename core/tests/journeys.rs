@@ -350,7 +350,7 @@ fn delivery_outcomes_settle_the_outbox_and_rejections_reach_the_seller() {
     let entry = core.pending_actions().pop().unwrap();
     let mut posted = highlight("live-0001-r", &live(1), HighlightKind::Recommendation, HighlightStatus::Posted, 900);
     posted.seq = 20_000;
-    core.settle(entry.id, Settled::Highlight(posted)).unwrap();
+    core.settle(entry.id, Settled::Highlight(Box::new(posted))).unwrap();
     let rec = core.view().unwrap().recording.unwrap();
     assert!(rec.highlights.iter().any(|h| h.id == "live-0001-r" && h.badge == HighlightBadge::Posted));
 }
@@ -449,7 +449,13 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
             highlights: vec![h],
         }
     };
-    let rendering = Video { state: VideoState::Rendering, duration_ms: None, video_url: None, thumbnail_url: None };
+    let rendering = Video {
+        state: VideoState::Rendering,
+        duration_ms: None,
+        video_url: None,
+        thumbnail_url: None,
+        storyboard: None,
+    };
     core.apply_changes(&page(20_001, "live-0000-a", HighlightStatus::Scheduled, rendering.clone())).unwrap();
     let row = |core: &highlights_core::HighlightsCore, id: &str| {
         let rec = core.view().unwrap().recording.unwrap();
@@ -462,6 +468,7 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
         duration_ms: Some(32_000),
         video_url: Some("http://127.0.0.1:9/v1/media/live-0000-a/video.mp4".into()),
         thumbnail_url: Some("http://127.0.0.1:9/v1/media/live-0000-a/thumbnail.jpg".into()),
+        storyboard: None,
     };
     core.apply_changes(&page(20_002, "live-0000-a", HighlightStatus::Posted, ready.clone())).unwrap();
     let video = row(&core, "live-0000-a").video.unwrap();
@@ -478,7 +485,8 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
     assert_eq!(row(&core, "live-0000-a").video.unwrap().state, VideoState::Ready);
 
     // A failed video: the highlight is back in recommendations and the seller is told, once.
-    let failed = Video { state: VideoState::Failed, duration_ms: None, video_url: None, thumbnail_url: None };
+    let failed =
+        Video { state: VideoState::Failed, duration_ms: None, video_url: None, thumbnail_url: None, storyboard: None };
     let mut p = page(20_004, "live-0000-s", HighlightStatus::Suggested, failed.clone());
     p.highlights[0].kind = HighlightKind::Recommendation;
     core.apply_changes(&p).unwrap();
@@ -549,17 +557,36 @@ fn the_notification_feed_tells_what_the_server_did_coalesced_per_recording() {
     let feed = core.view().unwrap().notifications;
     let count = |k| feed.iter().find(|n| n.kind == k).map(|n| n.count);
     assert_eq!((count(NotificationKind::Posted), count(NotificationKind::Removed)), (Some(2), Some(1)));
+    // None of the three is still waiting: no banner announces them as scheduled any more.
+    assert_eq!(count(NotificationKind::Scheduled), None);
     // The same state seen again (a resync) is no news.
     core.apply_changes(&page(20_003, vec![at("n1", HighlightStatus::Posted, 1200, None, 20_003)])).unwrap();
-    assert_eq!(core.view().unwrap().notifications.iter().map(|n| n.count).sum::<u32>(), 6);
+    assert_eq!(core.view().unwrap().notifications.iter().map(|n| n.count).sum::<u32>(), 3);
 
     let posted = feed.iter().find(|n| n.kind == NotificationKind::Posted).unwrap().id;
     core.dispatch(Event::DismissNotification { id: posted }).unwrap();
     let feed = core.view().unwrap().notifications;
     assert!(feed.iter().all(|n| n.kind != NotificationKind::Posted), "dismissed");
-    assert_eq!(feed.len(), 2);
+    assert_eq!(feed.len(), 1);
+    // One more scheduled, then taken down elsewhere: no banner announces a post that will not happen.
+    core.apply_changes(&page(20_004, vec![at("n4", HighlightStatus::Scheduled, 1500, Some(T0 + 500_000), 20_004)]))
+        .unwrap();
+    let scheduled = |core: &highlights_core::HighlightsCore| {
+        core.view()
+            .unwrap()
+            .notifications
+            .iter()
+            .find(|n| n.kind == NotificationKind::Scheduled)
+            .map(|n| (n.count, n.post_at_ms))
+    };
+    assert_eq!(scheduled(&core), Some((1, Some(T0 + 500_000))));
+    core.apply_changes(&page(20_005, vec![at("n4", HighlightStatus::Removed, 1500, Some(T0 + 500_000), 20_005)]))
+        .unwrap();
+    assert_eq!(scheduled(&core), None);
+    let feed = core.view().unwrap().notifications;
+    assert_eq!(feed.iter().find(|n| n.kind == NotificationKind::Removed).map(|n| n.count), Some(2));
     // Survives a restart, per seller.
     drop(core);
-    assert_eq!(dev.open("seller-a").view().unwrap().notifications.len(), 2);
+    assert_eq!(dev.open("seller-a").view().unwrap().notifications.len(), 1);
     assert!(dev.open("seller-b").view().unwrap().notifications.is_empty());
 }

@@ -14,6 +14,7 @@ use crate::moment::Moment;
 use crate::settings::{EngineSettings, RING_S};
 use crate::signals::{self, Baseline, CHAT, Counts, Lead, N, idx};
 use crate::sketch::{Distinct, Echoes, OPENING_SLOTS, Posters};
+use highlights_api::Reason;
 
 /// Products remembered per LIVE; the one with the least conversion weight is forgotten first.
 const MAX_PRODUCTS: usize = 8;
@@ -617,7 +618,8 @@ impl Detector {
         for k in 0..N {
             totals[k] = totals[k].max(peak_window[k]);
         }
-        let signals = explain(
+        let product_id = product.map(|i| self.products[i].0.clone());
+        let reasons = explain(
             &peak_z,
             &peak_window,
             self.baseline.mean(),
@@ -625,6 +627,7 @@ impl Detector {
             self.episode_gmv_cents,
             (sec + 1 - (peak_s + 1 - i64::from(s.window_s))) * 1000,
             s.window_s,
+            &product_id,
         );
         Some(Moment {
             live_id: live_id.to_string(),
@@ -632,10 +635,10 @@ impl Detector {
             end_ms,
             peak_ms,
             identified_at_ms: self.max_ts.max(end_ms),
-            product_id: product.map(|i| self.products[i].0.clone()),
+            product_id,
             score: (f64::from(peak_score) * 100.0).round() / 100.0,
             above_bar: self.bar.clears(s, peak_score, (start_ms, end_ms), product.is_some()),
-            signals,
+            reasons,
         })
     }
 }
@@ -660,7 +663,9 @@ fn typical_units(avg: &mut f32, value: f32) -> f32 {
     (value / *avg).min(2.0)
 }
 
-/// The strongest reasons, in words a seller understands.
+/// The strongest reasons, as the values a seller reads them by: counts of sales over the
+/// episode, other signals as a factor over their usual rate (or a count when usually about 0).
+#[allow(clippy::too_many_arguments)]
 fn explain(
     z: &Counts,
     window: &Counts,
@@ -669,7 +674,8 @@ fn explain(
     gmv_cents: f64,
     dur_ms: i64,
     window_s: u32,
-) -> Vec<String> {
+    product_id: &Option<String>,
+) -> Vec<Reason> {
     // The signals that stood out most; at least the strongest one, whatever its size. Sales
     // that stood out come first, orders before carts before clicks: they are what a seller reads
     // a highlight for, and the chat or likes a sale sets off often stand out more.
@@ -684,16 +690,25 @@ fn explain(
         idx::GMV => 3,
         _ => 4,
     });
-    let secs = (dur_ms / 1000).max(1);
+    let secs = (dur_ms / 1000).max(1) as u32;
+    let reason = |k: usize, window_s: u32| Reason {
+        signal: signals::SIGNALS[k],
+        count: None,
+        factor: None,
+        amount_minor: None,
+        window_s,
+        product_id: product_id.clone(),
+    };
     order
         .into_iter()
         .take(3)
         .map(|k| match k {
-            idx::ORDERS => format!("{} orders in {secs} s", episode[k].round() as i64),
-            idx::GMV => format!("GMV {:.2} in {secs} s", gmv_cents / 100.0),
-            idx::CARTS => format!("{} add-to-carts in {secs} s", episode[k].round() as i64),
-            _ if mean[k] >= 0.5 => format!("{} {:.1}x baseline", signals::NAMES[k], window[k] / mean[k]),
-            _ => format!("{} {} in {window_s} s (usually ~0)", signals::NAMES[k], window[k].round() as i64),
+            idx::ORDERS | idx::CARTS => Reason { count: Some(episode[k].round() as u64), ..reason(k, secs) },
+            idx::GMV => Reason { amount_minor: Some(gmv_cents.round() as i64), ..reason(k, secs) },
+            _ if mean[k] >= 0.5 => {
+                Reason { factor: Some((f64::from(window[k] / mean[k]) * 10.0).round() / 10.0), ..reason(k, window_s) }
+            }
+            _ => Reason { count: Some(window[k].round() as u64), ..reason(k, window_s) },
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 //! A moment worth a highlight.
 
+use highlights_api::Reason;
 use serde::Serialize;
 
 /// A peak of a LIVE turned into a clip proposal.
@@ -22,6 +23,13 @@ pub struct Moment {
     /// Whether it cleared this LIVE's auto-post bar (its floor and the quantile of the LIVE's
     /// earlier moments); caps decide the rest.
     pub above_bar: bool,
-    /// Why: e.g. "comments 4.1x baseline", "12 orders in 30 s".
-    pub signals: Vec<String>,
+    /// Why: e.g. comments 4.1 times their usual rate, 12 orders in 30 s.
+    pub reasons: Vec<Reason>,
+}
+
+impl Moment {
+    /// The reasons in English, as older apps show them.
+    pub fn signals(&self) -> Vec<String> {
+        self.reasons.iter().map(Reason::english).collect()
+    }
 }

@@ -49,6 +49,7 @@ pub struct PostedHighlight {
 
 impl PostedHighlight {
     fn new(m: Moment, kind: Option<Kind>, post_at_ms: Option<i64>) -> Self {
+        let signals = m.signals();
         Self {
             kind,
             live_id: m.live_id,
@@ -59,7 +60,7 @@ impl PostedHighlight {
             post_at_ms,
             product_id: m.product_id,
             score: m.score,
-            signals: m.signals,
+            signals,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The signals a LIVE is scored on, and how a window of them compares with the LIVE's own baseline.
 
 use crate::settings::EngineSettings;
+use highlights_api::Signal;
 
 /// Number of signals tracked per window.
 pub const N: usize = 16;
@@ -66,24 +67,24 @@ const STABLE: [usize; 12] = [
     idx::GMV,
 ];
 
-/// Display names, for the signals that explain a moment.
-pub const NAMES: [&str; N] = [
-    "comments",
-    "chatters",
-    "echoed messages",
-    "reactions",
-    "questions",
-    "exclamations",
-    "long messages",
-    "similar messages",
-    "likes",
-    "shares",
-    "gifts",
-    "viewer joins",
-    "product clicks",
-    "add-to-carts",
-    "orders",
-    "GMV",
+/// Which signal each index is, for the reasons that explain a moment.
+pub const SIGNALS: [Signal; N] = [
+    Signal::Comments,
+    Signal::Chatters,
+    Signal::EchoedMessages,
+    Signal::Reactions,
+    Signal::Questions,
+    Signal::Exclamations,
+    Signal::LongMessages,
+    Signal::SimilarMessages,
+    Signal::Likes,
+    Signal::Shares,
+    Signal::Gifts,
+    Signal::ViewerJoins,
+    Signal::ProductClicks,
+    Signal::AddToCarts,
+    Signal::Orders,
+    Signal::Gmv,
 ];
 
 /// Per-signal values.

@@ -93,7 +93,7 @@ fn every_audience_size_finds_its_moments_and_little_else() {
                 let len = m.end_ms - m.start_ms;
                 assert!((10_000..=60_000).contains(&len), "clip of {len} ms");
                 assert!(m.end_ms <= m.identified_at_ms, "a clip cannot end after the decision");
-                assert!(!m.signals.is_empty(), "a moment without reasons");
+                assert!(!m.reasons.is_empty(), "a moment without reasons");
             }
             everything.add(o);
         }
@@ -207,10 +207,12 @@ fn the_product_follows_conversions_then_the_pin() {
     let near = |at: i64| moments.iter().find(|m| (m.peak_ms - (T0 + at * 1000)).abs() < 15_000).expect("found");
     assert_eq!(near(200).product_id.as_deref(), Some(s.pinned_at(200).unwrap().0.as_str()));
     assert_eq!(near(500).product_id.as_deref(), Some(s.pinned_at(500).unwrap().0.as_str()));
+    use highlights_api::Signal::{AddToCarts, Orders, ProductClicks};
+    let sale = &near(200).reasons;
+    assert!(sale.iter().any(|r| matches!(r.signal, Orders | ProductClicks | AddToCarts)), "{sale:?}");
     assert!(
-        near(200).signals.iter().any(|x| x.contains("orders") || x.contains("clicks") || x.contains("add-to-carts")),
-        "{:?}",
-        near(200).signals
+        sale.iter().all(|r| r.product_id.as_deref() == Some(s.pinned_at(200).unwrap().0.as_str())),
+        "each reason names the moment's product: {sale:?}"
     );
 }
 

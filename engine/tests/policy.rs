@@ -14,7 +14,7 @@ fn moment(live: u8, product: Option<u8>, score: f64, above_bar: bool, t: i64) ->
         product_id: product.map(|p| format!("sku-{p}")),
         score,
         above_bar,
-        signals: vec![],
+        reasons: vec![],
     }
 }
 

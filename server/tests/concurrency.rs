@@ -119,6 +119,7 @@ async fn each_due_post_goes_out_once_and_each_render_job_to_one_worker() {
             duration_ms: 15_000,
             video_key: format!("{id}.mp4"),
             thumbnail_key: format!("{id}.jpg"),
+            storyboard: None,
             clip: None,
         };
         store.finish_render(id.clone(), ready, 0).await.unwrap();

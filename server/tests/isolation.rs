@@ -32,7 +32,14 @@ async fn no_operation_leaks_another_sellers_data() {
         peak_ms: None,
         product_id: Some("a-sku".into()),
         score: 9.0,
-        signals: vec!["a-signal".into()],
+        reasons: vec![highlights_api::Reason {
+            signal: highlights_api::Signal::Comments,
+            count: None,
+            factor: Some(2.0),
+            amount_minor: None,
+            window_s: 20,
+            product_id: None,
+        }],
         identified_at_ms: None,
         post_at_ms: None,
         posted_at_ms: None,
@@ -67,6 +74,7 @@ async fn no_operation_leaks_another_sellers_data() {
                 .replace("{live_id}", "a-live")
                 .replace("{highlight_id}", &h)
                 .replace("{seller_id}", "seller-a")
+                .replace("{start_ms}", "1")
                 .replace("/segments", "/segments?start_ms=1");
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let body = match (method, path.as_str()) {
@@ -114,9 +122,14 @@ async fn no_operation_leaks_another_sellers_data() {
             }
         }
     }
-    assert_eq!(exercised, 22, "every operation of the document was tried");
+    assert_eq!(exercised, 25, "every operation of the document was tried");
     // Without any token, A's unposted highlight has no watchable media either.
-    for path in [highlights_api::paths::media_video(&h), highlights_api::paths::media_thumbnail(&h)] {
+    let media = [
+        highlights_api::paths::media_video(&h),
+        highlights_api::paths::media_thumbnail(&h),
+        highlights_api::paths::media_storyboard(&h),
+    ];
+    for path in media {
         let (status, body) = s.call(Method::GET, &path, None, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
     }

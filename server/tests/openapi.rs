@@ -56,6 +56,9 @@ async fn openapi_document_matches_the_routes() {
         ("GET", "/v1/lives"),
         ("GET", "/v1/lives/{live_id}"),
         ("GET", "/v1/lives/{live_id}/highlights"),
+        ("GET", "/v1/lives/{live_id}/storyboard"),
+        ("GET", "/v1/lives/{live_id}/storyboard/{start_ms}"),
+        ("GET", "/v1/media/{highlight_id}/storyboard.jpg"),
         ("GET", "/v1/media/{highlight_id}/thumbnail.jpg"),
         ("GET", "/v1/media/{highlight_id}/video.mp4"),
         ("GET", "/v1/sellers/{seller_id}/feed"),
@@ -74,8 +77,11 @@ async fn openapi_document_matches_the_routes() {
 
     // Every documented operation is served: never the router's "no such route" or "wrong method".
     for (method, path) in &operations {
-        let concrete =
-            path.replace("{highlight_id}", "hl_x").replace("{live_id}", "live_x").replace("{seller_id}", "seller-x");
+        let concrete = path
+            .replace("{highlight_id}", "hl_x")
+            .replace("{live_id}", "live_x")
+            .replace("{seller_id}", "seller-x")
+            .replace("{start_ms}", "5");
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         let (status, body) = s.call(m, &concrete, Some(&token), Some(serde_json::json!({}))).await;
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");

@@ -80,6 +80,7 @@ async fn ready(s: &TestServer, id: &str) {
         duration_ms: 30_000,
         video_key: format!("{id}.mp4"),
         thumbnail_key: format!("{id}.jpg"),
+        storyboard: None,
         clip: None,
     };
     let state = s.store().finish_render(id.into(), outcome, highlights_server::clock::now_ms()).await.unwrap();

@@ -33,7 +33,7 @@ async fn live_with_highlights(s: &TestServer, seller: &str) -> (String, String) 
         peak_ms: Some(T + 80_000),
         product_id: Some("sku-1".into()),
         score: 4.0,
-        signals: vec![],
+        reasons: vec![],
         identified_at_ms: Some(T + 95_000),
         post_at_ms: Some(T + 395_000),
         posted_at_ms: posted,

@@ -70,7 +70,14 @@ impl highlights_server::store::Scorer for Clips {
                     product_id: Some(format!("p{start_ms}")),
                     score: 5.0,
                     above_bar: true,
-                    signals: vec!["test".into()],
+                    reasons: vec![highlights_api::Reason {
+                        signal: highlights_api::Signal::Comments,
+                        count: None,
+                        factor: Some(2.0),
+                        amount_minor: None,
+                        window_s: 20,
+                        product_id: None,
+                    }],
                 })
             })
             .collect()
@@ -418,6 +425,7 @@ async fn the_store_keeps_the_found_span_for_moments_and_shows_the_rendered_one()
         duration_ms: 13_700,
         video_key: format!("{id}.mp4"),
         thumbnail_key: format!("{id}.jpg"),
+        storyboard: None,
         clip: Some(ClipSpan { start_ms: at(11_000), end_ms: at(24_700) }),
     };
     assert_eq!(s.store().finish_render(id.clone(), ready, until).await.unwrap(), VideoState::Ready);

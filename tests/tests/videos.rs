@@ -86,8 +86,34 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
         bytes.len(),
         video.duration_ms
     );
-    let thumb = http.get(video.thumbnail_url.unwrap()).send().await.unwrap().bytes().await.unwrap();
+    let thumb = http.get(video.thumbnail_url.clone().unwrap()).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(&thumb[..2], [0xFF, 0xD8], "a JPEG thumbnail");
+
+    // What the video-first screens read: the storyboard through the core (the seller's token
+    // goes along), the module row's cover, and the recording's strips for the clip editor.
+    let board = video.storyboard.clone().expect("a rendered clip has its storyboard");
+    assert!(board.url.starts_with(&b.url()) && board.frames > 0, "{board:?}");
+    let jpeg = d.syncer.media(&board.url).await.unwrap();
+    assert_eq!(&jpeg[..2], [0xFF, 0xD8], "the storyboard is a JPEG");
+    d.core.dispatch(Event::Back).unwrap();
+    let module = d.core.view().unwrap().module;
+    let live_row = module.recordings.iter().find(|r| r.id == "live-v").unwrap();
+    assert!(live_row.cover_url.is_some() && !live_row.thumbnail_urls.is_empty(), "{live_row:?}");
+    assert!(live_row.thumbnail_urls.contains(video.thumbnail_url.as_ref().unwrap()));
+    d.core.dispatch(Event::OpenRecording { recording_id: "live-v".into() }).unwrap();
+    // Strips are made in the background as segments arrive: the first ones are there by now,
+    // or very soon on a busy machine.
+    let mut strips = Vec::new();
+    for _ in 0..100 {
+        strips = d.syncer.recording_storyboard("live-v").await.unwrap().strips;
+        if !strips.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!strips.is_empty(), "the recording's strips for the clip editor");
+    assert!(strips.windows(2).all(|w| w[0].start_ms <= w[1].start_ms), "in time order");
+    assert_eq!(&d.syncer.media(&strips[0].storyboard.url).await.unwrap()[..2], [0xFF, 0xD8]);
     let rec = d.core.view().unwrap().recording.unwrap();
     assert!(!rec.recommendations.is_empty(), "moments beyond the cap stay recommendations");
     assert!(rec.recommendations.iter().all(|r| r.video.is_none()), "recommendations are not rendered until posted");

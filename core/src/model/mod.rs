@@ -67,6 +67,10 @@ pub(crate) struct Model {
     pub online: bool,
     /// When the cache was last brought up to date.
     pub last_synced: Option<i64>,
+    /// Syncs running now (background and pull-to-refresh may overlap).
+    pub syncing: u32,
+    /// A sync has finished, well or not, since the core opened.
+    pub attempted: bool,
 }
 
 /// A side effect the shell runs for a rule, in order; a step has at most one write, and it

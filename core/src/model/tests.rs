@@ -48,6 +48,10 @@ fn world() -> World {
         highlights_on: true,
         highlight_count: 1,
         recommendation_count: 1,
+        cover_url: None,
+        thumbnail_urls: Vec::new(),
+        views: 0,
+        gmv_minor: 0,
     };
     let highlight = |id: &str, kind, status| Highlight {
         id: id.into(),
@@ -60,6 +64,7 @@ fn world() -> World {
         product_id: Some("sku-1".into()),
         score: 2.0,
         signals: vec![],
+        reasons: vec![],
         post_at_ms: None,
         format: Default::default(),
         video: None,

@@ -40,6 +40,7 @@ fn row(h: Highlight, badge: HighlightBadge) -> HighlightRow {
         product_id: h.product_id,
         score: h.score,
         signals: h.signals,
+        reasons: h.reasons,
         post_at_ms: h.post_at_ms,
         format: h.format,
         video: h.video.map(|v| VideoRow {
@@ -47,6 +48,7 @@ fn row(h: Highlight, badge: HighlightBadge) -> HighlightRow {
             duration_ms: v.duration_ms,
             player_url: v.video_url,
             thumbnail_url: v.thumbnail_url,
+            storyboard: v.storyboard,
         }),
         results: h.results,
     }
@@ -144,6 +146,7 @@ fn recording(
                 product_id: Some(product_id.clone()),
                 score: 0.0,
                 signals: Vec::new(),
+                reasons: Vec::new(),
                 post_at_ms: None,
                 format: Default::default(),
                 video: None,
@@ -195,19 +198,16 @@ pub(crate) fn view_state(
 ) -> Result<ViewState, StoreError> {
     let eff = model.effective();
     let limits = model.config.as_ref().map(limits);
-    let mut list = ModuleScreen { recordings: module.rows.clone(), has_more: module.has_more };
+    let currency = model.config.as_ref().map_or(highlights_api::defaults::CURRENCY.to_string(), |c| c.currency.clone());
+    let mut list =
+        ModuleScreen { recordings: module.rows.clone(), has_more: module.has_more, currency: currency.clone() };
     if model.pending.iter().any(|e| !e.action.is_settings()) {
         for r in &mut list.recordings {
             adjust_counts(r, &model.pending);
         }
     }
     let recording = match &model.nav.recording {
-        Some(id) => recording(
-            store,
-            id,
-            &model.pending,
-            model.config.as_ref().map_or(highlights_api::defaults::CURRENCY.to_string(), |c| c.currency.clone()),
-        )?,
+        Some(id) => recording(store, id, &model.pending, currency)?,
         None => None,
     };
     Ok(ViewState {
@@ -237,6 +237,8 @@ pub(crate) fn view_state(
             online: model.online,
             last_updated_ms: model.last_synced,
             pending_actions: model.pending.len() as u32,
+            syncing: model.syncing > 0,
+            attempted: model.attempted,
         },
         notice: notice.cloned(),
         notifications: store.notifications(10)?,

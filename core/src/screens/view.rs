@@ -1,6 +1,6 @@
 //! What the shells render: one plain-data struct per screen, rebuilt by the core after every change.
 
-use highlights_api::{FormatSpec, HighlightKind, Results, VideoState};
+use highlights_api::{FormatSpec, HighlightKind, Reason, Results, Storyboard, VideoState};
 
 /// Which screen is on top; the shells navigate to it, the core decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,8 +134,10 @@ pub struct HighlightRow {
     pub product_id: Option<String>,
     /// Engine score.
     pub score: f64,
-    /// Why the engine picked it.
+    /// Why the engine picked it, in English (what an old server sends; shown when `reasons` is empty).
     pub signals: Vec<String>,
+    /// Why the engine picked it, as values the shells word in the seller's language.
+    pub reasons: Vec<Reason>,
     /// When it posts or posted (epoch ms).
     pub post_at_ms: Option<i64>,
     /// Experimental format features.
@@ -158,6 +160,8 @@ pub struct VideoRow {
     pub player_url: Option<String>,
     /// URL of the thumbnail (once ready).
     pub thumbnail_url: Option<String>,
+    /// Its frames as one grid image, for scrubbing (once ready; absent for older videos).
+    pub storyboard: Option<Storyboard>,
 }
 
 /// A recording row of the module list.
@@ -180,7 +184,18 @@ pub struct RecordingRow {
     pub highlight_count: u32,
     /// Recommendations the seller can still post.
     pub recommendation_count: u32,
+    /// Thumbnail of its best clip (highest score, not taken down), once a video is ready.
+    pub cover_url: Option<String>,
+    /// Thumbnails of its first clips (not taken down), in time order, at most [`STRIP_THUMBNAILS`].
+    pub thumbnail_urls: Vec<String>,
+    /// Views of all its videos.
+    pub views: u64,
+    /// GMV of all its videos, in minor units of the config's currency.
+    pub gmv_minor: i64,
 }
+
+/// Most thumbnails a module row shows in its strip.
+pub const STRIP_THUMBNAILS: u32 = 6;
 
 /// The LIVE highlight module list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -190,6 +205,8 @@ pub struct ModuleScreen {
     pub recordings: Vec<RecordingRow>,
     /// More recordings can be loaded.
     pub has_more: bool,
+    /// ISO 4217 code of the currency GMV is in (from remote config).
+    pub currency: String,
 }
 
 /// A product of a recording, for the create-video sheet.
@@ -233,6 +250,10 @@ pub struct SyncIndicator {
     pub last_updated_ms: Option<i64>,
     /// Seller actions waiting to reach the server.
     pub pending_actions: u32,
+    /// A sync is running now (with nothing cached yet, shells show loading, not "empty").
+    pub syncing: bool,
+    /// A sync has finished, well or not, since the app opened: before that, "offline" is unknown.
+    pub attempted: bool,
 }
 
 /// What a notice is about, so that shells say it in the seller's language.

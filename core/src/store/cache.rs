@@ -67,6 +67,18 @@ fn check_video(v: &Video) -> Result<(), StoreError> {
     if v.duration_ms.is_some_and(|d| d <= 0) {
         return Err(bad("a video's length must be positive"));
     }
+    if let Some(b) = &v.storyboard {
+        check_media_url("storyboard", &Some(b.url.clone()))?;
+        // Shells cut tiles out of the image by this geometry: it must describe a sane grid.
+        let sane = (1..=1000).contains(&b.frames)
+            && (1..=b.frames).contains(&b.columns)
+            && (1..=4096).contains(&b.frame_width)
+            && (1..=4096).contains(&b.frame_height)
+            && b.interval_ms > 0;
+        if !sane {
+            return Err(bad("a storyboard's grid is not a sane one"));
+        }
+    }
     if v.state == VideoState::Ready && v.video_url.is_none() {
         return Err(bad("a ready video needs its URL"));
     }
@@ -227,11 +239,11 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         return Err(bad(format!("highlight {} has a negative GMV", h.id)));
     }
     conn.prepare_cached(
-        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results, reasons)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT (seller_id, id) DO UPDATE SET live_id = ?3, kind = ?4, status = ?5, live_now = ?6, start_ms = ?7,
              end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14, video = ?15,
-             review = ?16, results = ?17",
+             review = ?16, results = ?17, reasons = ?18",
     )?
     .execute(params![
         seller,
@@ -250,7 +262,8 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         h.seq,
         h.video.as_ref().map(|v| to_json("highlight video", v)).transpose()?,
         h.review.as_str(),
-        h.results.as_ref().map(|r| to_json("highlight results", r)).transpose()?
+        h.results.as_ref().map(|r| to_json("highlight results", r)).transpose()?,
+        to_json("highlight reasons", &h.reasons)?
     ])?;
     Ok(())
 }
@@ -270,10 +283,10 @@ fn cached_before(conn: &Connection, seller: &str, id: &str) -> Result<(Option<Hi
     }))
 }
 
-const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results";
+const HIGHLIGHT_COLS: &str = "id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results, reasons";
 
 /// A cached highlight row, with its enum and JSON columns still as text.
-type Raw = (Highlight, String, String, String, String, Option<String>, Option<String>);
+type Raw = (Highlight, String, String, String, String, Option<String>, Option<String>, String);
 
 fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((
@@ -288,6 +301,7 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
             product_id: r.get(7)?,
             score: r.get(8)?,
             signals: Vec::new(),
+            reasons: Vec::new(),
             post_at_ms: r.get(10)?,
             format: FormatSpec::default(),
             video: None,
@@ -302,16 +316,20 @@ fn read_highlight(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         r.get(11)?,
         r.get(13)?,
         r.get(15)?,
+        r.get(16)?,
     ))
 }
 
-fn finish_highlight((mut h, kind, status, signals, format, video, results): Raw) -> Result<Highlight, StoreError> {
+fn finish_highlight(
+    (mut h, kind, status, signals, format, video, results, reasons): Raw,
+) -> Result<Highlight, StoreError> {
     h.video = video.map(|v| from_json("highlight video", &v)).transpose()?;
     h.results = results.map(|r| from_json("highlight results", &r)).transpose()?;
     h.kind = HighlightKind::parse(&kind).ok_or(StoreError::Unreadable { what: "highlight kind", source: None })?;
     h.status =
         HighlightStatus::parse(&status).ok_or(StoreError::Unreadable { what: "highlight status", source: None })?;
     h.signals = from_json("highlight signals", &signals)?;
+    h.reasons = from_json("highlight reasons", &reasons)?;
     h.format = from_json("highlight format", &format)?;
     Ok(h)
 }

@@ -18,7 +18,18 @@ macro_rules! row_columns {
   (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
      AND h.kind IN (?2, ?3) AND h.status IN (?4, ?5)),
   (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
-     AND h.kind = ?6 AND h.status = ?7)
+     AND h.kind = ?6 AND h.status = ?7),
+  (SELECT json_extract(h.video, '$.thumbnail_url') FROM highlights h
+     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.status IN (?4, ?5)
+       AND json_extract(h.video, '$.thumbnail_url') IS NOT NULL
+     ORDER BY h.score DESC, h.start_ms LIMIT 1),
+  (SELECT json_group_array(t) FROM (SELECT json_extract(h.video, '$.thumbnail_url') AS t FROM highlights h
+     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.status IN (?4, ?5) AND t IS NOT NULL
+     ORDER BY h.start_ms, h.id LIMIT 6)), -- STRIP_THUMBNAILS
+  (SELECT total(json_extract(h.results, '$.views')) FROM highlights h
+     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.results IS NOT NULL),
+  (SELECT total(json_extract(h.results, '$.gmv_minor')) FROM highlights h
+     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.results IS NOT NULL)
 FROM lives l"
     };
 }
@@ -57,6 +68,12 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRow> {
         highlights_on: r.get(5)?,
         highlight_count: r.get(6)?,
         recommendation_count: r.get(7)?,
+        cover_url: r.get(8)?,
+        // Written by this query's json_group_array: always a list of strings.
+        thumbnail_urls: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
+        // total() sums as a float: a hostile server's huge counts saturate instead of failing the page.
+        views: r.get::<_, f64>(10)? as u64,
+        gmv_minor: r.get::<_, f64>(11)? as i64,
     })
 }
 
@@ -105,5 +122,15 @@ impl Store {
         let rows =
             stmt.query_map(params![self.seller, live_id], |r| Ok(ProductRow { id: r.get(0)?, name: r.get(1)? }))?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_strip_query_takes_as_many_thumbnails_as_the_view_promises() {
+        assert!(PAGE_SQL.contains(&format!("LIMIT {}", crate::view::STRIP_THUMBNAILS)));
     }
 }

@@ -60,15 +60,18 @@ pub(super) fn add(
     let merged = conn
         .prepare_cached(
             "UPDATE notifications SET count = count + 1, at_ms = ?4,
-                 post_at_ms = CASE WHEN post_at_ms IS NULL THEN ?5 ELSE min(post_at_ms, coalesce(?5, post_at_ms)) END
+                 post_at_ms = CASE WHEN post_at_ms IS NULL THEN ?5 ELSE min(post_at_ms, coalesce(?5, post_at_ms)) END,
+                 highlight_ids = CASE WHEN EXISTS (SELECT 1 FROM json_each(highlight_ids) WHERE value = ?6)
+                     THEN highlight_ids ELSE json_insert(highlight_ids, '$[#]', ?6) END
              WHERE seller_id = ?1 AND kind = ?2 AND live_id = ?3",
         )?
-        .execute(params![seller, kind.as_str(), h.live_id, now_ms, h.post_at_ms])?;
+        .execute(params![seller, kind.as_str(), h.live_id, now_ms, h.post_at_ms, h.id])?;
     if merged == 0 {
         conn.prepare_cached(
-            "INSERT INTO notifications (seller_id, kind, live_id, count, at_ms, post_at_ms) VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+            "INSERT INTO notifications (seller_id, kind, live_id, count, at_ms, post_at_ms, highlight_ids)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5, json_array(?6))",
         )?
-        .execute(params![seller, kind.as_str(), h.live_id, now_ms, h.post_at_ms])?;
+        .execute(params![seller, kind.as_str(), h.live_id, now_ms, h.post_at_ms, h.id])?;
         conn.prepare_cached(
             "DELETE FROM notifications WHERE seller_id = ?1 AND id NOT IN
                  (SELECT id FROM notifications WHERE seller_id = ?1 ORDER BY id DESC LIMIT ?2)",
@@ -81,8 +84,15 @@ pub(super) fn add(
 impl Store {
     /// Unread notifications, newest first, at most `limit`.
     pub(crate) fn notifications(&self, limit: u32) -> Result<Vec<NotificationRow>, StoreError> {
+        // Scheduled and posted rows are checked against their highlights as they are now: a
+        // banner must not announce posts that were taken down, nor a post time already gone by.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT n.id, n.kind, n.live_id, coalesce(l.title, n.live_id), n.count, n.at_ms, n.post_at_ms
+            "SELECT n.id, n.kind, n.live_id, coalesce(l.title, n.live_id), n.count, n.at_ms, n.post_at_ms,
+                 json_array_length(n.highlight_ids),
+                 (SELECT count(*) FROM json_each(n.highlight_ids) j JOIN highlights h
+                     ON h.seller_id = n.seller_id AND h.id = j.value WHERE h.status = n.kind),
+                 (SELECT min(h.post_at_ms) FROM json_each(n.highlight_ids) j JOIN highlights h
+                     ON h.seller_id = n.seller_id AND h.id = j.value WHERE h.status = n.kind)
              FROM notifications n LEFT JOIN lives l ON l.seller_id = n.seller_id AND l.id = n.live_id
              WHERE n.seller_id = ?1 ORDER BY n.at_ms DESC, n.id DESC LIMIT ?2",
         )?;
@@ -98,15 +108,25 @@ impl Store {
                     at_ms: r.get(5)?,
                     post_at_ms: r.get(6)?,
                 },
+                (r.get::<_, u32>(7)?, r.get::<_, u32>(8)?, r.get::<_, Option<i64>>(9)?),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (kind, mut n) = row?;
+            let (kind, mut n, (known, still, first_post)) = row?;
             // A kind this build does not know (a newer one's) is skipped, not misreported.
             let Some(kind) = NotificationKind::parse(&kind) else { continue };
             n.kind = kind;
-            out.push(n);
+            // Rows from before the ids were kept (none known) stay as they were counted.
+            if known > 0 && matches!(kind, NotificationKind::Scheduled | NotificationKind::Posted) {
+                n.count = still;
+                if kind == NotificationKind::Scheduled {
+                    n.post_at_ms = first_post;
+                }
+            }
+            if n.count > 0 {
+                out.push(n);
+            }
         }
         Ok(out)
     }

@@ -22,7 +22,7 @@ pub enum Settled {
     /// The server accepted it and answered with the settings after the change.
     Settings(Settings),
     /// The server accepted it and answered with the highlight after the change.
-    Highlight(Highlight),
+    Highlight(Box<Highlight>),
     /// The server accepted the seller's choice for a recording and answered with the LIVE.
     Live(highlights_api::Live),
     /// The server removed every auto-posted highlight of this recording (`None`: of all).

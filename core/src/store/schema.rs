@@ -132,14 +132,32 @@ CREATE INDEX notifications_by_seller ON notifications (seller_id, kind, live_id)
 const V8: &str = "ALTER TABLE settings ADD COLUMN only_products TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE highlights ADD COLUMN results TEXT;";
 
+/// Schema version 9: why the engine picked a highlight, as data the shells word themselves.
+const V9: &str = "ALTER TABLE highlights ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';";
+
+/// Schema version 10: which highlights a notification is about, so a banner counts only those
+/// still in the state it announces.
+const V10: &str = "ALTER TABLE notifications ADD COLUMN highlight_ids TEXT NOT NULL DEFAULT '[]';";
+
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7), M::up(V8)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+        M::up(V7),
+        M::up(V8),
+        M::up(V9),
+        M::up(V10),
+    ])
 }
 
 /// Number of schema versions this build knows.
 #[cfg(any(test, feature = "testing"))]
-pub const SCHEMA_VERSION: usize = 8;
+pub const SCHEMA_VERSION: usize = 10;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
@@ -212,7 +230,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 8);
+        assert_eq!(SCHEMA_VERSION, 10);
     }
 
     #[test]

@@ -179,17 +179,49 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s.min(3600)));
-        let limit = self.config.max_response_bytes;
-        if resp.content_length().is_some_and(|n| n as usize > limit) {
+        let body = read_limited(&mut resp, self.config.max_response_bytes).await?;
+        Ok(Answer { status, body, retry_after })
+    }
+}
+
+/// Most bytes of one media file (a clip's MP4 is a few MB; a storyboard or thumbnail far less).
+const MAX_MEDIA_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads a whole body, refusing one larger than `limit` as bad data.
+async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Vec<u8>, CoreError> {
+    if resp.content_length().is_some_and(|n| n as usize > limit) {
+        return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(network)? {
+        if body.len() + chunk.len() > limit {
             return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(network)? {
-            if body.len() + chunk.len() > limit {
-                return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
-            }
-            body.extend_from_slice(&chunk);
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+impl Http {
+    /// The bytes of a media URL from the view (thumbnail, storyboard, video). The seller's token
+    /// goes only to the API's own host: a CDN's URL is fetched without it.
+    pub async fn media(&self, url: &str) -> Result<Vec<u8>, CoreError> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(CoreError::NotAllowed { reason: "a media URL must be http(s)".into() });
         }
-        Ok(Answer { status, body, retry_after })
+        let own = url.strip_prefix(&self.config.base_url).is_some_and(|rest| rest.starts_with('/'));
+        let mut req = self.client.get(url);
+        if own {
+            let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
+            req = req.bearer_auth(token);
+        }
+        let mut resp = req.send().await.map_err(network)?;
+        let status = resp.status().as_u16();
+        let body = read_limited(&mut resp, MAX_MEDIA_BYTES).await?;
+        let answer = Answer { status, body, retry_after: None };
+        match status {
+            200..=299 => Ok(answer.body),
+            _ => Err(super::syncer::failure(&answer)),
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 mod background;
 mod http;
+mod look;
 mod port;
 mod pull;
 mod push;

@@ -12,6 +12,17 @@ use crate::model::OutboxEntry;
 use crate::store::Settled;
 use crate::{CoreError, HighlightsCore};
 
+/// A sync in progress, as the screens see it; dropping it ends it.
+pub(crate) struct SyncRunning<'a>(&'a HighlightsCore);
+
+impl Drop for SyncRunning<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.count_sync(-1) {
+            tracing::warn!(error = %e, "could not show that the sync ended");
+        }
+    }
+}
+
 impl HighlightsCore {
     /// The change cursor to resume the next pull from.
     pub(crate) fn change_cursor(&self) -> Result<i64, CoreError> {
@@ -90,6 +101,29 @@ impl HighlightsCore {
         let state = self.lock();
         let at = state.model.pending.iter().map(|e| e.next_attempt_at_ms).min()?;
         Some(Duration::from_millis((at - now).max(0) as u64))
+    }
+
+    /// Marks a sync as running until the returned guard drops (also when the sync is cancelled),
+    /// so the screens tell loading from offline.
+    pub(crate) fn sync_started(&self) -> Result<SyncRunning<'_>, CoreError> {
+        self.count_sync(1)?;
+        Ok(SyncRunning(self))
+    }
+
+    fn count_sync(&self, delta: i32) -> Result<(), CoreError> {
+        let view = {
+            let mut state = self.lock();
+            let m = &mut state.model;
+            if delta > 0 {
+                m.syncing += 1;
+            } else {
+                m.syncing = m.syncing.saturating_sub(1);
+                m.attempted = true;
+            }
+            self.stamped(&state)?
+        };
+        self.delivery.deliver(view);
+        Ok(())
     }
 
     /// Records whether the server was reachable, for the offline indicator.

@@ -6,16 +6,22 @@ use super::syncer::{Syncer, failure};
 use crate::CoreError;
 use highlights_api::{Changes, Highlight, paths};
 
+/// Makes a path on the API's host a full URL; an absolute one (a CDN) stays as it is.
+pub(super) fn resolve(base: &str, url: &mut String) {
+    if url.starts_with('/') && !url.starts_with("//") {
+        *url = format!("{base}{url}");
+    }
+}
+
 impl Syncer {
     /// Makes the media paths the server sends (relative to the API's host) full URLs a player
     /// opens; absolute ones (a CDN) are kept as they are and checked by the cache.
     pub(super) fn resolve_media(&self, highlight: &mut Highlight) {
         let base = &self.http.config().base_url;
         if let Some(video) = highlight.video.as_mut() {
-            for url in [&mut video.video_url, &mut video.thumbnail_url].into_iter().flatten() {
-                if url.starts_with('/') && !url.starts_with("//") {
-                    *url = format!("{base}{url}");
-                }
+            let storyboard = video.storyboard.as_mut().map(|b| &mut b.url);
+            for url in [video.video_url.as_mut(), video.thumbnail_url.as_mut(), storyboard].into_iter().flatten() {
+                resolve(base, url);
             }
         }
     }

@@ -163,7 +163,7 @@ impl Syncer {
                 } else {
                     answer.json::<Highlight>().map(|mut h| {
                         self.resolve_media(&mut h);
-                        Settled::Highlight(h)
+                        Settled::Highlight(Box::new(h))
                     })
                 };
                 // A garbled answer to an accepted request: ask again with the same key for the stored answer.

@@ -13,7 +13,7 @@ pub struct Syncer {
 }
 
 /// The error for a non-2xx answer outside outbox delivery.
-pub(super) fn failure(answer: &Answer) -> CoreError {
+pub(crate) fn failure(answer: &Answer) -> CoreError {
     match answer.status {
         401 | 403 => CoreError::Unauthorized { message: "the server refused the token".into() },
         status => CoreError::Server { status, message: answer.error_message() },
@@ -38,6 +38,7 @@ impl Syncer {
     /// Pushes queued actions, then pulls changes; the offline indicator follows the outcome.
     #[tracing::instrument(name = "sync", skip_all)]
     pub async fn sync(&self) -> Result<SyncReport, CoreError> {
+        let _running = self.core.sync_started()?;
         let result = async {
             let push = self.push().await?;
             let pages = self.pull().await?;

@@ -98,6 +98,7 @@ pub fn highlight(id: &str, live: &Live, kind: HighlightKind, status: HighlightSt
         product_id: Some("sku-1".into()),
         score: 5.0 + offset_s as f64 / 1000.0,
         signals: vec!["comments 4.1x baseline".into()],
+        reasons: vec![],
         post_at_ms: Some(start + 300_000),
         format: FormatSpec::default(),
         video: None,

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::ffmpeg::{Container, Ffmpeg, FfmpegError, Probe};
 use super::store::{MediaError, MediaStore};
+use super::storyboard::{StripJob, StripMaker};
 use crate::store::{MAX_SEGMENT_MS, SegmentProbe, Store, StoreError};
 
 /// Why a segment was not kept.
@@ -26,11 +27,23 @@ pub enum IntakeError {
     Scratch(#[from] std::io::Error),
 }
 
-/// Media key of a segment: the LIVE id hashed, since ids may hold any printable text.
-pub fn segment_key(live_id: &str, start_ms: i64) -> String {
+/// Folder of a LIVE's recording in the media store: the LIVE id hashed, since ids may hold any
+/// printable text.
+fn recording_dir(live_id: &str) -> String {
     let digest = Sha256::digest(live_id.as_bytes());
-    let dir: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("recordings/{dir}/{start_ms}.seg")
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Media key of a segment.
+pub fn segment_key(live_id: &str, start_ms: i64) -> String {
+    format!("recordings/{}/{start_ms}.seg", recording_dir(live_id))
+}
+
+/// Media key of a storyboard strip of a segment, next to it; each version of a segment the
+/// recorder sends (re-sending replaces) names its own, so a strip still being made of a replaced
+/// version can never overwrite the file of the version that replaced it.
+pub fn strip_key(live_id: &str, start_ms: i64, version: &str) -> String {
+    format!("recordings/{}/{start_ms}-{version}.strip.jpg", recording_dir(live_id))
 }
 
 /// One segment as the recorder sent it.
@@ -101,7 +114,7 @@ async fn examine(ffmpeg: Option<&Ffmpeg>, scratch: &Path, segment: &Segment) -> 
     })
 }
 
-/// Probes and keeps one segment.
+/// Probes and keeps one segment; a readable one gets its storyboard strip made in the background.
 pub async fn take_segment(
     store: &Arc<dyn Store>,
     media: &Arc<dyn MediaStore>,
@@ -113,10 +126,29 @@ pub async fn take_segment(
     store.recording(segment.live_id.clone()).await?;
     let probe = examine(ffmpeg, scratch, &segment).await?;
     let Segment { live_id, start_ms, bytes, .. } = segment;
+    let container = Container::sniff(&bytes[..bytes.len().min(Container::HEAD_BYTES)]);
     let key = segment_key(&live_id, start_ms);
     let (m, k) = (media.clone(), key.clone());
     tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
-    Ok(store.add_segment(live_id, start_ms, probe, key).await?)
+    let receipt = store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await?;
+    // With ffmpeg here, readable means ffprobe found video in the bytes of a sniffed container.
+    if let (true, Some(ff), Some(container)) = (receipt.readable, ffmpeg, container) {
+        let mut version = [0u8; 8];
+        if let Err(e) = getrandom::fill(&mut version) {
+            tracing::warn!(%live_id, start_ms, error = %e, "no storyboard strip: no randomness for its key");
+            return Ok(receipt);
+        }
+        let strip_key = strip_key(&live_id, start_ms, &crate::store::hex(&version));
+        let maker = StripMaker {
+            store: store.clone(),
+            media: media.clone(),
+            ffmpeg: ff.clone(),
+            scratch: scratch.to_path_buf(),
+        };
+        let duration_ms = receipt.duration_ms;
+        maker.spawn(StripJob { live_id, start_ms, duration_ms, media_key: key, strip_key, container });
+    }
+    Ok(receipt)
 }

@@ -1,6 +1,6 @@
 //! Real media: recordings in, shoppable MP4s out. Segments are kept in a [`MediaStore`]; a
 //! [`RenderWorker`] moves each queued highlight's edges to natural breaks, then cuts and formats
-//! it with ffmpeg.
+//! it with ffmpeg; storyboards (grids of frames) come with each video and each segment.
 
 pub mod breaks;
 pub mod ffmpeg;
@@ -9,6 +9,7 @@ pub mod music;
 pub mod render;
 pub mod snap;
 pub mod store;
+pub mod storyboard;
 pub mod test_pattern;
 pub mod worker;
 

@@ -1,8 +1,8 @@
 //! The render worker: claims due jobs from the store, fetches their segments from the media
 //! store (with a few seconds around an engine's moment; while what follows its end is not in yet,
 //! the job goes back to the store for a bounded time instead of holding the worker), moves the
-//! clip's edges to natural breaks, renders, stores the files, and reports the outcome; the store
-//! decides on retries.
+//! clip's edges to natural breaks, renders, makes its storyboard, stores the files, and reports the
+//! outcome; the store decides on retries.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ use super::ffmpeg::Ffmpeg;
 use super::render::{self, Inputs, RenderError, SegmentFile};
 use super::snap::{Snapping, Span};
 use super::store::{MediaError, MediaStore};
+use super::storyboard;
 use crate::clock::Clock;
 use crate::store::{ClipSpan, JOIN_TOLERANCE_MS, RenderOutcome, RenderTask, SegmentRef, Store, StoreError};
 
@@ -45,6 +46,11 @@ pub fn video_key(highlight_id: &str) -> String {
 /// Media key of a highlight's thumbnail.
 pub fn thumbnail_key(highlight_id: &str) -> String {
     format!("videos/{highlight_id}.jpg")
+}
+
+/// Media key of a highlight's storyboard.
+pub fn storyboard_key(highlight_id: &str) -> String {
+    format!("videos/{highlight_id}.storyboard.jpg")
 }
 
 /// When a claimed render should go back to the store instead of being made now (`None`: now).
@@ -238,17 +244,33 @@ impl RenderWorker {
         let used = render::covering(&snapped)?;
         let segments = local.into_iter().filter(|f| used.iter().any(|u| u.start_ms == f.segment.start_ms)).collect();
         let rendered = render::render(&self.ffmpeg, &snapped, &Inputs { segments, has_audio }, dir.path()).await?;
+        let board = match storyboard::clip(&self.ffmpeg, dir.path(), rendered.duration_ms).await {
+            Ok(made) => Some(made),
+            Err(e) => {
+                tracing::warn!(highlight_id = %task.highlight_id, error = %e, "video ready without a storyboard");
+                None
+            }
+        };
         let (video_key, thumbnail_key) = (video_key(&task.highlight_id), thumbnail_key(&task.highlight_id));
         let media = self.media.clone();
-        let (vk, tk) = (video_key.clone(), thumbnail_key.clone());
-        tokio::task::spawn_blocking(move || {
+        let (vk, tk, sk, id) =
+            (video_key.clone(), thumbnail_key.clone(), storyboard_key(&task.highlight_id), task.highlight_id.clone());
+        let storyboard = tokio::task::spawn_blocking(move || {
             // The thumbnail first: the video key is what makes a video watchable.
             media.put_file(&tk, &rendered.thumbnail)?;
-            media.put_file(&vk, &rendered.video)
+            // A storyboard not kept is one the video goes without, never a failed render.
+            let storyboard = board.and_then(|(path, grid)| match media.put_file(&sk, &path) {
+                Ok(()) => Some(grid.stored(sk)),
+                Err(e) => {
+                    tracing::warn!(highlight_id = %id, error = %e, "video ready without a storyboard");
+                    None
+                }
+            });
+            media.put_file(&vk, &rendered.video).map(|()| storyboard)
         })
         .await??;
         let clip = moved.then_some(ClipSpan { start_ms: snapped.start_ms, end_ms: snapped.end_ms });
-        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key, clip })
+        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key, storyboard, clip })
     }
 }
 

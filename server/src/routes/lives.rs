@@ -1,8 +1,11 @@
-//! LIVE sessions and their recordings, newest first with cursor paging, or as a delta since a cursor.
+//! LIVE sessions and their recordings, newest first with cursor paging, or as a delta since a
+//! cursor; a recording's storyboard, strip by strip.
 
 use axum::Json;
 use axum::extract::State;
-use highlights_api::{ErrorBody, Live, LivePage, LivePatch, paths};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use highlights_api::{ErrorBody, Live, LivePage, LivePatch, RecordingStoryboard, StoryboardStrip, paths};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -86,4 +89,47 @@ pub async fn patch_live(
 ) -> Result<Json<Live>, HttpError> {
     known_id("live", &live_id)?;
     Ok(Json(s.store.set_live_highlights(id, live_id, patch.highlights_on).await?))
+}
+
+/// The recording of one of the seller's LIVEs as storyboard strips so far, one per received
+/// segment in time order: the clip editor's timeline. Segments not yet (or not) made into a strip
+/// are left out.
+#[utoipa::path(get, path = paths::LIVE_STORYBOARD, tag = "lives",
+    params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128)),
+    responses((status = 200, body = RecordingStoryboard), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_live_storyboard(
+    State(s): State<AppState>,
+    Seller(id): Seller,
+    PathParam(live_id): PathParam<String>,
+) -> Result<Json<RecordingStoryboard>, HttpError> {
+    known_id("live", &live_id)?;
+    let strips = s.store.recording_storyboard(id, live_id.clone()).await?;
+    let strips = strips
+        .into_iter()
+        .map(|strip| StoryboardStrip {
+            start_ms: strip.start_ms,
+            end_ms: strip.start_ms.saturating_add(strip.duration_ms),
+            storyboard: strip.storyboard.storyboard(paths::live_storyboard_strip(&live_id, strip.start_ms)),
+        })
+        .collect();
+    Ok(Json(RecordingStoryboard { strips }))
+}
+
+/// One storyboard strip of one of the seller's LIVEs (JPEG), at a `start_ms` its storyboard lists.
+#[utoipa::path(get, path = paths::LIVE_STORYBOARD_STRIP, tag = "lives",
+    params(("live_id" = String, Path, description = "LIVE id", min_length = 1, max_length = 128),
+        ("start_ms" = i64, Path, description = "start of the strip (epoch ms), as the LIVE's storyboard lists it")),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_live_storyboard_strip(
+    State(s): State<AppState>,
+    Seller(id): Seller,
+    PathParam((live_id, start_ms)): PathParam<(String, i64)>,
+) -> Result<Response, HttpError> {
+    known_id("live", &live_id)?;
+    let strip = s.store.segment_storyboard(id, live_id, start_ms).await?;
+    super::media::serve_file(&s, strip.storyboard.key, "image/jpeg", &HeaderMap::new()).await
 }

@@ -1,5 +1,5 @@
-//! Watching: a highlight's MP4 (with byte ranges, so players seek) and thumbnail, for its seller
-//! once ready and for anyone once posted; and a seller's public profile feed.
+//! Watching: a highlight's MP4 (with byte ranges, so players seek), thumbnail and storyboard, for
+//! its seller once ready and for anyone once posted; and a seller's public profile feed.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -93,7 +93,8 @@ fn streamed(media: Arc<dyn MediaStore>, key: String, first: u64, len: u64) -> Bo
     }))
 }
 
-async fn serve_file(
+/// Streams the file under `key` as `content_type`, honouring one byte range of `headers`.
+pub(super) async fn serve_file(
     s: &AppState,
     key: String,
     content_type: &'static str,
@@ -165,6 +166,23 @@ pub async fn get_thumbnail(
     known_id("video", &highlight_id)?;
     let media = s.store.media(highlight_id, viewer).await?;
     serve_file(&s, media.thumbnail_key, "image/jpeg", &HeaderMap::new()).await
+}
+
+/// A highlight's storyboard (a JPEG grid of its frames, laid out as its video's `storyboard`
+/// says), on the same terms as its video; videos made before storyboards have none (404).
+#[utoipa::path(get, path = paths::MEDIA_STORYBOARD, tag = "media",
+    params(("highlight_id" = String, Path, description = "highlight id", min_length = 1, max_length = 128)),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security((), ("bearer" = [])))]
+pub async fn get_storyboard(
+    State(s): State<AppState>,
+    Viewer(viewer): Viewer,
+    PathParam(highlight_id): PathParam<String>,
+) -> Result<Response, HttpError> {
+    known_id("video", &highlight_id)?;
+    let key = s.store.media(highlight_id, viewer).await?.storyboard_key.ok_or(HttpError::NotFound("storyboard"))?;
+    serve_file(&s, key, "image/jpeg", &HeaderMap::new()).await
 }
 
 /// A seller's public profile feed (no token): posted videos only, newest first, each with its

@@ -103,6 +103,9 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(routes!(recordings::get_recording))
         .routes(routes!(media::get_video))
         .routes(routes!(media::get_thumbnail))
+        .routes(routes!(media::get_storyboard))
+        .routes(routes!(lives::get_live_storyboard))
+        .routes(routes!(lives::get_live_storyboard_strip))
         .routes(routes!(media::get_feed))
         .with_state(state)
         .split_for_parts();

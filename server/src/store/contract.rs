@@ -11,7 +11,9 @@ use highlights_api::{
 use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
 
-use super::media_contract::{MediaRef, RenderMaterial, RenderOutcome, RenderTask, SegmentProbe, VideoJob};
+use super::media_contract::{
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, SegmentProbe, SegmentStoryboard, StoredStoryboard, VideoJob,
+};
 use super::tokens::{TokenInfo, TokenLifetime};
 
 /// Why the store could not do what was asked, in terms a caller can act on.
@@ -176,8 +178,8 @@ pub struct NewHighlight {
     pub product_id: Option<String>,
     /// Engine score.
     pub score: f64,
-    /// Reasons.
-    pub signals: Vec<String>,
+    /// Why the engine picked it (none for seller-made videos).
+    pub reasons: Vec<highlights_api::Reason>,
     /// When the moment was identified (epoch ms).
     pub identified_at_ms: Option<i64>,
     /// When it posts (epoch ms).
@@ -436,6 +438,28 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<SegmentReceipt, StoreError>;
     /// What is held of a LIVE's recording.
     async fn recording(&self, live_id: String) -> Result<RecordingReport, StoreError>;
+    /// Keeps the storyboard strip made of a segment `duration_ms` long, while the segment is
+    /// still a readable one that long (a re-sent segment starts without one).
+    async fn set_segment_storyboard(
+        &self,
+        live_id: String,
+        start_ms: i64,
+        duration_ms: i64,
+        storyboard: StoredStoryboard,
+    ) -> Result<(), StoreError>;
+    /// The storyboard strips of a seller's LIVE, by start; another seller's LIVE is not found.
+    async fn recording_storyboard(
+        &self,
+        seller_id: String,
+        live_id: String,
+    ) -> Result<Vec<SegmentStoryboard>, StoreError>;
+    /// The strip of the segment of a seller's LIVE starting at `start_ms`.
+    async fn segment_storyboard(
+        &self,
+        seller_id: String,
+        live_id: String,
+        start_ms: i64,
+    ) -> Result<SegmentStoryboard, StoreError>;
     /// Frees the leases of render jobs claimed by a process that ended, so they render now rather
     /// than when their lease runs out. Only for a process that is the one renderer of its store.
     async fn release_render_leases(&self) -> Result<u32, StoreError>;

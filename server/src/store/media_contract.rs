@@ -1,7 +1,7 @@
 //! What the store keeps of recordings and videos: segments as the recorder sent them, render jobs
 //! as a worker claims and finishes them, and what a viewer may fetch.
 
-use highlights_api::{FormatSpec, VideoState};
+use highlights_api::{FormatSpec, Storyboard, VideoState};
 
 /// Two segments closer than this are contiguous: containers round their durations. The recording
 /// report and the renderer's coverage check use the same bound.
@@ -116,6 +116,8 @@ pub enum RenderOutcome {
         video_key: String,
         /// Key of the JPEG.
         thumbnail_key: String,
+        /// Its storyboard, if one was made (a failed one leaves the video ready without).
+        storyboard: Option<StoredStoryboard>,
         /// Where the clip's edges went when they moved to natural breaks; the highlight's span
         /// shown to the seller becomes this, while the span as found stays for telling moments
         /// apart (`None`: cut as asked).
@@ -167,6 +169,63 @@ pub struct MediaRef {
     pub video_key: String,
     /// Key of the JPEG.
     pub thumbnail_key: String,
+    /// Key of the storyboard JPEG (`None`: none was made, as for videos rendered before them).
+    pub storyboard_key: Option<String>,
+}
+
+/// A storyboard JPEG in the media store and the grid it holds, as kept with its video or segment:
+/// the key stays on the server, the grid goes to the app as a [`Storyboard`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredStoryboard {
+    /// Where the media store keeps the JPEG.
+    pub key: String,
+    /// Frames in the grid.
+    pub frames: u32,
+    /// Tiles per row.
+    pub columns: u32,
+    /// Width of one tile, in pixels.
+    pub frame_width: u32,
+    /// Height of one tile, in pixels.
+    pub frame_height: u32,
+    /// Time between frames, in ms.
+    pub interval_ms: i64,
+}
+
+impl StoredStoryboard {
+    /// The grid as the app sees it, the JPEG at `url`.
+    pub fn storyboard(&self, url: String) -> Storyboard {
+        Storyboard {
+            url,
+            frames: self.frames,
+            columns: self.columns,
+            frame_width: self.frame_width,
+            frame_height: self.frame_height,
+            interval_ms: self.interval_ms,
+        }
+    }
+
+    /// The text a store keeps in its `storyboard` column.
+    pub(crate) fn stored(&self) -> String {
+        // Plain numbers and a string: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a `storyboard` column; text it cannot read counts as no storyboard, so a bad row
+    /// never points the app at a file that may not be there.
+    pub(crate) fn parse(text: Option<&str>) -> Option<Self> {
+        text.and_then(|t| serde_json::from_str(t).ok())
+    }
+}
+
+/// The storyboard strip of one received segment of a recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentStoryboard {
+    /// The segment's stream-time start (epoch ms).
+    pub start_ms: i64,
+    /// The segment's length in ms.
+    pub duration_ms: i64,
+    /// Its strip.
+    pub storyboard: StoredStoryboard,
 }
 
 /// A video's state as the store holds it, for admin and tests.

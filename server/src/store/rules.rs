@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use highlights_api::{
-    CreateVideo, Experiments, FormatVariant, Highlight, Live, RecordingReport, RemoteConfig, Results, Settings,
+    CreateVideo, Experiments, FormatVariant, Highlight, Live, Reason, RecordingReport, RemoteConfig, Results, Settings,
     SettingsPatch, TimeRange, ViewerAction, ViewerEvent,
 };
 use highlights_engine::{EventKind, LiveEvent};
@@ -25,6 +25,25 @@ pub(crate) fn random_id(prefix: &str, bytes: usize) -> Result<String, StoreError
 /// JSON text of plain data (string lists, flag structs) whose serialisation cannot fail.
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// A highlight's stored reasons, read back as its English lines and its reasons as data. Rows
+/// from before reasons were data hold the English lines alone; they keep them and have no data.
+pub(crate) fn stored_reasons(text: &str) -> (Vec<String>, Vec<Reason>) {
+    let entries: Vec<serde_json::Value> = serde_json::from_str(text).unwrap_or_default();
+    let (mut signals, mut reasons) = (Vec::new(), Vec::new());
+    for entry in entries {
+        match entry {
+            serde_json::Value::String(line) => signals.push(line),
+            other => {
+                if let Ok(r) = serde_json::from_value::<Reason>(other) {
+                    signals.push(r.english());
+                    reasons.push(r);
+                }
+            }
+        }
+    }
+    (signals, reasons)
 }
 
 fn bucket(salt: &str, seller_id: &str) -> u64 {

@@ -185,7 +185,14 @@ impl highlights_server::store::Scorer for EveryComment {
                     product_id: Some(text.clone()),
                     score: 5.0,
                     above_bar: true,
-                    signals: vec!["comments".into()],
+                    reasons: vec![highlights_api::Reason {
+                        signal: highlights_api::Signal::Comments,
+                        count: None,
+                        factor: Some(2.0),
+                        amount_minor: None,
+                        window_s: 20,
+                        product_id: None,
+                    }],
                 }),
                 _ => None,
             })

@@ -23,7 +23,7 @@ use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
 /// A highlight's columns and its video's, read by [`read`] from [`FROM`].
 const COLS: &str = "h.id, h.live_id, h.kind, h.status, h.live_now, h.start_ms, h.end_ms, h.product_id, h.score,
     h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms, h.review,
-    r.views, r.watch_ms, r.live_entries, r.product_clicks, r.orders, r.gmv_minor";
+    r.views, r.watch_ms, r.live_entries, r.product_clicks, r.orders, r.gmv_minor, v.storyboard";
 const FROM: &str =
     "highlights h LEFT JOIN videos v ON v.highlight_id = h.id LEFT JOIN results r ON r.highlight_id = h.id";
 
@@ -49,7 +49,7 @@ static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
 fn read(r: &Row) -> Result<Highlight, StoreError> {
     let kind: String = r.try_get(2)?;
     let status: String = r.try_get(3)?;
-    let signals: String = r.try_get(9)?;
+    let (signals, reasons) = rules::stored_reasons(&r.try_get::<_, String>(9)?);
     let format: String = r.try_get(11)?;
     let id: String = r.try_get(0)?;
     let video = match r.try_get::<_, Option<String>>(13)? {
@@ -63,6 +63,13 @@ fn read(r: &Row) -> Result<Highlight, StoreError> {
                 duration_ms: if ready { r.try_get(14)? } else { None },
                 video_url: ready.then(|| paths::media_video(&id)),
                 thumbnail_url: ready.then(|| paths::media_thumbnail(&id)),
+                // Only a ready video's, and only one recorded: videos rendered before storyboards have none.
+                storyboard: if ready {
+                    crate::store::media_contract::StoredStoryboard::parse(r.try_get::<_, Option<&str>>(22)?)
+                        .map(|s| s.storyboard(paths::media_storyboard(&id)))
+                } else {
+                    None
+                },
             })
         }
     };
@@ -89,7 +96,8 @@ fn read(r: &Row) -> Result<Highlight, StoreError> {
         end_ms: r.try_get(6)?,
         product_id: r.try_get(7)?,
         score: r.try_get(8)?,
-        signals: serde_json::from_str(&signals).unwrap_or_default(),
+        signals,
+        reasons,
         post_at_ms: r.try_get(10)?,
         format: serde_json::from_str(&format).unwrap_or_default(),
         review: Review::parse(&r.try_get::<_, String>(15)?).unwrap_or_default(),
@@ -151,7 +159,7 @@ pub(super) async fn insert(tx: &Tx<'_>, h: &NewHighlight) -> Result<Highlight, S
             &h.peak_ms,
             &h.product_id,
             &h.score,
-            &json(&h.signals),
+            &json(&h.reasons),
             &h.identified_at_ms,
             &h.post_at_ms,
             &h.posted_at_ms,
@@ -327,7 +335,7 @@ pub(super) async fn create_video(
             peak_ms: None,
             product_id: Some(v.product_id.clone()),
             score: 0.0,
-            signals: Vec::new(),
+            reasons: Vec::new(),
             identified_at_ms: None,
             post_at_ms: Some(now),
             posted_at_ms: (!videos).then_some(now),
@@ -410,7 +418,7 @@ pub(super) async fn store_moment(
             peak_ms: Some(m.peak_ms),
             product_id: m.product_id.clone(),
             score: m.score,
-            signals: m.signals.clone(),
+            reasons: m.reasons.clone(),
             identified_at_ms: Some(m.identified_at_ms),
             post_at_ms: post_at,
             posted_at_ms: None,

@@ -3,10 +3,12 @@
 
 use highlights_api::{RecordingReport, SegmentReceipt};
 
-use super::shared::{Tx, exec, exists, one, rows};
+use super::shared::{Tx, exec, exists, one, row, rows};
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef};
+use crate::store::media_contract::{
+    CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef, SegmentStoryboard, StoredStoryboard,
+};
 use crate::store::rules;
 
 async fn live_exists(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
@@ -37,7 +39,8 @@ pub(super) async fn add(
         "INSERT INTO recording_segments (live_id, start_ms, duration_ms, media_key, readable, out_of_order, received_at_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (live_id, start_ms) DO UPDATE SET duration_ms = excluded.duration_ms,
-             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms",
+             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms,
+             storyboard = NULL",
         &[&live_id, &start_ms, &probe.duration_ms, &media_key, &probe.readable, &out_of_order, &now_ms()],
     )
     .await?;
@@ -121,4 +124,72 @@ pub(super) async fn material(
         captions: captions(tx, live_id, from_ms, to_ms).await?,
         events_until_ms,
     })
+}
+
+/// Keeps the strip made of a segment `duration_ms` long, unless it was replaced since by one
+/// unreadable or of another length (whose strip, if any, is its own).
+pub(super) async fn set_storyboard(
+    tx: &Tx<'_>,
+    live_id: &str,
+    start_ms: i64,
+    duration_ms: i64,
+    storyboard: &StoredStoryboard,
+) -> Result<(), StoreError> {
+    exec(
+        tx,
+        "UPDATE recording_segments SET storyboard = $4
+         WHERE live_id = $1 AND start_ms = $2 AND duration_ms = $3 AND readable",
+        &[&live_id, &start_ms, &duration_ms, &storyboard.stored()],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn seller_live(tx: &Tx<'_>, seller_id: &str, live_id: &str) -> Result<(), StoreError> {
+    if exists(tx, "SELECT 1 FROM lives WHERE id = $1 AND seller_id = $2", &[&live_id, &seller_id]).await? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("live"))
+    }
+}
+
+fn strip(r: &tokio_postgres::Row) -> Result<Option<SegmentStoryboard>, StoreError> {
+    let Some(storyboard) = StoredStoryboard::parse(r.try_get::<_, Option<&str>>(2)?) else {
+        return Ok(None);
+    };
+    Ok(Some(SegmentStoryboard { start_ms: r.try_get(0)?, duration_ms: r.try_get(1)?, storyboard }))
+}
+
+/// The strips of a seller's LIVE, by start.
+pub(super) async fn storyboard(
+    tx: &Tx<'_>,
+    seller_id: &str,
+    live_id: &str,
+) -> Result<Vec<SegmentStoryboard>, StoreError> {
+    seller_live(tx, seller_id, live_id).await?;
+    let found = rows(
+        tx,
+        "SELECT start_ms, duration_ms, storyboard FROM recording_segments
+         WHERE live_id = $1 AND storyboard IS NOT NULL ORDER BY start_ms",
+        &[&live_id],
+    )
+    .await?;
+    found.iter().filter_map(|r| strip(r).transpose()).collect()
+}
+
+/// The strip of one segment of a seller's LIVE.
+pub(super) async fn segment_storyboard(
+    tx: &Tx<'_>,
+    seller_id: &str,
+    live_id: &str,
+    start_ms: i64,
+) -> Result<SegmentStoryboard, StoreError> {
+    seller_live(tx, seller_id, live_id).await?;
+    let found = row(
+        tx,
+        "SELECT start_ms, duration_ms, storyboard FROM recording_segments WHERE live_id = $1 AND start_ms = $2",
+        &[&live_id, &start_ms],
+    )
+    .await?;
+    found.as_ref().map(strip).transpose()?.flatten().ok_or(StoreError::NotFound("storyboard"))
 }

@@ -171,8 +171,15 @@ const V4: &str = "ALTER TABLE highlights ADD COLUMN found_start_ms BIGINT DEFAUL
 ALTER TABLE highlights ADD COLUMN found_end_ms BIGINT DEFAULT NULL;
 ALTER TABLE videos ADD COLUMN claimable_since_ms BIGINT DEFAULT NULL;";
 
+/// Version 5 (the SQLite store's version 13): storyboards, grids of frames in one JPEG for
+/// scrubbing: a ready video's, and the strip of each received segment of a recording. Each is its
+/// media key and grid as JSON; NULL (videos rendered and segments received before this version, or
+/// whose storyboard failed) means none.
+const V5: &str = "ALTER TABLE videos ADD COLUMN storyboard TEXT DEFAULT NULL;
+ALTER TABLE recording_segments ADD COLUMN storyboard TEXT DEFAULT NULL;";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1, V2, V3, V4];
+const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.

@@ -10,7 +10,7 @@ use super::config;
 use super::recordings;
 use super::shared::{Tx, exec, exists, next_seq, row, rows};
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, VideoJob};
+use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, StoredStoryboard, VideoJob};
 
 use VideoState::{Failed, Ready, Rendering};
 
@@ -136,12 +136,13 @@ pub(super) async fn finish(
     };
     let attempts = r.try_get::<_, i64>(0)? as u32;
     let state = match outcome {
-        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, clip } => {
+        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip } => {
+            let storyboard = storyboard.as_ref().map(StoredStoryboard::stored);
             exec(
                 tx,
-                "UPDATE videos SET state = $2, duration_ms = $3, video_key = $4, thumbnail_key = $5,
+                "UPDATE videos SET state = $2, duration_ms = $3, video_key = $4, thumbnail_key = $5, storyboard = $6,
                      claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = $1",
-                &[&highlight_id, &Ready.as_str(), duration_ms, video_key, thumbnail_key],
+                &[&highlight_id, &Ready.as_str(), duration_ms, video_key, thumbnail_key, &storyboard],
             )
             .await?;
             if let Some(clip) = clip {
@@ -225,13 +226,14 @@ pub(super) async fn job(tx: &Tx<'_>, highlight_id: &str) -> Result<Option<VideoJ
 pub(super) async fn media(tx: &Tx<'_>, highlight_id: &str, viewer: Option<&str>) -> Result<MediaRef, StoreError> {
     let r = row(
         tx,
-        "SELECT v.video_key, v.thumbnail_key FROM videos v JOIN highlights h ON h.id = v.highlight_id
+        "SELECT v.video_key, v.thumbnail_key, v.storyboard FROM videos v JOIN highlights h ON h.id = v.highlight_id
          WHERE v.highlight_id = $1 AND v.state = $2 AND (h.status = $3 OR h.seller_id = $4)",
         &[&highlight_id, &Ready.as_str(), &HighlightStatus::Posted.as_str(), &viewer],
     )
     .await?
     .ok_or(StoreError::NotFound("video"))?;
-    Ok(MediaRef { video_key: r.try_get(0)?, thumbnail_key: r.try_get(1)? })
+    let storyboard = StoredStoryboard::parse(r.try_get::<_, Option<&str>>(2)?);
+    Ok(MediaRef { video_key: r.try_get(0)?, thumbnail_key: r.try_get(1)?, storyboard_key: storyboard.map(|s| s.key) })
 }
 
 /// A seller's posted videos, newest first: only what a viewer sees.

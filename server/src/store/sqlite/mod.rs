@@ -35,7 +35,8 @@ use crate::store::contract::{
     StoreError,
 };
 use crate::store::media_contract::{
-    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, VideoJob,
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard,
+    StoredStoryboard, VideoJob,
 };
 use crate::store::quota::RenderQuota;
 use crate::store::tokens::{TokenInfo, TokenLifetime};
@@ -324,6 +325,33 @@ impl Store for SqliteStore {
 
     async fn recording(&self, live_id: String) -> Result<RecordingReport, StoreError> {
         self.read(move |c| recordings::report(c, &live_id)).await
+    }
+
+    async fn set_segment_storyboard(
+        &self,
+        live_id: String,
+        start_ms: i64,
+        duration_ms: i64,
+        storyboard: StoredStoryboard,
+    ) -> Result<(), StoreError> {
+        self.write(move |tx| recordings::set_storyboard(tx, &live_id, start_ms, duration_ms, &storyboard)).await
+    }
+
+    async fn recording_storyboard(
+        &self,
+        seller_id: String,
+        live_id: String,
+    ) -> Result<Vec<SegmentStoryboard>, StoreError> {
+        self.read(move |c| recordings::storyboard(c, &seller_id, &live_id)).await
+    }
+
+    async fn segment_storyboard(
+        &self,
+        seller_id: String,
+        live_id: String,
+        start_ms: i64,
+    ) -> Result<SegmentStoryboard, StoreError> {
+        self.read(move |c| recordings::segment_storyboard(c, &seller_id, &live_id, start_ms)).await
     }
 
     async fn release_render_leases(&self) -> Result<u32, StoreError> {

@@ -2,11 +2,13 @@
 //! the captions spoken in a span.
 
 use highlights_api::{RecordingReport, SegmentReceipt};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef};
+use crate::store::media_contract::{
+    CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef, SegmentStoryboard, StoredStoryboard,
+};
 use crate::store::rules;
 
 fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
@@ -33,7 +35,8 @@ pub(super) fn add(
         "INSERT INTO recording_segments (live_id, start_ms, duration_ms, media_key, readable, out_of_order, received_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (live_id, start_ms) DO UPDATE SET duration_ms = excluded.duration_ms,
-             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms",
+             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms,
+             storyboard = NULL",
     )?
     .execute(params![live_id, start_ms, probe.duration_ms, media_key, probe.readable, out_of_order, now_ms()])?;
     Ok(SegmentReceipt { start_ms, duration_ms: probe.duration_ms, readable: probe.readable, out_of_order })
@@ -106,4 +109,68 @@ pub(super) fn material(
         captions: captions(conn, live_id, from_ms, to_ms)?,
         events_until_ms,
     })
+}
+
+/// Keeps the strip made of a segment `duration_ms` long, unless it was replaced since by one
+/// unreadable or of another length (whose strip, if any, is its own).
+pub(super) fn set_storyboard(
+    conn: &Connection,
+    live_id: &str,
+    start_ms: i64,
+    duration_ms: i64,
+    storyboard: &StoredStoryboard,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE recording_segments SET storyboard = ?4
+         WHERE live_id = ?1 AND start_ms = ?2 AND duration_ms = ?3 AND readable",
+    )?
+    .execute(params![live_id, start_ms, duration_ms, storyboard.stored()])?;
+    Ok(())
+}
+
+fn seller_live(conn: &Connection, seller_id: &str, live_id: &str) -> Result<(), StoreError> {
+    if conn.prepare_cached("SELECT 1 FROM lives WHERE id = ?1 AND seller_id = ?2")?.exists([live_id, seller_id])? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("live"))
+    }
+}
+
+fn strip(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<SegmentStoryboard>> {
+    let Some(storyboard) = StoredStoryboard::parse(r.get::<_, Option<String>>(2)?.as_deref()) else {
+        return Ok(None);
+    };
+    Ok(Some(SegmentStoryboard { start_ms: r.get(0)?, duration_ms: r.get(1)?, storyboard }))
+}
+
+/// The strips of a seller's LIVE, by start.
+pub(super) fn storyboard(
+    conn: &Connection,
+    seller_id: &str,
+    live_id: &str,
+) -> Result<Vec<SegmentStoryboard>, StoreError> {
+    seller_live(conn, seller_id, live_id)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT start_ms, duration_ms, storyboard FROM recording_segments
+         WHERE live_id = ?1 AND storyboard IS NOT NULL ORDER BY start_ms",
+    )?;
+    let rows = stmt.query_map([live_id], strip)?;
+    Ok(rows.filter_map(Result::transpose).collect::<Result<_, _>>()?)
+}
+
+/// The strip of one segment of a seller's LIVE.
+pub(super) fn segment_storyboard(
+    conn: &Connection,
+    seller_id: &str,
+    live_id: &str,
+    start_ms: i64,
+) -> Result<SegmentStoryboard, StoreError> {
+    seller_live(conn, seller_id, live_id)?;
+    conn.prepare_cached(
+        "SELECT start_ms, duration_ms, storyboard FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2",
+    )?
+    .query_row(params![live_id, start_ms], strip)
+    .optional()?
+    .flatten()
+    .ok_or(StoreError::NotFound("storyboard"))
 }

@@ -206,6 +206,13 @@ const V12: &str = "ALTER TABLE highlights ADD COLUMN found_start_ms INTEGER DEFA
 ALTER TABLE highlights ADD COLUMN found_end_ms INTEGER DEFAULT NULL;
 ALTER TABLE videos ADD COLUMN claimable_since_ms INTEGER DEFAULT NULL;";
 
+/// Version 13: storyboards, grids of frames in one JPEG for scrubbing: a ready video's, and the
+/// strip of each received segment of a recording. Each is its media key and grid as JSON; NULL
+/// (videos rendered and segments received before this version, or whose storyboard failed) means
+/// none.
+const V13: &str = "ALTER TABLE videos ADD COLUMN storyboard TEXT DEFAULT NULL;
+ALTER TABLE recording_segments ADD COLUMN storyboard TEXT DEFAULT NULL;";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -221,6 +228,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(V10),
         M::up(V11),
         M::up(V12),
+        M::up(V13),
     ])
 }
 

@@ -11,7 +11,7 @@ use super::config;
 use super::recordings;
 use super::shared::next_seq;
 use crate::store::contract::StoreError;
-use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, VideoJob};
+use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, StoredStoryboard, VideoJob};
 
 use VideoState::{Failed, Ready, Rendering};
 
@@ -135,12 +135,19 @@ pub(super) fn finish(
         return Err(StoreError::NotFound("render job"));
     };
     let state = match outcome {
-        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, clip } => {
+        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip } => {
             conn.prepare_cached(
-                "UPDATE videos SET state = ?2, duration_ms = ?3, video_key = ?4, thumbnail_key = ?5,
+                "UPDATE videos SET state = ?2, duration_ms = ?3, video_key = ?4, thumbnail_key = ?5, storyboard = ?6,
                      claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = ?1",
             )?
-            .execute(params![highlight_id, Ready.as_str(), duration_ms, video_key, thumbnail_key])?;
+            .execute(params![
+                highlight_id,
+                Ready.as_str(),
+                duration_ms,
+                video_key,
+                thumbnail_key,
+                storyboard.as_ref().map(StoredStoryboard::stored)
+            ])?;
             if let Some(clip) = clip {
                 // What the seller sees is the clip rendered; the span found stays for dedupe (kept
                 // here too for rows an older process inserted without it).
@@ -211,11 +218,12 @@ pub(super) fn job(conn: &Connection, highlight_id: &str) -> Result<Option<VideoJ
 /// The ready media of a highlight, for its seller, or for anyone once it is posted.
 pub(super) fn media(conn: &Connection, highlight_id: &str, viewer: Option<&str>) -> Result<MediaRef, StoreError> {
     conn.prepare_cached(
-        "SELECT v.video_key, v.thumbnail_key FROM videos v JOIN highlights h ON h.id = v.highlight_id
+        "SELECT v.video_key, v.thumbnail_key, v.storyboard FROM videos v JOIN highlights h ON h.id = v.highlight_id
          WHERE v.highlight_id = ?1 AND v.state = ?2 AND (h.status = ?3 OR h.seller_id = ?4)",
     )?
     .query_row(params![highlight_id, Ready.as_str(), HighlightStatus::Posted.as_str(), viewer], |r| {
-        Ok(MediaRef { video_key: r.get(0)?, thumbnail_key: r.get(1)? })
+        let storyboard = StoredStoryboard::parse(r.get::<_, Option<String>>(2)?.as_deref());
+        Ok(MediaRef { video_key: r.get(0)?, thumbnail_key: r.get(1)?, storyboard_key: storyboard.map(|s| s.key) })
     })
     .optional()?
     .ok_or(StoreError::NotFound("video"))

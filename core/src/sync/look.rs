@@ -1,0 +1,36 @@
+//! Looking without caching: media bytes and a recording's storyboard, fetched when a screen needs
+//! them (the change feed carries neither; both are large and only wanted on screen).
+
+use reqwest::Method;
+
+use super::pull::resolve;
+use super::syncer::{Syncer, failure};
+use crate::CoreError;
+use highlights_api::{RecordingStoryboard, paths};
+
+impl Syncer {
+    /// The bytes of a media URL from the view (thumbnail, storyboard, video): with the seller's
+    /// token on the API's host, without it elsewhere.
+    pub async fn media(&self, url: &str) -> Result<Vec<u8>, CoreError> {
+        self.http.media(url).await
+    }
+
+    /// A recording's storyboard strips so far, in time order, with full URLs.
+    pub async fn recording_storyboard(&self, recording_id: &str) -> Result<RecordingStoryboard, CoreError> {
+        crate::error::check_id("recording", recording_id)?;
+        let answer = self.http.send(Method::GET, &paths::live_storyboard(recording_id), None, None).await?;
+        if !answer.success() {
+            return Err(failure(&answer));
+        }
+        let mut board: RecordingStoryboard = answer.json()?;
+        board.strips.sort_by_key(|s| s.start_ms);
+        for strip in &mut board.strips {
+            resolve(&self.http.config().base_url, &mut strip.storyboard.url);
+            let b = &strip.storyboard;
+            if strip.end_ms < strip.start_ms || b.frames == 0 || b.columns == 0 || b.interval_ms <= 0 {
+                return Err(CoreError::BadServerData { message: "a storyboard strip is not a sane grid".into() });
+            }
+        }
+        Ok(board)
+    }
+}
