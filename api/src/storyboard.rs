@@ -25,6 +25,18 @@ pub struct Storyboard {
     pub interval_ms: i64,
 }
 
+impl Storyboard {
+    /// Whether the geometry describes a grid an app can cut tiles from: some frames, no more
+    /// columns than frames, tiles of a sane size, frames moving forward in time.
+    pub fn is_sane(&self) -> bool {
+        (1..=1000).contains(&self.frames)
+            && (1..=self.frames).contains(&self.columns)
+            && (1..=4096).contains(&self.frame_width)
+            && (1..=4096).contains(&self.frame_height)
+            && self.interval_ms > 0
+    }
+}
+
 /// One received stretch of a recording, as frames.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

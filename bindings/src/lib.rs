@@ -70,6 +70,24 @@ impl HighlightsApp {
         let rt = self.runtime.lock().unwrap_or_else(|e| e.into_inner());
         rt.as_ref().map(|r| r.handle().clone()).ok_or(HighlightsError::Cancelled)
     }
+
+    /// Runs `work` on the sync runtime, aborted when the caller stops waiting. A panic inside never
+    /// crosses the FFI: it is logged and the call ends as cancelled.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, highlights_core::CoreError>> + Send + 'static,
+    ) -> Result<T, HighlightsError> {
+        let mut task = AbortOnDrop(self.handle()?.spawn(work));
+        match (&mut task.0).await {
+            Ok(result) => Ok(result?),
+            Err(e) => {
+                if e.is_panic() {
+                    tracing::error!("a core task panicked; the call ends as cancelled");
+                }
+                Err(HighlightsError::Cancelled)
+            }
+        }
+    }
 }
 
 #[uniffi::export]
@@ -116,33 +134,20 @@ impl HighlightsApp {
     /// Pushes queued actions and pulls changes now; cancelling the caller cancels the sync.
     pub async fn sync(&self) -> Result<SyncReport, HighlightsError> {
         let syncer = self.syncer.clone();
-        let mut task = AbortOnDrop(self.handle()?.spawn(async move { syncer.sync().await }));
-        match (&mut task.0).await {
-            Ok(result) => Ok(result?),
-            Err(_) => Err(HighlightsError::Cancelled),
-        }
+        self.run(async move { syncer.sync().await }).await
     }
 
     /// The bytes of a media URL from the view (thumbnail, storyboard, video); the seller's token
     /// goes only to the API's own host. Cancelling the caller cancels the download.
     pub async fn media(&self, url: String) -> Result<Vec<u8>, HighlightsError> {
         let syncer = self.syncer.clone();
-        let mut task = AbortOnDrop(self.handle()?.spawn(async move { syncer.media(&url).await }));
-        match (&mut task.0).await {
-            Ok(result) => Ok(result?),
-            Err(_) => Err(HighlightsError::Cancelled),
-        }
+        self.run(async move { syncer.media(&url).await }).await
     }
 
     /// A recording's storyboard strips so far, for the clip editor's timeline.
     pub async fn recording_storyboard(&self, recording_id: String) -> Result<RecordingStoryboard, HighlightsError> {
         let syncer = self.syncer.clone();
-        let mut task =
-            AbortOnDrop(self.handle()?.spawn(async move { syncer.recording_storyboard(&recording_id).await }));
-        match (&mut task.0).await {
-            Ok(result) => Ok(result?),
-            Err(_) => Err(HighlightsError::Cancelled),
-        }
+        self.run(async move { syncer.recording_storyboard(&recording_id).await }).await
     }
 
     /// Keeps the cache fresh while a screen is open (interval from remote config).

@@ -118,7 +118,7 @@ fn reasons_reach_the_screens_as_data_and_old_rows_keep_their_words() {
 }
 
 #[test]
-fn a_storyboard_that_is_no_grid_is_refused_and_the_last_good_row_stays() {
+fn a_storyboard_that_is_no_grid_is_dropped_and_the_video_still_shows() {
     let dev = Device::new();
     let core = dev.open("seller-a");
     core.apply_changes(&seed(1, false)).unwrap();
@@ -134,20 +134,20 @@ fn a_storyboard_that_is_no_grid_is_refused_and_the_last_good_row_stays() {
         Storyboard { url: "file:///etc/passwd".into(), ..ready("x").storyboard.unwrap() },
     ] {
         let mut worse = h.clone();
-        worse.seq = 30_001;
+        worse.seq += 1;
         worse.video.as_mut().unwrap().storyboard = Some(bad.clone());
-        assert!(
-            matches!(
-                core.apply_changes(&page(30_001, vec![worse])),
-                Err(highlights_core::CoreError::BadServerData { .. })
-            ),
-            "{bad:?}"
-        );
+        // The page applies (sync never stalls on a nicety); the video shows without frames.
+        core.apply_changes(&page(worse.seq, vec![worse.clone()])).unwrap();
+        core.dispatch(Event::OpenRecording { recording_id: l.id.clone() }).unwrap();
+        let rec = core.view().unwrap().recording.unwrap();
+        let row = rec.highlights.iter().find(|r| r.id == "grid").unwrap();
+        let video = row.video.as_ref().unwrap();
+        assert!(video.storyboard.is_none() && video.thumbnail_url.is_some(), "{bad:?}: {video:?}");
+        h = worse;
+        h.video.as_mut().unwrap().storyboard = ready("grid").storyboard;
+        h.seq += 1;
+        core.apply_changes(&page(h.seq, vec![h.clone()])).unwrap();
     }
-    core.dispatch(Event::OpenRecording { recording_id: l.id.clone() }).unwrap();
-    let rec = core.view().unwrap().recording.unwrap();
-    let row = rec.highlights.iter().find(|r| r.id == "grid").unwrap();
-    assert_eq!(row.video.as_ref().unwrap().storyboard, ready("grid").storyboard);
 }
 
 #[test]

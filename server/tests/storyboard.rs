@@ -210,7 +210,8 @@ async fn a_clip_has_its_grid_of_frames_and_the_recording_a_strip_per_segment() {
 }
 
 /// A media store that refuses storyboards, as a full disk would.
-struct NoStoryboards(LocalMediaStore);
+/// A media store that refuses storyboards and strips, counting the refusals.
+struct NoStoryboards(LocalMediaStore, std::sync::atomic::AtomicUsize);
 
 impl MediaStore for NoStoryboards {
     fn put_bytes(&self, key: &str, bytes: &[u8]) -> Result<(), MediaError> {
@@ -218,6 +219,7 @@ impl MediaStore for NoStoryboards {
     }
     fn put_file(&self, key: &str, from: &Path) -> Result<(), MediaError> {
         if key.ends_with("storyboard.jpg") || key.ends_with("strip.jpg") {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let source = std::io::Error::from_raw_os_error(28); // ENOSPC
             return Err(MediaError::Io { context: "writing media", source });
         }
@@ -289,16 +291,25 @@ async fn a_storyboard_that_fails_leaves_the_video_ready_and_the_recording_kept()
     s.server.stop().await.unwrap();
 
     // A media store that cannot keep storyboards: the same.
-    let media = Arc::new(NoStoryboards(LocalMediaStore::new(work.path().join("media"))));
+    let media = Arc::new(NoStoryboards(LocalMediaStore::new(work.path().join("media")), Default::default()));
     let s = TestServer::start_with(ServeOptions {
         videos: Videos::RenderWith(real.clone()),
-        media: Some(media),
+        media: Some(media.clone()),
         ..Default::default()
     })
     .await;
     let live = go_live(&s, "full").await;
     send_recording(&s, &live, &segments).await;
     ready_without_storyboard(&s, &live).await;
+    // Every strip was tried (and refused) before the listing is checked.
+    let refused = || media.1.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..600 {
+        if refused() > segments.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused(), segments.len() + 1, "each strip and the storyboard");
     let (status, body) = s.get(&paths::live_storyboard(&live.live_id), &live.token).await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "strips": [] })));
 }

@@ -61,23 +61,24 @@ fn check_media_url(what: &str, url: &Option<String>) -> Result<(), StoreError> {
     }
 }
 
+/// The video as cached: a storyboard is a nicety, so one whose URL or grid is unusable is dropped
+/// (the video shows without it) rather than refusing the whole page and stalling sync.
+fn kept_video(v: &Video) -> Video {
+    let mut v = v.clone();
+    if let Some(b) = &v.storyboard
+        && (!b.is_sane() || check_media_url("storyboard", &Some(b.url.clone())).is_err())
+    {
+        tracing::warn!("a storyboard from the server is unusable; the video shows without it");
+        v.storyboard = None;
+    }
+    v
+}
+
 fn check_video(v: &Video) -> Result<(), StoreError> {
     check_media_url("video", &v.video_url)?;
     check_media_url("thumbnail", &v.thumbnail_url)?;
     if v.duration_ms.is_some_and(|d| d <= 0) {
         return Err(bad("a video's length must be positive"));
-    }
-    if let Some(b) = &v.storyboard {
-        check_media_url("storyboard", &Some(b.url.clone()))?;
-        // Shells cut tiles out of the image by this geometry: it must describe a sane grid.
-        let sane = (1..=1000).contains(&b.frames)
-            && (1..=b.frames).contains(&b.columns)
-            && (1..=4096).contains(&b.frame_width)
-            && (1..=4096).contains(&b.frame_height)
-            && b.interval_ms > 0;
-        if !sane {
-            return Err(bad("a storyboard's grid is not a sane one"));
-        }
     }
     if v.state == VideoState::Ready && v.video_url.is_none() {
         return Err(bad("a ready video needs its URL"));
@@ -260,7 +261,7 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         h.post_at_ms,
         to_json("highlight format", &h.format)?,
         h.seq,
-        h.video.as_ref().map(|v| to_json("highlight video", v)).transpose()?,
+        h.video.as_ref().map(|v| to_json("highlight video", &kept_video(v))).transpose()?,
         h.review.as_str(),
         h.results.as_ref().map(|r| to_json("highlight results", r)).transpose()?,
         to_json("highlight reasons", &h.reasons)?

@@ -1,11 +1,13 @@
 //! Queries behind the LIVE highlight module: recordings newest first, paged, with highlight counts.
 
+use std::sync::LazyLock;
+
 use highlights_api::{HighlightKind, HighlightStatus};
 use rusqlite::{OptionalExtension, params};
 
 use super::connection::Store;
 use super::error::StoreError;
-use crate::view::{ProductRow, RecordingRow};
+use crate::view::{ProductRow, RecordingRow, STRIP_THUMBNAILS};
 
 /// Recordings per page of the module list.
 pub const PAGE_SIZE: u32 = 50;
@@ -23,9 +25,10 @@ macro_rules! row_columns {
      WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.status IN (?4, ?5)
        AND json_extract(h.video, '$.thumbnail_url') IS NOT NULL
      ORDER BY h.score DESC, h.start_ms LIMIT 1),
-  (SELECT json_group_array(t) FROM (SELECT json_extract(h.video, '$.thumbnail_url') AS t FROM highlights h
+  (SELECT json_group_array(t ORDER BY s, i) FROM (SELECT json_extract(h.video, '$.thumbnail_url') AS t,
+       h.start_ms AS s, h.id AS i FROM highlights h
      WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.status IN (?4, ?5) AND t IS NOT NULL
-     ORDER BY h.start_ms, h.id LIMIT 6)), -- STRIP_THUMBNAILS
+     ORDER BY h.start_ms, h.id LIMIT STRIP_THUMBNAILS)),
   (SELECT total(json_extract(h.results, '$.views')) FROM highlights h
      WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.results IS NOT NULL),
   (SELECT total(json_extract(h.results, '$.gmv_minor')) FROM highlights h
@@ -34,19 +37,24 @@ FROM lives l"
     };
 }
 
+/// The row's columns with the strip's length filled in from the view's promise.
+fn columns() -> String {
+    row_columns!().replace("STRIP_THUMBNAILS", &STRIP_THUMBNAILS.to_string())
+}
+
 /// The module's page query.
 ///
 /// Keyset paging on (started_at_ms, id) keeps later pages as cheap as the first.
-const PAGE_SQL: &str = concat!(
-    row_columns!(),
-    "
+static PAGE_SQL: LazyLock<String> = LazyLock::new(|| {
+    columns()
+        + "
 WHERE l.seller_id = ?1 AND (l.started_at_ms, l.id) < (?8, ?9)
 ORDER BY l.started_at_ms DESC, l.id DESC
 LIMIT ?10"
-);
+});
 
 /// The same row for one recording.
-const ONE_SQL: &str = concat!(row_columns!(), "\nWHERE l.seller_id = ?1 AND l.id = ?8");
+static ONE_SQL: LazyLock<String> = LazyLock::new(|| columns() + "\nWHERE l.seller_id = ?1 AND l.id = ?8");
 
 /// The kind and status spellings the counts bind, in parameter order ?2–?7.
 const COUNTED: [&str; 6] = [
@@ -89,7 +97,7 @@ impl Store {
             None => (i64::MAX, ""),
         };
         let [a, m, sc, po, re, su] = COUNTED;
-        let mut stmt = self.conn.prepare_cached(PAGE_SQL)?;
+        let mut stmt = self.conn.prepare_cached(&PAGE_SQL)?;
         let rows = stmt.query_map(params![self.seller, a, m, sc, po, re, su, start, id, limit], read_row)?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
     }
@@ -98,7 +106,7 @@ impl Store {
     pub(crate) fn recording(&self, id: &str) -> Result<Option<RecordingRow>, StoreError> {
         let [a, m, sc, po, re, su] = COUNTED;
         self.conn
-            .prepare_cached(ONE_SQL)?
+            .prepare_cached(&ONE_SQL)?
             .query_row(params![self.seller, a, m, sc, po, re, su, id], read_row)
             .optional()
             .map_err(Into::into)
@@ -131,6 +139,7 @@ mod tests {
 
     #[test]
     fn the_strip_query_takes_as_many_thumbnails_as_the_view_promises() {
-        assert!(PAGE_SQL.contains(&format!("LIMIT {}", crate::view::STRIP_THUMBNAILS)));
+        assert!(!PAGE_SQL.contains("STRIP_THUMBNAILS") && !ONE_SQL.contains("STRIP_THUMBNAILS"));
+        assert!(PAGE_SQL.contains(&format!("t IS NOT NULL\n     ORDER BY h.start_ms, h.id LIMIT {STRIP_THUMBNAILS})")));
     }
 }

@@ -61,8 +61,12 @@ pub(super) fn add(
         .prepare_cached(
             "UPDATE notifications SET count = count + 1, at_ms = ?4,
                  post_at_ms = CASE WHEN post_at_ms IS NULL THEN ?5 ELSE min(post_at_ms, coalesce(?5, post_at_ms)) END,
-                 highlight_ids = CASE WHEN EXISTS (SELECT 1 FROM json_each(highlight_ids) WHERE value = ?6)
-                     THEN highlight_ids ELSE json_insert(highlight_ids, '$[#]', ?6) END
+                 highlight_ids = CASE
+                     -- A row from before ids were kept stays counted as it was: a list started now
+                     -- would hold only the newest and undercount the rest.
+                     WHEN json_array_length(highlight_ids) = 0 AND count > 0 THEN highlight_ids
+                     WHEN EXISTS (SELECT 1 FROM json_each(highlight_ids) WHERE value = ?6) THEN highlight_ids
+                     ELSE json_insert(highlight_ids, '$[#]', ?6) END
              WHERE seller_id = ?1 AND kind = ?2 AND live_id = ?3",
         )?
         .execute(params![seller, kind.as_str(), h.live_id, now_ms, h.post_at_ms, h.id])?;
@@ -84,49 +88,54 @@ pub(super) fn add(
 impl Store {
     /// Unread notifications, newest first, at most `limit`.
     pub(crate) fn notifications(&self, limit: u32) -> Result<Vec<NotificationRow>, StoreError> {
-        // Scheduled and posted rows are checked against their highlights as they are now: a
-        // banner must not announce posts that were taken down, nor a post time already gone by.
+        // Scheduled and posted rows count only their highlights still scheduled or posted (rows
+        // from before the ids were kept stay as counted), and a scheduled row's first post time is
+        // its earliest still waiting: a banner must not announce posts taken down since.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT n.id, n.kind, n.live_id, coalesce(l.title, n.live_id), n.count, n.at_ms, n.post_at_ms,
-                 json_array_length(n.highlight_ids),
-                 (SELECT count(*) FROM json_each(n.highlight_ids) j JOIN highlights h
-                     ON h.seller_id = n.seller_id AND h.id = j.value WHERE h.status = n.kind),
-                 (SELECT min(h.post_at_ms) FROM json_each(n.highlight_ids) j JOIN highlights h
-                     ON h.seller_id = n.seller_id AND h.id = j.value WHERE h.status = n.kind)
-             FROM notifications n LEFT JOIN lives l ON l.seller_id = n.seller_id AND l.id = n.live_id
-             WHERE n.seller_id = ?1 ORDER BY n.at_ms DESC, n.id DESC LIMIT ?2",
+            "SELECT id, kind, live_id, title, CASE WHEN tracked THEN still ELSE count END AS shown, at_ms,
+                 CASE WHEN tracked AND kind = ?3 THEN first_post ELSE post_at_ms END
+             FROM (SELECT n.id, n.kind, n.live_id, coalesce(l.title, n.live_id) AS title, n.count, n.at_ms, n.post_at_ms,
+                     n.kind IN (?3, ?4) AND json_array_length(n.highlight_ids) > 0 AS tracked,
+                     (SELECT count(*) FROM json_each(n.highlight_ids) j JOIN highlights h
+                         ON h.seller_id = n.seller_id AND h.id = j.value
+                         WHERE h.status = CASE n.kind WHEN ?3 THEN ?5 ELSE ?6 END) AS still,
+                     (SELECT min(h.post_at_ms) FROM json_each(n.highlight_ids) j JOIN highlights h
+                         ON h.seller_id = n.seller_id AND h.id = j.value WHERE h.status = ?5) AS first_post
+                 FROM notifications n LEFT JOIN lives l ON l.seller_id = n.seller_id AND l.id = n.live_id
+                 WHERE n.seller_id = ?1)
+             WHERE shown > 0 ORDER BY at_ms DESC, id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![self.seller, limit], |r| {
-            Ok((
-                r.get::<_, String>(1)?,
-                NotificationRow {
-                    id: r.get(0)?,
-                    kind: NotificationKind::Posted,
-                    recording_id: r.get(2)?,
-                    recording_title: r.get(3)?,
-                    count: r.get(4)?,
-                    at_ms: r.get(5)?,
-                    post_at_ms: r.get(6)?,
-                },
-                (r.get::<_, u32>(7)?, r.get::<_, u32>(8)?, r.get::<_, Option<i64>>(9)?),
-            ))
-        })?;
+        let rows = stmt.query_map(
+            params![
+                self.seller,
+                limit,
+                NotificationKind::Scheduled.as_str(),
+                NotificationKind::Posted.as_str(),
+                HighlightStatus::Scheduled.as_str(),
+                HighlightStatus::Posted.as_str()
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(1)?,
+                    NotificationRow {
+                        id: r.get(0)?,
+                        kind: NotificationKind::Posted,
+                        recording_id: r.get(2)?,
+                        recording_title: r.get(3)?,
+                        count: r.get(4)?,
+                        at_ms: r.get(5)?,
+                        post_at_ms: r.get(6)?,
+                    },
+                ))
+            },
+        )?;
         let mut out = Vec::new();
         for row in rows {
-            let (kind, mut n, (known, still, first_post)) = row?;
+            let (kind, mut n) = row?;
             // A kind this build does not know (a newer one's) is skipped, not misreported.
             let Some(kind) = NotificationKind::parse(&kind) else { continue };
             n.kind = kind;
-            // Rows from before the ids were kept (none known) stay as they were counted.
-            if known > 0 && matches!(kind, NotificationKind::Scheduled | NotificationKind::Posted) {
-                n.count = still;
-                if kind == NotificationKind::Scheduled {
-                    n.post_at_ms = first_post;
-                }
-            }
-            if n.count > 0 {
-                out.push(n);
-            }
+            out.push(n);
         }
         Ok(out)
     }

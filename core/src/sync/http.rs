@@ -186,6 +186,15 @@ impl Http {
 
 /// Most bytes of one media file (a clip's MP4 is a few MB; a storyboard or thumbnail far less).
 const MAX_MEDIA_BYTES: usize = 64 * 1024 * 1024;
+/// Longest wait for one media file: a clip's MP4 over a weak phone link takes far longer than an
+/// API answer.
+const MEDIA_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether `url` is on the API at `base` (scheme, host and port alike, then a path): only there
+/// does the seller's token go. A lookalike host (`base.evil`, `base@evil`) is another host.
+fn on_api_host(base: &str, url: &str) -> bool {
+    url.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+}
 
 /// Reads a whole body, refusing one larger than `limit` as bad data.
 async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Vec<u8>, CoreError> {
@@ -209,8 +218,10 @@ impl Http {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(CoreError::NotAllowed { reason: "a media URL must be http(s)".into() });
         }
-        let own = url.strip_prefix(&self.config.base_url).is_some_and(|rest| rest.starts_with('/'));
-        let mut req = self.client.get(url);
+        let own = on_api_host(&self.config.base_url, url);
+        // Redirects are not followed (the client's policy), so the token never travels on to
+        // wherever a redirect points.
+        let mut req = self.client.get(url).timeout(MEDIA_TIMEOUT);
         if own {
             let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
             req = req.bearer_auth(token);
@@ -222,6 +233,27 @@ impl Http {
         match status {
             200..=299 => Ok(answer.body),
             _ => Err(super::syncer::failure(&answer)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_api_host;
+
+    #[test]
+    fn the_token_goes_only_to_the_apis_own_host() {
+        let base = "https://api.example.com";
+        assert!(on_api_host(base, "https://api.example.com/v1/media/h/thumbnail.jpg"));
+        for other in [
+            "https://api.example.com.evil/v1/media/h/thumbnail.jpg",
+            "https://api.example.com@evil.example/v1/media/h/thumbnail.jpg",
+            "https://api.example.com:444/v1/media/h/thumbnail.jpg",
+            "http://api.example.com/v1/media/h/thumbnail.jpg",
+            "https://cdn.example.com/v1/media/h/thumbnail.jpg",
+            "https://api.example.com",
+        ] {
+            assert!(!on_api_host(base, other), "{other}");
         }
     }
 }

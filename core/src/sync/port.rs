@@ -17,9 +17,7 @@ pub(crate) struct SyncRunning<'a>(&'a HighlightsCore);
 
 impl Drop for SyncRunning<'_> {
     fn drop(&mut self) {
-        if let Err(e) = self.0.count_sync(-1) {
-            tracing::warn!(error = %e, "could not show that the sync ended");
-        }
+        self.0.count_sync(-1);
     }
 }
 
@@ -104,13 +102,16 @@ impl HighlightsCore {
     }
 
     /// Marks a sync as running until the returned guard drops (also when the sync is cancelled),
-    /// so the screens tell loading from offline.
-    pub(crate) fn sync_started(&self) -> Result<SyncRunning<'_>, CoreError> {
-        self.count_sync(1)?;
-        Ok(SyncRunning(self))
+    /// so the screens tell loading from offline. The count changes before anything can fail, so
+    /// the guard always takes it back.
+    pub(crate) fn sync_started(&self) -> SyncRunning<'_> {
+        self.count_sync(1);
+        SyncRunning(self)
     }
 
-    fn count_sync(&self, delta: i32) -> Result<(), CoreError> {
+    /// Counts a sync in or out and shows it; a view that cannot be built now only means the
+    /// screens learn it with the next change.
+    fn count_sync(&self, delta: i32) {
         let view = {
             let mut state = self.lock();
             let m = &mut state.model;
@@ -120,10 +121,12 @@ impl HighlightsCore {
                 m.syncing = m.syncing.saturating_sub(1);
                 m.attempted = true;
             }
-            self.stamped(&state)?
+            self.stamped(&state)
         };
-        self.delivery.deliver(view);
-        Ok(())
+        match view {
+            Ok(view) => self.delivery.deliver(view),
+            Err(e) => tracing::warn!(error = %e, "could not show the sync's progress"),
+        }
     }
 
     /// Records whether the server was reachable, for the offline indicator.

@@ -38,7 +38,7 @@ impl Syncer {
     /// Pushes queued actions, then pulls changes; the offline indicator follows the outcome.
     #[tracing::instrument(name = "sync", skip_all)]
     pub async fn sync(&self) -> Result<SyncReport, CoreError> {
-        let _running = self.core.sync_started()?;
+        let _running = self.core.sync_started();
         let result = async {
             let push = self.push().await?;
             let pages = self.pull().await?;

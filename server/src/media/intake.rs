@@ -129,18 +129,17 @@ pub async fn take_segment(
     let container = Container::sniff(&bytes[..bytes.len().min(Container::HEAD_BYTES)]);
     let key = segment_key(&live_id, start_ms);
     let (m, k) = (media.clone(), key.clone());
-    tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))
-        .await
-        .map_err(|e| std::io::Error::other(e.to_string()))??;
+    // The strip's key is named by the segment's content: a recorder's retry of the same bytes
+    // makes the same key (no file left behind per retry), new bytes a new one.
+    let version = tokio::task::spawn_blocking(move || {
+        m.put_bytes(&k, &bytes).map(|()| crate::store::hex(&Sha256::digest(&bytes)[..8]))
+    })
+    .await
+    .map_err(|e| std::io::Error::other(e.to_string()))??;
     let receipt = store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await?;
     // With ffmpeg here, readable means ffprobe found video in the bytes of a sniffed container.
     if let (true, Some(ff), Some(container)) = (receipt.readable, ffmpeg, container) {
-        let mut version = [0u8; 8];
-        if let Err(e) = getrandom::fill(&mut version) {
-            tracing::warn!(%live_id, start_ms, error = %e, "no storyboard strip: no randomness for its key");
-            return Ok(receipt);
-        }
-        let strip_key = strip_key(&live_id, start_ms, &crate::store::hex(&version));
+        let strip_key = strip_key(&live_id, start_ms, &version);
         let maker = StripMaker {
             store: store.clone(),
             media: media.clone(),

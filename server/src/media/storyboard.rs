@@ -38,6 +38,11 @@ static STRIP_SLOTS: LazyLock<Semaphore> =
 static WAITING: AtomicUsize = AtomicUsize::new(0);
 /// Most strips waiting at once.
 const MAX_WAITING: usize = 256;
+/// Most strips of one LIVE waiting at once: one LIVE's burst of segments cannot take every place.
+const MAX_WAITING_PER_LIVE: usize = 16;
+/// Strips waiting, by LIVE.
+static WAITING_BY_LIVE: LazyLock<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
+    LazyLock::new(Default::default);
 
 /// Why a storyboard was not made.
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +93,9 @@ impl Grid {
     pub fn clip(duration_ms: i64) -> Result<Self, StoryboardError> {
         let per = CLIP_FRAMES * 1000;
         let interval_ms = (duration_ms.max(0).saturating_add(per - 1) / per).max(1) * 1000;
-        Ok(Self { frames: frames_in(duration_ms, interval_ms)?, columns: CLIP_COLUMNS, interval_ms })
+        let frames = frames_in(duration_ms, interval_ms)?;
+        // A clip shorter than a row is one row of its frames: no grid has more columns than frames.
+        Ok(Self { frames, columns: CLIP_COLUMNS.min(frames), interval_ms })
     }
 
     /// The strip of a segment `duration_ms` long: one row, a frame every [`STRIP_INTERVAL_MS`].
@@ -163,8 +170,9 @@ async fn make(
         ]
         .map(String::from),
     );
-    // Decoding is the work: at most twice the media's length on a loaded core, as a render allows.
-    let limit = Duration::from_secs(30) + Duration::from_millis(2 * duration_ms.max(0) as u64);
+    // Decoding small frames is far quicker than real time; a generous bound that still leaves the
+    // render's lease most of its time.
+    let limit = Duration::from_secs(10) + Duration::from_millis(duration_ms.max(0) as u64);
     ff.ffmpeg(dir, &args, limit).await?;
     let path = dir.join(out);
     match tokio::fs::metadata(&path).await {
@@ -173,11 +181,11 @@ async fn make(
     }
 }
 
-/// Makes the storyboard of the rendered `video.mp4` in `dir`, `duration_ms` long, as
-/// `storyboard.jpg` there.
-pub async fn clip(ff: &Ffmpeg, dir: &Path, duration_ms: i64) -> Result<(PathBuf, Grid), StoryboardError> {
+/// Makes the storyboard of the rendered MP4 `video` (a plain name in `dir`), `duration_ms` long,
+/// as `storyboard.jpg` there.
+pub async fn clip(ff: &Ffmpeg, dir: &Path, video: &str, duration_ms: i64) -> Result<(PathBuf, Grid), StoryboardError> {
     let grid = Grid::clip(duration_ms)?;
-    let path = make(ff, dir, Container::Mp4, "video.mp4", &grid, duration_ms, "storyboard.jpg").await?;
+    let path = make(ff, dir, Container::Mp4, video, &grid, duration_ms, "storyboard.jpg").await?;
     Ok((path, grid))
 }
 
@@ -211,12 +219,34 @@ pub struct StripMaker {
     pub scratch: PathBuf,
 }
 
-/// Counts a strip waiting for a slot, until it has one or is dropped with its task.
-struct Waiting;
+/// Counts a strip waiting for a slot (in all and for its LIVE), until it has one or is dropped
+/// with its task.
+struct Waiting(String);
+
+impl Waiting {
+    /// A place for a strip of `live_id`, unless too many wait in all or for that LIVE.
+    fn take(live_id: &str) -> Option<Self> {
+        let mut by_live = WAITING_BY_LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = by_live.entry(live_id.to_string()).or_default();
+        if *mine >= MAX_WAITING_PER_LIVE || WAITING.load(Ordering::SeqCst) >= MAX_WAITING {
+            return None;
+        }
+        *mine += 1;
+        WAITING.fetch_add(1, Ordering::SeqCst);
+        Some(Self(live_id.to_string()))
+    }
+}
 
 impl Drop for Waiting {
     fn drop(&mut self) {
         WAITING.fetch_sub(1, Ordering::SeqCst);
+        let mut by_live = WAITING_BY_LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = by_live.get_mut(&self.0) {
+            *n -= 1;
+            if *n == 0 {
+                by_live.remove(&self.0);
+            }
+        }
     }
 }
 
@@ -224,12 +254,10 @@ impl StripMaker {
     /// Makes the strip of a received segment in the background, off the recorder's request: a
     /// failure (or too many waiting) only means no strip for that stretch, and a warning.
     pub fn spawn(self, job: StripJob) {
-        if WAITING.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
-            WAITING.fetch_sub(1, Ordering::SeqCst);
+        let Some(waiting) = Waiting::take(&job.live_id) else {
             tracing::warn!(live_id = %job.live_id, start_ms = job.start_ms, "too many strips waiting; this stretch gets none");
             return;
-        }
-        let waiting = Waiting;
+        };
         tokio::spawn(async move {
             // The semaphore is never closed.
             let Ok(_slot) = STRIP_SLOTS.acquire().await else { return };
@@ -294,6 +322,9 @@ mod tests {
             let g = Grid::clip(ms).unwrap();
             assert_eq!((g.frames, g.interval_ms), (frames, interval), "{ms} ms");
         }
+        // A clip shorter than a row: one row of its frames.
+        let short = Grid::clip(4_000).unwrap();
+        assert_eq!((short.frames, short.columns, short.rows()), (4, 4, 1));
         // A strip is one row, a frame every 5 s that the segment surely holds.
         for (ms, frames) in [(4_000, 1), (6_000, 2), (10_050, 2), (10_200, 3), (12_000, 3), (30_000, 6)] {
             let g = Grid::strip(ms).unwrap();
@@ -306,5 +337,15 @@ mod tests {
         let s = Grid::strip(12_000).unwrap().stored("k".into());
         assert_eq!((s.frame_width, s.frame_height, s.interval_ms), (FRAME_WIDTH, FRAME_HEIGHT, STRIP_INTERVAL_MS));
         assert!(Grid::clip(14_000).unwrap().filter().ends_with("tile=5x3"));
+    }
+
+    #[test]
+    fn one_lives_burst_of_strips_leaves_places_for_the_others() {
+        let mine: Vec<_> = (0..MAX_WAITING_PER_LIVE).map(|_| Waiting::take("busy").unwrap()).collect();
+        assert!(Waiting::take("busy").is_none(), "the busy LIVE waits for its own places");
+        let other = Waiting::take("quiet").expect("another LIVE still gets a place");
+        drop(mine);
+        assert!(Waiting::take("busy").is_some(), "places come back as strips start");
+        drop(other);
     }
 }

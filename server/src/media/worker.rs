@@ -244,7 +244,8 @@ impl RenderWorker {
         let used = render::covering(&snapped)?;
         let segments = local.into_iter().filter(|f| used.iter().any(|u| u.start_ms == f.segment.start_ms)).collect();
         let rendered = render::render(&self.ffmpeg, &snapped, &Inputs { segments, has_audio }, dir.path()).await?;
-        let board = match storyboard::clip(&self.ffmpeg, dir.path(), rendered.duration_ms).await {
+        let video_name = rendered.video.file_name().and_then(|n| n.to_str()).unwrap_or("video.mp4").to_string();
+        let board = match storyboard::clip(&self.ffmpeg, dir.path(), &video_name, rendered.duration_ms).await {
             Ok(made) => Some(made),
             Err(e) => {
                 tracing::warn!(highlight_id = %task.highlight_id, error = %e, "video ready without a storyboard");
