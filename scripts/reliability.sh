@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reliability and security suites. Without arguments: the fast slice CI runs (also part of
-# scripts/test.sh). With --full: the full runs whose figures README's RELIABILITY section quotes.
+# scripts/test.sh). With --full: the full runs whose figures docs/reliability.md quotes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
