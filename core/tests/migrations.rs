@@ -51,6 +51,11 @@ fn fill_v1(conn: &rusqlite::Connection) {
     .unwrap();
 }
 
+/// A ready video as cached by schema versions 3 and later.
+const VIDEO: &str = r#"{"state":"ready","duration_ms":20000,"video_url":"http://127.0.0.1:9/v1/media/h1/video.mp4","thumbnail_url":"http://127.0.0.1:9/v1/media/h1/thumbnail.jpg"}"#;
+/// Results as cached by schema versions 8 and later.
+const RESULTS: &str = r#"{"views":12,"watch_ms":1000,"live_entries":1,"product_clicks":2,"orders":1,"gmv_minor":4990}"#;
+
 #[test]
 fn every_earlier_schema_version_upgrades_with_its_data_kept() {
     for version in 1..SCHEMA_VERSION {
@@ -58,6 +63,20 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         {
             let conn = create_db_at_version(&dev.db(), version).unwrap();
             fill_v1(&conn);
+            // Versions with a video (3) and results (8) columns have them filled as that app did.
+            if version >= 3 {
+                conn.execute(&format!("UPDATE highlights SET video = '{VIDEO}'"), []).unwrap();
+            }
+            if version >= 8 {
+                conn.execute(&format!("UPDATE highlights SET results = '{RESULTS}'"), []).unwrap();
+            }
+            if version >= 9 {
+                conn.execute(
+                    "UPDATE highlights SET thumbnail_url = json_extract(video, '$.thumbnail_url'), views = 12, gmv_minor = 4990",
+                    [],
+                )
+                .unwrap();
+            }
         }
         let core = dev.open("seller-a");
         let v = core.view().unwrap();
@@ -72,6 +91,11 @@ fn every_earlier_schema_version_upgrades_with_its_data_kept() {
         assert_eq!(pending[0].action, Action::SetToggle { on: false });
         assert_eq!(pending[0].attempts, 0, "new retry columns get their defaults");
         core.dispatch(Event::OpenModule).unwrap();
+        let row = core.view().unwrap().module.recordings.into_iter().find(|r| r.id == live(1).id).unwrap();
+        // The module's plain columns are filled from what the older cache held.
+        let cover = (version >= 3).then(|| "http://127.0.0.1:9/v1/media/h1/thumbnail.jpg".to_string());
+        assert_eq!(row.cover_url, cover, "v{version}");
+        assert_eq!((row.views, row.gmv_minor), if version >= 8 { (12, 4990) } else { (0, 0) }, "v{version}");
         core.dispatch(Event::OpenRecording { recording_id: live(1).id }).unwrap();
         let rec = core.view().unwrap().recording.unwrap();
         assert_eq!(rec.highlights.len(), 1);

@@ -240,11 +240,12 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         return Err(bad(format!("highlight {} has a negative GMV", h.id)));
     }
     conn.prepare_cached(
-        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results, reasons)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+        "INSERT INTO highlights (seller_id, id, live_id, kind, status, live_now, start_ms, end_ms, product_id, score, signals, post_at_ms, format, seq, video, review, results, reasons,
+             thumbnail_url, views, gmv_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
          ON CONFLICT (seller_id, id) DO UPDATE SET live_id = ?3, kind = ?4, status = ?5, live_now = ?6, start_ms = ?7,
              end_ms = ?8, product_id = ?9, score = ?10, signals = ?11, post_at_ms = ?12, format = ?13, seq = ?14, video = ?15,
-             review = ?16, results = ?17, reasons = ?18",
+             review = ?16, results = ?17, reasons = ?18, thumbnail_url = ?19, views = ?20, gmv_minor = ?21",
     )?
     .execute(params![
         seller,
@@ -264,7 +265,11 @@ pub(super) fn upsert_highlight(conn: &Connection, seller: &str, h: &Highlight) -
         h.video.as_ref().map(|v| to_json("highlight video", &kept_video(v))).transpose()?,
         h.review.as_str(),
         h.results.as_ref().map(|r| to_json("highlight results", r)).transpose()?,
-        to_json("highlight reasons", &h.reasons)?
+        to_json("highlight reasons", &h.reasons)?,
+        h.video.as_ref().and_then(|v| v.thumbnail_url.as_deref()),
+        // Saturated: a hostile count must not fail the page (JSON keeps the exact value).
+        h.results.map_or(0, |r| r.views.min(i64::MAX as u64) as i64),
+        h.results.map_or(0, |r| r.gmv_minor)
     ])?;
     Ok(())
 }

@@ -12,49 +12,42 @@ use crate::view::{ProductRow, RecordingRow, STRIP_THUMBNAILS};
 /// Recordings per page of the module list.
 pub const PAGE_SIZE: u32 = 50;
 
-/// The columns of a module row. The counts bind the kinds and statuses (?2–?7) by their one
-/// spelling, `as_str()`, rather than repeating it in SQL.
-macro_rules! row_columns {
-    () => {
-        "SELECT l.id, l.title, l.started_at_ms, l.ended_at_ms, l.is_live, l.highlights_on,
-  (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
-     AND h.kind IN (?2, ?3) AND h.status IN (?4, ?5)),
-  (SELECT count(*) FROM highlights h WHERE h.seller_id = l.seller_id AND h.live_id = l.id
-     AND h.kind = ?6 AND h.status = ?7),
-  (SELECT json_extract(h.video, '$.thumbnail_url') FROM highlights h
-     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.status IN (?4, ?5)
-       AND json_extract(h.video, '$.thumbnail_url') IS NOT NULL
-     ORDER BY h.score DESC, h.start_ms LIMIT 1),
-  (SELECT json_group_array(t ORDER BY s, i) FROM (SELECT json_extract(h.video, '$.thumbnail_url') AS t,
-       h.start_ms AS s, h.id AS i FROM highlights h
-     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.status IN (?4, ?5) AND t IS NOT NULL
-     ORDER BY h.start_ms, h.id LIMIT STRIP_THUMBNAILS)),
-  (SELECT total(json_extract(h.results, '$.views')) FROM highlights h
-     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.results IS NOT NULL),
-  (SELECT total(json_extract(h.results, '$.gmv_minor')) FROM highlights h
-     WHERE h.seller_id = l.seller_id AND h.live_id = l.id AND h.results IS NOT NULL)
-FROM lives l"
-    };
-}
+/// A module row for each LIVE of `{lives}` (a page or one LIVE, from `lives`), in one grouped pass
+/// over their highlights. The counts bind the kinds and statuses (?2–?7) by their one spelling,
+/// `as_str()`, rather than repeating it in SQL; the cover and the strip are the LIVE's clips still
+/// up (scheduled or posted) with a thumbnail, through the by-LIVE index.
+const ROW_SQL: &str = "SELECT l.id, l.title, l.started_at_ms, l.ended_at_ms, l.is_live, l.highlights_on,
+  count(CASE WHEN h.kind IN (?2, ?3) AND h.status IN (?4, ?5) THEN 1 END),
+  count(CASE WHEN h.kind = ?6 AND h.status = ?7 THEN 1 END),
+  (SELECT c.thumbnail_url FROM highlights c
+     WHERE c.seller_id = l.seller_id AND c.live_id = l.id AND c.status IN (?4, ?5) AND c.thumbnail_url IS NOT NULL
+     ORDER BY c.score DESC, c.start_ms LIMIT 1),
+  (SELECT json_group_array(t ORDER BY s, i) FROM (SELECT c.thumbnail_url AS t, c.start_ms AS s, c.id AS i
+     FROM highlights c
+     WHERE c.seller_id = l.seller_id AND c.live_id = l.id AND c.status IN (?4, ?5) AND c.thumbnail_url IS NOT NULL
+     ORDER BY c.start_ms, c.id LIMIT STRIP_THUMBNAILS)),
+  total(h.views), total(h.gmv_minor)
+FROM ({lives}) l LEFT JOIN highlights h ON h.seller_id = l.seller_id AND h.live_id = l.id
+GROUP BY l.id
+ORDER BY l.started_at_ms DESC, l.id DESC";
 
-/// The row's columns with the strip's length filled in from the view's promise.
-fn columns() -> String {
-    row_columns!().replace("STRIP_THUMBNAILS", &STRIP_THUMBNAILS.to_string())
+/// [`ROW_SQL`] over `lives`, with the strip's length from the view's promise.
+fn rows_of(lives: &str) -> String {
+    ROW_SQL.replace("{lives}", lives).replace("STRIP_THUMBNAILS", &STRIP_THUMBNAILS.to_string())
 }
 
 /// The module's page query.
 ///
 /// Keyset paging on (started_at_ms, id) keeps later pages as cheap as the first.
 static PAGE_SQL: LazyLock<String> = LazyLock::new(|| {
-    columns()
-        + "
-WHERE l.seller_id = ?1 AND (l.started_at_ms, l.id) < (?8, ?9)
-ORDER BY l.started_at_ms DESC, l.id DESC
-LIMIT ?10"
+    rows_of(
+        "SELECT * FROM lives WHERE seller_id = ?1 AND (started_at_ms, id) < (?8, ?9)
+         ORDER BY started_at_ms DESC, id DESC LIMIT ?10",
+    )
 });
 
 /// The same row for one recording.
-static ONE_SQL: LazyLock<String> = LazyLock::new(|| columns() + "\nWHERE l.seller_id = ?1 AND l.id = ?8");
+static ONE_SQL: LazyLock<String> = LazyLock::new(|| rows_of("SELECT * FROM lives WHERE seller_id = ?1 AND id = ?8"));
 
 /// The kind and status spellings the counts bind, in parameter order ?2–?7.
 const COUNTED: [&str; 6] = [
@@ -79,7 +72,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordingRow> {
         cover_url: r.get(8)?,
         // Written by this query's json_group_array: always a list of strings.
         thumbnail_urls: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
-        // total() sums as a float: a hostile server's huge counts saturate instead of failing the page.
+        // total() sums as a float: huge counts saturate instead of failing the page.
         views: r.get::<_, f64>(10)? as u64,
         gmv_minor: r.get::<_, f64>(11)? as i64,
     })
@@ -140,6 +133,6 @@ mod tests {
     #[test]
     fn the_strip_query_takes_as_many_thumbnails_as_the_view_promises() {
         assert!(!PAGE_SQL.contains("STRIP_THUMBNAILS") && !ONE_SQL.contains("STRIP_THUMBNAILS"));
-        assert!(PAGE_SQL.contains(&format!("t IS NOT NULL\n     ORDER BY h.start_ms, h.id LIMIT {STRIP_THUMBNAILS})")));
+        assert!(PAGE_SQL.contains(&format!("ORDER BY c.start_ms, c.id LIMIT {STRIP_THUMBNAILS})")));
     }
 }
