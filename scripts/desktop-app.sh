@@ -13,6 +13,8 @@ fi
 for tool in mvn java python3; do
   command -v "$tool" >/dev/null || { echo "desktop-app: $tool is missing (sudo apt-get install maven default-jdk python3)" >&2; exit 1; }
 done
+# The preview plays videos through an ffmpeg process (and the demo renders them with it).
+command -v ffmpeg >/dev/null || echo "desktop-app: ffmpeg is missing (sudo apt-get install ffmpeg): no videos, and previews show their frames only" >&2
 
 data=$(mktemp -d -t highlights-desktop-XXXXXX)
 cargo build --release -p highlights-demo -p highlights-server -p highlights-ffi --locked

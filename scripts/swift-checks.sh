@@ -7,8 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build -p highlights-ffi -p highlights-server --locked
-# The SwiftUI views' Localizable.strings come from the Android app's strings.xml.
+# The SwiftUI views' string tables come from the Android app's strings.xml; every key the views
+# use must be there, in every locale, with the arguments its text takes.
 python3 scripts/ios-strings.py --check
+# Every public declaration of the hand-written Swift says what it is for (SwiftUI's `body` aside).
+undocumented=$(for f in ios/Sources/HighlightsKit/*.swift ios/Sources/HighlightsUI/*.swift; do
+  awk -v F="$f" '/^[[:space:]]*(public|open) / && $0 !~ /var body: some View/ && prev !~ /^[[:space:]]*\/\/\// { print F ":" NR ": " $0 }
+    $0 !~ /^[[:space:]]*@[A-Za-z]+[[:space:]]*$/ { prev = $0 }' "$f"
+done)
+if [[ -n "$undocumented" ]]; then
+  printf '%s\n' "$undocumented" >&2
+  echo "swift: the public declarations above have no /// doc comment" >&2
+  exit 1
+fi
+echo "swift: every public declaration of HighlightsKit and HighlightsUI has a doc comment"
 gen=ios/Sources/HighlightsBindings
 rm -f "$gen"/*.swift "$gen"/*.h "$gen"/*.modulemap
 tmp=$(mktemp -d)

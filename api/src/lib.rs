@@ -354,7 +354,7 @@ impl LiveStatus {
 pub struct Live {
     /// LIVE id.
     pub id: String,
-    /// Title the seller gave the LIVE.
+    /// Title the seller gave the LIVE; empty when it started without one (the apps show its date).
     pub title: String,
     /// Start of the LIVE (epoch ms).
     pub started_at_ms: i64,

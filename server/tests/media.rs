@@ -332,6 +332,23 @@ async fn assert_given_up(s: &TestServer, live: &Live, id: &str, attempts: u32, r
     assert_eq!(s.http.get(s.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
 }
 
+/// The toggle governs what the engine posts; a video the seller made, or a recommendation they
+/// posted, goes out once rendered whatever the toggle says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_seller_made_posts_with_the_feature_off() {
+    let Some(ff) = ffmpeg() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let segments = recording(&ff, work.path()).await;
+    let s = TestServer::start_with(ServeOptions { videos: Videos::RenderWith(ff.clone()), ..Default::default() }).await;
+    let live = go_live(&s, "off", "control", segments).await;
+    send_recording(&s, &live, None).await;
+    let patch = json!({ "highlights_on": false });
+    assert_eq!(s.call(Method::PATCH, paths::SETTINGS, Some(&live.token), Some(patch)).await.0, StatusCode::OK);
+    let id = cut(&s, &live, 10_000).await;
+    let h = settled(&s, &live, &id).await;
+    assert_eq!((h["status"].as_str(), h["kind"].as_str()), (Some("posted"), Some("manual")), "{h}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_and_corrupt_segments_fail_cleanly_and_a_resend_recovers() {
     let Some(ff) = ffmpeg() else { return };

@@ -199,8 +199,22 @@ pub(crate) fn view_state(
     let eff = model.effective();
     let limits = model.config.as_ref().map(limits);
     let currency = model.config.as_ref().map_or(highlights_api::defaults::CURRENCY.to_string(), |c| c.currency.clone());
-    let mut list =
-        ModuleScreen { recordings: module.rows.clone(), has_more: module.has_more, currency: currency.clone() };
+    // A module-wide "Remove all" waiting out its undo window already took the auto-posts away.
+    let removing_all =
+        model.pending.iter().any(|e| matches!(&e.action, Action::RemoveAllHighlights { recording_id: None }));
+    let (auto_posted, auto_scheduled, own_videos) = match model.nav.screen {
+        Screen::Module if !removing_all => store.remove_all_counts()?,
+        Screen::Module => (0, 0, store.remove_all_counts()?.2),
+        _ => (0, 0, 0),
+    };
+    let mut list = ModuleScreen {
+        recordings: module.rows.clone(),
+        has_more: module.has_more,
+        currency: currency.clone(),
+        auto_posted,
+        auto_scheduled,
+        own_videos,
+    };
     if model.pending.iter().any(|e| !e.action.is_settings()) {
         for r in &mut list.recordings {
             adjust_counts(r, &model.pending);

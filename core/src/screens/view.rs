@@ -207,6 +207,16 @@ pub struct ModuleScreen {
     pub has_more: bool,
     /// ISO 4217 code of the currency GMV is in (from remote config).
     pub currency: String,
+    /// Auto-posts on the profile, every LIVE: what a module-wide "Remove all" takes down.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub auto_posted: u32,
+    /// Auto-posts scheduled or waiting for the seller's OK, every LIVE: not posted after a
+    /// module-wide "Remove all".
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub auto_scheduled: u32,
+    /// Videos the seller made or posted themselves, still up or on their way: they stay.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub own_videos: u32,
 }
 
 /// A product of a recording, for the create-video sheet.

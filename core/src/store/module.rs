@@ -105,6 +105,21 @@ impl Store {
             .map_err(Into::into)
     }
 
+    /// The seller's auto-posts on the profile, those scheduled, and their own videos up or on
+    /// their way, every LIVE: what a module-wide "Remove all" takes and leaves.
+    pub(crate) fn remove_all_counts(&self) -> Result<(u32, u32, u32), StoreError> {
+        let [a, m, sc, po, re, _] = COUNTED;
+        self.conn
+            .prepare_cached(
+                "SELECT count(CASE WHEN kind = ?2 AND status = ?5 THEN 1 END),
+                     count(CASE WHEN kind = ?2 AND status = ?4 THEN 1 END),
+                     count(CASE WHEN kind IN (?3, ?6) AND status IN (?4, ?5) THEN 1 END)
+                 FROM highlights WHERE seller_id = ?1",
+            )?
+            .query_row(params![self.seller, a, m, sc, po, re], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(Into::into)
+    }
+
     /// Products of every cached recording, once each, by name (at most 200: the choice list).
     pub(crate) fn all_products(&self) -> Result<Vec<ProductRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

@@ -1,6 +1,10 @@
 import Foundation
 @_exported import HighlightsBindings
 
+/// The core's state of the Highlights screen, under a name HighlightsUI can use: there
+/// `HighlightsScreen` is the SwiftUI screen itself.
+public typealias HighlightsScreenState = HighlightsScreen
+
 /// The Highlights feature for one signed-in seller, the Swift way: observable screen state
 /// published on the main actor, the core's work (SQLite, network) done off it, async/await for
 /// everything, `close()` tied to the view's lifetime.
@@ -16,6 +20,13 @@ public final class HighlightsStore: ObservableObject {
 
     private let app: HighlightsApp
     private var subscription: UInt64 = 0
+    // Media bytes by URL: thumbnails and storyboards are asked for by every card that shows them.
+    private let mediaCache: NSCache<NSString, NSData> = {
+        let cache = NSCache<NSString, NSData>()
+        cache.totalCostLimit = 64 << 20
+        return cache
+    }()
+    private var mediaInFlight: [String: Task<Data, Error>] = [:]
 
     private init(app: HighlightsApp, state: ViewState) {
         self.app = app
@@ -73,6 +84,36 @@ public final class HighlightsStore: ObservableObject {
         let report = try await app.sync()
         receive(try await offMain { try app.view() })
         return report
+    }
+
+    /// The bytes of a media URL from the view (thumbnail, storyboard, video), fetched by the core
+    /// with the seller's token when the URL is on the API's host; kept in memory by URL, and one
+    /// fetch per URL at a time however many views ask. Throws `HighlightsError`.
+    public func media(url: String) async throws -> Data {
+        if let hit = mediaCache.object(forKey: url as NSString) { return hit as Data }
+        if let running = mediaInFlight[url] { return try await running.value }
+        let app = self.app
+        let fetch = Task { try await app.media(url: url) }
+        mediaInFlight[url] = fetch
+        defer { mediaInFlight[url] = nil }
+        let data = try await fetch.value
+        mediaCache.setObject(data as NSData, forKey: url as NSString, cost: data.count)
+        return data
+    }
+
+    /// The recording's frames so far, strip by strip in time order (empty before any video
+    /// arrived), for the clip editor's timeline. Throws `HighlightsError`.
+    public func recordingStoryboard(recordingId: String) async throws -> RecordingStoryboard {
+        try await app.recordingStoryboard(recordingId: recordingId)
+    }
+
+    /// Dismisses the "scheduled" and "posted" notifications of a recording (every recording when
+    /// nil): after a "remove all" they would say something no longer true.
+    public func dismissPostNotifications(recordingId: String?) async throws {
+        let stale = state.notifications.filter { n in
+            (recordingId == nil || n.recordingId == recordingId) && (n.kind == .scheduled || n.kind == .posted)
+        }
+        for n in stale { try await send(.dismissNotification(id: n.id)) }
     }
 
     /// Keeps data fresh while a screen is visible.

@@ -6,6 +6,7 @@ import HighlightsKit
 public struct AutoPostPopupView: View {
     @ObservedObject var store: HighlightsStore
 
+    /// The pop-up of `store`'s seller, shown only while the core says so.
     public init(store: HighlightsStore) { self.store = store }
 
     public var body: some View {

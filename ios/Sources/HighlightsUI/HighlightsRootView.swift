@@ -2,13 +2,20 @@ import SwiftUI
 import HighlightsKit
 
 /// The feature's root: follows the core's current screen (landing in the module after onboarding),
-/// shows its overlays and notices, and syncs in the background while the scene is active.
+/// shows its overlays and notices, loads pictures through the store, and syncs in the background
+/// while the scene is active.
 public struct HighlightsRootView: View {
     @ObservedObject var store: HighlightsStore
     @Environment(\.scenePhase) private var scenePhase
     @State private var privacyOpen = false
+    // Thumbnails and storyboards: fetched through the store (the seller's token), decoded off the main thread.
+    @State private var images: MediaImages
 
-    public init(store: HighlightsStore) { self.store = store }
+    /// The feature for `store`'s seller.
+    public init(store: HighlightsStore) {
+        self.store = store
+        _images = State(initialValue: MediaImages(store: store))
+    }
 
     public var body: some View {
         NavigationStack {
@@ -16,7 +23,9 @@ public struct HighlightsRootView: View {
                 switch store.state.screen {
                 case .products: ProductsView(store: store)
                 case .highlights: HighlightsScreen(store: store, onPrivacy: { privacyOpen = true })
-                case .module, .recording: HighlightModuleView(store: store)
+                case .module: HighlightModuleView(store: store)
+                case .recording:
+                    if store.state.recording != nil { RecordingPage(store: store) } else { HighlightModuleView(store: store) }
                 }
             }
             .toolbar {
@@ -28,6 +37,7 @@ public struct HighlightsRootView: View {
                 }
             }
         }
+        .environment(\.mediaImages, images)
         .overlay { AutoPostPopupView(store: store) }
         .overlay {
             if let overlay = store.state.onboarding {
@@ -66,130 +76,5 @@ func refusalText(_ error: Error) -> String {
     case .Auth: return L("error_auth")
     case .Storage: return L("error_storage")
     default: return L("error_generic")
-    }
-}
-
-/// LIVE section → Products: the entry to Highlights and the shopping bag before going LIVE.
-struct ProductsView: View {
-    @ObservedObject var store: HighlightsStore
-
-    var body: some View {
-        List {
-            Button { store.tap(.openHighlights) } label: {
-                VStack(alignment: .leading) {
-                    Text(L("products_highlights_entry")).font(.headline)
-                    Text(L("products_highlights_hint")).font(.subheadline).foregroundStyle(.secondary)
-                }
-            }
-            .accessibilityHint(L("open"))
-            Button { store.tap(.shoppingBagTapped) } label: { Label(L("shopping_bag"), systemImage: "bag") }
-            // With the feature on: the choice for the next LIVE only.
-            if store.state.highlights.on {
-                let next = store.state.highlights.nextLiveOn
-                Toggle(L("next_live_switch"), isOn: Binding(get: { next }, set: { on in store.tap(.setNextLiveHighlights(on: on)) }))
-                Text(next ? L("next_live_on") : L("next_live_off")).font(.footnote).foregroundStyle(.secondary)
-            }
-        }
-        .navigationTitle(L("products_title"))
-    }
-}
-
-/// The newest notification (scheduled, posted, video failed, removed; coalesced per recording) as
-/// an in-app banner: tap opens its recording, X dismisses it.
-struct NotificationBanner: View {
-    @ObservedObject var store: HighlightsStore
-
-    var body: some View {
-        if let n = store.state.notifications.first {
-            HStack {
-                Button { store.tap(.openRecording(recordingId: n.recordingId)) } label: { Text(text(n)).font(.callout) }
-                Spacer()
-                Button { store.tap(.dismissNotification(id: n.id)) } label: { Image(systemName: "xmark") }
-                    .frame(minWidth: 44, minHeight: 44)
-                    .accessibilityLabel(L("dismiss"))
-            }
-            .padding(.horizontal)
-            .background(.thinMaterial)
-        }
-    }
-
-    private func text(_ n: NotificationRow) -> String {
-        let count = Int(n.count)
-        switch n.kind {
-        case .scheduled:
-            return n.postAtMs.map { L("notification_scheduled", n.recordingTitle, count, clock($0)) }
-                ?? L("notification_scheduled_now", n.recordingTitle, count)
-        case .posted: return L("notification_posted", n.recordingTitle, count)
-        case .videoFailed: return L("notification_video_failed", n.recordingTitle, count)
-        case .removed: return L("notification_removed", n.recordingTitle, count)
-        }
-    }
-}
-
-/// The core's oldest notice, then the last refusal, as a banner the seller dismisses.
-struct NoticeBanner: View {
-    @ObservedObject var store: HighlightsStore
-
-    var body: some View {
-        if let undo = store.state.undo, Double(undo.untilMs) / 1000 > Date().timeIntervalSince1970 {
-            // Until the removal leaves the device; the banner goes when the core's state moves on.
-            HStack {
-                Text(L("removed_all")).font(.callout)
-                Spacer()
-                Button(L("undo")) { store.tap(.undoRemoveAll) }.frame(minWidth: 44, minHeight: 44)
-            }
-            .padding()
-            .background(.thinMaterial, in: RoundedRectangle(cornerRadius: 12))
-            .padding(.horizontal)
-        } else if let notice = store.state.notice {
-            banner(noticeText(notice)) { store.tap(.dismissNotice(id: notice.id)) }
-        } else if let refusal = store.refusal {
-            banner(refusalText(refusal)) { store.dismissRefusal() }
-        }
-    }
-
-    private func noticeText(_ notice: Notice) -> String {
-        switch notice.kind {
-        case .cacheReset: return L("notice_cache_reset")
-        case .videoFailed: return L("notice_video_failed")
-        case .actionRefused: return L("notice_refused", notice.message)
-        case .videoQuotaReached: return L("notice_video_quota")
-        }
-    }
-
-    private func banner(_ text: String, dismiss: @escaping () -> Void) -> some View {
-        HStack {
-            Text(text).font(.callout)
-            Spacer()
-            Button(action: dismiss) { Image(systemName: "xmark") }
-                .frame(minWidth: 44, minHeight: 44)
-                .accessibilityLabel(L("close"))
-        }
-        .padding()
-        .background(.thinMaterial, in: RoundedRectangle(cornerRadius: 12))
-        .padding(.horizontal)
-    }
-}
-
-/// The data-privacy page: the backend's text from remote config.
-struct PrivacyView: View {
-    @ObservedObject var store: HighlightsStore
-    @Environment(\.dismiss) private var dismiss
-
-    var body: some View {
-        NavigationStack {
-            ScrollView {
-                VStack(alignment: .leading, spacing: 12) {
-                    if let text = store.state.highlights.privacyNotice {
-                        ForEach(text.split(separator: "\n").map(String.init), id: \.self) { Text($0) }
-                    } else {
-                        Text(L("privacy_loading")).foregroundStyle(.secondary)
-                    }
-                }
-                .padding()
-            }
-            .navigationTitle(L("privacy_title"))
-            .toolbar { Button(L("close")) { dismiss() } }
-        }
     }
 }

@@ -1,54 +1,110 @@
 import SwiftUI
 import HighlightsKit
 
-/// LIVE section → Products → Highlights: the toggle, what it does, the limits in force, privacy.
+/// LIVE section → Products → Highlights, bound to the store.
 public struct HighlightsScreen: View {
     @ObservedObject var store: HighlightsStore
     let onPrivacy: () -> Void
 
+    /// The Highlights screen of `store`'s seller; `onPrivacy` opens the data-privacy page.
     public init(store: HighlightsStore, onPrivacy: @escaping () -> Void) {
         self.store = store
         self.onPrivacy = onPrivacy
     }
 
     public var body: some View {
-        let toggle = store.state.highlights
+        HighlightsContent(
+            toggle: store.state.highlights,
+            sync: store.state.sync,
+            actions: SettingsActions(
+                setToggle: { on in store.tap(.setToggle(on: on)) },
+                setReview: { on in store.tap(.setReviewBeforePosting(on: on)) },
+                setOnlyProducts: { ids in store.tap(.setOnlyProducts(productIds: ids)) },
+                privacy: onPrivacy,
+                openModule: { store.tap(.openModule) }
+            )
+        )
+    }
+}
+
+/// What the seller can do on the Highlights screen.
+struct SettingsActions {
+    var setToggle: (Bool) -> Void = { _ in }
+    var setReview: (Bool) -> Void = { _ in }
+    var setOnlyProducts: ([String]) -> Void = { _ in }
+    var privacy: () -> Void = {}
+    var openModule: () -> Void = {}
+}
+
+/// The Highlights screen in sections: the feature and its limits; before posting; which LIVEs; your
+/// data. What depends on the feature is greyed out and cannot be changed while it is off.
+struct HighlightsContent: View {
+    let toggle: HighlightsScreenState
+    let sync: SyncIndicator
+    let actions: SettingsActions
+
+    var body: some View {
         Form {
-            Section {
-                Toggle(L("highlights_toggle"), isOn: Binding(
-                    get: { toggle.on },
-                    set: { on in store.tap(.setToggle(on: on)) }
-                ))
-                Text(L("highlights_explainer")).font(.footnote).foregroundStyle(.secondary)
-                Toggle(L("review_switch"), isOn: Binding(
-                    get: { toggle.reviewBeforePosting },
-                    set: { on in store.tap(.setReviewBeforePosting(on: on)) }
-                ))
-                Text(L("review_explainer")).font(.footnote).foregroundStyle(.secondary)
-                if let limits = toggle.limits {
-                    Text(L("limits_line", Int(limits.maxPostsPerLive), Int(limits.maxPostsPerProduct), minutes(limits.postDelayS)))
-                } else {
-                    Text(L("limits_loading")).foregroundStyle(.secondary)
+            Section(L("section_feature")) {
+                Toggle(isOn: Binding(get: { toggle.on }, set: actions.setToggle)) {
+                    SettingLabel(title: L("highlights_toggle"), explainer: L("highlights_explainer"))
                 }
-                if toggle.pending { Label(L("saving"), systemImage: "arrow.triangle.2.circlepath").font(.caption) }
+                Text(limitsLine).font(.subheadline)
+            }
+            if !toggle.on {
+                Section {
+                    Text(L("settings_off_hint")).font(.footnote).foregroundStyle(.secondary)
+                }
+            }
+            Section(L("section_before_posting")) {
+                Toggle(isOn: Binding(get: { toggle.reviewBeforePosting }, set: actions.setReview)) {
+                    SettingLabel(title: L("review_switch"), explainer: L("review_explainer"))
+                }
+                .disabled(!toggle.on)
             }
             if !toggle.productChoices.isEmpty {
-                ProductChoicesSection(store: store, choices: toggle.productChoices)
+                ProductChoicesSection(choices: toggle.productChoices, enabled: toggle.on, onChoose: actions.setOnlyProducts)
+            }
+            Section(L("section_privacy")) {
+                Button(L("privacy_link"), action: actions.privacy)
             }
             Section {
-                Button(L("privacy_link"), action: onPrivacy)
-                Button(L("open_module")) { store.tap(.openModule) }
+                if toggle.pending { Label(L("saving"), systemImage: "arrow.triangle.2.circlepath").font(.caption) }
+                Button(L("open_module"), action: actions.openModule)
+                SyncLine(sync: sync)
             }
-            SyncFooter(sync: store.state.sync)
         }
         .navigationTitle(L("highlights_title"))
+    }
+
+    /// The limits in force, or why they are not shown yet (still loading, or offline before any sync).
+    private var limitsLine: String {
+        if let limits = toggle.limits {
+            return L("limits_line", Int(limits.maxPostsPerLive), Int(limits.maxPostsPerProduct), minutes(limits.postDelayS))
+        }
+        return dataState(sync) == .loading ? L("limits_loading") : L("limits_offline")
+    }
+}
+
+/// A setting's name over its explanation.
+struct SettingLabel: View {
+    let title: String
+    let explainer: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 2) {
+            Text(title)
+            Text(explainer).font(.footnote).foregroundStyle(.secondary)
+        }
     }
 }
 
 /// Which LIVEs get highlights: every shoppable LIVE, or only those showing a ticked product.
+/// `onChoose` gets the whole new choice (the core sorts and checks it).
 struct ProductChoicesSection: View {
-    @ObservedObject var store: HighlightsStore
     let choices: [ProductChoice]
+    let enabled: Bool
+    let onChoose: ([String]) -> Void
 
     var body: some View {
         let chosen = choices.filter { $0.chosen }.map { $0.id }
@@ -56,29 +112,15 @@ struct ProductChoicesSection: View {
             ForEach(choices, id: \.id) { c in
                 Toggle(c.name, isOn: Binding(
                     get: { c.chosen },
-                    // The whole new choice; the core sorts and checks it.
-                    set: { on in store.tap(.setOnlyProducts(productIds: on ? chosen + [c.id] : chosen.filter { $0 != c.id })) }
+                    set: { on in onChoose(on ? chosen + [c.id] : chosen.filter { $0 != c.id }) }
                 ))
                 .accessibilityLabel(L("which_lives_product_cd", c.name))
             }
         } header: {
             Text(L("which_lives"))
         } footer: {
-            Text(chosen.isEmpty ? L("which_lives_all") : L("which_lives_some", chosen.count))
+            Text(chosen.isEmpty ? L("which_lives_all") : P("which_lives_some", chosen.count, chosen.count))
         }
-    }
-}
-
-/// Offline / last-updated line, with the actions still waiting to reach the server.
-struct SyncFooter: View {
-    let sync: SyncIndicator
-
-    var body: some View {
-        let state = sync.online ? L("sync_online") : L("sync_offline")
-        let updated = sync.lastUpdatedMs.map { L("sync_updated", clock($0)) } ?? L("sync_never")
-        let waiting = sync.pendingActions > 0 ? " · " + L("sync_waiting", Int(sync.pendingActions)) : ""
-        Label(state + " · " + updated + waiting, systemImage: sync.online ? "checkmark.icloud" : "icloud.slash")
-            .font(.caption)
-            .foregroundStyle(.secondary)
+        .disabled(!enabled)
     }
 }

@@ -1,7 +1,8 @@
 import SwiftUI
 import HighlightsKit
 
-/// First-time onboarding: benefits and data privacy; Turn on lands in the module, Not now leaves it off.
+/// First-time onboarding: benefits, limits and what is analysed (word for word the privacy page's:
+/// the backend's notice, one source); Turn on lands in the module, Not now leaves it off.
 struct OnboardingOverlayView: View {
     @ObservedObject var store: HighlightsStore
     let overlay: OnboardingOverlay
@@ -9,13 +10,23 @@ struct OnboardingOverlayView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 16) {
-            Text(L("onboarding_title")).font(.title2.bold()).accessibilityAddTraits(.isHeader)
-            Label(L("onboarding_benefit"), systemImage: "sparkles")
-            if let limits = overlay.limits {
-                Label(L("onboarding_limits", Int(limits.maxPostsPerLive), minutes(limits.postDelayS)), systemImage: "clock")
+            ScrollView {
+                VStack(alignment: .leading, spacing: 12) {
+                    Text(L("onboarding_title")).font(.title2.bold()).accessibilityAddTraits(.isHeader)
+                    Label(L("onboarding_benefit"), systemImage: "sparkles")
+                    if let limits = overlay.limits {
+                        Label(L("onboarding_limits", Int(limits.maxPostsPerLive), minutes(limits.postDelayS)), systemImage: "clock")
+                    }
+                    if let notice = store.state.highlights.privacyNotice {
+                        Text(L("onboarding_privacy_title")).font(.headline)
+                        ForEach(Array(noticeLines(notice).enumerated()), id: \.offset) { _, line in
+                            Text(line).font(.footnote)
+                        }
+                    }
+                    Button(L("privacy_link"), action: onPrivacy)
+                }
+                .frame(maxWidth: .infinity, alignment: .leading)
             }
-            Label(L("onboarding_privacy"), systemImage: "hand.raised")
-            Button(L("privacy_link"), action: onPrivacy)
             HStack {
                 Button(L("not_now")) { store.tap(.dismissOnboarding) }
                 Spacer()

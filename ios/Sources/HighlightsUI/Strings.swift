@@ -7,30 +7,17 @@ func L(_ key: String, _ args: CVarArg...) -> String {
     return args.isEmpty ? format : String(format: format, locale: Locale.current, arguments: args)
 }
 
-/// Whole minutes of a delay in seconds, at least 1, for copy like "about 5 min".
-func minutes(_ seconds: UInt32) -> Int { max(1, (Int(seconds) + 30) / 60) }
-
-/// A position within a recording as m:ss (h:mm:ss past an hour).
-func offset(_ ms: Int64) -> String {
-    let s = max(0, ms / 1000)
-    return s >= 3600
-        ? String(format: "%d:%02d:%02d", Int(s / 3600), Int(s / 60 % 60), Int(s % 60))
-        : String(format: "%d:%02d", Int(s / 60), Int(s % 60))
+/// The shared plural `key` (an Android `<plurals>`) in the form the device's language uses for
+/// `count`, formatted with `args`, as Android's `getQuantityString(key, count, args)`.
+///
+/// The Plurals table only chooses the form (its stringsdict formats the count alone, the chosen
+/// text comes back with its specifiers intact); the arguments are applied after, so a form that
+/// leaves one out, or a count that is not among the arguments, works as on Android.
+func P(_ key: String, _ count: Int, _ args: CVarArg...) -> String {
+    let chooser = NSLocalizedString(key, tableName: "Plurals", bundle: .module, comment: "")
+    let form = String(format: chooser, locale: Locale.current, arguments: [count])
+    return String(format: form, locale: Locale.current, arguments: args)
 }
 
-/// A wall-clock time of day in the device's language.
-func clock(_ epochMs: Int64) -> String {
-    Date(timeIntervalSince1970: Double(epochMs) / 1000).formatted(date: .omitted, time: .shortened)
-}
-
-/// An amount in minor units of `currency` (ISO 4217), in the device's language, e.g. "$49.90".
-func money(_ minor: Int64, _ currency: String) -> String {
-    let f = NumberFormatter()
-    f.numberStyle = .currency
-    f.locale = Locale.current
-    // Setting the code also sets its minor-unit digits (2 for USD, 0 for JPY).
-    f.currencyCode = currency
-    let digits = f.maximumFractionDigits
-    let amount = NSDecimalNumber(mantissa: UInt64(minor.magnitude), exponent: Int16(-digits), isNegative: minor < 0)
-    return f.string(from: amount) ?? "\(minor) \(currency)"
-}
+/// A count for a plural resource: counts past what an `Int` holds read as the largest one.
+func asCount<T: BinaryInteger>(_ n: T) -> Int { Int(clamping: n) }

@@ -52,6 +52,10 @@ final class JourneysTests: XCTestCase {
         let token = try admin("create-seller", "ios-toggle")
         let s = try await store("ios-toggle", token: token)
         try await s.sync()
+        // Synced once and online: the screens leave their loading and never-synced states.
+        XCTAssertTrue(s.state.sync.attempted)
+        XCTAssertFalse(s.state.sync.syncing)
+        XCTAssertNotNil(s.state.sync.lastUpdatedMs)
         try await s.send(.openHighlights)
         XCTAssertEqual(s.state.highlights.limits?.maxPostsPerLive, 20)
         try await s.send(.setToggle(on: true))
@@ -104,6 +108,10 @@ final class JourneysTests: XCTestCase {
         XCTAssertEqual(s.state.module.recordings.count, 60)
         let rec = s.state.module.recordings[0]
         try await s.send(.openRecording(recordingId: rec.id))
+        // No recording arrived for these LIVEs: the clip editor's timeline has no frames yet.
+        let board = try await s.recordingStoryboard(recordingId: rec.id)
+        XCTAssertTrue(board.strips.isEmpty)
+        XCTAssertEqual(s.state.module.currency.count, 3)
         try await s.send(.createVideo(recordingId: rec.id, startMs: rec.startedAtMs + 60_000, endMs: rec.startedAtMs + 80_000, productId: "sku-1"))
         XCTAssertEqual(s.state.recording?.highlights.first?.badge, .pending)
         try await s.sync()

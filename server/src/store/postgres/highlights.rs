@@ -29,16 +29,17 @@ const FROM: &str =
 
 /// Due highlights, each locked for this transaction and skipped while another scheduler holds it,
 /// so any number of API servers post each exactly once: whether their LIVE is on (not ended, not
-/// silent), whether the seller's toggle is on and the LIVE still meets their product choice,
-/// whether the video is ready (or not needed), whether it waits for approval.
+/// silent), whether the seller still wants it (a video the seller made or posted always; an auto
+/// one while the toggle is on and the LIVE meets their product choice), whether the video is ready (or not needed), whether it waits for approval.
 static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT h.id, l.status = $2 AND coalesce(l.last_seen_at_ms, 0) >= $3, coalesce(s.highlights_on, false) AND {},
+        "SELECT h.id, l.status = $2 AND coalesce(l.last_seen_at_ms, 0) >= $3, h.kind <> '{}' OR (coalesce(s.highlights_on, false) AND {}),
              NOT $4::boolean OR coalesce(v.state = '{}', false), h.review = '{}'
          FROM highlights h JOIN lives l ON l.id = h.live_id LEFT JOIN settings s ON s.seller_id = h.seller_id
              LEFT JOIN videos v ON v.highlight_id = h.id
          WHERE h.status = '{}' AND h.post_at_ms <= greatest($1, coalesce(l.last_event_ms, 0))
          FOR UPDATE OF h SKIP LOCKED",
+        Auto.as_str(),
         settings::includes_live_sql("h.live_id"),
         VideoState::Ready.as_str(),
         Review::Waiting.as_str(),
@@ -443,7 +444,8 @@ pub(super) async fn any_scheduled(tx: &Tx<'_>) -> Result<bool, StoreError> {
 
 /// Posts every scheduled highlight that is due, by the later of the wall clock and its LIVE's
 /// stream clock, once its video is ready when `videos` (a later video posts as soon as it is
-/// ready). A seller who turned the toggle off meanwhile gets a recommendation instead.
+/// ready). An auto highlight of a seller who turned the toggle off meanwhile becomes a
+/// recommendation instead; what the seller made or posted themselves goes out regardless.
 pub(super) async fn post_due(tx: &Tx<'_>, now_ms: i64, videos: bool) -> Result<u32, StoreError> {
     let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
     let due = rows(tx, &DUE_SQL, &[&now_ms, &LiveStatus::Live.as_str(), &silent_before, &videos]).await?;

@@ -32,15 +32,7 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, St
         tx,
         "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-        &[
-            &e.live_id,
-            &seller_id,
-            &format!("LIVE {}", e.live_id),
-            &e.ts_ms,
-            &LiveStatus::Live.as_str(),
-            &seq,
-            &highlights_on,
-        ],
+        &[&e.live_id, &seller_id, &"", &e.ts_ms, &LiveStatus::Live.as_str(), &seq, &highlights_on],
     )
     .await?;
     // Another process may have opened it first: its row stands.

@@ -27,16 +27,18 @@ const COLS: &str = "h.id, h.live_id, h.kind, h.status, h.live_now, h.start_ms, h
 const FROM: &str =
     "highlights h LEFT JOIN videos v ON v.highlight_id = h.id LEFT JOIN results r ON r.highlight_id = h.id";
 
-/// Due highlights: whether their LIVE is on (not ended, not silent), whether the seller's toggle is
-/// on and the LIVE still meets their product choice, whether the video is ready (or not needed). The status is written into the text, not bound:
+/// Due highlights: whether their LIVE is on (not ended, not silent), whether the seller still wants
+/// it (a video the seller made or posted always; an auto one while the toggle is on and the LIVE
+/// meets their product choice), whether the video is ready (or not needed). The status is written into the text, not bound:
 /// only then can SQLite use the partial index on scheduled rows.
 static DUE_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT h.id, l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, coalesce(s.highlights_on, 0) AND {},
+        "SELECT h.id, l.status = ?2 AND coalesce(l.last_seen_at_ms, 0) >= ?3, h.kind <> '{}' OR (coalesce(s.highlights_on, 0) AND {}),
              NOT ?4 OR coalesce(v.state = '{}', 0), h.review = '{}'
          FROM highlights h JOIN lives l ON l.id = h.live_id LEFT JOIN settings s ON s.seller_id = h.seller_id
              LEFT JOIN videos v ON v.highlight_id = h.id
          WHERE h.status = '{}' AND h.post_at_ms <= max(?1, coalesce(l.last_event_ms, 0))",
+        Auto.as_str(),
         settings::includes_live_sql("h.live_id"),
         VideoState::Ready.as_str(),
         Review::Waiting.as_str(),
@@ -424,7 +426,8 @@ pub(super) fn any_scheduled(conn: &Connection) -> Result<bool, StoreError> {
 
 /// Posts every scheduled highlight that is due, by the later of the wall clock and its LIVE's
 /// stream clock, once its video is ready when `videos` (a later video posts as soon as it is
-/// ready). A seller who turned the toggle off meanwhile gets a recommendation instead.
+/// ready). An auto highlight of a seller who turned the toggle off meanwhile becomes a
+/// recommendation instead; what the seller made or posted themselves goes out regardless.
 pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u32, StoreError> {
     let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
     let due: Vec<(String, bool, bool, bool, bool)> = conn

@@ -48,7 +48,7 @@ fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
             .execute(params![
                 e.live_id,
                 seller_id,
-                format!("LIVE {}", e.live_id),
+                "",
                 e.ts_ms,
                 LiveStatus::Live.as_str(),
                 seq,

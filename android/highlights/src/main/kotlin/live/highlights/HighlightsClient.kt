@@ -16,7 +16,9 @@ import uniffi.highlights_core.Screen
 import uniffi.highlights_core.SyncIndicator
 import uniffi.highlights_core.SyncReport
 import uniffi.highlights_core.HighlightsScreen
+import uniffi.highlights_core.NotificationKind
 import uniffi.highlights_core.NotificationRow
+import uniffi.highlights_api.RecordingStoryboard
 import uniffi.highlights_core.UndoOffer
 import uniffi.highlights_core.ViewState
 import uniffi.highlights_ffi.HighlightsApp
@@ -138,6 +140,26 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     suspend fun dismissNotification(id: Long) = dispatch(Event.DismissNotification(id))
     /** The seller read the notice. */
     suspend fun dismissNotice(id: Long) = dispatch(Event.DismissNotice(id))
+
+    /**
+     * Dismisses the banners about posts of [recordingId] (of every recording with null): after a
+     * "remove all" they no longer hold. Video failures and take-downs stay.
+     */
+    suspend fun dismissPostNotifications(recordingId: String?) {
+        notifications.value
+            .filter { (recordingId == null || it.recordingId == recordingId) && it.kind in listOf(NotificationKind.SCHEDULED, NotificationKind.POSTED) }
+            .forEach { dismissNotification(it.id) }
+    }
+
+    /**
+     * The bytes of a media URL from the view (thumbnail, storyboard, video), with the seller's
+     * token when it is on the API's host. Throws [HighlightsException].
+     */
+    suspend fun media(url: String): ByteArray = withContext(Dispatchers.IO) { app.media(url) }
+
+    /** The recording's frames so far, strip by strip (empty before any of it arrived), for the clip editor. */
+    suspend fun recordingStoryboard(recordingId: String): RecordingStoryboard =
+        withContext(Dispatchers.IO) { app.recordingStoryboard(recordingId) }
 
     /** Pushes queued actions and pulls changes; cancelling the coroutine cancels the sync. */
     suspend fun syncNow(): SyncReport = app.sync()

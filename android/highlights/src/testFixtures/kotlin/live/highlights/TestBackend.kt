@@ -83,6 +83,20 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString())
     }
 
+    /**
+     * Turns Auto LIVE Highlights on for the seller of [token], as their app would: a seller's own
+     * video posts only while it is on (with it off, a video made meanwhile becomes a recommendation).
+     */
+    fun turnOn(token: String) {
+        val req = HttpRequest.newBuilder(URI.create("$url/v1/settings"))
+            .header("Authorization", "Bearer $token")
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString("""{"highlights_on":true,"onboarding_completed":true}"""))
+            .build()
+        val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+        check(resp.statusCode() == 200) { "settings: ${resp.statusCode()} ${resp.body()}" }
+    }
+
     fun get(path: String, token: String?): HttpResponse<String> {
         val b = HttpRequest.newBuilder(URI.create(url + path)).GET()
         if (token != null) b.header("Authorization", "Bearer $token")
@@ -90,15 +104,18 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
     }
 
     /**
-     * Ingests ended LIVEs `<seller>-000`… one hour apart, each 30 minutes long with two products.
+     * Ingests ended LIVEs `<seller>-000`… one hour apart, each 30 minutes long with two products,
+     * titled as a seller titles them ([titles], then [TITLES] in turn; a blank one is sent without).
      * LIVE ids are global on the server, so each seller gets its own.
      */
-    fun lives(seller: String, count: Int, t0: Long = T0) {
+    fun lives(seller: String, count: Int, t0: Long = T0, titles: List<String> = emptyList()) {
         val events = (0 until count).flatMap { i ->
             val id = "$seller-%03d".format(i)
             val start = t0 + i * 3_600_000L
+            val title = titles.getOrNull(i) ?: TITLES[i % TITLES.size]
             listOf(
-                """{"ts_ms":$start,"live_id":"$id","type":"live_start","title":"LIVE $i"}""",
+                if (title.isBlank()) """{"ts_ms":$start,"live_id":"$id","type":"live_start"}"""
+                else """{"ts_ms":$start,"live_id":"$id","type":"live_start","title":"$title"}""",
                 """{"ts_ms":${start + 1000},"live_id":"$id","type":"product_pin","product_id":"sku-1","name":"Serum"}""",
                 """{"ts_ms":${start + 2000},"live_id":"$id","type":"product_pin","product_id":"sku-2","name":"Lip tint"}""",
                 """{"ts_ms":${start + 1_800_000},"live_id":"$id","type":"live_end"}""",
@@ -151,6 +168,36 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         }
     }
 
+    /**
+     * The recorder's part: [seconds] of a test pattern (ffmpeg's testsrc and a tone, 180x320,
+     * 6-second MPEG-TS segments, as the server's own test pattern) sent as [live]'s recording
+     * from [startMs], so that the server can cut and render videos and make storyboards of it.
+     */
+    fun recording(live: String, startMs: Long, seconds: Int) {
+        val dir = Files.createTempDirectory("highlights-recording")
+        try {
+            val ffmpeg = ProcessBuilder(
+                "ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=180x320:r=10:d=$seconds",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:d=$seconds",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-force_key_frames", "expr:gte(t,n_forced*6)",
+                "-c:a", "mp2", "-b:a", "128k", "-f", "segment", "-segment_time", "6", "-reset_timestamps", "1", "seg%04d.ts",
+            ).directory(dir.toFile()).redirectErrorStream(true).start()
+            val log = ffmpeg.inputStream.bufferedReader().readText()
+            check(ffmpeg.waitFor() == 0) { "ffmpeg: $log" }
+            Files.list(dir).use { it.sorted().toList() }.forEachIndexed { i, segment ->
+                val req = HttpRequest.newBuilder(URI.create("$url/v1/ingest/lives/$live/segments?start_ms=${startMs + i * 6_000L}"))
+                    .header("Authorization", "Bearer $serviceToken")
+                    .header("Content-Type", "application/octet-stream")
+                    .PUT(HttpRequest.BodyPublishers.ofFile(segment))
+                    .build()
+                val resp = http.send(req, HttpResponse.BodyHandlers.ofString())
+                check(resp.statusCode() == 200) { "segment $i: ${resp.statusCode()} ${resp.body()}" }
+            }
+        } finally {
+            dir.toFile().deleteRecursively()
+        }
+    }
+
     /** Reports viewer events on posted videos as the platform does ([events]: JSON objects). */
     fun viewerEvents(vararg events: String) {
         val resp = post("/v1/ingest/viewer-events", serviceToken, """{"events":[${events.joinToString(",")}]}""")
@@ -181,6 +228,8 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         /** The data-privacy text this backend serves, unlike the server's default. */
         const val PRIVACY_NOTICE = "Test backend privacy notice: we count reactions per moment, nothing else."
         const val T0 = 1_793_491_200_000L
+        /** LIVE titles as sellers write them. */
+        val TITLES = listOf("Weekend serum sale", "Lip tint try-on", "Skincare night and Q&A", "Flash deals hour")
         /** The limits this backend serves, none of them the server's default. */
         const val MAX_PER_LIVE = 7
         const val MAX_PER_PRODUCT = 2

@@ -19,6 +19,17 @@ class AndroidShell(private val context: Context) : Shell {
         return context.getString(id, *args)
     }
 
+    @android.annotation.SuppressLint("DiscouragedApi")
+    override fun plural(key: String, count: Int, vararg args: Any): String {
+        val id = context.resources.getIdentifier(key, "plurals", context.packageName)
+        require(id != 0) { "missing plurals resource $key" }
+        return context.resources.getQuantityString(id, count, *args)
+    }
+
+    // No in-app video decoder: Media3 (ExoPlayer) is not built here (no Android SDK on this machine), so the
+    // preview scrubs the storyboard and "Open in player" hands the MP4 to the device's player.
+    override val player: VideoPlayer? = null
+
     @Composable
     override fun BackHandler(enabled: Boolean, onBack: () -> Unit) =
         androidx.activity.compose.BackHandler(enabled, onBack)

@@ -23,12 +23,12 @@ import androidx.compose.ui.window.Dialog
 import androidx.compose.ui.window.DialogProperties
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import live.highlights.HighlightsClient
-import uniffi.highlights_core.Event
 
 /** First-time onboarding: benefits and data privacy; Turn on lands in the module, Not now leaves it off. */
 @Composable
 fun OnboardingOverlay(client: HighlightsClient, onPrivacy: () -> Unit) {
     val overlay by client.onboarding.collectAsStateWithLifecycle()
+    val toggle by client.highlights.collectAsStateWithLifecycle()
     val current = overlay ?: return
     val scope = rememberCoroutineScope()
     val snackbar = LocalSnackbar.current
@@ -39,11 +39,17 @@ fun OnboardingOverlay(client: HighlightsClient, onPrivacy: () -> Unit) {
         onDismissRequest = { scope.act(snackbar, shell) { client.dismissOnboarding() } },
         title = { Text(tr("onboarding_title")) },
         text = {
-            Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 Text(tr("onboarding_benefit"))
                 current.limits?.let { Text(tr("onboarding_limits", it.maxPostsPerLive.toInt(), minutes(it.postDelayS))) }
-                Text(tr("onboarding_privacy"))
-                TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
+                // What is analysed, word for word the privacy page's: the backend's notice, one source.
+                val notice = toggle.privacyNotice
+                if (notice != null) {
+                    Text(tr("onboarding_privacy_title"), style = MaterialTheme.typography.titleSmall)
+                    notice.lines().filter { it.isNotBlank() }.forEach { Text(it, style = MaterialTheme.typography.bodySmall) }
+                } else {
+                    TextButton(onClick = onPrivacy) { Text(tr("privacy_link")) }
+                }
             }
         },
         confirmButton = { Button(onClick = { scope.act(snackbar, shell) { client.confirmOnboarding() } }) { Text(tr("turn_on")) } },

@@ -1,38 +1,37 @@
 package live.highlights.app
 
-import androidx.compose.foundation.isSystemInDarkTheme
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.isSystemInDarkTheme
 import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
-import androidx.compose.material3.Surface
-import androidx.compose.runtime.rememberCoroutineScope
-import androidx.compose.ui.Alignment
-import androidx.compose.ui.semantics.contentDescription
-import androidx.compose.ui.semantics.semantics
-import androidx.compose.ui.unit.dp
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
-import androidx.compose.material3.SnackbarDuration
-import androidx.compose.material3.SnackbarResult
-import androidx.compose.material3.Text
-import androidx.compose.material3.TextButton
 import androidx.compose.material3.Scaffold
+import androidx.compose.material3.SnackbarDuration
 import androidx.compose.material3.SnackbarHost
 import androidx.compose.material3.SnackbarHostState
-import androidx.compose.material3.darkColorScheme
-import androidx.compose.material3.lightColorScheme
+import androidx.compose.material3.SnackbarResult
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.runtime.staticCompositionLocalOf
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
@@ -54,8 +53,10 @@ val LocalSnackbar = staticCompositionLocalOf<SnackbarHostState> { error("no snac
  */
 @Composable
 fun HighlightsRoot(client: HighlightsClient, shell: Shell, dark: Boolean = isSystemInDarkTheme()) {
-    CompositionLocalProvider(LocalShell provides shell) {
-        MaterialTheme(colorScheme = if (dark) darkColorScheme() else lightColorScheme()) {
+    // Thumbnails and storyboards: fetched through the core (the seller's token), decoded off the UI thread.
+    val images = remember(client, shell) { ImageCache(client::media, shell::decodeImage) }
+    CompositionLocalProvider(LocalShell provides shell, LocalImages provides images) {
+        HighlightsTheme(dark) {
             val snackbar = remember { SnackbarHostState() }
             val screen by client.screen.collectAsStateWithLifecycle()
             // The privacy page is the shell's own page (no core state): the text comes from config.
@@ -99,15 +100,26 @@ fun refusal(shell: Shell, e: HighlightsException): String = when (e) {
     else -> shell.text("error_generic")
 }
 
-/** What one notification says, in the seller's language. */
+/**
+ * What one notification says, in the seller's language. Posts that wait for the seller's OK are
+ * called so, as on their cards; a first post time is a countdown while ahead, and not said once past.
+ */
 @Composable
-fun notificationText(n: NotificationRow): String = when (n.kind) {
-    NotificationKind.SCHEDULED ->
-        n.postAtMs?.let { tr("notification_scheduled", n.recordingTitle, n.count.toInt(), clock(it)) }
-            ?: tr("notification_scheduled_now", n.recordingTitle, n.count.toInt())
-    NotificationKind.POSTED -> tr("notification_posted", n.recordingTitle, n.count.toInt())
-    NotificationKind.VIDEO_FAILED -> tr("notification_video_failed", n.recordingTitle, n.count.toInt())
-    NotificationKind.REMOVED -> tr("notification_removed", n.recordingTitle, n.count.toInt())
+fun notificationText(n: NotificationRow, review: Boolean, nowMs: Long): String {
+    val title = n.recordingTitle.ifBlank { tr("live_untitled") }
+    val count = n.count.toInt()
+    val due = n.postAtMs?.takeIf { it > nowMs }
+    return when (n.kind) {
+        NotificationKind.SCHEDULED -> when {
+            review && due != null -> plural("notification_awaiting_in", count, title, count, countdown(due, nowMs))
+            review -> plural("notification_awaiting", count, title, count)
+            due != null -> plural("notification_scheduled_in", count, title, count, countdown(due, nowMs))
+            else -> plural("notification_scheduled", count, title, count)
+        }
+        NotificationKind.POSTED -> plural("notification_posted", count, title, count)
+        NotificationKind.VIDEO_FAILED -> plural("notification_video_failed", count, title, count)
+        NotificationKind.REMOVED -> plural("notification_removed", count, title, count)
+    }
 }
 
 /**
@@ -117,24 +129,28 @@ fun notificationText(n: NotificationRow): String = when (n.kind) {
 @Composable
 fun NotificationBanner(client: HighlightsClient) {
     val notifications by client.notifications.collectAsStateWithLifecycle()
+    val toggle by client.highlights.collectAsStateWithLifecycle()
     val n = notifications.firstOrNull() ?: return
     val shell = LocalShell.current
     val snackbar = LocalSnackbar.current
     val scope = rememberCoroutineScope()
-    val text = notificationText(n)
+    val text = notificationText(n, toggle.reviewBeforePosting, rememberNow())
     LaunchedEffect(n.id, n.count) { shell.notify(n.id, text) }
+    BannerContent(
+        text,
+        onOpen = { scope.act(snackbar, shell) { client.openRecording(n.recordingId) } },
+        onDismiss = { scope.act(snackbar, shell) { client.dismissNotification(n.id) } },
+    )
+}
+
+/** A notification banner: its text (tap: [onOpen]) and ✕ ([onDismiss]). */
+@Composable
+fun BannerContent(text: String, onOpen: () -> Unit, onDismiss: () -> Unit) {
     val dismiss = tr("dismiss")
     Surface(tonalElevation = 3.dp, modifier = Modifier.fillMaxWidth()) {
         Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(start = 16.dp)) {
-            Text(
-                text,
-                style = MaterialTheme.typography.bodyMedium,
-                modifier = Modifier.weight(1f).clickable { scope.act(snackbar, shell) { client.openRecording(n.recordingId) } },
-            )
-            TextButton(
-                onClick = { scope.act(snackbar, shell) { client.dismissNotification(n.id) } },
-                modifier = Modifier.semantics { contentDescription = dismiss },
-            ) { Text("✕") }
+            Text(text, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.weight(1f).clickable(onClick = onOpen))
+            TextButton(onClick = onDismiss, modifier = Modifier.semantics { contentDescription = dismiss }) { Text("✕") }
         }
     }
 }
@@ -162,13 +178,13 @@ fun UndoSnackbar(client: HighlightsClient, snackbar: SnackbarHostState) {
     }
 }
 
-/** Asks before a "remove all": what goes, what stays; [onConfirm] runs only on the seller's yes. */
+/** Asks before a "remove all": [lines] say what goes and what stays; [onConfirm] runs only on the seller's yes. */
 @Composable
-fun RemoveAllDialog(title: String, body: String, onConfirm: () -> Unit, onDismiss: () -> Unit) {
+fun RemoveAllDialog(title: String, lines: List<String>, onConfirm: () -> Unit, onDismiss: () -> Unit) {
     AlertDialog(
         onDismissRequest = onDismiss,
         title = { Text(title) },
-        text = { Text(body) },
+        text = { Column { lines.forEach { Text(it, Modifier.padding(bottom = 6.dp)) } } },
         confirmButton = { Button(onClick = { onConfirm(); onDismiss() }) { Text(tr("remove_all")) } },
         dismissButton = { TextButton(onClick = onDismiss) { Text(tr("cancel")) } },
     )
