@@ -10,10 +10,12 @@
 # 5xx or any answer that breaks the document (status code, content type, headers, body schema).
 # MAX_EXAMPLES sets the depth (CI: a fast slice; full run: 500).
 #
-# Two of schemathesis' checks are left out on purpose: `positive_data_acceptance` flags the 422
+# Three of schemathesis' checks are left out on purpose: `positive_data_acceptance` flags the 422
 # this API must give when one Idempotency-Key is reused for a different request (schemathesis
-# reuses header values), and `negative_data_rejection` flags query values its HTTP client drops
-# before sending. Both are covered by our own tests instead (server/tests/http.rs, fuzz.rs).
+# reuses header values), `negative_data_rejection` flags query values its HTTP client drops
+# before sending, and `use_after_free` reads `DELETE /v1/lives/{id}/highlights` (take a LIVE's
+# auto-posts down) as deleting the list at that path, which still lists the videos the seller made,
+# as it must. All three are covered by our own tests instead (server/tests/http.rs, fuzz.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${MAX_EXAMPLES:-25}
@@ -54,7 +56,7 @@ service=$(./target/debug/highlights-server admin --data "$dir" service-token)
 python3 scripts/seed.py "http://127.0.0.1:$port" "$service" abuse-seller "$token" "$data/sample.jsonl" "$data/schemathesis.toml"
 run() {
   "$venv/bin/schemathesis" --config-file "$data/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" \
-    --checks all --exclude-checks positive_data_acceptance,negative_data_rejection \
+    --checks all --exclude-checks positive_data_acceptance,negative_data_rejection,use_after_free \
     --max-examples "$max" --seed 1 --no-color "$@"
 }
 # Every seller operation with the seller's token, then every ingestion operation with the service's.
