@@ -47,7 +47,11 @@ struct HighlightsContent: View {
         Form {
             Section(L("section_feature")) {
                 Toggle(isOn: Binding(get: { toggle.on }, set: actions.setToggle)) {
-                    SettingLabel(title: L("highlights_toggle"), explainer: L("highlights_explainer"))
+                    // Under "Ask me before posting" nothing posts without the seller's OK: the toggle says so.
+                    SettingLabel(
+                        title: L("highlights_toggle"),
+                        explainer: L(toggle.reviewBeforePosting ? "highlights_explainer_review" : "highlights_explainer")
+                    )
                 }
                 Text(limitsLine).font(.subheadline)
             }

@@ -226,7 +226,7 @@ class TestBackend(private val port: Int = freePort(), withoutVideos: Boolean = f
         fun freePort(): Int = ServerSocket(0).use { it.localPort }
 
         /** The data-privacy text this backend serves, unlike the server's default. */
-        const val PRIVACY_NOTICE = "Test backend privacy notice: we count reactions per moment, nothing else."
+        const val PRIVACY_NOTICE = "This backend reads the chat, reactions, viewers joining, product clicks and orders of your shoppable LIVEs, and the recording's speech, sound and scenes when it cuts a clip."
         const val T0 = 1_793_491_200_000L
         /** LIVE titles as sellers write them. */
         val TITLES = listOf("Weekend serum sale", "Lip tint try-on", "Skincare night and Q&A", "Flash deals hour")

@@ -131,7 +131,8 @@ fun HighlightCard(h: HighlightRow, product: String, range: String, currency: Str
         h.results?.let { r ->
             Text(
                 tr("card_results", moneyCompact(r.gmvMinor, currency), plural("orders_count", r.orders.toInt(), compact(r.orders.toLong()))),
-                style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.tertiary, maxLines = 1, overflow = TextOverflow.Ellipsis,
+                // Two lines before any number is cut: a GMV and its orders both matter.
+                style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.tertiary, maxLines = 2, overflow = TextOverflow.Ellipsis,
             )
         }
         CardButtons(h, st, range, nowMs, actions)
@@ -147,7 +148,8 @@ fun CardButtons(h: HighlightRow, st: Status, range: String, nowMs: Long, actions
             h.postAtMs?.let { at ->
                 Text(
                     if (at > nowMs) tr("time_left", countdown(at, nowMs)) else tr("badge_posting_now"),
-                    style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.onSurfaceVariant, softWrap = false,
+                    // Wraps between words (the number and its unit are joined by a no-break space).
+                    style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.onSurfaceVariant, maxLines = 2,
                 )
             }
             val (approve, skip) = tr("approve_cd", range) to tr("skip_cd", range)

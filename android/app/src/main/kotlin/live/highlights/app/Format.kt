@@ -72,7 +72,9 @@ fun span(ms: Long): String {
     return when {
         s < 60 -> tr("span_s", s.toInt())
         s < 3600 -> tr("span_min", ((s + 30) / 60).toInt())
-        else -> tr("span_h_min", (s / 3600).toInt(), (s / 60 % 60).toInt())
+        s < 100 * 3600 -> tr("span_h_min", (s / 3600).toInt(), (s / 60 % 60).toInt())
+        // A week of watch time and more: whole hours, compact, so a tile never cuts it.
+        else -> tr("span_h", compact(s / 3600))
     }
 }
 
@@ -112,9 +114,19 @@ private fun oneDecimal(n: Long, divisor: Long, locale: Locale): String {
 @ReadOnlyComposable
 fun decimal(x: Double): String = NumberFormat.getNumberInstance(LocalShell.current.locale).apply { maximumFractionDigits = 1 }.format(x)
 
-/** The symbol of [currency] as its own country writes it in the device's language: $ for USD, Rp for IDR. */
-private fun symbol(currency: Currency, locale: Locale): String =
-    currency.getSymbol(Locale(locale.language, currency.currencyCode.take(2)))
+/**
+ * The symbol of [currency] as its own country writes it: $ for USD, Rp for IDR, in the device's
+ * language when it has one for that country, else in the country's own (English has no en-ID, so
+ * rupiah would otherwise show as "IDR").
+ */
+private fun symbol(currency: Currency, locale: Locale): String {
+    val code = currency.currencyCode
+    val country = code.take(2)
+    val inLanguage = currency.getSymbol(Locale(locale.language, country))
+    if (inLanguage != code) return inLanguage
+    return Locale.getAvailableLocales().asSequence().filter { it.country == country }
+        .map { currency.getSymbol(it) }.firstOrNull { it != code } ?: inLanguage
+}
 
 /**
  * An amount in minor units of [currency] (ISO 4217), e.g. "$49.90", "Rp49.900": cents only when

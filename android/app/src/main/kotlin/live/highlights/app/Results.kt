@@ -94,9 +94,10 @@ fun ResultsChart(highlights: List<HighlightRow>, t0: Long, currency: String, mod
             // One slot per clip across the width, the bar centred in it.
             val slot = size.width / values.size
             val w = (slot - 6.dp.toPx()).coerceIn(2.dp.toPx(), 40.dp.toPx())
+            // A baseline, not a full-height track: a clip that earned nothing shows no bar at all.
+            drawRect(track, Offset(0f, size.height - 1.dp.toPx()), Size(size.width, 1.dp.toPx()))
             values.forEachIndexed { i, v ->
                 val x = i * slot + (slot - w) / 2
-                drawRoundRect(track, Offset(x, 0f), Size(w, size.height), CornerRadius(4.dp.toPx()))
                 val h = (v / max * size.height).toFloat().coerceAtLeast(if (v > 0) 2.dp.toPx() else 0f)
                 drawRoundRect(bar, Offset(x, size.height - h), Size(w, h), CornerRadius(4.dp.toPx()))
             }

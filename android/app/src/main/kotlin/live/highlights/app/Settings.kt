@@ -113,7 +113,9 @@ fun HighlightsContent(toggle: HighlightsScreen, sync: SyncIndicator, actions: Se
     Column(Modifier.verticalScroll(rememberScrollState())) {
         TitleBar(tr("highlights_title"), onBack = actions.back)
         SettingsSection(tr("section_feature")) {
-            SwitchRow(tr("highlights_toggle"), tr("highlights_explainer"), toggle.on, true, actions.setToggle)
+            // Under "Ask me before posting" nothing posts without the seller's OK: the toggle says so.
+            val explainer = if (toggle.reviewBeforePosting) tr("highlights_explainer_review") else tr("highlights_explainer")
+            SwitchRow(tr("highlights_toggle"), explainer, toggle.on, true, actions.setToggle)
             val limits = toggle.limits
             val line = when {
                 limits != null -> tr("limits_line", limits.maxPostsPerLive.toInt(), limits.maxPostsPerProduct.toInt(), minutes(limits.postDelayS))

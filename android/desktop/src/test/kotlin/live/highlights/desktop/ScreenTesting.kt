@@ -17,6 +17,7 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performMouseInput
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performSemanticsAction
+import java.awt.image.BufferedImage
 import java.io.File
 import java.nio.file.Files
 import javax.imageio.ImageIO
@@ -130,6 +131,14 @@ var focusManager: androidx.compose.ui.focus.FocusManager? = null
 
 /** Saves the whole scene, overlays included, as `<name>.png` in the screenshots directory, without hover or focus marks. */
 fun DesktopComposeUiTest.screenshot(name: String): File {
+    val dir = File(System.getProperty("highlights.screenshots") ?: "target/screenshots").apply { mkdirs() }
+    val file = File(dir, "$name.png")
+    check(ImageIO.write(cleanCapture(), "png", file)) { "no PNG writer" }
+    return file
+}
+
+/** The whole scene, overlays included, as pixels, without hover or focus marks. */
+fun DesktopComposeUiTest.cleanCapture(): BufferedImage {
     // Taps are mouse clicks here: the pointer stays over what was clicked and keeps its hover
     // halo; it enters each root's far corner and leaves, so nothing is hovered in the picture.
     val roots = onAllNodes(isRoot()).fetchSemanticsNodes().size
@@ -138,10 +147,7 @@ fun DesktopComposeUiTest.screenshot(name: String): File {
     }
     runOnIdle { focusManager?.clearFocus(force = true) }
     waitForIdle()
-    val dir = File(System.getProperty("highlights.screenshots") ?: "target/screenshots").apply { mkdirs() }
-    val file = File(dir, "$name.png")
-    check(ImageIO.write(captureToImage().toAwtImage(), "png", file)) { "no PNG writer" }
-    return file
+    return captureToImage().toAwtImage()
 }
 
 /**

@@ -238,7 +238,7 @@ class SellerScreensTest {
             assertEquals(autos.size, now.autoPosts.toInt())
             tapLabel("More options")
             tap("Remove all auto-posts (${autos.size})")
-            seeText("Remove ${autos.size} auto-posted videos of this LIVE?")
+            seeText("Remove ${autos.size} auto-posts of this LIVE?")
             if (posted > 0) seeText(if (posted == 1) "1 posted video leaves your profile." else "$posted posted videos leave your profile.")
             if (scheduled > 0) seeText(if (scheduled == 1) "1 scheduled video is not posted." else "$scheduled scheduled videos are not posted.")
             seeText("2 videos you made or posted yourself stay.")
@@ -316,7 +316,7 @@ class SellerScreensTest {
             } finally {
                 backend.config()
             }
-            tap("Highlight module")
+            tap("LIVE highlights")
             tap("Refresh")
             tap("Skincare night")
             refreshUntil("Waiting for your OK")
@@ -382,7 +382,7 @@ class SellerScreensTest {
             tapLabel("Only LIVEs with Serum")
             eventually("back to every LIVE on the server") { backend.get("/v1/settings", token).body().contains("\"only_products\":[]") }
 
-            tap("Highlight module")
+            tap("LIVE highlights")
             seeText("Weekend serum sale")
             // The row's totals: views and GMV, compact.
             seeText("3 views · \$49.90 GMV")
@@ -431,7 +431,7 @@ class SellerScreensTest {
                 seeText("waiting to send", substring = true)
                 tapLabel("Back")
                 seeLabel("Auto LIVE Highlights").assertIsOn()
-                tap("Highlight module")
+                tap("LIVE highlights")
                 seeText("2 changes waiting to send", substring = true)
                 seeText("Retry")
                 screenshot("11-offline")

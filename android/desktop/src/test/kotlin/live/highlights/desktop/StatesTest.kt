@@ -121,7 +121,7 @@ class StatesTest {
             }
             return out
         }
-        assertEquals("950|12.3K|4.5M|\$49.90|\$50|\$12.3K|IDR 123M|34 s|2 min|3 min|43 s", formats(Locale.ENGLISH))
+        assertEquals("950|12.3K|4.5M|\$49.90|\$50|\$12.3K|Rp123M|34 s|2 min|3 min|43 s", formats(Locale.ENGLISH))
         assertEquals("950|12,3 rb|4,5 jt|US\$49,90|US\$50|US\$12,3 rb|Rp123 jt|34 dtk|2 mnt|3 mnt|43 dtk", formats(Locale.forLanguageTag("id")))
     }
 }

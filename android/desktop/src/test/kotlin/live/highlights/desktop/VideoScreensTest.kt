@@ -55,7 +55,7 @@ class VideoScreensTest {
         )
         screens(videos, "ui-videos", token) { client, shell ->
             tap("Open")
-            tap("Highlight module")
+            tap("LIVE highlights")
             // The LIVE's cover is its best clip's real thumbnail, fetched and decoded.
             seeLabel("Cover of Glow serum launch")
             assertTrue(client.module.value.recordings.single().thumbnailUrls.size == 2)
@@ -101,7 +101,7 @@ class VideoScreensTest {
         // The same LIVE in Indonesian: its totals, tiles and cards in the seller's language.
         screens(videos, "ui-videos", token, locale = Locale.forLanguageTag("id")) { _, _ ->
             tap("Buka")
-            tap("Modul sorotan")
+            tap("Sorotan LIVE")
             seeText("13 tayangan · GMV US\$179,80")
             tap("Glow serum launch")
             seeText("Hasil video LIVE ini")
