@@ -97,6 +97,14 @@ impl Answer {
     }
 }
 
+/// The error for a non-2xx answer outside outbox delivery.
+pub(crate) fn failure(answer: &Answer) -> CoreError {
+    match answer.status {
+        401 | 403 => CoreError::Unauthorized { message: "the server refused the token".into() },
+        status => CoreError::Server { status, message: answer.error_message() },
+    }
+}
+
 /// The HTTP side of sync.
 pub(crate) struct Http {
     client: reqwest::Client,
@@ -232,7 +240,7 @@ impl Http {
         let answer = Answer { status, body, retry_after: None };
         match status {
             200..=299 => Ok(answer.body),
-            _ => Err(super::syncer::failure(&answer)),
+            _ => Err(failure(&answer)),
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use reqwest::Method;
 
+use super::http::failure;
 use super::pull::resolve;
-use super::syncer::{Syncer, failure};
+use super::syncer::Syncer;
 use crate::CoreError;
 use highlights_api::{RecordingStoryboard, paths};
 

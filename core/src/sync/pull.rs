@@ -2,7 +2,8 @@
 
 use reqwest::Method;
 
-use super::syncer::{Syncer, failure};
+use super::http::failure;
+use super::syncer::Syncer;
 use crate::CoreError;
 use highlights_api::{Changes, Highlight, paths};
 

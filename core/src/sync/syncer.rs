@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::http::{Answer, Http, SyncConfig, TokenProvider};
+use super::http::{Http, SyncConfig, TokenProvider};
 use super::report::SyncReport;
 use crate::{CoreError, HighlightsCore};
 
@@ -10,14 +10,6 @@ use crate::{CoreError, HighlightsCore};
 pub struct Syncer {
     pub(super) core: Arc<HighlightsCore>,
     pub(super) http: Http,
-}
-
-/// The error for a non-2xx answer outside outbox delivery.
-pub(crate) fn failure(answer: &Answer) -> CoreError {
-    match answer.status {
-        401 | 403 => CoreError::Unauthorized { message: "the server refused the token".into() },
-        status => CoreError::Server { status, message: answer.error_message() },
-    }
 }
 
 impl Syncer {
