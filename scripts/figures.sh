@@ -36,6 +36,8 @@ log "render benchmark"
 cargo bench -p highlights-server --bench render >"$out/render.txt" 2>&1 || echo "render bench: failed" >"$out/render.txt"
 log "Kotlin call cost"
 bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"
+log "desktop frame time, 50 video cards"
+bash scripts/bench-desktop.sh >"$out/desktop.txt" 2>&1 || echo "desktop bench: not run" >"$out/desktop.txt"
 log "distributed mode: end to end with 1 and 2 workers (PostgreSQL, NATS)"
 bash scripts/cluster-bench.sh >"$out/cluster.txt" 2>&1 || echo "cluster bench: failed" >>"$out/cluster.txt"
 log "attacks on a local server (docs/attacks.md)"
@@ -127,6 +129,12 @@ else:
 m = read("module.txt")
 ratio = grab(m, r"independent baseline [0-9]+ µs: ([0-9.]+)x")
 figure("module first page, core vs independent baseline", ratio, "x", "≤ 2x", ratio is not None and ratio <= 2, (re.search(r"core [0-9]+ µs, independent baseline [0-9]+ µs", m) or [""])[0])
+d = read("desktop.txt")
+p95 = grab(d, r"p50 [0-9.]+ ms, p95 ([0-9.]+) ms per frame with cached thumbnails")
+dp50 = grab(d, r"p50 ([0-9.]+) ms, p95 [0-9.]+ ms per frame with cached thumbnails")
+bare = re.search(r"without thumbnails p50 ([0-9.]+) ms, p95 ([0-9.]+) ms", d)
+figure("desktop: a page of 50 video cards, p95 frame time, thumbnails cached", p95, "ms", "≤ 16", p95 is not None and p95 <= 16,
+       f"p50 {dp50} ms; the same page without thumbnails p50 {bare.group(1)} ms, p95 {bare.group(2)} ms (software Skia, scrolled, countdowns ticking)" if bare else "scripts/bench-desktop.sh")
 s = read("sync.txt")
 full = grab(s, r"median ([0-9]+) ms \(goal")
 idle_req = grab(s, r"idle resync: ([0-9]+) request", int)

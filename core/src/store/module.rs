@@ -111,10 +111,9 @@ impl Store {
         let [a, m, sc, po, re, _] = COUNTED;
         self.conn
             .prepare_cached(
-                "SELECT count(CASE WHEN kind = ?2 AND status = ?5 THEN 1 END),
-                     count(CASE WHEN kind = ?2 AND status = ?4 THEN 1 END),
-                     count(CASE WHEN kind IN (?3, ?6) AND status IN (?4, ?5) THEN 1 END)
-                 FROM highlights WHERE seller_id = ?1",
+                "SELECT (SELECT count(*) FROM highlights WHERE seller_id = ?1 AND kind = ?2 AND status = ?5),
+                     (SELECT count(*) FROM highlights WHERE seller_id = ?1 AND kind = ?2 AND status = ?4),
+                     (SELECT count(*) FROM highlights WHERE seller_id = ?1 AND kind IN (?3, ?6) AND status IN (?4, ?5))",
             )?
             .query_row(params![self.seller, a, m, sc, po, re], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(Into::into)

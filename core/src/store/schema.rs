@@ -134,14 +134,16 @@ ALTER TABLE highlights ADD COLUMN results TEXT;";
 
 /// Schema version 9: why the engine picked a highlight, as data the shells word themselves; and
 /// its thumbnail, views and GMV as plain columns (filled from the cached JSON), so the module's
-/// rows sum and pick them without reading JSON per highlight.
+/// rows sum and pick them without reading JSON per highlight; and an index by kind and status, so
+/// the module's "Remove all" counts read index ranges instead of every highlight.
 const V9: &str = "ALTER TABLE highlights ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE highlights ADD COLUMN thumbnail_url TEXT;
 ALTER TABLE highlights ADD COLUMN views INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE highlights ADD COLUMN gmv_minor INTEGER NOT NULL DEFAULT 0;
 UPDATE highlights SET thumbnail_url = json_extract(video, '$.thumbnail_url'),
     views = coalesce(CAST(min(json_extract(results, '$.views'), 9223372036854775807) AS INTEGER), 0),
-    gmv_minor = coalesce(json_extract(results, '$.gmv_minor'), 0);";
+    gmv_minor = coalesce(json_extract(results, '$.gmv_minor'), 0);
+CREATE INDEX highlights_by_kind ON highlights (seller_id, kind, status);";
 
 /// Schema version 10: which highlights a notification is about, so a banner counts only those
 /// still in the state it announces.
