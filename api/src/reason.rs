@@ -98,6 +98,16 @@ pub struct Reason {
 }
 
 impl Reason {
+    /// `signal` at `factor` times its usual rate over `window_s` seconds, tied to no product.
+    pub fn over_usual(signal: Signal, factor: f64, window_s: u32) -> Self {
+        Self { signal, count: None, factor: Some(factor), amount_minor: None, window_s, product_id: None }
+    }
+
+    /// `count` of `signal` in `window_s` seconds, tied to no product.
+    pub fn counted(signal: Signal, count: u64, window_s: u32) -> Self {
+        Self { signal, count: Some(count), factor: None, amount_minor: None, window_s, product_id: None }
+    }
+
     /// The English line of older apps, e.g. "5 orders in 7 s", "comments 4.2x baseline".
     pub fn english(&self) -> String {
         let (name, w) = (self.signal.english(), self.window_s);

@@ -20,16 +20,9 @@ use serde_json::{Value, json};
 const CLIP_MS: i64 = 12_000;
 const SEGMENT_S: u32 = 4;
 
-/// ffmpeg, or one clear line and `None` outside CI (CI installs it, so there it must be found).
+/// ffmpeg, or one clear line and `None` outside CI.
 fn ffmpeg() -> Option<Ffmpeg> {
-    match Ffmpeg::find() {
-        Some(ff) => Some(ff),
-        None if std::env::var_os("CI").is_some() => panic!("ffmpeg must be installed in CI (.ci/run installs it)"),
-        None => {
-            eprintln!("SKIPPED media suite: ffmpeg not installed (apt-get install ffmpeg)");
-            None
-        }
-    }
+    common::ffmpeg_for("media suite")
 }
 
 /// Makes a fault-injecting wrapper script runnable.

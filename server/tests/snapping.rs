@@ -70,14 +70,7 @@ impl highlights_server::store::Scorer for Clips {
                     product_id: Some(format!("p{start_ms}")),
                     score: 5.0,
                     above_bar: true,
-                    reasons: vec![highlights_api::Reason {
-                        signal: highlights_api::Signal::Comments,
-                        count: None,
-                        factor: Some(2.0),
-                        amount_minor: None,
-                        window_s: 20,
-                        product_id: None,
-                    }],
+                    reasons: vec![highlights_api::Reason::over_usual(highlights_api::Signal::Comments, 2.0, 20)],
                 })
             })
             .collect()

@@ -21,16 +21,9 @@ const CLIP_MS: i64 = 12_000;
 /// Long segments, so each strip holds several frames (one every 5 s).
 const SEGMENT_S: u32 = 12;
 
-/// ffmpeg, or one clear line and `None` outside CI (CI installs it, so there it must be found).
+/// ffmpeg, or one clear line and `None` outside CI.
 fn ffmpeg() -> Option<Ffmpeg> {
-    match Ffmpeg::find() {
-        Some(ff) => Some(ff),
-        None if std::env::var_os("CI").is_some() => panic!("ffmpeg must be installed in CI (.ci/run installs it)"),
-        None => {
-            eprintln!("SKIPPED storyboard suite: ffmpeg not installed (apt-get install ffmpeg)");
-            None
-        }
-    }
+    common::ffmpeg_for("storyboard suite")
 }
 
 /// A seller's LIVE, on for 60 s now, with a product pinned.

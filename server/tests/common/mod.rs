@@ -185,17 +185,23 @@ impl highlights_server::store::Scorer for EveryComment {
                     product_id: Some(text.clone()),
                     score: 5.0,
                     above_bar: true,
-                    reasons: vec![highlights_api::Reason {
-                        signal: highlights_api::Signal::Comments,
-                        count: None,
-                        factor: Some(2.0),
-                        amount_minor: None,
-                        window_s: 20,
-                        product_id: None,
-                    }],
+                    reasons: vec![highlights_api::Reason::over_usual(highlights_api::Signal::Comments, 2.0, 20)],
                 }),
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// ffmpeg, or one clear line naming `suite` and `None` outside CI (CI installs it, so there it
+/// must be found).
+pub fn ffmpeg_for(suite: &str) -> Option<highlights_server::media::Ffmpeg> {
+    match highlights_server::media::Ffmpeg::find() {
+        Some(ff) => Some(ff),
+        None if std::env::var_os("CI").is_some() => panic!("ffmpeg must be installed in CI (.ci/run installs it)"),
+        None => {
+            eprintln!("SKIPPED {suite}: ffmpeg not installed (apt-get install ffmpeg)");
+            None
+        }
     }
 }
