@@ -24,13 +24,19 @@ impl Syncer {
             return Err(failure(&answer));
         }
         let mut board: RecordingStoryboard = answer.json()?;
-        // A strip that is no usable grid is left out: the timeline shows that stretch blank.
-        board.strips.retain(|s| s.end_ms >= s.start_ms && s.storyboard.is_sane());
-        board.strips.sort_by_key(|s| s.start_ms);
         for strip in &mut board.strips {
             resolve(&self.http.config().base_url, &mut strip.storyboard.url);
         }
-        board.strips.retain(|s| s.storyboard.url.starts_with("https://") || s.storyboard.url.starts_with("http://"));
+        // A strip that is no usable grid, or not at an http(s) URL, is left out: the timeline
+        // shows that stretch blank.
+        let usable = |s: &highlights_api::StoryboardStrip| {
+            let url = &s.storyboard.url;
+            s.end_ms >= s.start_ms
+                && s.storyboard.is_sane()
+                && (url.starts_with("https://") || url.starts_with("http://"))
+        };
+        board.strips.retain(usable);
+        board.strips.sort_by_key(|s| s.start_ms);
         Ok(board)
     }
 }

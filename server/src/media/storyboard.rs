@@ -4,7 +4,6 @@
 //! cannot be made, the video is still ready and the recording still kept, just without frames.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
@@ -34,15 +33,13 @@ const PICK_TOLERANCE_S: f64 = 0.02;
 /// Recording strips made at once in this process: renders come first on a small machine.
 static STRIP_SLOTS: LazyLock<Semaphore> =
     LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))));
-/// Strips waiting for a slot; past [`MAX_WAITING`] a stretch gets none rather than queueing without end.
-static WAITING: AtomicUsize = AtomicUsize::new(0);
-/// Most strips waiting at once.
+/// Most strips waiting for a slot at once; past it a stretch gets none rather than queueing
+/// without end.
 const MAX_WAITING: usize = 256;
 /// Most strips of one LIVE waiting at once: one LIVE's burst of segments cannot take every place.
 const MAX_WAITING_PER_LIVE: usize = 16;
-/// Strips waiting, by LIVE.
-static WAITING_BY_LIVE: LazyLock<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
-    LazyLock::new(Default::default);
+/// Strips waiting for a slot, by LIVE (a LIVE with none has no entry); their sum is the total.
+static WAITING: LazyLock<std::sync::Mutex<std::collections::HashMap<String, usize>>> = LazyLock::new(Default::default);
 
 /// Why a storyboard was not made.
 #[derive(Debug, thiserror::Error)]
@@ -226,25 +223,24 @@ struct Waiting(String);
 impl Waiting {
     /// A place for a strip of `live_id`, unless too many wait in all or for that LIVE.
     fn take(live_id: &str) -> Option<Self> {
-        let mut by_live = WAITING_BY_LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        let mine = by_live.entry(live_id.to_string()).or_default();
-        if *mine >= MAX_WAITING_PER_LIVE || WAITING.load(Ordering::SeqCst) >= MAX_WAITING {
+        let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
+        let total: usize = waiting.values().sum();
+        let mine = waiting.get(live_id).copied().unwrap_or(0);
+        if mine >= MAX_WAITING_PER_LIVE || total >= MAX_WAITING {
             return None;
         }
-        *mine += 1;
-        WAITING.fetch_add(1, Ordering::SeqCst);
+        waiting.insert(live_id.to_string(), mine + 1);
         Some(Self(live_id.to_string()))
     }
 }
 
 impl Drop for Waiting {
     fn drop(&mut self) {
-        WAITING.fetch_sub(1, Ordering::SeqCst);
-        let mut by_live = WAITING_BY_LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = by_live.get_mut(&self.0) {
+        let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = waiting.get_mut(&self.0) {
             *n -= 1;
             if *n == 0 {
-                by_live.remove(&self.0);
+                waiting.remove(&self.0);
             }
         }
     }
@@ -347,5 +343,10 @@ mod tests {
         drop(mine);
         assert!(Waiting::take("busy").is_some(), "places come back as strips start");
         drop(other);
+        let waiting = WAITING.lock().unwrap();
+        assert!(
+            !waiting.contains_key("busy") && !waiting.contains_key("quiet"),
+            "no LIVE with none waiting stays listed"
+        );
     }
 }
