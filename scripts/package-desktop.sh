@@ -4,17 +4,24 @@
 # Skiko's native library, and a jlink runtime image holding only the modules the app uses.
 #   scripts/package-desktop.sh              → target/desktop/auto-live-highlights_<version>_amd64.deb
 #   scripts/package-desktop.sh --app-image  → target/desktop/auto-live-highlights/ (no .deb; quicker)
+#   scripts/package-desktop.sh --dry-run    → the app image with the debug core, then its launcher's
+#                                              --self-check (headless: runtime, core library, strings);
+#                                              what CI runs
 # HIGHLIGHTS_PROFILE=debug packages the debug core (for a quick check; ship the release one).
+# scripts/desktop-installed-test.sh installs the .deb into a temporary root and uses it under Xvfb.
 # The same steps make an MSI or DMG on those systems: build highlights-ffi there (a .dll or .dylib),
 # take that OS's skiko-awt-runtime jar, run jlink with that JDK, and call jpackage with --type msi
 # (Windows, needs WiX 3) or --type dmg (macOS, then sign it); jpackage cannot cross-package.
-# Issue 29's first slice: the app still takes --url/--seller/--token-file (sign-in comes next).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 type=deb
-[[ ${1:-} == --app-image ]] && type=app-image
+dry_run=
 profile=${HIGHLIGHTS_PROFILE:-release}
+case ${1:-} in
+  --app-image) type=app-image ;;
+  --dry-run) type=app-image dry_run=1 profile=debug ;;
+esac
 for tool in cargo mvn jlink jpackage jdeps; do
   command -v "$tool" >/dev/null || { echo "package-desktop: $tool is missing (sudo apt-get install maven openjdk-17-jdk-headless)" >&2; exit 1; }
 done
@@ -59,10 +66,12 @@ strip --strip-unneeded -o "$out/input/libhighlights_ffi.so" "$lib"
 modules=$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps "$out"/input/*.jar)
 jlink --add-modules "$modules,jdk.localedata" --include-locales=en,id --strip-debug \
   --no-header-files --no-man-pages --generate-cds-archive --compress=2 --output "$out/runtime"
+# The class-data archive for heaps over 32 GB: this app never has one.
+rm -f "$out/runtime/lib/server/classes_nocoops.jsa"
 
 args=(--type "$type" --dest "$out" --name "$name" --app-version "$version"
   --input "$out/input" --main-jar highlights-desktop.jar --main-class live.highlights.desktop.MainKt
-  --runtime-image "$out/runtime"
+  --runtime-image "$out/runtime" --icon android/desktop/src/main/resources/icons/auto-live-highlights.png
   --java-options '-Djna.library.path=$APPDIR' --java-options '-Dskiko.library.path=$APPDIR'
   --description "Auto LIVE Highlights: a seller's highlights of their shoppable LIVEs")
 if [[ $type == deb ]]; then
@@ -71,4 +80,10 @@ if [[ $type == deb ]]; then
     --linux-deb-maintainer "sellers-desktop@example.invalid")
 fi
 jpackage "${args[@]}"
+if [[ -n $dry_run ]]; then
+  # Headless: the packaged runtime starts, finds the core library and the strings, opens a cache.
+  "$out/$name/bin/$name" --self-check
+  echo "package-desktop: dry run passed ($(du -sh "$out/$name" | cut -f1) app image with the debug core; the .deb is the same plus dpkg-deb)"
+  exit 0
+fi
 ls -l "$out"/*.deb 2>/dev/null || ls -d "$out/$name"

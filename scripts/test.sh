@@ -27,6 +27,11 @@ suite "cargo test" cargo test --workspace --locked
 suite "distributed mode: NATS JetStream, 2 API servers, 3 workers, one of each SIGKILLed mid-LIVE" bash scripts/cluster-test.sh
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh
 suite "Kotlin shell (JVM library and desktop screens, through JNA against the real server)" bash scripts/kotlin-tests.sh
+if command -v jpackage >/dev/null && command -v jlink >/dev/null; then
+  suite "PC app packaging dry run (jlink runtime, jpackage app image, its launcher's self-check)" bash scripts/package-desktop.sh --dry-run
+else
+  echo "SKIPPED: PC app packaging dry run (no jpackage/jlink here: sudo apt-get install openjdk-17-jdk-headless)" | tee -a "$log"
+fi
 suite "Swift shell" bash scripts/swift-checks.sh
 
 # cargo: one "test result" line per test binary; ignored tests count as skipped.

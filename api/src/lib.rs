@@ -239,6 +239,14 @@ pub struct Experiments {
     pub format: FormatSpec,
 }
 
+/// Who a seller token speaks for: what a client signing in learns from the token alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    /// The seller's id, as every other answer names them.
+    pub seller_id: String,
+}
+
 /// The seller's Highlights settings as the server holds them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -1,6 +1,8 @@
 //! Every path of the REST API: route templates for the server (`{name}` segments, as axum and
 //! OpenAPI write them) and builders for clients, so no side spells a path by hand.
 
+/// The seller the token speaks for (GET): how a client signs in with a token.
+pub const ME: &str = "/v1/me";
 /// The seller's settings (GET, PATCH).
 pub const SETTINGS: &str = "/v1/settings";
 /// Remote config (GET).

@@ -5,6 +5,7 @@
 
 uniffi::setup_scaffolding!("highlights_ffi");
 
+mod account;
 mod error;
 
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use highlights_core::api::RecordingStoryboard;
 use highlights_core::{BackgroundSync, Event, HighlightsCore, SyncConfig, SyncReport, Syncer, ViewState};
 
+pub use account::sign_in;
 pub use error::{HighlightsError, InputProblem, ShellError};
 
 /// Renders state; implemented by the shell. Called on a background thread after every change.

@@ -27,7 +27,7 @@ pub use error::CoreError;
 pub use event::Event;
 pub use highlights_api as api;
 pub use screens::view;
-pub use sync::{BackgroundSync, PushReport, SyncConfig, SyncReport, Syncer, TokenProvider};
+pub use sync::{BackgroundSync, PushReport, SyncConfig, SyncReport, Syncer, TokenProvider, sign_in};
 pub use view::ViewState;
 
 /// Test support: the sync port, the outbox, clocks and old schema versions, for tests and

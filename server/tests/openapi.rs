@@ -58,6 +58,7 @@ async fn openapi_document_matches_the_routes() {
         ("GET", "/v1/lives/{live_id}/highlights"),
         ("GET", "/v1/lives/{live_id}/storyboard"),
         ("GET", "/v1/lives/{live_id}/storyboard/{start_ms}"),
+        ("GET", "/v1/me"),
         ("GET", "/v1/media/{highlight_id}/storyboard.jpg"),
         ("GET", "/v1/media/{highlight_id}/thumbnail.jpg"),
         ("GET", "/v1/media/{highlight_id}/video.mp4"),

@@ -271,6 +271,27 @@ async fn the_server_restarting_mid_sync_loses_nothing() {
 }
 
 #[tokio::test]
+async fn signing_in_with_a_token_names_its_seller_and_a_wrong_one_is_refused() {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    let other = b.seller("seller-b").await;
+    assert_eq!(highlights_core::sign_in(&b.url(), &token).await.unwrap(), "seller-a");
+    // Pasted with a trailing newline and a slash after the address, as sellers do.
+    let pasted = highlights_core::sign_in(&format!("{}/", b.url()), &format!("{other}\n")).await.unwrap();
+    assert_eq!(pasted, "seller-b");
+    for wrong in ["hlt_not-a-token", ""] {
+        let err = highlights_core::sign_in(&b.url(), wrong).await.unwrap_err();
+        assert!(matches!(err, CoreError::Unauthorized { .. }), "{err}");
+    }
+    let err = highlights_core::sign_in("http://127.0.0.1:1", &token).await.unwrap_err();
+    assert!(matches!(err, CoreError::Network { .. }), "{err}");
+    assert!(!format!("{err} {err:?}").contains(&token));
+    // A service token is no seller's.
+    let err = highlights_core::sign_in(&b.url(), &b.service_token).await.unwrap_err();
+    assert!(matches!(err, CoreError::Unauthorized { .. }), "{err}");
+}
+
+#[tokio::test]
 async fn a_refreshed_token_is_used_and_a_missing_one_is_a_typed_error() {
     let b = Backend::start().await;
     let token = b.seller("seller-a").await;

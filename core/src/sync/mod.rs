@@ -4,6 +4,7 @@
 //! since the cursor. Every screen keeps rendering from the cache meanwhile; failures only flip the
 //! offline indicator and leave the last good state on screen.
 
+mod account;
 mod background;
 mod http;
 mod look;
@@ -13,6 +14,7 @@ mod push;
 mod report;
 mod syncer;
 
+pub use account::sign_in;
 pub use background::BackgroundSync;
 pub use http::{SyncConfig, TokenProvider};
 pub use report::{PushReport, SyncReport};

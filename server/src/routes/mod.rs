@@ -11,6 +11,7 @@ mod highlights;
 mod ingest;
 mod links;
 mod lives;
+mod me;
 mod media;
 mod recordings;
 mod settings;
@@ -81,6 +82,7 @@ fn add_edge_answers(openapi: &mut utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
     let limits = axum::middleware::from_fn_with_state(state.clone(), throttle::limit);
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::get_me))
         .routes(routes!(settings::get_settings, settings::patch_settings))
         .routes(routes!(config::get_config))
         .routes(routes!(config::get_experiments))

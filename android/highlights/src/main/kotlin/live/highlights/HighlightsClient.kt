@@ -200,6 +200,13 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
 
     companion object {
         /**
+         * The seller [token] speaks for at the backend at [baseUrl] (https, or http to this
+         * computer), before any cache is opened. Throws [HighlightsException.Auth] when refused.
+         * Nothing is stored: the caller keeps the token where the OS keeps secrets.
+         */
+        suspend fun signIn(baseUrl: String, token: String): String = uniffi.highlights_ffi.signIn(baseUrl, token)
+
+        /**
          * Opens the Highlights core for [sellerId], caching in [dbPath], syncing with [baseUrl].
          * [token] is asked before every request; return null when signed out.
          */

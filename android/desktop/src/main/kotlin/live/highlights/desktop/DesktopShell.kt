@@ -74,8 +74,9 @@ class DesktopShell(override val locale: Locale = Locale.getDefault()) : Shell {
 
     private val tray: java.awt.TrayIcon? by lazy {
         runCatching {
-            val icon = java.awt.image.BufferedImage(16, 16, java.awt.image.BufferedImage.TYPE_INT_ARGB)
-            java.awt.TrayIcon(icon, "Auto LIVE Highlights").also { java.awt.SystemTray.getSystemTray().add(it) }
+            val icon = appIcon ?: java.awt.image.BufferedImage(16, 16, java.awt.image.BufferedImage.TYPE_INT_ARGB)
+            java.awt.TrayIcon(icon, "Auto LIVE Highlights").apply { isImageAutoSize = true }
+                .also { java.awt.SystemTray.getSystemTray().add(it) }
         }.getOrNull()
     }
 }
@@ -104,20 +105,28 @@ class BackDispatcher {
     }
 }
 
-/** Reads Android string resources (`values/strings.xml`, `values-<lang>/strings.xml`) from the classpath. */
+/**
+ * Reads Android string resources (`values/strings.xml`, `values-<lang>/strings.xml`) from the
+ * classpath, and the PC app's own `desktop_strings.xml` beside them.
+ */
 object AndroidStrings {
     /** The default strings overlaid with the ones of [locale]'s language, as Android resolves them. */
     fun load(locale: Locale): Map<String, String> {
-        val base = read("values/strings.xml") ?: error("values/strings.xml is not on the classpath")
+        val base = (read("values/strings.xml") ?: error("values/strings.xml is not on the classpath")) +
+            (read("values/$DESKTOP") ?: emptyMap())
         val folder = folder(locale) ?: return base
-        return base + (read("$folder/strings.xml") ?: emptyMap())
+        return base + (read("$folder/strings.xml") ?: emptyMap()) + (read("$folder/$DESKTOP") ?: emptyMap())
     }
+
+    /** The PC app's own strings (sign-in, account menu), beside the screens' shared ones. */
+    private const val DESKTOP = "desktop_strings.xml"
 
     /** The default plurals overlaid with the ones of [locale]'s language. */
     fun loadPlurals(locale: Locale): Map<String, Map<String, String>> {
-        val base = readPlurals("values/strings.xml") ?: error("values/strings.xml is not on the classpath")
+        val base = (readPlurals("values/strings.xml") ?: error("values/strings.xml is not on the classpath")) +
+            (readPlurals("values/$DESKTOP") ?: emptyMap())
         val folder = folder(locale) ?: return base
-        return base + (readPlurals("$folder/strings.xml") ?: emptyMap())
+        return base + (readPlurals("$folder/strings.xml") ?: emptyMap()) + (readPlurals("$folder/$DESKTOP") ?: emptyMap())
     }
 
     /**

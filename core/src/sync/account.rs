@@ -1,0 +1,74 @@
+//! Signing in with a token: which seller it speaks for, asked of the backend before any cache is
+//! opened (the cache is per seller, so the seller must be known first).
+
+use std::sync::Arc;
+
+use highlights_api::{Me, paths};
+use reqwest::Method;
+
+use super::http::{Http, SyncConfig, TokenProvider, failure};
+use crate::CoreError;
+
+/// The token being tried: held for this one request, never stored.
+struct Trying(String);
+
+impl TokenProvider for Trying {
+    fn token(&self) -> Result<String, String> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Whether a token may travel to `base_url`: over https anywhere, over plain http only to this
+/// computer (a local backend), so a seller's typo cannot send it in clear across a network.
+fn check_base_url(base_url: &str) -> Result<(), CoreError> {
+    let refuse = |why: &str| Err(CoreError::NotAllowed { reason: why.to_string() });
+    let Ok(url) = reqwest::Url::parse(base_url.trim()) else {
+        return refuse("the server address is not a URL (e.g. https://api.example.com)");
+    };
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return refuse("the server address has no host");
+    };
+    let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>();
+    let loopback = host.eq_ignore_ascii_case("localhost") || ip.is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => refuse("the server address must start with https:// (plain http only to this computer)"),
+        _ => refuse("the server address must start with https://"),
+    }
+}
+
+/// The seller `token` speaks for at the backend at `base_url`: a 401 is a refused token, an
+/// unreachable backend a network error, and nothing is stored either way.
+pub async fn sign_in(base_url: &str, token: &str) -> Result<String, CoreError> {
+    check_base_url(base_url)?;
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(CoreError::Unauthorized { message: "no token given".into() });
+    }
+    let http = Http::new(SyncConfig::new(base_url.trim()), Arc::new(Trying(token.to_string())))?;
+    let answer = http.send(Method::GET, paths::ME, None, None).await?;
+    if !answer.success() {
+        return Err(failure(&answer));
+    }
+    let me: Me = answer.json()?;
+    if crate::error::check_id("seller", &me.seller_id).is_err() {
+        return Err(CoreError::BadServerData { message: "the server named no usable seller".into() });
+    }
+    Ok(me.seller_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_base_url;
+
+    #[test]
+    fn a_token_goes_over_https_or_to_this_computer_only() {
+        for ok in ["https://api.example.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://api.example.com", "ftp://127.0.0.1", "api.example.com", "", "http://10.0.0.1"] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}
