@@ -21,6 +21,8 @@ profile=${HIGHLIGHTS_PROFILE:-release}
 case ${1:-} in
   --app-image) type=app-image ;;
   --dry-run) type=app-image dry_run=1 profile=debug ;;
+  "") ;;
+  *) echo "usage: scripts/package-desktop.sh [--app-image | --dry-run]" >&2; exit 2 ;;
 esac
 for tool in cargo mvn jlink jpackage jdeps; do
   command -v "$tool" >/dev/null || { echo "package-desktop: $tool is missing (sudo apt-get install maven openjdk-17-jdk-headless)" >&2; exit 1; }

@@ -139,6 +139,9 @@ pub mod defaults {
         When it cuts a clip, it also reads your LIVE recording's speech (captions), sound (pauses) and scenes (cuts), so a clip ends where a sentence and a scene end.\n\
         We use them only to find your LIVE's best moments and to cut them into videos for your profile. Viewers' names and messages are not kept with your videos.\n\
         Turn the feature off at any time: nothing new is analysed or posted, and you can remove any video already posted.";
+    /// What the privacy notice adds where the server recognises speech (it says so whatever
+    /// notice an admin stored).
+    pub const SPEECH_NOTICE: &str = "Speech recognition is on: the sound of your LIVE is turned into text on our servers, to subtitle your clips and to end them between sentences. The text is kept with your LIVE's recording.";
 }
 
 impl Default for RemoteConfig {
@@ -688,6 +691,10 @@ pub struct Video {
     /// storyboards were).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storyboard: Option<Storyboard>,
+    /// What the seller should know about how it was made, once ready: e.g. that it has no
+    /// automatic subtitles because speech recognition failed or was late. Absent when nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A page of LIVEs, newest first.

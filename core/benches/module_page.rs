@@ -90,6 +90,7 @@ fn big_cache() -> Changes {
                     video_url: Some(format!("https://cdn.example/{}.mp4", h.id)),
                     thumbnail_url: Some(format!("https://cdn.example/{}.jpg", h.id)),
                     storyboard: None,
+                    detail: None,
                 });
                 h.results = Some(Results { views: 100 + k as u64, gmv_minor: 990 * k, ..Default::default() });
             }

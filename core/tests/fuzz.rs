@@ -114,6 +114,7 @@ fn hostile_highlight() -> impl Strategy<Value = Highlight> {
                 video_url,
                 thumbnail_url,
                 storyboard,
+                detail: None,
             },
         ),
     );

@@ -21,6 +21,7 @@ fn ready(id: &str) -> Video {
             frame_height: 160,
             interval_ms: 2000,
         }),
+        detail: None,
     }
 }
 
@@ -51,6 +52,7 @@ fn a_module_row_shows_its_best_clip_its_first_clips_and_what_they_earned() {
         video_url: None,
         thumbnail_url: None,
         storyboard: None,
+        detail: None,
     });
     let mut removed_best = highlight("gone", &l, HighlightKind::Auto, HighlightStatus::Removed, 50);
     removed_best.score = 99.0;

@@ -455,6 +455,7 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
         video_url: None,
         thumbnail_url: None,
         storyboard: None,
+        detail: None,
     };
     core.apply_changes(&page(20_001, "live-0000-a", HighlightStatus::Scheduled, rendering.clone())).unwrap();
     let row = |core: &highlights_core::HighlightsCore, id: &str| {
@@ -469,6 +470,7 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
         video_url: Some("http://127.0.0.1:9/v1/media/live-0000-a/video.mp4".into()),
         thumbnail_url: Some("http://127.0.0.1:9/v1/media/live-0000-a/thumbnail.jpg".into()),
         storyboard: None,
+        detail: None,
     };
     core.apply_changes(&page(20_002, "live-0000-a", HighlightStatus::Posted, ready.clone())).unwrap();
     let video = row(&core, "live-0000-a").video.unwrap();
@@ -486,7 +488,7 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
 
     // A failed video: the highlight is back in recommendations and the seller is told, once.
     let failed =
-        Video { state: VideoState::Failed, duration_ms: None, video_url: None, thumbnail_url: None, storyboard: None };
+        Video { state: VideoState::Failed, duration_ms: None, video_url: None, thumbnail_url: None, storyboard: None, detail: None };
     let mut p = page(20_004, "live-0000-s", HighlightStatus::Suggested, failed.clone());
     p.highlights[0].kind = HighlightKind::Recommendation;
     core.apply_changes(&p).unwrap();

@@ -21,6 +21,7 @@ pub mod rate;
 pub mod routes;
 pub mod serve;
 pub mod store;
+pub mod subtitles;
 pub mod tls;
 pub mod window;
 

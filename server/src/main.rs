@@ -20,6 +20,15 @@ struct Cli {
     command: Command,
 }
 
+/// `serve --speech`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SpeechArg {
+    /// PocketSphinx when installed.
+    Installed,
+    /// No speech recognition.
+    Off,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the REST API (embedded SQLite in --data).
@@ -47,6 +56,10 @@ enum Command {
         limits: EdgeLimits,
         #[command(flatten)]
         snapping: SnapArgs,
+        /// Speech recognition of LIVEs' sound, for subtitles and for ending clips between
+        /// sentences: `installed` uses PocketSphinx when it is there, `off` never listens.
+        #[arg(long, value_enum, default_value_t = SpeechArg::Installed)]
+        speech: SpeechArg,
     },
     /// Distributed mode: lease partitions of the event log and apply their LIVE events to the
     /// store (engine, highlights, caps), resuming exactly where the previous holder stopped.
@@ -577,7 +590,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data, without_videos, nats, partitions, database, limits, snapping } => {
+        Command::Serve { addr, data, without_videos, nats, partitions, database, limits, snapping, speech } => {
             tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
                 rt.block_on(async {
                     let mut options = if without_videos {
@@ -591,6 +604,10 @@ fn main() -> std::process::ExitCode {
                     }
                     limits.apply(&mut options)?;
                     options.snapping = snapping.snapping()?;
+                    options.speech = match speech {
+                        SpeechArg::Installed => serve::Speech::Installed,
+                        SpeechArg::Off => serve::Speech::Off,
+                    };
                     if let Some(url) = nats {
                         options.log = Some(EventLog::connect(&url, check_partitions(partitions)?).await?);
                     }

@@ -12,7 +12,7 @@ use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
 pub use crate::media::snap::Snapping;
-use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker};
+use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker, SpeechWorker};
 use crate::rate::Throttle;
 pub use crate::rate::{Rate, RateLimits};
 use crate::routes::{AppState, router};
@@ -100,6 +100,19 @@ pub enum Videos {
     PostWithout,
 }
 
+/// Whether and how the server turns LIVEs' sound into captions (docs/backend.md).
+#[derive(Clone, Default)]
+pub enum Speech {
+    /// None: captions come from the platform only (the default of embedded suites and replays).
+    #[default]
+    Off,
+    /// PocketSphinx when it is installed; without it one line says so and clips render without
+    /// automatic subtitles.
+    Installed,
+    /// This recogniser: a deployment's own (a Whisper server, a cloud API), or a test's.
+    With(Arc<dyn crate::media::Recognizer>),
+}
+
 /// How to run the server.
 #[derive(Clone)]
 pub struct ServeOptions {
@@ -126,6 +139,11 @@ pub struct ServeOptions {
     pub snapping: Snapping,
     /// How many videos a seller may have made (see [`RenderQuota`]'s default for why).
     pub render_quota: RenderQuota,
+    /// Speech recognition of received segments.
+    pub speech: Speech,
+    /// Speech workers; each keeps about one core busy while LIVEs talk (PocketSphinx hears
+    /// several LIVEs in real time on one). 0: none in this process.
+    pub speech_workers: usize,
     /// Distributed mode: ingestion appends to this event log instead of storing and scoring here.
     pub log: Option<EventLog>,
     /// The shared PostgreSQL store at this URL instead of SQLite in the data directory (which
@@ -150,6 +168,8 @@ impl Default for ServeOptions {
             retry: RetryPolicy::default(),
             snapping: Snapping::default(),
             render_quota: RenderQuota::default(),
+            speech: Speech::Off,
+            speech_workers: 1,
             log: None,
             database_url: None,
             idempotency_keep: std::time::Duration::from_secs(7 * 86_400),
@@ -251,12 +271,27 @@ pub async fn start_with(
     let media = options.media.clone().unwrap_or_else(|| Arc::new(LocalMediaStore::new(data_dir.join("media"))));
     let scratch = data_dir.join("scratch");
     let throttle = Arc::new(Throttle::new(&options.rate_limits));
+    // Words come from a segment's sound, which only ffmpeg reads out.
+    let speech: Option<Arc<dyn crate::media::Recognizer>> = match (&options.speech, with_videos && ffmpeg.is_some()) {
+        (Speech::Off, _) | (_, false) => None,
+        (Speech::With(r), true) => Some(r.clone()),
+        (Speech::Installed, true) => match crate::media::PocketSphinx::find() {
+            Some(p) => Some(Arc::new(p)),
+            None => {
+                eprintln!(
+                    "speech recognition not found: clips get subtitles only from the platform's captions (apt-get install pocketsphinx pocketsphinx-en-us)"
+                );
+                None
+            }
+        },
+    };
     let state = AppState {
         store,
         engine: EngineHost::default(),
         media,
         ffmpeg: ffmpeg.clone(),
         scratch,
+        speech: speech.clone(),
         log: options.log,
         throttle: throttle.clone(),
         clock: options.clock.clone(),
@@ -294,10 +329,19 @@ pub async fn start_with(
                     }
                 }
             }
-            let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff, state.scratch.clone())
-                .with_snapping(options.snapping);
+            let worker = RenderWorker::new(state.store.clone(), state.media.clone(), ff.clone(), state.scratch.clone())
+                .with_snapping(options.snapping)
+                .with_speech(speech.is_some());
             for _ in 0..options.render_workers {
                 background.push(tokio::spawn(worker.clone().run(background_stopped.clone())));
+            }
+            if let Some(recognizer) = &speech {
+                tracing::info!(recognizer = %recognizer.name(), workers = options.speech_workers, "speech recognition on");
+                let listener =
+                    SpeechWorker::new(state.store.clone(), state.media.clone(), ff, recognizer.clone(), state.scratch.clone());
+                for _ in 0..options.speech_workers {
+                    background.push(tokio::spawn(listener.clone().run(background_stopped.clone())));
+                }
             }
         }
     }

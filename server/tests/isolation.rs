@@ -99,8 +99,21 @@ async fn no_operation_leaks_another_sellers_data() {
             }
             let own_data_only = matches!(
                 path.as_str(),
-                "/v1/settings" | "/v1/config" | "/v1/experiments" | "/v1/lives" | "/v1/changes" | "/v1/highlights"
+                "/v1/settings"
+                    | "/v1/config"
+                    | "/v1/experiments"
+                    | "/v1/lives"
+                    | "/v1/changes"
+                    | "/v1/highlights"
+                    | "/v1/me"
             );
+            if path == highlights_api::paths::ME {
+                assert_eq!(
+                    serde_json::from_str::<serde_json::Value>(&text).unwrap()["seller_id"],
+                    "seller-b",
+                    "B's token is B's"
+                );
+            }
             if path.starts_with("/v1/ingest/") {
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "a seller token cannot ingest or read recordings");
             } else if path == highlights_api::paths::FEED {
@@ -115,7 +128,7 @@ async fn no_operation_leaks_another_sellers_data() {
             }
         }
     }
-    assert_eq!(exercised, 25, "every operation of the document was tried");
+    assert_eq!(exercised, 26, "every operation of the document was tried");
     // Without any token, A's unposted highlight has no watchable media either.
     let media = [
         highlights_api::paths::media_video(&h),

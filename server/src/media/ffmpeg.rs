@@ -111,7 +111,8 @@ const FONTS: [&str; 3] = [
     "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
 ];
 
-fn on_path(name: &str) -> Option<PathBuf> {
+/// A program of that name on the PATH.
+pub(crate) fn on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").iter().flat_map(std::env::split_paths).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
@@ -129,33 +130,7 @@ impl Ffmpeg {
 
     /// Runs `program` with `args` in `dir`, killed after `limit`.
     async fn run(&self, program: &Path, dir: &Path, args: &[String], limit: Duration) -> Result<Vec<u8>, FfmpegError> {
-        let name = program.file_name().map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into());
-        let child = tokio::process::Command::new(program)
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            // Programs that parse untrusted media get none of the server's secrets.
-            .env_remove("HIGHLIGHTS_DATABASE_URL")
-            .spawn()
-            .map_err(|source| FfmpegError::Spawn { program: name.clone(), source })?;
-        let out = match tokio::time::timeout(limit, child.wait_with_output()).await {
-            Ok(out) => out.map_err(|source| FfmpegError::Spawn { program: name.clone(), source })?,
-            Err(_) => return Err(FfmpegError::Timeout { program: name, seconds: limit.as_secs() }),
-        };
-        if out.status.success() {
-            return Ok(out.stdout);
-        }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: String =
-            stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
-        Err(FfmpegError::Failed {
-            program: name,
-            status: out.status.to_string(),
-            stderr: tail.chars().take(500).collect(),
-        })
+        run_program(program, dir, args, limit).await
     }
 
     /// Runs ffmpeg with `args` in `dir` (relative file names resolve there), killed after `limit`;
@@ -184,6 +159,38 @@ impl Ffmpeg {
         let out = self.run(&self.ffprobe, dir, &args, Duration::from_secs(30)).await?;
         Probe::parse(&out)
     }
+}
+
+/// Runs a media program (ffmpeg, ffprobe, a speech recogniser) with `args` in `dir`, killed after
+/// `limit`, without the server's secrets in its environment; answers its standard output.
+pub(crate) async fn run_program(program: &Path, dir: &Path, args: &[String], limit: Duration) -> Result<Vec<u8>, FfmpegError> {
+    let name = program.file_name().map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into());
+    let child = tokio::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        // Programs that parse untrusted media get none of the server's secrets.
+        .env_remove("HIGHLIGHTS_DATABASE_URL")
+        .spawn()
+        .map_err(|source| FfmpegError::Spawn { program: name.clone(), source })?;
+    let out = match tokio::time::timeout(limit, child.wait_with_output()).await {
+        Ok(out) => out.map_err(|source| FfmpegError::Spawn { program: name.clone(), source })?,
+        Err(_) => return Err(FfmpegError::Timeout { program: name, seconds: limit.as_secs() }),
+    };
+    if out.status.success() {
+        return Ok(out.stdout);
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: String =
+        stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
+    Err(FfmpegError::Failed {
+        program: name,
+        status: out.status.to_string(),
+        stderr: tail.chars().take(500).collect(),
+    })
 }
 
 /// One stream of a media file.

@@ -114,12 +114,14 @@ async fn examine(ffmpeg: Option<&Ffmpeg>, scratch: &Path, segment: &Segment) -> 
     })
 }
 
-/// Probes and keeps one segment; a readable one gets its storyboard strip made in the background.
+/// Probes and keeps one segment; a readable one gets its storyboard strip made in the background,
+/// and with `speech` on, its transcription queued.
 pub async fn take_segment(
     store: &Arc<dyn Store>,
     media: &Arc<dyn MediaStore>,
     ffmpeg: Option<&Ffmpeg>,
     scratch: &Path,
+    speech: bool,
     segment: Segment,
 ) -> Result<SegmentReceipt, IntakeError> {
     // Unknown LIVEs are refused before anything is written.
@@ -137,6 +139,12 @@ pub async fn take_segment(
     .await
     .map_err(|e| std::io::Error::other(e.to_string()))??;
     let receipt = store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await?;
+    if speech && receipt.readable && ffmpeg.is_some() {
+        // Queued afresh for re-sent bytes; a failure here leaves the clip without these words, never without the segment.
+        if let Err(e) = store.queue_speech(live_id.clone(), start_ms, crate::clock::now_ms()).await {
+            tracing::warn!(%live_id, start_ms, error = %e, "segment kept without speech recognition");
+        }
+    }
     // With ffmpeg here, readable means ffprobe found video in the bytes of a sniffed container.
     if let (true, Some(ff), Some(container)) = (receipt.readable, ffmpeg, container) {
         let strip_key = strip_key(&live_id, start_ms, &version);

@@ -1,6 +1,7 @@
 //! Real media: recordings in, shoppable MP4s out. Segments are kept in a [`MediaStore`]; a
 //! [`RenderWorker`] moves each queued highlight's edges to natural breaks, then cuts and formats
-//! it with ffmpeg; storyboards (grids of frames) come with each video and each segment.
+//! it with ffmpeg; storyboards (grids of frames) come with each video and each segment; a
+//! [`SpeechWorker`] turns each segment's sound into words, the captions of LIVEs without any.
 
 pub mod breaks;
 pub mod ffmpeg;
@@ -8,11 +9,15 @@ pub mod intake;
 pub mod music;
 pub mod render;
 pub mod snap;
+pub mod speech;
 pub mod store;
 pub mod storyboard;
 pub mod test_pattern;
+pub mod transcriber;
 pub mod worker;
 
 pub use ffmpeg::{Container, Ffmpeg, FfmpegError, Probe};
 pub use store::{LocalMediaStore, MediaError, MediaReader, MediaStore};
+pub use speech::{PocketSphinx, Recognizer};
+pub use transcriber::SpeechWorker;
 pub use worker::RenderWorker;

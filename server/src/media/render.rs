@@ -124,24 +124,29 @@ fn srt_time(ms: i64) -> String {
 }
 
 /// Subtitles of the captions in a clip, timed from its start. Markup characters are dropped so a
-/// caption cannot restyle or move the subtitle.
+/// caption cannot restyle or move the subtitle; a cue keeps at most its first line break (the
+/// recogniser's cues come as two lines), other control characters become spaces.
 pub fn srt(captions: &[CaptionLine], start_ms: i64, length_ms: i64) -> String {
     let mut out = String::new();
     let mut n = 0;
     for c in captions {
         let from = (c.at_ms - start_ms).max(0);
         let to = (c.at_ms + c.duration_ms - start_ms).min(length_ms);
-        let text: String = c
-            .text
-            .chars()
-            .filter(|ch| !matches!(ch, '{' | '}' | '<' | '>' | '\\'))
-            .map(|ch| if ch.is_control() { ' ' } else { ch })
-            .collect();
-        if to <= from || text.trim().is_empty() {
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|ch| !matches!(ch, '{' | '}' | '<' | '>' | '\\'))
+                .map(|ch| if ch.is_control() { ' ' } else { ch })
+                .collect::<String>()
+                .trim()
+                .to_string()
+        };
+        let (first, rest) = c.text.split_once('\n').unwrap_or((&c.text, ""));
+        let lines: Vec<String> = [clean(first), clean(rest)].into_iter().filter(|l| !l.is_empty()).collect();
+        if to <= from || lines.is_empty() {
             continue;
         }
         n += 1;
-        let _ = write!(out, "{n}\n{} --> {}\n{}\n\n", srt_time(from), srt_time(to), text.trim());
+        let _ = write!(out, "{n}\n{} --> {}\n{}\n\n", srt_time(from), srt_time(to), lines.join("\n"));
     }
     out
 }
@@ -459,8 +464,11 @@ mod tests {
         assert_eq!(
             s,
             "1\n00:00:00,000 --> 00:00:01,000\nstarts before\n\n\
-             2\n00:00:02,500 --> 00:00:04,000\nan8bonly today/b\n\n\
+             2\n00:00:02,500 --> 00:00:04,000\nan8bonly\ntoday/b\n\n\
              3\n00:00:09,000 --> 00:00:10,000\nruns past the end\n\n"
         );
+        // Two lines at most, and never a blank line that would end the cue and start a forged one.
+        let forged = [CaptionLine { at_ms: 5_000, duration_ms: 1_000, text: "a\n\n9\n00:00:00,000 --> 00:00:09,000\nb".into() }];
+        assert_eq!(srt(&forged, 5_000, 10_000), "1\n00:00:00,000 --> 00:00:01,000\na\n9 00:00:00,000 --> 00:00:09,000 b\n\n");
     }
 }

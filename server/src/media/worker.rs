@@ -55,7 +55,8 @@ pub fn storyboard_key(highlight_id: &str) -> String {
 
 /// When a claimed render should go back to the store instead of being made now (`None`: now).
 /// While the LIVE is on and the recording held (up to `held_to_ms`) or its ingested events (up to
-/// `events_until_ms`; a caption is sent once its sentence ends) stop short of `to_ms`, the end of
+/// `events_until_ms`; a caption is sent once its sentence ends) stop short of `to_ms`, or some of
+/// its segments there still wait for speech recognition (`speech_pending`), the end of
 /// the window after the clip, a break there may still come: the job is due again a little later,
 /// up to `wait_ms` after it was first due, and then it snaps with what there is. A LIVE that ended
 /// or went silent sends nothing more, so there is nothing to wait for.
@@ -63,14 +64,17 @@ fn wait_until(
     task: &RenderTask,
     held_to_ms: i64,
     events_until_ms: Option<i64>,
+    speech_pending: u32,
     to_ms: i64,
     wait_ms: i64,
     now_ms: i64,
 ) -> Option<i64> {
     let recorded = held_to_ms.saturating_add(JOIN_TOLERANCE_MS) >= to_ms;
     let said = events_until_ms.is_some_and(|t| t >= to_ms);
+    // Words still being recognised may yet end a sentence near the clip's edges (or subtitle it).
+    let heard = speech_pending == 0;
     let deadline = task.claimable_since_ms.saturating_add(wait_ms);
-    if (recorded && said) || !task.live_on || now_ms >= deadline {
+    if (recorded && said && heard) || !task.live_on || now_ms >= deadline {
         return None;
     }
     Some(now_ms.saturating_add(RECHECK_MS).min(deadline))
@@ -85,12 +89,28 @@ pub struct RenderWorker {
     scratch: PathBuf,
     snapping: Snapping,
     clock: Clock,
+    speech: bool,
 }
 
 impl RenderWorker {
     /// A worker using `scratch` for its temporary files, snapping clips by the default [`Snapping`].
     pub fn new(store: Arc<dyn Store>, media: Arc<dyn MediaStore>, ffmpeg: Ffmpeg, scratch: PathBuf) -> Self {
-        Self { store, media, ffmpeg, scratch, snapping: Snapping::default(), clock: Arc::new(crate::clock::now_ms) }
+        Self {
+            store,
+            media,
+            ffmpeg,
+            scratch,
+            snapping: Snapping::default(),
+            clock: Arc::new(crate::clock::now_ms),
+            speech: false,
+        }
+    }
+
+    /// This worker, in a deployment that recognises speech: a clip whose automatic subtitles
+    /// lack words recognition failed on (or had not finished) says so in its video's detail.
+    pub fn with_speech(mut self, on: bool) -> Self {
+        self.speech = on;
+        self
     }
 
     /// This worker, moving clips' edges by `snapping`.
@@ -169,6 +189,7 @@ impl RenderWorker {
             Ok((task.clone(), Span::new(task.start_ms, task.end_ms), render::covering(task)?, 0))
         };
         let window_ms = if task.snap { self.snapping.window_ms() } else { 0 };
+        let mut note = None;
         let (task, held, segments, window_ms) = if window_ms > 0 {
             let (from, to) = (task.start_ms - window_ms, task.end_ms + window_ms);
             match self.store.render_material(task.live_id.clone(), from, to).await {
@@ -177,11 +198,18 @@ impl RenderWorker {
                     // A clip not held (a segment replaced since the claim) waits for nothing: it fails.
                     let held_to = held.as_ref().map_or(to, |h| h.1);
                     let now = (self.clock)();
-                    if let Some(until_ms) =
-                        wait_until(task, held_to, material.events_until_ms, to, self.snapping.wait_ms(), now)
-                    {
+                    if let Some(until_ms) = wait_until(
+                        task,
+                        held_to,
+                        material.events_until_ms,
+                        material.speech_pending,
+                        to,
+                        self.snapping.wait_ms(),
+                        now,
+                    ) {
                         return Ok(RenderOutcome::Deferred { until_ms });
                     }
+                    note = self.subtitle_note(task, material.speech_pending, material.speech_failed);
                     let wide = RenderTask { segments: material.segments, captions: material.captions, ..task.clone() };
                     match held {
                         Some((from, to, used)) => (wide, Span::new(from, to), used, window_ms),
@@ -205,7 +233,12 @@ impl RenderWorker {
         // Disk work (the scratch directory, copies of the segments) stays off the async threads.
         let (dir, local) =
             tokio::task::spawn_blocking(move || fetch_segments(media.as_ref(), &scratch, segments)).await??;
-        let result = self.render_in(&task, held, window_ms, &dir, local).await;
+        let result = self.render_in(&task, held, window_ms, &dir, local).await.map(|outcome| match outcome {
+            RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, .. } => {
+                RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note }
+            }
+            other => other,
+        });
         match tokio::task::spawn_blocking(move || dir.close()).await {
             Ok(Ok(())) => {}
             // A leftover scratch directory wastes disk but harms no video.
@@ -271,7 +304,22 @@ impl RenderWorker {
         })
         .await??;
         let clip = moved.then_some(ClipSpan { start_ms: snapped.start_ms, end_ms: snapped.end_ms });
-        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key, storyboard, clip })
+        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key, storyboard, clip, note: None })
+    }
+
+    /// What a clip with automatic subtitles should say when some of its sound had no words:
+    /// recognition failed on it, or had not finished when the render could wait no longer.
+    fn subtitle_note(&self, task: &RenderTask, pending: u32, failed: u32) -> Option<String> {
+        if !(self.speech && task.format.auto_subtitles) {
+            return None;
+        }
+        if failed > 0 {
+            Some("made without automatic subtitles for part of the clip: speech recognition failed there".into())
+        } else if pending > 0 {
+            Some("made without automatic subtitles for part of the clip: speech recognition was not done in time".into())
+        } else {
+            None
+        }
     }
 }
 
@@ -329,18 +377,21 @@ mod tests {
         let on = task(true);
         let now = 1_002_000;
         // Both in: render now.
-        assert_eq!(wait_until(&on, TO, Some(TO), TO, WAIT, now), None);
-        assert_eq!(wait_until(&on, TO - JOIN_TOLERANCE_MS, Some(TO + 5_000), TO, WAIT, now), None, "within a join");
+        assert_eq!(wait_until(&on, TO, Some(TO), 0, TO, WAIT, now), None);
+        assert_eq!(wait_until(&on, TO - JOIN_TOLERANCE_MS, Some(TO + 5_000), 0, TO, WAIT, now), None, "within a join");
         // The recording is in but the caption the clip ends in may not be: the events stop short.
-        assert_eq!(wait_until(&on, TO, Some(23_000), TO, WAIT, now), Some(now + RECHECK_MS));
-        assert_eq!(wait_until(&on, TO, None, TO, WAIT, now), Some(now + RECHECK_MS), "no events at all yet");
+        assert_eq!(wait_until(&on, TO, Some(23_000), 0, TO, WAIT, now), Some(now + RECHECK_MS));
+        assert_eq!(wait_until(&on, TO, None, 0, TO, WAIT, now), Some(now + RECHECK_MS), "no events at all yet");
         // The events are in but the recording is not.
-        assert_eq!(wait_until(&on, 24_000, Some(TO), TO, WAIT, now), Some(now + RECHECK_MS));
+        assert_eq!(wait_until(&on, 24_000, Some(TO), 0, TO, WAIT, now), Some(now + RECHECK_MS));
         // Never past the bound, counted from when the job was first due, not from this claim.
-        assert_eq!(wait_until(&on, 24_000, None, TO, WAIT, 1_009_500), Some(1_010_000));
-        assert_eq!(wait_until(&on, 24_000, None, TO, WAIT, 1_010_000), None, "the bound: with what there is");
-        assert_eq!(wait_until(&on, 24_000, None, TO, 0, now), None, "no wait configured");
+        assert_eq!(wait_until(&on, 24_000, None, 0, TO, WAIT, 1_009_500), Some(1_010_000));
+        assert_eq!(wait_until(&on, 24_000, None, 0, TO, WAIT, 1_010_000), None, "the bound: with what there is");
+        assert_eq!(wait_until(&on, 24_000, None, 0, TO, 0, now), None, "no wait configured");
+        // Everything in but some words still being recognised: wait for them too, within the bound.
+        assert_eq!(wait_until(&on, TO, Some(TO), 1, TO, WAIT, now), Some(now + RECHECK_MS));
+        assert_eq!(wait_until(&on, TO, Some(TO), 1, TO, WAIT, 1_010_000), None, "never past the bound for words");
         // A LIVE that ended (or went silent) sends nothing more.
-        assert_eq!(wait_until(&task(false), 24_000, None, TO, WAIT, now), None);
+        assert_eq!(wait_until(&task(false), 24_000, None, 0, TO, WAIT, now), None);
     }
 }

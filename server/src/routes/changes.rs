@@ -36,5 +36,9 @@ pub async fn get_changes(
     if since < 0 || !(1..=5000).contains(&limit) {
         return Err(HttpError::BadRequest("since must be >= 0 and limit 1 to 5000".into()));
     }
-    Ok(Json(s.store.changes(seller, since, limit).await?))
+    let mut changes = s.store.changes(seller, since, limit).await?;
+    if let Some(config) = changes.config.as_mut() {
+        super::config::served(&s, config);
+    }
+    Ok(Json(changes))
 }

@@ -13,7 +13,18 @@ use super::state::AppState;
     responses((status = 200, body = RemoteConfig), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_config(State(s): State<AppState>, _seller: Seller) -> Result<Json<RemoteConfig>, HttpError> {
-    Ok(Json(s.store.config().await?))
+    let mut config = s.store.config().await?;
+    served(&s, &mut config);
+    Ok(Json(config))
+}
+
+/// The remote config as sellers get it: where this server recognises speech, its privacy notice
+/// says so, whatever notice an admin stored.
+pub(super) fn served(s: &AppState, config: &mut RemoteConfig) {
+    let notice = highlights_api::defaults::SPEECH_NOTICE;
+    if s.speech.is_some() && !config.privacy_notice.contains(notice) {
+        config.privacy_notice = format!("{}\n{notice}", config.privacy_notice.trim_end());
+    }
 }
 
 /// This seller's experiment assignment (pre-LIVE pop-up, video-format variant).

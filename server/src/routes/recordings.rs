@@ -55,7 +55,7 @@ pub async fn put_segment(
         return Err(HttpError::BadRequest("a segment needs a body".into()));
     }
     let segment = Segment { live_id, start_ms: at.start_ms, claimed_ms: at.duration_ms, bytes: body };
-    let receipt = take_segment(&s.store, &s.media, s.ffmpeg.as_ref(), &s.scratch, segment).await?;
+    let receipt = take_segment(&s.store, &s.media, s.ffmpeg.as_ref(), &s.scratch, s.speech.is_some(), segment).await?;
     Ok(Json(receipt))
 }
 

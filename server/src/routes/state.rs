@@ -24,6 +24,9 @@ pub struct AppState {
     pub ffmpeg: Option<Ffmpeg>,
     /// Local scratch space for probing.
     pub scratch: PathBuf,
+    /// The speech recogniser, when this deployment turns LIVEs' sound into captions: received
+    /// segments are then queued for it (and the privacy notice says so).
+    pub speech: Option<Arc<dyn crate::media::Recognizer>>,
     /// The event log in the distributed mode: ingestion appends to it and workers store what
     /// it holds. `None`: this process ingests into the store itself.
     pub log: Option<EventLog>,

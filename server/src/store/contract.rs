@@ -12,7 +12,8 @@ use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
 
 use super::media_contract::{
-    MediaRef, RenderMaterial, RenderOutcome, RenderTask, SegmentProbe, SegmentStoryboard, StoredStoryboard, VideoJob,
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, SegmentProbe, SegmentStoryboard, SpeechOutcome, SpeechTask,
+    StoredStoryboard, VideoJob,
 };
 use super::tokens::{TokenInfo, TokenLifetime};
 
@@ -477,6 +478,14 @@ pub trait Store: Send + Sync + 'static {
         outcome: RenderOutcome,
         now_ms: i64,
     ) -> Result<VideoState, StoreError>;
+    /// Queues the transcription of a stored segment (again, from scratch, for a re-sent one).
+    async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Leases the next due transcription to the caller.
+    async fn claim_speech(&self, now_ms: i64) -> Result<Option<SpeechTask>, StoreError>;
+    /// Records how a transcription ended: the words replace any the segment had; a failure is
+    /// retried with backoff, then given up. An answer for an attempt since superseded (the segment
+    /// re-sent, or the lease taken over) is not kept: `NotFound`.
+    async fn finish_speech(&self, task: SpeechTask, outcome: SpeechOutcome, now_ms: i64) -> Result<(), StoreError>;
     /// The render job of a highlight, if it has one.
     async fn video_job(&self, highlight_id: String) -> Result<Option<VideoJob>, StoreError>;
     /// The media of a highlight for `viewer` (a seller id, or `None` for anyone): its seller's

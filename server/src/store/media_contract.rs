@@ -94,6 +94,39 @@ pub struct RenderMaterial {
     /// are sent once a sentence ends, so chat and captions past the span's end mean those of the
     /// span are likely in.
     pub events_until_ms: Option<i64>,
+    /// Segments of the span still waiting for speech recognition: their words may yet become
+    /// captions, so a render waits for them (bounded like the rest).
+    pub speech_pending: u32,
+    /// Segments of the span whose speech recognition failed for good: no words from them.
+    pub speech_failed: u32,
+}
+
+/// A claimed transcription: one received segment of a recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeechTask {
+    /// Its LIVE.
+    pub live_id: String,
+    /// The segment's start (stream time, epoch ms).
+    pub start_ms: i64,
+    /// Its length in ms.
+    pub duration_ms: i64,
+    /// Where the media store keeps it.
+    pub media_key: String,
+    /// Which attempt this is, from 1: a re-sent segment starts over, and an answer for an older
+    /// attempt is not kept.
+    pub attempt: u32,
+}
+
+/// How a transcription ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpeechOutcome {
+    /// The words heard, in stream time (none: nothing was said).
+    Heard(Vec<crate::subtitles::TimedWord>),
+    /// It failed; the store retries with backoff, then gives up (the clips render without them).
+    Failed {
+        /// Why, for the log and the job row.
+        reason: String,
+    },
 }
 
 /// A rendered clip's edges in stream time (epoch ms), once moved to natural breaks.
@@ -122,6 +155,9 @@ pub enum RenderOutcome {
         /// shown to the seller becomes this, while the span as found stays for telling moments
         /// apart (`None`: cut as asked).
         clip: Option<ClipSpan>,
+        /// What the seller should know about how it was made (e.g. subtitles missing because
+        /// speech recognition failed), shown as the video's detail.
+        note: Option<String>,
     },
     /// Not rendered yet: what follows the clip (recording, captions) is still coming. The job is
     /// due again at `until_ms`, and this claim does not count as an attempt.

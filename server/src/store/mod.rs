@@ -20,7 +20,7 @@ pub use contract::{
 };
 pub use media_contract::{
     CaptionLine, ClipSpan, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderMaterial, RenderOutcome, RenderTask,
-    RetryPolicy, SegmentProbe, SegmentRef, SegmentStoryboard, StoredStoryboard, VideoJob,
+    RetryPolicy, SegmentProbe, SegmentRef, SegmentStoryboard, SpeechOutcome, SpeechTask, StoredStoryboard, VideoJob,
 };
 pub use postgres::PostgresStore;
 pub use quota::{QUOTA_WINDOW_MS, RenderQuota};

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::contract::{FormatArm, PopupArm, Scorer, StoreError, hex};
 use super::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, SegmentRef};
 use super::tokens::TOKEN_ID_LEN;
+use crate::subtitles::{self, Cue, TimedWord};
 
 /// A random id with a readable prefix, e.g. `hl_3f9a…`.
 pub(crate) fn random_id(prefix: &str, bytes: usize) -> Result<String, StoreError> {
@@ -189,6 +190,18 @@ pub(crate) fn caption(json: &str, start_ms: i64) -> Option<CaptionLine> {
         }
         _ => None,
     }
+}
+
+/// A LIVE's captions over a span: the platform's (from `caption` events), and the recogniser's
+/// `words` as readable cues where the platform said nothing; only those still shown at `start_ms`.
+pub(crate) fn with_speech(platform: Vec<CaptionLine>, words: &[TimedWord], start_ms: i64) -> Vec<CaptionLine> {
+    let cue = |c: CaptionLine| Cue { at_ms: c.at_ms, duration_ms: c.duration_ms, text: c.text };
+    let merged = subtitles::merge(platform.into_iter().map(cue).collect(), subtitles::cues(words));
+    merged
+        .into_iter()
+        .filter(|c| c.at_ms + c.duration_ms > start_ms)
+        .map(|c| CaptionLine { at_ms: c.at_ms, duration_ms: c.duration_ms, text: c.text })
+        .collect()
 }
 
 /// Viewer events read from a batch: the well-formed ones, and how many were not.

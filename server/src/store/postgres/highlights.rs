@@ -23,7 +23,7 @@ use HighlightStatus::{Posted, Removed, Scheduled, Suggested};
 /// A highlight's columns and its video's, read by [`read`] from [`FROM`].
 const COLS: &str = "h.id, h.live_id, h.kind, h.status, h.live_now, h.start_ms, h.end_ms, h.product_id, h.score,
     h.signals, h.post_at_ms, h.format, h.seq, v.state, v.duration_ms, h.review,
-    r.views, r.watch_ms, r.live_entries, r.product_clicks, r.orders, r.gmv_minor, v.storyboard";
+    r.views, r.watch_ms, r.live_entries, r.product_clicks, r.orders, r.gmv_minor, v.storyboard, v.note";
 const FROM: &str =
     "highlights h LEFT JOIN videos v ON v.highlight_id = h.id LEFT JOIN results r ON r.highlight_id = h.id";
 
@@ -71,6 +71,7 @@ fn read(r: &Row) -> Result<Highlight, StoreError> {
                 } else {
                     None
                 },
+                detail: if ready { r.try_get(23)? } else { None },
             })
         }
     };

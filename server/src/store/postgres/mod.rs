@@ -35,6 +35,7 @@ mod schema;
 mod sellers;
 mod settings;
 mod shared;
+mod speech;
 mod videos;
 
 use std::collections::BTreeSet;
@@ -55,8 +56,8 @@ use crate::store::contract::{
     StoreError,
 };
 use crate::store::media_contract::{
-    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard,
-    StoredStoryboard, VideoJob,
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard, SpeechOutcome,
+    SpeechTask, StoredStoryboard, VideoJob,
 };
 use crate::store::quota::RenderQuota;
 use crate::store::tokens::{TokenInfo, TokenLifetime};
@@ -433,6 +434,18 @@ impl Store for PostgresStore {
         now_ms: i64,
     ) -> Result<VideoState, StoreError> {
         write!(self, |tx| videos::finish(&tx, &highlight_id, &outcome, now_ms, &self.retry).await?)
+    }
+
+    async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        write!(self, |tx| speech::queue(&tx, &live_id, start_ms, now_ms).await?)
+    }
+
+    async fn claim_speech(&self, now_ms: i64) -> Result<Option<SpeechTask>, StoreError> {
+        write!(self, |tx| speech::claim(&tx, now_ms, &self.retry).await?)
+    }
+
+    async fn finish_speech(&self, task: SpeechTask, outcome: SpeechOutcome, now_ms: i64) -> Result<(), StoreError> {
+        write!(self, |tx| speech::finish(&tx, &task, &outcome, now_ms, &self.retry).await?)
     }
 
     async fn video_job(&self, highlight_id: String) -> Result<Option<VideoJob>, StoreError> {

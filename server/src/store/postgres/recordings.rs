@@ -11,6 +11,8 @@ use crate::store::media_contract::{
 };
 use crate::store::rules;
 
+use super::speech;
+
 async fn live_exists(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
     if exists(tx, "SELECT 1 FROM lives WHERE id = $1", &[&live_id]).await? {
         Ok(())
@@ -88,7 +90,7 @@ pub(super) async fn report(tx: &Tx<'_>, live_id: &str) -> Result<RecordingReport
     Ok(rules::coverage(live_id, &segments, out_of_order as u32))
 }
 
-/// Captions spoken during `[start_ms, end_ms)`, by time.
+/// Captions spoken during `[start_ms, end_ms)`, by time: the platform's, and the recogniser's where it said nothing.
 pub(super) async fn captions(
     tx: &Tx<'_>,
     live_id: &str,
@@ -102,11 +104,12 @@ pub(super) async fn captions(
         &[&live_id, &(start_ms - 30_000), &end_ms],
     )
     .await?;
-    let mut out = Vec::new();
+    let mut platform = Vec::new();
     for r in &found {
-        out.extend(rules::caption(r.try_get(0)?, start_ms));
+        platform.extend(rules::caption(r.try_get(0)?, start_ms));
     }
-    Ok(out)
+    let words = speech::words(tx, live_id, start_ms, end_ms).await?;
+    Ok(rules::with_speech(platform, &words, start_ms))
 }
 
 /// Segments and captions over `[from_ms, to_ms)` and the LIVE's stream clock, read in one
@@ -119,10 +122,13 @@ pub(super) async fn material(
 ) -> Result<RenderMaterial, StoreError> {
     // An aggregate: one row even for a LIVE not (or no longer) stored.
     let events_until_ms = one(tx, "SELECT max(last_event_ms) FROM lives WHERE id = $1", &[&live_id]).await?;
+    let (speech_pending, speech_failed) = speech::coverage(tx, live_id, from_ms, to_ms).await?;
     Ok(RenderMaterial {
         segments: overlapping(tx, live_id, from_ms, to_ms).await?,
         captions: captions(tx, live_id, from_ms, to_ms).await?,
         events_until_ms,
+        speech_pending,
+        speech_failed,
     })
 }
 

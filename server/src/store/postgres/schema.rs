@@ -178,8 +178,35 @@ ALTER TABLE videos ADD COLUMN claimable_since_ms BIGINT DEFAULT NULL;";
 const V5: &str = "ALTER TABLE videos ADD COLUMN storyboard TEXT DEFAULT NULL;
 ALTER TABLE recording_segments ADD COLUMN storyboard TEXT DEFAULT NULL;";
 
+/// Version 6 (the SQLite store's version 14): speech recognition. One job per received segment
+/// (a re-sent segment's starts over), leased and retried like render jobs; the words each heard,
+/// in stream time, which the captions a render reads are made of where the platform sent none;
+/// and a ready video's note (e.g. made without automatic subtitles because recognition failed).
+const V6: &str = "CREATE TABLE speech_jobs (
+    live_id TEXT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms BIGINT NOT NULL,
+    claimed_until_ms BIGINT,
+    queued_at_ms BIGINT NOT NULL,
+    last_error TEXT,
+    PRIMARY KEY (live_id, start_ms)
+);
+CREATE INDEX speech_jobs_due ON speech_jobs (next_attempt_at_ms) WHERE state = 'pending';
+CREATE TABLE speech_words (
+    live_id TEXT NOT NULL,
+    segment_start_ms BIGINT NOT NULL,
+    start_ms BIGINT NOT NULL,
+    end_ms BIGINT NOT NULL,
+    word TEXT NOT NULL
+);
+CREATE INDEX speech_words_by_time ON speech_words (live_id, start_ms);
+CREATE INDEX speech_words_by_segment ON speech_words (live_id, segment_start_ms);
+ALTER TABLE videos ADD COLUMN note TEXT DEFAULT NULL;";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.

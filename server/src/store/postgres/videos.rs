@@ -136,13 +136,13 @@ pub(super) async fn finish(
     };
     let attempts = r.try_get::<_, i64>(0)? as u32;
     let state = match outcome {
-        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip } => {
+        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note } => {
             let storyboard = storyboard.as_ref().map(StoredStoryboard::stored);
             exec(
                 tx,
                 "UPDATE videos SET state = $2, duration_ms = $3, video_key = $4, thumbnail_key = $5, storyboard = $6,
-                     claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = $1",
-                &[&highlight_id, &Ready.as_str(), duration_ms, video_key, thumbnail_key, &storyboard],
+                     note = $7, claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = $1",
+                &[&highlight_id, &Ready.as_str(), duration_ms, video_key, thumbnail_key, &storyboard, note],
             )
             .await?;
             if let Some(clip) = clip {

@@ -16,6 +16,7 @@ mod schema;
 mod sellers;
 mod settings;
 mod shared;
+mod speech;
 mod videos;
 
 use std::path::Path;
@@ -35,8 +36,8 @@ use crate::store::contract::{
     StoreError,
 };
 use crate::store::media_contract::{
-    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard,
-    StoredStoryboard, VideoJob,
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard, SpeechOutcome,
+    SpeechTask, StoredStoryboard, VideoJob,
 };
 use crate::store::quota::RenderQuota;
 use crate::store::tokens::{TokenInfo, TokenLifetime};
@@ -375,6 +376,20 @@ impl Store for SqliteStore {
     ) -> Result<VideoState, StoreError> {
         let retry = self.retry;
         self.write(move |tx| videos::finish(tx, &highlight_id, &outcome, now_ms, &retry)).await
+    }
+
+    async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.write(move |tx| speech::queue(tx, &live_id, start_ms, now_ms)).await
+    }
+
+    async fn claim_speech(&self, now_ms: i64) -> Result<Option<SpeechTask>, StoreError> {
+        let retry = self.retry;
+        self.write(move |tx| speech::claim(tx, now_ms, &retry)).await
+    }
+
+    async fn finish_speech(&self, task: SpeechTask, outcome: SpeechOutcome, now_ms: i64) -> Result<(), StoreError> {
+        let retry = self.retry;
+        self.write(move |tx| speech::finish(tx, &task, &outcome, now_ms, &retry)).await
     }
 
     async fn video_job(&self, highlight_id: String) -> Result<Option<VideoJob>, StoreError> {

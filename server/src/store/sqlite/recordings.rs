@@ -11,6 +11,8 @@ use crate::store::media_contract::{
 };
 use crate::store::rules;
 
+use super::speech;
+
 fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
     if conn.prepare_cached("SELECT 1 FROM lives WHERE id = ?1")?.exists([live_id])? {
         Ok(())
@@ -75,7 +77,7 @@ pub(super) fn report(conn: &Connection, live_id: &str) -> Result<RecordingReport
     Ok(rules::coverage(live_id, &segments, out_of_order))
 }
 
-/// Captions spoken during `[start_ms, end_ms)`, by time.
+/// Captions spoken during `[start_ms, end_ms)`, by time: the platform's, and the recogniser's where it said nothing.
 pub(super) fn captions(
     conn: &Connection,
     live_id: &str,
@@ -86,11 +88,12 @@ pub(super) fn captions(
         "SELECT json FROM events WHERE live_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3 AND json LIKE '%\"caption\"%'
          ORDER BY ts_ms, id",
     )?;
-    let mut out = Vec::new();
+    let mut platform = Vec::new();
     for json in stmt.query_map(params![live_id, start_ms - 30_000, end_ms], |r| r.get::<_, String>(0))? {
-        out.extend(rules::caption(&json?, start_ms));
+        platform.extend(rules::caption(&json?, start_ms));
     }
-    Ok(out)
+    let words = speech::words(conn, live_id, start_ms, end_ms)?;
+    Ok(rules::with_speech(platform, &words, start_ms))
 }
 
 /// Segments and captions over `[from_ms, to_ms)` and the LIVE's stream clock, read together.
@@ -104,10 +107,13 @@ pub(super) fn material(
     let events_until_ms = conn
         .prepare_cached("SELECT max(last_event_ms) FROM lives WHERE id = ?1")?
         .query_row([live_id], |r| r.get(0))?;
+    let (speech_pending, speech_failed) = speech::coverage(conn, live_id, from_ms, to_ms)?;
     Ok(RenderMaterial {
         segments: overlapping(conn, live_id, from_ms, to_ms)?,
         captions: captions(conn, live_id, from_ms, to_ms)?,
         events_until_ms,
+        speech_pending,
+        speech_failed,
     })
 }
 

@@ -213,6 +213,33 @@ ALTER TABLE videos ADD COLUMN claimable_since_ms INTEGER DEFAULT NULL;";
 const V13: &str = "ALTER TABLE videos ADD COLUMN storyboard TEXT DEFAULT NULL;
 ALTER TABLE recording_segments ADD COLUMN storyboard TEXT DEFAULT NULL;";
 
+/// Version 14: speech recognition. One job per received segment (a re-sent segment's starts
+/// over), leased and retried like render jobs; the words each heard, in stream time, which the
+/// captions a render reads are made of where the platform sent none; and a ready video's note
+/// (e.g. made without automatic subtitles because recognition failed).
+const V14: &str = "CREATE TABLE speech_jobs (
+    live_id TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    claimed_until_ms INTEGER,
+    queued_at_ms INTEGER NOT NULL,
+    last_error TEXT,
+    PRIMARY KEY (live_id, start_ms)
+);
+CREATE INDEX speech_jobs_due ON speech_jobs (next_attempt_at_ms) WHERE state = 'pending';
+CREATE TABLE speech_words (
+    live_id TEXT NOT NULL,
+    segment_start_ms INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    word TEXT NOT NULL
+);
+CREATE INDEX speech_words_by_time ON speech_words (live_id, start_ms);
+CREATE INDEX speech_words_by_segment ON speech_words (live_id, segment_start_ms);
+ALTER TABLE videos ADD COLUMN note TEXT DEFAULT NULL;";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -229,6 +256,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(V11),
         M::up(V12),
         M::up(V13),
+        M::up(V14),
     ])
 }
 

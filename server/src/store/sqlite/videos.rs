@@ -135,10 +135,10 @@ pub(super) fn finish(
         return Err(StoreError::NotFound("render job"));
     };
     let state = match outcome {
-        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip } => {
+        RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note } => {
             conn.prepare_cached(
                 "UPDATE videos SET state = ?2, duration_ms = ?3, video_key = ?4, thumbnail_key = ?5, storyboard = ?6,
-                     claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = ?1",
+                     note = ?7, claimed_until_ms = NULL, last_error = NULL WHERE highlight_id = ?1",
             )?
             .execute(params![
                 highlight_id,
@@ -146,7 +146,8 @@ pub(super) fn finish(
                 duration_ms,
                 video_key,
                 thumbnail_key,
-                storyboard.as_ref().map(StoredStoryboard::stored)
+                storyboard.as_ref().map(StoredStoryboard::stored),
+                note
             ])?;
             if let Some(clip) = clip {
                 // What the seller sees is the clip rendered; the span found stays for dedupe (kept

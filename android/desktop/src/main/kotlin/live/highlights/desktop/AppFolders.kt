@@ -24,10 +24,15 @@ class AppFolders(
         return this
     }
 
-    /** Deletes the cache (sign-out, or another seller signing in on this computer). */
+    /**
+     * Deletes the cache (sign-out, or another seller signing in on this computer); throws when a
+     * file cannot go, so a sign-out never claims a wipe it did not do. Call with the core closed.
+     */
     fun wipeCache() {
         val dir = cacheDb.parent
-        if (Files.exists(dir)) dir.toFile().deleteRecursively()
+        if (Files.exists(dir)) {
+            Files.walk(dir).use { paths -> paths.sorted(Comparator.reverseOrder()).forEach(Files::delete) }
+        }
         ownerOnlyDirectory(dir)
     }
 
@@ -53,8 +58,15 @@ class AppFolders(
 
         /** Creates [dir] (and parents) and narrows it to this user where the file system has POSIX modes. */
         fun ownerOnlyDirectory(dir: Path) {
-            Files.createDirectories(dir)
-            runCatching { Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")) }
+            val posix = dir.fileSystem.supportedFileAttributeViews().contains("posix")
+            if (!posix) {
+                Files.createDirectories(dir)
+                return
+            }
+            // Created 0700 (never briefly readable by others), and narrowed if it already existed.
+            val mode = PosixFilePermissions.fromString("rwx------")
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode))
+            Files.setPosixFilePermissions(dir, mode)
         }
     }
 }

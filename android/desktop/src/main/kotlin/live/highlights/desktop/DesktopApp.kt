@@ -1,6 +1,8 @@
 package live.highlights.desktop
 
+import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -13,6 +15,8 @@ import androidx.compose.runtime.setValue
 import androidx.compose.runtime.withFrameNanos
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import androidx.compose.ui.Modifier
 import live.highlights.HighlightsClient
 import live.highlights.app.HighlightsRoot
 import live.highlights.app.HighlightsTheme
@@ -22,57 +26,110 @@ import live.highlights.app.tr
 import uniffi.highlights_core.Screen
 import uniffi.highlights_ffi.HighlightsException
 
-/** Where the PC app is: signing in, or one seller's screens. */
+/** Where the PC app is: signing in, one seller's screens, or between the two. */
 sealed interface Phase {
     /** The sign-in screen. */
-    data class SignedOut(val form: SignInForm) : Phase
+    data class SignedOut(
+        /** What the sign-in screen shows. */
+        val form: SignInForm,
+    ) : Phase
 
-    /** The seller's screens on [client]; [unsent] > 0 while asking whether to sign out and lose that many changes. */
-    data class SignedIn(val client: HighlightsClient, val unsent: Int = 0) : Phase
+    /** The seller's screens. */
+    data class SignedIn(
+        /** The open core of the signed-in seller. */
+        val client: HighlightsClient,
+        /** Who is signed in, for the window's title and the menu. */
+        val sellerId: String,
+        /** While asking whether to sign out and lose that many changes; 0 otherwise. */
+        val unsent: Int = 0,
+    ) : Phase
+
+    /** Signing out: the screens are gone, so no action can slip in between the last check and the wipe. */
+    data object SigningOut : Phase
 }
 
 /**
  * The PC app's state and what the window's menu does, kept outside composition so the menu bar
- * (a Swing menu) and the screens share it.
+ * (a Swing menu) and the screens share it. Every change to it runs on the UI thread; one sign-in
+ * or sign-out runs at a time, and a second tap while one runs does nothing.
  */
 class DesktopApp(private val session: DesktopSession, private val onModuleDrawn: () -> Unit = {}) {
     /** What the window shows now. */
     var phase: Phase by mutableStateOf(
-        session.resume()?.let { Phase.SignedIn(it) } ?: Phase.SignedOut(SignInForm(url = session.lastUrl())),
+        session.resume()?.let { Phase.SignedIn(it, session.account!!.sellerId) } ?: Phase.SignedOut(SignInForm(url = session.lastUrl())),
     )
         private set
 
-    /** The signed-in seller, for the menu. */
-    val sellerId: String? get() = session.account?.sellerId
+    /** Held while signing in or out. */
+    private val switching = Mutex()
 
-    /** Signs in with the form's fields; a refusal stays on the form, said in the seller's words. */
+    /** The signed-in seller, for the title and the menu. */
+    val sellerId: String? get() = (phase as? Phase.SignedIn)?.sellerId
+
+    /**
+     * Signs in with the form's fields; a refusal stays on the form, said in the seller's words.
+     * When that would drop another seller's unsent changes it asks first: the next tap (the form
+     * unchanged) signs in anyway.
+     */
     suspend fun signIn() {
-        val form = (phase as? Phase.SignedOut)?.form ?: return
-        phase = Phase.SignedOut(form.copy(busy = true, problem = null))
-        phase = try {
-            Phase.SignedIn(session.signIn(form.url, form.token))
-        } catch (e: HighlightsException) {
-            Phase.SignedOut(form.copy(busy = false, problem = signInProblem(e)))
+        if (!switching.tryLock()) return
+        try {
+            val form = (phase as? Phase.SignedOut)?.form?.takeUnless { it.busy } ?: return
+            phase = Phase.SignedOut(form.copy(busy = true, problem = null))
+            phase = try {
+                val dropped = if (form.discard > 0) 0 else session.unsentOfAnother(form.url, form.token)
+                if (dropped > 0) {
+                    Phase.SignedOut(form.copy(busy = false, discard = dropped))
+                } else {
+                    val client = session.signIn(form.url, form.token)
+                    Phase.SignedIn(client, session.account!!.sellerId)
+                }
+            } catch (e: HighlightsException) {
+                Phase.SignedOut(form.copy(busy = false, problem = signInProblem(e), discard = 0))
+            } catch (e: Exception) {
+                // A disk or keyring failure: said plainly, its message (a path, a D-Bus error) kept off screen.
+                System.err.println("Auto LIVE Highlights: sign-in failed (${e.javaClass.simpleName})")
+                Phase.SignedOut(form.copy(busy = false, problem = "signin_failed", discard = 0))
+            }
+        } finally {
+            switching.unlock()
         }
     }
 
-    /** Edits the sign-in form. */
+    /** Edits the sign-in form (any edit withdraws a pending "sign in anyway"). */
     fun edit(change: (SignInForm) -> SignInForm) {
-        (phase as? Phase.SignedOut)?.let { phase = Phase.SignedOut(change(it.form)) }
+        (phase as? Phase.SignedOut)?.takeUnless { it.form.busy }?.let { phase = Phase.SignedOut(change(it.form).copy(discard = 0)) }
     }
 
     /** Signs out, first asking when changes would be lost ([force] once the seller said so). */
     suspend fun signOut(force: Boolean = false) {
-        val current = phase as? Phase.SignedIn ?: return
-        if (!force) {
-            val unsent = session.unsentChanges(current.client)
-            if (unsent > 0) {
-                phase = current.copy(unsent = unsent)
+        if (!switching.tryLock()) return
+        try {
+            val current = phase as? Phase.SignedIn ?: return
+            if (!force) {
+                val unsent = session.unsentChanges(current.client)
+                if (phase !== current) return
+                if (unsent > 0) {
+                    phase = current.copy(unsent = unsent)
+                    return
+                }
+            }
+            phase = Phase.SigningOut
+            // The screens are gone: a change made while the last sync ran is counted here.
+            val late = current.client.sync.value.pendingActions.toInt()
+            if (!force && late > 0) {
+                phase = current.copy(unsent = late)
                 return
             }
+            try {
+                session.signOut(current.client)
+            } catch (e: Exception) {
+                System.err.println("Auto LIVE Highlights: sign-out could not remove everything (${e.javaClass.simpleName})")
+            }
+            phase = Phase.SignedOut(SignInForm(url = session.lastUrl()))
+        } finally {
+            switching.unlock()
         }
-        session.signOut(current.client)
-        phase = Phase.SignedOut(SignInForm(url = session.lastUrl()))
     }
 
     /** The seller chose to stay signed in rather than lose changes. */
@@ -85,9 +142,15 @@ class DesktopApp(private val session: DesktopSession, private val onModuleDrawn:
         try {
             client.syncNow()
         } catch (e: HighlightsException.Auth) {
-            if ((phase as? Phase.SignedIn)?.client !== client) return
-            session.tokenRefused(client)
-            phase = Phase.SignedOut(SignInForm(url = session.lastUrl(), problem = "signin_expired"))
+            if (!switching.tryLock()) return
+            try {
+                if ((phase as? Phase.SignedIn)?.client !== client) return
+                phase = Phase.SigningOut
+                session.tokenRefused(client)
+                phase = Phase.SignedOut(SignInForm(url = session.lastUrl(), problem = "signin_expired"))
+            } finally {
+                switching.unlock()
+            }
         } catch (_: HighlightsException) {
             // Offline or the server failing: the screens say so and background sync retries.
         }
@@ -114,6 +177,7 @@ class DesktopApp(private val session: DesktopSession, private val onModuleDrawn:
                     )
                 }
             }
+            Phase.SigningOut -> Surface(Modifier.fillMaxSize()) {}
             is Phase.SignedIn -> {
                 LaunchedEffect(p.client) {
                     p.client.startBackgroundSync()

@@ -1,12 +1,16 @@
 package live.highlights.desktop
 
+import java.net.URI
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
 import live.highlights.HighlightsClient
 
 /**
  * The installed app's account on this computer: signs a seller in with a token (the backend says
  * whose it is), keeps the token in [tokens] and the account in [prefs], opens the core on the cache
- * in [folders], and signs out wiping both. No Compose here, so it is tested without a window.
+ * in [folders], and signs out wiping both. No Compose here, so it is tested without a window. Disk,
+ * keyring and network work runs on [Dispatchers.IO], so callers may be on the UI thread.
  */
 class DesktopSession(
     private val folders: AppFolders,
@@ -16,7 +20,7 @@ class DesktopSession(
     private val whoseToken: suspend (url: String, token: String) -> String = HighlightsClient::signIn,
 ) {
     /** The signed-in account, or null. */
-    var account: Account? = null
+    @Volatile var account: Account? = null
         private set
 
     /** The token in memory for the open client; asked by the core before each request. */
@@ -33,23 +37,40 @@ class DesktopSession(
     }
 
     /**
-     * Signs in with [rawToken] at [rawUrl]: asks the backend whose token it is, then keeps it and
-     * opens that seller's cache. Another seller's (or backend's) cache is wiped first; the same
-     * seller's is kept, with whatever waits in its outbox. Throws the core's `HighlightsException`.
+     * What signing in as [rawToken]'s seller would drop: the changes that the previous seller on
+     * this computer (signed out by a refused token, their cache kept) has not sent yet. Zero when
+     * it is the same seller, or nobody. Asks the backend whose the token is; throws its refusal.
      */
-    suspend fun signIn(rawUrl: String, rawToken: String): HighlightsClient {
-        val url = rawUrl.trim().trimEnd('/')
-        val secret = rawToken.trim()
-        val seller = whoseToken(url, secret)
-        val next = Account(url, seller)
-        val previous = prefs.account()
-        if (previous != next) {
-            previous?.let { tokens.delete(it.key) }
-            folders.wipeCache()
+    suspend fun unsentOfAnother(rawUrl: String, rawToken: String): Int = withContext(Dispatchers.IO) {
+        val previous = prefs.account() ?: return@withContext 0
+        val next = Account(normalUrl(rawUrl), whoseToken(normalUrl(rawUrl), rawToken.trim()))
+        if (previous == next || !java.nio.file.Files.exists(folders.cacheDb)) return@withContext 0
+        val old = HighlightsClient.open(folders.cacheDb.toString(), previous.sellerId, previous.url) { null }
+        try {
+            old.state.value.sync.pendingActions.toInt()
+        } finally {
+            old.shutdown()
         }
+    }
+
+    /**
+     * Signs in with [rawToken] at [rawUrl]: asks the backend whose token it is, keeps it, then
+     * opens that seller's cache. Another seller's (or backend's) cache is wiped, last, once the new
+     * account is saved; the same seller's is kept, with whatever waits in its outbox. Throws the
+     * core's `HighlightsException`, or an I/O or keyring failure with nothing of the old account lost.
+     */
+    suspend fun signIn(rawUrl: String, rawToken: String): HighlightsClient = withContext(Dispatchers.IO) {
+        val url = normalUrl(rawUrl)
+        val secret = rawToken.trim()
+        val next = Account(url, whoseToken(url, secret))
+        val previous = prefs.account()
         tokens.save(next.key, secret)
         prefs.saveAccount(next)
-        return open(next, secret)
+        if (previous != null && previous != next) {
+            forget(previous)
+            folders.wipeCache()
+        }
+        open(next, secret)
     }
 
     private fun open(next: Account, secret: String): HighlightsClient {
@@ -57,6 +78,12 @@ class DesktopSession(
         token = secret
         account = next
         return HighlightsClient.open(folders.cacheDb.toString(), next.sellerId, next.url) { token }
+    }
+
+    /** Deletes [old]'s token wherever a run of this app may have kept it. */
+    private fun forget(old: Account) {
+        tokens.delete(old.key)
+        if (tokens !is FileTokenStore) TokenStore.fileIn(folders).delete(old.key)
     }
 
     /**
@@ -68,20 +95,37 @@ class DesktopSession(
         return client.sync.value.pendingActions.toInt()
     }
 
-    /** Closes [client], forgets the token and the account, and deletes the cache. */
-    suspend fun signOut(client: HighlightsClient) {
+    /** Closes [client] (waiting for it), forgets the token and the account, and deletes the cache. */
+    suspend fun signOut(client: HighlightsClient) = withContext(Dispatchers.IO) {
         client.shutdown()
         token = null
-        account?.let { tokens.delete(it.key) }
+        account?.let(::forget)
         prefs.saveAccount(null)
         account = null
         folders.wipeCache()
     }
 
     /** The core refused the token (revoked or expired): back to sign-in, keeping the cache and its outbox. */
-    fun tokenRefused(client: HighlightsClient) {
-        client.close()
+    suspend fun tokenRefused(client: HighlightsClient) = withContext(Dispatchers.IO) {
+        client.shutdown()
         token = null
         account = null
+    }
+
+    companion object {
+        /**
+         * One spelling per backend, so `https://API.example.com:443/` and `https://api.example.com`
+         * are the same account (and the same cache): scheme and host lower-cased, a default port
+         * and trailing slashes dropped. Left as typed (trimmed) when it is no URL; the core refuses it.
+         */
+        fun normalUrl(raw: String): String {
+            val trimmed = raw.trim().trimEnd('/')
+            val uri = runCatching { URI(trimmed) }.getOrNull() ?: return trimmed
+            val scheme = uri.scheme?.lowercase() ?: return trimmed
+            val host = uri.host?.lowercase() ?: return trimmed
+            val port = uri.port.takeUnless { it == -1 || (scheme == "https" && it == 443) || (scheme == "http" && it == 80) }
+            val path = uri.rawPath.orEmpty().trimEnd('/')
+            return "$scheme://$host${port?.let { ":$it" } ?: ""}$path"
+        }
     }
 }

@@ -35,6 +35,7 @@ import androidx.compose.ui.text.input.ImeAction
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
+import live.highlights.app.plural
 import live.highlights.app.tr
 import uniffi.highlights_ffi.HighlightsException
 import uniffi.highlights_ffi.InputProblem
@@ -49,6 +50,8 @@ data class SignInForm(
     val busy: Boolean = false,
     /** The string key of why the last attempt failed (or why the seller is here again), or null. */
     val problem: String? = null,
+    /** Another seller's unsent changes this sign-in would drop: asked once, the next tap signs in anyway. */
+    val discard: Int = 0,
 )
 
 /** The string key of why signing in failed, from the core's typed error. */
@@ -112,8 +115,18 @@ fun SignInContent(
                     modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
                 )
             }
+            if (form.discard > 0) {
+                Text(
+                    plural("signin_discard", form.discard, form.discard), color = MaterialTheme.colorScheme.error,
+                    style = MaterialTheme.typography.bodyMedium, modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite },
+                )
+            }
             Button(onSignIn, Modifier.fillMaxWidth(), enabled = ready) {
-                Text(tr(if (form.busy) "signin_busy" else "signin_button"))
+                Text(tr(when {
+                    form.busy -> "signin_busy"
+                    form.discard > 0 -> "signin_anyway"
+                    else -> "signin_button"
+                }))
             }
             Text(keptIn, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
         }

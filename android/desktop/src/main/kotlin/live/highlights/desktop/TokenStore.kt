@@ -27,7 +27,10 @@ interface TokenStore {
     companion object {
         /** The OS's secret store if it answers, else a file in [folders]' config folder. */
         fun forThisDesktop(folders: AppFolders): TokenStore =
-            KeyringTokenStore.open() ?: FileTokenStore(folders.config.resolve("token"))
+            KeyringTokenStore.open() ?: fileIn(folders)
+
+        /** The file fallback of [folders]: also emptied at sign-out when the keyring is in use, in case an earlier run had none. */
+        fun fileIn(folders: AppFolders) = FileTokenStore(folders.config.resolve("token"))
     }
 }
 
@@ -70,18 +73,28 @@ class FileTokenStore(private val file: Path) : TokenStore {
         return lines.getOrNull(1)?.takeIf { lines.firstOrNull() == account && it.isNotBlank() }
     }
 
+    private val tmp: Path = file.resolveSibling("${file.fileName}.tmp")
+
     override fun save(account: String, token: String) {
         AppFolders.ownerOnlyDirectory(file.parent)
         // Created 0600 before a byte is written, then moved over: never readable by others, never half-written.
-        val tmp = file.resolveSibling("${file.fileName}.tmp")
         Files.deleteIfExists(tmp)
-        runCatching { Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))) }
-            .getOrElse { Files.createFile(tmp) }
-        Files.writeString(tmp, "$account\n$token\n")
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
+        try {
+            if (file.fileSystem.supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            } else {
+                // Windows: the file inherits the per-user profile folder's access rights.
+                Files.createFile(tmp)
+            }
+            Files.writeString(tmp, "$account\n$token\n")
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
+        } finally {
+            Files.deleteIfExists(tmp)
+        }
     }
 
     override fun delete(account: String) {
+        Files.deleteIfExists(tmp)
         Files.deleteIfExists(file)
     }
 }

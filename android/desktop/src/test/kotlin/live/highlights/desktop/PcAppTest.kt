@@ -19,6 +19,7 @@ import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import kotlinx.coroutines.runBlocking
+import live.highlights.HighlightsClient
 import live.highlights.TestBackend
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
@@ -39,11 +40,17 @@ class PcAppTest {
         backend = TestBackend(withoutVideos = true)
     }
 
+    /** Each test's home folders: they hold real tokens, so they go when the tests end. */
+    private val roots = mutableListOf<Path>()
+
     @AfterAll
-    fun stop() = backend.close()
+    fun stop() {
+        backend.close()
+        roots.forEach { it.toFile().deleteRecursively() }
+    }
 
     private fun tempFolders(): AppFolders {
-        val root = Files.createTempDirectory("pc-app")
+        val root = Files.createTempDirectory("pc-app").also(roots::add)
         return AppFolders.forThisUser(mapOf("HOME" to root.toString()), "Linux").create()
     }
 
@@ -134,24 +141,51 @@ class PcAppTest {
     }
 
     @Test
-    fun `another seller signing in never sees the first one's cache`() = runBlocking {
+    fun `another seller signing in is told what the first one has not sent, then never sees the first one's cache`() = runBlocking {
         val first = backend.seller("pc-first")
         val second = backend.seller("pc-second")
         backend.lives("pc-first", 3)
         val folders = tempFolders()
-        val session = DesktopSession(folders, FileTokenStore(folders.config.resolve("token")), Preferences(folders.config.resolve("app.properties")))
-        session.signIn(backend.url, first).use { c ->
+        val tokens = FileTokenStore(folders.config.resolve("token"))
+        val prefs = Preferences(folders.config.resolve("app.properties"))
+        DesktopSession(folders, tokens, prefs).signIn(backend.url, first).use { c ->
             c.syncNow()
             c.openModule()
             assertEquals(3, c.module.value.recordings.size)
+            // Queued, never sent: no background sync runs here.
+            c.setToggle(true)
+            c.confirmOnboarding()
         }
-        // The first seller's app closed without signing out; the other seller signs in on this computer.
-        session.signIn(backend.url, second).use { c ->
+        // The first seller's token is gone (refused, say); another seller signs in on this computer.
+        tokens.delete("pc-first@${backend.url}")
+        val app = DesktopApp(DesktopSession(folders, tokens, prefs))
+        assertTrue(app.phase is Phase.SignedOut)
+        app.edit { it.copy(url = backend.url, token = second) }
+        app.signIn()
+        val asked = (app.phase as Phase.SignedOut).form
+        assertTrue(asked.discard >= 1, "the first seller's unsent changes are said: $asked")
+        assertEquals("pc-first", prefs.account()?.sellerId, "nothing changed yet")
+        app.signIn()
+        val signedIn = app.phase as? Phase.SignedIn ?: error("not signed in: ${app.phase}")
+        assertEquals("pc-second", signedIn.sellerId)
+        signedIn.client.openModule()
+        assertEquals(0, signedIn.client.module.value.recordings.size, "a fresh cache before any sync")
+        signedIn.client.shutdown()
+        // The file the first seller used holds nothing of theirs any more.
+        HighlightsClient.open(folders.cacheDb.toString(), "pc-first", backend.url) { null }.use { c ->
             c.openModule()
-            assertEquals(0, c.module.value.recordings.size, "a fresh cache before any sync")
-            c.syncNow()
             assertEquals(0, c.module.value.recordings.size)
+            assertEquals(0, c.sync.value.pendingActions.toInt())
         }
+    }
+
+    @Test
+    fun `one spelling per backend, so the same seller keeps their cache`() {
+        assertEquals("https://api.example.com", DesktopSession.normalUrl(" HTTPS://API.Example.com:443/ "))
+        assertEquals("http://127.0.0.1:8080", DesktopSession.normalUrl("http://127.0.0.1:8080/"))
+        assertEquals("http://localhost", DesktopSession.normalUrl("http://LOCALHOST:80"))
+        assertEquals("https://example.com/api", DesktopSession.normalUrl("https://example.com/api/"))
+        assertEquals("not a url", DesktopSession.normalUrl(" not a url "))
     }
 
     @Test
@@ -164,6 +198,7 @@ class PcAppTest {
         app.edit { it.copy(url = gone.url, token = token) }
         app.signIn()
         val signedIn = app.phase as? Phase.SignedIn ?: error("not signed in: ${app.phase}")
+        assertEquals("pc-offline", app.sellerId)
         signedIn.client.syncNow()
         gone.close()
         signedIn.client.setToggle(true)
@@ -220,7 +255,10 @@ class PcAppTest {
         val en = AndroidStrings.read("values/desktop_strings.xml")!!
         val id = AndroidStrings.read("values-in/desktop_strings.xml")!!
         assertTrue(used.size >= 15, "found ${used.size}: $used")
-        assertEquals(emptySet(), used - en.keys - AndroidStrings.read("values/strings.xml")!!.keys, "used but not defined")
+        val plurals = AndroidStrings.readPlurals("values/desktop_strings.xml")!!
+        assertEquals(setOf("signin_discard", "signout_pending"), plurals.keys)
+        assertEquals(plurals.keys, AndroidStrings.readPlurals("values-in/desktop_strings.xml")!!.keys, "Indonesian plurals")
+        assertEquals(emptySet(), used - en.keys - plurals.keys - AndroidStrings.read("values/strings.xml")!!.keys, "used but not defined")
         assertEquals(en.keys - "app_name", id.keys, "Indonesian is complete (the product's name stays)")
         val ph = { s: String -> Regex("""%\d+\$[sd]""").findAll(s).map { it.value }.sorted().toList() }
         en.filterKeys { it != "app_name" }.forEach { (k, v) -> assertEquals(ph(v), ph(id.getValue(k)), k) }
