@@ -13,37 +13,53 @@ cd "$(dirname "$0")/.."
 out=target/figures
 log() { echo "== $*" >&2; }
 reliability=${RELIABILITY:-full}
+# --only NAME...: measure just these (engine detection eval module sync snapping speech render
+# kotlin desktop pc-app cluster abuse reliability); the other rows keep what docs/figures.md says.
+only=()
+if [[ "${1:-}" == --only ]]; then
+  shift
+  only=("$@")
+fi
+want() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
 if [[ "${1:-}" != --report-only ]]; then
-rm -rf "$out" && mkdir -p "$out"
+if ((${#only[@]})); then
+  mkdir -p "$out"
+  for name in "${only[@]}"; do rm -f "$out/$name.txt"; done
+else
+  rm -rf "$out" && mkdir -p "$out"
+fi
 
-log "engine benchmark"
-cargo bench -p highlights-engine --bench engine -- --warm-up-time 1 --measurement-time 3 >"$out/engine.txt" 2>&1
-log "detection on the generator"
-cargo test --release -p highlights-engine --test detection -- --nocapture >"$out/detection.txt" 2>&1
-if [[ -n "${LIGHTOR_DIR:-}" ]]; then
+want engine && log "engine benchmark"
+want engine && cargo bench -p highlights-engine --bench engine -- --warm-up-time 1 --measurement-time 3 >"$out/engine.txt" 2>&1
+want detection && log "detection on the generator"
+want detection && cargo test --release -p highlights-engine --test detection -- --nocapture >"$out/detection.txt" 2>&1
+if want eval && [[ -n "${LIGHTOR_DIR:-}" ]]; then
   # LIGHTOR_DIR: the Dota2 train split; LIGHTOR_LOL_DIR: the LoL train split (never a test split).
   log "detection on real labelled chat, cross-validated ($LIGHTOR_DIR ${LIGHTOR_LOL_DIR:-})"
   cargo run -q --release -p highlights-server -- eval --cv --lightor "$LIGHTOR_DIR" \
     ${LIGHTOR_LOL_DIR:+--lightor "$LIGHTOR_LOL_DIR"} >"$out/eval.txt"
 fi
-log "module page benchmark"
-cargo bench -p highlights-core --bench module_page -- --warm-up-time 1 --measurement-time 3 >"$out/module.txt" 2>&1
-log "sync benchmark"
-cargo bench -p highlights-e2e --bench sync >"$out/sync.txt" 2>&1
-log "clips ending inside a caption, before and after snapping"
-bash scripts/snapping-figure.sh >"$out/snapping.txt" 2>&1 || echo "snapping figure: failed" >>"$out/snapping.txt"
-log "render benchmark"
-cargo bench -p highlights-server --bench render >"$out/render.txt" 2>&1 || echo "render bench: failed" >"$out/render.txt"
-log "Kotlin call cost"
-bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"
-log "desktop frame time, 50 video cards"
-bash scripts/bench-desktop.sh >"$out/desktop.txt" 2>&1 || echo "desktop bench: not run" >"$out/desktop.txt"
-log "the PC app as installed: package, cold start, installed size"
-bash scripts/desktop-installed-test.sh >"$out/pc-app.txt" 2>&1 || echo "pc app test: failed" >>"$out/pc-app.txt"
-log "distributed mode: end to end with 1 and 2 workers (PostgreSQL, NATS)"
-bash scripts/cluster-bench.sh >"$out/cluster.txt" 2>&1 || echo "cluster bench: failed" >>"$out/cluster.txt"
-log "attacks on a local server (docs/attacks.md)"
-bash scripts/abuse.sh --publish >"$out/abuse.txt" 2>&1 || echo "abuse: failed" >>"$out/abuse.txt"
+want module && log "module page benchmark"
+want module && cargo bench -p highlights-core --bench module_page -- --warm-up-time 1 --measurement-time 3 >"$out/module.txt" 2>&1
+want sync && log "sync benchmark"
+want sync && cargo bench -p highlights-e2e --bench sync >"$out/sync.txt" 2>&1
+want snapping && log "clips ending inside a caption, before and after snapping"
+want snapping && { bash scripts/snapping-figure.sh >"$out/snapping.txt" 2>&1 || echo "snapping figure: failed" >>"$out/snapping.txt"; }
+want speech && log "speech recognition: word error rate, real-time factor, clip ends without platform captions"
+want speech && { bash scripts/speech-figure.sh >"$out/speech.txt" 2>&1 || echo "speech figure: failed" >>"$out/speech.txt"; }
+want render && log "render benchmark"
+want render && { cargo bench -p highlights-server --bench render >"$out/render.txt" 2>&1 || echo "render bench: failed" >"$out/render.txt"; }
+want kotlin && log "Kotlin call cost"
+want kotlin && { bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"; }
+want desktop && log "desktop frame time, 50 video cards"
+want desktop && { bash scripts/bench-desktop.sh >"$out/desktop.txt" 2>&1 || echo "desktop bench: not run" >"$out/desktop.txt"; }
+want pc-app && log "the PC app as installed: package, cold start, installed size"
+want pc-app && { bash scripts/desktop-installed-test.sh >"$out/pc-app.txt" 2>&1 || echo "pc app test: failed" >>"$out/pc-app.txt"; }
+want cluster && log "distributed mode: end to end with 1 and 2 workers (PostgreSQL, NATS)"
+want cluster && { bash scripts/cluster-bench.sh >"$out/cluster.txt" 2>&1 || echo "cluster bench: failed" >>"$out/cluster.txt"; }
+want abuse && log "attacks on a local server (docs/attacks.md)"
+want abuse && { bash scripts/abuse.sh --publish >"$out/abuse.txt" 2>&1 || echo "abuse: failed" >>"$out/abuse.txt"; }
+if want reliability; then
 log "reliability, $reliability runs"
 if [[ $reliability == full ]]; then
   bash scripts/reliability.sh --full >"$out/reliability.txt" 2>&1
@@ -51,6 +67,7 @@ else
   bash scripts/reliability.sh >"$out/reliability.txt" 2>&1
 fi
 echo "reliability mode: $reliability" >>"$out/reliability.txt"
+fi
 fi
 
 python3 - "$out" <<'PY'
@@ -63,7 +80,17 @@ def grab(text, pattern, cast=float):
     m = re.search(pattern, text)
     return cast(m.group(1)) if m else None
 rows = []
+# A row whose output is not here (a run with --only) keeps what the published page says.
+before = {}
+if os.path.exists("docs/figures.md"):
+    for line in open("docs/figures.md", encoding="utf-8"):
+        cells = line.rstrip("\n").split(" | ")
+        if line.startswith("| ") and len(cells) >= 5 and "not measured" not in cells[1]:
+            before[cells[0][2:]] = line.rstrip("\n")
 def figure(what, value, unit, goal, met, note=""):
+    if value is None and what in before:
+        rows.append(before[what])
+        return
     shown = "not measured" if value is None else (f"{value:,.2f}".rstrip("0").rstrip(".") + f" {unit}").strip()
     verdict = "—" if met is None or value is None else ("met" if met else "**not met**")
     rows.append(f"| {what} | {shown} | {goal} | {verdict} | {note} |")
@@ -166,6 +193,27 @@ before = grab(sn, r"ending inside a caption: before ([0-9.]+)")
 after = grab(sn, r"ending inside a caption: before [0-9.]+, after ([0-9.]+)")
 detail = grab(sn, r"after [0-9.]+ \((.*)\)", str)
 figure("share of rendered clips ending inside a caption (generated LIVEs with speech)", after, "", "0", after == 0, f"before snapping {before}; {detail}")
+sp = read("speech.txt")
+def speech(settings):
+    line = next((l for l in sp.splitlines() if l.startswith(f"speech recognition ({settings})")), "")
+    field = lambda pattern: grab(line, pattern)
+    return {k: field(p) for k, p in {
+        "clean": r"generated speech clean ([0-9.]+)", "music": r"under music ([0-9.]+), under crowd",
+        "crowd": r"under crowd noise ([0-9.]+)", "human": r"human readings clean ([0-9.]+)",
+        "human_music": r"readings clean [0-9.]+, under music ([0-9.]+)", "rtf": r"real-time factor ([0-9.]+)",
+    }.items()}
+d, f = speech("pocketsphinx en-US"), speech("pocketsphinx en-US, fast settings")
+figure("speech recognition (PocketSphinx, default settings): word error rate, generated speech, clean", d["clean"], "", "≤ 0.25", d["clean"] is not None and d["clean"] <= 0.25,
+       f"under the background music {d['music']}, under a crowd's murmur {d['crowd']} (espeak-ng's voice; fast settings {f['clean']})")
+figure("speech recognition: word error rate, human readings (pocketsphinx-testdata), clean", d["human"], "", "≤ 0.25", d["human"] is not None and d["human"] <= 0.25,
+       f"fast settings {f['human']}")
+figure("speech recognition: word error rate, human readings under the background music", d["human_music"], "", "≤ 0.40", d["human_music"] is not None and d["human_music"] <= 0.40,
+       f"fast settings {f['human_music']}")
+figure("speech recognition: real-time factor on one core, segment-length audio", d["rtf"], "", "≤ 0.3", d["rtf"] is not None and d["rtf"] <= 0.3,
+       f"fast settings (`--speech fast`) {f['rtf']}; the program's start included")
+ends = re.search(r"as found ([0-9.]+), snapped without recognition ([0-9.]+), with recognition ([0-9.]+)", sp)
+figure("share of rendered clips ending inside a spoken sentence, no captions from the platform, speech recognised", float(ends.group(3)) if ends else None, "", "0", ends is not None and float(ends.group(3)) == 0,
+       f"snapped on pauses and cuts alone {ends.group(2)}; as found {ends.group(1)}" if ends else "scripts/speech-figure.sh")
 k = read("kotlin.txt")
 call = grab(k, r"kotlin bench: .*no-op.*median\s+([0-9]+) ns/call")
 struct_ns = grab(k, r"kotlin bench: JNA: new RustCallStatus.*median\s+([0-9]+) ns/call")

@@ -23,6 +23,8 @@ if ! command -v ffmpeg >/dev/null; then
   echo "SKIPPED: media suite and render benchmark (no ffmpeg here: sudo apt-get install ffmpeg)" | tee -a "$log"
 fi
 command -v espeak-ng >/dev/null || echo "SKIPPED: snapping speech tests (no espeak-ng here: sudo apt-get install espeak-ng)" | tee -a "$log"
+command -v pocketsphinx_continuous >/dev/null && [[ -d /usr/share/pocketsphinx/test/data/librivox ]] ||
+  echo "SKIPPED: speech recognition suite (no PocketSphinx here: sudo apt-get install pocketsphinx pocketsphinx-en-us pocketsphinx-testdata)" | tee -a "$log"
 suite "cargo test" cargo test --workspace --locked
 suite "distributed mode: NATS JetStream, 2 API servers, 3 workers, one of each SIGKILLed mid-LIVE" bash scripts/cluster-test.sh
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh

@@ -487,8 +487,14 @@ fn videos_show_their_render_state_then_a_player_and_a_failure_is_told_once() {
     assert_eq!(row(&core, "live-0000-a").video.unwrap().state, VideoState::Ready);
 
     // A failed video: the highlight is back in recommendations and the seller is told, once.
-    let failed =
-        Video { state: VideoState::Failed, duration_ms: None, video_url: None, thumbnail_url: None, storyboard: None, detail: None };
+    let failed = Video {
+        state: VideoState::Failed,
+        duration_ms: None,
+        video_url: None,
+        thumbnail_url: None,
+        storyboard: None,
+        detail: None,
+    };
     let mut p = page(20_004, "live-0000-s", HighlightStatus::Suggested, failed.clone());
     p.highlights[0].kind = HighlightKind::Recommendation;
     core.apply_changes(&p).unwrap();

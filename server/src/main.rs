@@ -25,6 +25,8 @@ struct Cli {
 enum SpeechArg {
     /// PocketSphinx when installed.
     Installed,
+    /// PocketSphinx at its speed settings.
+    Fast,
     /// No speech recognition.
     Off,
 }
@@ -57,7 +59,8 @@ enum Command {
         #[command(flatten)]
         snapping: SnapArgs,
         /// Speech recognition of LIVEs' sound, for subtitles and for ending clips between
-        /// sentences: `installed` uses PocketSphinx when it is there, `off` never listens.
+        /// sentences: `installed` uses PocketSphinx when it is there, `fast` the same at its
+        /// speed settings (about twice the LIVEs per core, more words wrong), `off` never listens.
         #[arg(long, value_enum, default_value_t = SpeechArg::Installed)]
         speech: SpeechArg,
     },
@@ -606,6 +609,7 @@ fn main() -> std::process::ExitCode {
                     options.snapping = snapping.snapping()?;
                     options.speech = match speech {
                         SpeechArg::Installed => serve::Speech::Installed,
+                        SpeechArg::Fast => serve::Speech::InstalledFast,
                         SpeechArg::Off => serve::Speech::Off,
                     };
                     if let Some(url) = nats {

@@ -109,6 +109,8 @@ pub enum Speech {
     /// PocketSphinx when it is installed; without it one line says so and clips render without
     /// automatic subtitles.
     Installed,
+    /// PocketSphinx at its speed settings: about twice the LIVEs per core, more words wrong.
+    InstalledFast,
     /// This recogniser: a deployment's own (a Whisper server, a cloud API), or a test's.
     With(Arc<dyn crate::media::Recognizer>),
 }
@@ -275,7 +277,8 @@ pub async fn start_with(
     let speech: Option<Arc<dyn crate::media::Recognizer>> = match (&options.speech, with_videos && ffmpeg.is_some()) {
         (Speech::Off, _) | (_, false) => None,
         (Speech::With(r), true) => Some(r.clone()),
-        (Speech::Installed, true) => match crate::media::PocketSphinx::find() {
+        (Speech::Installed | Speech::InstalledFast, true) => match crate::media::PocketSphinx::find() {
+            Some(p) if matches!(options.speech, Speech::InstalledFast) => Some(Arc::new(p.fast())),
             Some(p) => Some(Arc::new(p)),
             None => {
                 eprintln!(
@@ -337,8 +340,13 @@ pub async fn start_with(
             }
             if let Some(recognizer) = &speech {
                 tracing::info!(recognizer = %recognizer.name(), workers = options.speech_workers, "speech recognition on");
-                let listener =
-                    SpeechWorker::new(state.store.clone(), state.media.clone(), ff, recognizer.clone(), state.scratch.clone());
+                let listener = SpeechWorker::new(
+                    state.store.clone(),
+                    state.media.clone(),
+                    ff,
+                    recognizer.clone(),
+                    state.scratch.clone(),
+                );
                 for _ in 0..options.speech_workers {
                     background.push(tokio::spawn(listener.clone().run(background_stopped.clone())));
                 }

@@ -86,7 +86,8 @@ pub fn cues(words: &[TimedWord]) -> Vec<Cue> {
 /// overlapping any platform caption is dropped (the platform's text is the seller's own words).
 /// Sorted by start.
 pub fn merge(platform: Vec<Cue>, recognised: Vec<Cue>) -> Vec<Cue> {
-    let overlaps = |c: &Cue| platform.iter().any(|p| c.at_ms < p.at_ms + p.duration_ms && p.at_ms < c.at_ms + c.duration_ms);
+    let overlaps =
+        |c: &Cue| platform.iter().any(|p| c.at_ms < p.at_ms + p.duration_ms && p.at_ms < c.at_ms + c.duration_ms);
     let kept: Vec<Cue> = recognised.into_iter().filter(|c| !overlaps(c)).collect();
     let mut all = platform;
     all.extend(kept);
@@ -120,7 +121,11 @@ mod tests {
         assert_eq!(cues[0].at_ms + cues[0].duration_ms, 12_050 + HOLD_MS);
         assert_eq!(cues[1].text, "tap the bag");
 
-        let long = said("and this one is the best selling lip tint we have ever had in the shop so grab it while it lasts okay", 0, 250);
+        let long = said(
+            "and this one is the best selling lip tint we have ever had in the shop so grab it while it lasts okay",
+            0,
+            250,
+        );
         let cues = super::cues(&long);
         assert!(cues.len() >= 2, "{cues:?}");
         for c in &cues {
@@ -128,7 +133,8 @@ mod tests {
             assert!(lines.len() <= 2 && lines.iter().all(|l| l.chars().count() <= LINE_CHARS), "{c:?}");
         }
         // Every word is shown once, in order.
-        let shown: Vec<String> = cues.iter().flat_map(|c| c.text.split_whitespace().map(String::from).collect::<Vec<_>>()).collect();
+        let shown: Vec<String> =
+            cues.iter().flat_map(|c| c.text.split_whitespace().map(String::from).collect::<Vec<_>>()).collect();
         assert_eq!(shown, long.iter().map(|w| w.text.clone()).collect::<Vec<_>>());
         // Back to back without a pause: a cue's hold never runs into the next one.
         assert!(cues.windows(2).all(|w| w[0].at_ms + w[0].duration_ms <= w[1].at_ms));

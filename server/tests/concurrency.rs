@@ -121,6 +121,7 @@ async fn each_due_post_goes_out_once_and_each_render_job_to_one_worker() {
             thumbnail_key: format!("{id}.jpg"),
             storyboard: None,
             clip: None,
+            note: None,
         };
         store.finish_render(id.clone(), ready, 0).await.unwrap();
     }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::clips::diff;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -165,12 +167,6 @@ fn mean(frame: &[u8], rows: std::ops::Range<u32>) -> f64 {
     let w = highlights_server::media::render::WIDTH;
     let px = &frame[(rows.start * w) as usize..(rows.end * w) as usize];
     px.iter().map(|&p| f64::from(p)).sum::<f64>() / px.len() as f64
-}
-
-fn diff(a: &[u8], b: &[u8], rows: std::ops::Range<u32>) -> f64 {
-    let w = highlights_server::media::render::WIDTH;
-    let (lo, hi) = ((rows.start * w) as usize, (rows.end * w) as usize);
-    a[lo..hi].iter().zip(&b[lo..hi]).map(|(&x, &y)| (f64::from(x) - f64::from(y)).abs()).sum::<f64>() / (hi - lo) as f64
 }
 
 /// Mono 16-bit samples of a file's sound.

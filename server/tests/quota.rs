@@ -82,6 +82,7 @@ async fn ready(s: &TestServer, id: &str) {
         thumbnail_key: format!("{id}.jpg"),
         storyboard: None,
         clip: None,
+        note: None,
     };
     let state = s.store().finish_render(id.into(), outcome, highlights_server::clock::now_ms()).await.unwrap();
     assert_eq!(state, VideoState::Ready);

@@ -10,19 +10,17 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use common::TestServer;
-use highlights_api::{IngestBatch, VideoState, paths};
-use highlights_engine::{EngineSettings, EventKind, LiveEvent, Moment};
+use common::clips::{TestClock, chat, events, go_live, made, moment, render_all, send, server_options};
+use highlights_api::{VideoState, paths};
 use highlights_server::media::snap::{Snapping, Span, inside_speech};
-use highlights_server::media::test_pattern::{self, PatternSegment, Said, Script};
-use highlights_server::media::{Container, Ffmpeg, RenderWorker};
-use highlights_server::serve::{Clock, ServeOptions, Videos};
+use highlights_server::media::test_pattern::{self, Said, Script};
+use highlights_server::media::{Container, Ffmpeg, PocketSphinx, RenderWorker, SpeechWorker};
+use highlights_server::serve::Speech;
 use highlights_server::store::{ClipSpan, RenderOutcome, SegmentProbe};
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SEGMENT_S: u32 = 4;
 const WINDOW: Duration = Duration::from_secs(3);
@@ -45,161 +43,11 @@ fn tools() -> Option<(Ffmpeg, PathBuf)> {
     Some((ff, speaker))
 }
 
-/// The engine's stand-in: a comment `clip START END PEAK` (epoch ms) is a moment with that span,
-/// to post, of a product of its own (so no cap turns it into a recommendation).
-struct Clips;
-
-impl highlights_server::store::Scorer for Clips {
-    fn knows(&self, _: &str) -> bool {
-        true
-    }
-    fn warm_up(&self, _: &EngineSettings, _: &[LiveEvent]) {}
-    fn score(&self, _: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {
-        events
-            .iter()
-            .filter_map(|e| {
-                let EventKind::Comment { text, .. } = &e.kind else { return None };
-                let n: Vec<i64> = text.strip_prefix("clip ")?.split(' ').filter_map(|w| w.parse().ok()).collect();
-                let [start_ms, end_ms, peak_ms] = n[..] else { return None };
-                Some(Moment {
-                    live_id: e.live_id.clone(),
-                    start_ms,
-                    end_ms,
-                    peak_ms,
-                    identified_at_ms: end_ms,
-                    product_id: Some(format!("p{start_ms}")),
-                    score: 5.0,
-                    above_bar: true,
-                    reasons: vec![highlights_api::Reason::over_usual(highlights_api::Signal::Comments, 2.0, 20)],
-                })
-            })
-            .collect()
-    }
-}
-
-/// A seller LIVE that started 100 s ago with the highlights toggle on and these captions.
-struct Live {
-    seller: String,
-    token: String,
-    live_id: String,
-    started_at_ms: i64,
-}
-
-async fn go_live(s: &TestServer, seller: &str, said: &[Said]) -> Live {
-    let token = s.seller(seller).await;
-    s.store().pin_experiments(seller.into(), Some(false), Some("control".into())).await.unwrap();
-    let patch = json!({ "highlights_on": true, "onboarding_completed": true });
-    assert_eq!(s.call(Method::PATCH, paths::SETTINGS, Some(&token), Some(patch)).await.0, StatusCode::OK);
-    let live_id = format!("live-{seller}");
-    let started_at_ms = highlights_server::clock::now_ms() - 100_000;
-    let mut events = vec![json!({ "ts_ms": started_at_ms, "live_id": live_id, "type": "live_start", "title": "Sale" })];
-    events.extend(said.iter().map(|l| {
-        json!({ "ts_ms": started_at_ms + l.at_ms, "live_id": live_id, "type": "caption", "text": l.text, "duration_ms": l.duration_ms })
-    }));
-    let (status, body) = s.ingest(seller, json!(events)).await;
-    assert_eq!((status, body["accepted"].as_u64()), (StatusCode::OK, Some(events.len() as u64)), "{body}");
-    Live { seller: seller.into(), token, live_id, started_at_ms }
-}
-
-async fn send(s: &TestServer, live: &Live, segments: &[PatternSegment]) {
-    for seg in segments {
-        let url = s.url(&paths::ingest_segment(&live.live_id, live.started_at_ms + seg.offset_ms));
-        let body = std::fs::read(&seg.path).unwrap();
-        let resp = s.http.put(url).bearer_auth(&s.service_token).body(body).send().await.unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-    }
-}
-
-/// The engine finds a moment `[start, end)` with its peak (ms from the LIVE's start); answers
-/// the highlight's id once its render job is queued.
-async fn moment(s: &TestServer, live: &Live, start: i64, end: i64, peak: i64) -> String {
-    let at = |ms: i64| live.started_at_ms + ms;
-    let text = format!("clip {} {} {}", at(start), at(end), at(peak));
-    let events =
-        vec![json!({ "type": "comment", "live_id": live.live_id, "ts_ms": at(end), "user": "u", "text": text })];
-    let batch = IngestBatch { seller_id: live.seller.clone(), events };
-    assert_eq!(s.store().ingest(batch, None, Arc::new(Clips)).await.unwrap().accepted, 1);
-    let list = s.store().highlights(live.seller.clone(), live.live_id.clone()).await.unwrap().highlights;
-    let h =
-        list.iter().find(|h| h.start_ms == at(start)).unwrap_or_else(|| panic!("no highlight at {start}: {list:?}"));
-    h.id.clone()
-}
-
-/// Events of a LIVE, `(type, ms from its start, fields)`, through the store as the ingestion
-/// route would (the comments are no moment to [`Clips`]).
-async fn events(s: &TestServer, live: &Live, list: &[(&str, i64, Value)]) {
-    let events: Vec<Value> = list
-        .iter()
-        .map(|(kind, at, fields)| {
-            let mut e = json!({ "type": kind, "live_id": live.live_id, "ts_ms": live.started_at_ms + at });
-            e.as_object_mut().unwrap().extend(fields.as_object().cloned().unwrap_or_default());
-            e
-        })
-        .collect();
-    let batch = IngestBatch { seller_id: live.seller.clone(), events };
-    let n = list.len() as u64;
-    assert_eq!(s.store().ingest(batch, None, Arc::new(Clips)).await.unwrap().accepted, n);
-}
-
-/// A chat comment at `at` ms: the LIVE's stream clock reaches it, as it does while viewers talk.
-async fn chat(s: &TestServer, live: &Live, at: i64) {
-    events(s, live, &[("comment", at, json!({ "user": "v", "text": "nice" }))]).await;
-}
-
-/// The video of a highlight, which must be made: the highlight's span (ms from the LIVE's start),
-/// as the seller sees it, and the MP4, copied into `dir`.
-async fn made(s: &TestServer, live: &Live, id: &str, dir: &Path) -> ((i64, i64), PathBuf) {
-    let job = s.store().video_job(id.into()).await.unwrap().unwrap();
-    assert_eq!(job.state, VideoState::Ready, "{id}: {job:?}");
-    let media = s.store().media(id.into(), Some(live.seller.clone())).await.unwrap();
-    let path = dir.join(format!("{id}.mp4"));
-    s.server.state.media.fetch(&media.video_key, &path).unwrap();
-    let (_, list) = s.get(&paths::live_highlights(&live.live_id), &live.token).await;
-    let h = list["highlights"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned().unwrap();
-    let span =
-        (h["start_ms"].as_i64().unwrap() - live.started_at_ms, h["end_ms"].as_i64().unwrap() - live.started_at_ms);
-    (span, path)
-}
-
-/// The wall clock moved on by hand: what a worker driven by it sees as "now".
-#[derive(Clone, Default)]
-struct TestClock(Arc<AtomicI64>);
-
-impl TestClock {
-    fn clock(&self) -> Clock {
-        let ahead = self.0.clone();
-        Arc::new(move || highlights_server::clock::now_ms() + ahead.load(Ordering::SeqCst))
-    }
-
-    fn advance(&self, ms: i64) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
-    }
-}
-
-/// A server queuing renders that no worker of its own takes: the test drives one.
-fn server_options(ff: Option<&Ffmpeg>) -> ServeOptions {
-    ServeOptions {
-        videos: ff.map_or(Videos::Render, |ff| Videos::RenderWith(ff.clone())),
-        render_workers: 0,
-        ..Default::default()
-    }
-}
-
 /// The server's render worker, snapping within [`WINDOW`], waiting up to `wait`, by `clock`.
 fn worker(s: &TestServer, ff: &Ffmpeg, wait: Duration, clock: &TestClock) -> RenderWorker {
     RenderWorker::new(s.store(), s.server.state.media.clone(), ff.clone(), s.dir.path().join("scratch"))
         .with_snapping(Snapping { window: WINDOW, wait })
         .with_clock(clock.clock())
-}
-
-/// What one due job's claim came to, and that nothing else was due.
-async fn render_all(w: &RenderWorker) -> Vec<VideoState> {
-    let mut states = Vec::new();
-    while let Some(state) = w.render_next().await.unwrap() {
-        states.push(state);
-        assert!(states.len() < 100, "a job due again at once: {states:?}");
-    }
-    states
 }
 
 /// The last two frames of a video, as 8-bit grey (decoded from a little before its end, since a
@@ -247,6 +95,7 @@ fn script() -> Script {
         sentences: vec![(22_000, "Only today, this linen shirt is half price.".into())],
         quiet: vec![(18_000, 30_000)],
         cuts: vec![50_000],
+        voices: Vec::new(),
     }
 }
 
@@ -420,11 +269,14 @@ async fn the_store_keeps_the_found_span_for_moments_and_shows_the_rendered_one()
         thumbnail_key: format!("{id}.jpg"),
         storyboard: None,
         clip: Some(ClipSpan { start_ms: at(11_000), end_ms: at(24_700) }),
+        note: Some("made without automatic subtitles for part of the clip".into()),
     };
     assert_eq!(s.store().finish_render(id.clone(), ready, until).await.unwrap(), VideoState::Ready);
     let (_, list) = s.get(&paths::live_highlights(&live.live_id), &live.token).await;
     let shown = list["highlights"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned().unwrap();
     assert_eq!((shown["start_ms"].as_i64(), shown["end_ms"].as_i64()), (Some(at(11_000)), Some(at(24_700))));
+    // What the render had to say reaches the seller as the video's detail.
+    assert_eq!(shown["video"]["detail"], "made without automatic subtitles for part of the clip");
 
     // A moment the moved clip overlaps but the found one does not is a new one...
     let next = moment(&s, &live, 24_000, 36_000, 30_000).await;
@@ -448,14 +300,21 @@ impl Lcg {
     }
 }
 
-/// The figure: on generated LIVEs where the seller talks most of the time (sentences with short
-/// pauses, a stretch of other sound now and then, a scene cut every 12–20 s), the share of
-/// rendered clips whose end falls inside a caption, for the moments as found and as rendered.
-/// Run: `cargo test -p highlights-server --test snapping -- --ignored --nocapture snapping_figure`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a figure, run by scripts/snapping-figure.sh"]
-async fn snapping_figure() {
-    let Some((ff, speaker)) = tools() else { return };
+/// Where a LIVE's captions come from in a figure's run.
+#[derive(Clone, Copy, PartialEq)]
+enum Heard {
+    /// The platform sends a caption per sentence.
+    Platform,
+    /// No captions and no recognition: clips end by pauses and scene cuts alone.
+    Nothing,
+    /// No captions; the server recognises the speech (PocketSphinx).
+    Recognised,
+}
+
+/// On generated LIVEs where the seller talks most of the time (sentences with short pauses, a
+/// stretch of other sound now and then, a scene cut every 12–20 s), how many rendered clips end
+/// inside a sentence said, for the moments as found and as rendered: `(before, after, clips, moved)`.
+async fn clip_ends(ff: &Ffmpeg, speaker: &Path, heard: Heard) -> (usize, usize, usize, usize) {
     const SECONDS: u32 = 100;
     const LIVES: usize = 3;
     const CLIPS: i64 = 4;
@@ -472,7 +331,7 @@ async fn snapping_figure() {
     let work = tempfile::tempdir().unwrap();
     let mut lengths = Vec::new();
     for (i, p) in phrases.iter().enumerate() {
-        lengths.push(test_pattern::say(&speaker, work.path(), &format!("phrase{i}.wav"), p).await.unwrap());
+        lengths.push(test_pattern::say(speaker, work.path(), &format!("phrase{i}.wav"), p).await.unwrap());
     }
     let mut rng = Lcg(7);
     let mut script = Script::default();
@@ -499,17 +358,25 @@ async fn snapping_figure() {
     }
     script.quiet.push((quiet_from, i64::from(SECONDS) * 1000));
     let (segments, said) =
-        test_pattern::generate_scripted(&ff, &speaker, work.path(), SECONDS, SEGMENT_S, &script).await.unwrap();
+        test_pattern::generate_scripted(ff, speaker, work.path(), SECONDS, SEGMENT_S, &script).await.unwrap();
     let speech: Vec<Span> = said.iter().map(|l| Span::new(l.at_ms, l.at_ms + l.duration_ms)).collect();
 
-    let s = TestServer::start_with(server_options(Some(&ff))).await;
+    let mut options = server_options(Some(ff));
+    if heard == Heard::Recognised {
+        let recognizer =
+            PocketSphinx::find().expect("PocketSphinx installed (apt-get install pocketsphinx pocketsphinx-en-us)");
+        options.speech = Speech::With(Arc::new(recognizer));
+        options.speech_workers = 0;
+    }
+    let s = TestServer::start_with(options).await;
     let window_ms = Snapping::default().window_ms();
     // Moments 10–16 s long, one in each slot of the recording (so none overlaps another of its
     // LIVE), away from its ends by the window.
     let slot = (i64::from(SECONDS) * 1000 - 2 * window_ms - 2 * 4_000) / CLIPS;
     let (mut lives, mut jobs) = (Vec::new(), Vec::new());
     for l in 0..LIVES {
-        let live = go_live(&s, &format!("figure{l}"), &said).await;
+        let captions = if heard == Heard::Platform { &said[..] } else { &[] };
+        let live = go_live(&s, &format!("figure{l}"), captions).await;
         send(&s, &live, &segments).await;
         for c in 0..CLIPS {
             let length = 10_000 + rng.below(6_000);
@@ -520,6 +387,16 @@ async fn snapping_figure() {
         // The chat goes on to the recording's end: no render waits.
         chat(&s, &live, i64::from(SECONDS) * 1000).await;
         lives.push(live);
+    }
+    if heard == Heard::Recognised {
+        let media = s.server.state.media.clone();
+        let recognizer = s.server.state.speech.clone().expect("speech on");
+        let listener = SpeechWorker::new(s.store(), media, ff.clone(), recognizer, s.dir.path().join("scratch"));
+        let mut words = 0;
+        while let Some(n) = listener.transcribe_next().await.unwrap() {
+            words += n;
+        }
+        assert!(words > 0, "the recogniser heard nothing");
     }
     // Two workers as the server's, with the default snapping, driven to the end of the queue.
     let w = RenderWorker::new(s.store(), s.server.state.media.clone(), ff.clone(), s.dir.path().join("scratch"));
@@ -534,12 +411,42 @@ async fn snapping_figure() {
         after += usize::from(inside_speech(span.1, &speech));
         moved += usize::from(span.1 != *found_end);
     }
-    let n = jobs.len();
+    (before, after, jobs.len(), moved)
+}
+
+/// The figure: the share of rendered clips whose end falls inside a caption, for the moments as
+/// found and as rendered, on generated LIVEs whose platform sends a caption per sentence.
+/// Run: `cargo test -p highlights-server --test snapping -- --ignored --nocapture snapping_figure`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a figure, run by scripts/snapping-figure.sh"]
+async fn snapping_figure() {
+    let Some((ff, speaker)) = tools() else { return };
+    let (before, after, n, moved) = clip_ends(&ff, &speaker, Heard::Platform).await;
     println!(
-        "share of rendered clips ending inside a caption: before {:.2}, after {:.2} (goal 0; {n} clips on {LIVES} generated LIVEs with speech, {} s each, {moved} ends moved, window {} s)",
+        "share of rendered clips ending inside a caption: before {:.2}, after {:.2} (goal 0; {n} clips on 3 generated LIVEs with speech, 100 s each, {moved} ends moved, window {} s)",
         before as f64 / n as f64,
         after as f64 / n as f64,
-        SECONDS,
-        window_ms / 1000
+        Snapping::default().window_ms() / 1000
+    );
+}
+
+/// The figure without captions from the platform: the share of rendered clips ending inside a
+/// sentence said, with the LIVE's speech recognised and without (pauses and cuts alone).
+/// Run: `cargo test -p highlights-server --test snapping -- --ignored --nocapture speech_snapping_figure`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a figure, run by scripts/speech-figure.sh"]
+async fn speech_snapping_figure() {
+    let Some((ff, speaker)) = tools() else { return };
+    if PocketSphinx::find().is_none() {
+        println!("SKIPPED: speech snapping figure (apt-get install pocketsphinx pocketsphinx-en-us)");
+        return;
+    }
+    let (found, without, n, _) = clip_ends(&ff, &speaker, Heard::Nothing).await;
+    let (_, with, m, _) = clip_ends(&ff, &speaker, Heard::Recognised).await;
+    println!(
+        "share of rendered clips ending inside a spoken sentence, no platform captions: as found {:.2}, snapped without recognition {:.2}, with recognition {:.2} ({n} and {m} clips)",
+        found as f64 / n as f64,
+        without as f64 / n as f64,
+        with as f64 / m as f64
     );
 }

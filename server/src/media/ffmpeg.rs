@@ -163,7 +163,12 @@ impl Ffmpeg {
 
 /// Runs a media program (ffmpeg, ffprobe, a speech recogniser) with `args` in `dir`, killed after
 /// `limit`, without the server's secrets in its environment; answers its standard output.
-pub(crate) async fn run_program(program: &Path, dir: &Path, args: &[String], limit: Duration) -> Result<Vec<u8>, FfmpegError> {
+pub(crate) async fn run_program(
+    program: &Path,
+    dir: &Path,
+    args: &[String],
+    limit: Duration,
+) -> Result<Vec<u8>, FfmpegError> {
     let name = program.file_name().map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into());
     let child = tokio::process::Command::new(program)
         .args(args)
@@ -186,11 +191,7 @@ pub(crate) async fn run_program(program: &Path, dir: &Path, args: &[String], lim
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail: String =
         stderr.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
-    Err(FfmpegError::Failed {
-        program: name,
-        status: out.status.to_string(),
-        stderr: tail.chars().take(500).collect(),
-    })
+    Err(FfmpegError::Failed { program: name, status: out.status.to_string(), stderr: tail.chars().take(500).collect() })
 }
 
 /// One stream of a media file.

@@ -17,7 +17,7 @@ pub mod transcriber;
 pub mod worker;
 
 pub use ffmpeg::{Container, Ffmpeg, FfmpegError, Probe};
-pub use store::{LocalMediaStore, MediaError, MediaReader, MediaStore};
 pub use speech::{PocketSphinx, Recognizer};
+pub use store::{LocalMediaStore, MediaError, MediaReader, MediaStore};
 pub use transcriber::SpeechWorker;
 pub use worker::RenderWorker;

@@ -179,6 +179,9 @@ pub struct Rendered {
     pub thumbnail: PathBuf,
     /// Its length, end card included.
     pub duration_ms: i64,
+    /// The subtitle cues burned into it (SRT), when it has any: kept beside the video, for
+    /// players that show subtitles themselves and to check what was burned in.
+    pub subtitles: Option<PathBuf>,
 }
 
 /// Seconds with millisecond precision, as ffmpeg takes them.
@@ -368,6 +371,8 @@ pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path)
         ]
         .map(String::from),
     );
+    let subtitles =
+        files.iter().any(|(name, text)| *name == "subs.srt" && !text.is_empty()).then(|| dir.join("subs.srt"));
     write_files(dir, files).await?;
     let expected_ms = clip_ms + if card.is_some() { END_CARD_MS } else { 0 };
     let limit = Duration::from_secs(60) + Duration::from_millis(4 * expected_ms as u64);
@@ -391,7 +396,7 @@ pub async fn render(ff: &Ffmpeg, task: &RenderTask, inputs: &Inputs, dir: &Path)
     if (probe.duration_ms - expected_ms).abs() > LENGTH_TOLERANCE_MS_MS {
         return Err(RenderError::Output(format!("{} ms long, {expected_ms} ms asked", probe.duration_ms)));
     }
-    Ok(Rendered { video, thumbnail: dir.join("thumbnail.jpg"), duration_ms: probe.duration_ms })
+    Ok(Rendered { video, thumbnail: dir.join("thumbnail.jpg"), duration_ms: probe.duration_ms, subtitles })
 }
 
 #[cfg(test)]
@@ -468,7 +473,11 @@ mod tests {
              3\n00:00:09,000 --> 00:00:10,000\nruns past the end\n\n"
         );
         // Two lines at most, and never a blank line that would end the cue and start a forged one.
-        let forged = [CaptionLine { at_ms: 5_000, duration_ms: 1_000, text: "a\n\n9\n00:00:00,000 --> 00:00:09,000\nb".into() }];
-        assert_eq!(srt(&forged, 5_000, 10_000), "1\n00:00:00,000 --> 00:00:01,000\na\n9 00:00:00,000 --> 00:00:09,000 b\n\n");
+        let forged =
+            [CaptionLine { at_ms: 5_000, duration_ms: 1_000, text: "a\n\n9\n00:00:00,000 --> 00:00:09,000\nb".into() }];
+        assert_eq!(
+            srt(&forged, 5_000, 10_000),
+            "1\n00:00:00,000 --> 00:00:01,000\na\n9 00:00:00,000 -- 00:00:09,000 b\n\n"
+        );
     }
 }

@@ -150,6 +150,9 @@ pub struct Script {
     pub quiet: Vec<(i64, i64)>,
     /// Times at which the picture cuts to another scene (its colours inverted, then back).
     pub cuts: Vec<i64>,
+    /// Recordings of a real voice (WAV files) played from these times, with what they say:
+    /// speech no synthesiser made, for recognition. Put them where the tone is off too.
+    pub voices: Vec<(i64, PathBuf, String)>,
 }
 
 /// A sentence as said in a scripted recording: the caption a captioner would send for it.
@@ -225,8 +228,8 @@ fn during(spans: &[(i64, i64)]) -> String {
 }
 
 /// Generates `seconds` of recording at [`SOURCE_FPS`] in `dir` as [`generate`] does, with the
-/// script's sentences said by `speaker` (espeak-ng), its pauses and its scene cuts; answers the
-/// segments and the sentences as said.
+/// script's sentences said by `speaker` (espeak-ng), its voices played, its pauses and its scene
+/// cuts; answers the segments and the sentences as said (the voices' after the synthesised ones).
 pub async fn generate_scripted(
     ff: &Ffmpeg,
     speaker: &Path,
@@ -243,6 +246,15 @@ pub async fn generate_scripted(
         let duration_ms = say(speaker, dir, &name, text).await?;
         said.push(Said { at_ms: *at_ms, duration_ms, text: text.clone() });
         extra.extend(["-i".to_string(), name]);
+        graph.push_str(&format!("[{}:a]aresample=44100,adelay={at_ms}:all=1[s{i}];", i + 2));
+    }
+    for (at_ms, file, text) in &script.voices {
+        let i = said.len();
+        let bytes = tokio::fs::read(file).await.map_err(|e| FfmpegError::Output(format!("{}: {e}", file.display())))?;
+        let duration_ms =
+            wav_ms(&bytes).ok_or_else(|| FfmpegError::Output(format!("{} is not a WAV file", file.display())))?;
+        said.push(Said { at_ms: *at_ms, duration_ms, text: text.clone() });
+        extra.extend(["-i".to_string(), file.display().to_string()]);
         graph.push_str(&format!("[{}:a]aresample=44100,adelay={at_ms}:all=1[s{i}];", i + 2));
     }
     // Scenes alternate: the colours inverted from the first cut to the second, and so on.

@@ -48,6 +48,11 @@ pub fn thumbnail_key(highlight_id: &str) -> String {
     format!("videos/{highlight_id}.jpg")
 }
 
+/// Media key of the subtitle cues burned into a highlight's MP4 (SRT).
+pub fn subtitles_key(highlight_id: &str) -> String {
+    format!("videos/{highlight_id}.srt")
+}
+
 /// Media key of a highlight's storyboard.
 pub fn storyboard_key(highlight_id: &str) -> String {
     format!("videos/{highlight_id}.storyboard.jpg")
@@ -289,9 +294,16 @@ impl RenderWorker {
         let media = self.media.clone();
         let (vk, tk, sk, id) =
             (video_key.clone(), thumbnail_key.clone(), storyboard_key(&task.highlight_id), task.highlight_id.clone());
+        let subtitles = rendered.subtitles.clone().map(|path| (subtitles_key(&task.highlight_id), path));
         let storyboard = tokio::task::spawn_blocking(move || {
             // The thumbnail first: the video key is what makes a video watchable.
             media.put_file(&tk, &rendered.thumbnail)?;
+            if let Some((key, path)) = subtitles {
+                // Cues not kept are a nicety lost: the video has them burned in.
+                if let Err(e) = media.put_file(&key, &path) {
+                    tracing::warn!(highlight_id = %id, error = %e, "video ready without its cue file");
+                }
+            }
             // A storyboard not kept is one the video goes without, never a failed render.
             let storyboard = board.and_then(|(path, grid)| match media.put_file(&sk, &path) {
                 Ok(()) => Some(grid.stored(sk)),
@@ -304,7 +316,14 @@ impl RenderWorker {
         })
         .await??;
         let clip = moved.then_some(ClipSpan { start_ms: snapped.start_ms, end_ms: snapped.end_ms });
-        Ok(RenderOutcome::Ready { duration_ms: rendered.duration_ms, video_key, thumbnail_key, storyboard, clip, note: None })
+        Ok(RenderOutcome::Ready {
+            duration_ms: rendered.duration_ms,
+            video_key,
+            thumbnail_key,
+            storyboard,
+            clip,
+            note: None,
+        })
     }
 
     /// What a clip with automatic subtitles should say when some of its sound had no words:
@@ -316,7 +335,9 @@ impl RenderWorker {
         if failed > 0 {
             Some("made without automatic subtitles for part of the clip: speech recognition failed there".into())
         } else if pending > 0 {
-            Some("made without automatic subtitles for part of the clip: speech recognition was not done in time".into())
+            Some(
+                "made without automatic subtitles for part of the clip: speech recognition was not done in time".into(),
+            )
         } else {
             None
         }

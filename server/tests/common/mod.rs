@@ -1,6 +1,8 @@
 //! A real server on a loopback port with a temporary data directory, and a small HTTP client.
 #![allow(dead_code)]
 
+pub mod clips;
+
 use highlights_server::serve::{RunningServer, ServeOptions, start_with};
 use std::sync::Arc;
 

@@ -50,7 +50,9 @@ pub(super) fn finish(
     policy: &RetryPolicy,
 ) -> Result<(), StoreError> {
     let current = conn
-        .prepare_cached("SELECT 1 FROM speech_jobs WHERE live_id = ?1 AND start_ms = ?2 AND state = 'pending' AND attempts = ?3")?
+        .prepare_cached(
+            "SELECT 1 FROM speech_jobs WHERE live_id = ?1 AND start_ms = ?2 AND state = 'pending' AND attempts = ?3",
+        )?
         .exists(params![task.live_id, task.start_ms, task.attempt])?;
     if !current {
         return Err(StoreError::NotFound("speech job"));
@@ -75,7 +77,12 @@ pub(super) fn finish(
                 "UPDATE speech_jobs SET next_attempt_at_ms = ?3, claimed_until_ms = NULL, last_error = ?4
                  WHERE live_id = ?1 AND start_ms = ?2",
             )?
-            .execute(params![task.live_id, task.start_ms, now_ms + policy.backoff_ms(task.attempt), reason])?;
+            .execute(params![
+                task.live_id,
+                task.start_ms,
+                now_ms + policy.backoff_ms(task.attempt),
+                reason
+            ])?;
         }
         SpeechOutcome::Failed { reason } => {
             conn.prepare_cached(
