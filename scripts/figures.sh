@@ -15,13 +15,24 @@ log() { echo "== $*" >&2; }
 reliability=${RELIABILITY:-full}
 # --only NAME...: measure just these (engine detection eval module sync snapping speech render
 # kotlin desktop pc-app cluster abuse reliability); the other rows keep what docs/figures.md says.
+# --report-only --only NAME... rewrites just those rows from the last run's outputs.
 only=()
-if [[ "${1:-}" == --only ]]; then
+report_only=
+while (($#)); do
+  case $1 in
+    --report-only) report_only=1 ;;
+    --only)
+      shift
+      only=("$@")
+      ((${#only[@]})) || { echo "figures: --only needs the names of what to measure" >&2; exit 2; }
+      break
+      ;;
+    *) echo "usage: scripts/figures.sh [--report-only] [--only NAME...]" >&2; exit 2 ;;
+  esac
   shift
-  only=("$@")
-fi
+done
 want() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
-if [[ "${1:-}" != --report-only ]]; then
+if [[ -z $report_only ]]; then
 if ((${#only[@]})); then
   mkdir -p "$out"
   for name in "${only[@]}"; do rm -f "$out/$name.txt"; done
@@ -70,30 +81,37 @@ echo "reliability mode: $reliability" >>"$out/reliability.txt"
 fi
 fi
 
-python3 - "$out" <<'PY'
+python3 - "$out" "${only[@]}" <<'PY'
 import datetime, os, platform, re, subprocess, sys
-out = sys.argv[1]
+out, only = sys.argv[1], sys.argv[2:]
+current = None
 def read(name):
+    # With --only, what was not measured now is not read from an older run either: its rows
+    # keep what the published page says.
+    global current
+    current = name.removesuffix(".txt")
     p = os.path.join(out, name)
+    if only and current not in only:
+        return ""
     return open(p, encoding="utf-8", errors="replace").read() if os.path.exists(p) else ""
 def grab(text, pattern, cast=float):
     m = re.search(pattern, text)
     return cast(m.group(1)) if m else None
 rows = []
-# A row whose output is not here (a run with --only) keeps what the published page says.
-before = {}
-if os.path.exists("docs/figures.md"):
+# A --only run rewrites the rows of what it measured and keeps every other row the published page
+# has, in its place (new rows go at the end).
+published = []
+if only and os.path.exists("docs/figures.md"):
     for line in open("docs/figures.md", encoding="utf-8"):
         cells = line.rstrip("\n").split(" | ")
-        if line.startswith("| ") and len(cells) >= 5 and "not measured" not in cells[1]:
-            before[cells[0][2:]] = line.rstrip("\n")
+        if line.startswith("| ") and len(cells) >= 5 and not line.startswith("| figure |"):
+            published.append((cells[0][2:], line.rstrip("\n")))
 def figure(what, value, unit, goal, met, note=""):
-    if value is None and what in before:
-        rows.append(before[what])
+    if only and current not in only:
         return
     shown = "not measured" if value is None else (f"{value:,.2f}".rstrip("0").rstrip(".") + f" {unit}").strip()
     verdict = "—" if met is None or value is None else ("met" if met else "**not met**")
-    rows.append(f"| {what} | {shown} | {goal} | {verdict} | {note} |")
+    rows.append((what, f"| {what} | {shown} | {goal} | {verdict} | {note} |"))
 
 e = read("engine.txt")
 one = grab(e, r"one 5,000-viewer LIVE: engine ([0-9.]+) M")
@@ -250,6 +268,8 @@ try:
 except Exception:
     pass
 commit = os.environ.get("FIGURES_MEASURED_AT") or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+fresh = dict(rows)
+table = [fresh.pop(what, line) for what, line in published] + list(fresh.values()) if only else [line for _, line in rows]
 doc = [
     "# Figures",
     "",
@@ -258,7 +278,7 @@ doc = [
     "",
     "| figure | value | goal | verdict | notes |",
     "|---|---|---|---|---|",
-    *rows,
+    *table,
     "",
     "What an attacker on the open internet tries, and what the server answers: [attacks.md](attacks.md).",
     "",

@@ -73,8 +73,11 @@ pub fn cues(words: &[TimedWord]) -> Vec<Cue> {
     let mut out: Vec<Cue> = Vec::with_capacity(groups.len());
     for (i, g) in groups.iter().enumerate() {
         let at_ms = g[0].start_ms;
+        let last = g[g.len() - 1].end_ms;
         let next = groups.get(i + 1).map_or(i64::MAX, |n| n[0].start_ms);
-        let end = (g[g.len() - 1].end_ms + HOLD_MS).min(next).max(at_ms + 1);
+        // A cue cut for length, not at a pause, runs 1 ms into the next: one sentence to the
+        // snapping (which takes touching spans as a break), invisible on screen at 25 fps.
+        let end = if next - last < PAUSE_MS { next + 1 } else { (last + HOLD_MS).min(next) }.max(at_ms + 1);
         let texts: Vec<&str> = g.iter().map(|w| w.text.as_str()).collect();
         let text = lines(&texts).unwrap_or_else(|| vec![texts.join(" ")]).join("\n");
         out.push(Cue { at_ms, duration_ms: end - at_ms, text });
@@ -136,8 +139,8 @@ mod tests {
         let shown: Vec<String> =
             cues.iter().flat_map(|c| c.text.split_whitespace().map(String::from).collect::<Vec<_>>()).collect();
         assert_eq!(shown, long.iter().map(|w| w.text.clone()).collect::<Vec<_>>());
-        // Back to back without a pause: a cue's hold never runs into the next one.
-        assert!(cues.windows(2).all(|w| w[0].at_ms + w[0].duration_ms <= w[1].at_ms));
+        // Back to back without a pause: one sentence, so each cue runs just into the next.
+        assert!(cues.windows(2).all(|w| w[0].at_ms + w[0].duration_ms == w[1].at_ms + 1));
     }
 
     #[test]

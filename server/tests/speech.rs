@@ -21,6 +21,7 @@ use highlights_server::media::test_pattern::{self, Script};
 use highlights_server::media::worker::subtitles_key;
 use highlights_server::media::{Ffmpeg, PocketSphinx, RenderWorker, SpeechWorker};
 use highlights_server::serve::{ServeOptions, Speech};
+use highlights_server::store::SpeechOutcome;
 use highlights_server::subtitles::{LINE_CHARS, TimedWord};
 
 const SEGMENT_S: u32 = 4;
@@ -48,7 +49,7 @@ fn tools() -> Option<(Ffmpeg, PocketSphinx, Vec<Reading>)> {
     let in_ci = std::env::var_os("CI").is_some();
     let found = (Ffmpeg::find(), PocketSphinx::find(), voices());
     match found {
-        (Some(ff), Some(ps), v) if !v.is_empty() => Some((ff, ps, v)),
+        (Some(ff), Some(ps), v) if v.len() >= 4 => Some((ff, ps, v)),
         _ => {
             assert!(
                 !in_ci,
@@ -91,26 +92,23 @@ fn options(ff: &Ffmpeg, recognizer: Arc<dyn Recognizer>) -> ServeOptions {
     ServeOptions { speech: Speech::With(recognizer), speech_workers: 0, ..server_options(Some(ff)) }
 }
 
-/// Transcribes every queued segment; answers the words heard in all.
-async fn transcribe_all(s: &TestServer, ff: &Ffmpeg, clock: Option<&TestClock>) -> usize {
+/// Transcribes every queued segment; answers the words heard in all, and how many claims it took.
+async fn transcribe_all(s: &TestServer, ff: &Ffmpeg) -> (usize, usize) {
     let recognizer = s.server.state.speech.clone().expect("speech on");
-    let mut listener = SpeechWorker::new(
+    let listener = SpeechWorker::new(
         s.store(),
         s.server.state.media.clone(),
         ff.clone(),
         recognizer,
         s.dir.path().join("scratch"),
     );
-    if let Some(c) = clock {
-        listener = listener.with_clock(c.clock());
-    }
     let (mut words, mut claims) = (0, 0);
     while let Some(n) = listener.transcribe_next().await.unwrap() {
         words += n;
         claims += 1;
         assert!(claims < 200, "a transcription due again at once");
     }
-    words
+    (words, claims)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,7 +133,8 @@ async fn a_lives_own_voice_becomes_two_line_subtitles_that_say_its_words_while_i
     for live in [&subtitled, &plain] {
         send(&s, live, &segments).await;
     }
-    let heard = transcribe_all(&s, &ff, None).await;
+    let (heard, claims) = transcribe_all(&s, &ff).await;
+    assert_eq!(claims, 2 * segments.len(), "every segment of both LIVEs heard once");
     assert!(heard >= 20, "the readings were heard: {heard} words");
 
     // What a render reads as captions: cues of the voice's words, two lines of at most 42.
@@ -169,11 +168,14 @@ async fn a_lives_own_voice_becomes_two_line_subtitles_that_say_its_words_while_i
     let cues = work.path().join("cues.srt");
     s.server.state.media.fetch(&subtitles_key(&ids[0]), &cues).unwrap();
     let cues = std::fs::read_to_string(&cues).unwrap();
-    let shown: Vec<String> =
-        words(&cues.lines().filter(|l| l.chars().any(char::is_alphabetic)).collect::<Vec<_>>().join(" "));
+    let shown = words(&cues.lines().filter(|l| l.chars().any(char::is_alphabetic)).collect::<Vec<_>>().join(" "));
     let spoken = words(&first.1);
-    let found = spoken.iter().filter(|w| shown.contains(w)).count();
-    assert!(found * 2 >= spoken.len(), "the cues carry most words said: {found} of {spoken:?} in {shown:?}");
+    // In order, as said: PocketSphinx gets about a third of a reading's words wrong (docs/figures.md).
+    let (edits, n) = wer(&spoken, &shown);
+    assert!(
+        edits * 2 <= n,
+        "the cues carry the words said: {edits} edits for {n} words, {spoken:?} shown as {shown:?}"
+    );
     assert!(
         s.server.state.media.fetch(&subtitles_key(&ids[1]), &work.path().join("none.srt")).is_err(),
         "no cues without the format"
@@ -200,10 +202,8 @@ async fn a_lives_own_voice_becomes_two_line_subtitles_that_say_its_words_while_i
     assert!(band(&qa, &qb) < 1.5, "no subtitle before the voice: {}", band(&qa, &qb));
 }
 
-/// A recogniser that always fails, or never answers in time.
-struct Broken {
-    slow: bool,
-}
+/// A recogniser that always fails.
+struct Broken;
 
 impl Recognizer for Broken {
     fn name(&self) -> String {
@@ -211,13 +211,7 @@ impl Recognizer for Broken {
     }
 
     fn transcribe<'a>(&'a self, _wav: &'a std::path::Path, _limit: Duration) -> Transcription<'a> {
-        let slow = self.slow;
-        Box::pin(async move {
-            if slow {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
-            }
-            Err(highlights_server::media::speech::SpeechError::Unreadable("no model".into()))
-        })
+        Box::pin(async { Err(highlights_server::media::speech::SpeechError::Unreadable("no model".into())) })
     }
 }
 
@@ -229,7 +223,7 @@ async fn a_failed_or_late_recognition_never_holds_a_video_and_its_detail_says_so
     };
     let work = tempfile::tempdir().unwrap();
     let segments = test_pattern::generate(&ff, work.path(), 24, SEGMENT_S, test_pattern::SOURCE_FPS).await.unwrap();
-    let mut opts = options(&ff, Arc::new(Broken { slow: false }));
+    let mut opts = options(&ff, Arc::new(Broken));
     opts.retry.max_attempts = 2;
     opts.retry.first_backoff_ms = 0;
     let s = TestServer::start_with(opts).await;
@@ -238,7 +232,10 @@ async fn a_failed_or_late_recognition_never_holds_a_video_and_its_detail_says_so
     let (_, config) = s.get(paths::CONFIG, &live.token).await;
     assert!(config["privacy_notice"].as_str().unwrap().contains(highlights_api::defaults::SPEECH_NOTICE));
     send(&s, &live, &segments).await;
-    assert_eq!(transcribe_all(&s, &ff, None).await, 0, "failed, retried once, then given up");
+    assert_eq!(transcribe_all(&s, &ff).await, (0, 2 * segments.len()), "each failed, retried once, then given up");
+    let m =
+        s.store().render_material(live.live_id.clone(), live.started_at_ms, live.started_at_ms + 24_000).await.unwrap();
+    assert_eq!((m.speech_pending, m.speech_failed as usize), (0, segments.len()));
     let id = moment(&s, &live, 4_000, 16_000, 8_000).await;
     chat(&s, &live, 24_000).await;
     let clock = TestClock::default();
@@ -251,8 +248,9 @@ async fn a_failed_or_late_recognition_never_holds_a_video_and_its_detail_says_so
     let h = list["highlights"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned().unwrap();
     assert!(h["video"]["detail"].as_str().unwrap().contains("speech recognition failed"), "{h}");
 
-    // A recogniser that never answers: the render waits its bounded while, then goes without.
-    let s = TestServer::start_with(options(&ff, Arc::new(Broken { slow: true }))).await;
+    // A recogniser that has not answered yet (no worker got to the segments): the render waits
+    // its bounded while, then goes without.
+    let s = TestServer::start_with(options(&ff, Arc::new(Broken))).await;
     let live = go_live_in(&s, "slow", &[], "auto_subtitles").await;
     send(&s, &live, &segments).await;
     let id = moment(&s, &live, 4_000, 16_000, 8_000).await;
@@ -273,6 +271,43 @@ async fn a_failed_or_late_recognition_never_holds_a_video_and_its_detail_says_so
     let live = go_live_in(&s, "off", &[], "auto_subtitles").await;
     let (_, config) = s.get(paths::CONFIG, &live.token).await;
     assert!(!config["privacy_notice"].as_str().unwrap().contains(highlights_api::defaults::SPEECH_NOTICE));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_re_sent_segment_is_heard_anew_and_an_answer_about_its_old_bytes_is_not_kept() {
+    let Some(ff) = Ffmpeg::find() else {
+        eprintln!("SKIPPED speech re-send test: ffmpeg not installed");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let segments = test_pattern::generate(&ff, work.path(), 4, SEGMENT_S, test_pattern::SOURCE_FPS).await.unwrap();
+    let s = TestServer::start_with(options(&ff, Arc::new(Broken))).await;
+    let live = go_live_in(&s, "resent", &[], "auto_subtitles").await;
+    let at = live.started_at_ms;
+    let now = highlights_server::clock::now_ms;
+    let said = |text: &str| vec![TimedWord { text: text.into(), start_ms: at + 100, end_ms: at + 600 }];
+    let captions = async || {
+        let m = s.store().render_material(live.live_id.clone(), at, at + 4_000).await.unwrap();
+        (m.captions.iter().map(|c| c.text.clone()).collect::<Vec<_>>(), m.speech_pending, m.speech_failed)
+    };
+    send(&s, &live, &segments).await;
+    let old = s.store().claim_speech(now()).await.unwrap().expect("queued on arrival");
+    // The recorder sends the segment again while a worker still listens to the first bytes.
+    send(&s, &live, &segments).await;
+    let err = s.store().finish_speech(old.clone(), SpeechOutcome::Heard(said("stale")), now()).await.unwrap_err();
+    assert!(matches!(err, highlights_server::StoreError::NotFound(_)), "{err}");
+    let new = s.store().claim_speech(now()).await.unwrap().expect("the new bytes are queued");
+    assert!(new.generation > old.generation && new.attempt == 1, "{new:?} after {old:?}");
+    assert!(s.store().claim_speech(now()).await.unwrap().is_none(), "leased: no second worker takes it");
+    // Control characters never reach the store (PostgreSQL refuses NUL) nor a subtitle.
+    s.store().finish_speech(new, SpeechOutcome::Heard(said("fre\u{0}sh")), now()).await.unwrap();
+    assert_eq!(captions().await, (vec!["fresh".to_string()], 0, 0));
+    // Replaced by bytes nobody can read: the old words go, and nothing waits for new ones.
+    let url = s.url(&paths::ingest_segment(&live.live_id, at));
+    let resp = s.http.put(url).bearer_auth(&s.service_token).body(vec![7u8; 64]).send().await.unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    assert_eq!(captions().await, (Vec::<String>::new(), 0, 0));
+    assert!(s.store().claim_speech(now()).await.unwrap().is_none());
 }
 
 /// Mixes `wav` with a bed of other sound into 16 kHz mono: none, the background music the

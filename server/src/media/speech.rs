@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use super::ffmpeg::{self, Container, Ffmpeg, FfmpegError};
+use crate::store::MAX_SEGMENT_MS;
 use crate::subtitles::TimedWord;
 
 /// Why a transcription failed: the clip then renders without automatic subtitles.
@@ -126,11 +127,14 @@ pub async fn transcribe_segment(
     args.extend(["-vn", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", "-f", "wav"].map(String::from));
     args.push(wav.display().to_string());
     ff.ffmpeg(dir, &args, limit).await?;
-    let words = recognizer.transcribe(&wav, limit).await?;
-    Ok(words
-        .into_iter()
-        .map(|w| TimedWord { start_ms: start_ms + w.start_ms, end_ms: start_ms + w.end_ms, ..w })
-        .collect())
+    // Bounded here too: a deployment's own recogniser may not bound itself, and a hung one would
+    // hold its worker (and every LIVE's words behind it) forever.
+    let words = tokio::time::timeout(limit, recognizer.transcribe(&wav, limit))
+        .await
+        .map_err(|_| FfmpegError::Timeout { program: recognizer.name(), seconds: limit.as_secs() })??;
+    // A recogniser's times are trusted no further than the segment's sound (at most 30 s).
+    let within = |ms: i64| start_ms.saturating_add(ms.clamp(0, MAX_SEGMENT_MS));
+    Ok(words.into_iter().map(|w| TimedWord { start_ms: within(w.start_ms), end_ms: within(w.end_ms), ..w }).collect())
 }
 
 #[cfg(test)]

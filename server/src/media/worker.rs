@@ -194,7 +194,6 @@ impl RenderWorker {
             Ok((task.clone(), Span::new(task.start_ms, task.end_ms), render::covering(task)?, 0))
         };
         let window_ms = if task.snap { self.snapping.window_ms() } else { 0 };
-        let mut note = None;
         let (task, held, segments, window_ms) = if window_ms > 0 {
             let (from, to) = (task.start_ms - window_ms, task.end_ms + window_ms);
             match self.store.render_material(task.live_id.clone(), from, to).await {
@@ -203,18 +202,19 @@ impl RenderWorker {
                     // A clip not held (a segment replaced since the claim) waits for nothing: it fails.
                     let held_to = held.as_ref().map_or(to, |h| h.1);
                     let now = (self.clock)();
+                    // Jobs left by a run that recognised speech are nobody's to finish now.
+                    let speech_pending = if self.speech { material.speech_pending } else { 0 };
                     if let Some(until_ms) = wait_until(
                         task,
                         held_to,
                         material.events_until_ms,
-                        material.speech_pending,
+                        speech_pending,
                         to,
                         self.snapping.wait_ms(),
                         now,
                     ) {
                         return Ok(RenderOutcome::Deferred { until_ms });
                     }
-                    note = self.subtitle_note(task, material.speech_pending, material.speech_failed);
                     let wide = RenderTask { segments: material.segments, captions: material.captions, ..task.clone() };
                     match held {
                         Some((from, to, used)) => (wide, Span::new(from, to), used, window_ms),
@@ -238,12 +238,15 @@ impl RenderWorker {
         // Disk work (the scratch directory, copies of the segments) stays off the async threads.
         let (dir, local) =
             tokio::task::spawn_blocking(move || fetch_segments(media.as_ref(), &scratch, segments)).await??;
-        let result = self.render_in(&task, held, window_ms, &dir, local).await.map(|outcome| match outcome {
-            RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, .. } => {
-                RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note }
+        let result = self.render_in(&task, held, window_ms, &dir, local).await;
+        let result = match result {
+            Ok(RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, .. }) => {
+                let (start, end) = clip.map_or((task.start_ms, task.end_ms), |c| (c.start_ms, c.end_ms));
+                let note = self.subtitle_note(&task, start, end).await;
+                Ok(RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note })
             }
             other => other,
-        });
+        };
         match tokio::task::spawn_blocking(move || dir.close()).await {
             Ok(Ok(())) => {}
             // A leftover scratch directory wastes disk but harms no video.
@@ -326,12 +329,18 @@ impl RenderWorker {
         })
     }
 
-    /// What a clip with automatic subtitles should say when some of its sound had no words:
-    /// recognition failed on it, or had not finished when the render could wait no longer.
-    fn subtitle_note(&self, task: &RenderTask, pending: u32, failed: u32) -> Option<String> {
+    /// What a clip with automatic subtitles should say when some of the sound it shows
+    /// (`[start_ms, end_ms)`, as rendered) had no words: recognition failed on it, or had not
+    /// finished when the render could wait no longer.
+    async fn subtitle_note(&self, task: &RenderTask, start_ms: i64, end_ms: i64) -> Option<String> {
         if !(self.speech && task.format.auto_subtitles) {
             return None;
         }
+        let (pending, failed) = match self.store.render_material(task.live_id.clone(), start_ms, end_ms).await {
+            Ok(m) => (m.speech_pending, m.speech_failed),
+            // Unknown is not said: the note is a courtesy, never a reason to fail a video.
+            Err(_) => return None,
+        };
         if failed > 0 {
             Some("made without automatic subtitles for part of the clip: speech recognition failed there".into())
         } else if pending > 0 {

@@ -21,10 +21,22 @@ pub async fn get_config(State(s): State<AppState>, _seller: Seller) -> Result<Js
 /// The remote config as sellers get it: where this server recognises speech, its privacy notice
 /// says so, whatever notice an admin stored.
 pub(super) fn served(s: &AppState, config: &mut RemoteConfig) {
-    let notice = highlights_api::defaults::SPEECH_NOTICE;
-    if s.speech.is_some() && !config.privacy_notice.contains(notice) {
-        config.privacy_notice = format!("{}\n{notice}", config.privacy_notice.trim_end());
+    use highlights_api::defaults::{PRIVACY_NOTICE_MAX_BYTES, SPEECH_NOTICE};
+    if s.speech.is_none() || config.privacy_notice.contains(SPEECH_NOTICE) {
+        return;
     }
+    // Within the cap the apps hold the notice to: a stored notice near it gives up its tail.
+    let room = PRIVACY_NOTICE_MAX_BYTES - SPEECH_NOTICE.len() - "…\n".len();
+    let mut kept = config.privacy_notice.trim_end().to_string();
+    if kept.len() > room {
+        let mut cut = room;
+        while !kept.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        kept.truncate(cut);
+        kept.push('…');
+    }
+    config.privacy_notice = format!("{kept}\n{SPEECH_NOTICE}");
 }
 
 /// This seller's experiment assignment (pre-LIVE pop-up, video-format variant).

@@ -112,9 +112,11 @@ pub struct SpeechTask {
     pub duration_ms: i64,
     /// Where the media store keeps it.
     pub media_key: String,
-    /// Which attempt this is, from 1: a re-sent segment starts over, and an answer for an older
-    /// attempt is not kept.
+    /// Which attempt this is, from 1.
     pub attempt: u32,
+    /// Which bytes of the segment: a re-sent segment is a new generation, and an answer for an
+    /// older one is not kept.
+    pub generation: u32,
 }
 
 /// How a transcription ended.

@@ -204,6 +204,31 @@ pub(crate) fn with_speech(platform: Vec<CaptionLine>, words: &[TimedWord], start
         .collect()
 }
 
+/// Longest word kept from a recogniser: longer is no word a subtitle should show.
+const MAX_WORD_CHARS: usize = 64;
+
+/// A recogniser's words as both stores keep them alike: control characters (which PostgreSQL's
+/// text refuses as NUL, and a subtitle must not carry) dropped, each cut to a readable length,
+/// empty ones and ones ending before they start left out.
+pub(crate) fn storable_words(words: &[TimedWord]) -> Vec<TimedWord> {
+    words
+        .iter()
+        .filter(|w| w.end_ms >= w.start_ms)
+        .map(|w| TimedWord {
+            text: w
+                .text
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_WORD_CHARS)
+                .collect::<String>()
+                .trim()
+                .to_string(),
+            ..w.clone()
+        })
+        .filter(|w| !w.text.is_empty())
+        .collect()
+}
+
 /// Viewer events read from a batch: the well-formed ones, and how many were not.
 pub(crate) fn viewer_events(raw: Vec<serde_json::Value>) -> (Vec<ViewerEvent>, u64) {
     let mut skipped = 0;

@@ -46,6 +46,7 @@ pub(super) async fn add(
         &[&live_id, &start_ms, &probe.duration_ms, &media_key, &probe.readable, &out_of_order, &now_ms()],
     )
     .await?;
+    speech::forget(tx, live_id, start_ms).await?;
     Ok(SegmentReceipt { start_ms, duration_ms: probe.duration_ms, readable: probe.readable, out_of_order })
 }
 

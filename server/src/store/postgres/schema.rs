@@ -187,6 +187,7 @@ const V6: &str = "CREATE TABLE speech_jobs (
     start_ms BIGINT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0,
+    generation INTEGER NOT NULL DEFAULT 0,
     next_attempt_at_ms BIGINT NOT NULL,
     claimed_until_ms BIGINT,
     queued_at_ms BIGINT NOT NULL,

@@ -41,6 +41,7 @@ pub(super) fn add(
              storyboard = NULL",
     )?
     .execute(params![live_id, start_ms, probe.duration_ms, media_key, probe.readable, out_of_order, now_ms()])?;
+    speech::forget(conn, live_id, start_ms)?;
     Ok(SegmentReceipt { start_ms, duration_ms: probe.duration_ms, readable: probe.readable, out_of_order })
 }
 

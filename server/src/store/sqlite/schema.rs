@@ -214,7 +214,8 @@ const V13: &str = "ALTER TABLE videos ADD COLUMN storyboard TEXT DEFAULT NULL;
 ALTER TABLE recording_segments ADD COLUMN storyboard TEXT DEFAULT NULL;";
 
 /// Version 14: speech recognition. One job per received segment (a re-sent segment's starts
-/// over), leased and retried like render jobs; the words each heard, in stream time, which the
+/// over in a new generation, so an answer for the old bytes is never kept), leased and retried
+/// like render jobs; the words each heard, in stream time, which the
 /// captions a render reads are made of where the platform sent none; and a ready video's note
 /// (e.g. made without automatic subtitles because recognition failed).
 const V14: &str = "CREATE TABLE speech_jobs (
@@ -222,6 +223,7 @@ const V14: &str = "CREATE TABLE speech_jobs (
     start_ms INTEGER NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0,
+    generation INTEGER NOT NULL DEFAULT 0,
     next_attempt_at_ms INTEGER NOT NULL,
     claimed_until_ms INTEGER,
     queued_at_ms INTEGER NOT NULL,
