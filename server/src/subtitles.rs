@@ -54,7 +54,13 @@ pub fn lines(words: &[&str]) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// The cues of a run of recognised words (sorted by start here; empty words dropped).
+/// Whether a word ends a sentence: recognisers that punctuate (Whisper, cloud APIs) say so.
+fn ends_sentence(w: &TimedWord) -> bool {
+    w.text.ends_with(['.', '?', '!'])
+}
+
+/// The cues of a run of recognised words (sorted by start here; empty words dropped): a cue ends
+/// at a pause, at a sentence's end, or where two lines are full.
 pub fn cues(words: &[TimedWord]) -> Vec<Cue> {
     let mut sorted: Vec<&TimedWord> = words.iter().filter(|w| !w.text.trim().is_empty()).collect();
     sorted.sort_by_key(|w| (w.start_ms, w.end_ms));
@@ -62,6 +68,9 @@ pub fn cues(words: &[TimedWord]) -> Vec<Cue> {
     for w in sorted {
         let joins = groups.last().is_some_and(|g| {
             let (first, last) = (g[0], g[g.len() - 1]);
+            if ends_sentence(last) {
+                return false;
+            }
             let texts: Vec<&str> = g.iter().map(|x| x.text.as_str()).chain([w.text.as_str()]).collect();
             w.start_ms - last.end_ms < PAUSE_MS && w.end_ms - first.start_ms <= MAX_CUE_MS && lines(&texts).is_some()
         });
@@ -77,7 +86,8 @@ pub fn cues(words: &[TimedWord]) -> Vec<Cue> {
         let next = groups.get(i + 1).map_or(i64::MAX, |n| n[0].start_ms);
         // A cue cut for length, not at a pause, runs 1 ms into the next: one sentence to the
         // snapping (which takes touching spans as a break), invisible on screen at 25 fps.
-        let end = if next - last < PAUSE_MS { next + 1 } else { (last + HOLD_MS).min(next) }.max(at_ms + 1);
+        let split_for_length = next - last < PAUSE_MS && !ends_sentence(g[g.len() - 1]);
+        let end = if split_for_length { next + 1 } else { (last + HOLD_MS).min(next) }.max(at_ms + 1);
         let texts: Vec<&str> = g.iter().map(|w| w.text.as_str()).collect();
         let text = lines(&texts).unwrap_or_else(|| vec![texts.join(" ")]).join("\n");
         out.push(Cue { at_ms, duration_ms: end - at_ms, text });
@@ -141,6 +151,15 @@ mod tests {
         assert_eq!(shown, long.iter().map(|w| w.text.clone()).collect::<Vec<_>>());
         // Back to back without a pause: one sentence, so each cue runs just into the next.
         assert!(cues.windows(2).all(|w| w[0].at_ms + w[0].duration_ms == w[1].at_ms + 1));
+    }
+
+    #[test]
+    fn a_sentence_end_ends_a_cue_without_a_pause_and_is_a_break_for_snapping() {
+        let words = said("Only today. Tap the bag!", 0, 300);
+        let cues = cues(&words);
+        assert_eq!(cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["Only today.", "Tap the bag!"]);
+        // Held no further than the next sentence's start: the two never overlap.
+        assert!(cues[0].at_ms + cues[0].duration_ms <= cues[1].at_ms, "{cues:?}");
     }
 
     #[test]

@@ -60,7 +60,8 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
     d.core.dispatch(Event::OpenModule).unwrap();
     d.core.dispatch(Event::OpenRecording { recording_id: "live-v".into() }).unwrap();
     let mut played = None;
-    for _ in 0..600 {
+    // Up to 2 minutes: four renders of a LIVE's clips share a 2-core machine with the rest of CI.
+    for _ in 0..1200 {
         d.syncer.sync().await.unwrap();
         let rec = d.core.view().unwrap().recording.unwrap();
         if let Some(row) =
@@ -72,7 +73,7 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let row = played.expect("a rendered video posted with LIVE now within 60 s");
+    let row = played.expect("a rendered video posted with LIVE now within 2 min");
     let video = row.video.unwrap();
     let player = video.player_url.unwrap();
     assert!(player.starts_with(&b.url()), "the core made the media path a URL on the backend: {player}");
@@ -126,7 +127,7 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
     let rec_id = rec.recommendations[0].id.clone();
     d.core.dispatch(Event::PostRecommendation { highlight_id: rec_id.clone() }).unwrap();
     let mut ready = false;
-    for _ in 0..600 {
+    for _ in 0..1200 {
         d.syncer.sync().await.unwrap();
         let rec = d.core.view().unwrap().recording.unwrap();
         let row = rec.highlights.iter().find(|h| h.id == rec_id);
