@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::TestServer;
-use common::clips::{TestClock, chat, events, go_live, made, moment, render_all, send, server_options};
+use common::clips::{SELLER_SAYS, TestClock, chat, events, go_live, made, moment, render_all, send, server_options};
 use highlights_api::{VideoState, paths};
 use highlights_server::media::snap::{Snapping, Span, inside_speech};
 use highlights_server::media::test_pattern::{self, Said, Script};
@@ -318,16 +318,7 @@ async fn clip_ends(ff: &Ffmpeg, speaker: &Path, heard: Heard) -> (usize, usize, 
     const SECONDS: u32 = 100;
     const LIVES: usize = 3;
     const CLIPS: i64 = 4;
-    let phrases = [
-        "Only today, this linen shirt is half price.",
-        "Tap the button to join the live.",
-        "It comes in blue, white and sand.",
-        "Look at the stitching on the collar.",
-        "We have twelve left in medium.",
-        "Shipping is free until midnight.",
-        "Ask me anything in the comments.",
-        "This one is my favourite.",
-    ];
+    let phrases: Vec<&str> = SELLER_SAYS.iter().copied().chain(["This one is my favourite."]).collect();
     let work = tempfile::tempdir().unwrap();
     let mut lengths = Vec::new();
     for (i, p) in phrases.iter().enumerate() {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::TestServer;
-use common::clips::{TestClock, chat, diff, go_live_in, moment, render_all, send, server_options};
+use common::clips::{SELLER_SAYS, TestClock, chat, diff, go_live_in, moment, render_all, send, server_options};
 use highlights_api::{VideoState, paths};
 use highlights_server::media::snap::Snapping;
 use highlights_server::media::speech::{Recognizer, Transcription};
@@ -352,18 +352,12 @@ async fn speech_figure() {
         println!("SKIPPED: speech figure (apt-get install espeak-ng)");
         return;
     };
-    let sentences = [
-        "Only today, this linen shirt is half price.",
-        "Tap the button to join the live.",
-        "It comes in blue, white and sand.",
-        "Look at the stitching on the collar.",
-        "We have twelve left in medium.",
-        "Shipping is free until midnight.",
-        "Ask me anything in the comments.",
+    let more = [
         "This serum is only twenty dollars today.",
         "Add it to your bag before the timer ends.",
         "The lipstick stays on for eight hours.",
     ];
+    let sentences: Vec<&str> = SELLER_SAYS.iter().copied().chain(more).collect();
     let work = tempfile::tempdir().unwrap();
     let mut generated = Vec::new();
     for (i, text) in sentences.iter().enumerate() {

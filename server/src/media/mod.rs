@@ -7,6 +7,7 @@ pub mod breaks;
 pub mod ffmpeg;
 pub mod intake;
 pub mod music;
+mod queue;
 pub mod render;
 pub mod snap;
 pub mod speech;

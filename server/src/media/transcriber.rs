@@ -50,29 +50,8 @@ impl SpeechWorker {
 
     /// Transcribes due segments until `stop` turns true; one under way is abandoned (the
     /// recogniser killed) and its lease lets it be taken again later.
-    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let mut tick = tokio::time::interval(Duration::from_millis(300));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
-            }
-            loop {
-                let next = tokio::select! {
-                    r = self.transcribe_next() => r,
-                    _ = stop.changed() => return,
-                };
-                match next {
-                    Ok(Some(_)) => continue,
-                    Ok(None) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "speech queue unavailable; retrying");
-                        break;
-                    }
-                }
-            }
-        }
+    pub async fn run(self, stop: tokio::sync::watch::Receiver<bool>) {
+        super::queue::drain(stop, "speech", || self.transcribe_next()).await
     }
 
     /// Claims and transcribes one due segment; `None` when nothing was due, else how many words

@@ -7,7 +7,6 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use highlights_api::VideoState;
 
@@ -133,29 +132,8 @@ impl RenderWorker {
 
     /// Renders due jobs until `stop` turns true; an attempt under way is abandoned (its ffmpeg
     /// killed) and its lease lets it be taken again later.
-    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let mut tick = tokio::time::interval(Duration::from_millis(300));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
-            }
-            loop {
-                let next = tokio::select! {
-                    r = self.render_next() => r,
-                    _ = stop.changed() => return,
-                };
-                match next {
-                    Ok(Some(_)) => continue,
-                    Ok(None) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "render queue unavailable; retrying");
-                        break;
-                    }
-                }
-            }
-        }
+    pub async fn run(self, stop: tokio::sync::watch::Receiver<bool>) {
+        super::queue::drain(stop, "render", || self.render_next()).await
     }
 
     /// Claims and renders one due job; `None` when nothing was due, else the video's state after

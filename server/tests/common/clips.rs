@@ -177,3 +177,14 @@ pub fn diff(a: &[u8], b: &[u8], rows: std::ops::Range<u32>) -> f64 {
     let (lo, hi) = ((rows.start * w) as usize, (rows.end * w) as usize);
     a[lo..hi].iter().zip(&b[lo..hi]).map(|(&x, &y)| (f64::from(x) - f64::from(y)).abs()).sum::<f64>() / (hi - lo) as f64
 }
+
+/// What a seller says on a generated LIVE: the sentences the speech figures have espeak-ng read.
+pub const SELLER_SAYS: [&str; 7] = [
+    "Only today, this linen shirt is half price.",
+    "Tap the button to join the live.",
+    "It comes in blue, white and sand.",
+    "Look at the stitching on the collar.",
+    "We have twelve left in medium.",
+    "Shipping is free until midnight.",
+    "Ask me anything in the comments.",
+];
