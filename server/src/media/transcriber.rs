@@ -3,15 +3,15 @@
 //! the LIVE's captions where the platform sent none. It never holds up a render: a render waits
 //! for a pending transcription only as long as it waits for the rest of what follows its clip.
 
-use std::io::Read as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::ffmpeg::{Container, Ffmpeg};
+use super::ffmpeg::Ffmpeg;
 use super::speech::{Recognizer, transcribe_segment};
 use super::store::MediaStore;
+use super::worker::fetch_segments;
 use crate::clock::Clock;
-use crate::store::{SpeechOutcome, SpeechTask, Store, StoreError};
+use crate::store::{SegmentRef, SpeechOutcome, SpeechTask, Store, StoreError};
 
 /// Transcribes the segments the store queues.
 #[derive(Clone)]
@@ -89,23 +89,21 @@ impl SpeechWorker {
     }
 
     async fn attempt(&self, task: &SpeechTask) -> Result<Vec<crate::subtitles::TimedWord>, String> {
-        let (media, scratch, key) = (self.media.clone(), self.scratch.clone(), task.media_key.clone());
+        let (media, scratch) = (self.media.clone(), self.scratch.clone());
+        let segment = SegmentRef {
+            start_ms: task.start_ms,
+            duration_ms: task.duration_ms,
+            media_key: task.media_key.clone(),
+            readable: true,
+        };
         // Disk work stays off the async threads.
-        let fetched = tokio::task::spawn_blocking(move || -> Result<_, String> {
-            std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-            let dir = tempfile::tempdir_in(&scratch).map_err(|e| e.to_string())?;
-            let path = dir.path().join("segment.media");
-            media.fetch(&key, &path).map_err(|e| e.to_string())?;
-            let mut head = Vec::with_capacity(Container::HEAD_BYTES);
-            std::fs::File::open(&path)
-                .and_then(|f| f.take(Container::HEAD_BYTES as u64).read_to_end(&mut head))
+        let (dir, mut local) =
+            tokio::task::spawn_blocking(move || fetch_segments(media.as_ref(), &scratch, vec![segment]))
+                .await
+                .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;
-            let container = Container::sniff(&head).ok_or("the segment is no known container")?;
-            Ok((dir, path, container))
-        })
-        .await
-        .map_err(|e| e.to_string())??;
-        let (dir, path, container) = fetched;
+        let file = local.pop().ok_or("the segment was not fetched")?;
+        let (path, container) = (file.path, file.container);
         let words = transcribe_segment(
             &self.ffmpeg,
             self.recognizer.as_ref(),

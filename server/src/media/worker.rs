@@ -26,7 +26,7 @@ const RECHECK_MS: i64 = 1_000;
 
 /// Why one attempt failed before or after ffmpeg.
 #[derive(Debug, thiserror::Error)]
-enum AttemptError {
+pub(super) enum AttemptError {
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -332,8 +332,9 @@ impl RenderWorker {
 }
 
 /// Copies the segments of a clip into a new scratch directory, checking that each still holds
-/// what a recorder sends: one stored before intake checked containers may not (blocking).
-fn fetch_segments(
+/// what a recorder sends: one stored before intake checked containers may not (blocking). The
+/// speech worker fetches its one segment the same way.
+pub(super) fn fetch_segments(
     media: &dyn MediaStore,
     scratch: &Path,
     segments: Vec<SegmentRef>,
