@@ -77,12 +77,13 @@ class DesktopApp(private val session: DesktopSession, private val onModuleDrawn:
             val form = (phase as? Phase.SignedOut)?.form?.takeUnless { it.busy } ?: return
             phase = Phase.SignedOut(form.copy(busy = true, problem = null))
             phase = try {
-                val dropped = if (form.discard > 0) 0 else session.unsentOfAnother(form.url, form.token)
+                // One question to the backend: whose token, then what signing in as them would drop.
+                val next = session.whose(form.url, form.token)
+                val dropped = if (form.discard > 0) 0 else session.unsentOfAnother(next)
                 if (dropped > 0) {
                     Phase.SignedOut(form.copy(busy = false, discard = dropped))
                 } else {
-                    val client = session.signIn(form.url, form.token)
-                    Phase.SignedIn(client, session.account!!.sellerId)
+                    Phase.SignedIn(session.signIn(next, form.token), next.sellerId)
                 }
             } catch (e: HighlightsException) {
                 Phase.SignedOut(form.copy(busy = false, problem = signInProblem(e), discard = 0))

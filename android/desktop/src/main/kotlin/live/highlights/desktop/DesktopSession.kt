@@ -36,14 +36,19 @@ class DesktopSession(
         return open(saved, secret)
     }
 
+    /** The account [rawToken] opens at [rawUrl], as the backend names its seller; throws its refusal. */
+    suspend fun whose(rawUrl: String, rawToken: String): Account = withContext(Dispatchers.IO) {
+        val url = normalUrl(rawUrl)
+        Account(url, whoseToken(url, rawToken.trim()))
+    }
+
     /**
-     * What signing in as [rawToken]'s seller would drop: the changes that the previous seller on
-     * this computer (signed out by a refused token, their cache kept) has not sent yet. Zero when
-     * it is the same seller, or nobody. Asks the backend whose the token is; throws its refusal.
+     * What signing in as [next] would drop: the changes that the previous seller on this computer
+     * (signed out by a refused token, their cache kept) has not sent yet. Zero when it is the same
+     * seller, or nobody.
      */
-    suspend fun unsentOfAnother(rawUrl: String, rawToken: String): Int = withContext(Dispatchers.IO) {
+    suspend fun unsentOfAnother(next: Account): Int = withContext(Dispatchers.IO) {
         val previous = prefs.account() ?: return@withContext 0
-        val next = Account(normalUrl(rawUrl), whoseToken(normalUrl(rawUrl), rawToken.trim()))
         if (previous == next || !java.nio.file.Files.exists(folders.cacheDb)) return@withContext 0
         val old = HighlightsClient.open(folders.cacheDb.toString(), previous.sellerId, previous.url) { null }
         try {
@@ -53,16 +58,17 @@ class DesktopSession(
         }
     }
 
+    /** Signs in with [rawToken] at [rawUrl]: [whose] it is, then [signIn] as that account. */
+    suspend fun signIn(rawUrl: String, rawToken: String): HighlightsClient = signIn(whose(rawUrl, rawToken), rawToken)
+
     /**
-     * Signs in with [rawToken] at [rawUrl]: asks the backend whose token it is, keeps it, then
-     * opens that seller's cache. Another seller's (or backend's) cache is wiped, last, once the new
-     * account is saved; the same seller's is kept, with whatever waits in its outbox. Throws the
-     * core's `HighlightsException`, or an I/O or keyring failure with nothing of the old account lost.
+     * Signs in as [next] (from [whose]) with [rawToken]: keeps the token, then opens that seller's
+     * cache. Another seller's (or backend's) cache is wiped, last, once the new account is saved;
+     * the same seller's is kept, with whatever waits in its outbox. Throws an I/O or keyring
+     * failure with nothing of the old account lost.
      */
-    suspend fun signIn(rawUrl: String, rawToken: String): HighlightsClient = withContext(Dispatchers.IO) {
-        val url = normalUrl(rawUrl)
+    suspend fun signIn(next: Account, rawToken: String): HighlightsClient = withContext(Dispatchers.IO) {
         val secret = rawToken.trim()
-        val next = Account(url, whoseToken(url, secret))
         val previous = prefs.account()
         tokens.save(next.key, secret)
         prefs.saveAccount(next)
