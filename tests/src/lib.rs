@@ -140,6 +140,26 @@ impl Backend {
         }
     }
 
+    /// Sends the platform's viewer count for `live` every 10 s until the guard drops, as a LIVE
+    /// that is on does: a test that waits minutes for renders on a slow machine would otherwise
+    /// see its LIVE go silent (`live_silence_s`) and its videos lose LIVE now.
+    pub fn keep_live_on(&self, seller: &str, live: &str) -> KeepLiveOn {
+        let (url, token) = (format!("{}/v1/ingest/events", self.url()), self.service_token.clone());
+        let (seller, live) = (seller.to_string(), live.to_string());
+        let task = tokio::spawn(async move {
+            let http = client();
+            loop {
+                let event = serde_json::json!({ "ts_ms": highlights_server::clock::now_ms(), "live_id": live,
+                    "type": "viewer_count", "count": 800 });
+                let body = serde_json::json!({ "seller_id": seller, "events": [event] });
+                // A missed beat is fine: the next one is 10 s later, well within the silence limit.
+                let _ = http.post(&url).bearer_auth(&token).json(&body).send().await;
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+            }
+        });
+        KeepLiveOn(task)
+    }
+
     /// Posts viewer events on posted videos as the platform; returns how many were accepted.
     pub async fn viewer_events(&self, events: Vec<serde_json::Value>) -> u64 {
         let resp = client()
@@ -157,7 +177,9 @@ impl Backend {
 /// An HTTP client for test traffic.
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    // Idle connections go before the server closes them (10 s): reusing one as it closes
+    // fails the request with a reset (seen with the 10 s LIVE heartbeat).
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(5)).build().unwrap()
 }
 
 /// One phone: its own SQLite file, core and syncer.
@@ -210,4 +232,13 @@ pub fn fast_config(base_url: &str) -> SyncConfig {
     c.backoff_base = std::time::Duration::from_millis(1);
     c.backoff_max = std::time::Duration::from_millis(5);
     c
+}
+
+/// Keeps a LIVE on for as long as it lives (see [`Backend::keep_live_on`]).
+pub struct KeepLiveOn(tokio::task::JoinHandle<()>);
+
+impl Drop for KeepLiveOn {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
