@@ -3,7 +3,9 @@
 use serde::Deserialize;
 
 /// What happened in a LIVE.
-#[derive(Debug, Clone, PartialEq)]
+// Serde's derives are the event log's compact encoding (postcard), not the stream's JSON, which
+// `to_json` and `Parsed` write and read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub enum EventKind {
     /// The LIVE began.
     LiveStart {
@@ -83,7 +85,7 @@ pub enum EventKind {
 }
 
 /// One event of one LIVE.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct LiveEvent {
     /// Event time (epoch ms).
     pub ts_ms: i64,
@@ -164,6 +166,12 @@ impl LiveEvent {
         Self::from_raw(raw)
     }
 
+    /// Parses one JSON value of an ingestion batch without taking it (no copy of the value).
+    pub fn from_ref(v: &serde_json::Value) -> Result<Self, SkipReason> {
+        let raw = Raw::deserialize(v).map_err(|e| SkipReason::Malformed(e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
     fn from_raw(r: Raw) -> Result<Self, SkipReason> {
         if !valid_id(&r.live_id) {
             return Err(SkipReason::Malformed("invalid live_id".into()));
@@ -219,6 +227,18 @@ impl LiveEvent {
             other => return Err(SkipReason::UnknownType(other.chars().take(64).collect())),
         };
         Ok(LiveEvent { ts_ms: r.ts_ms, live_id: r.live_id, kind })
+    }
+}
+
+/// An event decoded straight from its JSON as part of a larger document (a log entry), or why it
+/// is not one: the document decodes in one pass with no intermediate tree, and a bad event does
+/// not fail the others. A field of the wrong JSON type still fails the whole document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed(pub Result<LiveEvent, SkipReason>);
+
+impl<'de> Deserialize<'de> for Parsed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Parsed(LiveEvent::from_raw(Raw::deserialize(d)?)))
     }
 }
 

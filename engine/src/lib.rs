@@ -24,7 +24,7 @@ mod sketch;
 
 pub use detector::Detector;
 pub use engine::{CheckpointError, Engine};
-pub use event::{EventKind, LiveEvent, SkipReason};
+pub use event::{EventKind, LiveEvent, Parsed, SkipReason};
 pub use moment::Moment;
 pub use policy::{CapCounter, Decision, Policy};
 pub use settings::{EngineSettings, SignalWeights};

@@ -126,8 +126,10 @@ fn admin(server: &Path, database_url: &str, args: &[&str]) -> String {
 }
 
 /// Stored events per LIVE, in the cluster's PostgreSQL database.
+/// Events applied per LIVE: the store's count, since in distributed mode the audience's events
+/// stay in the log rather than row by row in the store.
 async fn stored_events(db: &tokio_postgres::Client) -> BTreeMap<String, i64> {
-    let rows = db.query("SELECT live_id, count(*) FROM events GROUP BY live_id", &[]).await.unwrap();
+    let rows = db.query("SELECT id, events_applied FROM lives", &[]).await.unwrap();
     rows.iter().map(|r| (r.get(0), r.get(1))).collect()
 }
 
@@ -324,7 +326,11 @@ async fn two_api_servers_and_three_workers_lose_nothing_when_one_of_each_is_kill
         "cluster: {total_events} events in {total_batches} batches sent in {sent:.1?}, all applied after {applied:.1?} ({:.0} events/s)",
         total_events as f64 / applied.as_secs_f64()
     );
-    assert_eq!(stored, w.events_per_live, "every acknowledged event stored exactly once, per LIVE");
+    assert_eq!(stored, w.events_per_live, "every acknowledged event applied exactly once, per LIVE");
+    // The log is the log: the store keeps row by row only what is read back (starts, ends, pins,
+    // captions, orders), not the audience's events.
+    let rows: i64 = c.db.query_one("SELECT count(*) FROM events", &[]).await.unwrap().get(0);
+    assert!(rows > 0 && rows < total_events / 20, "{rows} event rows for {total_events} events");
 
     let (found, posted) = cluster_highlights(&c.db).await;
     assert!(posted > 0, "the API servers' schedulers posted highlights");
@@ -393,16 +399,47 @@ async fn cluster_throughput() {
         STREAM_S / 60,
         w.batches.iter().map(Vec::len).sum::<usize>()
     );
+    // The ceiling: the engine alone, one thread, on the same events in the same batches.
+    let batches: Vec<Vec<highlights_engine::LiveEvent>> = w
+        .batches
+        .iter()
+        .flatten()
+        .map(|b| {
+            b.body["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|v| highlights_engine::LiveEvent::from_ref(v).ok())
+                .collect()
+        })
+        .collect();
+    let mut engine = highlights_engine::Engine::default();
+    let (e0, t0) = (cpu_seconds(std::process::id()), Instant::now());
+    let moments: usize = batches.iter().map(|b| engine.push_all(b).len()).sum();
+    let engine_cpu = (cpu_seconds(std::process::id()) - e0).max(t0.elapsed().as_secs_f64().min(0.01));
+    println!("engine alone: {:.0} events per CPU-second ({moments} moments)", total_events as f64 / engine_cpu);
+    drop(batches);
     println!(
         "workers  events/s  worker CPU-s  API CPU-s  machine CPU-s  events per worker CPU-s  LIVEs in real time per worker"
     );
-    for workers in [1, 2] {
+    // A profiled run (scripts/cluster-profile.sh) needs only the 1-worker case.
+    let runs: &[usize] = if profile_dir().is_some() { &[1] } else { &[1, 2] };
+    for &workers in runs {
         let w = workload();
         let mut c = Cluster::start(&server, &nats_program, &w.sellers, 1, workers).await;
         let pids: Vec<u32> = c.workers.iter_mut().filter_map(|p| p.pid()).collect();
         let api_pid = c.apis[0].pid().unwrap_or(0);
-        let (w0, a0, m0) =
-            (pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>(), cpu_seconds(api_pid), machine_cpu_seconds());
+        let me = std::process::id();
+        let (w0, a0, m0, s0) = (
+            pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>(),
+            cpu_seconds(api_pid),
+            machine_cpu_seconds(),
+            cpu_seconds(me),
+        );
+        let profiles = profile_dir().filter(|_| workers == 1).map(|dir| {
+            [("worker", pids[0]), ("api", api_pid)]
+                .map(|(name, pid)| perf_record(&dir.join(format!("{name}.data")), pid))
+        });
         let started = Instant::now();
         let acked = Arc::new(AtomicUsize::new(0));
         for s in send_concurrently(w.batches, c.urls(), &c.service, &acked) {
@@ -410,15 +447,49 @@ async fn cluster_throughput() {
         }
         let stored = c.applied(total_events).await;
         let secs = started.elapsed().as_secs_f64();
+        for perf in profiles.into_iter().flatten() {
+            stop_perf(perf);
+        }
         assert_eq!(stored.values().sum::<i64>(), total_events, "every event applied");
         let worker_cpu = pids.iter().map(|p| cpu_seconds(*p)).sum::<f64>() - w0;
         let api_cpu = cpu_seconds(api_pid) - a0;
         let machine = machine_cpu_seconds() - m0;
+        let sender = cpu_seconds(me) - s0;
         let per_worker_cpu = total_events as f64 / worker_cpu.max(1e-9);
         println!(
             "{workers:>7}  {:>8.0}  {worker_cpu:>12.1}  {api_cpu:>9.1}  {machine:>13.1}  {per_worker_cpu:>23.0}  {:>29.0}",
             total_events as f64 / secs,
             total_events as f64 / secs / workers as f64 / live_rate,
         );
+        // The sender (this process: HTTP clients for 5 sellers) is load, not the system.
+        println!(
+            "  {workers} worker(s): load sender {sender:.1} CPU-s; machine less sender {:.1} CPU-s per million events",
+            (machine - sender) / (total_events as f64 / 1e6)
+        );
     }
+}
+
+/// Where `scripts/cluster-profile.sh` wants CPU profiles of the 1-worker run (unset: none taken).
+fn profile_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("HIGHLIGHTS_PROFILE_DIR").map(Into::into)
+}
+
+/// Samples `pid`'s stacks into `out` with perf until [`stop_perf`]. The profiler costs CPU of its
+/// own, so a profiled run's figures are not the published ones.
+fn perf_record(out: &Path, pid: u32) -> std::process::Child {
+    let child = std::process::Command::new("perf")
+        .args(["record", "-q", "-F", "499", "--call-graph", "dwarf,16384", "-o"])
+        .arg(out)
+        .args(["-p", &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("perf (Debian's linux-perf) for a profiled run");
+    std::thread::sleep(Duration::from_millis(500)); // attached before the load starts
+    child
+}
+
+/// Stops a [`perf_record`] the way it finishes its file: SIGINT, then waits.
+fn stop_perf(mut perf: std::process::Child) {
+    let _ = std::process::Command::new("kill").args(["-INT", &perf.id().to_string()]).status();
+    let _ = perf.wait();
 }

@@ -8,7 +8,7 @@ use highlights_api::{IngestBatch, IngestResult};
 use highlights_engine::LiveEvent;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Idempotency, LoggedBatch};
+use crate::store::{Idempotency, encode_entry};
 
 /// The stream's name.
 const STREAM: &str = "LIVE_EVENTS";
@@ -112,15 +112,15 @@ impl EventLog {
     /// store would; events on another seller's LIVE are skipped by the worker.
     pub async fn publish(&self, batch: IngestBatch, key: Option<Idempotency>) -> Result<IngestResult, LogError> {
         let mut skipped = 0u64;
-        let mut by_live: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
-        for raw in batch.events {
-            let Ok(e) = LiveEvent::from_value(raw.clone()) else {
+        let mut by_live: Vec<(String, Vec<LiveEvent>)> = Vec::new();
+        for raw in &batch.events {
+            let Ok(e) = LiveEvent::from_ref(raw) else {
                 skipped += 1;
                 continue;
             };
             match by_live.iter_mut().find(|(id, _)| *id == e.live_id) {
-                Some((_, events)) => events.push(raw),
-                None => by_live.push((e.live_id, vec![raw])),
+                Some((_, events)) => events.push(e),
+                None => by_live.push((e.live_id.clone(), vec![e])),
             }
         }
         let accepted = by_live.iter().map(|(_, e)| e.len() as u64).sum();
@@ -136,8 +136,9 @@ impl EventLog {
                 headers.insert("Nats-Msg-Id", crate::store::token_hash(&k.key).as_str());
             }
             let subject = format!("{INBOUND}.{}", live_token(&live_id));
-            let entry = LoggedBatch { live_id, batch: IngestBatch { seller_id: batch.seller_id.clone(), events }, key };
-            let payload = serde_json::to_vec(&entry).map_err(|e| nats("encoding an entry")(e.into()))?;
+            // The events as checked here, compactly: workers decode them once, with no JSON.
+            let payload = encode_entry(&live_id, &batch.seller_id, &events, key)
+                .map_err(|e| nats("encoding an entry")(e.into()))?;
             let ack = self
                 .js
                 .publish_with_headers(subject, headers, payload.into())

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::log::EventLog;
 use crate::engine_host::EngineHost;
-use crate::store::{LogPosition, Logged, LoggedBatch, Scorer, Store, StoreError};
+use crate::store::{Logged, LoggedEntry, Scorer, Store, StoreError};
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -66,8 +66,13 @@ pub async fn run(
     store.release_partitions(options.name).await
 }
 
-/// Reads one partition from where the store says it was applied, entry by entry, until the
-/// lease is lost; a broken reader is recreated from the store's position.
+/// Most entries applied in one transaction: enough that the per-transaction work (lease check,
+/// position, one checkpoint per LIVE) is spread thin, few enough that a transaction stays short
+/// and a takeover waits for little.
+const MAX_ENTRIES_PER_TRANSACTION: usize = 512;
+
+/// Reads one partition from where the store says it was applied, applying the entries already
+/// waiting together, until the lease is lost; a broken reader is recreated from the store's position.
 async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, worker: String, host: EngineHost) {
     let scorer: Arc<dyn Scorer> = Arc::new(host);
     loop {
@@ -79,7 +84,7 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
                 continue;
             }
         };
-        let mut entries = match log.read(partition, from).await {
+        let mut messages = match log.read(partition, from).await {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(partition, error = %e, "opening the partition failed; retrying");
@@ -87,24 +92,37 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
                 continue;
             }
         };
-        while let Some(next) = entries.next().await {
-            let message = match next {
-                Ok(m) => m,
-                Err(e) => {
-                    tracing::warn!(partition, error = %e, "the partition reader broke; reopening");
+        let mut broken = false;
+        while !broken {
+            // Wait for one entry, then take whatever else has arrived, without waiting.
+            let mut entries = Vec::new();
+            let mut next = messages.next().await;
+            loop {
+                match next {
+                    Some(Ok(m)) => {
+                        if let Some(entry) = decode(partition, &m) {
+                            entries.push(entry);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        tracing::warn!(partition, error = %e, "the partition reader broke; reopening");
+                        broken = true;
+                        break;
+                    }
+                    None => {
+                        broken = true;
+                        break;
+                    }
+                }
+                if entries.len() >= MAX_ENTRIES_PER_TRANSACTION {
                     break;
                 }
-            };
-            let Ok(seq) = message.info().map(|i| i.stream_sequence) else { continue };
-            let entry: LoggedBatch = match serde_json::from_slice(&message.payload) {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(partition, seq, error = %e, "entry is not a batch; skipped");
-                    continue;
+                match messages.next().now_or_never() {
+                    Some(n) => next = n,
+                    None => break,
                 }
-            };
-            let at = LogPosition { partition, seq, worker: worker.clone() };
-            if !apply(&store, &scorer, entry, at).await {
+            }
+            if !entries.is_empty() && !apply(&store, &scorer, partition, &worker, entries).await {
                 return;
             }
         }
@@ -112,31 +130,50 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
     }
 }
 
-/// Applies one entry, retrying what failed for a passing reason; false once the lease is lost.
-async fn apply(store: &Arc<dyn Store>, scorer: &Arc<dyn Scorer>, entry: LoggedBatch, at: LogPosition) -> bool {
-    let live_id = entry.live_id.clone();
+/// An entry decoded once from its message; `None` (logged) for what is not an entry.
+fn decode(partition: u32, m: &async_nats::jetstream::Message) -> Option<LoggedEntry> {
+    let seq = m.info().ok()?.stream_sequence;
+    LoggedEntry::decode(seq, &m.payload)
+        .map_err(|e| tracing::warn!(partition, seq, error = %e, "entry is not a batch; skipped"))
+        .ok()
+}
+
+/// Applies entries, retrying what failed for a passing reason; false once the lease is lost.
+async fn apply(
+    store: &Arc<dyn Store>,
+    scorer: &Arc<dyn Scorer>,
+    partition: u32,
+    worker: &str,
+    entries: Vec<LoggedEntry>,
+) -> bool {
+    let forget_all = |entries: &[LoggedEntry]| {
+        for e in entries {
+            scorer.forget(&e.live_id);
+        }
+    };
     let mut wait = Duration::from_millis(50);
     loop {
-        match store.apply_logged(entry.clone(), at.clone(), scorer.clone()).await {
-            Ok(Logged::Applied(_)) | Ok(Logged::AlreadyApplied) => return true,
+        match store.apply_logged_entries(partition, worker.to_string(), entries.clone(), scorer.clone()).await {
+            Ok(done) => {
+                for (e, d) in entries.iter().zip(done) {
+                    if let Logged::Refused(why) = d {
+                        // The API would have answered 4xx; waiting would block the partition forever.
+                        tracing::error!(partition, seq = e.seq, error = %why, "entry refused by the store; skipped");
+                    }
+                }
+                return true;
+            }
             Err(StoreError::Rule { code: "lease_lost", .. }) => {
-                scorer.forget(&live_id);
-                tracing::info!(partition = at.partition, worker = %at.worker, "partition lease lost; stopping its reader");
+                forget_all(&entries);
+                tracing::info!(partition, worker, "partition lease lost; stopping its reader");
                 return false;
             }
-            Err(e @ StoreError::Backend { .. }) => {
-                // Nothing of the entry was committed, so the detector must not keep what it saw.
-                scorer.forget(&live_id);
-                tracing::warn!(partition = at.partition, seq = at.seq, error = %e, "applying an entry failed; retrying");
+            Err(e) => {
+                // Nothing of the entries was committed, so the detectors must not keep what they saw.
+                forget_all(&entries);
+                tracing::warn!(partition, entries = entries.len(), error = %e, "applying entries failed; retrying");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => {
-                // Refused for good (a seller deleted since, a key reused for another batch): the
-                // API would have answered 4xx; waiting would block the partition forever.
-                scorer.forget(&live_id);
-                tracing::error!(partition = at.partition, seq = at.seq, error = %e, "entry refused by the store; skipped");
-                return true;
             }
         }
     }

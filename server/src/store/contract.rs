@@ -123,8 +123,24 @@ impl Idempotency {
     }
 
     fn scoped<T: serde::Serialize>(scope: KeyScope, key: String, route: &str, intent: &T) -> Self {
-        let json = serde_json::to_string(intent).unwrap_or_default();
-        Self { scope, key, fingerprint: hex(&Sha256::digest(format!("{route}\n{json}").as_bytes())) }
+        /// Feeds what is written to a hash: a batch of thousands of events is hashed as it is
+        /// serialized, never held as one more string.
+        struct Hashing(Sha256);
+        impl std::io::Write for Hashing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // The same bytes as `route \n json` always were, so keys stored earlier still match.
+        let mut h = Hashing(Sha256::new());
+        h.0.update(route.as_bytes());
+        h.0.update(b"\n");
+        let _ = serde_json::to_writer(&mut h, intent);
+        Self { scope, key, fingerprint: hex(&h.0.finalize()) }
     }
 }
 
@@ -204,6 +220,109 @@ pub struct LoggedBatch {
     pub key: Option<Idempotency>,
 }
 
+/// An entry of the event log as a worker reads it: decoded once, straight into the engine's
+/// events, from the JSON a [`LoggedBatch`] was published as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEntry {
+    /// Its sequence number in its partition.
+    pub seq: u64,
+    /// The LIVE every event of the entry belongs to.
+    pub live_id: String,
+    /// The seller the batch came for.
+    pub seller_id: String,
+    /// The events, each decoded or with why it is not an event.
+    pub events: Vec<highlights_engine::Parsed>,
+    /// The request's key, narrowed to this LIVE.
+    pub key: Option<Idempotency>,
+}
+
+/// The first byte of an entry in the compact encoding (version 1): postcard of the LIVE, the
+/// seller, the engine's events and the key. Entries written as JSON (a [`LoggedBatch`]) begin
+/// with `{`, so a worker reads both.
+pub const LOG_ENCODING_V1: u8 = 1;
+
+/// An entry in the compact encoding, as postcard lays it out after the version byte.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CompactEntry<'a> {
+    live_id: std::borrow::Cow<'a, str>,
+    seller_id: std::borrow::Cow<'a, str>,
+    events: std::borrow::Cow<'a, [LiveEvent]>,
+    key: Option<Idempotency>,
+}
+
+/// Why an entry of the log cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum EntryError {
+    /// A JSON entry that is not a batch.
+    #[error("not a batch: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A compact entry that does not decode.
+    #[error("not a compact entry: {0}")]
+    Compact(#[from] postcard::Error),
+    /// An encoding this version does not know (written by a newer one).
+    #[error("unknown entry encoding {0}")]
+    Unknown(u8),
+}
+
+/// Encodes one LIVE's share of a batch in the compact encoding: the events already checked by
+/// the API server, so a worker decodes them once, with no JSON.
+pub fn encode_entry(
+    live_id: &str,
+    seller_id: &str,
+    events: &[LiveEvent],
+    key: Option<Idempotency>,
+) -> Result<Vec<u8>, postcard::Error> {
+    let entry = CompactEntry { live_id: live_id.into(), seller_id: seller_id.into(), events: events.into(), key };
+    postcard::to_extend(&entry, vec![LOG_ENCODING_V1])
+}
+
+impl LoggedEntry {
+    /// Decodes an entry found at `seq`, in the compact encoding or as the JSON of a [`LoggedBatch`].
+    pub fn decode(seq: u64, payload: &[u8]) -> Result<Self, EntryError> {
+        match payload.first() {
+            Some(&LOG_ENCODING_V1) => {
+                let e: CompactEntry<'_> = postcard::from_bytes(&payload[1..])?;
+                Ok(Self {
+                    seq,
+                    live_id: e.live_id.into_owned(),
+                    seller_id: e.seller_id.into_owned(),
+                    events: e.events.into_owned().into_iter().map(|e| highlights_engine::Parsed(Ok(e))).collect(),
+                    key: e.key,
+                })
+            }
+            Some(b'{') | None => Ok(Self::decode_json(seq, payload)?),
+            Some(&other) => Err(EntryError::Unknown(other)),
+        }
+    }
+
+    /// Decodes an entry written as the JSON of a [`LoggedBatch`].
+    fn decode_json(seq: u64, payload: &[u8]) -> Result<Self, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Wire {
+            live_id: String,
+            batch: WireBatch,
+            key: Option<Idempotency>,
+        }
+        #[derive(serde::Deserialize)]
+        struct WireBatch {
+            seller_id: String,
+            events: Vec<highlights_engine::Parsed>,
+        }
+        let w: Wire = serde_json::from_slice(payload)?;
+        Ok(Self { seq, live_id: w.live_id, seller_id: w.batch.seller_id, events: w.batch.events, key: w.key })
+    }
+
+    /// The entry as published (events back to their JSON), for a store that applies those.
+    pub fn to_batch(&self) -> LoggedBatch {
+        let events = self.events.iter().filter_map(|p| p.0.as_ref().ok().map(LiveEvent::to_json)).collect();
+        LoggedBatch {
+            live_id: self.live_id.clone(),
+            batch: IngestBatch { seller_id: self.seller_id.clone(), events },
+            key: self.key.clone(),
+        }
+    }
+}
+
 /// Where an entry of the event log sits, and who applies it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogPosition {
@@ -222,6 +341,9 @@ pub enum Logged {
     Applied(IngestResult),
     /// Already stored (a redelivery, or a worker that took over): nothing done.
     AlreadyApplied,
+    /// Refused for good (its seller is gone, or its key was used for another batch): skipped,
+    /// nothing stored, since the API would have answered 4xx and waiting would block the partition.
+    Refused(String),
 }
 
 /// What ingestion asks of the engine host, inside the store's transaction, so that events and
@@ -418,6 +540,27 @@ pub trait Store: Send + Sync + 'static {
         at: LogPosition,
         scorer: Arc<dyn Scorer>,
     ) -> Result<Logged, StoreError>;
+    /// Applies entries of one partition, in log order, each exactly once: what became of each.
+    /// A store may take them in one transaction (one lease check, one position and one
+    /// checkpoint per LIVE for all); this one takes each in its own through [`Self::apply_logged`].
+    async fn apply_logged_entries(
+        &self,
+        partition: u32,
+        worker: String,
+        entries: Vec<LoggedEntry>,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<Vec<Logged>, StoreError> {
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let at = LogPosition { partition, seq: e.seq, worker: worker.clone() };
+            out.push(match self.apply_logged(e.to_batch(), at, scorer.clone()).await {
+                Err(e @ (StoreError::Backend { .. } | StoreError::Rule { code: "lease_lost", .. })) => return Err(e),
+                Err(e) => Logged::Refused(e.to_string()),
+                Ok(done) => done,
+            });
+        }
+        Ok(out)
+    }
     /// Adds a batch of viewer events on posted videos to their results, in one transaction.
     async fn ingest_viewer_events(
         &self,
@@ -583,4 +726,42 @@ pub fn check_config(c: &RemoteConfig) -> Result<(), StoreError> {
         return invalid(format!("unknown format experiment {bad:?}"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fingerprint_is_the_hash_of_route_and_json_as_stored_keys_have_it() {
+        let batch =
+            serde_json::json!({ "seller_id": "s", "events": [{ "ts_ms": 1, "type": "like", "text": "é\n\"" }] });
+        let key = Idempotency::service("ingest:k".into(), "POST /v1/ingest/events", &batch);
+        let before = hex(&Sha256::digest(format!("POST /v1/ingest/events\n{batch}").as_bytes()));
+        assert_eq!(key.fingerprint, before);
+    }
+
+    #[test]
+    fn log_entries_read_the_same_compact_or_as_json_and_an_unknown_encoding_is_refused() {
+        let events: Vec<LiveEvent> = [
+            r#"{"ts_ms": 5, "live_id": "l 1", "type": "comment", "user": "u", "text": "hi é"}"#,
+            r#"{"ts_ms": 6, "live_id": "l 1", "type": "gift", "value": 2.5}"#,
+            r#"{"ts_ms": 7, "live_id": "l 1", "type": "order", "product_id": "p", "quantity": 2, "amount_cents": 900}"#,
+        ]
+        .iter()
+        .map(|l| LiveEvent::parse_line(l).unwrap())
+        .collect();
+        let key = Some(Idempotency::service("ingest:k#l 1".into(), "POST /v1/ingest/events", &1));
+        let compact = LoggedEntry::decode(9, &encode_entry("l 1", "s", &events, key.clone()).unwrap()).unwrap();
+        let batch = LoggedBatch {
+            live_id: "l 1".into(),
+            batch: IngestBatch { seller_id: "s".into(), events: events.iter().map(LiveEvent::to_json).collect() },
+            key,
+        };
+        let json = LoggedEntry::decode(9, &serde_json::to_vec(&batch).unwrap()).unwrap();
+        assert_eq!(compact, json);
+        assert_eq!(compact.events.len(), 3);
+        assert!(matches!(LoggedEntry::decode(1, &[7, 0]), Err(EntryError::Unknown(7))));
+        assert!(LoggedEntry::decode(1, &[LOG_ENCODING_V1, 200]).is_err());
+    }
 }

@@ -15,8 +15,9 @@ mod tokens;
 
 pub(crate) use contract::hex;
 pub use contract::{
-    Caller, ExperimentReport, FormatArm, Idempotency, KeyScope, LiveQuery, LogPosition, Logged, LoggedBatch,
-    NewHighlight, PRUNE_BATCH, PopupArm, Scorer, Store, StoreError, check_config, engine_settings_in_force, token_hash,
+    Caller, EntryError, ExperimentReport, FormatArm, Idempotency, KeyScope, LiveQuery, LogPosition, Logged,
+    LoggedBatch, LoggedEntry, NewHighlight, PRUNE_BATCH, PopupArm, Scorer, Store, StoreError, check_config,
+    encode_entry, engine_settings_in_force, token_hash,
 };
 pub use media_contract::{
     CaptionLine, ClipSpan, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderMaterial, RenderOutcome, RenderTask,

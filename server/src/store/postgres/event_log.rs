@@ -3,10 +3,15 @@
 //! in the transaction that stores an entry's events and highlights, so the position and the
 //! checkpoint never disagree with the data.
 
+use std::collections::{HashMap, HashSet};
+
+use highlights_api::IngestResult;
+use highlights_engine::{EventKind, LiveEvent};
+
 use super::shared::{Tx, exec, exists, one, row, rows};
-use super::{idempotency, ingest};
-use crate::store::contract::{LogPosition, Logged, LoggedBatch, Scorer, StoreError};
-use crate::store::rules;
+use super::{config, highlights, idempotency, ingest};
+use crate::store::contract::{Logged, LoggedEntry, Scorer, StoreError, engine_settings_in_force};
+use crate::store::rules::{self, BatchState};
 
 /// Takes or renews `worker`'s leases by [`rules::share_partitions`]; workers take turns here (an
 /// advisory lock).
@@ -62,54 +67,232 @@ pub(super) async fn position(tx: &Tx<'_>, partition: u32) -> Result<u64, StoreEr
     Ok(r.map(|r| r.try_get::<_, i64>(0)).transpose()?.unwrap_or(0) as u64)
 }
 
-/// Applies one entry exactly once (see [`crate::store::Store::apply_logged`]).
+/// Whether the store keeps an event of the log row by row: what the app, the renderer and the
+/// rules read back (LIVE start and end, pins, captions, orders). The audience's events (comments,
+/// likes, joins, viewer counts, clicks) stay in the log only: they are most of the volume, and
+/// only the detector reads them, which its checkpoints carry.
+fn kept(e: &LiveEvent) -> bool {
+    matches!(
+        e.kind,
+        EventKind::LiveStart { .. }
+            | EventKind::LiveEnd
+            | EventKind::ProductPin { .. }
+            | EventKind::ProductUnpin { .. }
+            | EventKind::Caption { .. }
+            | EventKind::Order { .. }
+    )
+}
+
+/// Applies entries of one partition exactly once, in one transaction (see
+/// [`crate::store::Store::apply_logged_entries`]): one lease check, one position, one checkpoint
+/// per LIVE, and every row of the same kind written by one statement.
 pub(super) async fn apply(
     tx: &Tx<'_>,
-    entry: LoggedBatch,
-    at: &LogPosition,
+    partition: u32,
+    worker: &str,
+    entries: &[LoggedEntry],
     scorer: &dyn Scorer,
     videos: bool,
     now_ms: i64,
-) -> Result<Logged, StoreError> {
+) -> Result<Vec<Logged>, StoreError> {
     // The lease row stays locked until commit: a worker taking the partition over waits for this
-    // entry to commit (then resumes after it) or finds it never will.
+    // transaction to commit (then resumes after it) or finds it never will.
     let held = exists(
         tx,
         "SELECT 1 FROM partition_leases WHERE partition = $1 AND owner = $2 AND until_ms > $3 FOR UPDATE",
-        &[&i64::from(at.partition), &at.worker, &now_ms],
+        &[&i64::from(partition), &worker, &now_ms],
     )
     .await?;
     if !held {
-        return Err(StoreError::rule(
-            "lease_lost",
-            format!("partition {} is no longer leased to {}", at.partition, at.worker),
-        ));
+        return Err(StoreError::rule("lease_lost", format!("partition {partition} is no longer leased to {worker}")));
     }
-    if at.seq <= position(tx, at.partition).await? {
-        return Ok(Logged::AlreadyApplied);
+    let applied_to = position(tx, partition).await?;
+    let mut out = vec![Logged::AlreadyApplied; entries.len()];
+    let fresh: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].seq > applied_to).collect();
+    if fresh.is_empty() {
+        return Ok(out);
     }
-    let live_id = entry.live_id.as_str();
-    let checkpoint = match row(tx, "SELECT seq, state FROM live_checkpoints WHERE live_id = $1", &[&live_id]).await? {
-        Some(r) => Some((r.try_get::<_, i64>(0)? as u64, r.try_get(1)?)),
-        None => None,
-    };
-    rules::resume_detector(scorer, live_id, checkpoint, &at.worker);
-    let seller_id = entry.batch.seller_id.clone();
-    let key = entry.key.clone();
-    let result = once!(tx, &seller_id, key.as_ref(), ingest::ingest(tx, entry.batch, scorer, videos).await?);
+    let sellers: Vec<&str> = unique(fresh.iter().map(|&i| entries[i].seller_id.as_str()));
+    let known: HashSet<String> = rows(tx, "SELECT id FROM sellers WHERE id = ANY($1)", &[&sellers])
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let stored_keys = idempotency::fingerprints(
+        tx,
+        fresh.iter().filter_map(|&i| entries[i].key.as_ref().map(|k| (entries[i].seller_id.as_str(), k))),
+    )
+    .await?;
+    let lives: Vec<&str> = unique(fresh.iter().map(|&i| entries[i].live_id.as_str()));
+    resume_detectors(tx, &lives, scorer, worker).await?;
+    let (cfg, _) = config::load(tx).await?;
+    let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
+    for live_id in &lives {
+        if !scorer.knows(live_id) {
+            scorer.warm_up(&settings, &ingest::history(tx, live_id).await?);
+        }
+    }
+
+    let mut states: HashMap<&str, BatchState> = HashMap::new();
+    let mut keys_now: HashSet<(&str, &str, &str)> = HashSet::new();
+    let mut rows_kept = Rows::default();
+    let mut applied: HashMap<&str, (u64, i64)> = HashMap::new(); // LIVE → (last seq, events)
+    let mut remembered = Vec::new();
+    for &i in &fresh {
+        let entry = &entries[i];
+        let seller = entry.seller_id.as_str();
+        if !known.contains(seller) {
+            out[i] = Logged::Refused(StoreError::NotFound("seller").to_string());
+            continue;
+        }
+        if let Some(k) = &entry.key {
+            let stored = stored_keys.get(&(k.scope.as_str(), seller.to_string(), k.key.clone()));
+            if stored.is_some_and(|fp| *fp != k.fingerprint) {
+                out[i] = Logged::Refused("this Idempotency-Key was used for a different request".into());
+                continue;
+            }
+            if stored.is_some() || !keys_now.insert((k.scope.as_str(), seller, k.key.as_str())) {
+                continue; // a batch re-sent after the log forgot the first: already applied
+            }
+        }
+        let state = states.entry(seller).or_default();
+        let mut events = Vec::with_capacity(entry.events.len());
+        let mut skipped = 0u64;
+        for parsed in &entry.events {
+            match &parsed.0 {
+                Ok(e) if ingest::apply(tx, seller, e, state).await? => {
+                    if kept(e) {
+                        rows_kept.push(e);
+                    }
+                    events.push(e.clone());
+                }
+                Ok(e) => {
+                    tracing::warn!(live_id = %e.live_id, "event for another seller's LIVE skipped");
+                    skipped += 1;
+                }
+                Err(reason) => {
+                    tracing::warn!(%reason, "event skipped");
+                    skipped += 1;
+                }
+            }
+        }
+        // Scored entry by entry, as the single process scores each batch, so the moments and the
+        // order they are stored in (which the caps count in) are the same.
+        for m in scorer.score(&settings, &events) {
+            highlights::store_moment(tx, seller, &m, videos).await?;
+        }
+        let done = applied.entry(entry.live_id.as_str()).or_default();
+        *done = (entry.seq, done.1 + events.len() as i64);
+        let result = IngestResult { accepted: events.len() as u64, skipped, out_of_window: 0 };
+        if let Some(k) = &entry.key {
+            remembered.push((seller, k, result.clone()));
+        }
+        out[i] = Logged::Applied(result);
+    }
+
+    rows_kept.insert(tx).await?;
+    let arrived = crate::clock::now_ms();
+    let mut clocks: HashMap<&str, i64> = HashMap::new();
+    for state in states.values() {
+        for (live, ts) in &state.clock {
+            let c = clocks.entry(live.as_str()).or_insert(*ts);
+            *c = (*c).max(*ts);
+        }
+    }
+    let (ids, (times, counts)): (Vec<&str>, (Vec<i64>, Vec<i64>)) =
+        clocks.iter().map(|(l, t)| (*l, (*t, applied.get(l).map_or(0, |a| a.1)))).unzip();
+    exec(
+        tx,
+        "UPDATE lives SET last_event_ms = greatest(coalesce(last_event_ms, 0), u.ts), last_seen_at_ms = $4,
+                events_applied = events_applied + u.n
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(id, ts, n) WHERE lives.id = u.id",
+        &[&ids, &times, &counts, &arrived],
+    )
+    .await?;
+    idempotency::remember_all(tx, &remembered).await?;
+    let last = entries.iter().map(|e| e.seq).max().unwrap_or(applied_to);
     exec(
         tx,
         "INSERT INTO partition_positions (partition, seq) VALUES ($1, $2)
          ON CONFLICT (partition) DO UPDATE SET seq = excluded.seq",
-        &[&i64::from(at.partition), &(at.seq as i64)],
+        &[&i64::from(partition), &(last as i64)],
     )
     .await?;
+    // One checkpoint per LIVE, at the last entry of it applied here.
+    let mut ids = Vec::with_capacity(applied.len());
+    let mut seqs = Vec::with_capacity(applied.len());
+    let mut states: Vec<Option<Vec<u8>>> = Vec::with_capacity(applied.len());
+    for (live, (seq, _)) in &applied {
+        ids.push(*live);
+        seqs.push(*seq as i64);
+        states.push(scorer.checkpoint(live, *seq));
+    }
     exec(
         tx,
-        "INSERT INTO live_checkpoints (live_id, seq, state) VALUES ($1, $2, $3)
+        "INSERT INTO live_checkpoints (live_id, seq, state)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
          ON CONFLICT (live_id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
-        &[&live_id, &(at.seq as i64), &scorer.checkpoint(live_id, at.seq)],
+        &[&ids, &seqs, &states],
     )
     .await?;
-    Ok(Logged::Applied(result))
+    Ok(out)
+}
+
+/// Brings each LIVE's detector to its stored checkpoint, unless it already reflects it; the
+/// checkpoints' bytes are read only for those that do not.
+async fn resume_detectors(tx: &Tx<'_>, lives: &[&str], scorer: &dyn Scorer, worker: &str) -> Result<(), StoreError> {
+    let seqs: HashMap<String, i64> =
+        rows(tx, "SELECT live_id, seq FROM live_checkpoints WHERE live_id = ANY($1)", &[&lives])
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+    for live_id in lives {
+        let checkpoint = match seqs.get(*live_id) {
+            Some(&seq) if scorer.position(live_id) == Some(seq as u64) => Some((seq as u64, None)),
+            Some(&seq) => {
+                let state: Option<Vec<u8>> =
+                    one(tx, "SELECT state FROM live_checkpoints WHERE live_id = $1", &[live_id]).await?;
+                Some((seq as u64, state))
+            }
+            None => None,
+        };
+        rules::resume_detector(scorer, live_id, checkpoint, worker);
+    }
+    Ok(())
+}
+
+/// The distinct values, in first-seen order.
+fn unique<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = HashSet::new();
+    values.filter(|v| seen.insert(*v)).collect()
+}
+
+/// Events kept row by row, written by one statement.
+#[derive(Default)]
+struct Rows {
+    lives: Vec<String>,
+    times: Vec<i64>,
+    texts: Vec<String>,
+}
+
+impl Rows {
+    fn push(&mut self, e: &LiveEvent) {
+        self.lives.push(e.live_id.clone());
+        self.times.push(e.ts_ms);
+        self.texts.push(e.to_json().to_string());
+    }
+
+    async fn insert(&self, tx: &Tx<'_>) -> Result<(), StoreError> {
+        if self.lives.is_empty() {
+            return Ok(());
+        }
+        exec(
+            tx,
+            "INSERT INTO events (live_id, ts_ms, json) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
+            &[&self.lives, &self.times, &self.texts],
+        )
+        .await?;
+        Ok(())
+    }
 }

@@ -40,7 +40,12 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, St
 }
 
 /// Applies one event to the LIVE it belongs to; false if the LIVE is another seller's.
-async fn apply(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchState) -> Result<bool, StoreError> {
+pub(super) async fn apply(
+    tx: &Tx<'_>,
+    seller_id: &str,
+    e: &LiveEvent,
+    batch: &mut BatchState,
+) -> Result<bool, StoreError> {
     let ours = match batch.ours.get(&e.live_id) {
         Some(ours) => *ours,
         None => owner(tx, seller_id, e).await? == seller_id,
@@ -100,7 +105,7 @@ async fn apply(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
 
 /// The last [`WARM_UP_MS`] of a LIVE's stored events, plus the product pinned before them
 /// (replayed at the window's start, so the detector sees no long silence between the two).
-async fn history(tx: &Tx<'_>, live_id: &str) -> Result<Vec<LiveEvent>, StoreError> {
+pub(super) async fn history(tx: &Tx<'_>, live_id: &str) -> Result<Vec<LiveEvent>, StoreError> {
     let newest: Option<i64> = one(tx, "SELECT max(ts_ms) FROM events WHERE live_id = $1", &[&live_id]).await?;
     let Some(newest) = newest else { return Ok(Vec::new()) };
     let from = newest - WARM_UP_MS;
@@ -184,10 +189,12 @@ pub(super) async fn ingest(
     .await?;
     let arrived = crate::clock::now_ms();
     for (live_id, ts) in &state.clock {
+        let n = events.iter().filter(|e| e.live_id == *live_id).count() as i64;
         exec(
             tx,
-            "UPDATE lives SET last_event_ms = greatest(coalesce(last_event_ms, 0), $2), last_seen_at_ms = $3 WHERE id = $1",
-            &[live_id, ts, &arrived],
+            "UPDATE lives SET last_event_ms = greatest(coalesce(last_event_ms, 0), $2), last_seen_at_ms = $3,
+                    events_applied = events_applied + $4 WHERE id = $1",
+            &[live_id, ts, &arrived, &n],
         )
         .await?;
     }

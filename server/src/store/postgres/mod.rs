@@ -52,8 +52,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{IsolationLevel, NoTls};
 
 use crate::store::contract::{
-    Caller, ExperimentReport, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, NewHighlight, Scorer, Store,
-    StoreError,
+    Caller, ExperimentReport, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, LoggedEntry, NewHighlight,
+    Scorer, Store, StoreError,
 };
 use crate::store::media_contract::{
     MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard, SpeechOutcome,
@@ -342,12 +342,38 @@ impl Store for PostgresStore {
         at: LogPosition,
         scorer: Arc<dyn Scorer>,
     ) -> Result<Logged, StoreError> {
-        // Not run again here: the worker forgets the LIVE's detector and retries the entry.
+        let entry = LoggedEntry {
+            seq: at.seq,
+            live_id: entry.live_id,
+            seller_id: entry.batch.seller_id,
+            events: entry
+                .batch
+                .events
+                .iter()
+                .map(|v| highlights_engine::Parsed(highlights_engine::LiveEvent::from_ref(v)))
+                .collect(),
+            key: entry.key,
+        };
+        match self.apply_logged_entries(at.partition, at.worker, vec![entry], scorer).await?.pop() {
+            Some(Logged::Refused(why)) => Err(StoreError::rule("refused", why)),
+            done => Ok(done.unwrap_or(Logged::AlreadyApplied)),
+        }
+    }
+
+    async fn apply_logged_entries(
+        &self,
+        partition: u32,
+        worker: String,
+        entries: Vec<LoggedEntry>,
+        scorer: Arc<dyn Scorer>,
+    ) -> Result<Vec<Logged>, StoreError> {
+        // Not run again here: the worker forgets the LIVEs' detectors and retries the entries.
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let r = event_log::apply(&tx, entry, &at, scorer.as_ref(), self.videos, crate::clock::now_ms()).await?;
+        let now = crate::clock::now_ms();
+        let done = event_log::apply(&tx, partition, &worker, &entries, scorer.as_ref(), self.videos, now).await?;
         tx.commit().await?;
-        Ok(r)
+        Ok(done)
     }
 
     async fn ingest_viewer_events(

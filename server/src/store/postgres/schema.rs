@@ -206,8 +206,14 @@ CREATE INDEX speech_words_by_time ON speech_words (live_id, start_ms);
 CREATE INDEX speech_words_by_segment ON speech_words (live_id, segment_start_ms);
 ALTER TABLE videos ADD COLUMN note TEXT DEFAULT NULL;";
 
+/// Version 7: how many events each LIVE has had applied. In distributed mode the audience's
+/// events stay in the event log, not row by row in `events`, so this count is what says every
+/// acknowledged event was applied once; LIVEs from before count their stored rows.
+const V7: &str = "ALTER TABLE lives ADD COLUMN events_applied BIGINT NOT NULL DEFAULT 0;
+UPDATE lives SET events_applied = (SELECT count(*) FROM events WHERE events.live_id = lives.id);";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.
