@@ -52,6 +52,10 @@ enum Command {
         /// Partitions of the event log; every process of a deployment must use the same number.
         #[arg(long, default_value_t = 8)]
         partitions: u32,
+        /// How entries are written to the event log: `compact` (decoded once by workers of this
+        /// version and later), or `json` while older workers still read the log.
+        #[arg(long, value_enum, default_value_t = LogEntriesArg::Compact)]
+        log_entries: LogEntriesArg,
         #[command(flatten)]
         database: Database,
         #[command(flatten)]
@@ -538,6 +542,15 @@ fn train(
     Ok(())
 }
 
+/// How an API server writes entries to the event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogEntriesArg {
+    /// Version 1 of the compact encoding.
+    Compact,
+    /// JSON, which every worker version reads.
+    Json,
+}
+
 /// What `worker` is asked to do.
 struct WorkerArgs {
     data: PathBuf,
@@ -593,36 +606,46 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve { addr, data, without_videos, nats, partitions, database, limits, snapping, speech } => {
-            tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
-                rt.block_on(async {
-                    let mut options = if without_videos {
-                        serve::ServeOptions::posting_without_videos()
-                    } else {
-                        serve::ServeOptions::default()
-                    };
-                    options.database_url = database.url()?;
-                    if limits.replaying && !addr.ip().is_loopback() {
-                        return Err("--replaying lifts every rate limit: only on a loopback address".into());
-                    }
-                    limits.apply(&mut options)?;
-                    options.snapping = snapping.snapping()?;
-                    options.speech = match speech {
-                        SpeechArg::Installed => serve::Speech::Installed,
-                        SpeechArg::Fast => serve::Speech::InstalledFast,
-                        SpeechArg::Off => serve::Speech::Off,
-                    };
-                    if let Some(url) = nats {
-                        options.log = Some(EventLog::connect(&url, check_partitions(partitions)?).await?);
-                    }
-                    let server = serve::start_with(addr, &data, options).await?;
-                    eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
-                    stopped_by_signal().await?;
-                    server.stop().await?;
-                    Ok(())
-                })
+        Command::Serve {
+            addr,
+            data,
+            without_videos,
+            nats,
+            partitions,
+            log_entries,
+            database,
+            limits,
+            snapping,
+            speech,
+        } => tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
+            rt.block_on(async {
+                let mut options = if without_videos {
+                    serve::ServeOptions::posting_without_videos()
+                } else {
+                    serve::ServeOptions::default()
+                };
+                options.database_url = database.url()?;
+                if limits.replaying && !addr.ip().is_loopback() {
+                    return Err("--replaying lifts every rate limit: only on a loopback address".into());
+                }
+                limits.apply(&mut options)?;
+                options.snapping = snapping.snapping()?;
+                options.speech = match speech {
+                    SpeechArg::Installed => serve::Speech::Installed,
+                    SpeechArg::Fast => serve::Speech::InstalledFast,
+                    SpeechArg::Off => serve::Speech::Off,
+                };
+                if let Some(url) = nats {
+                    let log = EventLog::connect(&url, check_partitions(partitions)?).await?;
+                    options.log = Some(log.writing_json(log_entries == LogEntriesArg::Json));
+                }
+                let server = serve::start_with(addr, &data, options).await?;
+                eprintln!("serving on {} (data in {}); Ctrl-C to stop", server.url(), data.display());
+                stopped_by_signal().await?;
+                server.stop().await?;
+                Ok(())
             })
-        }
+        }),
         Command::Worker { data, nats, partitions, name, lease_s, without_videos, database } => {
             database.url().and_then(|database_url| {
                 worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos, database_url })

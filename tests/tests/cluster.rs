@@ -186,7 +186,7 @@ async fn single_process(w: &Workload) -> BTreeMap<String, Vec<Found>> {
 /// A running cluster: NATS, API servers and workers of the real binary over one fresh PostgreSQL
 /// database, the sellers created and their highlights on.
 struct Cluster {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _nats: Proc,
     apis: Vec<Proc>,
     workers: Vec<Proc>,
@@ -243,11 +243,40 @@ impl Cluster {
         for (p, api) in ports.iter().zip(&apis) {
             assert!(wait_listening(*p, Duration::from_secs(30)), "{} did not start:\n{}", api.name, api.log_tail());
         }
-        let cluster = Self { _dir: dir, _nats: nats, apis, workers, ports, db, service };
+        let cluster = Self { dir, _nats: nats, apis, workers, ports, db, service };
         for t in &tokens {
             toggle_on(&cluster.urls()[0], t).await;
         }
         cluster
+    }
+
+    /// Transactions committed and rows inserted or updated in the cluster's database so far.
+    async fn database_writes(&self) -> (i64, i64) {
+        let r = self
+            .db
+            .query_one(
+                "SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database WHERE datname = current_database()",
+                &[],
+            )
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    }
+
+    /// Bytes the event log takes on disk (JetStream's store directory).
+    fn log_bytes(&self) -> u64 {
+        fn size(p: &Path) -> u64 {
+            std::fs::read_dir(p).map_or(0, |d| {
+                d.flatten()
+                    .map(|e| match e.metadata() {
+                        Ok(m) if m.is_dir() => size(&e.path()),
+                        Ok(m) => m.len(),
+                        Err(_) => 0,
+                    })
+                    .sum()
+            })
+        }
+        size(&self.dir.path().join("jetstream"))
     }
 
     fn urls(&self) -> Vec<String> {
@@ -455,6 +484,10 @@ async fn cluster_throughput() {
         let api_cpu = cpu_seconds(api_pid) - a0;
         let machine = machine_cpu_seconds() - m0;
         let sender = cpu_seconds(me) - s0;
+        // What a deployment is sized by: PostgreSQL's writes and the log's disk per event.
+        tokio::time::sleep(Duration::from_secs(2)).await; // backends report their counters within 1 s
+        let (commits, written) = c.database_writes().await;
+        let per_million = |n: i64| n as f64 / (total_events as f64 / 1e6);
         let per_worker_cpu = total_events as f64 / worker_cpu.max(1e-9);
         println!(
             "{workers:>7}  {:>8.0}  {worker_cpu:>12.1}  {api_cpu:>9.1}  {machine:>13.1}  {per_worker_cpu:>23.0}  {:>29.0}",
@@ -465,6 +498,12 @@ async fn cluster_throughput() {
         println!(
             "  {workers} worker(s): load sender {sender:.1} CPU-s; machine less sender {:.1} CPU-s per million events",
             (machine - sender) / (total_events as f64 / 1e6)
+        );
+        println!(
+            "  {workers} worker(s): postgres {:.0} commits and {:.0} rows written per million events; log {:.0} bytes on disk per event",
+            per_million(commits),
+            per_million(written),
+            c.log_bytes() as f64 / total_events as f64
         );
     }
 }
@@ -492,4 +531,52 @@ fn perf_record(out: &Path, pid: u32) -> std::process::Child {
 fn stop_perf(mut perf: std::process::Child) {
     let _ = std::process::Command::new("kill").args(["-INT", &perf.id().to_string()]).status();
     let _ = perf.wait();
+}
+
+/// Valid events in `batches` (each 50th batch carries one that is not an event).
+fn valid_events(batches: &[Batch]) -> i64 {
+    let valid = |e: &&Value| e["type"] != "not_an_event";
+    batches.iter().map(|b| b.body["events"].as_array().unwrap().iter().filter(valid).count() as i64).sum()
+}
+
+/// In distributed mode the audience's events are only in the log: a worker whose LIVEs'
+/// checkpoints it cannot read (as after an engine upgrade) rebuilds their detectors from the last
+/// ten minutes read back from the log, not from the few rows the store keeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts nats-server, PostgreSQL and highlights-server processes: run scripts/cluster-test.sh"]
+async fn detectors_whose_checkpoints_cannot_be_read_are_rebuilt_from_the_log() {
+    let (nats_program, server) = programs().unwrap();
+    let w = workload();
+    let batches = &w.batches[0];
+    let half = batches.len() / 2;
+    let mut c = Cluster::start(&server, &nats_program, &w.sellers[..1], 1, 1).await;
+    let acked = AtomicUsize::new(0);
+    send_all(&batches[..half], &c.urls(), &c.service, &acked).await;
+    let first = valid_events(&batches[..half]);
+    assert_eq!(c.applied(first).await.values().sum::<i64>(), first, "the first half applied");
+    c.workers[0].kill();
+    let spoiled =
+        c.db.execute("UPDATE live_checkpoints SET state = '\\x01'::bytea WHERE state IS NOT NULL", &[]).await.unwrap();
+    assert!(spoiled >= 5, "LIVEs on with checkpoints: {spoiled}");
+    c.workers[0].restart().unwrap();
+    send_all(&batches[half..], &c.urls(), &c.service, &acked).await;
+    let all = valid_events(batches);
+    assert_eq!(c.applied(all).await.values().sum::<i64>(), all, "every event applied once");
+    let rebuilt = c.workers[0].log_lines("detector rebuilt from the event log");
+    let read_back: Vec<i64> =
+        rebuilt.iter().filter_map(|l| l.split("events=").nth(1)?.split_whitespace().next()?.parse().ok()).collect();
+    println!("rebuilt {} detectors from the log, events read back: {read_back:?}", read_back.len());
+    assert!(read_back.len() as u64 >= spoiled, "every spoiled LIVE rebuilt from the log: {rebuilt:?}");
+    // The LIVEs are five minutes in, inside the ten-minute window: each read back every event it
+    // had, where the store's rows would give a handful.
+    let mut expected: BTreeMap<&str, i64> = BTreeMap::new();
+    for e in batches[..half].iter().flat_map(|b| b.body["events"].as_array().unwrap()) {
+        if e["type"] != "not_an_event" {
+            *expected.entry(e["live_id"].as_str().unwrap()).or_default() += 1;
+        }
+    }
+    let (mut expected, mut read_back) = (expected.into_values().collect::<Vec<_>>(), read_back);
+    expected.sort_unstable();
+    read_back.sort_unstable();
+    assert_eq!(read_back, expected, "events read back per LIVE");
 }

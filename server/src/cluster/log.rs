@@ -8,7 +8,9 @@ use highlights_api::{IngestBatch, IngestResult};
 use highlights_engine::LiveEvent;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Idempotency, encode_entry};
+use futures_util::StreamExt;
+
+use crate::store::{Idempotency, LoggedBatch, LoggedEntry, encode_entry};
 
 /// The stream's name.
 const STREAM: &str = "LIVE_EVENTS";
@@ -17,6 +19,8 @@ const INBOUND: &str = "events.in";
 /// How long JetStream remembers message ids: a batch re-sent within it is stored once by the
 /// log itself (later, the store's idempotency keys still catch it).
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+/// Longest a worker reads a LIVE's history back before giving up (and retrying its entries).
+const HISTORY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long entries stay in the log: long enough to rebuild from it after a bad deploy.
 const RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -55,6 +59,7 @@ pub struct EventLog {
     js: jetstream::Context,
     stream: stream::Stream,
     partitions: u32,
+    json: bool,
 }
 
 impl EventLog {
@@ -99,7 +104,13 @@ impl EventLog {
         if found.as_deref() != Some(mapping.as_str()) {
             return Err(LogError::Partitions { found: found.unwrap_or_else(|| "none".into()) });
         }
-        Ok(Self { js, stream, partitions })
+        Ok(Self { js, stream, partitions, json: false })
+    }
+
+    /// The same log, its entries written as JSON when `json` (during an upgrade, while workers of
+    /// a version without the compact encoding still read it) instead of compactly.
+    pub fn writing_json(self, json: bool) -> Self {
+        Self { json, ..self }
     }
 
     /// Number of partitions.
@@ -137,8 +148,15 @@ impl EventLog {
             }
             let subject = format!("{INBOUND}.{}", live_token(&live_id));
             // The events as checked here, compactly: workers decode them once, with no JSON.
-            let payload = encode_entry(&live_id, &batch.seller_id, &events, key)
-                .map_err(|e| nats("encoding an entry")(e.into()))?;
+            let payload = if self.json {
+                let events = events.iter().map(LiveEvent::to_json).collect();
+                let entry =
+                    LoggedBatch { live_id, batch: IngestBatch { seller_id: batch.seller_id.clone(), events }, key };
+                serde_json::to_vec(&entry).map_err(|e| nats("encoding an entry")(e.into()))?
+            } else {
+                encode_entry(&live_id, &batch.seller_id, &events, key)
+                    .map_err(|e| nats("encoding an entry")(e.into()))?
+            };
             let ack = self
                 .js
                 .publish_with_headers(subject, headers, payload.into())
@@ -150,6 +168,58 @@ impl EventLog {
             ack.await.map_err(|e| nats("waiting for JetStream to store a batch")(e.into()))?;
         }
         Ok(IngestResult { accepted, skipped, out_of_window: 0 })
+    }
+
+    /// The events of `entry`'s LIVE in the entries before it, the last `window_ms` of stream time
+    /// of them. Read from three windows of wall time before the entry was stored: while a LIVE is
+    /// on, stream time runs with the wall clock (a replay, published faster, holds more).
+    pub async fn recent(
+        &self,
+        partition: u32,
+        entry: &LoggedEntry,
+        window_ms: i64,
+    ) -> Result<Vec<LiveEvent>, LogError> {
+        let start_ms = if entry.published_ms > 0 { entry.published_ms - 3 * window_ms } else { 0 };
+        let start_time = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(start_ms.max(0)) * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: format!("events.{partition}.{}", live_token(&entry.live_id)),
+                deliver_policy: consumer::DeliverPolicy::ByStartTime { start_time },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| nats("creating a history reader")(e.into()))?;
+        let mut messages = consumer.messages().await.map_err(|e| nats("reading a LIVE's history")(e.into()))?;
+        let mut window: std::collections::VecDeque<LiveEvent> = std::collections::VecDeque::new();
+        let read = async {
+            while let Some(m) = messages.next().await {
+                let m = m.map_err(|e| nats("reading a LIVE's history")(e.into()))?;
+                let info = m.info().map_err(|e| nats("reading a LIVE's history")(e.to_string().into()))?;
+                if info.stream_sequence >= entry.seq {
+                    break;
+                }
+                let pending = info.pending;
+                if let Ok(earlier) = LoggedEntry::decode(info.stream_sequence, &m.payload)
+                    && earlier.live_id == entry.live_id
+                {
+                    window.extend(earlier.events);
+                    let newest = window.back().map_or(0, |e| e.ts_ms);
+                    while window.front().is_some_and(|e| e.ts_ms < newest - window_ms) {
+                        window.pop_front();
+                    }
+                }
+                if pending == 0 {
+                    break;
+                }
+            }
+            Ok::<_, LogError>(())
+        };
+        tokio::time::timeout(HISTORY_TIMEOUT, read)
+            .await
+            .map_err(|_| nats("reading a LIVE's history")("timed out".into()))??;
+        Ok(window.into())
     }
 
     /// The entries of `partition` from sequence `from` on, in order; the reader recreates itself

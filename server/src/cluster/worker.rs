@@ -11,7 +11,9 @@ use tokio::task::JoinHandle;
 
 use super::log::EventLog;
 use crate::engine_host::EngineHost;
-use crate::store::{Logged, LoggedEntry, Scorer, Store, StoreError};
+use highlights_engine::LiveEvent;
+
+use crate::store::{EntryError, LogHistory, Logged, LoggedEntry, Scorer, Store, StoreError};
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -75,6 +77,7 @@ const MAX_ENTRIES_PER_TRANSACTION: usize = 512;
 /// waiting together, until the lease is lost; a broken reader is recreated from the store's position.
 async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, worker: String, host: EngineHost) {
     let scorer: Arc<dyn Scorer> = Arc::new(host);
+    let history: Arc<dyn LogHistory> = Arc::new(PartitionHistory { log: log.clone(), partition });
     loop {
         let from = match store.log_position(partition).await {
             Ok(p) => p + 1,
@@ -99,11 +102,18 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
             let mut next = messages.next().await;
             loop {
                 match next {
-                    Some(Ok(m)) => {
-                        if let Some(entry) = decode(partition, &m) {
-                            entries.push(entry);
+                    Some(Ok(m)) => match decode(partition, &m) {
+                        Ok(Some(entry)) => entries.push(entry),
+                        Ok(None) => {}
+                        Err(e) => {
+                            // What came before it is applied; the partition waits for an upgrade.
+                            tracing::error!(partition, error = %e, "an entry this version cannot read; upgrade this worker");
+                            if !entries.is_empty() {
+                                apply(&store, &scorer, &history, partition, &worker, entries).await;
+                            }
+                            return;
                         }
-                    }
+                    },
                     Some(Err(e)) => {
                         tracing::warn!(partition, error = %e, "the partition reader broke; reopening");
                         broken = true;
@@ -122,7 +132,7 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
                     None => break,
                 }
             }
-            if !entries.is_empty() && !apply(&store, &scorer, partition, &worker, entries).await {
+            if !entries.is_empty() && !apply(&store, &scorer, &history, partition, &worker, entries).await {
                 return;
             }
         }
@@ -130,18 +140,27 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
     }
 }
 
-/// An entry decoded once from its message; `None` (logged) for what is not an entry.
-fn decode(partition: u32, m: &async_nats::jetstream::Message) -> Option<LoggedEntry> {
-    let seq = m.info().ok()?.stream_sequence;
-    LoggedEntry::decode(seq, &m.payload)
-        .map_err(|e| tracing::warn!(partition, seq, error = %e, "entry is not a batch; skipped"))
-        .ok()
+/// An entry decoded once from its message: `Ok(None)` (logged) for what is not an entry, an
+/// error for an encoding written by a newer version, which must wait for this worker's upgrade
+/// rather than be skipped.
+fn decode(partition: u32, m: &async_nats::jetstream::Message) -> Result<Option<LoggedEntry>, EntryError> {
+    let Ok(info) = m.info() else { return Ok(None) };
+    let (seq, published_ms) = (info.stream_sequence, (info.published.unix_timestamp_nanos() / 1_000_000) as i64);
+    match LoggedEntry::decode(seq, &m.payload) {
+        Ok(entry) => Ok(Some(LoggedEntry { published_ms, ..entry })),
+        Err(e @ EntryError::Unknown(_)) => Err(e),
+        Err(e) => {
+            tracing::warn!(partition, seq, error = %e, "entry is not a batch; skipped");
+            Ok(None)
+        }
+    }
 }
 
 /// Applies entries, retrying what failed for a passing reason; false once the lease is lost.
 async fn apply(
     store: &Arc<dyn Store>,
     scorer: &Arc<dyn Scorer>,
+    history: &Arc<dyn LogHistory>,
     partition: u32,
     worker: &str,
     entries: Vec<LoggedEntry>,
@@ -153,7 +172,8 @@ async fn apply(
     };
     let mut wait = Duration::from_millis(50);
     loop {
-        match store.apply_logged_entries(partition, worker.to_string(), entries.clone(), scorer.clone()).await {
+        let log = Some(history.clone());
+        match store.apply_logged_entries(partition, worker.to_string(), &entries, scorer.clone(), log).await {
             Ok(done) => {
                 for (e, d) in entries.iter().zip(done) {
                     if let Logged::Refused(why) = d {
@@ -168,13 +188,47 @@ async fn apply(
                 tracing::info!(partition, worker, "partition lease lost; stopping its reader");
                 return false;
             }
-            Err(e) => {
+            Err(e @ StoreError::Backend { .. }) => {
                 // Nothing of the entries was committed, so the detectors must not keep what they saw.
                 forget_all(&entries);
                 tracing::warn!(partition, entries = entries.len(), error = %e, "applying entries failed; retrying");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(5));
             }
+            Err(e) if entries.len() > 1 => {
+                // Refused for good by one entry: each alone, so only that one is skipped.
+                forget_all(&entries);
+                tracing::warn!(partition, error = %e, "a run of entries was refused; applying them one by one");
+                for entry in entries {
+                    if !Box::pin(apply(store, scorer, history, partition, worker, vec![entry])).await {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            Err(e) => {
+                // The API would have answered 4xx; waiting would block the partition forever.
+                forget_all(&entries);
+                let seq = entries.first().map(|e| e.seq);
+                tracing::error!(partition, ?seq, error = %e, "entry refused by the store; skipped");
+                return true;
+            }
         }
+    }
+}
+
+/// A partition's LIVEs read back from the event log, for detectors being rebuilt.
+struct PartitionHistory {
+    log: EventLog,
+    partition: u32,
+}
+
+#[async_trait::async_trait]
+impl LogHistory for PartitionHistory {
+    async fn recent(&self, entry: &LoggedEntry, window_ms: i64) -> Result<Vec<LiveEvent>, StoreError> {
+        self.log
+            .recent(self.partition, entry, window_ms)
+            .await
+            .map_err(|e| StoreError::backend("reading a LIVE's history back from the event log", e))
     }
 }

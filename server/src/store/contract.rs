@@ -230,10 +230,25 @@ pub struct LoggedEntry {
     pub live_id: String,
     /// The seller the batch came for.
     pub seller_id: String,
-    /// The events, each decoded or with why it is not an event.
-    pub events: Vec<highlights_engine::Parsed>,
+    /// The events that decoded, in order.
+    pub events: Vec<LiveEvent>,
+    /// Why each of the others is not an event (an entry written as JSON may hold some).
+    pub unreadable: Vec<highlights_engine::SkipReason>,
     /// The request's key, narrowed to this LIVE.
     pub key: Option<Idempotency>,
+    /// When the log stored it (epoch ms, 0 if unknown): where reading a LIVE's history back
+    /// from the log starts looking.
+    pub published_ms: i64,
+}
+
+/// Reads a LIVE's recent events back from the event log, for a detector that must be rebuilt
+/// (its checkpoint unreadable by this engine, or its LIVE forgotten at an end): in distributed
+/// mode the store keeps only some events row by row, the log keeps them all.
+#[async_trait]
+pub trait LogHistory: Send + Sync {
+    /// The LIVE's events in the entries before `entry`, the last `window_ms` of stream time of
+    /// them, in log order.
+    async fn recent(&self, entry: &LoggedEntry, window_ms: i64) -> Result<Vec<LiveEvent>, StoreError>;
 }
 
 /// The first byte of an entry in the compact encoding (version 1): postcard of the LIVE, the
@@ -286,8 +301,10 @@ impl LoggedEntry {
                     seq,
                     live_id: e.live_id.into_owned(),
                     seller_id: e.seller_id.into_owned(),
-                    events: e.events.into_owned().into_iter().map(|e| highlights_engine::Parsed(Ok(e))).collect(),
+                    events: e.events.into_owned(),
+                    unreadable: Vec::new(),
                     key: e.key,
+                    published_ms: 0,
                 })
             }
             Some(b'{') | None => Ok(Self::decode_json(seq, payload)?),
@@ -309,12 +326,30 @@ impl LoggedEntry {
             events: Vec<highlights_engine::Parsed>,
         }
         let w: Wire = serde_json::from_slice(payload)?;
-        Ok(Self { seq, live_id: w.live_id, seller_id: w.batch.seller_id, events: w.batch.events, key: w.key })
+        Ok(Self::parsed(seq, w.live_id, w.batch.seller_id, w.batch.events, w.key))
+    }
+
+    /// An entry from events each decoded or not.
+    pub fn parsed(
+        seq: u64,
+        live_id: String,
+        seller_id: String,
+        parsed: Vec<highlights_engine::Parsed>,
+        key: Option<Idempotency>,
+    ) -> Self {
+        let (mut events, mut unreadable) = (Vec::with_capacity(parsed.len()), Vec::new());
+        for p in parsed {
+            match p.0 {
+                Ok(e) => events.push(e),
+                Err(why) => unreadable.push(why),
+            }
+        }
+        Self { seq, live_id, seller_id, events, unreadable, key, published_ms: 0 }
     }
 
     /// The entry as published (events back to their JSON), for a store that applies those.
     pub fn to_batch(&self) -> LoggedBatch {
-        let events = self.events.iter().filter_map(|p| p.0.as_ref().ok().map(LiveEvent::to_json)).collect();
+        let events = self.events.iter().map(LiveEvent::to_json).collect();
         LoggedBatch {
             live_id: self.live_id.clone(),
             batch: IngestBatch { seller_id: self.seller_id.clone(), events },
@@ -543,12 +578,16 @@ pub trait Store: Send + Sync + 'static {
     /// Applies entries of one partition, in log order, each exactly once: what became of each.
     /// A store may take them in one transaction (one lease check, one position and one
     /// checkpoint per LIVE for all); this one takes each in its own through [`Self::apply_logged`].
+    ///
+    /// A detector that must be rebuilt reads its LIVE's recent events back through `log` when
+    /// given (this default keeps every event row by row, so it needs none).
     async fn apply_logged_entries(
         &self,
         partition: u32,
         worker: String,
-        entries: Vec<LoggedEntry>,
+        entries: &[LoggedEntry],
         scorer: Arc<dyn Scorer>,
+        _log: Option<Arc<dyn LogHistory>>,
     ) -> Result<Vec<Logged>, StoreError> {
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
@@ -762,6 +801,11 @@ mod tests {
         assert_eq!(compact, json);
         assert_eq!(compact.events.len(), 3);
         assert!(matches!(LoggedEntry::decode(1, &[7, 0]), Err(EntryError::Unknown(7))));
+        // Version 1's bytes are fixed: reordering `EventKind`'s variants or fields changes them,
+        // and needs a new version byte, since the log holds entries written before.
+        let one = LiveEvent::parse_line(r#"{"ts_ms": 5, "live_id": "l", "type": "like", "count": 3}"#).unwrap();
+        let bytes = encode_entry("l", "s", &[one], None).unwrap();
+        assert_eq!(hex(&bytes), "01016c0173010a016c030300", "version 1 of the compact encoding changed");
         assert!(LoggedEntry::decode(1, &[LOG_ENCODING_V1, 200]).is_err());
     }
 }

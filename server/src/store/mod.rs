@@ -15,7 +15,7 @@ mod tokens;
 
 pub(crate) use contract::hex;
 pub use contract::{
-    Caller, EntryError, ExperimentReport, FormatArm, Idempotency, KeyScope, LiveQuery, LogPosition, Logged,
+    Caller, EntryError, ExperimentReport, FormatArm, Idempotency, KeyScope, LiveQuery, LogHistory, LogPosition, Logged,
     LoggedBatch, LoggedEntry, NewHighlight, PRUNE_BATCH, PopupArm, Scorer, Store, StoreError, check_config,
     encode_entry, engine_settings_in_force, token_hash,
 };

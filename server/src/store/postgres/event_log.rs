@@ -3,6 +3,7 @@
 //! in the transaction that stores an entry's events and highlights, so the position and the
 //! checkpoint never disagree with the data.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use highlights_api::IngestResult;
@@ -10,7 +11,7 @@ use highlights_engine::{EventKind, LiveEvent};
 
 use super::shared::{Tx, exec, exists, one, row, rows};
 use super::{config, highlights, idempotency, ingest};
-use crate::store::contract::{Logged, LoggedEntry, Scorer, StoreError, engine_settings_in_force};
+use crate::store::contract::{LogHistory, Logged, LoggedEntry, Scorer, StoreError, engine_settings_in_force};
 use crate::store::rules::{self, BatchState};
 
 /// Takes or renews `worker`'s leases by [`rules::share_partitions`]; workers take turns here (an
@@ -88,13 +89,12 @@ fn kept(e: &LiveEvent) -> bool {
 /// per LIVE, and every row of the same kind written by one statement.
 pub(super) async fn apply(
     tx: &Tx<'_>,
-    partition: u32,
-    worker: &str,
+    applying: &Applying<'_>,
     entries: &[LoggedEntry],
-    scorer: &dyn Scorer,
     videos: bool,
     now_ms: i64,
 ) -> Result<Vec<Logged>, StoreError> {
+    let Applying { partition, worker, scorer, .. } = *applying;
     // The lease row stays locked until commit: a worker taking the partition over waits for this
     // transaction to commit (then resumes after it) or finds it never will.
     let held = exists(
@@ -124,17 +124,12 @@ pub(super) async fn apply(
     )
     .await?;
     let lives: Vec<&str> = unique(fresh.iter().map(|&i| entries[i].live_id.as_str()));
-    resume_detectors(tx, &lives, scorer, worker).await?;
+    let checkpointed = resume_detectors(tx, &lives, scorer, worker).await?;
     let (cfg, _) = config::load(tx).await?;
     let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
-    for live_id in &lives {
-        if !scorer.knows(live_id) {
-            scorer.warm_up(&settings, &ingest::history(tx, live_id).await?);
-        }
-    }
 
     let mut states: HashMap<&str, BatchState> = HashMap::new();
-    let mut keys_now: HashSet<(&str, &str, &str)> = HashSet::new();
+    let mut keys_now: HashMap<(&str, &str, &str), &str> = HashMap::new(); // → fingerprint
     let mut rows_kept = Rows::default();
     let mut applied: HashMap<&str, (u64, i64)> = HashMap::new(); // LIVE → (last seq, events)
     let mut remembered = Vec::new();
@@ -151,31 +146,46 @@ pub(super) async fn apply(
                 out[i] = Logged::Refused("this Idempotency-Key was used for a different request".into());
                 continue;
             }
-            if stored.is_some() || !keys_now.insert((k.scope.as_str(), seller, k.key.as_str())) {
+            let earlier = keys_now.insert((k.scope.as_str(), seller, k.key.as_str()), k.fingerprint.as_str());
+            if earlier.is_some_and(|fp| fp != k.fingerprint) {
+                out[i] = Logged::Refused("this Idempotency-Key was used for a different request".into());
+                continue;
+            }
+            if stored.is_some() || earlier.is_some() {
                 continue; // a batch re-sent after the log forgot the first: already applied
             }
         }
+        if !scorer.knows(&entry.live_id) {
+            // Rebuilt from what came before, this run's kept rows written first. A LIVE with
+            // neither a checkpoint nor an entry applied in this run is new: nothing is before it.
+            rows_kept.insert(tx).await?;
+            rows_kept = Rows::default();
+            let seen = checkpointed.contains(&entry.live_id) || applied.contains_key(entry.live_id.as_str());
+            rebuild(tx, applying, entry, &settings, seen).await?;
+        }
         let state = states.entry(seller).or_default();
-        let mut events = Vec::with_capacity(entry.events.len());
-        let mut skipped = 0u64;
-        for parsed in &entry.events {
-            match &parsed.0 {
-                Ok(e) if ingest::apply(tx, seller, e, state).await? => {
+        let mut skipped = entry.unreadable.len() as u64;
+        for reason in &entry.unreadable {
+            tracing::warn!(%reason, "event skipped");
+        }
+        let events: Cow<'_, [LiveEvent]> = if entry.events.iter().all(|e| e.live_id == entry.live_id) {
+            one_live(tx, seller, entry, state, &mut rows_kept, &mut skipped).await?
+        } else {
+            // Not as the API writes entries: each event on its own.
+            let mut events = Vec::with_capacity(entry.events.len());
+            for e in &entry.events {
+                if ingest::apply(tx, seller, e, state).await? {
                     if kept(e) {
                         rows_kept.push(e);
                     }
                     events.push(e.clone());
-                }
-                Ok(e) => {
+                } else {
                     tracing::warn!(live_id = %e.live_id, "event for another seller's LIVE skipped");
                     skipped += 1;
                 }
-                Err(reason) => {
-                    tracing::warn!(%reason, "event skipped");
-                    skipped += 1;
-                }
             }
-        }
+            Cow::Owned(events)
+        };
         // Scored entry by entry, as the single process scores each batch, so the moments and the
         // order they are stored in (which the caps count in) are the same.
         for m in scorer.score(&settings, &events) {
@@ -238,9 +248,85 @@ pub(super) async fn apply(
     Ok(out)
 }
 
+/// Applies an entry of one LIVE, as the API writes them: whose the LIVE is is settled by its
+/// first event, and only events that change the LIVE or its products touch the store one by one;
+/// the events to score, borrowed.
+async fn one_live<'e>(
+    tx: &Tx<'_>,
+    seller: &str,
+    entry: &'e LoggedEntry,
+    state: &mut BatchState,
+    rows_kept: &mut Rows,
+    skipped: &mut u64,
+) -> Result<Cow<'e, [LiveEvent]>, StoreError> {
+    let Some(first) = entry.events.first() else { return Ok(Cow::Borrowed(&[])) };
+    if !ingest::apply(tx, seller, first, state).await? {
+        tracing::warn!(live_id = %entry.live_id, "events for another seller's LIVE skipped");
+        *skipped += entry.events.len() as u64;
+        return Ok(Cow::Borrowed(&[]));
+    }
+    for e in &entry.events[1..] {
+        if matches!(e.kind, EventKind::LiveStart { .. } | EventKind::LiveEnd) || rules::product_of(&e.kind).is_some() {
+            ingest::apply(tx, seller, e, state).await?;
+        }
+    }
+    let newest = entry.events.iter().map(|e| e.ts_ms).max().unwrap_or(first.ts_ms);
+    let clock = state.clock.entry(entry.live_id.clone()).or_insert(newest);
+    *clock = (*clock).max(newest);
+    for e in entry.events.iter().filter(|e| kept(e)) {
+        rows_kept.push(e);
+    }
+    Ok(Cow::Borrowed(&entry.events))
+}
+
+/// What applying a run of entries needs besides the entries.
+#[derive(Clone, Copy)]
+pub(super) struct Applying<'a> {
+    /// The partition they were read from.
+    pub partition: u32,
+    /// The worker applying them, which must hold the partition's lease.
+    pub worker: &'a str,
+    /// The detectors.
+    pub scorer: &'a dyn Scorer,
+    /// Where a detector being rebuilt reads its LIVE's recent events back, if anywhere.
+    pub log: Option<&'a dyn LogHistory>,
+}
+
+/// Rebuilds the detector of `entry`'s LIVE from what came before the entry: the stored rows
+/// (starts, pins, captions, orders), with the last [`ingest::WARM_UP_MS`] of stream time read
+/// back from the log where it is given and `from_log`, since only the log holds the audience's
+/// events.
+async fn rebuild(
+    tx: &Tx<'_>,
+    applying: &Applying<'_>,
+    entry: &LoggedEntry,
+    settings: &highlights_engine::EngineSettings,
+    from_log: bool,
+) -> Result<(), StoreError> {
+    let live_id = entry.live_id.as_str();
+    let mut events = ingest::history(tx, live_id).await?;
+    if let Some(log) = applying.log.filter(|_| from_log) {
+        let recent = log.recent(entry, ingest::WARM_UP_MS).await?;
+        tracing::warn!(live_id, events = recent.len(), "detector rebuilt from the event log");
+        if let Some(first) = recent.first() {
+            // The stored rows before the log's window (the pin the LIVE had then) stay.
+            let from = first.ts_ms;
+            events.retain(|e| e.ts_ms < from);
+            events.extend(recent);
+        }
+    }
+    applying.scorer.warm_up(settings, &events);
+    Ok(())
+}
+
 /// Brings each LIVE's detector to its stored checkpoint, unless it already reflects it; the
-/// checkpoints' bytes are read only for those that do not.
-async fn resume_detectors(tx: &Tx<'_>, lives: &[&str], scorer: &dyn Scorer, worker: &str) -> Result<(), StoreError> {
+/// checkpoints' bytes are read only for those that do not. The LIVEs that have a checkpoint.
+async fn resume_detectors(
+    tx: &Tx<'_>,
+    lives: &[&str],
+    scorer: &dyn Scorer,
+    worker: &str,
+) -> Result<HashSet<String>, StoreError> {
     let seqs: HashMap<String, i64> =
         rows(tx, "SELECT live_id, seq FROM live_checkpoints WHERE live_id = ANY($1)", &[&lives])
             .await?
@@ -259,7 +345,7 @@ async fn resume_detectors(tx: &Tx<'_>, lives: &[&str], scorer: &dyn Scorer, work
         };
         rules::resume_detector(scorer, live_id, checkpoint, worker);
     }
-    Ok(())
+    Ok(seqs.into_keys().collect())
 }
 
 /// The distinct values, in first-seen order.

@@ -52,8 +52,8 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{IsolationLevel, NoTls};
 
 use crate::store::contract::{
-    Caller, ExperimentReport, Idempotency, LiveQuery, LogPosition, Logged, LoggedBatch, LoggedEntry, NewHighlight,
-    Scorer, Store, StoreError,
+    Caller, ExperimentReport, Idempotency, LiveQuery, LogHistory, LogPosition, Logged, LoggedBatch, LoggedEntry,
+    NewHighlight, Scorer, Store, StoreError,
 };
 use crate::store::media_contract::{
     MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard, SpeechOutcome,
@@ -342,19 +342,13 @@ impl Store for PostgresStore {
         at: LogPosition,
         scorer: Arc<dyn Scorer>,
     ) -> Result<Logged, StoreError> {
+        let events =
+            entry.batch.events.iter().map(|v| highlights_engine::Parsed(highlights_engine::LiveEvent::from_ref(v)));
         let entry = LoggedEntry {
-            seq: at.seq,
-            live_id: entry.live_id,
-            seller_id: entry.batch.seller_id,
-            events: entry
-                .batch
-                .events
-                .iter()
-                .map(|v| highlights_engine::Parsed(highlights_engine::LiveEvent::from_ref(v)))
-                .collect(),
-            key: entry.key,
+            published_ms: 0,
+            ..LoggedEntry::parsed(at.seq, entry.live_id, entry.batch.seller_id, events.collect(), entry.key)
         };
-        match self.apply_logged_entries(at.partition, at.worker, vec![entry], scorer).await?.pop() {
+        match self.apply_logged_entries(at.partition, at.worker, &[entry], scorer, None).await?.pop() {
             Some(Logged::Refused(why)) => Err(StoreError::rule("refused", why)),
             done => Ok(done.unwrap_or(Logged::AlreadyApplied)),
         }
@@ -364,14 +358,16 @@ impl Store for PostgresStore {
         &self,
         partition: u32,
         worker: String,
-        entries: Vec<LoggedEntry>,
+        entries: &[LoggedEntry],
         scorer: Arc<dyn Scorer>,
+        log: Option<Arc<dyn LogHistory>>,
     ) -> Result<Vec<Logged>, StoreError> {
         // Not run again here: the worker forgets the LIVEs' detectors and retries the entries.
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let now = crate::clock::now_ms();
-        let done = event_log::apply(&tx, partition, &worker, &entries, scorer.as_ref(), self.videos, now).await?;
+        let applying = event_log::Applying { partition, worker: &worker, scorer: scorer.as_ref(), log: log.as_deref() };
+        let done = event_log::apply(&tx, &applying, entries, self.videos, now).await?;
         tx.commit().await?;
         Ok(done)
     }
