@@ -257,6 +257,11 @@ figure("distributed mode, events per worker CPU-second", per_cpu, "events", "≥
 ls = less_sender.get(1)
 figure("distributed mode, machine CPU-seconds per million events, less the load sender", ls and ls[1], "CPU-s", "≤ 8", ls is not None and ls[1] <= 8,
        "1-worker run: worker, API server, PostgreSQL, NATS" if ls else "")
+pg = re.search(r"^\s*1 worker\(s\): postgres ([0-9]+) commits and ([0-9]+) rows written per million events; log ([0-9]+) bytes on disk per event", c, re.M)
+figure("distributed mode, PostgreSQL writes per million events", int(pg.group(2)) if pg else None, "rows", "printed", None,
+       f"in {int(pg.group(1)):,} transactions (1-worker run, pg_stat_database)" if pg else "")
+figure("distributed mode, event log on disk per event", int(pg.group(3)) if pg else None, "bytes", "printed", None,
+       "JetStream's store directory after the 1-worker run, compact entries" if pg else "")
 ceiling = grab(c, r"engine alone: ([0-9]+) events per CPU-second", int)
 figure("engine alone on the cluster workload (the ceiling)", ceiling, "events per CPU-second", "printed", None, "one thread, the same events in the same batches")
 m = cl.get(1)
