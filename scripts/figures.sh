@@ -262,11 +262,50 @@ figure("distributed mode, PostgreSQL writes per million events", int(pg.group(2)
        f"in {int(pg.group(1)):,} transactions (1-worker run, pg_stat_database)" if pg else "")
 figure("distributed mode, event log on disk per event", int(pg.group(3)) if pg else None, "bytes", "printed", None,
        "JetStream's store directory after the 1-worker run, compact entries" if pg else "")
+api = re.search(r"API server alone: ([0-9]+) events/s into the log, ([0-9.]+) API CPU-s \(([0-9]+) events per API CPU-second\)", c)
+figure("distributed mode, the API server alone into the log", int(api.group(1)) if api else None, "events/s", "printed", None,
+       f"{int(api.group(3)):,} events per API CPU-second; no worker running" if api else "")
 ceiling = grab(c, r"engine alone: ([0-9]+) events per CPU-second", int)
 figure("engine alone on the cluster workload (the ceiling)", ceiling, "events per CPU-second", "printed", None, "one thread, the same events in the same batches")
 m = cl.get(1)
 figure("LIVEs one worker keeps up with in real time", int(m.group(7)) if m else None, "LIVEs", "printed", None,
        f"at {per_live} events/s per LIVE (the cluster workload), from the 1-worker run" if m else "")
+# The 100,000-LIVE evening, sized from the 1-worker and API-alone runs (docs/sizing.md).
+if (not only or "cluster" in only) and m and api and pg and ls:
+    lives, rate = 100_000, per_live
+    load = lives * rate
+    worker_rate, api_rate = int(m.group(6)), int(api.group(3))
+    rest_per_m = ls[1] - float(m.group(3)) / (total / 1e6) - float(api.group(2)) / (total / 1e6) if (total := grab(c, r"([0-9]+) events \(", int)) else None
+    per_m = load / 1e6
+    gib_hour = load * int(pg.group(3)) * 3600 / 2**30
+    sizing = [
+        "# Sizing a 100,000-LIVE evening",
+        "",
+        f"Written by `scripts/figures.sh` from the cluster benchmark it just ran (`scripts/cluster-bench.sh`, at {os.environ.get('FIGURES_MEASURED_AT', 'this commit').split(', ')[-1]}):",
+        "what was **measured** on this 2-core machine, and what is **extrapolated** from it, linearly, to an",
+        "evening of 100,000 concurrent LIVEs. Extrapolated figures assume the workload's mix (LIVEs of 60 to",
+        f"2,500 viewers, {rate} events/s each on average) and that the per-core costs hold on bigger",
+        "machines; they are a starting point for a load test, not a substitute for one.",
+        "",
+        "| | measured (per core or per event) | extrapolated to 100,000 LIVEs |",
+        "|---|---|---|",
+        f"| events | {rate} events/s per LIVE | {load:,.0f} events/s |",
+        f"| workers (decode, apply, score, commit) | {worker_rate:,} events per CPU-second | {load / worker_rate:.1f} cores busy; {2 * load / worker_rate:.0f} cores at half load |",
+        f"| API servers (check, split, publish) | {api_rate:,} events per CPU-second | {load / api_rate:.1f} cores busy; {2 * load / api_rate:.0f} cores at half load |",
+        f"| PostgreSQL and NATS together | {rest_per_m:.1f} CPU-s per million events | {per_m * rest_per_m:.1f} cores busy |" if rest_per_m is not None else "",
+        f"| PostgreSQL writes | {int(pg.group(2)):,} rows in {int(pg.group(1)):,} commits per million events | {per_m * int(pg.group(2)):,.0f} rows/s in at most {per_m * int(pg.group(1)):,.0f} commits/s (runs get longer under load, so fewer) |",
+        f"| event log (JetStream) on disk | {int(pg.group(3))} bytes per event | {gib_hour:,.0f} GiB per hour; {gib_hour * 24 * 7 / 1024:,.1f} TiB for the 7 days kept |",
+        "",
+        "What stays small: the store keeps row by row only what the app and the renderer read back",
+        "(starts, ends, pins, captions, orders); the audience's events live in the log, whose retention",
+        "(`RETENTION` in `server/src/cluster/log.rs`, 7 days) is what the disk line scales with. Not",
+        "measured here: NATS clustering and stream replicas (each replica multiplies the log's disk and",
+        "its share of CPU), PostgreSQL on separate machines, renders and speech recognition (a core each",
+        "per LIVE being transcribed; see [backend.md](backend.md)).",
+        "",
+    ]
+    open("docs/sizing.md", "w").write("\n".join(line for line in sizing if line is not None))
+
 r = read("reliability.txt")
 ck = re.search(r"core crash test: ([0-9]+) kills, ([0-9]+) acknowledged actions \(([^)]*)\); lost ([0-9]+), duplicated ([0-9]+)", r)
 figure("core SIGKILL suite", int(ck.group(2)) if ck else None, "actions acknowledged", "0 lost, 0 duplicated, every kind", bool(ck) and ck.group(4) == "0" and ck.group(5) == "0", f"{ck.group(1)} kills; {ck.group(3)}" if ck else "")

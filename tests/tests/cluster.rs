@@ -452,7 +452,9 @@ async fn cluster_throughput() {
         "workers  events/s  worker CPU-s  API CPU-s  machine CPU-s  events per worker CPU-s  LIVEs in real time per worker"
     );
     // A profiled run (scripts/cluster-profile.sh) needs only the 1-worker case.
-    let runs: &[usize] = if profile_dir().is_some() { &[1] } else { &[1, 2] };
+    // 0 workers: the API server alone, putting the events into the log (what API servers are
+    // sized by). A profiled run (scripts/cluster-profile.sh) needs only the 1-worker case.
+    let runs: &[usize] = if profile_dir().is_some() { &[1] } else { &[0, 1, 2] };
     for &workers in runs {
         let w = workload();
         let mut c = Cluster::start(&server, &nats_program, &w.sellers, 1, workers).await;
@@ -473,6 +475,15 @@ async fn cluster_throughput() {
         let acked = Arc::new(AtomicUsize::new(0));
         for s in send_concurrently(w.batches, c.urls(), &c.service, &acked) {
             s.await.unwrap();
+        }
+        if workers == 0 {
+            let (secs, api_cpu) = (started.elapsed().as_secs_f64(), cpu_seconds(api_pid) - a0);
+            println!(
+                "  API server alone: {:.0} events/s into the log, {api_cpu:.1} API CPU-s ({:.0} events per API CPU-second)",
+                total_events as f64 / secs,
+                total_events as f64 / api_cpu.max(1e-9)
+            );
+            continue;
         }
         let stored = c.applied(total_events).await;
         let secs = started.elapsed().as_secs_f64();

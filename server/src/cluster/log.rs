@@ -56,6 +56,7 @@ pub fn live_token(live_id: &str) -> String {
 /// A connection to the event log.
 #[derive(Clone)]
 pub struct EventLog {
+    client: async_nats::Client,
     js: jetstream::Context,
     stream: stream::Stream,
     partitions: u32,
@@ -83,7 +84,7 @@ impl EventLog {
             options = options.tls_client_config(config).require_tls(true);
         }
         let client = options.connect(url).await.map_err(|e| nats("connecting to NATS")(e.into()))?;
-        let js = jetstream::new(client);
+        let js = jetstream::new(client.clone());
         let mapping = format!("events.{{{{partition({partitions},1)}}}}.{{{{wildcard(1)}}}}");
         let stream = js
             .get_or_create_stream(stream::Config {
@@ -104,7 +105,7 @@ impl EventLog {
         if found.as_deref() != Some(mapping.as_str()) {
             return Err(LogError::Partitions { found: found.unwrap_or_else(|| "none".into()) });
         }
-        Ok(Self { js, stream, partitions, json: false })
+        Ok(Self { client, js, stream, partitions, json: false })
     }
 
     /// The same log, its entries written as JSON when `json` (during an upgrade, while workers of
@@ -164,6 +165,9 @@ impl EventLog {
                 .map_err(|e| nats("publishing to the event log")(e.into()))?;
             acks.push(ack);
         }
+        // The client buffers what is published until its flusher runs; the sender waits for the
+        // acks, so the entries go now.
+        self.client.flush().await.map_err(|e| nats("sending entries to the event log")(e.into()))?;
         for ack in acks {
             ack.await.map_err(|e| nats("waiting for JetStream to store a batch")(e.into()))?;
         }

@@ -71,7 +71,7 @@ pub async fn run(
 /// Most entries applied in one transaction: enough that the per-transaction work (lease check,
 /// position, one checkpoint per LIVE) is spread thin, few enough that a transaction stays short
 /// and a takeover waits for little.
-const MAX_ENTRIES_PER_TRANSACTION: usize = 512;
+const MAX_ENTRIES_PER_TRANSACTION: usize = 128;
 
 /// Reads one partition from where the store says it was applied, applying the entries already
 /// waiting together, until the lease is lost; a broken reader is recreated from the store's position.
