@@ -26,8 +26,10 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, St
     if let Some(r) = row(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await? {
         return Ok(r.try_get(0)?);
     }
-    let highlights_on = settings::take_next_live_choice(tx, seller_id).await?;
+    // The change counter before the seller's settings row, the order every writer takes them
+    // in: workers opening LIVEs of one seller on two partitions would otherwise deadlock.
     let seq = next_seq(tx).await?;
+    let highlights_on = settings::take_next_live_choice(tx, seller_id).await?;
     exec(
         tx,
         "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on)
