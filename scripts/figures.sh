@@ -259,7 +259,7 @@ figure("distributed mode, machine CPU-seconds per million events, less the load 
        "1-worker run: worker, API server, PostgreSQL, NATS" if ls else "")
 pg = re.search(r"^\s*1 worker\(s\): postgres ([0-9]+) commits and ([0-9]+) rows written per million events; log ([0-9]+) bytes on disk per event", c, re.M)
 figure("distributed mode, PostgreSQL writes per million events", int(pg.group(2)) if pg else None, "rows", "printed", None,
-       f"in {int(pg.group(1)):,} transactions (1-worker run, pg_stat_database)" if pg else "")
+       f"in {int(pg.group(1)):,} committed transactions, the API server's reads included (1-worker run, pg_stat_database)" if pg else "")
 figure("distributed mode, event log on disk per event", int(pg.group(3)) if pg else None, "bytes", "printed", None,
        "JetStream's store directory after the 1-worker run, compact entries" if pg else "")
 api = re.search(r"API server alone: ([0-9]+) events/s into the log, ([0-9.]+) API CPU-s \(([0-9]+) events per API CPU-second\)", c)
@@ -293,7 +293,7 @@ if (not only or "cluster" in only) and m and api and pg and ls:
         f"| workers (decode, apply, score, commit) | {worker_rate:,} events per CPU-second | {load / worker_rate:.1f} cores busy; {2 * load / worker_rate:.0f} cores at half load |",
         f"| API servers (check, split, publish) | {api_rate:,} events per CPU-second | {load / api_rate:.1f} cores busy; {2 * load / api_rate:.0f} cores at half load |",
         f"| PostgreSQL and NATS together | {rest_per_m:.1f} CPU-s per million events | {per_m * rest_per_m:.1f} cores busy |" if rest_per_m is not None else "",
-        f"| PostgreSQL writes | {int(pg.group(2)):,} rows in {int(pg.group(1)):,} commits per million events | {per_m * int(pg.group(2)):,.0f} rows/s in at most {per_m * int(pg.group(1)):,.0f} commits/s (runs get longer under load, so fewer) |",
+        f"| PostgreSQL writes | {int(pg.group(2)):,} rows in {int(pg.group(1)):,} commits per million events | {per_m * int(pg.group(2)):,.0f} rows/s in at most {per_m * int(pg.group(1)):,.0f} commits/s (reads included; runs get longer under load, so fewer) |",
         f"| event log (JetStream) on disk | {int(pg.group(3))} bytes per event | {gib_hour:,.0f} GiB per hour; {gib_hour * 24 * 7 / 1024:,.1f} TiB for the 7 days kept |",
         "",
         "What stays small: the store keeps row by row only what the app and the renderer read back",
