@@ -13,5 +13,5 @@ source scripts/cluster-env.sh
 cargo build -p highlights-server --locked
 export HIGHLIGHTS_SERVER=$PWD/target/debug/highlights-server
 cargo test -p highlights-server --locked --test http --test results --test isolation --test engine --test silence \
-  --test fuzz --test media --test concurrency --test tls --test snapping --test speech
+  --test fuzz --test media --test concurrency --test tls --test snapping --test speech --test log_retention
 cargo test -p highlights-e2e --locked --test cluster -- --ignored --nocapture --test-threads=1 --skip cluster_throughput

@@ -298,7 +298,7 @@ if (not only or "cluster" in only) and m and api and pg and ls:
         "",
         "What stays small: the store keeps row by row only what the app and the renderer read back",
         "(starts, ends, pins, captions, orders); the audience's events live in the log, whose retention",
-        "(`RETENTION` in `server/src/cluster/log.rs`, 7 days) is what the disk line scales with. Not",
+        "(7 days by default, `--log-retention-hours` on `serve` and `worker`) is what the disk line scales with. Not",
         "measured here: NATS clustering and stream replicas (each replica multiplies the log's disk and",
         "its share of CPU), PostgreSQL on separate machines, renders and speech recognition (a core each",
         "per LIVE being transcribed; see [backend.md](backend.md)).",

@@ -56,6 +56,10 @@ enum Command {
         /// version and later), or `json` while older workers still read the log.
         #[arg(long, value_enum, default_value_t = LogEntriesArg::Compact)]
         log_entries: LogEntriesArg,
+        /// Hours the event log keeps entries at least (the same on every process; its disk scales
+        /// with it): a longer one raises the stream's, a shorter one is left to an admin.
+        #[arg(long, default_value_t = LOG_RETENTION_HOURS)]
+        log_retention_hours: u64,
         #[command(flatten)]
         database: Database,
         #[command(flatten)]
@@ -89,6 +93,9 @@ enum Command {
         /// As for `serve`: highlights post without videos (must match the API servers).
         #[arg(long)]
         without_videos: bool,
+        /// As for `serve`: hours the event log keeps entries at least.
+        #[arg(long, default_value_t = LOG_RETENTION_HOURS)]
+        log_retention_hours: u64,
         #[command(flatten)]
         database: Database,
     },
@@ -559,7 +566,19 @@ struct WorkerArgs {
     name: Option<String>,
     lease_s: u64,
     without_videos: bool,
+    retention: std::time::Duration,
     database_url: Option<String>,
+}
+
+/// The event log's default retention, in hours.
+const LOG_RETENTION_HOURS: u64 = highlights_server::cluster::DEFAULT_RETENTION.as_secs() / 3600;
+
+/// `--log-retention-hours` as a duration; at least an hour.
+fn log_retention(hours: u64) -> Result<std::time::Duration, Box<dyn std::error::Error + Send + Sync>> {
+    if hours == 0 {
+        return Err("--log-retention-hours must be at least 1".into());
+    }
+    Ok(std::time::Duration::from_secs(hours.saturating_mul(3600)))
 }
 
 /// Waits for Ctrl-C or SIGTERM (how deployments stop a process), so both stop cleanly: in-flight
@@ -590,7 +609,7 @@ fn worker(args: WorkerArgs) -> Result<(), Box<dyn std::error::Error + Send + Syn
         let store =
             serve::open_store(&args.data, args.database_url.as_deref(), !args.without_videos, Default::default())
                 .await?;
-        let log = EventLog::connect(&args.nats, partitions).await?;
+        let log = EventLog::connect(&args.nats, partitions).await?.keeping(args.retention).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let options = WorkerOptions { name: name.clone(), lease: std::time::Duration::from_secs(args.lease_s) };
         let running = tokio::spawn(highlights_server::cluster::worker::run(store, log, options, stopped));
@@ -613,6 +632,7 @@ fn main() -> std::process::ExitCode {
             nats,
             partitions,
             log_entries,
+            log_retention_hours,
             database,
             limits,
             snapping,
@@ -636,7 +656,10 @@ fn main() -> std::process::ExitCode {
                     SpeechArg::Off => serve::Speech::Off,
                 };
                 if let Some(url) = nats {
-                    let log = EventLog::connect(&url, check_partitions(partitions)?).await?;
+                    let log = EventLog::connect(&url, check_partitions(partitions)?)
+                        .await?
+                        .keeping(log_retention(log_retention_hours)?)
+                        .await?;
                     options.log = Some(log.writing_json(log_entries == LogEntriesArg::Json));
                 }
                 let server = serve::start_with(addr, &data, options).await?;
@@ -646,9 +669,20 @@ fn main() -> std::process::ExitCode {
                 Ok(())
             })
         }),
-        Command::Worker { data, nats, partitions, name, lease_s, without_videos, database } => {
-            database.url().and_then(|database_url| {
-                worker(WorkerArgs { data, nats, partitions, name, lease_s, without_videos, database_url })
+        Command::Worker { data, nats, partitions, name, lease_s, without_videos, log_retention_hours, database } => {
+            log_retention(log_retention_hours).and_then(|retention| {
+                database.url().and_then(|database_url| {
+                    worker(WorkerArgs {
+                        data,
+                        nats,
+                        partitions,
+                        name,
+                        lease_s,
+                        without_videos,
+                        retention,
+                        database_url,
+                    })
+                })
             })
         }
         Command::Admin { data, database, action } => database.url().and_then(|url| admin(data, url, action)),

@@ -20,9 +20,12 @@ const INBOUND: &str = "events.in";
 /// log itself (later, the store's idempotency keys still catch it).
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 /// Longest a worker reads a LIVE's history back before giving up (and retrying its entries).
-const HISTORY_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long entries stay in the log: long enough to rebuild from it after a bad deploy.
-const RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+const HISTORY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a history read waits for the next entry before taking what it has as all there is.
+const HISTORY_IDLE: Duration = Duration::from_secs(2);
+/// How long entries stay in the log unless told otherwise (`--log-retention-hours`): long enough
+/// to rebuild from it after a bad deploy. The disk it takes scales with it (docs/sizing.md).
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Why the log could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +99,7 @@ impl EventLog {
                 }),
                 storage: stream::StorageType::File,
                 duplicate_window: DUPLICATE_WINDOW,
-                max_age: RETENTION,
+                max_age: DEFAULT_RETENTION,
                 ..Default::default()
             })
             .await
@@ -112,6 +115,34 @@ impl EventLog {
     /// a version without the compact encoding still read it) instead of compactly.
     pub fn writing_json(self, json: bool) -> Self {
         Self { json, ..self }
+    }
+
+    /// Keeps entries for at least `retention` (the stream's age limit), raising it if the stream
+    /// kept them for less. A lower limit is left as it is, with a warning: it deletes entries a
+    /// lagging worker may still need, so it is an admin's decision (`nats stream edit`), not the
+    /// side effect of one process starting with another flag.
+    pub async fn keeping(mut self, retention: Duration) -> Result<Self, LogError> {
+        let mut config = self.stream.cached_info().config.clone();
+        if retention < config.max_age {
+            tracing::warn!(
+                kept_hours = config.max_age.as_secs() / 3600,
+                asked_hours = retention.as_secs() / 3600,
+                "the event log keeps entries longer than asked; lowering it is left to an admin"
+            );
+        }
+        if retention > config.max_age {
+            config.max_age = retention;
+            self.js.update_stream(&config).await.map_err(|e| nats("setting the event log's retention")(e.into()))?;
+            self.stream =
+                self.js.get_stream(STREAM).await.map_err(|e| nats("reading the event log stream")(e.into()))?;
+            tracing::info!(hours = retention.as_secs() / 3600, "event log retention set");
+        }
+        Ok(self)
+    }
+
+    /// How long the log keeps entries.
+    pub fn retention(&self) -> Duration {
+        self.stream.cached_info().config.max_age
     }
 
     /// Number of partitions.
@@ -174,22 +205,27 @@ impl EventLog {
         Ok(IngestResult { accepted, skipped, out_of_window: 0 })
     }
 
-    /// The events of `entry`'s LIVE in the entries before it, the last `window_ms` of stream time
-    /// of them. Read from three windows of wall time before the entry was stored: while a LIVE is
-    /// on, stream time runs with the wall clock (a replay, published faster, holds more).
+    /// The events `owner` sent for `live_id` in the entries before log sequence `before` (an
+    /// entry stored at `published_ms`), the last `window_ms` of stream time of them; a batch sent
+    /// twice counts once. Read from three windows of wall time before that entry: while a LIVE is
+    /// on, stream time runs with the wall clock (a replay, published faster, holds more). An entry
+    /// gone from the log (past its retention) ends the read with what there is.
     pub async fn recent(
         &self,
         partition: u32,
-        entry: &LoggedEntry,
+        live_id: &str,
+        before: u64,
+        published_ms: i64,
+        owner: &str,
         window_ms: i64,
     ) -> Result<Vec<LiveEvent>, LogError> {
-        let start_ms = if entry.published_ms > 0 { entry.published_ms - 3 * window_ms } else { 0 };
+        let start_ms = if published_ms > 0 { published_ms - 3 * window_ms } else { 0 };
         let start_time = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(start_ms.max(0)) * 1_000_000)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         let consumer = self
             .stream
             .create_consumer(consumer::pull::OrderedConfig {
-                filter_subject: format!("events.{partition}.{}", live_token(&entry.live_id)),
+                filter_subject: format!("events.{partition}.{}", live_token(live_id)),
                 deliver_policy: consumer::DeliverPolicy::ByStartTime { start_time },
                 ..Default::default()
             })
@@ -197,16 +233,20 @@ impl EventLog {
             .map_err(|e| nats("creating a history reader")(e.into()))?;
         let mut messages = consumer.messages().await.map_err(|e| nats("reading a LIVE's history")(e.into()))?;
         let mut window: std::collections::VecDeque<LiveEvent> = std::collections::VecDeque::new();
+        let mut keys = std::collections::HashSet::new();
         let read = async {
-            while let Some(m) = messages.next().await {
+            // Nothing for a while means nothing more: the entry itself may be gone from the log.
+            while let Ok(Some(m)) = tokio::time::timeout(HISTORY_IDLE, messages.next()).await {
                 let m = m.map_err(|e| nats("reading a LIVE's history")(e.into()))?;
                 let info = m.info().map_err(|e| nats("reading a LIVE's history")(e.to_string().into()))?;
-                if info.stream_sequence >= entry.seq {
+                if info.stream_sequence >= before {
                     break;
                 }
                 let pending = info.pending;
                 if let Ok(earlier) = LoggedEntry::decode(info.stream_sequence, &m.payload)
-                    && earlier.live_id == entry.live_id
+                    && earlier.live_id == live_id
+                    && earlier.seller_id == owner
+                    && earlier.key.as_ref().is_none_or(|k| keys.insert((k.scope.as_str(), k.key.clone())))
                 {
                     window.extend(earlier.events);
                     let newest = window.back().map_or(0, |e| e.ts_ms);
@@ -224,6 +264,13 @@ impl EventLog {
             .await
             .map_err(|_| nats("reading a LIVE's history")("timed out".into()))??;
         Ok(window.into())
+    }
+
+    /// The oldest sequence the log still holds (entries before it are past its retention).
+    pub async fn first_sequence(&self) -> Result<u64, LogError> {
+        let mut stream = self.stream.clone();
+        let info = stream.info().await.map_err(|e| nats("reading the event log's state")(e.into()))?;
+        Ok(info.state.first_sequence)
     }
 
     /// The entries of `partition` from sequence `from` on, in order; the reader recreates itself

@@ -9,4 +9,4 @@
 mod log;
 pub mod worker;
 
-pub use log::{EventLog, LogError, live_token};
+pub use log::{DEFAULT_RETENTION, EventLog, LogError, live_token};

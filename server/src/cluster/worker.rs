@@ -1,7 +1,7 @@
 //! A worker: leases partitions of the event log, reads each in order and applies its entries to
 //! the store; gives a partition up when its lease is lost, and its leases when stopped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -82,7 +82,7 @@ const LINGER: Duration = Duration::from_millis(100);
 /// waiting together, until the lease is lost; a broken reader is recreated from the store's position.
 async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, worker: String, host: EngineHost) {
     let scorer: Arc<dyn Scorer> = Arc::new(host);
-    let history: Arc<dyn LogHistory> = Arc::new(PartitionHistory { log: log.clone(), partition });
+    let history = Arc::new(PartitionHistory::new(log.clone(), partition));
     loop {
         let from = match store.log_position(partition).await {
             Ok(p) => p + 1,
@@ -92,6 +92,18 @@ async fn read_partition(store: Arc<dyn Store>, log: EventLog, partition: u32, wo
                 continue;
             }
         };
+        // The log no longer holds what follows this partition's position: entries of it may have
+        // expired unapplied (or the partition was idle that long). Said once per reader.
+        if let Ok(first) = log.first_sequence().await
+            && first > from
+        {
+            tracing::warn!(
+                partition,
+                from,
+                first,
+                "the log expired entries past this partition's position; some may not have been applied"
+            );
+        }
         let mut messages = match log.read(partition, from).await {
             Ok(m) => m,
             Err(e) => {
@@ -166,7 +178,7 @@ fn decode(partition: u32, m: &async_nats::jetstream::Message) -> Result<Option<L
 async fn apply(
     store: &Arc<dyn Store>,
     scorer: &Arc<dyn Scorer>,
-    history: &Arc<dyn LogHistory>,
+    history: &Arc<PartitionHistory>,
     partition: u32,
     worker: &str,
     entries: Vec<LoggedEntry>,
@@ -178,9 +190,10 @@ async fn apply(
     };
     let mut wait = Duration::from_millis(50);
     loop {
-        let log = Some(history.clone());
+        let log: Option<Arc<dyn LogHistory>> = Some(history.clone());
         match store.apply_logged_entries(partition, worker.to_string(), &entries, scorer.clone(), log).await {
             Ok(done) => {
+                history.clear();
                 for (e, d) in entries.iter().zip(done) {
                     if let Logged::Refused(why) = d {
                         // The API would have answered 4xx; waiting would block the partition forever.
@@ -188,6 +201,15 @@ async fn apply(
                     }
                 }
                 return true;
+            }
+            Err(StoreError::Rule { code: "history_needed", .. }) => {
+                // Given up before anything was kept: read what it wanted, then apply again.
+                forget_all(&entries);
+                if let Err(e) = history.read_wanted().await {
+                    tracing::warn!(partition, error = %chain(&e), "reading history back from the log failed; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
             }
             Err(StoreError::Rule { code: "lease_lost", .. }) => {
                 forget_all(&entries);
@@ -223,19 +245,60 @@ async fn apply(
     }
 }
 
-/// A partition's LIVEs read back from the event log, for detectors being rebuilt.
+/// A partition's LIVEs read back from the event log for detectors being rebuilt: what the
+/// store's transactions asked for is read between them, never while one holds its locks.
 struct PartitionHistory {
     log: EventLog,
     partition: u32,
+    read: std::sync::Mutex<HashMap<(String, u64), Vec<LiveEvent>>>,
+    wanted: std::sync::Mutex<Vec<Wanted>>,
 }
 
-#[async_trait::async_trait]
+/// History a transaction asked for: a LIVE's events before one entry, its owner's only.
+struct Wanted {
+    live_id: String,
+    seq: u64,
+    published_ms: i64,
+    owner: String,
+    window_ms: i64,
+}
+
+impl PartitionHistory {
+    fn new(log: EventLog, partition: u32) -> Self {
+        Self { log, partition, read: Default::default(), wanted: Default::default() }
+    }
+
+    /// Reads what the last transaction asked for, holding nothing in the store.
+    async fn read_wanted(&self) -> Result<(), crate::cluster::LogError> {
+        let wanted = std::mem::take(&mut *self.wanted.lock().unwrap_or_else(|e| e.into_inner()));
+        for w in wanted {
+            let events =
+                self.log.recent(self.partition, &w.live_id, w.seq, w.published_ms, &w.owner, w.window_ms).await?;
+            self.read.lock().unwrap_or_else(|e| e.into_inner()).insert((w.live_id, w.seq), events);
+        }
+        Ok(())
+    }
+
+    /// Drops what was read once the entries it was for are applied.
+    fn clear(&self) {
+        self.read.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
 impl LogHistory for PartitionHistory {
-    async fn recent(&self, entry: &LoggedEntry, window_ms: i64) -> Result<Vec<LiveEvent>, StoreError> {
-        self.log
-            .recent(self.partition, entry, window_ms)
-            .await
-            .map_err(|e| StoreError::backend("reading a LIVE's history back from the event log", e))
+    fn recent(&self, entry: &LoggedEntry, owner: &str, window_ms: i64) -> Option<Vec<LiveEvent>> {
+        let key = (entry.live_id.clone(), entry.seq);
+        if let Some(events) = self.read.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Some(events.clone());
+        }
+        self.wanted.lock().unwrap_or_else(|e| e.into_inner()).push(Wanted {
+            live_id: entry.live_id.clone(),
+            seq: entry.seq,
+            published_ms: entry.published_ms,
+            owner: owner.to_string(),
+            window_ms,
+        });
+        None
     }
 }
 

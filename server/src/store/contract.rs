@@ -241,14 +241,16 @@ pub struct LoggedEntry {
     pub published_ms: i64,
 }
 
-/// Reads a LIVE's recent events back from the event log, for a detector that must be rebuilt
+/// A LIVE's recent events read back from the event log, for a detector that must be rebuilt
 /// (its checkpoint unreadable by this engine, or its LIVE forgotten at an end): in distributed
-/// mode the store keeps only some events row by row, the log keeps them all.
-#[async_trait]
+/// mode the store keeps only some events row by row, the log keeps them all. The store never
+/// waits on the log inside a transaction: what was not read yet is noted as wanted and the
+/// transaction given up (`Rule` with code `history_needed`); the caller reads it, holding no
+/// lock, and applies the entries again.
 pub trait LogHistory: Send + Sync {
-    /// The LIVE's events in the entries before `entry`, the last `window_ms` of stream time of
-    /// them, in log order.
-    async fn recent(&self, entry: &LoggedEntry, window_ms: i64) -> Result<Vec<LiveEvent>, StoreError>;
+    /// The events of `owner`'s LIVE in the entries before `entry`, the last `window_ms` of stream
+    /// time of them, in log order, if read already; else `None`, and noted as wanted.
+    fn recent(&self, entry: &LoggedEntry, owner: &str, window_ms: i64) -> Option<Vec<LiveEvent>>;
 }
 
 /// The first byte of an entry in the compact encoding (version 1): postcard of the LIVE, the

@@ -125,6 +125,19 @@ pub(super) async fn apply(
     .await?;
     let lives: Vec<&str> = unique(fresh.iter().map(|&i| entries[i].live_id.as_str()));
     let checkpointed = resume_detectors(tx, &lives, scorer, worker).await?;
+    // Every detector this run rebuilds from the log asks for its history now, all at once, so
+    // one round of reading (outside this transaction) serves the whole run.
+    if let Some(log) = applying.log {
+        let mut missing = false;
+        for live_id in lives.iter().filter(|l| !scorer.knows(l) && checkpointed.contains(**l)) {
+            let first = fresh.iter().map(|&i| &entries[i]).find(|e| e.live_id == *live_id).expect("a LIVE of the run");
+            let owner = owner_of(tx, first).await?;
+            missing |= log.recent(first, &owner, ingest::WARM_UP_MS).is_none();
+        }
+        if missing {
+            return Err(StoreError::rule("history_needed", "recent events to read back from the log"));
+        }
+    }
     let (cfg, _) = config::load(tx).await?;
     let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
 
@@ -306,7 +319,10 @@ async fn rebuild(
     let live_id = entry.live_id.as_str();
     let mut events = ingest::history(tx, live_id).await?;
     if let Some(log) = applying.log.filter(|_| from_log) {
-        let recent = log.recent(entry, ingest::WARM_UP_MS).await?;
+        let owner = owner_of(tx, entry).await?;
+        let Some(recent) = log.recent(entry, &owner, ingest::WARM_UP_MS) else {
+            return Err(StoreError::rule("history_needed", format!("{live_id}: recent events to read from the log")));
+        };
         tracing::warn!(live_id, events = recent.len(), "detector rebuilt from the event log");
         if let Some(first) = recent.first() {
             // The stored rows before the log's window (the pin the LIVE had then) stay.
@@ -317,6 +333,13 @@ async fn rebuild(
     }
     applying.scorer.warm_up(settings, &events);
     Ok(())
+}
+
+/// Whose `entry`'s LIVE is (the entry's seller for a LIVE not stored yet): only what its owner
+/// sent was applied, so only that is read back.
+async fn owner_of(tx: &Tx<'_>, entry: &LoggedEntry) -> Result<String, StoreError> {
+    let owner = row(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&entry.live_id]).await?;
+    Ok(owner.map(|r| r.try_get(0)).transpose()?.unwrap_or_else(|| entry.seller_id.clone()))
 }
 
 /// Brings each LIVE's detector to its stored checkpoint, unless it already reflects it; the

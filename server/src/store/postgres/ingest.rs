@@ -26,8 +26,9 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, St
     if let Some(r) = row(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await? {
         return Ok(r.try_get(0)?);
     }
-    // The change counter before the seller's settings row, the order every writer takes them
-    // in: workers opening LIVEs of one seller on two partitions would otherwise deadlock.
+    // The change counter before the seller's settings row: workers opening LIVEs of one seller on
+    // two partitions would otherwise deadlock. (A settings change takes them the other way; the
+    // row is locked here only when a choice is used up, so the two rarely meet.)
     let seq = next_seq(tx).await?;
     let highlights_on = settings::take_next_live_choice(tx, seller_id).await?;
     exec(

@@ -78,12 +78,16 @@ async fn store(tx: &Tx<'_>, seller_id: &str, s: &mut Settings) -> Result<(), Sto
 /// A LIVE starts: whether it gets highlights. A seller who switched the next LIVE off gets this
 /// one off, and the choice is used up (back on for the LIVE after).
 pub(super) async fn take_next_live_choice(tx: &Tx<'_>, seller_id: &str) -> Result<bool, StoreError> {
-    // A seller with no settings row never chose anything; any other failure is the store's.
-    let mut s = match read(tx, seller_id, true).await {
-        Ok((s, _)) => s,
+    // A seller with no settings row never chose anything; any other failure is the store's. The
+    // row is locked only when the choice is to be used up (most LIVEs find nothing chosen), so
+    // opening a LIVE rarely waits on, or deadlocks with, the seller changing settings.
+    match read(tx, seller_id, false).await {
+        Ok((s, _)) if s.next_live_highlights_on => return Ok(true),
+        Ok(_) => {}
         Err(StoreError::NotFound(_)) => return Ok(true),
         Err(e) => return Err(e),
-    };
+    }
+    let (mut s, _) = read(tx, seller_id, true).await?;
     if s.next_live_highlights_on {
         return Ok(true);
     }

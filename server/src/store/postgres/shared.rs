@@ -14,7 +14,14 @@ pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::backend("postgres", e)
+        // A value PostgreSQL refuses (SQLSTATE class 22: a NUL in a text, a number out of range)
+        // is refused again on every retry: the request's fault, not the store's.
+        match e.as_db_error() {
+            Some(db) if db.code().code().starts_with("22") => {
+                StoreError::Invalid(format!("the store refused a value: {}", db.message()))
+            }
+            _ => StoreError::backend("postgres", e),
+        }
     }
 }
 
