@@ -269,7 +269,7 @@ impl PartitionHistory {
     }
 
     /// Reads what the last transaction asked for, holding nothing in the store.
-    async fn read_wanted(&self) -> Result<(), crate::cluster::LogError> {
+    async fn read_wanted(&self) -> Result<(), super::log::LogError> {
         let wanted = std::mem::take(&mut *self.wanted.lock().unwrap_or_else(|e| e.into_inner()));
         for w in wanted {
             let events =
