@@ -42,8 +42,12 @@ class VideoScreensTest {
         videos.recording("ui-videos-000", TestBackend.T0, seconds = 60)
         videos.highlights("ui-videos", "ui-videos-000", 2, token)
         // Rendering is the server's ffmpeg work on a shared machine: minutes, not seconds.
-        waitFor("both videos rendered", 240_000) {
-            Regex("\"state\":\"ready\"").findAll(videos.get("/v1/lives/ui-videos-000/highlights", token).body()).count() == 2
+        // Posted too: viewer events count only on posted videos, and posting follows the render
+        // at the scheduler's next tick.
+        waitFor("both videos rendered and posted", 240_000) {
+            val body = videos.get("/v1/lives/ui-videos-000/highlights", token).body()
+            Regex("\"state\":\"ready\"").findAll(body).count() == 2 &&
+                Regex("\"status\":\"posted\"").findAll(body).count() == 2
         }
         val ids = Regex("\"id\":\"(hl_[^\"]+)\"").findAll(videos.get("/v1/lives/ui-videos-000/highlights", token).body()).map { it.groupValues[1] }.toList()
         fun ev(id: String, type: String, extra: String = "") =
