@@ -1,7 +1,7 @@
 //! The distributed mode's side of the store: which worker leases which partition of the event
 //! log, how far each partition was applied, and each LIVE's detector checkpoint. All three change
-//! in the transaction that stores an entry's events and highlights, so the position and the
-//! checkpoint never disagree with the data.
+//! in the transaction that stores a run of entries' events and highlights, so the position and
+//! the checkpoints never disagree with the data.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -143,7 +143,7 @@ pub(super) async fn apply(
 
     let mut states: HashMap<&str, BatchState> = HashMap::new();
     let mut keys_now: HashMap<(&str, &str, &str), &str> = HashMap::new(); // → fingerprint
-    let mut rows_kept = Rows::default();
+    let mut rows_kept = ingest::StoredEvents::default();
     let mut applied: HashMap<&str, (u64, i64)> = HashMap::new(); // LIVE → (last seq, events)
     let mut remembered = Vec::new();
     for &i in &fresh {
@@ -171,8 +171,7 @@ pub(super) async fn apply(
         if !scorer.knows(&entry.live_id) {
             // Rebuilt from what came before, this run's kept rows written first. A LIVE with
             // neither a checkpoint nor an entry applied in this run is new: nothing is before it.
-            rows_kept.insert(tx).await?;
-            rows_kept = Rows::default();
+            rows_kept.flush(tx).await?;
             let seen = checkpointed.contains(&entry.live_id) || applied.contains_key(entry.live_id.as_str());
             rebuild(tx, applying, entry, &settings, seen).await?;
         }
@@ -189,7 +188,7 @@ pub(super) async fn apply(
             for e in &entry.events {
                 if ingest::apply(tx, seller, e, state).await? {
                     if kept(e) {
-                        rows_kept.push(e);
+                        rows_kept.push(e.live_id.clone(), e.ts_ms, e.to_json().to_string());
                     }
                     events.push(e.clone());
                 } else {
@@ -213,7 +212,7 @@ pub(super) async fn apply(
         out[i] = Logged::Applied(result);
     }
 
-    rows_kept.insert(tx).await?;
+    rows_kept.flush(tx).await?;
     let arrived = crate::clock::now_ms();
     let mut clocks: HashMap<&str, i64> = HashMap::new();
     for state in states.values() {
@@ -269,7 +268,7 @@ async fn one_live<'e>(
     seller: &str,
     entry: &'e LoggedEntry,
     state: &mut BatchState,
-    rows_kept: &mut Rows,
+    rows_kept: &mut ingest::StoredEvents,
     skipped: &mut u64,
 ) -> Result<Cow<'e, [LiveEvent]>, StoreError> {
     let Some(first) = entry.events.first() else { return Ok(Cow::Borrowed(&[])) };
@@ -279,7 +278,7 @@ async fn one_live<'e>(
         return Ok(Cow::Borrowed(&[]));
     }
     for e in &entry.events[1..] {
-        if matches!(e.kind, EventKind::LiveStart { .. } | EventKind::LiveEnd) || rules::product_of(&e.kind).is_some() {
+        if ingest::changes_live(&e.kind) {
             ingest::apply(tx, seller, e, state).await?;
         }
     }
@@ -287,7 +286,7 @@ async fn one_live<'e>(
     let clock = state.clock.entry(entry.live_id.clone()).or_insert(newest);
     *clock = (*clock).max(newest);
     for e in entry.events.iter().filter(|e| kept(e)) {
-        rows_kept.push(e);
+        rows_kept.push(e.live_id.clone(), e.ts_ms, e.to_json().to_string());
     }
     Ok(Cow::Borrowed(&entry.events))
 }
@@ -375,33 +374,4 @@ async fn resume_detectors(
 fn unique<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut seen = HashSet::new();
     values.filter(|v| seen.insert(*v)).collect()
-}
-
-/// Events kept row by row, written by one statement.
-#[derive(Default)]
-struct Rows {
-    lives: Vec<String>,
-    times: Vec<i64>,
-    texts: Vec<String>,
-}
-
-impl Rows {
-    fn push(&mut self, e: &LiveEvent) {
-        self.lives.push(e.live_id.clone());
-        self.times.push(e.ts_ms);
-        self.texts.push(e.to_json().to_string());
-    }
-
-    async fn insert(&self, tx: &Tx<'_>) -> Result<(), StoreError> {
-        if self.lives.is_empty() {
-            return Ok(());
-        }
-        exec(
-            tx,
-            "INSERT INTO events (live_id, ts_ms, json) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
-            &[&self.lives, &self.times, &self.texts],
-        )
-        .await?;
-        Ok(())
-    }
 }

@@ -42,6 +42,45 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, St
     one(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await
 }
 
+/// Whether [`apply`] changes anything in the store for an event of this kind once its LIVE's
+/// owner is known (a start, an end, a product shown): the others only move the LIVE's clock.
+pub(super) fn changes_live(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::LiveStart { .. } | EventKind::LiveEnd) || product_of(kind).is_some()
+}
+
+/// Events stored row by row, written by one statement: a busy LIVE's second of chat, or a
+/// worker's run of entries, is one round trip.
+#[derive(Default)]
+pub(super) struct StoredEvents {
+    lives: Vec<String>,
+    times: Vec<i64>,
+    texts: Vec<String>,
+}
+
+impl StoredEvents {
+    /// Adds an event of `live_id` at `ts_ms`, stored as the JSON `text`.
+    pub(super) fn push(&mut self, live_id: String, ts_ms: i64, text: String) {
+        self.lives.push(live_id);
+        self.times.push(ts_ms);
+        self.texts.push(text);
+    }
+
+    /// Writes what was added, and starts over empty.
+    pub(super) async fn flush(&mut self, tx: &Tx<'_>) -> Result<(), StoreError> {
+        if self.lives.is_empty() {
+            return Ok(());
+        }
+        let Self { lives, times, texts } = std::mem::take(self);
+        exec(
+            tx,
+            "INSERT INTO events (live_id, ts_ms, json) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
+            &[&lives, &times, &texts],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 /// Applies one event to the LIVE it belongs to; false if the LIVE is another seller's.
 pub(super) async fn apply(
     tx: &Tx<'_>,
@@ -162,13 +201,13 @@ pub(super) async fn ingest(
     }
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
-    let mut stored: Vec<(String, i64, String)> = Vec::with_capacity(batch.events.len());
+    let mut stored = StoredEvents::default();
     let mut state = BatchState::default();
     for raw in batch.events {
         let text = raw.to_string();
         match LiveEvent::from_value(raw) {
             Ok(e) if apply(tx, &seller_id, &e, &mut state).await? => {
-                stored.push((e.live_id.clone(), e.ts_ms, text));
+                stored.push(e.live_id.clone(), e.ts_ms, text);
                 events.push(e);
             }
             Ok(e) => {
@@ -181,15 +220,7 @@ pub(super) async fn ingest(
             }
         }
     }
-    // One statement for the whole batch: a busy LIVE's second of chat is one round trip.
-    let (ids, (times, texts)): (Vec<String>, (Vec<i64>, Vec<String>)) =
-        stored.into_iter().map(|(l, t, j)| (l, (t, j))).unzip();
-    exec(
-        tx,
-        "INSERT INTO events (live_id, ts_ms, json) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
-        &[&ids, &times, &texts],
-    )
-    .await?;
+    stored.flush(tx).await?;
     let arrived = crate::clock::now_ms();
     for (live_id, ts) in &state.clock {
         let n = events.iter().filter(|e| e.live_id == *live_id).count() as i64;
