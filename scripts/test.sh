@@ -27,6 +27,7 @@ command -v pocketsphinx_continuous >/dev/null && [[ -d /usr/share/pocketsphinx/t
   echo "SKIPPED: speech recognition suite (no PocketSphinx here: sudo apt-get install pocketsphinx pocketsphinx-en-us pocketsphinx-testdata)" | tee -a "$log"
 suite "cargo test" cargo test --workspace --locked
 suite "distributed mode: NATS JetStream, 2 API servers, 3 workers, one of each SIGKILLed mid-LIVE" bash scripts/cluster-test.sh
+suite "media on an S3-compatible object store (s3s-fs, a real S3 server, on loopback)" bash scripts/s3-test.sh
 suite "API abuse: schemathesis against the OpenAPI document (fast slice)" bash scripts/abuse.sh
 suite "Kotlin shell (JVM library and desktop screens, through JNA against the real server)" bash scripts/kotlin-tests.sh
 if command -v jpackage >/dev/null && command -v jlink >/dev/null; then

@@ -77,6 +77,7 @@ async fn main() {
         min_ms: 10_000,
         max_ms: 60_000,
         claimable_since_ms: 0,
+        output: "videos/bench-0".into(),
     };
     let everything =
         FormatSpec { auto_subtitles: true, arrow_to_live: true, click_now_end_card: true, background_music: true };

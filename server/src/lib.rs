@@ -26,4 +26,17 @@ pub mod tls;
 pub mod window;
 
 pub use routes::{AppState, router};
+
+/// An error with its causes, on one line, for a log or a refusal to start: a store's error says
+/// "postgres", its source says why.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
 pub use store::{SqliteStore, Store, StoreError};

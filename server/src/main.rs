@@ -31,6 +31,8 @@ enum SpeechArg {
     Off,
 }
 
+// Parsed once per run: the size of the largest subcommand's flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the REST API (embedded SQLite in --data).
@@ -66,11 +68,21 @@ enum Command {
         limits: EdgeLimits,
         #[command(flatten)]
         snapping: SnapArgs,
+        #[command(flatten)]
+        media: MediaArgs,
         /// Speech recognition of LIVEs' sound, for subtitles and for ending clips between
         /// sentences: `installed` uses PocketSphinx when it is there, `fast` the same at its
         /// speed settings (about twice the LIVEs per core, more words wrong), `off` never listens.
         #[arg(long, value_enum, default_value_t = SpeechArg::Installed)]
         speech: SpeechArg,
+        /// Days a LIVE's recording is kept once the LIVE went quiet (new videos can be cut of it
+        /// until then); the cleanup job deletes it after.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        recordings_kept_days: u64,
+        /// Minutes the video of a removed highlight stays before the cleanup job deletes it (a
+        /// viewer already watching finishes it).
+        #[arg(long, default_value_t = 60)]
+        removed_videos_kept_minutes: u64,
     },
     /// Distributed mode: lease partitions of the event log and apply their LIVE events to the
     /// store (engine, highlights, caps), resuming exactly where the previous holder stopped.
@@ -257,6 +269,64 @@ impl Database {
             return Ok(Some(url.trim().to_string()));
         }
         Ok(std::env::var("HIGHLIGHTS_DATABASE_URL").ok().filter(|u| !u.trim().is_empty()))
+    }
+}
+
+/// Where media is kept when not in --data: an S3-compatible object store, so API servers and
+/// render workers on several machines share it. Its keys come from the environment, never the
+/// command line.
+#[derive(clap::Args)]
+struct MediaArgs {
+    /// Endpoint of an S3-compatible object store (e.g. `https://s3.eu-west-1.amazonaws.com`, or
+    /// a MinIO/Ceph/s3s server's URL) holding recordings and videos instead of --data/media; keys
+    /// in HIGHLIGHTS_MEDIA_S3_ACCESS_KEY and HIGHLIGHTS_MEDIA_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID
+    /// and AWS_SECRET_ACCESS_KEY), a CA file for its certificate in HIGHLIGHTS_MEDIA_CA_FILE.
+    #[arg(long)]
+    media_s3_endpoint: Option<String>,
+    /// Bucket of the object store (created at start when missing).
+    #[arg(long, default_value = "highlights-media")]
+    media_s3_bucket: String,
+    /// Region the object store's signatures name.
+    #[arg(long, default_value = "us-east-1")]
+    media_s3_region: String,
+    /// Virtual-host style URLs (`bucket.endpoint/key`, AWS's preference) instead of path style
+    /// (`endpoint/bucket/key`, which most S3-compatible servers need).
+    #[arg(long)]
+    media_s3_virtual_host: bool,
+}
+
+impl MediaArgs {
+    /// The object store, if one is named, with its bucket made sure of.
+    async fn store(
+        &self,
+    ) -> Result<
+        Option<std::sync::Arc<dyn highlights_server::media::MediaStore>>,
+        Box<dyn std::error::Error + Send + Sync>,
+    > {
+        let Some(endpoint) = &self.media_s3_endpoint else { return Ok(None) };
+        let key = |ours: &str, aws: &str| {
+            std::env::var(ours)
+                .or_else(|_| std::env::var(aws))
+                .ok()
+                .filter(|k| !k.is_empty())
+                .ok_or_else(|| format!("--media-s3-endpoint needs {ours} (or {aws}) in the environment"))
+        };
+        let config = highlights_server::media::S3Config {
+            endpoint: endpoint.clone(),
+            bucket: self.media_s3_bucket.clone(),
+            region: self.media_s3_region.clone(),
+            access_key: key("HIGHLIGHTS_MEDIA_S3_ACCESS_KEY", "AWS_ACCESS_KEY_ID")?,
+            secret_key: key("HIGHLIGHTS_MEDIA_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY")?,
+            path_style: !self.media_s3_virtual_host,
+        };
+        let store = tokio::task::spawn_blocking(move || {
+            let store = highlights_server::media::S3MediaStore::new(&config)?;
+            store.ensure_bucket()?;
+            Ok::<_, highlights_server::media::MediaError>(store)
+        })
+        .await?
+        .map_err(|e| format!("media store at {endpoint}: {}", highlights_server::error_chain(&e)))?;
+        Ok(Some(std::sync::Arc::new(store)))
     }
 }
 
@@ -636,7 +706,10 @@ fn main() -> std::process::ExitCode {
             database,
             limits,
             snapping,
+            media,
             speech,
+            recordings_kept_days,
+            removed_videos_kept_minutes,
         } => tokio::runtime::Runtime::new().map_err(Into::into).and_then(|rt| {
             rt.block_on(async {
                 let mut options = if without_videos {
@@ -655,6 +728,11 @@ fn main() -> std::process::ExitCode {
                     SpeechArg::Fast => serve::Speech::InstalledFast,
                     SpeechArg::Off => serve::Speech::Off,
                 };
+                options.media = media.store().await?;
+                options.retention.recordings =
+                    std::time::Duration::from_secs(recordings_kept_days.saturating_mul(86_400));
+                options.retention.removed_videos =
+                    std::time::Duration::from_secs(removed_videos_kept_minutes.saturating_mul(60));
                 if let Some(url) = nats {
                     let log = EventLog::connect(&url, check_partitions(partitions)?)
                         .await?

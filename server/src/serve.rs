@@ -12,7 +12,7 @@ use crate::cluster::EventLog;
 use crate::engine_host::EngineHost;
 pub use crate::listen::ConnectionLimits;
 pub use crate::media::snap::Snapping;
-use crate::media::{Ffmpeg, LocalMediaStore, MediaStore, RenderWorker, SpeechWorker};
+use crate::media::{Cleaner, Ffmpeg, LocalMediaStore, MediaStore, RenderWorker, Retention, SpeechWorker};
 use crate::rate::Throttle;
 pub use crate::rate::{Rate, RateLimits};
 use crate::routes::{AppState, router};
@@ -155,6 +155,8 @@ pub struct ServeOptions {
     /// outbox retries an action with its key after days offline, and a key pruned before that
     /// retry would let the action apply twice.
     pub idempotency_keep: std::time::Duration,
+    /// How long media is kept; every process runs the cleanup job (leases keep them apart).
+    pub retention: Retention,
 }
 
 impl Default for ServeOptions {
@@ -175,6 +177,7 @@ impl Default for ServeOptions {
             log: None,
             database_url: None,
             idempotency_keep: std::time::Duration::from_secs(7 * 86_400),
+            retention: Retention::default(),
         }
     }
 }
@@ -313,6 +316,9 @@ pub async fn start_with(
             background_stopped.clone(),
         )),
         tokio::spawn(prune_limits(throttle.clone(), background_stopped.clone())),
+        tokio::spawn(
+            Cleaner::new(state.store.clone(), state.media.clone(), options.retention).run(background_stopped.clone()),
+        ),
     ];
     match (&options.videos, ffmpeg) {
         (Videos::PostWithout, _) => {}

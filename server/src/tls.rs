@@ -14,6 +14,10 @@ pub const DATABASE_CA_ENV: &str = "HIGHLIGHTS_DATABASE_CA_FILE";
 /// against.
 pub const NATS_CA_ENV: &str = "HIGHLIGHTS_NATS_CA_FILE";
 
+/// Environment variable naming the CA file (PEM) that the S3-compatible media store's
+/// certificate is checked against.
+pub const MEDIA_CA_ENV: &str = "HIGHLIGHTS_MEDIA_CA_FILE";
+
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -63,6 +67,16 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, Tls
             roots.add_parsable_certificates(found.certs);
         }
     }
+    with_roots(roots)
+}
+
+/// A client configuration trusting no one: for a client that only ever speaks plain HTTP but is
+/// built with TLS.
+pub fn no_tls_config() -> Result<rustls::ClientConfig, TlsError> {
+    with_roots(rustls::RootCertStore::empty())
+}
+
+fn with_roots(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?

@@ -101,7 +101,7 @@ async fn each_due_post_goes_out_once_and_each_render_job_to_one_worker() {
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 while let Some(task) = store.claim_render(i64::MAX / 4).await.unwrap() {
-                    mine.push(task.highlight_id);
+                    mine.push((task.highlight_id, task.output));
                 }
                 mine
             })
@@ -114,16 +114,16 @@ async fn each_due_post_goes_out_once_and_each_render_job_to_one_worker() {
     let distinct: HashSet<_> = claimed.iter().collect();
     assert_eq!(claimed.len(), 40, "one job per auto-post of the two LIVEs");
     assert_eq!(distinct.len(), claimed.len(), "no job claimed twice");
-    for id in &claimed {
+    for (id, output) in &claimed {
         let ready = highlights_server::store::RenderOutcome::Ready {
             duration_ms: 15_000,
-            video_key: format!("{id}.mp4"),
-            thumbnail_key: format!("{id}.jpg"),
+            video_key: format!("{output}.mp4"),
+            thumbnail_key: format!("{output}.jpg"),
             storyboard: None,
             clip: None,
             note: None,
         };
-        store.finish_render(id.clone(), ready, 0).await.unwrap();
+        store.finish_render(id.clone(), output.clone(), ready, 0).await.unwrap();
     }
     // Posting: six schedulers at once, far past every post time.
     let schedulers: Vec<_> = (0..6)

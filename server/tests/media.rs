@@ -300,6 +300,9 @@ impl MediaStore for FullDisk {
     fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError> {
         self.inner.open_range(key, offset, len)
     }
+    fn delete(&self, key: &str) -> Result<(), MediaError> {
+        self.inner.delete(key)
+    }
 }
 
 /// After a failed video: retried `attempts` times, failed, back to a recommendation, never

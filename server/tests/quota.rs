@@ -74,17 +74,29 @@ fn refused(got: (StatusCode, Value)) -> String {
     got.1["message"].as_str().unwrap().to_string()
 }
 
-/// Finishes a video as its worker would.
+/// Claims and finishes a video as its worker would; the other due jobs claimed on the way are put
+/// back, due at once.
 async fn ready(s: &TestServer, id: &str) {
+    let now = highlights_server::clock::now_ms();
+    let mut claimed = Vec::new();
+    while let Some(task) = s.store().claim_render(now).await.unwrap() {
+        claimed.push(task);
+    }
+    let (mine, others): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|t| t.highlight_id == id);
+    for t in others {
+        let back = RenderOutcome::Deferred { until_ms: now };
+        s.store().finish_render(t.highlight_id, t.output, back, now).await.unwrap();
+    }
+    let task = mine.into_iter().next().expect("its render job was due");
     let outcome = RenderOutcome::Ready {
         duration_ms: 30_000,
-        video_key: format!("{id}.mp4"),
-        thumbnail_key: format!("{id}.jpg"),
+        video_key: format!("{}.mp4", task.output),
+        thumbnail_key: format!("{}.jpg", task.output),
         storyboard: None,
         clip: None,
         note: None,
     };
-    let state = s.store().finish_render(id.into(), outcome, highlights_server::clock::now_ms()).await.unwrap();
+    let state = s.store().finish_render(id.into(), task.output, outcome, now).await.unwrap();
     assert_eq!(state, VideoState::Ready);
 }
 

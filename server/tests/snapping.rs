@@ -255,7 +255,10 @@ async fn the_store_keeps_the_found_span_for_moments_and_shows_the_rendered_one()
     // Put back to wait: due again later, no attempt spent, still bounded from when first due.
     let until = now + 5_000;
     let deferred = RenderOutcome::Deferred { until_ms: until };
-    assert_eq!(s.store().finish_render(id.clone(), deferred, now).await.unwrap(), VideoState::Rendering);
+    assert_eq!(
+        s.store().finish_render(id.clone(), task.output.clone(), deferred, now).await.unwrap(),
+        VideoState::Rendering
+    );
     let job = s.store().video_job(id.clone()).await.unwrap().unwrap();
     assert_eq!((job.state, job.attempts), (VideoState::Rendering, 0));
     assert!(s.store().claim_render(until - 1).await.unwrap().is_none(), "not due before");
@@ -265,13 +268,16 @@ async fn the_store_keeps_the_found_span_for_moments_and_shows_the_rendered_one()
     // Made with its end moved to the sentence's end: the seller sees the clip as rendered.
     let ready = RenderOutcome::Ready {
         duration_ms: 13_700,
-        video_key: format!("{id}.mp4"),
-        thumbnail_key: format!("{id}.jpg"),
+        video_key: format!("{}.mp4", again.output),
+        thumbnail_key: format!("{}.jpg", again.output),
         storyboard: None,
         clip: Some(ClipSpan { start_ms: at(11_000), end_ms: at(24_700) }),
         note: Some("made without automatic subtitles for part of the clip".into()),
     };
-    assert_eq!(s.store().finish_render(id.clone(), ready, until).await.unwrap(), VideoState::Ready);
+    assert_eq!(
+        s.store().finish_render(id.clone(), again.output.clone(), ready, until).await.unwrap(),
+        VideoState::Ready
+    );
     let (_, list) = s.get(&paths::live_highlights(&live.live_id), &live.token).await;
     let shown = list["highlights"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned().unwrap();
     assert_eq!((shown["start_ms"].as_i64(), shown["end_ms"].as_i64()), (Some(at(11_000)), Some(at(24_700))));

@@ -166,7 +166,11 @@ async fn a_lives_own_voice_becomes_two_line_subtitles_that_say_its_words_while_i
 
     // The cue file the render burned in carries the reading's words.
     let cues = work.path().join("cues.srt");
-    s.server.state.media.fetch(&subtitles_key(&ids[0]), &cues).unwrap();
+    let mut video_keys = Vec::new();
+    for (id, live) in ids.iter().zip([&subtitled, &plain]) {
+        video_keys.push(s.store().media(id.clone(), Some(live.seller.clone())).await.unwrap().video_key);
+    }
+    s.server.state.media.fetch(&subtitles_key(&video_keys[0]), &cues).unwrap();
     let cues = std::fs::read_to_string(&cues).unwrap();
     let shown = words(&cues.lines().filter(|l| l.chars().any(char::is_alphabetic)).collect::<Vec<_>>().join(" "));
     let spoken = words(&first.1);
@@ -177,14 +181,14 @@ async fn a_lives_own_voice_becomes_two_line_subtitles_that_say_its_words_while_i
         "the cues carry the words said: {edits} edits for {n} words, {spoken:?} shown as {shown:?}"
     );
     assert!(
-        s.server.state.media.fetch(&subtitles_key(&ids[1]), &work.path().join("none.srt")).is_err(),
+        s.server.state.media.fetch(&subtitles_key(&video_keys[1]), &work.path().join("none.srt")).is_err(),
         "no cues without the format"
     );
 
     // The burned-in band differs from the plain video while the voice speaks, not in the pause.
     let (a, b) = (work.path().join("a.mp4"), work.path().join("b.mp4"));
-    for (id, file) in ids.iter().zip([&a, &b]) {
-        s.server.state.media.fetch(&highlights_server::media::worker::video_key(id), file).unwrap();
+    for (key, file) in video_keys.iter().zip([&a, &b]) {
+        s.server.state.media.fetch(key, file).unwrap();
     }
     let speaking = (said[0].at_ms + 2_000 - 5_000) as f64 / 1000.0;
     let band = |f: &Vec<u8>, g: &Vec<u8>| diff(f, g, 960..1280);

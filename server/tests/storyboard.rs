@@ -202,8 +202,7 @@ async fn a_clip_has_its_grid_of_frames_and_the_recording_a_strip_per_segment() {
     assert_eq!(size, (3 * FRAME_WIDTH, FRAME_HEIGHT));
 }
 
-/// A media store that refuses storyboards, as a full disk would.
-/// A media store that refuses storyboards and strips, counting the refusals.
+/// A media store that refuses storyboards and strips, as a full disk would, counting the refusals.
 struct NoStoryboards(LocalMediaStore, std::sync::atomic::AtomicUsize);
 
 impl MediaStore for NoStoryboards {
@@ -226,6 +225,9 @@ impl MediaStore for NoStoryboards {
     }
     fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError> {
         self.0.open_range(key, offset, len)
+    }
+    fn delete(&self, key: &str) -> Result<(), MediaError> {
+        self.0.delete(key)
     }
 }
 

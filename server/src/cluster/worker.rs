@@ -206,7 +206,7 @@ async fn apply(
                 // Given up before anything was kept: read what it wanted, then apply again.
                 forget_all(&entries);
                 if let Err(e) = history.read_wanted().await {
-                    tracing::warn!(partition, error = %chain(&e), "reading history back from the log failed; retrying");
+                    tracing::warn!(partition, error = %crate::error_chain(&e), "reading history back from the log failed; retrying");
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(5));
                 }
@@ -219,7 +219,7 @@ async fn apply(
             Err(e @ StoreError::Backend { .. }) => {
                 // Nothing of the entries was committed, so the detectors must not keep what they saw.
                 forget_all(&entries);
-                tracing::warn!(partition, entries = entries.len(), error = %chain(&e), "applying entries failed; retrying");
+                tracing::warn!(partition, entries = entries.len(), error = %crate::error_chain(&e), "applying entries failed; retrying");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(5));
             }
@@ -300,16 +300,4 @@ impl LogHistory for PartitionHistory {
         });
         None
     }
-}
-
-/// An error with its causes, for the log: the store's says "postgres", its source says why.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
 }

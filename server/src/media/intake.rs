@@ -39,9 +39,9 @@ pub fn segment_key(live_id: &str, start_ms: i64) -> String {
     format!("recordings/{}/{start_ms}.seg", recording_dir(live_id))
 }
 
-/// Media key of a storyboard strip of a segment, next to it; each version of a segment the
-/// recorder sends (re-sending replaces) names its own, so a strip still being made of a replaced
-/// version can never overwrite the file of the version that replaced it.
+/// Media key of a storyboard strip of a segment, next to it; each receipt of a segment (re-sending
+/// replaces) names its own, so a strip still being made of a replaced version can never overwrite
+/// the file of the version that replaced it, nor be deleted with it.
 pub fn strip_key(live_id: &str, start_ms: i64, version: &str) -> String {
     format!("recordings/{}/{start_ms}-{version}.strip.jpg", recording_dir(live_id))
 }
@@ -131,13 +131,14 @@ pub async fn take_segment(
     let container = Container::sniff(&bytes[..bytes.len().min(Container::HEAD_BYTES)]);
     let key = segment_key(&live_id, start_ms);
     let (m, k) = (media.clone(), key.clone());
-    // The strip's key is named by the segment's content: a recorder's retry of the same bytes
-    // makes the same key (no file left behind per retry), new bytes a new one.
-    let version = tokio::task::spawn_blocking(move || {
-        m.put_bytes(&k, &bytes).map(|()| crate::store::hex(&Sha256::digest(&bytes)[..8]))
-    })
-    .await
-    .map_err(|e| std::io::Error::other(e.to_string()))??;
+    tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))??;
+    // Each receipt's strip has a key of its own: the cleanup job deletes the strip of the bytes a
+    // re-send replaced, which must never be the file of the bytes replacing them.
+    let mut version = [0u8; 8];
+    getrandom::fill(&mut version).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let version = crate::store::hex(&version);
     let receipt = store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await?;
     if speech && receipt.readable && ffmpeg.is_some() {
         // Queued afresh for re-sent bytes; a failure here leaves the clip without these words, never without the segment.

@@ -424,6 +424,7 @@ mod tests {
             min_ms: 10_000,
             max_ms: 60_000,
             claimable_since_ms: 0,
+            output: "videos/bench-0".into(),
         }
     }
 

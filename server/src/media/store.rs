@@ -41,6 +41,21 @@ pub trait MediaStore: Send + Sync + 'static {
     /// A reader of at most `len` bytes from `offset` of what is under `key`: callers read it in
     /// bounded chunks, so serving a large video never holds the whole file in memory.
     fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError>;
+    /// Deletes what is under `key`; nothing there is not an error (deleting twice is harmless).
+    fn delete(&self, key: &str) -> Result<(), MediaError>;
+}
+
+/// Refuses a key that could escape a directory or name something not of our making: every
+/// store accepts the same keys, so media moves between them unchanged.
+pub(crate) fn check_key(key: &str) -> Result<(), MediaError> {
+    let ok = !key.is_empty()
+        && key.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        });
+    if ok { Ok(()) } else { Err(MediaError::InvalidKey(key.to_string())) }
 }
 
 /// Part of a stored file, read as it is sent.
@@ -58,14 +73,7 @@ impl LocalMediaStore {
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, MediaError> {
-        let ok = !key.is_empty()
-            && key.split('/').all(|part| {
-                !part.is_empty()
-                    && part != "."
-                    && part != ".."
-                    && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            });
-        if ok { Ok(self.root.join(key)) } else { Err(MediaError::InvalidKey(key.to_string())) }
+        check_key(key).map(|()| self.root.join(key))
     }
 
     /// Writes through a temporary file in the same directory, then renames it into place.
@@ -76,8 +84,15 @@ impl LocalMediaStore {
     ) -> Result<(), MediaError> {
         let path = self.path(key)?;
         let dir = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(dir).map_err(io("creating a media directory"))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io("creating a temporary media file"))?;
+        let temporary = || {
+            std::fs::create_dir_all(dir)?;
+            tempfile::NamedTempFile::new_in(dir)
+        };
+        // The cleanup job removes a directory it emptied; one removed between the two steps is
+        // made again.
+        let mut tmp = temporary()
+            .or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { temporary() } else { Err(e) })
+            .map_err(io("creating a temporary media file"))?;
         write(tmp.as_file_mut()).map_err(io("writing media"))?;
         tmp.as_file().sync_all().map_err(io("syncing media"))?;
         tmp.persist(&path).map_err(|e| MediaError::Io { context: "moving media into place", source: e.error })?;
@@ -118,6 +133,25 @@ impl MediaStore for LocalMediaStore {
         f.seek(SeekFrom::Start(offset)).map_err(io("seeking media"))?;
         Ok(Box::new(f.take(len)))
     }
+
+    fn delete(&self, key: &str) -> Result<(), MediaError> {
+        let path = self.path(key)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(MediaError::Io { context: "deleting media", source: e }),
+        }
+        // A recording's folder goes with its last segment; one still holding files stays (the
+        // call fails, which is the check).
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -144,5 +178,12 @@ mod tests {
         assert!(matches!(store.size("videos/b.mp4"), Err(MediaError::Missing(_))));
         let leftovers = std::fs::read_dir(dir.path().join("videos")).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+        store.delete("videos/a.mp4").unwrap();
+        store.delete("videos/a.mp4").unwrap();
+        assert!(matches!(store.size("videos/a.mp4"), Err(MediaError::Missing(_))));
+        assert!(!dir.path().join("videos").exists(), "an emptied folder goes");
+        assert!(dir.path().exists(), "the root stays");
+        store.put_bytes("videos/a.mp4", b"again").unwrap();
+        assert!(matches!(store.delete("../x"), Err(MediaError::InvalidKey(_))));
     }
 }

@@ -18,7 +18,9 @@ use super::snap::{Snapping, Span};
 use super::store::{MediaError, MediaStore};
 use super::storyboard;
 use crate::clock::Clock;
-use crate::store::{ClipSpan, JOIN_TOLERANCE_MS, RenderOutcome, RenderTask, SegmentRef, Store, StoreError};
+use crate::store::{
+    ClipSpan, JOIN_TOLERANCE_MS, RenderOutcome, RenderTask, SegmentRef, Store, StoreError, rendered_keys,
+};
 
 /// How long a render waiting for what follows its clip leaves the job before it is claimed again:
 /// recorders send a segment every few seconds, and each look is a claim and a write.
@@ -37,24 +39,9 @@ pub(super) enum AttemptError {
     Join(#[from] tokio::task::JoinError),
 }
 
-/// Media key of a highlight's MP4.
-pub fn video_key(highlight_id: &str) -> String {
-    format!("videos/{highlight_id}.mp4")
-}
-
-/// Media key of a highlight's thumbnail.
-pub fn thumbnail_key(highlight_id: &str) -> String {
-    format!("videos/{highlight_id}.jpg")
-}
-
-/// Media key of the subtitle cues burned into a highlight's MP4 (SRT).
-pub fn subtitles_key(highlight_id: &str) -> String {
-    format!("videos/{highlight_id}.srt")
-}
-
-/// Media key of a highlight's storyboard.
-pub fn storyboard_key(highlight_id: &str) -> String {
-    format!("videos/{highlight_id}.storyboard.jpg")
+/// Media key of the subtitle cues burned into the MP4 under `video_key` (SRT, beside it).
+pub fn subtitles_key(video_key: &str) -> String {
+    format!("{}.srt", video_key.strip_suffix(".mp4").unwrap_or(video_key))
 }
 
 /// When a claimed render should go back to the store instead of being made now (`None`: now).
@@ -155,13 +142,24 @@ impl RenderWorker {
             }
             RenderOutcome::Ready { .. } => {}
         }
-        match self.store.finish_render(task.highlight_id.clone(), outcome, (self.clock)()).await {
+        match self.store.finish_render(task.highlight_id.clone(), task.output.clone(), outcome, (self.clock)()).await {
             Ok(state) => {
                 tracing::info!(highlight_id = %task.highlight_id, state = state.as_str(), "render finished");
                 Ok(Some(state))
             }
-            // Another worker took the job over after this one's lease ran out; its answer stands.
-            Err(StoreError::NotFound(_)) => Ok(Some(VideoState::Rendering)),
+            // Another attempt took the job over after this one's lease ran out (or it was dropped):
+            // this attempt's files are nobody's, so they go now.
+            Err(StoreError::NotFound(_)) => {
+                let (media, stem) = (self.media.clone(), task.output.clone());
+                let deleted = tokio::task::spawn_blocking(move || {
+                    rendered_keys(&stem).iter().try_for_each(|key| media.delete(key))
+                })
+                .await;
+                if !matches!(deleted, Ok(Ok(()))) {
+                    tracing::warn!(highlight_id = %task.highlight_id, "files of a superseded render left behind");
+                }
+                Ok(Some(VideoState::Rendering))
+            }
             Err(e) => Err(e),
         }
     }
@@ -271,11 +269,10 @@ impl RenderWorker {
                 None
             }
         };
-        let (video_key, thumbnail_key) = (video_key(&task.highlight_id), thumbnail_key(&task.highlight_id));
+        let [video_key, thumbnail_key, srt_key, sk] = rendered_keys(&task.output);
         let media = self.media.clone();
-        let (vk, tk, sk, id) =
-            (video_key.clone(), thumbnail_key.clone(), storyboard_key(&task.highlight_id), task.highlight_id.clone());
-        let subtitles = rendered.subtitles.clone().map(|path| (subtitles_key(&task.highlight_id), path));
+        let (vk, tk, id) = (video_key.clone(), thumbnail_key.clone(), task.highlight_id.clone());
+        let subtitles = rendered.subtitles.clone().map(|path| (srt_key, path));
         let storyboard = tokio::task::spawn_blocking(move || {
             // The thumbnail first: the video key is what makes a video watchable.
             media.put_file(&tk, &rendered.thumbnail)?;
@@ -375,6 +372,7 @@ mod tests {
             min_ms: 10_000,
             max_ms: 60_000,
             claimable_since_ms: 1_000_000,
+            output: "videos/h-0".into(),
         }
     }
 

@@ -12,8 +12,8 @@ use highlights_engine::{EngineSettings, LiveEvent, Moment};
 use sha2::{Digest, Sha256};
 
 use super::media_contract::{
-    MediaRef, RenderMaterial, RenderOutcome, RenderTask, SegmentProbe, SegmentStoryboard, SpeechOutcome, SpeechTask,
-    StoredStoryboard, VideoJob,
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, Retired, SegmentProbe, SegmentStoryboard, SpeechOutcome,
+    SpeechTask, StoredStoryboard, VideoJob,
 };
 use super::tokens::{TokenInfo, TokenLifetime};
 
@@ -653,15 +653,33 @@ pub trait Store: Send + Sync + 'static {
     /// The segments and captions of a LIVE over `[from_ms, to_ms)`, and how far its events have
     /// come: what a render reads around its clip for natural breaks, and whether to wait for more.
     async fn render_material(&self, live_id: String, from_ms: i64, to_ms: i64) -> Result<RenderMaterial, StoreError>;
-    /// Records how a claimed render ended (the highlight's shown span moves with a snapped clip;
-    /// a deferred job is due again later, not counted as an attempt); answers the video's state
-    /// after it.
+    /// Records how the claimed render attempt `output` (its [`RenderTask::output`]) ended (the
+    /// highlight's shown span moves with a snapped clip; a deferred job is due again later, not
+    /// counted as an attempt); answers the video's state after it. An attempt since superseded
+    /// (its lease taken over, the job dropped or finished) is not kept: `NotFound`, and its files
+    /// are its own to delete.
     async fn finish_render(
         &self,
         highlight_id: String,
+        output: String,
         outcome: RenderOutcome,
         now_ms: i64,
     ) -> Result<VideoState, StoreError>;
+    /// One cleanup step: takes ready videos of highlights removed before `removed_before_ms`
+    /// (wall ms), and segments received before `recorded_before_ms` of LIVEs quiet since then, out
+    /// of every answer (the highlight becomes a change without a video), and queues their keys for
+    /// deletion; at most [`crate::store::CLEANUP_BATCH`] of each.
+    async fn retire_media(
+        &self,
+        removed_before_ms: i64,
+        recorded_before_ms: i64,
+        now_ms: i64,
+    ) -> Result<Retired, StoreError>;
+    /// Leases up to [`crate::store::CLEANUP_BATCH`] due media keys to the caller for deletion, until
+    /// `now_ms + lease_ms`: another process deletes them only once the lease lapses.
+    async fn claim_garbage(&self, now_ms: i64, lease_ms: i64) -> Result<Vec<String>, StoreError>;
+    /// Forgets keys whose media is deleted.
+    async fn forget_garbage(&self, keys: Vec<String>) -> Result<(), StoreError>;
     /// Queues the transcription of a stored segment (again, from scratch, for a re-sent one).
     async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError>;
     /// Leases the next due transcription to the caller.

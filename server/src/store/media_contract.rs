@@ -80,6 +80,38 @@ pub struct RenderTask {
     /// When the job was first due (server ms): a render waiting for what follows the clip waits
     /// at most the configured wait from then, however often it is put back.
     pub claimable_since_ms: i64,
+    /// Stem of this attempt's media keys ([`rendered_keys`]), drawn at each claim: no two attempts
+    /// write the same file, so deleting one attempt's leftovers never touches another's video.
+    pub output: String,
+}
+
+/// The media keys an attempt with `stem` may write: video, thumbnail, cue file, storyboard.
+pub fn rendered_keys(stem: &str) -> [String; 4] {
+    [format!("{stem}.mp4"), format!("{stem}.jpg"), format!("{stem}.srt"), format!("{stem}.storyboard.jpg")]
+}
+
+/// The keys of a ready video: those its row names and its cue file beside the MP4 (rows from
+/// before attempt stems name `videos/{id}.mp4`, whose cue file is `videos/{id}.srt`).
+pub(crate) fn ready_keys(video_key: &str, thumbnail_key: &str, storyboard: Option<&str>) -> Vec<String> {
+    let mut keys = vec![video_key.to_string(), thumbnail_key.to_string()];
+    if let Some(stem) = video_key.strip_suffix(".mp4") {
+        keys.push(format!("{stem}.srt"));
+    }
+    keys.extend(StoredStoryboard::parse(storyboard).map(|s| s.key));
+    keys
+}
+
+/// Most rows one cleanup step moves or claims: keeps each of its transactions short.
+pub const CLEANUP_BATCH: u32 = 200;
+
+/// What one cleanup step took out of the store's sight: rows that pointed at media, now gone,
+/// their keys queued for deletion.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retired {
+    /// Ready videos of highlights removed before the grace's start.
+    pub videos: u32,
+    /// Segments of recordings past their age.
+    pub segments: u32,
 }
 
 /// The recording and captions of a LIVE over a span wider than a clip: what a render looks at for

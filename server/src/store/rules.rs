@@ -23,6 +23,20 @@ pub(crate) fn random_id(prefix: &str, bytes: usize) -> Result<String, StoreError
     Ok(format!("{prefix}_{}", hex(&b)))
 }
 
+/// Why no new video can be made of a LIVE whose recording the cleanup job deleted.
+pub(crate) fn recording_gone() -> StoreError {
+    StoreError::rule(
+        "recording_gone",
+        "the recording of this LIVE is no longer kept, so no new video can be made of it",
+    )
+}
+
+/// A fresh key stem for one render attempt of a highlight's video (see `rendered_keys`).
+pub(crate) fn attempt_stem(highlight_id: &str) -> Result<String, StoreError> {
+    let token = random_id("r", 8)?;
+    Ok(format!("videos/{highlight_id}-{}", &token[2..]))
+}
+
 /// JSON text of plain data (string lists, flag structs) whose serialisation cannot fail.
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())

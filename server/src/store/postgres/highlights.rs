@@ -11,7 +11,7 @@ use highlights_engine::{Decision, Moment, Policy};
 use tokio_postgres::Row;
 
 use super::shared::{Tx, exec, exists, next_seq, one, row, rows};
-use super::{config, lives, quota, settings, videos};
+use super::{config, lives, quota, recordings, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
 use crate::store::quota::RenderQuota;
@@ -192,6 +192,10 @@ pub(super) async fn post(tx: &Tx<'_>, seller_id: &str, id: &str, videos: bool) -
     let h = load_for_update(tx, seller_id, id).await?;
     match (h.kind, h.status) {
         (Recommendation, Suggested) if videos => {
+            if h.video.as_ref().is_none_or(|v| v.state != VideoState::Ready) && recordings::gone(tx, &h.live_id).await?
+            {
+                return Err(rules::recording_gone());
+            }
             let now = now_ms();
             let seq = next_seq(tx).await?;
             exec(
@@ -225,7 +229,7 @@ pub(super) async fn remove(tx: &Tx<'_>, seller_id: &str, id: &str) -> Result<Hig
 /// Removes one highlight from the profile (or cancels its post) and drops its unfinished video.
 async fn take_down(tx: &Tx<'_>, id: &str) -> Result<(), StoreError> {
     set_status(tx, id, Removed, false).await?;
-    videos::drop_unfinished(tx, id).await
+    videos::take_down(tx, id).await
 }
 
 /// Records where a post stands in the seller's review, as a change clients pull.
@@ -320,6 +324,9 @@ pub(super) async fn create_video(
     let (cfg, _) = config::load(tx).await?;
     let now = now_ms();
     rules::check_video(&live, &cfg, v, now)?;
+    if videos && recordings::gone(tx, &v.live_id).await? {
+        return Err(rules::recording_gone());
+    }
     if videos {
         quota::admit(tx, seller_id, quota, now).await?;
     }

@@ -23,6 +23,7 @@ macro_rules! once {
 mod changes;
 mod config;
 mod event_log;
+mod garbage;
 mod highlights;
 mod idempotency;
 mod ingest;
@@ -56,8 +57,8 @@ use crate::store::contract::{
     NewHighlight, Scorer, Store, StoreError,
 };
 use crate::store::media_contract::{
-    MediaRef, RenderMaterial, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, SegmentStoryboard, SpeechOutcome,
-    SpeechTask, StoredStoryboard, VideoJob,
+    MediaRef, RenderMaterial, RenderOutcome, RenderTask, Retired, RetryPolicy, SegmentProbe, SegmentStoryboard,
+    SpeechOutcome, SpeechTask, StoredStoryboard, VideoJob,
 };
 use crate::store::quota::RenderQuota;
 use crate::store::tokens::{TokenInfo, TokenLifetime};
@@ -452,10 +453,28 @@ impl Store for PostgresStore {
     async fn finish_render(
         &self,
         highlight_id: String,
+        output: String,
         outcome: RenderOutcome,
         now_ms: i64,
     ) -> Result<VideoState, StoreError> {
-        write!(self, |tx| videos::finish(&tx, &highlight_id, &outcome, now_ms, &self.retry).await?)
+        write!(self, |tx| videos::finish(&tx, &highlight_id, &output, &outcome, now_ms, &self.retry).await?)
+    }
+
+    async fn retire_media(
+        &self,
+        removed_before_ms: i64,
+        recorded_before_ms: i64,
+        now_ms: i64,
+    ) -> Result<Retired, StoreError> {
+        write!(self, |tx| garbage::retire(&tx, removed_before_ms, recorded_before_ms, now_ms).await?)
+    }
+
+    async fn claim_garbage(&self, now_ms: i64, lease_ms: i64) -> Result<Vec<String>, StoreError> {
+        write!(self, |tx| garbage::claim(&tx, now_ms, lease_ms).await?)
+    }
+
+    async fn forget_garbage(&self, keys: Vec<String>) -> Result<(), StoreError> {
+        write!(self, |tx| garbage::forget(&tx, &keys).await?)
     }
 
     async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError> {

@@ -11,6 +11,7 @@ use crate::store::media_contract::{
 };
 use crate::store::rules;
 
+use super::garbage;
 use super::speech;
 
 async fn live_exists(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
@@ -30,6 +31,20 @@ pub(super) async fn add(
     media_key: &str,
 ) -> Result<SegmentReceipt, StoreError> {
     live_exists(tx, live_id).await?;
+    // The strip of the bytes being replaced shows them no more; the key holds the new bytes.
+    let old_strip = row(
+        tx,
+        "SELECT storyboard FROM recording_segments WHERE live_id = $1 AND start_ms = $2",
+        &[&live_id, &start_ms],
+    )
+    .await?
+    .map(|r| r.try_get::<_, Option<String>>(0))
+    .transpose()?
+    .flatten();
+    if let Some(old) = StoredStoryboard::parse(old_strip.as_deref()) {
+        garbage::push(tx, &[old.key], now_ms()).await?;
+    }
+    garbage::keep(tx, media_key).await?;
     let out_of_order = exists(
         tx,
         "SELECT 1 FROM recording_segments WHERE live_id = $1 AND start_ms > $2 LIMIT 1",
@@ -142,14 +157,33 @@ pub(super) async fn set_storyboard(
     duration_ms: i64,
     storyboard: &StoredStoryboard,
 ) -> Result<(), StoreError> {
+    let Some(current) = row(
+        tx,
+        "SELECT storyboard FROM recording_segments
+         WHERE live_id = $1 AND start_ms = $2 AND duration_ms = $3 AND readable FOR UPDATE",
+        &[&live_id, &start_ms, &duration_ms],
+    )
+    .await?
+    else {
+        // Replaced (or retired) meanwhile: nothing will point at this strip.
+        return garbage::push(tx, std::slice::from_ref(&storyboard.key), now_ms()).await;
+    };
+    let current: Option<String> = current.try_get(0)?;
     exec(
         tx,
-        "UPDATE recording_segments SET storyboard = $4
-         WHERE live_id = $1 AND start_ms = $2 AND duration_ms = $3 AND readable",
-        &[&live_id, &start_ms, &duration_ms, &storyboard.stored()],
+        "UPDATE recording_segments SET storyboard = $3 WHERE live_id = $1 AND start_ms = $2",
+        &[&live_id, &start_ms, &storyboard.stored()],
     )
     .await?;
-    Ok(())
+    match StoredStoryboard::parse(current.as_deref()) {
+        Some(old) if old.key != storyboard.key => garbage::push(tx, &[old.key], now_ms()).await,
+        _ => Ok(()),
+    }
+}
+
+/// Whether the cleanup job deleted (some of) the recording of a LIVE: no new video is made of it.
+pub(super) async fn gone(tx: &Tx<'_>, live_id: &str) -> Result<bool, StoreError> {
+    exists(tx, "SELECT 1 FROM lives WHERE id = $1 AND recording_deleted_at_ms IS NOT NULL", &[&live_id]).await
 }
 
 async fn seller_live(tx: &Tx<'_>, seller_id: &str, live_id: &str) -> Result<(), StoreError> {

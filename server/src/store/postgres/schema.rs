@@ -212,8 +212,28 @@ ALTER TABLE videos ADD COLUMN note TEXT DEFAULT NULL;";
 const V7: &str = "ALTER TABLE lives ADD COLUMN events_applied BIGINT NOT NULL DEFAULT 0;
 UPDATE lives SET events_applied = (SELECT count(*) FROM events WHERE events.live_id = lives.id);";
 
+/// Version 8 (the SQLite store's version 15): retention. Each render attempt writes under its
+/// own key stem (`output`, NULL once it finished without a file); a ready video of a removed
+/// highlight says since when (`removed_at_ms`, wall ms; videos of highlights removed before this
+/// version count from now); a LIVE says when its recording was deleted; and media keys no row
+/// points at any more wait in `media_garbage` for the cleanup job, leased like render jobs.
+const V8: &str = "ALTER TABLE videos ADD COLUMN output TEXT DEFAULT NULL;
+ALTER TABLE videos ADD COLUMN removed_at_ms BIGINT DEFAULT NULL;
+ALTER TABLE lives ADD COLUMN recording_deleted_at_ms BIGINT DEFAULT NULL;
+UPDATE videos SET removed_at_ms = (extract(epoch FROM now()) * 1000)::bigint
+    WHERE state = 'ready' AND highlight_id IN (SELECT id FROM highlights WHERE status = 'removed');
+CREATE INDEX videos_removed ON videos (removed_at_ms) WHERE removed_at_ms IS NOT NULL;
+CREATE INDEX recording_segments_by_age ON recording_segments (received_at_ms);
+CREATE TABLE media_garbage (
+    key TEXT PRIMARY KEY,
+    due_at_ms BIGINT NOT NULL,
+    claimed_until_ms BIGINT,
+    attempts BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX media_garbage_due ON media_garbage (due_at_ms);";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.

@@ -7,17 +7,19 @@ use std::sync::LazyLock;
 use highlights_api::{Feed, FeedVideo, HighlightKind, HighlightStatus, LiveStatus, Product, VideoState, paths};
 
 use super::config;
+use super::garbage;
 use super::recordings;
 use super::shared::{Tx, exec, exists, next_seq, row, rows};
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, StoredStoryboard, VideoJob};
+use crate::store::rules;
 
 use VideoState::{Failed, Ready, Rendering};
 
 /// The next due render job, locked; jobs another process is claiming right now are skipped.
 static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT v.highlight_id, v.attempts, coalesce(v.claimable_since_ms, v.next_attempt_at_ms)
+        "SELECT v.highlight_id, v.attempts, coalesce(v.claimable_since_ms, v.next_attempt_at_ms), v.output
          FROM videos v JOIN highlights h ON h.id = v.highlight_id
          WHERE v.state = '{}' AND v.next_attempt_at_ms <= $1 AND coalesce(v.claimed_until_ms, 0) <= $1
              AND h.status = $2
@@ -49,10 +51,31 @@ pub(super) async fn enqueue(tx: &Tx<'_>, highlight_id: &str, now_ms: i64) -> Res
     Ok(())
 }
 
-/// Forgets the render job of a highlight that will not be posted, unless its video is made; posting
-/// it later queues a new one.
+/// Forgets the render job of a highlight that will not be posted, unless its video is made (an
+/// attempt in flight has its files queued for deletion); posting it later queues a new one.
 pub(super) async fn drop_unfinished(tx: &Tx<'_>, highlight_id: &str) -> Result<(), StoreError> {
-    exec(tx, "DELETE FROM videos WHERE highlight_id = $1 AND state != $2", &[&highlight_id, &Ready.as_str()]).await?;
+    let dropped = row(
+        tx,
+        "DELETE FROM videos WHERE highlight_id = $1 AND state != $2 RETURNING output",
+        &[&highlight_id, &Ready.as_str()],
+    )
+    .await?;
+    if let Some(stem) = dropped.map(|r| r.try_get::<_, Option<String>>(0)).transpose()?.flatten() {
+        garbage::push_attempt(tx, &stem).await?;
+    }
+    Ok(())
+}
+
+/// Drops the unfinished job of a highlight taken down, and starts the grace of its ready video:
+/// the cleanup job deletes it once the grace is over.
+pub(super) async fn take_down(tx: &Tx<'_>, highlight_id: &str) -> Result<(), StoreError> {
+    drop_unfinished(tx, highlight_id).await?;
+    exec(
+        tx,
+        "UPDATE videos SET removed_at_ms = coalesce(removed_at_ms, $2) WHERE highlight_id = $1",
+        &[&highlight_id, &crate::clock::now_ms()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -73,10 +96,15 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, policy: &RetryPolicy) -> Res
         return Ok(None);
     };
     let (id, attempts, claimable_since_ms): (String, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+    // An attempt that never finished (its worker died or outlived its lease) may have left files.
+    if let Some(stem) = r.try_get::<_, Option<String>>(3)? {
+        garbage::push_attempt(tx, &stem).await?;
+    }
+    let output = rules::attempt_stem(&id)?;
     exec(
         tx,
-        "UPDATE videos SET attempts = attempts + 1, claimed_until_ms = $2 WHERE highlight_id = $1",
-        &[&id, &(now_ms + policy.lease_ms)],
+        "UPDATE videos SET attempts = attempts + 1, claimed_until_ms = $2, output = $3 WHERE highlight_id = $1",
+        &[&id, &(now_ms + policy.lease_ms), &output],
     )
     .await?;
     let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
@@ -112,6 +140,7 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, policy: &RetryPolicy) -> Res
         min_ms: i64::from(cfg.clip_min_s) * 1000,
         max_ms: i64::from(cfg.clip_max_s) * 1000,
         claimable_since_ms,
+        output,
     }))
 }
 
@@ -120,21 +149,30 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, policy: &RetryPolicy) -> Res
 pub(super) async fn finish(
     tx: &Tx<'_>,
     highlight_id: &str,
+    output: &str,
     outcome: &RenderOutcome,
     now_ms: i64,
     policy: &RetryPolicy,
 ) -> Result<VideoState, StoreError> {
     let Some(r) = row(
         tx,
-        "SELECT attempts FROM videos WHERE highlight_id = $1 AND state = $2 FOR UPDATE",
-        &[&highlight_id, &Rendering.as_str()],
+        "SELECT attempts FROM videos WHERE highlight_id = $1 AND state = $2 AND output = $3 FOR UPDATE",
+        &[&highlight_id, &Rendering.as_str(), &output],
     )
     .await?
     else {
-        // Finished by another worker whose lease this one outlived: the first answer stands.
+        // Taken over by another attempt after this one's lease ran out, finished, or dropped:
+        // this attempt's answer (and its files) are not kept.
         return Err(StoreError::NotFound("render job"));
     };
     let attempts = r.try_get::<_, i64>(0)? as u32;
+    if !matches!(outcome, RenderOutcome::Ready { .. }) {
+        // Nothing of a put-back attempt is used; a failed one's files may be partial.
+        if matches!(outcome, RenderOutcome::Failed { .. }) {
+            garbage::push_attempt(tx, output).await?;
+        }
+        exec(tx, "UPDATE videos SET output = NULL WHERE highlight_id = $1", &[&highlight_id]).await?;
+    }
     let state = match outcome {
         RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note } => {
             let storyboard = storyboard.as_ref().map(StoredStoryboard::stored);

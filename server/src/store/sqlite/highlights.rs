@@ -11,7 +11,7 @@ use highlights_engine::{Decision, Moment, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::{json, next_seq, random_id};
-use super::{config, lives, quota, settings, videos};
+use super::{config, lives, quota, recordings, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
 use crate::store::quota::RenderQuota;
@@ -186,6 +186,9 @@ pub(super) fn post(conn: &Connection, seller_id: &str, id: &str, videos: bool) -
     let h = load(conn, seller_id, id)?;
     match (h.kind, h.status) {
         (Recommendation, Suggested) if videos => {
+            if h.video.as_ref().is_none_or(|v| v.state != VideoState::Ready) && recordings::gone(conn, &h.live_id)? {
+                return Err(rules::recording_gone());
+            }
             let now = now_ms();
             let seq = next_seq(conn)?;
             conn.prepare_cached("UPDATE highlights SET status = ?2, post_at_ms = ?3, seq = ?4 WHERE id = ?1")?
@@ -215,7 +218,7 @@ pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Hig
 /// Removes one highlight from the profile (or cancels its post) and drops its unfinished video.
 fn take_down(conn: &Connection, id: &str) -> Result<(), StoreError> {
     set_status(conn, id, Removed, false)?;
-    videos::drop_unfinished(conn, id)
+    videos::take_down(conn, id)
 }
 
 /// Records where a post stands in the seller's review, as a change clients pull.
@@ -311,6 +314,9 @@ pub(super) fn create_video(
     let (cfg, _) = config::load(conn)?;
     let now = now_ms();
     rules::check_video(&live, &cfg, v, now)?;
+    if videos && recordings::gone(conn, &v.live_id)? {
+        return Err(rules::recording_gone());
+    }
     if videos {
         quota::admit(conn, seller_id, quota, now)?;
     }

@@ -11,6 +11,7 @@ use crate::store::media_contract::{
 };
 use crate::store::rules;
 
+use super::garbage;
 use super::speech;
 
 fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
@@ -19,6 +20,13 @@ fn live_exists(conn: &Connection, live_id: &str) -> Result<(), StoreError> {
     } else {
         Err(StoreError::NotFound("live"))
     }
+}
+
+/// Whether the cleanup job deleted (some of) the recording of a LIVE: no new video is made of it.
+pub(super) fn gone(conn: &Connection, live_id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM lives WHERE id = ?1 AND recording_deleted_at_ms IS NOT NULL")?
+        .exists([live_id])?)
 }
 
 /// Keeps one segment; a segment re-sent with the same start replaces the earlier one.
@@ -30,6 +38,16 @@ pub(super) fn add(
     media_key: &str,
 ) -> Result<SegmentReceipt, StoreError> {
     live_exists(conn, live_id)?;
+    // The strip of the bytes being replaced shows them no more; the key holds the new bytes.
+    let old_strip: Option<String> = conn
+        .prepare_cached("SELECT storyboard FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2")?
+        .query_row(params![live_id, start_ms], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if let Some(old) = StoredStoryboard::parse(old_strip.as_deref()) {
+        garbage::push(conn, &[old.key], now_ms())?;
+    }
+    garbage::keep(conn, media_key)?;
     let out_of_order = conn
         .prepare_cached("SELECT 1 FROM recording_segments WHERE live_id = ?1 AND start_ms > ?2")?
         .exists(params![live_id, start_ms])?;
@@ -127,12 +145,23 @@ pub(super) fn set_storyboard(
     duration_ms: i64,
     storyboard: &StoredStoryboard,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE recording_segments SET storyboard = ?4
-         WHERE live_id = ?1 AND start_ms = ?2 AND duration_ms = ?3 AND readable",
-    )?
-    .execute(params![live_id, start_ms, duration_ms, storyboard.stored()])?;
-    Ok(())
+    let current: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT storyboard FROM recording_segments
+             WHERE live_id = ?1 AND start_ms = ?2 AND duration_ms = ?3 AND readable",
+        )?
+        .query_row(params![live_id, start_ms, duration_ms], |r| r.get(0))
+        .optional()?;
+    let Some(current) = current else {
+        // Replaced (or retired) meanwhile: nothing will point at this strip.
+        return garbage::push(conn, std::slice::from_ref(&storyboard.key), now_ms());
+    };
+    conn.prepare_cached("UPDATE recording_segments SET storyboard = ?3 WHERE live_id = ?1 AND start_ms = ?2")?
+        .execute(params![live_id, start_ms, storyboard.stored()])?;
+    match StoredStoryboard::parse(current.as_deref()) {
+        Some(old) if old.key != storyboard.key => garbage::push(conn, &[old.key], now_ms()),
+        _ => Ok(()),
+    }
 }
 
 fn seller_live(conn: &Connection, seller_id: &str, live_id: &str) -> Result<(), StoreError> {

@@ -242,6 +242,26 @@ CREATE INDEX speech_words_by_time ON speech_words (live_id, start_ms);
 CREATE INDEX speech_words_by_segment ON speech_words (live_id, segment_start_ms);
 ALTER TABLE videos ADD COLUMN note TEXT DEFAULT NULL;";
 
+/// Version 15: retention. Each render attempt writes under its own key stem (`output`, NULL
+/// once it finished without a file); a ready video of a removed highlight says since when
+/// (`removed_at_ms`, wall ms; videos of highlights removed before this version count from now);
+/// a LIVE says when its recording was deleted; and media keys no row points at any more wait in
+/// `media_garbage` for the cleanup job, leased like render jobs.
+const V15: &str = "ALTER TABLE videos ADD COLUMN output TEXT DEFAULT NULL;
+ALTER TABLE videos ADD COLUMN removed_at_ms INTEGER DEFAULT NULL;
+ALTER TABLE lives ADD COLUMN recording_deleted_at_ms INTEGER DEFAULT NULL;
+UPDATE videos SET removed_at_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000
+    WHERE state = 'ready' AND highlight_id IN (SELECT id FROM highlights WHERE status = 'removed');
+CREATE INDEX videos_removed ON videos (removed_at_ms) WHERE removed_at_ms IS NOT NULL;
+CREATE INDEX recording_segments_by_age ON recording_segments (received_at_ms);
+CREATE TABLE media_garbage (
+    key TEXT PRIMARY KEY NOT NULL,
+    due_at_ms INTEGER NOT NULL,
+    claimed_until_ms INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX media_garbage_due ON media_garbage (due_at_ms);";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -259,6 +279,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(V12),
         M::up(V13),
         M::up(V14),
+        M::up(V15),
     ])
 }
 

@@ -8,17 +8,19 @@ use highlights_api::{Feed, FeedVideo, HighlightKind, HighlightStatus, LiveStatus
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::config;
+use super::garbage;
 use super::recordings;
 use super::shared::next_seq;
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, StoredStoryboard, VideoJob};
+use crate::store::rules;
 
 use VideoState::{Failed, Ready, Rendering};
 
 /// Due render jobs, through the partial index on rendering rows (hence the literal spelling).
 static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT v.highlight_id, v.attempts, coalesce(v.claimable_since_ms, v.next_attempt_at_ms)
+        "SELECT v.highlight_id, v.attempts, coalesce(v.claimable_since_ms, v.next_attempt_at_ms), v.output
          FROM videos v JOIN highlights h ON h.id = v.highlight_id
          WHERE v.state = '{}' AND v.next_attempt_at_ms <= ?1 AND coalesce(v.claimed_until_ms, 0) <= ?1
              AND h.status = ?2
@@ -47,11 +49,26 @@ pub(super) fn enqueue(conn: &Connection, highlight_id: &str, now_ms: i64) -> Res
     Ok(())
 }
 
-/// Forgets the render job of a highlight that will not be posted, unless its video is made; posting
-/// it later queues a new one.
+/// Forgets the render job of a highlight that will not be posted, unless its video is made (an
+/// attempt in flight has its files queued for deletion); posting it later queues a new one.
 pub(super) fn drop_unfinished(conn: &Connection, highlight_id: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM videos WHERE highlight_id = ?1 AND state != ?2")?
-        .execute(params![highlight_id, Ready.as_str()])?;
+    let output: Option<String> = conn
+        .prepare_cached("DELETE FROM videos WHERE highlight_id = ?1 AND state != ?2 RETURNING output")?
+        .query_row(params![highlight_id, Ready.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if let Some(stem) = output {
+        garbage::push_attempt(conn, &stem)?;
+    }
+    Ok(())
+}
+
+/// Drops the unfinished job of a highlight taken down, and starts the grace of its ready video:
+/// the cleanup job deletes it once the grace is over.
+pub(super) fn take_down(conn: &Connection, highlight_id: &str) -> Result<(), StoreError> {
+    drop_unfinished(conn, highlight_id)?;
+    conn.prepare_cached("UPDATE videos SET removed_at_ms = coalesce(removed_at_ms, ?2) WHERE highlight_id = ?1")?
+        .execute(params![highlight_id, crate::clock::now_ms()])?;
     Ok(())
 }
 
@@ -65,15 +82,24 @@ pub(super) fn release_leases(conn: &Connection) -> Result<u32, StoreError> {
 
 /// Leases the next due job to the caller and reads everything its render needs.
 pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Result<Option<RenderTask>, StoreError> {
-    let Some((id, attempts, claimable_since_ms)): Option<(String, u32, i64)> = conn
+    let Some((id, attempts, claimable_since_ms, stale)): Option<(String, u32, i64, Option<String>)> = conn
         .prepare_cached(&CLAIM_SQL)?
-        .query_row(params![now_ms, HighlightStatus::Scheduled.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(params![now_ms, HighlightStatus::Scheduled.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?
     else {
         return Ok(None);
     };
-    conn.prepare_cached("UPDATE videos SET attempts = attempts + 1, claimed_until_ms = ?2 WHERE highlight_id = ?1")?
-        .execute(params![id, now_ms + policy.lease_ms])?;
+    // An attempt that never finished (its worker died or outlived its lease) may have left files.
+    if let Some(stem) = stale {
+        garbage::push_attempt(conn, &stem)?;
+    }
+    let output = rules::attempt_stem(&id)?;
+    conn.prepare_cached(
+        "UPDATE videos SET attempts = attempts + 1, claimed_until_ms = ?2, output = ?3 WHERE highlight_id = ?1",
+    )?
+    .execute(params![id, now_ms + policy.lease_ms, output])?;
     let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
     // The span as found, not one an earlier render moved: a render snaps from the moment itself.
     let row = conn
@@ -114,6 +140,7 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Res
         min_ms: i64::from(cfg.clip_min_s) * 1000,
         max_ms: i64::from(cfg.clip_max_s) * 1000,
         claimable_since_ms,
+        output,
     }))
 }
 
@@ -122,18 +149,27 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, policy: &RetryPolicy) -> Res
 pub(super) fn finish(
     conn: &Connection,
     highlight_id: &str,
+    output: &str,
     outcome: &RenderOutcome,
     now_ms: i64,
     policy: &RetryPolicy,
 ) -> Result<VideoState, StoreError> {
     let Some(attempts): Option<u32> = conn
-        .prepare_cached("SELECT attempts FROM videos WHERE highlight_id = ?1 AND state = ?2")?
-        .query_row(params![highlight_id, Rendering.as_str()], |r| r.get(0))
+        .prepare_cached("SELECT attempts FROM videos WHERE highlight_id = ?1 AND state = ?2 AND output = ?3")?
+        .query_row(params![highlight_id, Rendering.as_str(), output], |r| r.get(0))
         .optional()?
     else {
-        // Finished by another worker whose lease this one outlived: the first answer stands.
+        // Taken over by another attempt after this one's lease ran out, finished, or dropped:
+        // this attempt's answer (and its files) are not kept.
         return Err(StoreError::NotFound("render job"));
     };
+    if !matches!(outcome, RenderOutcome::Ready { .. }) {
+        // Nothing of a put-back attempt is used; a failed one's files may be partial.
+        if matches!(outcome, RenderOutcome::Failed { .. }) {
+            garbage::push_attempt(conn, output)?;
+        }
+        conn.prepare_cached("UPDATE videos SET output = NULL WHERE highlight_id = ?1")?.execute([highlight_id])?;
+    }
     let state = match outcome {
         RenderOutcome::Ready { duration_ms, video_key, thumbnail_key, storyboard, clip, note } => {
             conn.prepare_cached(

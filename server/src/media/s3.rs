@@ -1,0 +1,200 @@
+//! Media in an S3-compatible object store (AWS S3, MinIO, Ceph, s3s…): what lets render workers
+//! and API servers on several machines share recordings and videos. Requests are signed with
+//! rusty-s3 and sent with reqwest's blocking client, as the [`MediaStore`] calls are blocking.
+//! An object is written whole by one PUT, so readers never see half a file.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Body, Client, Response};
+use rusty_s3::actions::{CreateBucket, S3Action as _};
+use rusty_s3::{Bucket, Credentials, UrlStyle};
+
+use super::store::{MediaError, MediaReader, MediaStore, check_key};
+
+/// How long a signed request stays valid: long enough for a large upload to start.
+const SIGNED_FOR: Duration = Duration::from_secs(600);
+
+/// Where the object store is and how to sign for it.
+#[derive(Clone)]
+pub struct S3Config {
+    /// Endpoint, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`.
+    pub endpoint: String,
+    /// Bucket holding the media (one per deployment).
+    pub bucket: String,
+    /// Region the signatures name (`us-east-1` for most S3-compatible servers).
+    pub region: String,
+    /// Access key id.
+    pub access_key: String,
+    /// Secret key; never logged.
+    pub secret_key: String,
+    /// Path-style URLs (`endpoint/bucket/key`), which most S3-compatible servers need; AWS
+    /// prefers virtual-host style.
+    pub path_style: bool,
+}
+
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key", &self.access_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Media in an S3-compatible bucket.
+pub struct S3MediaStore {
+    bucket: Bucket,
+    credentials: Credentials,
+    /// Always `Some` but while being dropped.
+    http: Option<Client>,
+}
+
+impl Drop for S3MediaStore {
+    fn drop(&mut self) {
+        // The blocking client owns a runtime, which may not be dropped on an async thread (a
+        // server stopping drops its store there): it goes on a thread of its own.
+        let http = self.http.take();
+        let _ = std::thread::Builder::new().name("s3-client-drop".into()).spawn(move || drop(http));
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn backend(context: &'static str, e: impl std::fmt::Display) -> MediaError {
+    MediaError::Io { context, source: std::io::Error::other(e.to_string()) }
+}
+
+/// The response if it succeeded, `Missing` on 404, else the status as an I/O error.
+fn answered(key: &str, context: &'static str, r: Result<Response, reqwest::Error>) -> Result<Response, MediaError> {
+    let r = r.map_err(|e| backend(context, e))?;
+    match r.status() {
+        s if s.is_success() => Ok(r),
+        StatusCode::NOT_FOUND => Err(MediaError::Missing(key.to_string())),
+        s => Err(backend(context, format!("object store answered {s}"))),
+    }
+}
+
+impl S3MediaStore {
+    /// A store over `config`'s bucket (not contacted yet: see [`S3MediaStore::ensure_bucket`]).
+    pub fn new(config: &S3Config) -> Result<Self, MediaError> {
+        let endpoint: url::Url =
+            config.endpoint.parse().map_err(|e| backend("reading the object store's endpoint", e))?;
+        let tls = match endpoint.scheme() {
+            "https" => crate::tls::client_config(crate::tls::ca_file_from_env(crate::tls::MEDIA_CA_ENV).as_deref()),
+            "http" => {
+                if !endpoint.host_str().is_some_and(is_loopback) {
+                    tracing::warn!(endpoint = %endpoint, "media store over plain HTTP: its signed requests can be read on the way");
+                }
+                crate::tls::no_tls_config()
+            }
+            other => return Err(backend("reading the object store's endpoint", format!("scheme {other}: use https"))),
+        }
+        .map_err(|e| backend("setting up TLS to the object store", e))?;
+        let style = if config.path_style { UrlStyle::Path } else { UrlStyle::VirtualHost };
+        let bucket = Bucket::new(endpoint, style, config.bucket.clone(), config.region.clone())
+            .map_err(|e| backend("naming the bucket", e))?;
+        let http = Client::builder()
+            .use_preconfigured_tls(tls)
+            .connect_timeout(Duration::from_secs(10))
+            // A large segment or video over a slow link; a stalled one fails the attempt, retried.
+            .timeout(Duration::from_secs(300))
+            .build()
+            .map_err(|e| backend("starting the object store client", e))?;
+        let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone());
+        Ok(Self { bucket, credentials, http: Some(http) })
+    }
+
+    /// Creates the bucket unless it is there already (blocking): a deployment's first start.
+    pub fn ensure_bucket(&self) -> Result<(), MediaError> {
+        let url = CreateBucket::new(&self.bucket, &self.credentials).sign(SIGNED_FOR);
+        let r = self.http()?.put(url).send().map_err(|e| backend("creating the bucket", e))?;
+        // 409: it exists (ours, or an S3 that says so for a bucket one already owns).
+        if r.status().is_success() || r.status() == StatusCode::CONFLICT {
+            Ok(())
+        } else {
+            Err(backend("creating the bucket", format!("object store answered {}", r.status())))
+        }
+    }
+
+    fn http(&self) -> Result<&Client, MediaError> {
+        self.http.as_ref().ok_or_else(|| backend("reaching the object store", "the store is closing"))
+    }
+
+    fn put(&self, key: &str, body: Body) -> Result<(), MediaError> {
+        check_key(key)?;
+        let url = self.bucket.put_object(Some(&self.credentials), key).sign(SIGNED_FOR);
+        answered(key, "writing media", self.http()?.put(url).body(body).send()).map(drop)
+    }
+
+    fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Response, MediaError> {
+        check_key(key)?;
+        let url = self.bucket.get_object(Some(&self.credentials), key).sign(SIGNED_FOR);
+        let mut request = self.http()?.get(url);
+        if let Some((first, last)) = range {
+            request = request.header(reqwest::header::RANGE, format!("bytes={first}-{last}"));
+        }
+        answered(key, "reading media", request.send())
+    }
+}
+
+impl MediaStore for S3MediaStore {
+    fn put_bytes(&self, key: &str, bytes: &[u8]) -> Result<(), MediaError> {
+        self.put(key, Body::from(bytes.to_vec()))
+    }
+
+    fn put_file(&self, key: &str, from: &Path) -> Result<(), MediaError> {
+        let file = std::fs::File::open(from)
+            .map_err(|source| MediaError::Io { context: "opening a rendered file", source })?;
+        let len =
+            file.metadata().map_err(|source| MediaError::Io { context: "reading a rendered file", source })?.len();
+        // Sized: S3 wants the length up front, and the file is streamed, not held in memory.
+        self.put(key, Body::sized(file, len))
+    }
+
+    fn fetch(&self, key: &str, to: &Path) -> Result<(), MediaError> {
+        let mut r = self.get(key, None)?;
+        let mut out =
+            std::fs::File::create(to).map_err(|source| MediaError::Io { context: "creating a local copy", source })?;
+        r.copy_to(&mut out).map_err(|e| backend("copying media", e))?;
+        Ok(())
+    }
+
+    fn size(&self, key: &str) -> Result<u64, MediaError> {
+        check_key(key)?;
+        let url = self.bucket.head_object(Some(&self.credentials), key).sign(SIGNED_FOR);
+        let r = answered(key, "reading media size", self.http()?.head(url).send())?;
+        r.headers()
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .ok_or_else(|| backend("reading media size", "no Content-Length"))
+    }
+
+    fn open_range(&self, key: &str, offset: u64, len: u64) -> Result<MediaReader, MediaError> {
+        if len == 0 {
+            check_key(key)?;
+            return Ok(Box::new(std::io::empty()));
+        }
+        let r = self.get(key, Some((offset, offset.saturating_add(len - 1))))?;
+        // A server that ignores Range answers the whole object: skip to the offset ourselves.
+        let skip = if r.status() == StatusCode::PARTIAL_CONTENT { 0 } else { offset };
+        let mut reader = r.take(skip.saturating_add(len));
+        std::io::copy(&mut (&mut reader).take(skip), &mut std::io::sink()).map_err(|e| backend("seeking media", e))?;
+        Ok(Box::new(reader))
+    }
+
+    fn delete(&self, key: &str) -> Result<(), MediaError> {
+        check_key(key)?;
+        let url = self.bucket.delete_object(Some(&self.credentials), key).sign(SIGNED_FOR);
+        match answered(key, "deleting media", self.http()?.delete(url).send()) {
+            Ok(_) | Err(MediaError::Missing(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
