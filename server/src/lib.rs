@@ -26,6 +26,7 @@ pub mod tls;
 pub mod window;
 
 pub use routes::{AppState, router};
+pub use store::{SqliteStore, Store, StoreError};
 
 /// An error with its causes, on one line, for a log or a refusal to start: a store's error says
 /// "postgres", its source says why.
@@ -39,4 +40,3 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
-pub use store::{SqliteStore, Store, StoreError};

@@ -79,8 +79,8 @@ enum Command {
         /// until then); the cleanup job deletes it after.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
         recordings_kept_days: u64,
-        /// Minutes the video of a removed highlight stays before the cleanup job deletes it (a
-        /// viewer already watching finishes it).
+        /// Minutes the video of a removed highlight stays before the cleanup job deletes it (its
+        /// seller's apps, which may not have synced since, still find it).
         #[arg(long, default_value_t = 60)]
         removed_videos_kept_minutes: u64,
     },
@@ -280,7 +280,8 @@ struct MediaArgs {
     /// Endpoint of an S3-compatible object store (e.g. `https://s3.eu-west-1.amazonaws.com`, or
     /// a MinIO/Ceph/s3s server's URL) holding recordings and videos instead of --data/media; keys
     /// in HIGHLIGHTS_MEDIA_S3_ACCESS_KEY and HIGHLIGHTS_MEDIA_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID
-    /// and AWS_SECRET_ACCESS_KEY), a CA file for its certificate in HIGHLIGHTS_MEDIA_CA_FILE.
+    /// and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN for temporary ones), a CA file for its
+    /// certificate in HIGHLIGHTS_MEDIA_CA_FILE.
     #[arg(long)]
     media_s3_endpoint: Option<String>,
     /// Bucket of the object store (created at start when missing).
@@ -317,6 +318,10 @@ impl MediaArgs {
             region: self.media_s3_region.clone(),
             access_key: key("HIGHLIGHTS_MEDIA_S3_ACCESS_KEY", "AWS_ACCESS_KEY_ID")?,
             secret_key: key("HIGHLIGHTS_MEDIA_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY")?,
+            session_token: std::env::var("HIGHLIGHTS_MEDIA_S3_SESSION_TOKEN")
+                .or_else(|_| std::env::var("AWS_SESSION_TOKEN"))
+                .ok()
+                .filter(|t| !t.is_empty()),
             path_style: !self.media_s3_virtual_host,
         };
         let store = tokio::task::spawn_blocking(move || {

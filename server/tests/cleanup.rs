@@ -77,15 +77,15 @@ fn failed() -> RenderOutcome {
     RenderOutcome::Failed { reason: "ffmpeg: no space left".into() }
 }
 
-/// Sends a recording of four 4 s segments with their strips; the first is re-sent (new bytes, a
-/// new strip). Answers the keys of the current files.
+/// Sends a recording of four 4 s segments with their strips; the first is re-sent (new bytes, new
+/// keys). Answers the keys of the current files.
 async fn record(s: &TestServer, live: &Live) -> Vec<String> {
     let (store, media) = (s.store(), s.server.state.media.clone());
     let probe = SegmentProbe { duration_ms: 4_000, readable: true };
     let mut keys = Vec::new();
     for (i, receipt) in [0, 1, 2, 3, 0].into_iter().enumerate() {
         let start = live.started_at_ms + receipt * 4_000;
-        let key = segment_key(&live.live_id, start);
+        let key = segment_key(&live.live_id, start, &format!("v{i}"));
         media.put_bytes(&key, format!("segment {i}").as_bytes()).unwrap();
         store.add_segment(live.live_id.clone(), start, probe, key.clone()).await.unwrap();
         let strip = strip_key(&live.live_id, start, &format!("v{i}"));
@@ -145,7 +145,10 @@ async fn what_nothing_points_at_is_deleted_and_nothing_the_api_names_is() {
     let now = highlights_server::clock::now_ms();
     let mut tasks = Vec::new();
     while let Some(task) = store.claim_render(now).await.unwrap() {
-        write_attempt(media.as_ref(), &task);
+        // The attempt that dies writes its files only once taken over (below).
+        if task.highlight_id != taken_over {
+            write_attempt(media.as_ref(), &task);
+        }
         tasks.push(task);
     }
     assert_eq!(tasks.len(), 3, "one job per clip");
@@ -173,11 +176,6 @@ async fn what_nothing_points_at_is_deleted_and_nothing_the_api_names_is() {
         store.finish_render(taken_over.clone(), again.output.clone(), ready(&again), now).await.unwrap(),
         VideoState::Ready
     );
-    let late = store.finish_render(taken_over.clone(), dead.output.clone(), ready(&dead), now).await;
-    assert!(
-        matches!(late, Err(highlights_server::StoreError::NotFound(_))),
-        "a superseded attempt's answer is not kept: {late:?}"
-    );
     assert!(store.post_due(now + 86_400_000).await.unwrap() >= 2, "both ready clips posted");
 
     let kept_video = |t: &RenderTask| highlights_server::store::rendered_keys(&t.output).to_vec();
@@ -186,13 +184,26 @@ async fn what_nothing_points_at_is_deleted_and_nothing_the_api_names_is() {
     wanted.extend(kept_video(&again));
     assert!(files(&root).len() > wanted.len(), "leftovers to clean: {:?}", files(&root));
 
-    // The first pass deletes only what nothing points at: failed and superseded attempts, the
-    // strips of replaced bytes. Every URL the API names still answers.
+    // The first pass deletes only what nothing points at: the failed attempts, the superseded
+    // one (nothing yet), the replaced segment and its strip, a strip made too late. Every URL
+    // the API names still answers.
     let swept = pass(&s, Retention::default()).await;
     assert_eq!((swept.videos, swept.segments, swept.failed), (0, 0, 0), "{swept:?}");
-    assert_eq!(swept.deleted, 4 * 3 + 2, "two failed attempts, one superseded, two strips: {swept:?}");
+    assert_eq!(swept.deleted, 4 * 3 + 3, "{swept:?}");
     assert_eq!(files(&root), wanted);
     assert_eq!(every_named_file_is_served(&s, &live).await, 3 + 3 + 2 + 2, "both videos, in list and feed");
+
+    // The superseded attempt wakes up, writes its files and reports: refused, it queues them (as
+    // the render worker does), and the next pass deletes them.
+    write_attempt(media.as_ref(), &dead);
+    let late = store.finish_render(taken_over.clone(), dead.output.clone(), ready(&dead), now).await;
+    assert!(
+        matches!(late, Err(highlights_server::StoreError::NotFound(_))),
+        "a superseded attempt's answer is not kept: {late:?}"
+    );
+    store.discard_media(kept_video(&dead)).await.unwrap();
+    assert_eq!(pass(&s, Retention::default()).await.deleted, 4);
+    assert_eq!(files(&root), wanted);
 
     // Removed: within its grace the video stays (and is served to its seller); after it, the
     // highlight comes back as a change without a video, then its files go.
@@ -258,19 +269,26 @@ async fn what_nothing_points_at_is_deleted_and_nothing_the_api_names_is() {
 async fn cleaners_at_once_delete_each_file_once() {
     let s = server().await;
     let (store, media) = (s.store(), s.server.state.media.clone());
-    let live = go_live(&s, "busy", &[]).await;
-    let mut ids = Vec::new();
-    // Fifteen auto-posts: under the cap of twenty per LIVE.
-    for i in 0..15 {
-        ids.push(moment(&s, &live, i * 20_000, i * 20_000 + 10_000, i * 20_000 + 5_000).await);
+    // Four sellers' fifteen auto-posts each (under the cap of twenty per LIVE): 240 files, more
+    // than one cleaner's claim.
+    let mut lives = Vec::new();
+    for n in 0..4 {
+        let live = go_live(&s, &format!("busy{n}"), &[]).await;
+        for i in 0..15 {
+            moment(&s, &live, i * 20_000, i * 20_000 + 10_000, i * 20_000 + 5_000).await;
+        }
+        lives.push(live);
     }
     let now = highlights_server::clock::now_ms();
     while let Some(task) = store.claim_render(now).await.unwrap() {
         write_attempt(media.as_ref(), &task);
         store.finish_render(task.highlight_id.clone(), task.output.clone(), ready(&task), now).await.unwrap();
     }
-    let (_, removed) = s.call(Method::DELETE, &paths::live_highlights(&live.live_id), Some(&live.token), None).await;
-    assert_eq!(removed["removed"], 15, "{removed}");
+    for live in &lives {
+        let (_, removed) =
+            s.call(Method::DELETE, &paths::live_highlights(&live.live_id), Some(&live.token), None).await;
+        assert_eq!(removed["removed"], 15, "{removed}");
+    }
     let no_grace = Retention { removed_videos: Duration::ZERO, ..Retention::default() };
     let cleaners: Vec<_> = (0..4)
         .map(|_| {
@@ -287,7 +305,7 @@ async fn cleaners_at_once_delete_each_file_once() {
     }
     assert_eq!(
         (total.videos, total.deleted, total.failed),
-        (15, 15 * 4, 0),
+        (60, 60 * 4, 0),
         "each video retired once, each file deleted once"
     );
     assert!(files(&s.dir.path().join("media")).is_empty(), "{:?}", files(&s.dir.path().join("media")));

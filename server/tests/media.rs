@@ -534,7 +534,7 @@ async fn playlists_and_concat_lists_sent_as_segments_are_never_followed() {
     let live = go_live(&s, "stored-before", "control", segments).await;
     send_recording(&s, &live, Some(3)).await;
     let start = live.started_at_ms + live.segments[3].offset_ms;
-    let key = highlights_server::media::intake::segment_key(&live.live_id, start);
+    let key = highlights_server::media::intake::segment_key(&live.live_id, start, "stored-before");
     s.server.state.media.put_bytes(&key, hls(&media_file).as_bytes()).unwrap();
     let probe = highlights_server::store::SegmentProbe { duration_ms: live.segments[3].duration_ms, readable: true };
     s.store().add_segment(live.live_id.clone(), start, probe, key).await.unwrap();

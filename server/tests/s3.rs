@@ -61,16 +61,20 @@ fn start() -> S3Server {
     panic!("s3s-fs did not listen on {port}");
 }
 
-fn store(endpoint: &str, bucket: &str) -> S3MediaStore {
-    let config = S3Config {
+fn config(endpoint: &str, bucket: &str, secret: &str) -> S3Config {
+    S3Config {
         endpoint: endpoint.into(),
         bucket: bucket.into(),
         region: "us-east-1".into(),
         access_key: "AKTEST".into(),
-        secret_key: "SKTEST".into(),
+        secret_key: secret.into(),
+        session_token: None,
         path_style: true,
-    };
-    let store = S3MediaStore::new(&config).unwrap();
+    }
+}
+
+fn store(endpoint: &str, bucket: &str) -> S3MediaStore {
+    let store = S3MediaStore::new(&config(endpoint, bucket, "SKTEST")).unwrap();
     store.ensure_bucket().unwrap();
     store.ensure_bucket().unwrap();
     store
@@ -111,18 +115,21 @@ fn the_store_keeps_whole_objects_serves_ranges_and_deletes() {
     assert!(matches!(store.open_range("videos/a.mp4", 0, 1).err(), Some(MediaError::Missing(_))));
     assert!(matches!(store.fetch("videos/a.mp4", &dir.path().join("x")), Err(MediaError::Missing(_))));
     // Wrong keys: refused by the server, a clear error, nothing written.
-    let wrong = S3MediaStore::new(&S3Config {
-        endpoint: s3.endpoint.clone(),
-        bucket: "contract".into(),
-        region: "us-east-1".into(),
-        access_key: "AKTEST".into(),
-        secret_key: "wrong".into(),
-        path_style: true,
-    })
-    .unwrap();
+    let wrong = S3MediaStore::new(&config(&s3.endpoint, "contract", "wrong")).unwrap();
     let refused = format!("{:?}", wrong.put_bytes("videos/b.mp4", b"x").unwrap_err());
     assert!(refused.contains("403"), "{refused}");
     assert!(matches!(store.size("videos/b.mp4"), Err(MediaError::Missing(_))));
+    assert!(wrong.ensure_bucket().is_err(), "a bucket it may not reach is an error at start");
+    // Unreachable: the errors (which reach logs and job rows) carry no signed URL.
+    let dead = S3MediaStore::new(&config("http://127.0.0.1:9", "contract", "SKTEST")).unwrap();
+    let errors = format!(
+        "{:?} {:?} {:?}",
+        dead.size("videos/a.mp4").unwrap_err(),
+        dead.put_bytes("videos/a.mp4", b"x").unwrap_err(),
+        dead.open_range("videos/a.mp4", 0, 1).err()
+    );
+    assert!(errors.contains("Connect") || errors.contains("connect"), "{errors}");
+    assert!(!errors.contains("X-Amz-Signature") && !errors.contains("AKTEST"), "{errors}");
 }
 
 const CLIP_MS: i64 = 12_000;

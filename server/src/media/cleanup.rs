@@ -17,8 +17,9 @@ const GARBAGE_LEASE_MS: i64 = 10 * 60_000;
 /// How long media is kept, and how often the job looks (docs/backend.md, "Retention").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
-    /// How long the video of a removed highlight stays: a viewer already playing it finishes,
-    /// and an app that has not synced since the removal still finds its thumbnail.
+    /// How long the video of a removed highlight stays (its seller's to watch, no one else's):
+    /// the seller's app and PC app, which may not have synced since the removal, still find its
+    /// thumbnail and player.
     pub removed_videos: Duration,
     /// How long a LIVE's recording is kept once the LIVE went quiet: until then the seller can
     /// cut new videos of it.
@@ -109,7 +110,8 @@ impl Cleaner {
             }
         }
         loop {
-            let keys = self.store.claim_garbage(now, GARBAGE_LEASE_MS).await?;
+            // Each claim's lease runs from when it is taken.
+            let keys = self.store.claim_garbage(crate::clock::now_ms(), GARBAGE_LEASE_MS).await?;
             let claimed = keys.len();
             if claimed == 0 {
                 break;

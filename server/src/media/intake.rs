@@ -34,14 +34,15 @@ fn recording_dir(live_id: &str) -> String {
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Media key of a segment.
-pub fn segment_key(live_id: &str, start_ms: i64) -> String {
-    format!("recordings/{}/{start_ms}.seg", recording_dir(live_id))
+/// Media key of one receipt (`version`) of a segment: a re-sent segment's bytes go under a key
+/// of their own, so the cleanup job, deleting the bytes they replace, can never delete them.
+pub fn segment_key(live_id: &str, start_ms: i64, version: &str) -> String {
+    format!("recordings/{}/{start_ms}-{version}.seg", recording_dir(live_id))
 }
 
-/// Media key of a storyboard strip of a segment, next to it; each receipt of a segment (re-sending
-/// replaces) names its own, so a strip still being made of a replaced version can never overwrite
-/// the file of the version that replaced it, nor be deleted with it.
+/// Media key of the storyboard strip of one receipt (`version`) of a segment, next to it: a strip
+/// still being made of a replaced version can never overwrite the file of the version that
+/// replaced it, nor be deleted with it.
 pub fn strip_key(live_id: &str, start_ms: i64, version: &str) -> String {
     format!("recordings/{}/{start_ms}-{version}.strip.jpg", recording_dir(live_id))
 }
@@ -129,16 +130,16 @@ pub async fn take_segment(
     let probe = examine(ffmpeg, scratch, &segment).await?;
     let Segment { live_id, start_ms, bytes, .. } = segment;
     let container = Container::sniff(&bytes[..bytes.len().min(Container::HEAD_BYTES)]);
-    let key = segment_key(&live_id, start_ms);
+    // Each receipt's files have keys of their own: the cleanup job deletes the files of the bytes
+    // a re-send replaced, which must never be those of the bytes replacing them.
+    let mut version = [0u8; 8];
+    getrandom::fill(&mut version).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let version = crate::store::hex(&version);
+    let key = segment_key(&live_id, start_ms, &version);
     let (m, k) = (media.clone(), key.clone());
     tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
-    // Each receipt's strip has a key of its own: the cleanup job deletes the strip of the bytes a
-    // re-send replaced, which must never be the file of the bytes replacing them.
-    let mut version = [0u8; 8];
-    getrandom::fill(&mut version).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let version = crate::store::hex(&version);
     let receipt = store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await?;
     if speech && receipt.readable && ffmpeg.is_some() {
         // Queued afresh for re-sent bytes; a failure here leaves the clip without these words, never without the segment.

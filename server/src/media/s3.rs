@@ -30,6 +30,8 @@ pub struct S3Config {
     pub access_key: String,
     /// Secret key; never logged.
     pub secret_key: String,
+    /// Session token of temporary credentials (`AWS_SESSION_TOKEN`), if any; never logged.
+    pub session_token: Option<String>,
     /// Path-style URLs (`endpoint/bucket/key`), which most S3-compatible servers need; AWS
     /// prefers virtual-host style.
     pub path_style: bool,
@@ -50,17 +52,7 @@ impl std::fmt::Debug for S3Config {
 pub struct S3MediaStore {
     bucket: Bucket,
     credentials: Credentials,
-    /// Always `Some` but while being dropped.
-    http: Option<Client>,
-}
-
-impl Drop for S3MediaStore {
-    fn drop(&mut self) {
-        // The blocking client owns a runtime, which may not be dropped on an async thread (a
-        // server stopping drops its store there): it goes on a thread of its own.
-        let http = self.http.take();
-        let _ = std::thread::Builder::new().name("s3-client-drop".into()).spawn(move || drop(http));
-    }
+    http: Client,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -71,12 +63,56 @@ fn backend(context: &'static str, e: impl std::fmt::Display) -> MediaError {
     MediaError::Io { context, source: std::io::Error::other(e.to_string()) }
 }
 
-/// The response if it succeeded, `Missing` on 404, else the status as an I/O error.
-fn answered(key: &str, context: &'static str, r: Result<Response, reqwest::Error>) -> Result<Response, MediaError> {
-    let r = r.map_err(|e| backend(context, e))?;
+/// A transport error without its URL: a signed URL is a credential for its key until it expires,
+/// and errors reach logs and job rows.
+fn unsigned(e: reqwest::Error) -> reqwest::Error {
+    e.without_url()
+}
+
+/// A transport error as the store's, its causes (refused, timed out…) kept, its URL not.
+fn transport(context: &'static str, e: reqwest::Error) -> MediaError {
+    MediaError::Io { context, source: std::io::Error::other(unsigned(e)) }
+}
+
+/// An I/O error met while reading a response body, without the URL its cause may carry.
+fn scrubbed(e: std::io::Error) -> std::io::Error {
+    let kind = e.kind();
+    match e.into_inner().map(|inner| inner.downcast::<reqwest::Error>()) {
+        Some(Ok(r)) => std::io::Error::new(kind, unsigned(*r)),
+        Some(Err(other)) => std::io::Error::new(kind, other),
+        None => std::io::Error::from(kind),
+    }
+}
+
+/// A response body read as it arrives, its errors scrubbed of the URL.
+struct Reading(std::io::Take<Response>);
+
+impl Read for Reading {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(scrubbed)
+    }
+}
+
+/// Whether a missing object is an answer (`Missing`) or a failure: a write to a missing bucket
+/// is the store's fault, never "no such video".
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Absent {
+    Missing,
+    Failure,
+}
+
+/// The response if it succeeded; 404 as `absent` says; anything else an I/O error naming the
+/// status (never the signed URL).
+fn answered(
+    key: &str,
+    context: &'static str,
+    absent: Absent,
+    r: Result<Response, reqwest::Error>,
+) -> Result<Response, MediaError> {
+    let r = r.map_err(|e| transport(context, e))?;
     match r.status() {
         s if s.is_success() => Ok(r),
-        StatusCode::NOT_FOUND => Err(MediaError::Missing(key.to_string())),
+        StatusCode::NOT_FOUND if absent == Absent::Missing => Err(MediaError::Missing(key.to_string())),
         s => Err(backend(context, format!("object store answered {s}"))),
     }
 }
@@ -102,45 +138,65 @@ impl S3MediaStore {
             .map_err(|e| backend("naming the bucket", e))?;
         let http = Client::builder()
             .use_preconfigured_tls(tls)
+            // A signed URL goes to the store it names and nowhere else.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             // A large segment or video over a slow link; a stalled one fails the attempt, retried.
             .timeout(Duration::from_secs(300))
             .build()
             .map_err(|e| backend("starting the object store client", e))?;
-        let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone());
-        Ok(Self { bucket, credentials, http: Some(http) })
+        let credentials = match &config.session_token {
+            Some(token) => {
+                Credentials::new_with_token(config.access_key.clone(), config.secret_key.clone(), token.clone())
+            }
+            None => Credentials::new(config.access_key.clone(), config.secret_key.clone()),
+        };
+        Ok(Self { bucket, credentials, http })
     }
 
-    /// Creates the bucket unless it is there already (blocking): a deployment's first start.
+    /// Makes sure the bucket is there (blocking), creating it on a deployment's first start:
+    /// credentials allowed only into an existing bucket never need to create one.
     pub fn ensure_bucket(&self) -> Result<(), MediaError> {
-        let url = CreateBucket::new(&self.bucket, &self.credentials).sign(SIGNED_FOR);
-        let r = self.http()?.put(url).send().map_err(|e| backend("creating the bucket", e))?;
-        // 409: it exists (ours, or an S3 that says so for a bucket one already owns).
-        if r.status().is_success() || r.status() == StatusCode::CONFLICT {
-            Ok(())
-        } else {
-            Err(backend("creating the bucket", format!("object store answered {}", r.status())))
+        let head = |context| {
+            let url = self.bucket.head_bucket(Some(&self.credentials)).sign(SIGNED_FOR);
+            self.http.head(url).send().map(|r| r.status()).map_err(|e| transport(context, e))
+        };
+        match head("reaching the bucket")? {
+            s if s.is_success() => return Ok(()),
+            StatusCode::NOT_FOUND => {}
+            s => return Err(backend("reaching the bucket", format!("object store answered {s}"))),
         }
-    }
-
-    fn http(&self) -> Result<&Client, MediaError> {
-        self.http.as_ref().ok_or_else(|| backend("reaching the object store", "the store is closing"))
+        let url = CreateBucket::new(&self.bucket, &self.credentials).sign(SIGNED_FOR);
+        let mut create = self.http.put(url);
+        // Outside us-east-1, S3 wants the bucket's region said in the request.
+        if self.bucket.region() != "us-east-1" {
+            create = create.body(format!(
+                "<CreateBucketConfiguration><LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
+                self.bucket.region()
+            ));
+        }
+        let created = create.send().map_err(|e| transport("creating the bucket", e))?.status();
+        // Another process created it meanwhile (409), or it is someone else's: the next look says.
+        match head("creating the bucket")? {
+            s if s.is_success() => Ok(()),
+            s => Err(backend("creating the bucket", format!("object store answered {created}, then {s}"))),
+        }
     }
 
     fn put(&self, key: &str, body: Body) -> Result<(), MediaError> {
         check_key(key)?;
         let url = self.bucket.put_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        answered(key, "writing media", self.http()?.put(url).body(body).send()).map(drop)
+        answered(key, "writing media", Absent::Failure, self.http.put(url).body(body).send()).map(drop)
     }
 
     fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Response, MediaError> {
         check_key(key)?;
         let url = self.bucket.get_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let mut request = self.http()?.get(url);
+        let mut request = self.http.get(url);
         if let Some((first, last)) = range {
             request = request.header(reqwest::header::RANGE, format!("bytes={first}-{last}"));
         }
-        answered(key, "reading media", request.send())
+        answered(key, "reading media", Absent::Missing, request.send())
     }
 }
 
@@ -162,14 +218,14 @@ impl MediaStore for S3MediaStore {
         let mut r = self.get(key, None)?;
         let mut out =
             std::fs::File::create(to).map_err(|source| MediaError::Io { context: "creating a local copy", source })?;
-        r.copy_to(&mut out).map_err(|e| backend("copying media", e))?;
+        r.copy_to(&mut out).map_err(|e| transport("copying media", e))?;
         Ok(())
     }
 
     fn size(&self, key: &str) -> Result<u64, MediaError> {
         check_key(key)?;
         let url = self.bucket.head_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        let r = answered(key, "reading media size", self.http()?.head(url).send())?;
+        let r = answered(key, "reading media size", Absent::Missing, self.http.head(url).send())?;
         r.headers()
             .get(reqwest::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse().ok())
@@ -184,7 +240,7 @@ impl MediaStore for S3MediaStore {
         let r = self.get(key, Some((offset, offset.saturating_add(len - 1))))?;
         // A server that ignores Range answers the whole object: skip to the offset ourselves.
         let skip = if r.status() == StatusCode::PARTIAL_CONTENT { 0 } else { offset };
-        let mut reader = r.take(skip.saturating_add(len));
+        let mut reader = Reading(r.take(skip.saturating_add(len)));
         std::io::copy(&mut (&mut reader).take(skip), &mut std::io::sink()).map_err(|e| backend("seeking media", e))?;
         Ok(Box::new(reader))
     }
@@ -192,7 +248,7 @@ impl MediaStore for S3MediaStore {
     fn delete(&self, key: &str) -> Result<(), MediaError> {
         check_key(key)?;
         let url = self.bucket.delete_object(Some(&self.credentials), key).sign(SIGNED_FOR);
-        match answered(key, "deleting media", self.http()?.delete(url).send()) {
+        match answered(key, "deleting media", Absent::Missing, self.http.delete(url).send()) {
             Ok(_) | Err(MediaError::Missing(_)) => Ok(()),
             Err(e) => Err(e),
         }

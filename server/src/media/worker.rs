@@ -148,15 +148,11 @@ impl RenderWorker {
                 Ok(Some(state))
             }
             // Another attempt took the job over after this one's lease ran out (or it was dropped):
-            // this attempt's files are nobody's, so they go now.
+            // the files this one wrote since are nobody's. The cleanup job deletes them (queued in
+            // the store, so a crash here loses nothing).
             Err(StoreError::NotFound(_)) => {
-                let (media, stem) = (self.media.clone(), task.output.clone());
-                let deleted = tokio::task::spawn_blocking(move || {
-                    rendered_keys(&stem).iter().try_for_each(|key| media.delete(key))
-                })
-                .await;
-                if !matches!(deleted, Ok(Ok(()))) {
-                    tracing::warn!(highlight_id = %task.highlight_id, "files of a superseded render left behind");
+                if let Err(e) = self.store.discard_media(rendered_keys(&task.output).into()).await {
+                    tracing::warn!(highlight_id = %task.highlight_id, error = %e, "files of a superseded render left behind");
                 }
                 Ok(Some(VideoState::Rendering))
             }

@@ -680,6 +680,9 @@ pub trait Store: Send + Sync + 'static {
     async fn claim_garbage(&self, now_ms: i64, lease_ms: i64) -> Result<Vec<String>, StoreError>;
     /// Forgets keys whose media is deleted.
     async fn forget_garbage(&self, keys: Vec<String>) -> Result<(), StoreError>;
+    /// Queues keys nothing points at for the cleanup job, due now: the files a superseded render
+    /// attempt wrote after its job was taken over.
+    async fn discard_media(&self, keys: Vec<String>) -> Result<(), StoreError>;
     /// Queues the transcription of a stored segment (again, from scratch, for a re-sent one).
     async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError>;
     /// Leases the next due transcription to the caller.

@@ -90,14 +90,19 @@ pub fn rendered_keys(stem: &str) -> [String; 4] {
     [format!("{stem}.mp4"), format!("{stem}.jpg"), format!("{stem}.srt"), format!("{stem}.storyboard.jpg")]
 }
 
-/// The keys of a ready video: those its row names and its cue file beside the MP4 (rows from
-/// before attempt stems name `videos/{id}.mp4`, whose cue file is `videos/{id}.srt`).
+/// The keys of a ready video: every file its attempt may have written (a storyboard whose write
+/// reported failure may still have been stored), and those its row names. Rows from before
+/// attempt stems name `videos/{id}.mp4`, whose files share the stem `videos/{id}` the same way.
 pub(crate) fn ready_keys(video_key: &str, thumbnail_key: &str, storyboard: Option<&str>) -> Vec<String> {
-    let mut keys = vec![video_key.to_string(), thumbnail_key.to_string()];
-    if let Some(stem) = video_key.strip_suffix(".mp4") {
-        keys.push(format!("{stem}.srt"));
-    }
+    let mut keys: Vec<String> = match video_key.strip_suffix(".mp4") {
+        Some(stem) => rendered_keys(stem).into(),
+        None => vec![video_key.to_string()],
+    };
+    keys.push(thumbnail_key.to_string());
     keys.extend(StoredStoryboard::parse(storyboard).map(|s| s.key));
+    keys.retain(|k| !k.is_empty());
+    keys.sort();
+    keys.dedup();
     keys
 }
 

@@ -26,12 +26,6 @@ pub(super) async fn push_attempt(tx: &Tx<'_>, stem: &str) -> Result<(), StoreErr
     push(tx, &rendered_keys(stem), crate::clock::now_ms()).await
 }
 
-/// Takes `key` off the queue: it names a file again (a segment re-sent under its old key).
-pub(super) async fn keep(tx: &Tx<'_>, key: &str) -> Result<(), StoreError> {
-    exec(tx, "DELETE FROM media_garbage WHERE key = $1", &[&key]).await?;
-    Ok(())
-}
-
 /// Retires ready videos of highlights removed at or before `removed_before_ms` (their highlight
 /// becomes a change without a video) and segments received at or before `recorded_before_ms` of
 /// LIVEs quiet since then, queueing their keys.
@@ -42,33 +36,7 @@ pub(super) async fn retire(
     now_ms: i64,
 ) -> Result<Retired, StoreError> {
     let batch = i64::from(CLEANUP_BATCH);
-    let videos = rows(
-        tx,
-        "SELECT highlight_id, video_key, thumbnail_key, storyboard FROM videos
-         WHERE removed_at_ms IS NOT NULL AND removed_at_ms <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED",
-        &[&removed_before_ms, &batch],
-    )
-    .await?;
-    let mut keys = Vec::new();
-    let mut ids = Vec::with_capacity(videos.len());
-    for r in &videos {
-        let (id, video, thumbnail, storyboard): (String, Option<String>, Option<String>, Option<String>) =
-            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
-        let ready = ready_keys(
-            video.as_deref().unwrap_or_default(),
-            thumbnail.as_deref().unwrap_or_default(),
-            storyboard.as_deref(),
-        );
-        keys.extend(ready.into_iter().filter(|k| !k.is_empty()));
-        ids.push(id);
-    }
-    if !ids.is_empty() {
-        exec(tx, "DELETE FROM videos WHERE highlight_id = ANY($1)", &[&ids]).await?;
-        for id in &ids {
-            let seq = next_seq(tx).await?;
-            exec(tx, "UPDATE highlights SET seq = $2 WHERE id = $1", &[id, &seq]).await?;
-        }
-    }
+    // Recordings first: the change counter, which the videos' changes take, is held to the commit.
     let segments = rows(
         tx,
         "SELECT s.live_id, s.start_ms, s.media_key, s.storyboard FROM recording_segments s
@@ -77,6 +45,7 @@ pub(super) async fn retire(
         &[&recorded_before_ms, &batch],
     )
     .await?;
+    let mut keys = Vec::new();
     let (mut lives, mut starts) = (Vec::with_capacity(segments.len()), Vec::with_capacity(segments.len()));
     for r in &segments {
         let (live_id, start_ms, key, storyboard): (String, i64, String, Option<String>) =
@@ -108,6 +77,34 @@ pub(super) async fn retire(
             &[&lives, &now_ms],
         )
         .await?;
+    }
+    let videos = rows(
+        tx,
+        "SELECT highlight_id, video_key, thumbnail_key, storyboard FROM videos
+         WHERE removed_at_ms IS NOT NULL AND removed_at_ms <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED",
+        &[&removed_before_ms, &batch],
+    )
+    .await?;
+    let mut keys = Vec::new();
+    let mut ids = Vec::with_capacity(videos.len());
+    for r in &videos {
+        let (id, video, thumbnail, storyboard): (String, Option<String>, Option<String>, Option<String>) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        let ready = ready_keys(
+            video.as_deref().unwrap_or_default(),
+            thumbnail.as_deref().unwrap_or_default(),
+            storyboard.as_deref(),
+        );
+        keys.extend(ready);
+        ids.push(id);
+    }
+    push(tx, &keys, now_ms).await?;
+    if !ids.is_empty() {
+        exec(tx, "DELETE FROM videos WHERE highlight_id = ANY($1)", &[&ids]).await?;
+        for id in &ids {
+            let seq = next_seq(tx).await?;
+            exec(tx, "UPDATE highlights SET seq = $2 WHERE id = $1", &[id, &seq]).await?;
+        }
     }
     Ok(Retired { videos: ids.len() as u32, segments: segments.len() as u32 })
 }

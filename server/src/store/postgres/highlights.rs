@@ -10,7 +10,7 @@ use highlights_api::{
 use highlights_engine::{Decision, Moment, Policy};
 use tokio_postgres::Row;
 
-use super::shared::{Tx, exec, exists, next_seq, one, row, rows};
+use super::shared::{Tx, exec, exists, lock_changes, next_seq, one, row, rows};
 use super::{config, lives, quota, recordings, settings, videos};
 use crate::clock::now_ms;
 use crate::store::contract::{NewHighlight, StoreError};
@@ -189,6 +189,7 @@ async fn set_status(tx: &Tx<'_>, id: &str, status: HighlightStatus, live_now: bo
 /// Posts a suggested recommendation; what is already on the profile (or on its way) stays as it
 /// is. When videos are made here, it is scheduled now and posts once its video is ready.
 pub(super) async fn post(tx: &Tx<'_>, seller_id: &str, id: &str, videos: bool) -> Result<Highlight, StoreError> {
+    lock_changes(tx).await?;
     let h = load_for_update(tx, seller_id, id).await?;
     match (h.kind, h.status) {
         (Recommendation, Suggested) if videos => {
@@ -219,6 +220,7 @@ pub(super) async fn post(tx: &Tx<'_>, seller_id: &str, id: &str, videos: bool) -
 
 /// Takes a highlight down; removing twice is harmless.
 pub(super) async fn remove(tx: &Tx<'_>, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+    lock_changes(tx).await?;
     let h = load_for_update(tx, seller_id, id).await?;
     if h.status != Removed {
         take_down(tx, id).await?;
@@ -248,6 +250,7 @@ pub(super) async fn set_live_highlights(
     live_id: &str,
     on: bool,
 ) -> Result<Live, StoreError> {
+    lock_changes(tx).await?;
     exec(tx, "SELECT 1 FROM lives WHERE id = $1 AND seller_id = $2 FOR UPDATE", &[&live_id, &seller_id]).await?;
     let live = lives::load(tx, seller_id, live_id).await?;
     if live.highlights_on != on {
@@ -262,6 +265,7 @@ pub(super) async fn set_live_highlights(
 /// The seller approves an auto-post waiting for review: it posts at its post time. Approving
 /// twice is harmless; anything else (already posted, removed, never asked) is refused.
 pub(super) async fn approve(tx: &Tx<'_>, seller_id: &str, id: &str) -> Result<Highlight, StoreError> {
+    lock_changes(tx).await?;
     let h = load_for_update(tx, seller_id, id).await?;
     match (h.status, h.review) {
         (_, Review::Approved) => {}
@@ -292,6 +296,7 @@ pub(super) async fn remove_auto(
     seller_id: &str,
     live_id: Option<&str>,
 ) -> Result<RemovedCount, StoreError> {
+    lock_changes(tx).await?;
     if let Some(live_id) = live_id {
         lives::load(tx, seller_id, live_id).await?;
     }
@@ -317,6 +322,7 @@ pub(super) async fn create_video(
     videos: bool,
     quota: &RenderQuota,
 ) -> Result<Highlight, StoreError> {
+    lock_changes(tx).await?;
     if !highlights_api::is_valid_id(&v.live_id) {
         return Err(StoreError::NotFound("live"));
     }
@@ -455,6 +461,7 @@ pub(super) async fn any_scheduled(tx: &Tx<'_>) -> Result<bool, StoreError> {
 /// ready). An auto highlight of a seller who turned the toggle off meanwhile becomes a
 /// recommendation instead; what the seller made or posted themselves goes out regardless.
 pub(super) async fn post_due(tx: &Tx<'_>, now_ms: i64, videos: bool) -> Result<u32, StoreError> {
+    lock_changes(tx).await?;
     let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
     let due = rows(tx, &DUE_SQL, &[&now_ms, &LiveStatus::Live.as_str(), &silent_before, &videos]).await?;
     let mut posted = 0;

@@ -477,6 +477,10 @@ impl Store for PostgresStore {
         write!(self, |tx| garbage::forget(&tx, &keys).await?)
     }
 
+    async fn discard_media(&self, keys: Vec<String>) -> Result<(), StoreError> {
+        write!(self, |tx| garbage::push(&tx, &keys, crate::clock::now_ms()).await?)
+    }
+
     async fn queue_speech(&self, live_id: String, start_ms: i64, now_ms: i64) -> Result<(), StoreError> {
         write!(self, |tx| speech::queue(&tx, &live_id, start_ms, now_ms).await?)
     }

@@ -31,20 +31,22 @@ pub(super) async fn add(
     media_key: &str,
 ) -> Result<SegmentReceipt, StoreError> {
     live_exists(tx, live_id).await?;
-    // The strip of the bytes being replaced shows them no more; the key holds the new bytes.
-    let old_strip = row(
+    // The files of the bytes being replaced: nothing points at them once this commits. Locked, so
+    // a strip set meanwhile (by the replaced bytes' strip maker) is seen and queued too.
+    let replaced = row(
         tx,
-        "SELECT storyboard FROM recording_segments WHERE live_id = $1 AND start_ms = $2",
+        "SELECT media_key, storyboard FROM recording_segments WHERE live_id = $1 AND start_ms = $2 FOR UPDATE",
         &[&live_id, &start_ms],
     )
-    .await?
-    .map(|r| r.try_get::<_, Option<String>>(0))
-    .transpose()?
-    .flatten();
-    if let Some(old) = StoredStoryboard::parse(old_strip.as_deref()) {
-        garbage::push(tx, &[old.key], now_ms()).await?;
+    .await?;
+    if let Some(r) = replaced {
+        let (old_key, old_strip): (String, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
+        let mut keys: Vec<String> = StoredStoryboard::parse(old_strip.as_deref()).map(|s| s.key).into_iter().collect();
+        if old_key != media_key {
+            keys.push(old_key);
+        }
+        garbage::push(tx, &keys, now_ms()).await?;
     }
-    garbage::keep(tx, media_key).await?;
     let out_of_order = exists(
         tx,
         "SELECT 1 FROM recording_segments WHERE live_id = $1 AND start_ms > $2 LIMIT 1",

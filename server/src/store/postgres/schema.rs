@@ -216,7 +216,8 @@ UPDATE lives SET events_applied = (SELECT count(*) FROM events WHERE events.live
 /// own key stem (`output`, NULL once it finished without a file); a ready video of a removed
 /// highlight says since when (`removed_at_ms`, wall ms; videos of highlights removed before this
 /// version count from now); a LIVE says when its recording was deleted; and media keys no row
-/// points at any more wait in `media_garbage` for the cleanup job, leased like render jobs.
+/// points at any more wait in `media_garbage` for the cleanup job, leased like render jobs (with
+/// what failed renders left under the keys renders used before, `videos/{id}.*`).
 const V8: &str = "ALTER TABLE videos ADD COLUMN output TEXT DEFAULT NULL;
 ALTER TABLE videos ADD COLUMN removed_at_ms BIGINT DEFAULT NULL;
 ALTER TABLE lives ADD COLUMN recording_deleted_at_ms BIGINT DEFAULT NULL;
@@ -230,7 +231,11 @@ CREATE TABLE media_garbage (
     claimed_until_ms BIGINT,
     attempts BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX media_garbage_due ON media_garbage (due_at_ms);";
+CREATE INDEX media_garbage_due ON media_garbage (due_at_ms);
+INSERT INTO media_garbage (key, due_at_ms)
+    SELECT 'videos/' || v.highlight_id || e.ext, (extract(epoch FROM now()) * 1000)::bigint
+    FROM videos v, (VALUES ('.mp4'), ('.jpg'), ('.srt'), ('.storyboard.jpg')) AS e (ext)
+    WHERE v.state = 'failed';";
 
 /// The schema versions, in order.
 const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];

@@ -2,7 +2,7 @@
 
 use highlights_api::{Settings, SettingsPatch};
 
-use super::shared::{Tx, exec, next_seq, row};
+use super::shared::{Tx, exec, lock_changes, next_seq, row};
 use crate::store::contract::StoreError;
 use crate::store::rules;
 
@@ -36,6 +36,7 @@ pub(super) async fn load(tx: &Tx<'_>, seller_id: &str) -> Result<(Settings, i64)
 
 /// Applies a patch; a stale `expected_version` is refused with the current state.
 pub(super) async fn patch(tx: &Tx<'_>, seller_id: &str, p: &SettingsPatch) -> Result<Settings, StoreError> {
+    lock_changes(tx).await?;
     let (current, _) = read(tx, seller_id, true).await?;
     match rules::patched(current.clone(), p)? {
         None => Ok(current),

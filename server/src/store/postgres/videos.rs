@@ -9,7 +9,7 @@ use highlights_api::{Feed, FeedVideo, HighlightKind, HighlightStatus, LiveStatus
 use super::config;
 use super::garbage;
 use super::recordings;
-use super::shared::{Tx, exec, exists, next_seq, row, rows};
+use super::shared::{Tx, exec, exists, lock_changes, next_seq, row, rows};
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{MediaRef, RenderOutcome, RenderTask, RetryPolicy, StoredStoryboard, VideoJob};
 use crate::store::rules;
@@ -154,6 +154,7 @@ pub(super) async fn finish(
     now_ms: i64,
     policy: &RetryPolicy,
 ) -> Result<VideoState, StoreError> {
+    lock_changes(tx).await?;
     let Some(r) = row(
         tx,
         "SELECT attempts FROM videos WHERE highlight_id = $1 AND state = $2 AND output = $3 FOR UPDATE",
@@ -323,6 +324,7 @@ pub(super) async fn any_silent(tx: &Tx<'_>, wall_now_ms: i64) -> Result<bool, St
 
 /// Clears the LIVE-now link of videos whose LIVE sent nothing for the configured silence.
 pub(super) async fn clear_silent(tx: &Tx<'_>, wall_now_ms: i64) -> Result<u32, StoreError> {
+    lock_changes(tx).await?;
     let before = config::silent_before(tx, wall_now_ms).await?;
     let ids = rows(
         tx,

@@ -23,12 +23,6 @@ pub(super) fn push_attempt(conn: &Connection, stem: &str) -> Result<(), StoreErr
     push(conn, &rendered_keys(stem), crate::clock::now_ms())
 }
 
-/// Takes `key` off the queue: it names a file again (a segment re-sent under its old key).
-pub(super) fn keep(conn: &Connection, key: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM media_garbage WHERE key = ?1")?.execute([key])?;
-    Ok(())
-}
-
 /// Retires ready videos of highlights removed at or before `removed_before_ms` (their highlight
 /// becomes a change without a video) and segments received at or before `recorded_before_ms` of
 /// LIVEs quiet since then, queueing their keys.
@@ -38,7 +32,7 @@ pub(super) fn retire(
     recorded_before_ms: i64,
     now_ms: i64,
 ) -> Result<Retired, StoreError> {
-    // Each video's id and its keys (rows from before stems name theirs; none may be empty).
+    // Each video's id and its keys.
     let videos: Vec<(String, Vec<String>)> = conn
         .prepare_cached(
             "SELECT highlight_id, coalesce(video_key, ''), coalesce(thumbnail_key, ''), storyboard FROM videos
@@ -47,7 +41,7 @@ pub(super) fn retire(
         .query_map(params![removed_before_ms, CLEANUP_BATCH], |r| {
             let keys =
                 ready_keys(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?.as_deref());
-            Ok((r.get(0)?, keys.into_iter().filter(|k| !k.is_empty()).collect()))
+            Ok((r.get(0)?, keys))
         })?
         .collect::<Result<_, _>>()?;
     for (id, keys) in &videos {

@@ -38,16 +38,18 @@ pub(super) fn add(
     media_key: &str,
 ) -> Result<SegmentReceipt, StoreError> {
     live_exists(conn, live_id)?;
-    // The strip of the bytes being replaced shows them no more; the key holds the new bytes.
-    let old_strip: Option<String> = conn
-        .prepare_cached("SELECT storyboard FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2")?
-        .query_row(params![live_id, start_ms], |r| r.get(0))
-        .optional()?
-        .flatten();
-    if let Some(old) = StoredStoryboard::parse(old_strip.as_deref()) {
-        garbage::push(conn, &[old.key], now_ms())?;
+    // The files of the bytes being replaced: nothing points at them once this commits.
+    let replaced: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT media_key, storyboard FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2")?
+        .query_row(params![live_id, start_ms], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((old_key, old_strip)) = replaced {
+        let mut keys: Vec<String> = StoredStoryboard::parse(old_strip.as_deref()).map(|s| s.key).into_iter().collect();
+        if old_key != media_key {
+            keys.push(old_key);
+        }
+        garbage::push(conn, &keys, now_ms())?;
     }
-    garbage::keep(conn, media_key)?;
     let out_of_order = conn
         .prepare_cached("SELECT 1 FROM recording_segments WHERE live_id = ?1 AND start_ms > ?2")?
         .exists(params![live_id, start_ms])?;

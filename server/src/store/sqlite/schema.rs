@@ -246,7 +246,8 @@ ALTER TABLE videos ADD COLUMN note TEXT DEFAULT NULL;";
 /// once it finished without a file); a ready video of a removed highlight says since when
 /// (`removed_at_ms`, wall ms; videos of highlights removed before this version count from now);
 /// a LIVE says when its recording was deleted; and media keys no row points at any more wait in
-/// `media_garbage` for the cleanup job, leased like render jobs.
+/// `media_garbage` for the cleanup job, leased like render jobs (with what failed renders left
+/// under the keys renders used before, `videos/{id}.*`).
 const V15: &str = "ALTER TABLE videos ADD COLUMN output TEXT DEFAULT NULL;
 ALTER TABLE videos ADD COLUMN removed_at_ms INTEGER DEFAULT NULL;
 ALTER TABLE lives ADD COLUMN recording_deleted_at_ms INTEGER DEFAULT NULL;
@@ -260,7 +261,12 @@ CREATE TABLE media_garbage (
     claimed_until_ms INTEGER,
     attempts INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX media_garbage_due ON media_garbage (due_at_ms);";
+CREATE INDEX media_garbage_due ON media_garbage (due_at_ms);
+INSERT INTO media_garbage (key, due_at_ms)
+    SELECT 'videos/' || v.highlight_id || e.ext, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+    FROM videos v, (SELECT '.mp4' AS ext UNION ALL SELECT '.jpg' UNION ALL SELECT '.srt'
+                    UNION ALL SELECT '.storyboard.jpg') e
+    WHERE v.state = 'failed';";
 
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
@@ -286,6 +292,44 @@ pub(super) fn migrations() -> Migrations<'static> {
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
+
+    /// Media of before version 15: the ready video of a highlight already removed starts its grace
+    /// now, what failed renders left under the old keys is queued, and the rest stays as it was.
+    #[test]
+    fn version_15_starts_the_grace_of_removed_videos_and_queues_failed_renders() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 14).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sellers (id, name, created_at_ms) VALUES ('s', 'S', 0);
+             INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq) VALUES ('l', 's', 'L', 0, 'ended', 1);
+             INSERT INTO highlights (id, seller_id, live_id, kind, status, start_ms, end_ms, score, signals, format, seq)
+                 VALUES ('gone', 's', 'l', 'auto', 'removed', 0, 1, 1, '[]', '{}', 2),
+                        ('kept', 's', 'l', 'auto', 'posted', 0, 1, 1, '[]', '{}', 3),
+                        ('bad', 's', 'l', 'recommendation', 'suggested', 0, 1, 1, '[]', '{}', 4);
+             INSERT INTO videos (highlight_id, state, next_attempt_at_ms, video_key, thumbnail_key) VALUES
+                 ('gone', 'ready', 0, 'videos/gone.mp4', 'videos/gone.jpg'),
+                 ('kept', 'ready', 0, 'videos/kept.mp4', 'videos/kept.jpg'),
+                 ('bad', 'failed', 0, NULL, NULL);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let removed: Vec<(String, bool)> = conn
+            .prepare("SELECT highlight_id, removed_at_ms > 0 FROM videos WHERE removed_at_ms IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(removed, [("gone".to_string(), true)]);
+        let queued: Vec<String> = conn
+            .prepare("SELECT key FROM media_garbage ORDER BY key")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(queued, ["videos/bad.jpg", "videos/bad.mp4", "videos/bad.srt", "videos/bad.storyboard.jpg"]);
+    }
 
     /// Rows stored before version 10 keep working: keys the ingestion routes stored become the
     /// service's, the rest stay the sellers', and old tokens never expire.
