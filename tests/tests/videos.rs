@@ -1,6 +1,7 @@
 //! The loop with real media: a LIVE's recording and events in → the engine's moment rendered into
 //! an MP4 → posted with LIVE now once the video is ready → REST → core sync → the row the seller
-//! sees, whose player URL plays and whose thumbnail shows.
+//! sees, whose player URL plays and whose thumbnail shows; taken down and cleaned up, the row
+//! the seller sees points at no deleted file.
 
 use std::time::Duration;
 
@@ -9,8 +10,8 @@ use highlights_core::Event;
 use highlights_core::view::HighlightBadge;
 use highlights_e2e::{Backend, Device};
 use highlights_engine::sim::{StreamSpec, generate};
-use highlights_server::media::Ffmpeg;
 use highlights_server::media::test_pattern;
+use highlights_server::media::{Cleaner, Ffmpeg, Retention};
 use highlights_server::serve::{ServeOptions, Videos};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,8 +84,9 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
         let rows: Vec<_> = rec.highlights.iter().map(|h| (h.badge, h.video.as_ref().map(|v| v.state))).collect();
         panic!("no rendered video posted with LIVE now within 4 min; rows (badge, video): {rows:?}")
     });
+    let row_id = row.id.clone();
     let video = row.video.unwrap();
-    let player = video.player_url.unwrap();
+    let player = video.player_url.clone().unwrap();
     assert!(player.starts_with(&b.url()), "the core made the media path a URL on the backend: {player}");
     let mp4 = http.get(&player).send().await.unwrap();
     assert_eq!(mp4.status(), 200, "a posted video plays for anyone");
@@ -158,4 +160,27 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
     let rec = other.core.view().unwrap().recording.unwrap();
     let row = rec.highlights.iter().find(|h| h.id == rec_id).unwrap();
     assert!(row.video.as_ref().unwrap().player_url.as_deref().unwrap().starts_with("http"), "{row:?}");
+
+    // The seller takes the first video down; past the removed videos' grace the cleanup job
+    // deletes its files. The phone never points at them: after its next sync the row is removed
+    // with no video, the module's strip no longer shows its thumbnail, and the URLs it had are gone.
+    d.core.dispatch(Event::RemoveHighlight { highlight_id: row_id.clone() }).unwrap();
+    d.syncer.sync().await.unwrap();
+    let no_grace = Retention { removed_videos: Duration::ZERO, ..Retention::default() };
+    let swept = Cleaner::new(b.store(), b.running().state.media.clone(), no_grace).pass().await.unwrap();
+    assert_eq!((swept.videos, swept.failed), (1, 0), "{swept:?}");
+    assert!(swept.deleted >= 3, "its video, thumbnail and storyboard: {swept:?}");
+    d.syncer.sync().await.unwrap();
+    let rec = d.core.view().unwrap().recording.unwrap();
+    let gone = rec.highlights.iter().find(|h| h.id == row_id).unwrap();
+    assert_eq!((gone.badge, gone.video.is_none()), (HighlightBadge::Removed, true), "{gone:?}");
+    d.core.dispatch(Event::Back).unwrap();
+    let module = d.core.view().unwrap().module;
+    let live_row = module.recordings.iter().find(|r| r.id == "live-v").unwrap();
+    assert!(!live_row.thumbnail_urls.contains(video.thumbnail_url.as_ref().unwrap()), "{live_row:?}");
+    for url in [player.clone(), video.thumbnail_url.clone().unwrap(), board.url.clone()] {
+        assert_eq!(http.get(&url).bearer_auth(&token).send().await.unwrap().status(), 404, "{url}");
+    }
+    let kept = rec.highlights.iter().find(|h| h.id == rec_id).unwrap().video.clone().unwrap();
+    assert_eq!(http.get(kept.player_url.unwrap()).send().await.unwrap().status(), 200, "the other video plays on");
 }
