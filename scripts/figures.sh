@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 out=target/figures
 log() { echo "== $*" >&2; }
 reliability=${RELIABILITY:-full}
-# --only NAME...: measure just these (engine detection eval module sync snapping speech render
+# --only NAME...: measure just these (engine detection eval module sync snapping speech render learning
 # kotlin desktop pc-app cluster abuse reliability); the other rows keep what docs/figures.md says.
 # --report-only --only NAME... rewrites just those rows from the last run's outputs.
 only=()
@@ -66,6 +66,8 @@ want desktop && log "desktop frame time, 50 video cards"
 want desktop && { bash scripts/bench-desktop.sh >"$out/desktop.txt" 2>&1 || echo "desktop bench: not run" >"$out/desktop.txt"; }
 want pc-app && log "the PC app as installed: package, cold start, installed size"
 want pc-app && { bash scripts/desktop-installed-test.sh >"$out/pc-app.txt" 2>&1 || echo "pc app test: failed" >>"$out/pc-app.txt"; }
+want learning && log "per-seller learning on the simulated population (held-out seeds)"
+want learning && cargo test -q --release -p highlights-engine --test learning -- --ignored learning_figure --nocapture >"$out/learning.txt" 2>&1
 want cluster && log "distributed mode: end to end with 1 and 2 workers (PostgreSQL, NATS)"
 want cluster && { bash scripts/cluster-bench.sh >"$out/cluster.txt" 2>&1 || echo "cluster bench: failed" >>"$out/cluster.txt"; }
 want abuse && log "attacks on a local server (docs/attacks.md)"
@@ -317,6 +319,22 @@ mode = grab(r, r"reliability mode: (\w+)", str)
 failed = len(re.findall(r"test result: FAILED|panicked", r)) if mode else None
 depth = "fuzzing 5,000 cases per target, schemathesis 500 per operation" if mode == "full" else "the CI slice"
 figure(f"reliability suites ({depth})", failed, "failures", "0", failed == 0 if mode else None, "" if mode else "not run to the end")
+
+lf = read("learning.txt")
+def ratio(name):
+    m = re.search(rf"FIGURE {name} x([0-9.]+) ± ([0-9.]+)", lf)
+    return (float(m.group(1)), float(m.group(2))) if m else (None, None)
+held = "20 held-out seeds of the simulated population (200 sellers, 40 LIVEs each), learning over today's fixed bar and hash assignment"
+lc, lcc = ratio("learning_converted_per_post")
+figure("per-seller learning: LIVE entries plus orders per posted clip", lc, "x", "≥ 1.20x", lc is not None and lc - lcc >= 1.2, f"± {lcc} (95 %); {held}")
+lr, lrc = ratio("learning_removals_per_live")
+figure("per-seller learning: seller removals per LIVE", lr, "x", "≤ 0.70x", lr is not None and lr + lrc <= 0.7, f"± {lrc} (95 %); {held}")
+lp, lpc = ratio("learning_posts_per_live")
+figure("per-seller learning: posts per LIVE", lp, "x", "≥ 0.90x", lp is not None and lp - lpc >= 0.9, f"± {lpc} (95 %); {held}")
+rg = re.search(r"FIGURE learning_regret_400 ([0-9.]+) vs uniform ([0-9.]+) \(([0-9.]+)x\)", lf)
+figure("format bandit: regret after 400 clips per seller, over the uniform assignment's", float(rg.group(3)) if rg else None, "x", "< 0.5x", bool(rg) and float(rg.group(3)) < 0.5, f"{rg.group(1)} vs {rg.group(2)} expected entries plus orders per seller, mean of 20 held-out seeds" if rg else "")
+rh = re.search(r"FIGURE learning_regret_halves first 200 ([0-9.]+), second 200 ([0-9.]+)", lf)
+figure("format bandit: regret added in clips 201-400, over clips 1-200", float(rh.group(2)) / float(rh.group(1)) if rh else None, "x", "< 1x", bool(rh) and float(rh.group(2)) < float(rh.group(1)), f"expected entries plus orders per seller lost: clips 1-200 {rh.group(1)}, clips 201-400 {rh.group(2)}" if rh else "")
 
 cpu = os.cpu_count()
 mem = ""

@@ -12,6 +12,7 @@ mod detector;
 mod engine;
 pub mod eval;
 pub mod event;
+pub mod learn;
 mod lives;
 mod moment;
 mod policy;

@@ -1,0 +1,8 @@
+//! What the engine learns per seller: their auto-post bar from what they do with their
+//! highlights, and their clips' format from what their viewers do.
+
+pub mod bar;
+pub mod format;
+
+pub use bar::{BarLearning, Feedback, SellerBar};
+pub use format::{Earned, FormatChoice, FormatLearning};
