@@ -1,12 +1,12 @@
 //! Per-seller learning on the simulated population whose model issue 32 fixes
-//! (`sim::population`): the learned bar and format choice against today's fixed bar and hash
+//! (`learn::population`): the learned bar and format choice against today's fixed bar and hash
 //! assignment, on held-out seeds, never those the learners' settings were chosen on
 //! (`choose_learning_settings`, run by `scripts/learning-figure.sh --choose`).
 
 use std::sync::OnceLock;
 
+use highlights_engine::learn::population::{FormatPolicy, MomentPool, Policy, Totals, regret_curve, simulate};
 use highlights_engine::learn::{BarLearning, FormatLearning};
-use highlights_engine::sim::population::{FormatPolicy, MomentPool, Policy, Totals, regret_curve, simulate};
 
 /// Seeds the learners' settings were chosen on.
 const TRAINING_SEEDS: std::ops::RangeInclusive<u64> = 1..=10;

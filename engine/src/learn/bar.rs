@@ -39,7 +39,7 @@ pub enum Feedback {
 
 /// How the bar learns: what each kind of feedback is taken to mean, how fast it is forgotten,
 /// and how far the bar may move. Chosen on training seeds of the simulated population
-/// (`sim::population`), never on the seeds its figures are measured on.
+/// (`learn::population`), never on the seeds its figures are measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BarLearning {
     /// Chance an auto-post below the seller's taste is removed, as the learner assumes it.

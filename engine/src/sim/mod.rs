@@ -7,7 +7,6 @@
 //! emote walls from a few accounts with no conversion. Chat has users and text: sentences and short
 //! reactions, a moment's catchphrase repeated by many viewers, spam repeated by few.
 
-pub mod population;
 mod spec;
 mod talk;
 pub mod truth;

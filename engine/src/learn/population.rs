@@ -18,9 +18,10 @@
 
 use std::collections::HashMap;
 
+use super::bar::{BarLearning, Feedback, SellerBar};
+use super::format::{Earned, FormatChoice, FormatLearning};
 use crate::bar::AutoPostBar;
 use crate::engine::Engine;
-use crate::learn::{BarLearning, Earned, Feedback, FormatChoice, FormatLearning, SellerBar};
 use crate::settings::EngineSettings;
 use crate::sim::{StreamSpec, generate};
 
