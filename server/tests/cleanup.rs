@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::TestServer;
@@ -15,7 +16,9 @@ use highlights_api::{VideoState, paths};
 use highlights_server::media::intake::{segment_key, strip_key};
 use highlights_server::media::{Cleaner, MediaStore, Retention, Swept};
 use highlights_server::serve::ServeOptions;
-use highlights_server::store::{RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, StoredStoryboard};
+use highlights_server::store::{
+    REPLACED_KEPT_MS, RenderOutcome, RenderTask, RetryPolicy, SegmentProbe, StoredStoryboard,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -185,11 +188,21 @@ async fn what_nothing_points_at_is_deleted_and_nothing_the_api_names_is() {
     assert!(files(&root).len() > wanted.len(), "leftovers to clean: {:?}", files(&root));
 
     // The first pass deletes only what nothing points at: the failed attempts, the superseded
-    // one (nothing yet), the replaced segment and its strip, a strip made too late. Every URL
-    // the API names still answers.
+    // one (nothing yet), a strip made too late. The replaced segment and its strip stay a while
+    // (a render may still be reading them), then go. Every URL the API names still answers.
+    let replaced =
+        [segment_key(&live.live_id, live.started_at_ms, "v0"), strip_key(&live.live_id, live.started_at_ms, "v0")];
     let swept = pass(&s, Retention::default()).await;
     assert_eq!((swept.videos, swept.segments, swept.failed), (0, 0, 0), "{swept:?}");
-    assert_eq!(swept.deleted, 4 * 3 + 3, "{swept:?}");
+    assert_eq!(swept.deleted, 4 * 3 + 1, "{swept:?}");
+    assert_eq!(files(&root), wanted.iter().chain(&replaced).cloned().collect());
+    let later = highlights_server::clock::now_ms() + REPLACED_KEPT_MS + 1;
+    let swept = Cleaner::new(store.clone(), media.clone(), Retention::default())
+        .with_clock(Arc::new(move || later))
+        .pass()
+        .await
+        .unwrap();
+    assert_eq!((swept.deleted, swept.videos, swept.segments), (2, 0, 0), "{swept:?}");
     assert_eq!(files(&root), wanted);
     assert_eq!(every_named_file_is_served(&s, &live).await, 3 + 3 + 2 + 2, "both videos, in list and feed");
 
@@ -309,4 +322,23 @@ async fn cleaners_at_once_delete_each_file_once() {
         "each video retired once, each file deleted once"
     );
     assert!(files(&s.dir.path().join("media")).is_empty(), "{:?}", files(&s.dir.path().join("media")));
+}
+
+#[tokio::test]
+async fn a_key_queued_again_while_a_cleaner_deletes_it_stays_queued() {
+    let s = server().await;
+    let store = s.store();
+    let keys = vec!["videos/h-late.mp4".to_string(), "videos/h-late.jpg".to_string()];
+    store.discard_media(keys.clone()).await.unwrap();
+    let now = highlights_server::clock::now_ms();
+    let mut claimed = store.claim_garbage(now, LEASE_MS).await.unwrap();
+    claimed.sort();
+    assert_eq!(claimed, ["videos/h-late.jpg", "videos/h-late.mp4"]);
+    // A superseded render writes its file after the cleaner deleted nothing there, then queues it.
+    store.discard_media(keys[..1].to_vec()).await.unwrap();
+    store.forget_garbage(claimed, now + LEASE_MS).await.unwrap();
+    let again = store.claim_garbage(now, LEASE_MS).await.unwrap();
+    assert_eq!(again, ["videos/h-late.mp4"], "queued again: not forgotten by the earlier deletion");
+    store.forget_garbage(again, now + LEASE_MS).await.unwrap();
+    assert!(store.claim_garbage(i64::MAX / 4, LEASE_MS).await.unwrap().is_empty());
 }

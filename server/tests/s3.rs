@@ -120,6 +120,9 @@ fn the_store_keeps_whole_objects_serves_ranges_and_deletes() {
     assert!(refused.contains("403"), "{refused}");
     assert!(matches!(store.size("videos/b.mp4"), Err(MediaError::Missing(_))));
     assert!(wrong.ensure_bucket().is_err(), "a bucket it may not reach is an error at start");
+    // Keys belong in the environment, never in a URL that may be logged.
+    let in_url = config("http://AKTEST:SKTEST@127.0.0.1:9", "contract", "SKTEST");
+    assert!(S3MediaStore::new(&in_url).is_err());
     // Unreachable: the errors (which reach logs and job rows) carry no signed URL.
     let dead = S3MediaStore::new(&config("http://127.0.0.1:9", "contract", "SKTEST")).unwrap();
     let errors = format!(

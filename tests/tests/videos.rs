@@ -24,6 +24,8 @@ async fn a_moment_becomes_a_video_the_seller_can_play() {
     let b = Backend::start_with(ServeOptions {
         videos: Videos::RenderWith(ff.clone()),
         render_workers: 2,
+        // The test's own cleanup pass below is the only one.
+        retention: Retention { every: Duration::from_secs(86_400), ..Retention::default() },
         ..Default::default()
     })
     .await;

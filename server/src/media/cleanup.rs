@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::store::MediaStore;
+use crate::clock::Clock;
 use crate::store::{CLEANUP_BATCH, Store, StoreError};
 
 /// How long a claimed key is one process's to delete before another may try.
@@ -24,7 +25,7 @@ pub struct Retention {
     /// How long a LIVE's recording is kept once the LIVE went quiet: until then the seller can
     /// cut new videos of it.
     pub recordings: Duration,
-    /// Time between passes.
+    /// Time between passes (at least a second), the first one this long after the start.
     pub every: Duration,
 }
 
@@ -47,7 +48,8 @@ pub struct Swept {
     pub segments: u32,
     /// Files deleted (or found already gone).
     pub deleted: u32,
-    /// Deletions that failed; their keys are tried again once their lease lapses.
+    /// Deletions that failed (a pass stops at the first); their keys are tried again once their
+    /// lease lapses.
     pub failed: u32,
 }
 
@@ -57,6 +59,7 @@ pub struct Cleaner {
     store: Arc<dyn Store>,
     media: Arc<dyn MediaStore>,
     retention: Retention,
+    clock: Clock,
 }
 
 fn ms(d: Duration) -> i64 {
@@ -64,21 +67,34 @@ fn ms(d: Duration) -> i64 {
 }
 
 impl Cleaner {
-    /// A cleaner keeping media as `retention` says.
+    /// A cleaner keeping media as `retention` says, by the wall clock.
     pub fn new(store: Arc<dyn Store>, media: Arc<dyn MediaStore>, retention: Retention) -> Self {
-        Self { store, media, retention }
+        Self { store, media, retention, clock: Arc::new(crate::clock::now_ms) }
     }
 
-    /// Passes every `retention.every` until `stop` turns true; a failed pass is retried at the next.
+    /// This cleaner, telling time by `clock`: lets a test say that a grace is over.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Passes every `retention.every` (the first one `every` after starting) until `stop` turns
+    /// true; a pass under way is dropped then (its claims lapse), and a failed one is retried at
+    /// the next.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let mut tick = tokio::time::interval(self.retention.every);
+        let every = self.retention.every.max(Duration::from_secs(1));
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 _ = stop.changed() => return,
             }
-            match self.pass().await {
+            let swept = tokio::select! {
+                swept = self.pass() => swept,
+                _ = stop.changed() => return,
+            };
+            match swept {
                 Ok(s) if s == Swept::default() => {}
                 Ok(s) => tracing::info!(
                     videos = s.videos,
@@ -94,10 +110,11 @@ impl Cleaner {
         }
     }
 
-    /// One pass, by the wall clock: retires what is past its time, then deletes every due key
-    /// no other process holds.
+    /// One pass: retires what is past its time, then deletes every due key no other process
+    /// holds. A failing media store is not hammered: the first failure ends the pass, and the
+    /// keys claimed are tried again once their lease lapses.
     pub async fn pass(&self) -> Result<Swept, StoreError> {
-        let now = crate::clock::now_ms();
+        let now = (self.clock)();
         let (removed_before, recorded_before) =
             (now.saturating_sub(ms(self.retention.removed_videos)), now.saturating_sub(ms(self.retention.recordings)));
         let mut swept = Swept::default();
@@ -111,30 +128,34 @@ impl Cleaner {
         }
         loop {
             // Each claim's lease runs from when it is taken.
-            let keys = self.store.claim_garbage(crate::clock::now_ms(), GARBAGE_LEASE_MS).await?;
+            let claimed_at = (self.clock)();
+            let keys = self.store.claim_garbage(claimed_at, GARBAGE_LEASE_MS).await?;
             let claimed = keys.len();
             if claimed == 0 {
                 break;
             }
             let media = self.media.clone();
             let (deleted, failed) = tokio::task::spawn_blocking(move || {
-                keys.into_iter().partition::<Vec<_>, _>(|key| match media.delete(key) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        tracing::warn!(%key, error = %crate::error_chain(&e), "media not deleted; tried again later");
-                        false
+                let mut deleted = Vec::with_capacity(keys.len());
+                for key in keys {
+                    match media.delete(&key) {
+                        Ok(()) => deleted.push(key),
+                        Err(e) => {
+                            tracing::warn!(%key, error = %crate::error_chain(&e), "media not deleted; tried again later");
+                            return (deleted, 1);
+                        }
                     }
-                })
+                }
+                (deleted, 0)
             })
             .await
             .map_err(|e| StoreError::backend("deleting media", e.to_string()))?;
             swept.deleted += deleted.len() as u32;
-            swept.failed += failed.len() as u32;
+            swept.failed += failed;
             if !deleted.is_empty() {
-                self.store.forget_garbage(deleted).await?;
+                self.store.forget_garbage(deleted, claimed_at + GARBAGE_LEASE_MS).await?;
             }
-            // A failing media store is not hammered: the rest waits for the next pass.
-            if !failed.is_empty() || claimed < CLEANUP_BATCH as usize {
+            if failed > 0 || claimed < CLEANUP_BATCH as usize {
                 break;
             }
         }

@@ -140,7 +140,17 @@ pub async fn take_segment(
     tokio::task::spawn_blocking(move || m.put_bytes(&k, &bytes))
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
-    let receipt = store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await?;
+    let receipt = match store.add_segment(live_id.clone(), start_ms, probe, key.clone()).await {
+        Ok(receipt) => receipt,
+        Err(e) => {
+            // Nothing points at the bytes just stored (each receipt has its own key): they go.
+            let (m, k) = (media.clone(), key.clone());
+            if !matches!(tokio::task::spawn_blocking(move || m.delete(&k)).await, Ok(Ok(()))) {
+                tracing::warn!(%live_id, start_ms, "bytes of a segment not kept left behind");
+            }
+            return Err(e.into());
+        }
+    };
     if speech && receipt.readable && ffmpeg.is_some() {
         // Queued afresh for re-sent bytes; a failure here leaves the clip without these words, never without the segment.
         if let Err(e) = store.queue_speech(live_id.clone(), start_ms, crate::clock::now_ms()).await {

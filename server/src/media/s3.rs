@@ -122,6 +122,10 @@ impl S3MediaStore {
     pub fn new(config: &S3Config) -> Result<Self, MediaError> {
         let endpoint: url::Url =
             config.endpoint.parse().map_err(|e| backend("reading the object store's endpoint", e))?;
+        if !endpoint.username().is_empty() || endpoint.password().is_some() {
+            // Keys go in the environment, never in a URL that may be logged or shown.
+            return Err(backend("reading the object store's endpoint", "credentials in the URL: use the environment"));
+        }
         let tls = match endpoint.scheme() {
             "https" => crate::tls::client_config(crate::tls::ca_file_from_env(crate::tls::MEDIA_CA_ENV).as_deref()),
             "http" => {
@@ -164,6 +168,9 @@ impl S3MediaStore {
         match head("reaching the bucket")? {
             s if s.is_success() => return Ok(()),
             StatusCode::NOT_FOUND => {}
+            // Wrong keys, or keys allowed objects but not the bucket itself (no s3:ListBucket):
+            // what the store says of an object tells them apart.
+            StatusCode::FORBIDDEN => return self.keys_work(),
             s => return Err(backend("reaching the bucket", format!("object store answered {s}"))),
         }
         let url = CreateBucket::new(&self.bucket, &self.credentials).sign(SIGNED_FOR);
@@ -180,6 +187,27 @@ impl S3MediaStore {
         match head("creating the bucket")? {
             s if s.is_success() => Ok(()),
             s => Err(backend("creating the bucket", format!("object store answered {created}, then {s}"))),
+        }
+    }
+
+    /// After a 403 on the bucket: an object's answer says whether the keys are wrong (refused at
+    /// start) or only not allowed to look at the bucket, which the store then assumes is there.
+    /// Without s3:ListBucket, S3 answers a missing object 403 too, so media routes answer 503
+    /// for it rather than 404: grant it.
+    fn keys_work(&self) -> Result<(), MediaError> {
+        let url = self.bucket.get_object(Some(&self.credentials), "highlights-probe/none").sign(SIGNED_FOR);
+        let r = self.http.get(url).send().map_err(|e| transport("reaching the bucket", e))?;
+        let status = r.status();
+        let body = r.text().unwrap_or_default();
+        let code = body.split("<Code>").nth(1).and_then(|rest| rest.split("</Code>").next()).unwrap_or_default();
+        if status == StatusCode::NOT_FOUND || code == "AccessDenied" {
+            tracing::warn!(
+                bucket = self.bucket.name(),
+                "the bucket cannot be looked at (grant s3:ListBucket); assuming it is there"
+            );
+            Ok(())
+        } else {
+            Err(backend("reaching the bucket", format!("object store answered {status} {code}")))
         }
     }
 

@@ -678,8 +678,9 @@ pub trait Store: Send + Sync + 'static {
     /// Leases up to [`crate::store::CLEANUP_BATCH`] due media keys to the caller for deletion, until
     /// `now_ms + lease_ms`: another process deletes them only once the lease lapses.
     async fn claim_garbage(&self, now_ms: i64, lease_ms: i64) -> Result<Vec<String>, StoreError>;
-    /// Forgets keys whose media is deleted.
-    async fn forget_garbage(&self, keys: Vec<String>) -> Result<(), StoreError>;
+    /// Forgets keys whose media is deleted, as claimed until `claimed_until_ms`: a key queued
+    /// again since the claim (its file may have been written after the deletion) stays queued.
+    async fn forget_garbage(&self, keys: Vec<String>, claimed_until_ms: i64) -> Result<(), StoreError>;
     /// Queues keys nothing points at for the cleanup job, due now: the files a superseded render
     /// attempt wrote after its job was taken over.
     async fn discard_media(&self, keys: Vec<String>) -> Result<(), StoreError>;

@@ -106,6 +106,10 @@ pub(crate) fn ready_keys(video_key: &str, thumbnail_key: &str, storyboard: Optio
     keys
 }
 
+/// How long the files of a segment a re-send replaced stay (ms): a render or strip that read its
+/// key before the re-send still finishes.
+pub const REPLACED_KEPT_MS: i64 = 10 * 60_000;
+
 /// Most rows one cleanup step moves or claims: keeps each of its transactions short.
 pub const CLEANUP_BATCH: u32 = 200;
 

@@ -20,9 +20,9 @@ pub use contract::{
     encode_entry, engine_settings_in_force, token_hash,
 };
 pub use media_contract::{
-    CLEANUP_BATCH, CaptionLine, ClipSpan, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, RenderMaterial, RenderOutcome,
-    RenderTask, Retired, RetryPolicy, SegmentProbe, SegmentRef, SegmentStoryboard, SpeechOutcome, SpeechTask,
-    StoredStoryboard, VideoJob, rendered_keys,
+    CLEANUP_BATCH, CaptionLine, ClipSpan, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, REPLACED_KEPT_MS,
+    RenderMaterial, RenderOutcome, RenderTask, Retired, RetryPolicy, SegmentProbe, SegmentRef, SegmentStoryboard,
+    SpeechOutcome, SpeechTask, StoredStoryboard, VideoJob, rendered_keys,
 };
 pub use postgres::PostgresStore;
 pub use quota::{QUOTA_WINDOW_MS, RenderQuota};

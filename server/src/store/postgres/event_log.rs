@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use highlights_api::IngestResult;
 use highlights_engine::{EventKind, LiveEvent};
 
-use super::shared::{Tx, exec, exists, one, row, rows};
+use super::shared::{Tx, exec, exists, lock_changes, one, row, rows};
 use super::{config, highlights, idempotency, ingest};
 use crate::store::contract::{LogHistory, Logged, LoggedEntry, Scorer, StoreError, engine_settings_in_force};
 use crate::store::rules::{self, BatchState};
@@ -112,6 +112,8 @@ pub(super) async fn apply(
     if fresh.is_empty() {
         return Ok(out);
     }
+    // Before any LIVE's row: the lock order seller actions follow too (see `lock_changes`).
+    lock_changes(tx).await?;
     let sellers: Vec<&str> = unique(fresh.iter().map(|&i| entries[i].seller_id.as_str()));
     let known: HashSet<String> = rows(tx, "SELECT id FROM sellers WHERE id = ANY($1)", &[&sellers])
         .await?

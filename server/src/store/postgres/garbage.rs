@@ -3,18 +3,26 @@
 //! transaction that stops pointing at it, so nothing the store answers names a deleted file.
 //! Processes cleaning at once skip each other's locked rows.
 
-use super::shared::{Tx, exec, next_seq, rows};
+use super::shared::{Tx, exec, lock_changes, next_seq, rows};
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{CLEANUP_BATCH, Retired, StoredStoryboard, ready_keys, rendered_keys};
 
-/// Queues `keys` for deletion from `due_ms` (wall ms); a key already queued keeps its place.
+/// Queues `keys` for deletion from `due_ms` (wall ms). A key already queued is due at the earlier
+/// time and no longer claimed: a cleaner deleting it now may have come before its file was
+/// written, so its deletion must not forget it.
 pub(super) async fn push(tx: &Tx<'_>, keys: &[String], due_ms: i64) -> Result<(), StoreError> {
     if keys.is_empty() {
         return Ok(());
     }
+    let mut keys = keys.to_vec();
+    // One row per key: ON CONFLICT DO UPDATE refuses to touch a row twice in one statement.
+    keys.sort();
+    keys.dedup();
     exec(
         tx,
-        "INSERT INTO media_garbage (key, due_at_ms) SELECT unnest($1::text[]), $2 ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO media_garbage (key, due_at_ms) SELECT unnest($1::text[]), $2
+         ON CONFLICT (key) DO UPDATE SET due_at_ms = least(media_garbage.due_at_ms, excluded.due_at_ms),
+             claimed_until_ms = NULL",
         &[&keys, &due_ms],
     )
     .await?;
@@ -36,7 +44,8 @@ pub(super) async fn retire(
     now_ms: i64,
 ) -> Result<Retired, StoreError> {
     let batch = i64::from(CLEANUP_BATCH);
-    // Recordings first: the change counter, which the videos' changes take, is held to the commit.
+    // Before the LIVEs' and videos' rows: see `lock_changes`.
+    lock_changes(tx).await?;
     let segments = rows(
         tx,
         "SELECT s.live_id, s.start_ms, s.media_key, s.storyboard FROM recording_segments s
@@ -68,6 +77,14 @@ pub(super) async fn retire(
             tx,
             "DELETE FROM speech_jobs j USING unnest($1::text[], $2::bigint[]) AS d (live_id, start_ms)
              WHERE j.live_id = d.live_id AND j.start_ms = d.start_ms",
+            &[&lives, &starts],
+        )
+        .await?;
+        // Words were heard to cut and subtitle clips of this recording; none is made any more.
+        exec(
+            tx,
+            "DELETE FROM speech_words w USING unnest($1::text[], $2::bigint[]) AS d (live_id, start_ms)
+             WHERE w.live_id = d.live_id AND w.segment_start_ms = d.start_ms",
             &[&lives, &starts],
         )
         .await?;
@@ -123,8 +140,9 @@ pub(super) async fn claim(tx: &Tx<'_>, now_ms: i64, lease_ms: i64) -> Result<Vec
     claimed.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
-/// Forgets keys whose files are deleted.
-pub(super) async fn forget(tx: &Tx<'_>, keys: &[String]) -> Result<(), StoreError> {
-    exec(tx, "DELETE FROM media_garbage WHERE key = ANY($1)", &[&keys]).await?;
+/// Forgets keys whose files are deleted, unless queued again since their claim.
+pub(super) async fn forget(tx: &Tx<'_>, keys: &[String], claimed_until_ms: i64) -> Result<(), StoreError> {
+    exec(tx, "DELETE FROM media_garbage WHERE key = ANY($1) AND claimed_until_ms = $2", &[&keys, &claimed_until_ms])
+        .await?;
     Ok(())
 }

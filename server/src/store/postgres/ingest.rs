@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use highlights_api::{IngestBatch, IngestResult, LiveStatus};
 use highlights_engine::{EventKind, LiveEvent};
 
-use super::shared::{Tx, exec, exists, next_seq, one, row, rows};
+use super::shared::{Tx, exec, exists, lock_changes, next_seq, one, row, rows};
 use super::{config, highlights, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
 use crate::store::rules::{BatchState, product_of};
@@ -189,6 +189,8 @@ pub(super) async fn ingest(
     {
         return Err(StoreError::NotFound("seller"));
     }
+    // Before any LIVE's row: the lock order seller actions follow too (see `lock_changes`).
+    lock_changes(tx).await?;
     let (cfg, _) = config::load(tx).await?;
     let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
     // Detectors lost with a restart are rebuilt before the new events reach them.

@@ -473,8 +473,8 @@ impl Store for PostgresStore {
         write!(self, |tx| garbage::claim(&tx, now_ms, lease_ms).await?)
     }
 
-    async fn forget_garbage(&self, keys: Vec<String>) -> Result<(), StoreError> {
-        write!(self, |tx| garbage::forget(&tx, &keys).await?)
+    async fn forget_garbage(&self, keys: Vec<String>, claimed_until_ms: i64) -> Result<(), StoreError> {
+        write!(self, |tx| garbage::forget(&tx, &keys, claimed_until_ms).await?)
     }
 
     async fn discard_media(&self, keys: Vec<String>) -> Result<(), StoreError> {

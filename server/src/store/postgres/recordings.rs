@@ -7,7 +7,8 @@ use super::shared::{Tx, exec, exists, one, row, rows};
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{
-    CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef, SegmentStoryboard, StoredStoryboard,
+    CaptionLine, MAX_SEGMENT_MS, REPLACED_KEPT_MS, RenderMaterial, SegmentProbe, SegmentRef, SegmentStoryboard,
+    StoredStoryboard,
 };
 use crate::store::rules;
 
@@ -31,38 +32,48 @@ pub(super) async fn add(
     media_key: &str,
 ) -> Result<SegmentReceipt, StoreError> {
     live_exists(tx, live_id).await?;
-    // The files of the bytes being replaced: nothing points at them once this commits. Locked, so
-    // a strip set meanwhile (by the replaced bytes' strip maker) is seen and queued too.
-    let replaced = row(
-        tx,
-        "SELECT media_key, storyboard FROM recording_segments WHERE live_id = $1 AND start_ms = $2 FOR UPDATE",
-        &[&live_id, &start_ms],
-    )
-    .await?;
-    if let Some(r) = replaced {
-        let (old_key, old_strip): (String, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
-        let mut keys: Vec<String> = StoredStoryboard::parse(old_strip.as_deref()).map(|s| s.key).into_iter().collect();
-        if old_key != media_key {
-            keys.push(old_key);
-        }
-        garbage::push(tx, &keys, now_ms()).await?;
-    }
     let out_of_order = exists(
         tx,
         "SELECT 1 FROM recording_segments WHERE live_id = $1 AND start_ms > $2 LIMIT 1",
         &[&live_id, &start_ms],
     )
     .await?;
-    exec(
+    let now = now_ms();
+    // A first receipt inserts; otherwise (also when another receipt of it inserted meanwhile:
+    // the insert waited for it) the row is locked and replaced, and the files of the bytes it
+    // replaces (with a strip set for them meanwhile) are queued.
+    let inserted = row(
         tx,
         "INSERT INTO recording_segments (live_id, start_ms, duration_ms, media_key, readable, out_of_order, received_at_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (live_id, start_ms) DO UPDATE SET duration_ms = excluded.duration_ms,
-             media_key = excluded.media_key, readable = excluded.readable, received_at_ms = excluded.received_at_ms,
-             storyboard = NULL",
-        &[&live_id, &start_ms, &probe.duration_ms, &media_key, &probe.readable, &out_of_order, &now_ms()],
+         ON CONFLICT (live_id, start_ms) DO NOTHING RETURNING 1",
+        &[&live_id, &start_ms, &probe.duration_ms, &media_key, &probe.readable, &out_of_order, &now],
     )
-    .await?;
+    .await?
+    .is_some();
+    if !inserted {
+        let r = row(
+            tx,
+            "SELECT media_key, storyboard FROM recording_segments WHERE live_id = $1 AND start_ms = $2 FOR UPDATE",
+            &[&live_id, &start_ms],
+        )
+        .await?
+        .ok_or(StoreError::NotFound("segment"))?;
+        let (old_key, old_strip): (String, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
+        let mut keys: Vec<String> = StoredStoryboard::parse(old_strip.as_deref()).map(|s| s.key).into_iter().collect();
+        if old_key != media_key {
+            keys.push(old_key);
+        }
+        garbage::push(tx, &keys, now + REPLACED_KEPT_MS).await?;
+        exec(
+            tx,
+            "UPDATE recording_segments SET duration_ms = $3, media_key = $4, readable = $5, received_at_ms = $6,
+                 storyboard = NULL
+             WHERE live_id = $1 AND start_ms = $2",
+            &[&live_id, &start_ms, &probe.duration_ms, &media_key, &probe.readable, &now],
+        )
+        .await?;
+    }
     speech::forget(tx, live_id, start_ms).await?;
     Ok(SegmentReceipt { start_ms, duration_ms: probe.duration_ms, readable: probe.readable, out_of_order })
 }

@@ -5,13 +5,15 @@ use std::collections::HashSet;
 
 use highlights_api::{IngestResult, ViewerEventBatch};
 
-use super::shared::{Tx, exec, next_seq, row, rows};
+use super::shared::{Tx, exec, lock_changes, next_seq, row, rows};
 use crate::store::contract::StoreError;
 use crate::store::rules;
 
 /// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
 /// highlight that was never posted, are counted and skipped, never fatal.
 pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<IngestResult, StoreError> {
+    // Before the results rows (which lock their highlights): see `lock_changes`.
+    lock_changes(tx).await?;
     let (events, bad) = rules::viewer_events(batch.events);
     let ids: Vec<String> = events.iter().map(|e| e.highlight_id.clone()).collect::<HashSet<_>>().into_iter().collect();
     let posted: HashSet<String> =

@@ -64,10 +64,11 @@ pub(super) async fn next_seq(tx: &Tx<'_>) -> Result<i64, StoreError> {
     one(tx, "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", &[]).await
 }
 
-/// Locks the change counter now, before any row: the lock order of every write that both locks
-/// rows and takes change numbers. A worker's run takes the counter first and then locks LIVEs,
-/// highlights and settings rows; a seller's action locking such a row before the counter would
-/// deadlock with it (PostgreSQL would abort one after a second's wait).
+/// Locks the change counter now, before any row: the one lock order of every transaction that
+/// both locks rows and takes change numbers (an event-log worker's run, an ingested batch, viewer
+/// results, a seller's action, posting, a render's finish, the cleanup's retirement). Two such
+/// transactions taking them in different orders would deadlock (PostgreSQL aborts one after a
+/// second's wait); a transaction holding the counter already takes it again at no cost.
 pub(super) async fn lock_changes(tx: &Tx<'_>) -> Result<(), StoreError> {
     exec(tx, "SELECT 1 FROM counters WHERE name = 'seq' FOR UPDATE", &[]).await.map(drop)
 }

@@ -8,10 +8,14 @@ use super::shared::next_seq;
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{CLEANUP_BATCH, Retired, StoredStoryboard, ready_keys, rendered_keys};
 
-/// Queues `keys` for deletion from `due_ms` (wall ms); a key already queued keeps its place.
+/// Queues `keys` for deletion from `due_ms` (wall ms). A key already queued is due at the earlier
+/// time and no longer claimed: a cleaner deleting it now may have come before its file was
+/// written, so its deletion must not forget it.
 pub(super) fn push(conn: &Connection, keys: &[String], due_ms: i64) -> Result<(), StoreError> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO media_garbage (key, due_at_ms) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO media_garbage (key, due_at_ms) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms), claimed_until_ms = NULL",
+    )?;
     for key in keys {
         stmt.execute(params![key, due_ms])?;
     }
@@ -66,6 +70,9 @@ pub(super) fn retire(
             .execute(params![live_id, start_ms])?;
         conn.prepare_cached("DELETE FROM speech_jobs WHERE live_id = ?1 AND start_ms = ?2")?
             .execute(params![live_id, start_ms])?;
+        // Words were heard to cut and subtitle clips of this recording; none is made any more.
+        conn.prepare_cached("DELETE FROM speech_words WHERE live_id = ?1 AND segment_start_ms = ?2")?
+            .execute(params![live_id, start_ms])?;
         conn.prepare_cached(
             "UPDATE lives SET recording_deleted_at_ms = coalesce(recording_deleted_at_ms, ?2) WHERE id = ?1",
         )?
@@ -91,11 +98,11 @@ pub(super) fn claim(conn: &Connection, now_ms: i64, lease_ms: i64) -> Result<Vec
     Ok(keys)
 }
 
-/// Forgets keys whose files are deleted.
-pub(super) fn forget(conn: &Connection, keys: &[String]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached("DELETE FROM media_garbage WHERE key = ?1")?;
+/// Forgets keys whose files are deleted, unless queued again since their claim.
+pub(super) fn forget(conn: &Connection, keys: &[String], claimed_until_ms: i64) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached("DELETE FROM media_garbage WHERE key = ?1 AND claimed_until_ms = ?2")?;
     for key in keys {
-        stmt.execute([key])?;
+        stmt.execute(params![key, claimed_until_ms])?;
     }
     Ok(())
 }

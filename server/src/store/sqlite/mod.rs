@@ -393,8 +393,8 @@ impl Store for SqliteStore {
         self.write(move |tx| garbage::claim(tx, now_ms, lease_ms)).await
     }
 
-    async fn forget_garbage(&self, keys: Vec<String>) -> Result<(), StoreError> {
-        self.write(move |tx| garbage::forget(tx, &keys)).await
+    async fn forget_garbage(&self, keys: Vec<String>, claimed_until_ms: i64) -> Result<(), StoreError> {
+        self.write(move |tx| garbage::forget(tx, &keys, claimed_until_ms)).await
     }
 
     async fn discard_media(&self, keys: Vec<String>) -> Result<(), StoreError> {

@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::clock::now_ms;
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{
-    CaptionLine, MAX_SEGMENT_MS, RenderMaterial, SegmentProbe, SegmentRef, SegmentStoryboard, StoredStoryboard,
+    CaptionLine, MAX_SEGMENT_MS, REPLACED_KEPT_MS, RenderMaterial, SegmentProbe, SegmentRef, SegmentStoryboard,
+    StoredStoryboard,
 };
 use crate::store::rules;
 
@@ -38,7 +39,8 @@ pub(super) fn add(
     media_key: &str,
 ) -> Result<SegmentReceipt, StoreError> {
     live_exists(conn, live_id)?;
-    // The files of the bytes being replaced: nothing points at them once this commits.
+    // The files of the bytes being replaced: nothing points at them once this commits (they stay
+    // a while for a render or strip that read the key before).
     let replaced: Option<(String, Option<String>)> = conn
         .prepare_cached("SELECT media_key, storyboard FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2")?
         .query_row(params![live_id, start_ms], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -48,7 +50,7 @@ pub(super) fn add(
         if old_key != media_key {
             keys.push(old_key);
         }
-        garbage::push(conn, &keys, now_ms())?;
+        garbage::push(conn, &keys, now_ms() + REPLACED_KEPT_MS)?;
     }
     let out_of_order = conn
         .prepare_cached("SELECT 1 FROM recording_segments WHERE live_id = ?1 AND start_ms > ?2")?
