@@ -10,7 +10,8 @@
 //! - moments per LIVE come from the engine run on the generator's LIVEs of several audiences;
 //!   40 LIVEs per seller, 200 sellers per seed.
 //!
-//! A removed clip earns nothing (it is taken down within its LIVE); it still counts as posted.
+//! A removed clip earns nothing (it is taken down within its LIVE); it still counts as posted (the
+//! figures also give entries plus orders per clip that stayed up, which leaves that choice out).
 //! What a LIVE's clips earn is known to the learner once the LIVE is over, as their viewers come
 //! over the hours after, and the seller's bar moves between LIVEs, never within one.
 //! Every policy meets the same sellers, LIVEs and chance draws of a seed, so differences are the
@@ -27,9 +28,25 @@ use crate::sim::{StreamSpec, generate};
 
 /// Format variants configured (control and the four experiments).
 pub const FORMATS: usize = 5;
-/// Most auto-posts per LIVE and per product in one LIVE: the remote config's defaults.
-const MAX_PER_LIVE: u32 = 20;
-const MAX_PER_PRODUCT: u32 = 3;
+
+/// How the simulated sellers behave: the issue's numbers ([`Model::ISSUE`]), or a variation of
+/// them that the learners must also do well on without being tuned to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Model {
+    /// Chance an auto-post below the seller's taste is removed within its LIVE.
+    pub removed_below: f64,
+    /// Chance one above it is.
+    pub removed_above: f64,
+    /// Chance a recommendation well above the taste is posted by hand.
+    pub by_hand: f64,
+    /// How far above the taste "well above" is.
+    pub by_hand_margin: f64,
+}
+
+impl Model {
+    /// The model issue 32 fixes.
+    pub const ISSUE: Model = Model { removed_below: 0.7, removed_above: 0.05, by_hand: 0.3, by_hand_margin: 0.5 };
+}
 
 /// One moment the engine found, as the bar and the model need it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,7 +56,9 @@ pub struct PoolMoment {
     /// Its clip (start, end ms).
     pub clip: (i64, i64),
     /// Its product, numbered within the LIVE (`None`: none, never auto-posted).
-    pub product: Option<u8>,
+    pub product: Option<u16>,
+    /// Whether the engine's own bar (default settings) let it post.
+    pub above_bar: bool,
 }
 
 /// LIVEs' moments in the order the engine found them, to deal out to simulated sellers.
@@ -66,16 +85,17 @@ impl MomentPool {
                 let events = generate(&spec);
                 let mut found: Vec<_> = events.iter().flat_map(|e| engine.push(e)).collect();
                 found.extend(engine.flush_all());
-                let mut products: HashMap<String, u8> = HashMap::new();
+                let mut products: HashMap<String, u16> = HashMap::new();
                 lives.push(
                     found
                         .into_iter()
                         .map(|m| {
-                            let next = products.len() as u8;
+                            let next = products.len() as u16;
                             PoolMoment {
                                 score: m.score as f32,
                                 clip: (m.start_ms, m.end_ms),
                                 product: m.product_id.map(|p| *products.entry(p).or_insert(next)),
+                                above_bar: m.above_bar,
                             }
                         })
                         .collect(),
@@ -95,6 +115,9 @@ pub enum FormatPolicy {
     Uniform,
     /// The per-seller bandit.
     Learning(FormatLearning),
+    /// Everyone the variant best for everyone (an oracle of the format means): the baseline a
+    /// per-seller choice must beat.
+    GlobalBest,
 }
 
 /// A policy of the simulation: the bar (`None`: today's fixed bar) and the format choice.
@@ -118,13 +141,14 @@ pub struct Totals {
     pub lives: u64,
     /// Clips that went out: auto-posts (removed ones included) and recommendations posted by hand.
     pub posts: u64,
+    /// Of them, auto-posts.
+    pub auto_posts: u64,
     /// Auto-posts the sellers removed.
     pub removals: u64,
     /// LIVE-room entries plus orders, over every clip.
     pub converted: f64,
-    /// Expected entries plus orders lost to not choosing each seller's best format, summed over
-    /// clips that stayed up.
-    pub regret: f64,
+    /// Clips that stayed up: auto-posts kept and posts by hand.
+    pub kept: u64,
 }
 
 impl Totals {
@@ -140,6 +164,27 @@ impl Totals {
     pub fn posts_per_live(&self) -> f64 {
         self.posts as f64 / self.lives.max(1) as f64
     }
+    /// Auto-posts per LIVE.
+    pub fn auto_posts_per_live(&self) -> f64 {
+        self.auto_posts as f64 / self.lives.max(1) as f64
+    }
+    /// Entries plus orders per clip that stayed up: the gain with removed clips left out.
+    pub fn converted_per_kept(&self) -> f64 {
+        self.converted / self.kept.max(1) as f64
+    }
+}
+
+/// Which of a LIVE's moments clear the engine's bar with its floors moved by `shift`: the bar
+/// replayed on the pool (at no shift, what the engine decided, up to the score's rounding).
+pub fn cleared(moments: &[PoolMoment], shift: f64) -> Vec<bool> {
+    let defaults = EngineSettings::default();
+    let settings = EngineSettings {
+        auto_post_floor: defaults.auto_post_floor + shift,
+        auto_post_first_floor: defaults.auto_post_first_floor + shift,
+        ..defaults
+    };
+    let mut bar = AutoPostBar::default();
+    moments.iter().map(|m| bar.clears(&settings, m.score, m.clip, m.product.is_some())).collect()
 }
 
 /// One seller of the model.
@@ -151,6 +196,51 @@ struct Seller {
     today: usize,
     bar: SellerBar,
     formats: FormatChoice,
+}
+
+/// The variants' names as the learner keys its results.
+fn variant(f: usize) -> String {
+    format!("f{f}")
+}
+
+/// A seed's sellers and format means, the same for every policy.
+fn population(seed: u64, sellers: usize) -> (Vec<f64>, Vec<Seller>) {
+    let mut traits = stream(seed, &[0]);
+    let means: Vec<f64> = (0..FORMATS).map(|_| 0.3 * normal(&mut traits)).collect();
+    let people = (0..sellers)
+        .map(|_| Seller {
+            taste: 1.5 + 2.0 * traits.f64(),
+            appeal: std::array::from_fn(|f| means[f] + 0.3 * normal(&mut traits)),
+            today: traits.usize(..FORMATS),
+            bar: SellerBar::default(),
+            formats: FormatChoice::default(),
+        })
+        .collect();
+    (means, people)
+}
+
+/// The format a policy gives a seller's next clip, drawing on `choosing` only.
+fn choose(
+    format: FormatPolicy,
+    seller: &Seller,
+    global: &[(String, Earned)],
+    means: &[f64],
+    choosing: &mut fastrand::Rng,
+) -> usize {
+    match format {
+        FormatPolicy::Hash => seller.today,
+        FormatPolicy::Uniform => choosing.usize(..FORMATS),
+        FormatPolicy::Learning(how) => seller.formats.choose(&how, global, seller.today, choosing),
+        FormatPolicy::GlobalBest => (0..FORMATS).max_by(|a, b| means[*a].total_cmp(&means[*b])).unwrap_or(0),
+    }
+}
+
+/// Views and entries plus orders of a clip scoring `score` in format appeal `b`.
+fn outcome(score: f64, b: f64, clip: &mut fastrand::Rng) -> (f64, f64) {
+    let q = score.min(6.0) / 3.0;
+    let p = sigmoid(-3.0 + 0.4 * q + b);
+    let views = poisson(clip, 200.0 * q);
+    (views, binomial(clip, views, p) + binomial(clip, views, p / 10.0))
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -178,6 +268,12 @@ fn poisson(rng: &mut fastrand::Rng, lambda: f64) -> f64 {
 
 /// A binomial draw of `n` trials: exact by waiting times when few succeed, else normal.
 fn binomial(rng: &mut fastrand::Rng, n: f64, p: f64) -> f64 {
+    if p <= 0.0 || n <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
     if n * p < 30.0 {
         let (log_q, mut at, mut k) = ((1.0 - p).ln(), 0.0, 0.0);
         loop {
@@ -206,52 +302,43 @@ fn expected(q: f64, b: f64) -> f64 {
     200.0 * q * sigmoid(-3.0 + 0.4 * q + b) * 1.1
 }
 
-/// Runs one seed's population (`sellers` sellers of `lives` LIVEs each) under `policy`.
-pub fn simulate(pool: &MomentPool, seed: u64, sellers: usize, lives: usize, policy: &Policy) -> Totals {
-    let mut traits = stream(seed, &[0]);
-    let format_means: Vec<f64> = (0..FORMATS).map(|_| 0.3 * normal(&mut traits)).collect();
-    let mut people: Vec<Seller> = (0..sellers)
-        .map(|_| Seller {
-            taste: 1.5 + 2.0 * traits.f64(),
-            appeal: std::array::from_fn(|f| format_means[f] + 0.3 * normal(&mut traits)),
-            today: traits.usize(..FORMATS),
-            bar: SellerBar::default(),
-            formats: FormatChoice::default(),
-        })
-        .collect();
-    let defaults = EngineSettings::default();
-    let mut global = vec![Earned::default(); FORMATS];
+/// Runs one seed's population (`sellers` sellers of `lives` LIVEs each, behaving as `model`
+/// says) under `policy`.
+pub fn simulate(pool: &MomentPool, seed: u64, sellers: usize, lives: usize, model: &Model, policy: &Policy) -> Totals {
+    let (means, mut people) = population(seed, sellers);
+    let caps = crate::policy::Policy::default();
+    let mut global: Vec<(String, Earned)> = (0..FORMATS).map(|f| (variant(f), Earned::default())).collect();
     let mut totals = Totals::default();
     for l in 0..lives {
         let mut round = vec![Earned::default(); FORMATS];
         for (s, seller) in people.iter_mut().enumerate() {
             let moments = &pool.lives[stream(seed, &[1, s as u64, l as u64]).usize(..pool.lives.len())];
             let shift = policy.bar.map_or(0.0, |how| seller.bar.shift(&how));
-            let settings = EngineSettings {
-                auto_post_floor: defaults.auto_post_floor + shift,
-                auto_post_first_floor: defaults.auto_post_first_floor + shift,
-                ..defaults.clone()
-            };
-            let mut bar = AutoPostBar::default();
-            let (mut in_live, mut per_product) = (0u32, [0u32; 256]);
+            let cleared = cleared(moments, shift);
+            let (mut in_live, mut per_product) = (0u32, HashMap::<u16, u32>::new());
             let (mut feedback, mut earned_in_live) = (Vec::new(), Vec::new());
             let mut chance = stream(seed, &[2, s as u64, l as u64]);
             totals.lives += 1;
-            for m in moments {
-                let (removal, by_hand, outcome) = (chance.f64(), chance.f64(), chance.u64(..));
+            for (m, above) in moments.iter().zip(cleared) {
+                let (removal, by_hand, draws) = (chance.f64(), chance.f64(), chance.u64(..));
                 let score = f64::from(m.score);
-                let above = bar.clears(&settings, m.score, m.clip, m.product.is_some());
                 let auto = match m.product {
-                    Some(p) if above && in_live < MAX_PER_LIVE && per_product[usize::from(p)] < MAX_PER_PRODUCT => {
+                    Some(p)
+                        if above
+                            && in_live < caps.max_per_live
+                            && per_product.get(&p).copied().unwrap_or(0) < caps.max_per_product =>
+                    {
                         in_live += 1;
-                        per_product[usize::from(p)] += 1;
+                        *per_product.entry(p).or_default() += 1;
                         true
                     }
                     _ => false,
                 };
                 let stays = if auto {
                     totals.posts += 1;
-                    let removed = removal < if score < seller.taste { 0.7 } else { 0.05 };
+                    totals.auto_posts += 1;
+                    let removed =
+                        removal < if score < seller.taste { model.removed_below } else { model.removed_above };
                     if removed {
                         totals.removals += 1;
                         feedback.push(Feedback::Removed { score });
@@ -259,7 +346,7 @@ pub fn simulate(pool: &MomentPool, seed: u64, sellers: usize, lives: usize, poli
                         feedback.push(Feedback::Kept { score });
                     }
                     !removed
-                } else if score > seller.taste + 0.5 && by_hand < 0.3 {
+                } else if score > seller.taste + model.by_hand_margin && by_hand < model.by_hand {
                     totals.posts += 1;
                     feedback.push(Feedback::PostedByHand { score });
                     true
@@ -270,32 +357,30 @@ pub fn simulate(pool: &MomentPool, seed: u64, sellers: usize, lives: usize, poli
                 if !stays {
                     continue;
                 }
-                let mut clip = fastrand::Rng::with_seed(outcome);
-                let format = match policy.format {
-                    FormatPolicy::Hash => seller.today,
-                    FormatPolicy::Uniform => clip.usize(..FORMATS),
-                    FormatPolicy::Learning(how) => seller.formats.choose(&how, &global, seller.today, &mut clip),
-                };
-                let q = score.min(6.0) / 3.0;
-                let p = sigmoid(-3.0 + 0.4 * q + seller.appeal[format]);
-                let views = poisson(&mut clip, 200.0 * q);
-                let converted = binomial(&mut clip, views, p) + binomial(&mut clip, views, p / 10.0);
+                totals.kept += 1;
+                // Choosing and the clip's fate draw on streams of their own: every policy meets the
+                // same views for the same clip in the same format.
+                let mut choosing = fastrand::Rng::with_seed(draws ^ 0x5DEE_CE66_D1CE_4E5B);
+                let format = choose(policy.format, seller, &global, &means, &mut choosing);
+                let (views, converted) = outcome(
+                    score,
+                    seller.appeal[format],
+                    &mut fastrand::Rng::with_seed(draws.wrapping_add(format as u64)),
+                );
                 totals.converted += converted;
-                let best = seller.appeal.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                totals.regret += expected(q, best) - expected(q, seller.appeal[format]);
                 // Viewers come over the hours after: what a LIVE's clips earned is known after it.
                 earned_in_live.push((format, views, converted));
                 round[format].views += views;
                 round[format].converted += converted;
             }
             for (format, views, converted) in earned_in_live {
-                seller.formats.record(format, views, converted);
+                seller.formats.record(&variant(format), views, converted);
             }
             if let Some(how) = policy.bar {
                 seller.bar.learn_live(&how, &feedback);
             }
         }
-        for (g, r) in global.iter_mut().zip(&round) {
+        for ((_, g), r) in global.iter_mut().zip(&round) {
             g.views += r.views;
             g.converted += r.converted;
         }
@@ -304,9 +389,11 @@ pub fn simulate(pool: &MomentPool, seed: u64, sellers: usize, lives: usize, poli
 }
 
 /// Mean regret per clip of each of `clips` clips per seller, by clip number, under a format
-/// policy alone (clips of pool moments that would post, the seller's bar aside): the bandit's
-/// learning curve against a baseline.
+/// policy alone (clips of pool moments that would post, the seller's bar aside; a LIVE's worth of
+/// clips, five, learnt from at a time): the choice's learning curve against a baseline. Regret is
+/// the expected entries plus orders lost to not giving the seller's best format.
 pub fn regret_curve(pool: &MomentPool, seed: u64, sellers: usize, clips: usize, format: FormatPolicy) -> Vec<f64> {
+    const PER_LIVE: usize = 5;
     let scores: Vec<f64> = pool
         .lives
         .iter()
@@ -314,40 +401,36 @@ pub fn regret_curve(pool: &MomentPool, seed: u64, sellers: usize, clips: usize, 
         .filter(|m| m.product.is_some() && m.score >= 1.5)
         .map(|m| f64::from(m.score))
         .collect();
-    let mut traits = stream(seed, &[0]);
-    let format_means: Vec<f64> = (0..FORMATS).map(|_| 0.3 * normal(&mut traits)).collect();
-    let mut people: Vec<Seller> = (0..sellers)
-        .map(|_| Seller {
-            taste: 1.5 + 2.0 * traits.f64(),
-            appeal: std::array::from_fn(|f| format_means[f] + 0.3 * normal(&mut traits)),
-            today: traits.usize(..FORMATS),
-            bar: SellerBar::default(),
-            formats: FormatChoice::default(),
-        })
-        .collect();
-    let mut global = vec![Earned::default(); FORMATS];
+    let (means, mut people) = population(seed, sellers);
+    let mut global: Vec<(String, Earned)> = (0..FORMATS).map(|f| (variant(f), Earned::default())).collect();
     let mut curve = vec![0.0; clips];
-    for (c, slot) in curve.iter_mut().enumerate() {
+    for start in (0..clips).step_by(PER_LIVE) {
         let mut round = vec![Earned::default(); FORMATS];
         for (s, seller) in people.iter_mut().enumerate() {
-            let mut clip = stream(seed, &[3, s as u64, c as u64]);
-            let score = scores[clip.usize(..scores.len())];
-            let format = match format {
-                FormatPolicy::Hash => seller.today,
-                FormatPolicy::Uniform => clip.usize(..FORMATS),
-                FormatPolicy::Learning(how) => seller.formats.choose(&how, &global, seller.today, &mut clip),
-            };
-            let q = score.min(6.0) / 3.0;
-            let p = sigmoid(-3.0 + 0.4 * q + seller.appeal[format]);
-            let views = poisson(&mut clip, 200.0 * q);
-            let converted = binomial(&mut clip, views, p) + binomial(&mut clip, views, p / 10.0);
-            let best = seller.appeal.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            *slot += (expected(q, best) - expected(q, seller.appeal[format])) / sellers as f64;
-            seller.formats.record(format, views, converted);
-            round[format].views += views;
-            round[format].converted += converted;
+            let mut earned = Vec::new();
+            for (c, slot) in curve.iter_mut().enumerate().skip(start).take(PER_LIVE) {
+                let mut draws = stream(seed, &[3, s as u64, c as u64]);
+                let score = scores[draws.usize(..scores.len())];
+                let seed_of_clip = draws.u64(..);
+                let mut choosing = fastrand::Rng::with_seed(seed_of_clip ^ 0x5DEE_CE66_D1CE_4E5B);
+                let f = choose(format, seller, &global, &means, &mut choosing);
+                let (views, converted) = outcome(
+                    score,
+                    seller.appeal[f],
+                    &mut fastrand::Rng::with_seed(seed_of_clip.wrapping_add(f as u64)),
+                );
+                let q = score.min(6.0) / 3.0;
+                let best = seller.appeal.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                *slot += (expected(q, best) - expected(q, seller.appeal[f])) / sellers as f64;
+                earned.push((f, views, converted));
+            }
+            for (f, views, converted) in earned {
+                seller.formats.record(&variant(f), views, converted);
+                round[f].views += views;
+                round[f].converted += converted;
+            }
         }
-        for (g, r) in global.iter_mut().zip(&round) {
+        for ((_, g), r) in global.iter_mut().zip(&round) {
             g.views += r.views;
             g.converted += r.converted;
         }
