@@ -7,6 +7,10 @@ use super::shared::{Tx, exec, lock_changes, next_seq, rows};
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{CLEANUP_BATCH, Retired, StoredStoryboard, ready_keys, rendered_keys};
 
+/// The tables holding rows of a recording's segments, and the column naming the segment's start.
+const RECORDING_ROWS: [(&str, &str); 3] =
+    [("recording_segments", "start_ms"), ("speech_jobs", "start_ms"), ("speech_words", "segment_start_ms")];
+
 /// Queues `keys` for deletion from `due_ms` (wall ms). A key already queued is due at the earlier
 /// time and no longer claimed: a cleaner deleting it now may have come before its file was
 /// written, so its deletion must not forget it.
@@ -66,28 +70,15 @@ pub(super) async fn retire(
     }
     push(tx, &keys, now_ms).await?;
     if !lives.is_empty() {
-        exec(
-            tx,
-            "DELETE FROM recording_segments s USING unnest($1::text[], $2::bigint[]) AS d (live_id, start_ms)
-             WHERE s.live_id = d.live_id AND s.start_ms = d.start_ms",
-            &[&lives, &starts],
-        )
-        .await?;
-        exec(
-            tx,
-            "DELETE FROM speech_jobs j USING unnest($1::text[], $2::bigint[]) AS d (live_id, start_ms)
-             WHERE j.live_id = d.live_id AND j.start_ms = d.start_ms",
-            &[&lives, &starts],
-        )
-        .await?;
-        // Words were heard to cut and subtitle clips of this recording; none is made any more.
-        exec(
-            tx,
-            "DELETE FROM speech_words w USING unnest($1::text[], $2::bigint[]) AS d (live_id, start_ms)
-             WHERE w.live_id = d.live_id AND w.segment_start_ms = d.start_ms",
-            &[&lives, &starts],
-        )
-        .await?;
+        // The segments go with their speech jobs and the words heard in them (those cut and
+        // subtitled clips of this recording, of which none is made any more).
+        for (table, segment) in RECORDING_ROWS {
+            let sql = format!(
+                "DELETE FROM {table} t USING unnest($1::text[], $2::bigint[]) AS d (live_id, start_ms)
+                 WHERE t.live_id = d.live_id AND t.{segment} = d.start_ms"
+            );
+            exec(tx, &sql, &[&lives, &starts]).await?;
+        }
         exec(
             tx,
             "UPDATE lives SET recording_deleted_at_ms = coalesce(recording_deleted_at_ms, $2) WHERE id = ANY($1)",

@@ -8,6 +8,13 @@ use super::shared::next_seq;
 use crate::store::contract::StoreError;
 use crate::store::media_contract::{CLEANUP_BATCH, Retired, StoredStoryboard, ready_keys, rendered_keys};
 
+/// Deletes the rows of one segment of a recording (`?1` its LIVE, `?2` its start).
+const RECORDING_ROWS: [&str; 3] = [
+    "DELETE FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2",
+    "DELETE FROM speech_jobs WHERE live_id = ?1 AND start_ms = ?2",
+    "DELETE FROM speech_words WHERE live_id = ?1 AND segment_start_ms = ?2",
+];
+
 /// Queues `keys` for deletion from `due_ms` (wall ms). A key already queued is due at the earlier
 /// time and no longer claimed: a cleaner deleting it now may have come before its file was
 /// written, so its deletion must not forget it.
@@ -66,13 +73,11 @@ pub(super) fn retire(
         let mut keys = vec![key.clone()];
         keys.extend(StoredStoryboard::parse(storyboard.as_deref()).map(|s| s.key));
         push(conn, &keys, now_ms)?;
-        conn.prepare_cached("DELETE FROM recording_segments WHERE live_id = ?1 AND start_ms = ?2")?
-            .execute(params![live_id, start_ms])?;
-        conn.prepare_cached("DELETE FROM speech_jobs WHERE live_id = ?1 AND start_ms = ?2")?
-            .execute(params![live_id, start_ms])?;
-        // Words were heard to cut and subtitle clips of this recording; none is made any more.
-        conn.prepare_cached("DELETE FROM speech_words WHERE live_id = ?1 AND segment_start_ms = ?2")?
-            .execute(params![live_id, start_ms])?;
+        // The segment goes with its speech job and the words heard in it (those cut and
+        // subtitled clips of this recording, of which none is made any more).
+        for sql in RECORDING_ROWS {
+            conn.prepare_cached(sql)?.execute(params![live_id, start_ms])?;
+        }
         conn.prepare_cached(
             "UPDATE lives SET recording_deleted_at_ms = coalesce(recording_deleted_at_ms, ?2) WHERE id = ?1",
         )?
