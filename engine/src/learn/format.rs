@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::sim::normal;
+
 /// How the format choice learns. Chosen on training seeds of the simulated population.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FormatLearning {
@@ -44,13 +46,6 @@ impl Earned {
 pub struct FormatChoice {
     /// What each variant earned this seller.
     pub earned: BTreeMap<String, Earned>,
-}
-
-/// A standard normal draw (Box-Muller).
-fn normal(rng: &mut fastrand::Rng) -> f64 {
-    let u = rng.f64().max(1e-12);
-    let v = rng.f64();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
 impl FormatChoice {

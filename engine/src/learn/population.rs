@@ -24,7 +24,7 @@ use super::format::{Earned, FormatChoice, FormatLearning};
 use crate::bar::AutoPostBar;
 use crate::engine::Engine;
 use crate::settings::EngineSettings;
-use crate::sim::{StreamSpec, generate};
+use crate::sim::{StreamSpec, generate, normal, poisson};
 
 /// Format variants configured (control and the four experiments).
 pub const FORMATS: usize = 5;
@@ -239,31 +239,12 @@ fn choose(
 fn outcome(score: f64, b: f64, clip: &mut fastrand::Rng) -> (f64, f64) {
     let q = score.min(6.0) / 3.0;
     let p = sigmoid(-3.0 + 0.4 * q + b);
-    let views = poisson(clip, 200.0 * q);
+    let views = poisson(clip, 200.0 * q) as f64;
     (views, binomial(clip, views, p) + binomial(clip, views, p / 10.0))
 }
 
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
-}
-
-fn normal(rng: &mut fastrand::Rng) -> f64 {
-    let u = rng.f64().max(1e-12);
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * rng.f64()).cos()
-}
-
-/// A Poisson draw: exact below 30 (Knuth), the normal approximation above.
-fn poisson(rng: &mut fastrand::Rng, lambda: f64) -> f64 {
-    if lambda < 30.0 {
-        let (limit, mut k, mut p) = ((-lambda).exp(), 0.0, rng.f64());
-        while p > limit {
-            k += 1.0;
-            p *= rng.f64();
-        }
-        k
-    } else {
-        (lambda + lambda.sqrt() * normal(rng)).round().max(0.0)
-    }
 }
 
 /// A binomial draw of `n` trials: exact by waiting times when few succeed, else normal.
@@ -447,7 +428,7 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(7);
         let n = 20_000.0;
         for lambda in [3.0, 80.0] {
-            let mean = (0..20_000).map(|_| poisson(&mut rng, lambda)).sum::<f64>() / n;
+            let mean = (0..20_000).map(|_| poisson(&mut rng, lambda) as f64).sum::<f64>() / n;
             assert!((mean - lambda).abs() < lambda * 0.03, "{lambda}: {mean}");
         }
         for (trials, p) in [(200.0, 0.05), (400.0, 0.3)] {

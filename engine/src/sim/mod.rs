@@ -49,12 +49,14 @@ impl Wobble {
     }
 }
 
-fn normal(rng: &mut fastrand::Rng) -> f64 {
+/// A standard normal draw (Box-Muller); the learners' simulation and format choice draw with it too.
+pub(crate) fn normal(rng: &mut fastrand::Rng) -> f64 {
     let (u1, u2) = (rng.f64().max(1e-12), rng.f64());
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-fn poisson(rng: &mut fastrand::Rng, lambda: f64) -> u64 {
+/// A Poisson draw: exact below 30 (Knuth), the normal approximation above.
+pub(crate) fn poisson(rng: &mut fastrand::Rng, lambda: f64) -> u64 {
     if lambda <= 0.0 {
         return 0;
     }
