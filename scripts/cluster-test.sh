@@ -14,5 +14,5 @@ cargo build -p highlights-server --locked
 export HIGHLIGHTS_SERVER=$PWD/target/debug/highlights-server
 cargo test -p highlights-server --locked --test http --test results --test isolation --test engine --test silence \
   --test fuzz --test media --test concurrency --test tls --test snapping --test speech --test log_retention \
-  --test cleanup --test quota
+  --test cleanup --test quota --test learning
 cargo test -p highlights-e2e --locked --test cluster -- --ignored --nocapture --test-threads=1 --skip cluster_throughput

@@ -279,6 +279,40 @@ pub struct Settings {
     /// show (pin or sell) one of these products.
     #[serde(default)]
     pub only_products: Vec<String>,
+    /// The seller's auto-post bar as Highlights learned it from what they did with their
+    /// highlights; each LIVE keeps the bar it started with.
+    #[serde(default)]
+    pub posting_bar: PostingBar,
+}
+
+/// A seller's auto-post bar as learned from what they did with their highlights: raised when
+/// they remove auto-posts, lowered when they post recommendations themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PostingBar {
+    /// How far the bar sits above the usual one, in moment-score points (below when negative;
+    /// 0: the usual bar).
+    #[serde(default)]
+    pub shift: f64,
+    /// Of the seller's last auto-posts (at most 10), how many they removed.
+    #[serde(default)]
+    pub removed: u32,
+    /// How many auto-posts `removed` counts among.
+    #[serde(default)]
+    pub of_last: u32,
+    /// How many of the recommendations of the seller's last 10 LIVEs they posted themselves.
+    #[serde(default)]
+    pub posted_by_hand: u32,
+}
+
+impl PostingBar {
+    /// Least shift the apps mention: a smaller one changes next to nothing the seller would see.
+    pub const NOTICEABLE: f64 = 0.1;
+
+    /// Whether the bar has moved enough to tell the seller, and which way (`Some(true)`: posting fewer).
+    pub fn fewer(&self) -> Option<bool> {
+        (self.shift.abs() >= Self::NOTICEABLE).then_some(self.shift > 0.0)
+    }
 }
 
 /// Most products a seller may choose in `only_products`.
@@ -317,6 +351,10 @@ pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub only_products: Option<Vec<String>>,
+    /// `true` puts the learned auto-post bar back to the usual one from the seller's next LIVE
+    /// on (`false` is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_posting_bar: Option<bool>,
     /// When the seller acted, on the server's clock as the client estimates it (epoch ms); the
     /// server uses it (never later than its own now) as `updated_at_ms`. Absent means now.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]

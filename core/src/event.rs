@@ -72,6 +72,8 @@ pub enum Event {
         /// The seller's choice.
         on: bool,
     },
+    /// "Reset" next to the learned auto-post bar: back to the usual bar from the next LIVE on.
+    ResetPostingBar,
     /// Choose which LIVEs get highlights: only those showing one of these products; an empty list
     /// means every shoppable LIVE.
     SetOnlyProducts {

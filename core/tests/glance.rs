@@ -184,3 +184,64 @@ fn a_posted_banner_counts_only_videos_still_up() {
     core.apply_changes(&page(40_004, vec![at("p2", HighlightStatus::Removed, 40_004)])).unwrap();
     assert_eq!(posted(&core), None, "{:?}", core.view().unwrap().notifications);
 }
+
+#[test]
+fn the_learned_posting_bar_is_told_with_its_numbers_kept_through_a_restart_and_reset_at_once() {
+    use highlights_core::testing::Action;
+    use highlights_core::view::PostingBarNote;
+    let dev = Device::new();
+    let core = dev.open("seller-a");
+    core.apply_changes(&seed(1, false)).unwrap();
+    let with_bar = |version: i64, shift: f64| Changes {
+        settings: Some(Settings {
+            posting_bar: PostingBar { shift, removed: 4, of_last: 10, posted_by_hand: 3 },
+            ..settings(true, true, version)
+        }),
+        ..page(50_000 + version, Vec::new())
+    };
+    let note = |core: &highlights_core::HighlightsCore| core.view().unwrap().module.posting_bar;
+    core.dispatch(Event::OpenModule).unwrap();
+    assert_eq!(note(&core), None, "the usual bar needs no note");
+
+    let mut told = 0;
+    for (version, shift, fewer) in [(2, 0.1, Some(true)), (3, -0.1, Some(false)), (4, 0.05, None), (5, -0.05, None)] {
+        core.apply_changes(&with_bar(version, shift)).unwrap();
+        let expected = fewer.map(|fewer| PostingBarNote { fewer, removed: 4, of_last: 10, posted_by_hand: 3 });
+        assert_eq!(note(&core), expected, "shift {shift}");
+        told += usize::from(expected.is_some());
+    }
+    assert_eq!(told, 2);
+
+    core.apply_changes(&with_bar(6, 0.4)).unwrap();
+    drop(core);
+    // Restart: the bar comes back from the cache, not from a new sync.
+    let core = dev.open("seller-a");
+    core.dispatch(Event::OpenModule).unwrap();
+    assert_eq!(note(&core), Some(PostingBarNote { fewer: true, removed: 4, of_last: 10, posted_by_hand: 3 }));
+
+    core.dispatch(Event::ResetPostingBar).unwrap();
+    assert_eq!(note(&core), None, "the note goes at once, before the server answers");
+    core.dispatch(Event::ResetPostingBar).unwrap();
+    let actions: Vec<Action> = core.pending_actions().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, vec![Action::ResetPostingBar], "one reset however often the seller taps");
+    drop(core);
+    assert_eq!(note(&dev.open("seller-a")), None, "the queued reset survives a restart");
+}
+
+#[test]
+fn an_unreadable_cached_posting_bar_reads_as_the_usual_one() {
+    let dev = Device::new();
+    let core = dev.open("seller-a");
+    core.apply_changes(&seed(1, false)).unwrap();
+    drop(core);
+    let conn = rusqlite::Connection::open(dev.db()).unwrap();
+    let changed =
+        conn.execute("UPDATE settings SET posting_bar = 'not json' WHERE seller_id = 'seller-a'", []).unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let core = dev.open("seller-a");
+    core.dispatch(Event::OpenModule).unwrap();
+    let v = core.view().unwrap();
+    assert_eq!(v.module.posting_bar, None);
+    assert!(!v.module.recordings.is_empty(), "the rest of the cache still reads");
+}

@@ -26,6 +26,10 @@ pub(crate) struct AutoPostBar {
     lowest_posted: Option<f32>,
     /// Start and end (ms) of the last clip that cleared the bar.
     last_clip: (i64, i64),
+    /// How far this LIVE's floors sit above the settings' (below, when negative): the seller's
+    /// learned bar, fixed when the LIVE starts. The first floor never moves down, so a quiet
+    /// LIVE's wobble stays off the profile whatever a seller taught.
+    shift: f64,
 }
 
 /// Whether two clips share more than half of the shorter one: two videos of the same seconds on
@@ -37,12 +41,17 @@ fn mostly_the_same(a: (i64, i64), b: (i64, i64)) -> bool {
 }
 
 impl AutoPostBar {
+    /// A bar with its floors moved by the seller's learned `shift` (0: the settings' floors).
+    pub(crate) fn shifted(shift: f64) -> Self {
+        Self { shift: if shift.is_finite() { shift } else { 0.0 }, ..Self::default() }
+    }
+
     /// Whether a moment scoring `score`, whose clip runs over `clip` (start and end, ms), clears
     /// the bar; then remembers it. A clip sharing more than half of its seconds with the last one
     /// that cleared never does: the later moment stays a recommendation.
     pub(crate) fn clears(&mut self, s: &EngineSettings, score: f32, clip: (i64, i64), shoppable: bool) -> bool {
         let n = usize::from(self.len);
-        let clear = f64::from(score) >= s.auto_post_first_floor;
+        let clear = f64::from(score) >= s.auto_post_first_floor + self.shift.max(0.0);
         self.shown_clear |= clear;
         let early = n < s.auto_post_min_history as usize;
         let better = !early && {
@@ -52,7 +61,7 @@ impl AutoPostBar {
             score >= seen[((n - 1) as f64 * s.auto_post_quantile).round() as usize]
         };
         let above_posted = self.lowest_posted.is_some_and(|low| score > low);
-        let above = f64::from(score) >= s.auto_post_floor
+        let above = f64::from(score) >= s.auto_post_floor + self.shift
             && (clear || self.shown_clear && (early || better || above_posted))
             && !mostly_the_same(self.last_clip, clip);
         // Only what can reach the profile sets what later moments are judged by: a moment tied to
@@ -135,6 +144,23 @@ mod tests {
         assert!(!bar.clears(&s, 1.2, apart(), true), "a clear moment never skips the floor");
         let low_first = EngineSettings { auto_post_first_floor: 1.0, ..s };
         assert!(!AutoPostBar::default().clears(&low_first, 1.2, apart(), true), "the floor holds whatever else is set");
+    }
+
+    #[test]
+    fn a_sellers_shift_moves_the_floors_but_never_lowers_the_first() {
+        let s = EngineSettings { auto_post_floor: 1.5, auto_post_first_floor: 2.0, ..Default::default() };
+        let mut picky = AutoPostBar::shifted(0.5);
+        assert!(!picky.clears(&s, 2.3, apart(), true), "a raised first floor");
+        assert!(picky.clears(&s, 2.6, apart(), true));
+        assert!(!picky.clears(&s, 1.9, apart(), true), "a raised floor");
+        let mut easy = AutoPostBar::shifted(-0.4);
+        assert!(!easy.clears(&s, 1.9, apart(), true), "the first floor keeps a quiet LIVE's wobble off the profile");
+        assert!(easy.clears(&s, 2.0, apart(), true));
+        assert!(easy.clears(&s, 1.2, apart(), true), "a lowered floor, early in the LIVE");
+        assert!(
+            !AutoPostBar::shifted(f64::NAN).clears(&s, 1.9, apart(), true),
+            "a shift that is no number moves nothing"
+        );
     }
 
     #[test]

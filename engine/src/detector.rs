@@ -250,6 +250,12 @@ fn slot(s: i64) -> usize {
 }
 
 impl Detector {
+    /// A detector for a LIVE whose auto-post floors sit `bar_shift` above the settings' (the
+    /// seller's learned bar, fixed for the LIVE).
+    pub fn with_bar_shift(bar_shift: f64) -> Self {
+        Self { bar: AutoPostBar::shifted(bar_shift), ..Self::default() }
+    }
+
     /// Bytes this detector holds, inline and on the heap.
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()

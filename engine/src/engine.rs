@@ -12,8 +12,9 @@ const AHEAD: usize = 16;
 
 /// Version of the checkpoint layout; a checkpoint of another version is refused, never misread
 /// (the LIVE's detector is then rebuilt from its stored events). 5 and 6 both changed it in one
-/// release: the content signals, then the auto-post bar's memory of what it posted.
-const CHECKPOINT_FORMAT: u8 = 6;
+/// release: the content signals, then the auto-post bar's memory of what it posted; 7 added the
+/// seller's learned shift of the bar.
+const CHECKPOINT_FORMAT: u8 = 7;
 
 /// Why checkpoint bytes could not be resumed.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,13 @@ impl Engine {
     /// Replaces the tunables (an admin changed them); detectors keep their state.
     pub fn set_settings(&mut self, settings: EngineSettings) {
         self.settings = settings;
+    }
+
+    /// Starts a LIVE's detector afresh, its auto-post floors moved by the seller's learned
+    /// `bar_shift` (0: the settings' floors, as for a LIVE never opened), replacing whatever was
+    /// held for it. Called once per LIVE, so the bar costs its events nothing.
+    pub fn open(&mut self, live_id: &str, bar_shift: f64) {
+        self.lives.insert(live_id, Detector::with_bar_shift(bar_shift));
     }
 
     /// Feeds one event; returns the moments it confirms (usually none, rarely more than one).

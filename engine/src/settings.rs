@@ -226,6 +226,8 @@ pub struct EngineSettings {
     /// account writing again within seconds) outnumber those counted by this factor: a few
     /// accounts flooding, not a crowd reacting.
     pub flood_ratio: f32,
+    /// Whether and how the server learns each seller's bar and formats (the learning arm only).
+    pub learning: crate::learn::tuning::Learning,
 }
 
 impl Default for EngineSettings {
@@ -279,6 +281,7 @@ impl Default for EngineSettings {
             long_min_words: 8,
             repeat_keep: 0.8,
             flood_ratio: 1.0,
+            learning: crate::learn::tuning::Learning::default(),
         }
     }
 }
@@ -385,7 +388,7 @@ impl EngineSettings {
                 "auto_post_floor and auto_post_first_floor must be finite, auto_post_quantile between 0 and 1".into()
             );
         }
-        Ok(())
+        self.learning.validate().map_err(|e| format!("learning: {e}"))
     }
 
     /// These settings with the clip bounds clamped into `[min_ms, max_ms]` (the seller-visible

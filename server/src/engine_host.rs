@@ -39,8 +39,14 @@ impl Scorer for EngineHost {
         self.held().engine.knows(live_id)
     }
 
-    fn warm_up(&self, settings: &EngineSettings, history: &[LiveEvent]) {
-        let _ = self.engine(settings).engine.push_all(history);
+    fn open(&self, live_id: &str, bar_shift: f64) {
+        self.held().engine.open(live_id, bar_shift);
+    }
+
+    fn warm_up(&self, settings: &EngineSettings, live_id: &str, bar_shift: f64, history: &[LiveEvent]) {
+        let mut held = self.engine(settings);
+        held.engine.open(live_id, bar_shift);
+        let _ = held.engine.push_all(history);
     }
 
     fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {

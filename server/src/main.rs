@@ -234,8 +234,9 @@ enum AdminAction {
         /// JSON file.
         file: PathBuf,
     },
-    /// Print the experiments report: per pop-up arm, exposure and turn-on rate; per video-format
-    /// variant, sellers and videos posted.
+    /// Print the experiments report: per pop-up arm, exposure and turn-on rate; per learning arm
+    /// (control: the hash and pins; learning: the bandit) and video-format variant, sellers, the
+    /// variant's share of next clips, videos posted, views, LIVE-room entries, orders and GMV.
     ExperimentReport,
     /// Pin a seller into experiment arms.
     PinExperiments {

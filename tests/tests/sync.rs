@@ -533,3 +533,68 @@ async fn the_product_choice_made_offline_reaches_the_server_latest_last_and_resu
     assert_eq!(rec.currency, "USD");
     assert!(rec.recommendations.iter().all(|h| h.results.is_none()), "nothing on a video never posted");
 }
+
+#[tokio::test]
+async fn the_bar_learned_on_the_server_reaches_the_module_and_is_reset_from_the_app() {
+    let b = Backend::start().await;
+    let seller = (0..).map(|i| format!("picky-{i}")).find(|s| highlights_server::store::in_learning_arm(s)).unwrap();
+    let token = b.seller(&seller).await;
+    // Three LIVEs whose four auto-posts the seller took down, then a fourth LIVE opening.
+    for i in 0..4 {
+        let id = format!("live-{i:04}");
+        let start = T0 + i as i64 * 3_600_000;
+        b.ingest(
+            &seller,
+            vec![
+                json!({"ts_ms": start, "live_id": id, "type": "live_start"}),
+                json!({"ts_ms": start + 1000, "live_id": id, "type": "product_pin", "product_id": "sku-1", "name": "Serum"}),
+            ],
+        )
+        .await;
+        if i == 3 {
+            break;
+        }
+        let clips = (0..4)
+            .map(|k| NewHighlight {
+                seller_id: seller.clone(),
+                live_id: id.clone(),
+                kind: HighlightKind::Auto,
+                status: HighlightStatus::Posted,
+                live_now: false,
+                start_ms: start + 60_000 * (k + 1),
+                end_ms: start + 60_000 * (k + 1) + 30_000,
+                peak_ms: Some(start + 60_000 * (k + 1) + 20_000),
+                product_id: Some("sku-1".into()),
+                score: 2.2,
+                reasons: vec![],
+                identified_at_ms: Some(start + 60_000 * (k + 1) + 32_000),
+                post_at_ms: Some(start + 60_000 * (k + 1) + 332_000),
+                posted_at_ms: Some(start + 60_000 * (k + 1) + 332_000),
+                format: FormatSpec::default(),
+            })
+            .collect();
+        assert_eq!(b.store().add_highlights(clips).await.unwrap().len(), 4);
+        let removed = client()
+            .delete(format!("{}{}", b.url(), highlights_api::paths::live_highlights(&id)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(removed.status().is_success());
+        b.ingest(&seller, vec![json!({"ts_ms": start + 1_800_000, "live_id": id, "type": "live_end"})]).await;
+    }
+    let d = Device::new(&seller, &b.url(), &token);
+    d.syncer.sync().await.unwrap();
+    d.core.dispatch(Event::OpenModule).unwrap();
+    let note = d.core.view().unwrap().module.posting_bar.expect("the module says the bar moved");
+    assert!(note.fewer && (note.removed, note.of_last) == (10, 10), "{note:?}");
+
+    d.core.dispatch(Event::ResetPostingBar).unwrap();
+    assert!(d.core.view().unwrap().module.posting_bar.is_none(), "gone at the tap");
+    let report = d.syncer.sync().await.unwrap();
+    assert_eq!(report.push.delivered, 1, "{report:?}");
+    assert_eq!(server_settings(&b, &token).await["posting_bar"]["shift"], json!(0.0));
+    d.syncer.sync().await.unwrap();
+    let v = d.core.view().unwrap();
+    assert!(v.module.posting_bar.is_none() && v.sync.pending_actions == 0, "the server's answer agrees");
+}

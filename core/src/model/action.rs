@@ -51,6 +51,9 @@ pub enum Action {
         /// The choice.
         on: bool,
     },
+    /// The seller put the auto-post bar learned from them back to the usual one.
+    #[serde(rename = "reset_posting_bar")]
+    ResetPostingBar,
     /// The seller chose which LIVEs get highlights (only those showing one of these products;
     /// none: every LIVE).
     SetOnlyProducts {
@@ -105,6 +108,7 @@ impl Action {
                 | Action::PopupDismissed { .. }
                 | Action::SetNextLiveHighlights { .. }
                 | Action::SetReviewBeforePosting { .. }
+                | Action::ResetPostingBar
                 | Action::SetOnlyProducts { .. }
         )
     }

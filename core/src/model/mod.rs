@@ -289,6 +289,12 @@ pub(crate) fn update(model: &Model, event: Event, facts: &dyn Facts) -> Result<S
                 effects.push(Effect::Enqueue(vec![Action::SetReviewBeforePosting { on }]));
             }
         }
+        Event::ResetPostingBar => {
+            // A bar the seller is not told about has nothing to reset; a second tap is not a second reset.
+            if model.effective().posting_bar.fewer().is_some() {
+                effects.push(Effect::Enqueue(vec![Action::ResetPostingBar]));
+            }
+        }
         Event::SetOnlyProducts { mut product_ids } => {
             if product_ids.len() > highlights_api::MAX_ONLY_PRODUCTS {
                 return Err(not_allowed(format!("choose at most {} products", highlights_api::MAX_ONLY_PRODUCTS)));

@@ -1,11 +1,11 @@
 //! The seller's settings as they stand on this device, and the pre-LIVE pop-up rule.
 
-use highlights_api::{Experiments, RemoteConfig, Settings};
+use highlights_api::{Experiments, PostingBar, RemoteConfig, Settings};
 
 use super::action::{Action, OutboxEntry};
 
 /// Settings the seller sees: the server's last word with the actions still in the outbox on top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct Effective {
     pub toggle_on: bool,
     pub onboarding_completed: bool,
@@ -17,6 +17,8 @@ pub(crate) struct Effective {
     pub next_live_on: bool,
     /// "Ask me before posting".
     pub review_before_posting: bool,
+    /// The auto-post bar as learned from the seller (the usual one once a reset is on its way).
+    pub posting_bar: PostingBar,
 }
 
 /// Folds pending actions over the server's settings (or the defaults of a seller never synced).
@@ -30,6 +32,7 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
             toggle_pending: false,
             next_live_on: s.next_live_highlights_on,
             review_before_posting: s.review_before_posting,
+            posting_bar: s.posting_bar,
         })
         .unwrap_or(Effective { next_live_on: true, ..Effective::default() });
     for entry in pending {
@@ -41,6 +44,7 @@ pub(crate) fn effective(server: Option<&Settings>, pending: &[OutboxEntry]) -> E
             Action::CompleteOnboarding => e.onboarding_completed = true,
             Action::SetNextLiveHighlights { on } => e.next_live_on = *on,
             Action::SetReviewBeforePosting { on } => e.review_before_posting = *on,
+            Action::ResetPostingBar => e.posting_bar = PostingBar::default(),
             Action::PopupShown => e.popup_shows = e.popup_shows.saturating_add(1),
             Action::PopupDismissed { at_ms } => {
                 e.popup_dismissed_at_ms = Some(e.popup_dismissed_at_ms.map_or(*at_ms, |d| d.max(*at_ms)))
@@ -112,6 +116,7 @@ mod tests {
             next_live_highlights_on: true,
             review_before_posting: false,
             only_products: Vec::new(),
+            posting_bar: PostingBar { shift: 0.3, removed: 4, of_last: 10, posted_by_hand: 0 },
         };
         let e = effective(
             Some(&server),
@@ -122,6 +127,9 @@ mod tests {
             ],
         );
         assert!(e.toggle_on && e.toggle_pending);
+        assert_eq!(e.posting_bar, server.posting_bar, "the learned bar stands until the seller resets it");
+        let reset = effective(Some(&server), &[entry(Action::ResetPostingBar)]);
+        assert_eq!(reset.posting_bar, PostingBar::default(), "a reset on its way shows the usual bar at once");
         assert_eq!(e.popup_shows, 2);
         assert_eq!(e.popup_dismissed_at_ms, Some(50), "an older dismissal never moves the cooldown back");
     }

@@ -97,6 +97,7 @@ fn synced(popup_experiment: bool) -> Model {
             next_live_highlights_on: true,
             review_before_posting: false,
             only_products: Vec::new(),
+            posting_bar: Default::default(),
         }),
         config: Some(RemoteConfig { popup_cooldown_s: 60, popup_max_shows: 2, ..RemoteConfig::default() }),
         experiments: Some(Experiments {
@@ -331,6 +332,27 @@ fn the_next_live_choice_is_a_setting_shown_with_pending_changes() {
 }
 
 #[test]
+fn reset_queues_one_settings_action_only_while_the_bar_is_worth_mentioning() {
+    let w = world();
+    let mut m = synced(false);
+    let learned = highlights_api::PostingBar { shift: 0.25, removed: 4, of_last: 10, posted_by_hand: 0 };
+    m.server.as_mut().unwrap().posting_bar = learned;
+    assert_eq!(m.effective().posting_bar, learned);
+    let effects = step(&mut m, Event::ResetPostingBar, &w).unwrap();
+    assert_eq!(effects, vec![Effect::Enqueue(vec![Action::ResetPostingBar])]);
+    assert_eq!(m.pending.len(), 1);
+    assert!(m.pending[0].action.is_settings(), "delivered as a settings change, answered with settings");
+    assert_eq!(m.effective().posting_bar, highlights_api::PostingBar::default(), "the usual bar at once");
+    assert!(step(&mut m, Event::ResetPostingBar, &w).unwrap().is_empty(), "a second tap resets nothing more");
+    assert_eq!(m.pending.len(), 1);
+
+    let mut slight = synced(false);
+    slight.server.as_mut().unwrap().posting_bar = highlights_api::PostingBar { shift: -0.05, ..learned };
+    assert!(step(&mut slight, Event::ResetPostingBar, &w).unwrap().is_empty(), "nothing the seller was told about");
+    assert!(slight.pending.is_empty());
+}
+
+#[test]
 fn approving_is_for_posts_waiting_for_review_and_once() {
     let mut w = world();
     let mut waiting = w.highlights["auto"].clone();
@@ -428,6 +450,7 @@ fn event() -> impl Strategy<Value = Event> {
         any::<bool>().prop_map(|on| Event::SetNextLiveHighlights { on }),
         prop::collection::vec("[a-c]", 0..3).prop_map(|product_ids| Event::SetOnlyProducts { product_ids }),
         any::<bool>().prop_map(|on| Event::SetReviewBeforePosting { on }),
+        Just(Event::ResetPostingBar),
         Just(Event::ApproveHighlight { highlight_id: "auto".into() }),
     ]
 }

@@ -214,6 +214,12 @@ pub(crate) fn view_state(
         auto_posted,
         auto_scheduled,
         own_videos,
+        posting_bar: eff.posting_bar.fewer().map(|fewer| PostingBarNote {
+            fewer,
+            removed: eff.posting_bar.removed,
+            of_last: eff.posting_bar.of_last,
+            posted_by_hand: eff.posting_bar.posted_by_hand,
+        }),
     };
     if model.pending.iter().any(|e| !e.action.is_settings()) {
         for r in &mut list.recordings {

@@ -217,6 +217,26 @@ pub struct ModuleScreen {
     /// Videos the seller made or posted themselves, still up or on their way: they stay.
     #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub own_videos: u32,
+    /// How Highlights now posts for this seller, learned from what they did; `None` while the
+    /// usual bar holds (or a reset is on its way).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub posting_bar: Option<PostingBarNote>,
+}
+
+/// The auto-post bar as the server learned it from the seller, for a note the shells word with a
+/// "Reset" button ([`crate::Event::ResetPostingBar`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PostingBarNote {
+    /// Posting fewer (the seller removed auto-posts); `false`: posting more (they posted
+    /// recommendations themselves).
+    pub fewer: bool,
+    /// Of the seller's last auto-posts, how many they removed.
+    pub removed: u32,
+    /// How many auto-posts `removed` counts among.
+    pub of_last: u32,
+    /// How many recommendations of the seller's last LIVEs they posted themselves.
+    pub posted_by_hand: u32,
 }
 
 /// A product of a recording, for the create-video sheet.

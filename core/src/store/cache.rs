@@ -94,11 +94,11 @@ pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Re
     }
     conn.prepare_cached(
         "INSERT INTO settings (seller_id, highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version,
-             updated_at_ms, next_live_highlights_on, review_before_posting, only_products)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             updated_at_ms, next_live_highlights_on, review_before_posting, only_products, posting_bar)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (seller_id) DO UPDATE SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4,
              popup_dismissed_at_ms = ?5, version = ?6, updated_at_ms = ?7, next_live_highlights_on = ?8,
-             review_before_posting = ?9, only_products = ?10
+             review_before_posting = ?9, only_products = ?10, posting_bar = ?11
          WHERE excluded.version >= settings.version",
     )?
     .execute(params![
@@ -111,7 +111,8 @@ pub(super) fn save_settings(conn: &Connection, seller: &str, s: &Settings) -> Re
         s.updated_at_ms,
         s.next_live_highlights_on,
         s.review_before_posting,
-        to_json("settings products", &s.only_products)?
+        to_json("settings products", &s.only_products)?,
+        to_json("settings posting bar", &s.posting_bar)?
     ])?;
     Ok(())
 }
@@ -346,7 +347,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms,
-                     next_live_highlights_on, review_before_posting, only_products
+                     next_live_highlights_on, review_before_posting, only_products, posting_bar
                  FROM settings WHERE seller_id = ?1",
             )?
             .query_row([&self.seller], |r| {
@@ -361,6 +362,8 @@ impl Store {
                     review_before_posting: r.get(7)?,
                     // Written only from a parsed server answer; unreadable text means no choice.
                     only_products: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
+                    // Only a note for the seller: unreadable text shows the usual bar.
+                    posting_bar: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
                 })
             })
             .optional()

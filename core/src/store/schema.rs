@@ -149,6 +149,9 @@ CREATE INDEX highlights_by_kind ON highlights (seller_id, kind, status);";
 /// still in the state it announces.
 const V10: &str = "ALTER TABLE notifications ADD COLUMN highlight_ids TEXT NOT NULL DEFAULT '[]';";
 
+/// Schema version 11: the auto-post bar the server learned from the seller, as JSON.
+const V11: &str = "ALTER TABLE settings ADD COLUMN posting_bar TEXT NOT NULL DEFAULT '{}';";
+
 /// Every schema version in order; a new version is appended, never edited.
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -162,12 +165,13 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(V8),
         M::up(V9),
         M::up(V10),
+        M::up(V11),
     ])
 }
 
 /// Number of schema versions this build knows.
 #[cfg(any(test, feature = "testing"))]
-pub const SCHEMA_VERSION: usize = 10;
+pub const SCHEMA_VERSION: usize = 11;
 
 /// Opens (creating if needed) the cache at `path`, moving a corrupt or foreign file aside.
 ///
@@ -240,7 +244,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 10);
+        assert_eq!(SCHEMA_VERSION, 11);
     }
 
     #[test]

@@ -48,6 +48,7 @@ fn request(
         Action::SetReviewBeforePosting { on } => {
             settings(SettingsPatch { review_before_posting: Some(*on), ..Default::default() })
         }
+        Action::ResetPostingBar => settings(SettingsPatch { reset_posting_bar: Some(true), ..Default::default() }),
         Action::ApproveHighlight { highlight_id, .. } => (Method::POST, paths::highlight_approve(highlight_id), None),
         Action::SetNextLiveHighlights { on } => {
             settings(SettingsPatch { next_live_highlights_on: Some(*on), ..Default::default() })
@@ -199,5 +200,31 @@ impl Syncer {
         let exp = cfg.backoff_base.as_millis() as i64 * (1i64 << attempts.min(20));
         let capped = exp.min(cfg.backoff_max.as_millis() as i64);
         capped / 2 + fastrand::i64(0..=capped / 2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(action: Action) -> OutboxEntry {
+        OutboxEntry {
+            id: 1,
+            idempotency_key: "k".into(),
+            action,
+            created_at_ms: 1_000,
+            attempts: 0,
+            next_attempt_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_reset_of_the_posting_bar_is_a_settings_patch_saying_only_that() {
+        let (method, path, body) = request(&entry(Action::ResetPostingBar), Some(7), |t| t + 500);
+        assert_eq!((method, path.as_str()), (Method::PATCH, paths::SETTINGS));
+        let expected = SettingsPatch { reset_posting_bar: Some(true), acted_at_ms: Some(1_500), ..Default::default() };
+        assert_eq!(body, Some(Body::Settings(expected)));
+        let wire = serde_json::to_string(&body.unwrap()).unwrap();
+        assert_eq!(wire, r#"{"reset_posting_bar":true,"acted_at_ms":1500}"#);
     }
 }

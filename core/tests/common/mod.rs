@@ -64,6 +64,7 @@ pub fn settings(on: bool, onboarded: bool, version: i64) -> Settings {
         next_live_highlights_on: true,
         review_before_posting: false,
         only_products: Vec::new(),
+        posting_bar: Default::default(),
     }
 }
 

@@ -15,7 +15,8 @@ const GRID_FROM: f64 = 0.5;
 const GRID_STEP: f64 = 0.05;
 /// Points of the grid: tastes 0.5 to 5.0.
 const GRID: usize = 91;
-/// Auto-posts the module's sentence counts back over ("you removed 4 of the last 6").
+/// Auto-posts the module's sentence counts back over ("you removed 4 of the last 6"), and LIVEs
+/// it counts posts by hand over.
 const RECENT: usize = 10;
 
 /// What the seller did with one highlight of a LIVE, or with several at once.
@@ -62,6 +63,7 @@ impl Feedback {
 /// population's numbers; `anchor`, `prior_sd`, `half_life_lives` and `by_hand_margin` were chosen on
 /// training seeds of that population (`learn::population`, `docs/learning-settings.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BarLearning {
     /// Chance an auto-post below the seller's taste is removed, as the learner assumes it.
     pub removed_below: f64,
@@ -132,11 +134,14 @@ pub struct SellerBar {
     log_likelihood: Vec<f64>,
     /// Whether each of the last auto-posts (oldest first) was removed.
     recent: VecDeque<bool>,
+    /// Recommendations posted by hand in each of the last LIVEs (oldest first).
+    #[serde(default)]
+    by_hand: VecDeque<u32>,
 }
 
 impl Default for SellerBar {
     fn default() -> Self {
-        Self { log_likelihood: vec![0.0; GRID], recent: VecDeque::new() }
+        Self { log_likelihood: vec![0.0; GRID], recent: VecDeque::new(), by_hand: VecDeque::new() }
     }
 }
 
@@ -173,6 +178,10 @@ impl SellerBar {
             *l *= keep;
         }
         let engaged = feedback.iter().any(Feedback::acted);
+        if self.by_hand.len() == RECENT {
+            self.by_hand.pop_front();
+        }
+        self.by_hand.push_back(feedback.iter().filter(|f| matches!(f, Feedback::PostedByHand { .. })).count() as u32);
         for f in feedback {
             match *f {
                 Feedback::Removed { score } => {
@@ -234,6 +243,12 @@ impl SellerBar {
     pub fn removed_of_last(&self) -> (u32, u32) {
         (self.recent.iter().filter(|r| **r).count() as u32, self.recent.len() as u32)
     }
+
+    /// Recommendations the seller posted themselves in their last 10 LIVEs taken in: the
+    /// module's sentence when the bar has come down.
+    pub fn posted_by_hand_lately(&self) -> u32 {
+        self.by_hand.iter().sum()
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +291,7 @@ mod tests {
         }
         let down = easy.shift(&how);
         assert!(down < 0.0 && down >= -how.max_lower, "{down}");
+        assert_eq!(easy.posted_by_hand_lately(), 10, "one a LIVE, the last ten LIVEs");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::sim::normal;
 
 /// How the format choice learns. Chosen on training seeds of the simulated population.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FormatLearning {
     /// Views the global prior counts as: how much a seller's own results must say before they
     /// outweigh what works for everyone.

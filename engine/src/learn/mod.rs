@@ -5,6 +5,8 @@
 pub mod bar;
 pub mod format;
 pub mod population;
+pub mod tuning;
 
 pub use bar::{BarLearning, Feedback, SellerBar};
 pub use format::{Earned, FormatChoice, FormatLearning};
+pub use tuning::Learning;

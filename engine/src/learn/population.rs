@@ -174,16 +174,11 @@ impl Totals {
     }
 }
 
-/// Which of a LIVE's moments clear the engine's bar with its floors moved by `shift`: the bar
-/// replayed on the pool (at no shift, what the engine decided, up to the score's rounding).
+/// Which of a LIVE's moments clear the engine's bar with its floors moved by `shift` (the first
+/// floor only up, as the engine moves them): the bar replayed on the pool (at no shift, what the engine decided, up to the score's rounding).
 pub fn cleared(moments: &[PoolMoment], shift: f64) -> Vec<bool> {
-    let defaults = EngineSettings::default();
-    let settings = EngineSettings {
-        auto_post_floor: defaults.auto_post_floor + shift,
-        auto_post_first_floor: defaults.auto_post_first_floor + shift,
-        ..defaults
-    };
-    let mut bar = AutoPostBar::default();
+    let settings = EngineSettings::default();
+    let mut bar = AutoPostBar::shifted(shift);
     moments.iter().map(|m| bar.clears(&settings, m.score, m.clip, m.product.is_some())).collect()
 }
 

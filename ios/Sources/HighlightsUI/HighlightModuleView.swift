@@ -28,7 +28,8 @@ public struct HighlightModuleView: View {
                                 try await store.dismissPostNotifications(recordingId: nil)
                             }
                         }
-                    }
+                    },
+                    resetPostingBar: { store.tap(.resetPostingBar) }
                 )
             )
         }
@@ -42,6 +43,7 @@ struct ModuleActions {
     var open: (String) -> Void = { _ in }
     var loadMore: () -> Void = {}
     var removeAll: () -> Void = {}
+    var resetPostingBar: () -> Void = {}
 }
 
 /// The LIVEs of one day, newest first, under that day's header.
@@ -86,6 +88,9 @@ struct ModuleContent: View {
     var body: some View {
         List {
             SyncLine(sync: sync)
+            if let bar = module.postingBar {
+                PostingBarRow(bar: bar, onReset: actions.resetPostingBar)
+            }
             if module.recordings.isEmpty {
                 switch dataState(sync) {
                 case .loading:
@@ -143,6 +148,33 @@ struct ModuleContent: View {
             Text(removeAllLines(module).joined(separator: "\n"))
         }
     }
+}
+
+/// How Highlights now posts for the seller, learned from what they did, with Reset back to the
+/// usual bar.
+struct PostingBarRow: View {
+    let bar: PostingBarNote
+    let onReset: () -> Void
+
+    var body: some View {
+        HStack {
+            Text(postingBarText(bar))
+                .font(.subheadline)
+                .frame(maxWidth: .infinity, alignment: .leading)
+            Button(L("posting_bar_reset"), action: onReset)
+                .buttonStyle(.borderless)
+        }
+        .padding(.vertical, 4)
+    }
+}
+
+/// The note's sentence in the seller's words: which way the bar moved, and why.
+func postingBarText(_ bar: PostingBarNote) -> String {
+    if bar.fewer {
+        return L("posting_bar_fewer", Int(bar.removed), Int(bar.ofLast))
+    }
+    let byHand = Int(bar.postedByHand)
+    return P("posting_bar_more", byHand, byHand)
 }
 
 /// What a module-wide "Remove all" takes down and what stays, one line each.

@@ -388,9 +388,12 @@ pub enum Logged {
 pub trait Scorer: Send + Sync {
     /// Whether a detector for this LIVE is running (if not, it is warmed up from history first).
     fn knows(&self, live_id: &str) -> bool;
-    /// Rebuilds a LIVE's detector from its recent events, acting on nothing: what those events
-    /// caused was stored when they arrived.
-    fn warm_up(&self, settings: &EngineSettings, history: &[LiveEvent]);
+    /// Starts the detector of a LIVE just opened, its auto-post bar moved by the seller's learned
+    /// `bar_shift` (fixed for the LIVE).
+    fn open(&self, live_id: &str, bar_shift: f64);
+    /// Rebuilds a LIVE's detector from its recent events, its bar moved by the `bar_shift` the
+    /// LIVE started with, acting on nothing: what those events caused was stored when they arrived.
+    fn warm_up(&self, settings: &EngineSettings, live_id: &str, bar_shift: f64, history: &[LiveEvent]);
     /// Scores events just stored; the moments they complete, in order.
     fn score(&self, settings: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment>;
     /// The log sequence a LIVE's detector reflects, when it was resumed or checkpointed here.
@@ -426,25 +429,34 @@ pub struct PopupArm {
     pub turned_on_after_exposure: u32,
 }
 
-/// One video-format variant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One video-format variant in one arm of the learning experiment.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FormatArm {
+    /// The learning experiment's arm: `control` (the hash and pins) or `learning` (the bandit).
+    pub arm: String,
     /// The variant's name.
     pub variant: String,
-    /// Sellers assigned to it.
+    /// Sellers of the arm most of whose next clips get this variant (in control: assigned to it).
     pub sellers: u32,
-    /// Highlights of those sellers on their profiles now.
+    /// Videos of the arm in this variant on their sellers' profiles now.
     pub videos_posted: u32,
-    /// Highlights of those sellers ever posted (taken down since included): what results count on.
+    /// Videos of the arm in this variant ever posted (taken down since included): what results count on.
     pub videos_ever_posted: u32,
     /// Views of those videos.
     pub views: u64,
+    /// LIVE-room entries from those videos.
+    pub live_entries: u64,
+    /// Orders attributed to those videos.
+    pub orders: u64,
     /// GMV attributed to those videos, in minor units of the config's currency.
     pub gmv_minor: i64,
+    /// The variant's share of the arm's next clips, averaged over its sellers (the bandit's
+    /// current shares in the learning arm).
+    pub share: f64,
 }
 
 /// The experiments report, per arm.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExperimentReport {
     /// The pop-up's arms (without the pop-up first).
     pub popup: Vec<PopupArm>,
@@ -474,18 +486,25 @@ impl ExperimentReport {
             );
         }
         out += &format!(
-            "\nvideo formats (GMV in minor units of {})\nvariant               sellers  videos posted  per seller  views per video  GMV per video\n",
+            "\nvideo formats per learning arm (GMV in minor units of {}; entries and orders per 1000 views)\n\
+             arm       variant               sellers  share  videos posted  views per video  entries  orders  GMV per video\n",
             self.currency
         );
         for f in &self.formats {
             let per = |n: f64, d: u32| if d == 0 { "—".to_string() } else { format!("{:.1}", n / f64::from(d)) };
+            let per_k = |n: u64| {
+                if f.views == 0 { "—".to_string() } else { format!("{:.1}", 1000.0 * n as f64 / f.views as f64) }
+            };
             out += &format!(
-                "{:<21} {:>7}  {:>13}  {:>10}  {:>15}  {:>13}\n",
+                "{:<9} {:<21} {:>7}  {:>4.0}%  {:>13}  {:>15}  {:>7}  {:>6}  {:>13}\n",
+                f.arm,
                 f.variant,
                 f.sellers,
+                100.0 * f.share,
                 f.videos_posted,
-                per(f64::from(f.videos_posted), f.sellers),
                 per(f.views as f64, f.videos_ever_posted),
+                per_k(f.live_entries),
+                per_k(f.orders),
                 per(f.gmv_minor as f64, f.videos_ever_posted)
             );
         }

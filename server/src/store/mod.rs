@@ -6,6 +6,7 @@
 //! map [`StoreError`] to status codes in one place.
 
 mod contract;
+mod learning;
 mod media_contract;
 mod postgres;
 mod quota;
@@ -19,6 +20,7 @@ pub use contract::{
     LoggedBatch, LoggedEntry, NewHighlight, PRUNE_BATCH, PopupArm, Scorer, Store, StoreError, check_config,
     encode_entry, engine_settings_in_force, token_hash,
 };
+pub use learning::in_learning_arm;
 pub use media_contract::{
     CLEANUP_BATCH, CaptionLine, ClipSpan, JOIN_TOLERANCE_MS, MAX_SEGMENT_MS, MediaRef, REPLACED_KEPT_MS,
     RenderMaterial, RenderOutcome, RenderTask, Retired, RetryPolicy, SegmentProbe, SegmentRef, SegmentStoryboard,

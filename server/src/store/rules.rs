@@ -11,7 +11,7 @@ use highlights_api::{
 use highlights_engine::{EventKind, LiveEvent};
 use sha2::{Digest, Sha256};
 
-use super::contract::{FormatArm, PopupArm, Scorer, StoreError, hex};
+use super::contract::{ExperimentReport, FormatArm, PopupArm, Scorer, StoreError, hex};
 use super::media_contract::{CaptionLine, JOIN_TOLERANCE_MS, SegmentRef};
 use super::tokens::TOKEN_ID_LEN;
 use crate::subtitles::{self, Cue, TimedWord};
@@ -61,7 +61,8 @@ pub(crate) fn stored_reasons(text: &str) -> (Vec<String>, Vec<Reason>) {
     (signals, reasons)
 }
 
-fn bucket(salt: &str, seller_id: &str) -> u64 {
+/// A seller's fixed place among 2^64 for one experiment (`salt`), so arms are stable and independent.
+pub(crate) fn bucket(salt: &str, seller_id: &str) -> u64 {
     let d = Sha256::digest(format!("{salt}:{seller_id}").as_bytes());
     u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
@@ -114,7 +115,13 @@ pub(crate) fn patched(current: Settings, p: &SettingsPatch) -> Result<Option<Set
             return Err(invalid_change("only_products holds product ids"));
         }
     }
+    if p.reset_posting_bar == Some(false) {
+        return Err(invalid_change("reset_posting_bar can only be true"));
+    }
     let before = s.clone();
+    if p.reset_posting_bar == Some(true) {
+        s.posting_bar = highlights_api::PostingBar::default();
+    }
     if let Some(on) = p.highlights_on {
         s.highlights_on = on;
     }
@@ -374,6 +381,10 @@ pub(crate) struct BatchState {
     pub clock: HashMap<String, i64>,
     /// (LIVE, product) pairs already recorded.
     pub products: HashSet<(String, String)>,
+    /// How the seller's bar is learned (from the engine settings in force).
+    pub learning: highlights_engine::learn::Learning,
+    /// LIVEs the batch opened, with the bar shift each starts with: their detectors start with it.
+    pub opened: Vec<(String, f64)>,
 }
 
 /// The product an event shows (pinned, clicked, put in a cart, ordered), with its name if given.
@@ -402,40 +413,105 @@ pub(crate) fn change_page(lives: &mut Vec<Live>, highlights: &mut Vec<Highlight>
     Some(last)
 }
 
+/// One seller's videos made in one format variant, for the experiments report.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VariantVideos {
+    /// The variant's name.
+    pub variant: String,
+    /// On their profile now.
+    pub posted: u32,
+    /// Ever posted (taken down since included).
+    pub ever_posted: u32,
+    /// Views.
+    pub views: u64,
+    /// LIVE-room entries.
+    pub live_entries: u64,
+    /// Attributed orders.
+    pub orders: u64,
+    /// Attributed GMV, in minor units.
+    pub gmv_minor: i64,
+}
+
 /// What one seller counts for in the experiments report.
 pub(crate) struct SellerFacts {
     /// Their arms.
     pub experiments: Experiments,
     /// Their settings now.
     pub settings: Settings,
-    /// Highlights on their profile now.
-    pub posted: u32,
-    /// Highlights ever posted, their views and GMV.
-    pub ever_posted: (u32, u64, i64),
+    /// In the learning arm of the learning experiment (and learning is on).
+    pub learning: bool,
+    /// Their videos, by the variant each was made in.
+    pub videos: Vec<VariantVideos>,
+    /// Each configured variant's share of their next clips.
+    pub shares: Vec<(String, f64)>,
 }
 
-/// Counts one seller into the report's arms.
-pub(crate) fn count_into_arms(
-    popup: &mut BTreeMap<bool, PopupArm>,
-    formats: &mut BTreeMap<String, FormatArm>,
-    f: SellerFacts,
-) {
-    let arm = popup
-        .entry(f.experiments.popup)
-        .or_insert_with(|| PopupArm { shows_popup: f.experiments.popup, ..Default::default() });
-    arm.sellers += 1;
-    let exposed = f.settings.popup_shows > 0;
-    arm.exposed += u32::from(exposed);
-    arm.turned_on += u32::from(f.settings.highlights_on);
-    arm.turned_on_after_exposure += u32::from(exposed && f.settings.highlights_on);
-    let name = f.experiments.format_variant;
-    let variant = formats.entry(name.clone()).or_insert_with(|| FormatArm { variant: name, ..Default::default() });
-    variant.sellers += 1;
-    variant.videos_posted += f.posted;
-    let (ever_posted, views, gmv_minor) = f.ever_posted;
-    variant.videos_ever_posted += ever_posted;
-    variant.views += views;
-    variant.gmv_minor += gmv_minor;
+/// The experiments report as it is counted, seller by seller.
+#[derive(Default)]
+pub(crate) struct Arms {
+    popup: BTreeMap<bool, PopupArm>,
+    /// (learning arm, variant) → its row.
+    formats: BTreeMap<(String, String), FormatArm>,
+    /// Sellers per learning arm.
+    sellers: BTreeMap<String, u32>,
+}
+
+impl Arms {
+    /// Counts one seller into their arms: their pop-up arm; in their learning arm, their videos
+    /// under the variant each was made in, their next clips' shares, and themselves under the
+    /// variant most of their next clips get.
+    pub(crate) fn count(&mut self, f: SellerFacts) {
+        let arm = self
+            .popup
+            .entry(f.experiments.popup)
+            .or_insert_with(|| PopupArm { shows_popup: f.experiments.popup, ..Default::default() });
+        arm.sellers += 1;
+        let exposed = f.settings.popup_shows > 0;
+        arm.exposed += u32::from(exposed);
+        arm.turned_on += u32::from(f.settings.highlights_on);
+        arm.turned_on_after_exposure += u32::from(exposed && f.settings.highlights_on);
+        let arm = super::learning::arm_name(f.learning).to_string();
+        *self.sellers.entry(arm.clone()).or_default() += 1;
+        for (variant, share) in &f.shares {
+            format_row(&mut self.formats, &arm, variant).share += share;
+        }
+        let top = f.shares.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(v, _)| v.clone());
+        format_row(&mut self.formats, &arm, &top.unwrap_or(f.experiments.format_variant)).sellers += 1;
+        for v in f.videos {
+            let r = format_row(&mut self.formats, &arm, &v.variant);
+            r.videos_posted += v.posted;
+            r.videos_ever_posted += v.ever_posted;
+            r.views += v.views;
+            r.live_entries += v.live_entries;
+            r.orders += v.orders;
+            r.gmv_minor += v.gmv_minor;
+        }
+    }
+
+    /// The report: shares become the mean over the arm's sellers.
+    pub(crate) fn report(mut self, currency: String) -> ExperimentReport {
+        for ((arm, _), r) in &mut self.formats {
+            r.share /= f64::from(self.sellers.get(arm).copied().unwrap_or(1).max(1));
+        }
+        ExperimentReport {
+            popup: self.popup.into_values().collect(),
+            formats: self.formats.into_values().collect(),
+            currency,
+        }
+    }
+}
+
+/// The report's row of one variant in one learning arm.
+fn format_row<'a>(
+    formats: &'a mut BTreeMap<(String, String), FormatArm>,
+    arm: &str,
+    variant: &str,
+) -> &'a mut FormatArm {
+    formats.entry((arm.to_string(), variant.to_string())).or_insert_with(|| FormatArm {
+        arm: arm.to_string(),
+        variant: variant.to_string(),
+        ..Default::default()
+    })
 }
 
 /// Whether revoking by `id` may go on when `matching` tokens have that id: exactly one must.

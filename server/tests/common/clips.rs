@@ -24,7 +24,9 @@ impl highlights_server::store::Scorer for Clips {
     fn knows(&self, _: &str) -> bool {
         true
     }
-    fn warm_up(&self, _: &EngineSettings, _: &[LiveEvent]) {}
+    fn open(&self, _: &str, _: f64) {}
+
+    fn warm_up(&self, _: &EngineSettings, _: &str, _: f64, _: &[LiveEvent]) {}
     fn score(&self, _: &EngineSettings, events: &[LiveEvent]) -> Vec<Moment> {
         events
             .iter()

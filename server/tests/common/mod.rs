@@ -169,7 +169,9 @@ impl highlights_server::store::Scorer for EveryComment {
     fn knows(&self, _: &str) -> bool {
         true
     }
-    fn warm_up(&self, _: &highlights_engine::EngineSettings, _: &[highlights_engine::LiveEvent]) {}
+    fn open(&self, _: &str, _: f64) {}
+
+    fn warm_up(&self, _: &highlights_engine::EngineSettings, _: &str, _: f64, _: &[highlights_engine::LiveEvent]) {}
     fn score(
         &self,
         _: &highlights_engine::EngineSettings,

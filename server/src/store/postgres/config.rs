@@ -1,11 +1,13 @@
 //! Remote config (admin-editable, not compiled into the app), per-seller experiment assignment,
 //! and the engine's settings (server-side only, never synced to the app).
 
-use highlights_api::{Experiments, RemoteConfig};
+use highlights_api::{Experiments, FormatSpec, FormatVariant, RemoteConfig};
 use highlights_engine::EngineSettings;
 
+use super::learning;
 use super::shared::{Tx, exec, exists, next_seq, row};
 use crate::store::contract::{StoreError, check_config};
+use crate::store::learning::format_arms;
 use crate::store::rules::{assign, json};
 
 /// The remote config and its change sequence number.
@@ -57,6 +59,22 @@ pub(super) async fn experiments_of(tx: &Tx<'_>, seller_id: &str) -> Result<(Expe
             .ok_or(StoreError::NotFound("seller"))?;
     let (popup, format, seq): (Option<bool>, Option<String>, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
     Ok((assign(seller_id, &cfg, popup, format.as_deref()), seq.max(cfg_seq)))
+}
+
+/// The format a new clip of the seller's gets: the bandit's choice in the learning arm, the
+/// experiment's assignment (an admin's pin or the hash) otherwise.
+pub(super) async fn clip_format(tx: &Tx<'_>, seller_id: &str) -> Result<FormatSpec, StoreError> {
+    let (cfg, _) = load(tx).await?;
+    let r = row(tx, "SELECT popup_override, format_override FROM sellers WHERE id = $1", &[&seller_id])
+        .await?
+        .ok_or(StoreError::NotFound("seller"))?;
+    let (popup, format): (Option<bool>, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
+    let arms = format_arms(&cfg);
+    let today = FormatVariant::parse(&assign(seller_id, &cfg, popup, format.as_deref()).format_variant)
+        .unwrap_or(FormatVariant::Control);
+    let pinned = format.as_deref().and_then(FormatVariant::parse).is_some_and(|v| arms.contains(&v));
+    let how = engine_settings(tx).await?.learning;
+    learning::format_for_clip(tx, seller_id, &how, &arms, today, pinned).await
 }
 
 /// The stored engine settings, or the engine's defaults when an admin never set any.

@@ -10,7 +10,7 @@ use highlights_api::IngestResult;
 use highlights_engine::{EventKind, LiveEvent};
 
 use super::shared::{Tx, exec, exists, lock_changes, one, row, rows};
-use super::{config, highlights, idempotency, ingest};
+use super::{config, highlights, idempotency, ingest, learning};
 use crate::store::contract::{LogHistory, Logged, LoggedEntry, Scorer, StoreError, engine_settings_in_force};
 use crate::store::rules::{self, BatchState};
 
@@ -177,7 +177,8 @@ pub(super) async fn apply(
             let seen = checkpointed.contains(&entry.live_id) || applied.contains_key(entry.live_id.as_str());
             rebuild(tx, applying, entry, &settings, seen).await?;
         }
-        let state = states.entry(seller).or_default();
+        let state =
+            states.entry(seller).or_insert_with(|| BatchState { learning: settings.learning, ..Default::default() });
         let mut skipped = entry.unreadable.len() as u64;
         for reason in &entry.unreadable {
             tracing::warn!(%reason, "event skipped");
@@ -200,6 +201,9 @@ pub(super) async fn apply(
             }
             Cow::Owned(events)
         };
+        for (live_id, bar_shift) in state.opened.drain(..) {
+            scorer.open(&live_id, bar_shift);
+        }
         // Scored entry by entry, as the single process scores each batch, so the moments and the
         // order they are stored in (which the caps count in) are the same.
         for m in scorer.score(&settings, &events) {
@@ -332,7 +336,8 @@ async fn rebuild(
             events.extend(recent);
         }
     }
-    applying.scorer.warm_up(settings, &events);
+    let bar_shift = learning::bar_of_live(tx, live_id).await?;
+    applying.scorer.warm_up(settings, live_id, bar_shift, &events);
     Ok(())
 }
 

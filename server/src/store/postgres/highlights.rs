@@ -224,6 +224,7 @@ pub(super) async fn remove(tx: &Tx<'_>, seller_id: &str, id: &str) -> Result<Hig
     let h = load_for_update(tx, seller_id, id).await?;
     if h.status != Removed {
         take_down(tx, id).await?;
+        removed_by_seller(tx, id).await?;
     }
     load(tx, seller_id, id).await
 }
@@ -232,6 +233,13 @@ pub(super) async fn remove(tx: &Tx<'_>, seller_id: &str, id: &str) -> Result<Hig
 async fn take_down(tx: &Tx<'_>, id: &str) -> Result<(), StoreError> {
     set_status(tx, id, Removed, false).await?;
     videos::take_down(tx, id).await
+}
+
+/// Notes that the seller took a highlight down, and when: what their bar learns from (posts
+/// cancelled with their LIVE say nothing of their taste).
+async fn removed_by_seller(tx: &Tx<'_>, id: &str) -> Result<(), StoreError> {
+    exec(tx, "UPDATE highlights SET removed_at_ms = $2 WHERE id = $1", &[&id, &now_ms()]).await?;
+    Ok(())
 }
 
 /// Records where a post stands in the seller's review, as a change clients pull.
@@ -309,6 +317,7 @@ pub(super) async fn remove_auto(
     .await?;
     for r in &ids {
         take_down(tx, r.try_get(0)?).await?;
+        removed_by_seller(tx, r.try_get(0)?).await?;
     }
     Ok(RemovedCount { removed: ids.len() as u64 })
 }
@@ -336,7 +345,7 @@ pub(super) async fn create_video(
     if videos {
         quota::admit(tx, seller_id, quota, now).await?;
     }
-    let (experiments, _) = config::experiments_of(tx, seller_id).await?;
+    let format = config::clip_format(tx, seller_id).await?;
     let h = insert(
         tx,
         &NewHighlight {
@@ -354,7 +363,7 @@ pub(super) async fn create_video(
             identified_at_ms: None,
             post_at_ms: Some(now),
             posted_at_ms: (!videos).then_some(now),
-            format: experiments.format,
+            format,
         },
     )
     .await?;
@@ -415,7 +424,7 @@ pub(super) async fn store_moment(
     let (cfg, _) = config::load(tx).await?;
     let (in_live, for_product) = auto_posts(tx, &m.live_id, m.product_id.as_deref()).await?;
     let decision = Policy::from_config(&cfg).decide(m, in_live, for_product);
-    let (experiments, _) = config::experiments_of(tx, seller_id).await?;
+    let format = config::clip_format(tx, seller_id).await?;
     let (kind, status, post_at) = match decision {
         Decision::AutoPost { post_at_ms } => (Auto, Scheduled, Some(post_at_ms)),
         Decision::Recommend => (Recommendation, Suggested, None),
@@ -437,7 +446,7 @@ pub(super) async fn store_moment(
             identified_at_ms: Some(m.identified_at_ms),
             post_at_ms: post_at,
             posted_at_ms: None,
-            format: experiments.format,
+            format,
         },
     )
     .await?;

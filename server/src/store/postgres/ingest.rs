@@ -7,7 +7,7 @@ use highlights_api::{IngestBatch, IngestResult, LiveStatus};
 use highlights_engine::{EventKind, LiveEvent};
 
 use super::shared::{Tx, exec, exists, lock_changes, next_seq, one, row, rows};
-use super::{config, highlights, settings};
+use super::{config, highlights, learning, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
 use crate::store::rules::{BatchState, product_of};
 
@@ -21,8 +21,9 @@ async fn bump_live(tx: &Tx<'_>, live_id: &str) -> Result<(), StoreError> {
 }
 
 /// The owner of a LIVE, creating it for `seller_id` if it is new. A stream may lack live_start:
-/// the first event opens the LIVE, and it takes the seller's choice for their next LIVE.
-async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, StoreError> {
+/// the first event opens the LIVE, and it takes the seller's choice for their next LIVE and their
+/// learned bar (noted in `batch.opened`, so its detector starts with it).
+async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchState) -> Result<String, StoreError> {
     if let Some(r) = row(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await? {
         return Ok(r.try_get(0)?);
     }
@@ -31,15 +32,20 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent) -> Result<String, St
     // row is locked here only when a choice is used up, so the two rarely meet.)
     let seq = next_seq(tx).await?;
     let highlights_on = settings::take_next_live_choice(tx, seller_id).await?;
+    let bar_shift = learning::bar_for_new_live(tx, seller_id, &batch.learning).await?;
     exec(
         tx,
-        "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-        &[&e.live_id, &seller_id, &"", &e.ts_ms, &LiveStatus::Live.as_str(), &seq, &highlights_on],
+        "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on, bar_shift)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        &[&e.live_id, &seller_id, &"", &e.ts_ms, &LiveStatus::Live.as_str(), &seq, &highlights_on, &bar_shift],
     )
     .await?;
     // Another process may have opened it first: its row stands.
-    one(tx, "SELECT seller_id FROM lives WHERE id = $1", &[&e.live_id]).await
+    let r = row(tx, "SELECT seller_id, bar_shift FROM lives WHERE id = $1", &[&e.live_id])
+        .await?
+        .ok_or(StoreError::NotFound("live"))?;
+    batch.opened.push((e.live_id.clone(), r.try_get(1)?));
+    Ok(r.try_get(0)?)
 }
 
 /// Whether [`apply`] changes anything in the store for an event of this kind once its LIVE's
@@ -90,7 +96,7 @@ pub(super) async fn apply(
 ) -> Result<bool, StoreError> {
     let ours = match batch.ours.get(&e.live_id) {
         Some(ours) => *ours,
-        None => owner(tx, seller_id, e).await? == seller_id,
+        None => owner(tx, seller_id, e, batch).await? == seller_id,
     };
     batch.ours.insert(e.live_id.clone(), ours);
     if !ours {
@@ -198,13 +204,14 @@ pub(super) async fn ingest(
         batch.events.iter().filter_map(|e| e.get("live_id").and_then(|v| v.as_str())).collect();
     for live_id in live_ids {
         if !scorer.knows(live_id) {
-            scorer.warm_up(&settings, &history(tx, live_id).await?);
+            let bar_shift = learning::bar_of_live(tx, live_id).await?;
+            scorer.warm_up(&settings, live_id, bar_shift, &history(tx, live_id).await?);
         }
     }
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
     let mut stored = StoredEvents::default();
-    let mut state = BatchState::default();
+    let mut state = BatchState { learning: settings.learning, ..BatchState::default() };
     for raw in batch.events {
         let text = raw.to_string();
         match LiveEvent::from_value(raw) {
@@ -233,6 +240,9 @@ pub(super) async fn ingest(
             &[live_id, ts, &arrived, &n],
         )
         .await?;
+    }
+    for (live_id, bar_shift) in state.opened.drain(..) {
+        scorer.open(&live_id, bar_shift);
     }
     for m in scorer.score(&settings, &events) {
         highlights::store_moment(tx, &seller_id, &m, videos).await?;

@@ -27,6 +27,7 @@ mod garbage;
 mod highlights;
 mod idempotency;
 mod ingest;
+mod learning;
 mod lives;
 mod quota;
 mod recordings;

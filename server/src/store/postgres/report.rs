@@ -1,41 +1,82 @@
-//! The experiments report: per pop-up arm and per video-format variant, who was in it and what
-//! they did, read from what the store already holds (assignments, settings, highlights, results).
+//! The experiments report: per pop-up arm, and per learning arm and video-format variant, who was
+//! in it and what they did, read from what the store already holds (the SQLite store's `report`,
+//! in PostgreSQL).
 
-use std::collections::BTreeMap;
+use highlights_api::{FormatSpec, FormatVariant, HighlightStatus};
 
-use highlights_api::HighlightStatus;
+use super::shared::{Tx, row, rows};
+use super::{config, learning, settings};
+use crate::store::contract::{ExperimentReport, StoreError};
+use crate::store::learning::{format_arms, learns_formats, reported_as_learning, shares, variant_of};
+use crate::store::rules::{Arms, SellerFacts, VariantVideos};
 
-use super::shared::{Tx, one, rows};
-use super::{config, results, settings};
-use crate::store::contract::{ExperimentReport, FormatArm, PopupArm, StoreError};
-use crate::store::rules::{self, SellerFacts};
-
-/// Counts every seller into their arms (pins or the hash, as the app sees them).
+/// Counts every seller into their arms (pins or the hash, as the app sees them; the bandit's
+/// shares for the learning arm).
 pub(super) async fn experiments(tx: &Tx<'_>) -> Result<ExperimentReport, StoreError> {
     let sellers: Vec<String> = rows(tx, "SELECT id FROM sellers ORDER BY id", &[])
         .await?
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
-    let mut popup: BTreeMap<bool, PopupArm> = BTreeMap::new();
-    let mut formats: BTreeMap<String, FormatArm> = BTreeMap::new();
+    let (cfg, _) = config::load(tx).await?;
+    let how = config::engine_settings(tx).await?.learning;
+    let variants = format_arms(&cfg);
+    let global = learning::format_totals(tx).await?;
+    let mut arms = Arms::default();
     for seller in &sellers {
         let (experiments, _) = config::experiments_of(tx, seller).await?;
         let (s, _) = settings::load(tx, seller).await?;
-        let posted: i64 = one(
-            tx,
-            "SELECT count(*) FROM highlights WHERE seller_id = $1 AND status = $2",
-            &[seller, &HighlightStatus::Posted.as_str()],
-        )
-        .await?;
-        let ever_posted = results::of_posted(tx, seller).await?;
-        let facts = SellerFacts { experiments, settings: s, posted: posted as u32, ever_posted };
-        rules::count_into_arms(&mut popup, &mut formats, facts);
+        let pinned: Option<String> =
+            match row(tx, "SELECT format_override FROM sellers WHERE id = $1", &[seller]).await? {
+                Some(r) => r.try_get(0)?,
+                None => None,
+            };
+        let pinned = pinned.as_deref().and_then(FormatVariant::parse).is_some_and(|v| variants.contains(&v));
+        let today = FormatVariant::parse(&experiments.format_variant).unwrap_or(FormatVariant::Control);
+        let own =
+            if learns_formats(seller, &how, pinned) { Some(learning::format_results(tx, seller).await?) } else { None };
+        arms.count(SellerFacts {
+            shares: shares(&how, &variants, &global, own.as_ref(), today, seller),
+            learning: reported_as_learning(seller, &how),
+            videos: videos(tx, seller).await?,
+            experiments,
+            settings: s,
+        });
     }
-    let (cfg, _) = config::load(tx).await?;
-    Ok(ExperimentReport {
-        popup: popup.into_values().collect(),
-        formats: formats.into_values().collect(),
-        currency: cfg.currency,
-    })
+    Ok(arms.report(cfg.currency))
+}
+
+/// A seller's posted videos and what they earned, by the variant each was made in.
+async fn videos(tx: &Tx<'_>, seller_id: &str) -> Result<Vec<VariantVideos>, StoreError> {
+    let mut out: Vec<VariantVideos> = Vec::new();
+    for r in rows(
+        tx,
+        "SELECT h.format, count(*) FILTER (WHERE h.status = $2), count(*), coalesce(sum(r.views), 0)::bigint,
+             coalesce(sum(r.live_entries), 0)::bigint, coalesce(sum(r.orders), 0)::bigint,
+             coalesce(sum(r.gmv_minor), 0)::bigint
+         FROM highlights h LEFT JOIN results r ON r.highlight_id = h.id
+         WHERE h.seller_id = $1 AND h.posted_at_ms IS NOT NULL GROUP BY h.format",
+        &[&seller_id, &HighlightStatus::Posted.as_str()],
+    )
+    .await?
+    {
+        let spec: FormatSpec = serde_json::from_str(&r.try_get::<_, String>(0)?).unwrap_or_default();
+        let variant = variant_of(&spec).as_str();
+        // Stored formats that read back as one variant add up under it.
+        let i = match out.iter().position(|v| v.variant == variant) {
+            Some(i) => i,
+            None => {
+                out.push(VariantVideos { variant: variant.to_string(), ..Default::default() });
+                out.len() - 1
+            }
+        };
+        let v = &mut out[i];
+        v.posted += r.try_get::<_, i64>(1)? as u32;
+        v.ever_posted += r.try_get::<_, i64>(2)? as u32;
+        v.views += r.try_get::<_, i64>(3)? as u64;
+        v.live_entries += r.try_get::<_, i64>(4)? as u64;
+        v.orders += r.try_get::<_, i64>(5)? as u64;
+        v.gmv_minor += r.try_get::<_, i64>(6)?;
+    }
+    Ok(out)
 }

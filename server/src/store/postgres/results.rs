@@ -1,12 +1,14 @@
 //! What posted videos earn: viewer events on them (views, LIVE-room entries, product clicks,
 //! attributed orders) summed per highlight, each change a new version clients pull.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use highlights_api::{IngestResult, ViewerEventBatch};
+use highlights_api::{FormatSpec, IngestResult, ViewerEventBatch};
 
-use super::shared::{Tx, exec, lock_changes, next_seq, row, rows};
+use super::learning;
+use super::shared::{Tx, exec, lock_changes, next_seq, rows};
 use crate::store::contract::StoreError;
+use crate::store::learning::converted;
 use crate::store::rules;
 
 /// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
@@ -16,14 +18,23 @@ pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<Inges
     lock_changes(tx).await?;
     let (events, bad) = rules::viewer_events(batch.events);
     let ids: Vec<String> = events.iter().map(|e| e.highlight_id.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let posted: HashSet<String> =
-        rows(tx, "SELECT id FROM highlights WHERE id = ANY($1) AND posted_at_ms IS NOT NULL", &[&ids])
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-    let (sums, accepted, skipped) = rules::sum_viewer_events(events, &posted);
+    let mut posted: HashMap<String, (String, String)> = HashMap::new();
+    for r in rows(
+        tx,
+        "SELECT id, seller_id, format FROM highlights WHERE id = ANY($1) AND posted_at_ms IS NOT NULL",
+        &[&ids],
+    )
+    .await?
+    {
+        posted.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+    }
+    let posted_ids: HashSet<String> = posted.keys().cloned().collect();
+    let (sums, accepted, skipped) = rules::sum_viewer_events(events, &posted_ids);
     for (id, r) in sums {
+        if let Some((seller, format)) = posted.get(&id) {
+            let format: FormatSpec = serde_json::from_str(format).unwrap_or_default();
+            learning::record_format(tx, seller, &format, r.views, converted(r.live_entries, r.orders)).await?;
+        }
         exec(
             tx,
             "INSERT INTO results AS t (highlight_id, views, watch_ms, live_entries, product_clicks, orders, gmv_minor)
@@ -46,18 +57,4 @@ pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<Inges
         exec(tx, "UPDATE highlights SET seq = $2 WHERE id = $1", &[&id, &seq]).await?;
     }
     Ok(IngestResult { accepted, skipped: skipped + bad, out_of_window: 0 })
-}
-
-/// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).
-pub(super) async fn of_posted(tx: &Tx<'_>, seller_id: &str) -> Result<(u32, u64, i64), StoreError> {
-    let r = row(
-        tx,
-        "SELECT count(*), coalesce(sum(r.views), 0)::bigint, coalesce(sum(r.gmv_minor), 0)::bigint
-         FROM highlights h LEFT JOIN results r ON r.highlight_id = h.id
-         WHERE h.seller_id = $1 AND h.posted_at_ms IS NOT NULL",
-        &[&seller_id],
-    )
-    .await?
-    .ok_or(StoreError::NotFound("seller"))?;
-    Ok((r.try_get::<_, i64>(0)? as u32, r.try_get::<_, i64>(1)? as u64, r.try_get(2)?))
 }

@@ -237,8 +237,28 @@ INSERT INTO media_garbage (key, due_at_ms)
     FROM videos v, (VALUES ('.mp4'), ('.jpg'), ('.srt'), ('.storyboard.jpg')) AS e (ext)
     WHERE v.state = 'failed';";
 
+/// Version 9 (the SQLite store's version 16): learning from each seller. A LIVE keeps the bar
+/// shift it started with and whether its highlights were taken in yet; a highlight says when the
+/// seller took it down (a removal, as opposed to posts cancelled with their LIVE); the seller's
+/// learned bar, what the apps show of it, and what each format variant earned each seller and
+/// everyone.
+const V9: &str = "ALTER TABLE lives ADD COLUMN bar_shift DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE lives ADD COLUMN bar_learned BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX lives_to_learn ON lives (seller_id, started_at_ms) WHERE NOT bar_learned;
+ALTER TABLE highlights ADD COLUMN removed_at_ms BIGINT DEFAULT NULL;
+ALTER TABLE settings ADD COLUMN posting_bar TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE seller_bars (seller_id TEXT PRIMARY KEY REFERENCES sellers (id) ON DELETE CASCADE, state TEXT NOT NULL);
+CREATE TABLE format_results (
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    variant TEXT NOT NULL,
+    views BIGINT NOT NULL,
+    converted BIGINT NOT NULL,
+    PRIMARY KEY (seller_id, variant)
+);
+CREATE TABLE format_totals (variant TEXT PRIMARY KEY, views BIGINT NOT NULL, converted BIGINT NOT NULL);";
+
 /// The schema versions, in order.
-const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const VERSIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// Brings the schema to the latest version. Processes starting together take turns (an advisory
 /// lock), so each version is applied once.

@@ -2,12 +2,13 @@
 
 use highlights_api::{Settings, SettingsPatch};
 
+use super::learning;
 use super::shared::{Tx, exec, lock_changes, next_seq, row};
 use crate::store::contract::StoreError;
-use crate::store::rules;
+use crate::store::rules::{self, json};
 
 const COLS: &str = "highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms,
-    seq, next_live_highlights_on, review_before_posting, only_products";
+    seq, next_live_highlights_on, review_before_posting, only_products, posting_bar";
 
 /// The seller's settings and their change sequence number; `lock` holds the row to the end of the
 /// transaction, for a change based on what was read.
@@ -25,6 +26,8 @@ async fn read(tx: &Tx<'_>, seller_id: &str, lock: bool) -> Result<(Settings, i64
         review_before_posting: r.try_get(8)?,
         // Written only by `store` below, from a validated list.
         only_products: serde_json::from_str(&r.try_get::<_, String>(9)?).unwrap_or_default(),
+        // Written only from a `PostingBar` (by `store` and by the bar's learning).
+        posting_bar: serde_json::from_str(&r.try_get::<_, String>(10)?).unwrap_or_default(),
     };
     Ok((settings, r.try_get(6)?))
 }
@@ -38,7 +41,11 @@ pub(super) async fn load(tx: &Tx<'_>, seller_id: &str) -> Result<(Settings, i64)
 pub(super) async fn patch(tx: &Tx<'_>, seller_id: &str, p: &SettingsPatch) -> Result<Settings, StoreError> {
     lock_changes(tx).await?;
     let (current, _) = read(tx, seller_id, true).await?;
-    match rules::patched(current.clone(), p)? {
+    let patched = rules::patched(current.clone(), p)?;
+    if p.reset_posting_bar == Some(true) {
+        learning::reset_bar(tx, seller_id).await?;
+    }
+    match patched {
         None => Ok(current),
         Some(mut s) => {
             store(tx, seller_id, &mut s).await?;
@@ -56,7 +63,7 @@ async fn store(tx: &Tx<'_>, seller_id: &str, s: &mut Settings) -> Result<(), Sto
         tx,
         "UPDATE settings SET highlights_on = $2, onboarding_completed = $3, popup_shows = $4, popup_dismissed_at_ms = $5,
              version = $6, updated_at_ms = $7, seq = $8, next_live_highlights_on = $9, review_before_posting = $10,
-             only_products = $11
+             only_products = $11, posting_bar = $12
          WHERE seller_id = $1",
         &[
             &seller_id,
@@ -70,6 +77,7 @@ async fn store(tx: &Tx<'_>, seller_id: &str, s: &mut Settings) -> Result<(), Sto
             &s.next_live_highlights_on,
             &s.review_before_posting,
             &only,
+            &json(&s.posting_bar),
         ],
     )
     .await?;

@@ -1,12 +1,14 @@
 //! Remote config (admin-editable, not compiled into the app), per-seller experiment assignment,
 //! and the engine's settings (server-side only, never synced to the app).
 
-use highlights_api::{Experiments, RemoteConfig};
+use highlights_api::{Experiments, FormatSpec, FormatVariant, RemoteConfig};
 use highlights_engine::EngineSettings;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::learning;
 use super::shared::{json, next_seq};
 use crate::store::contract::{StoreError, check_config};
+use crate::store::learning::format_arms;
 use crate::store::rules::assign;
 
 /// The remote config and its change sequence number.
@@ -59,6 +61,22 @@ pub(super) fn experiments_of(conn: &Connection, seller_id: &str) -> Result<(Expe
         .optional()?
         .ok_or(StoreError::NotFound("seller"))?;
     Ok((assign(seller_id, &cfg, popup, format.as_deref()), seq.max(cfg_seq)))
+}
+
+/// The format a new clip of the seller's gets: the bandit's choice in the learning arm, the
+/// experiment's assignment (an admin's pin or the hash) otherwise.
+pub(super) fn clip_format(conn: &Connection, seller_id: &str) -> Result<FormatSpec, StoreError> {
+    let (cfg, _) = load(conn)?;
+    let (popup, format): (Option<bool>, Option<String>) = conn
+        .prepare_cached("SELECT popup_override, format_override FROM sellers WHERE id = ?1")?
+        .query_row([seller_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(StoreError::NotFound("seller"))?;
+    let arms = format_arms(&cfg);
+    let today = FormatVariant::parse(&assign(seller_id, &cfg, popup, format.as_deref()).format_variant)
+        .unwrap_or(FormatVariant::Control);
+    let pinned = format.as_deref().and_then(FormatVariant::parse).is_some_and(|v| arms.contains(&v));
+    learning::format_for_clip(conn, seller_id, &engine_settings(conn)?.learning, &arms, today, pinned)
 }
 
 /// The stored engine settings, or the engine's defaults when an admin never set any.

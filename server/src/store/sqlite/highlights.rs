@@ -211,6 +211,7 @@ pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Hig
     let h = load(conn, seller_id, id)?;
     if h.status != Removed {
         take_down(conn, id)?;
+        removed_by_seller(conn, id)?;
     }
     load(conn, seller_id, id)
 }
@@ -219,6 +220,13 @@ pub(super) fn remove(conn: &Connection, seller_id: &str, id: &str) -> Result<Hig
 fn take_down(conn: &Connection, id: &str) -> Result<(), StoreError> {
     set_status(conn, id, Removed, false)?;
     videos::take_down(conn, id)
+}
+
+/// Notes that the seller took a highlight down, and when: what their bar learns from (posts
+/// cancelled with their LIVE say nothing of their taste).
+fn removed_by_seller(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE highlights SET removed_at_ms = ?2 WHERE id = ?1")?.execute(params![id, now_ms()])?;
+    Ok(())
 }
 
 /// Records where a post stands in the seller's review, as a change clients pull.
@@ -294,6 +302,7 @@ pub(super) fn remove_auto(
         .collect::<Result<_, _>>()?;
     for id in &ids {
         take_down(conn, id)?;
+        removed_by_seller(conn, id)?;
     }
     Ok(RemovedCount { removed: ids.len() as u64 })
 }
@@ -320,7 +329,7 @@ pub(super) fn create_video(
     if videos {
         quota::admit(conn, seller_id, quota, now)?;
     }
-    let (experiments, _) = config::experiments_of(conn, seller_id)?;
+    let format = config::clip_format(conn, seller_id)?;
     let h = insert(
         conn,
         &NewHighlight {
@@ -338,7 +347,7 @@ pub(super) fn create_video(
             identified_at_ms: None,
             post_at_ms: Some(now),
             posted_at_ms: (!videos).then_some(now),
-            format: experiments.format,
+            format,
         },
     )?;
     if !videos {
@@ -391,7 +400,7 @@ pub(super) fn store_moment(
     let (cfg, _) = config::load(conn)?;
     let (in_live, for_product) = auto_posts(conn, &m.live_id, m.product_id.as_deref())?;
     let decision = Policy::from_config(&cfg).decide(m, in_live, for_product);
-    let (experiments, _) = config::experiments_of(conn, seller_id)?;
+    let format = config::clip_format(conn, seller_id)?;
     let (kind, status, post_at) = match decision {
         Decision::AutoPost { post_at_ms } => (Auto, Scheduled, Some(post_at_ms)),
         Decision::Recommend => (Recommendation, Suggested, None),
@@ -413,7 +422,7 @@ pub(super) fn store_moment(
             identified_at_ms: Some(m.identified_at_ms),
             post_at_ms: post_at,
             posted_at_ms: None,
-            format: experiments.format,
+            format,
         },
     )?;
     if status == Scheduled && settings::review_before_posting(conn, seller_id)? {

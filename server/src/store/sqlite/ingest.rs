@@ -8,7 +8,7 @@ use highlights_engine::{EventKind, LiveEvent};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::shared::next_seq;
-use super::{config, highlights, settings};
+use super::{config, highlights, learning, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
 use crate::store::rules::{BatchState, product_of};
 
@@ -40,10 +40,11 @@ fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
             // A stream may lack live_start: the first event opens the LIVE, and it takes the
             // seller's choice for their next LIVE.
             let highlights_on = settings::take_next_live_choice(conn, seller_id)?;
+            let bar_shift = learning::bar_for_new_live(conn, seller_id, &batch.learning)?;
             let seq = next_seq(conn)?;
             conn.prepare_cached(
-                "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on, bar_shift)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 e.live_id,
@@ -52,8 +53,10 @@ fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
                 e.ts_ms,
                 LiveStatus::Live.as_str(),
                 seq,
-                highlights_on
+                highlights_on,
+                bar_shift
             ])?;
+            batch.opened.push((e.live_id.clone(), bar_shift));
         }
     }
     match &e.kind {
@@ -146,13 +149,13 @@ pub(super) fn ingest(
         batch.events.iter().filter_map(|e| e.get("live_id").and_then(|v| v.as_str())).collect();
     for live_id in live_ids {
         if !scorer.knows(live_id) {
-            scorer.warm_up(&settings, &history(conn, live_id)?);
+            scorer.warm_up(&settings, live_id, learning::bar_of_live(conn, live_id)?, &history(conn, live_id)?);
         }
     }
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
     let mut insert = conn.prepare_cached("INSERT INTO events (live_id, ts_ms, json) VALUES (?1, ?2, ?3)")?;
-    let mut state = BatchState::default();
+    let mut state = BatchState { learning: settings.learning, ..BatchState::default() };
     for raw in batch.events {
         let text = raw.to_string();
         match LiveEvent::from_value(raw) {
@@ -176,6 +179,9 @@ pub(super) fn ingest(
             "UPDATE lives SET last_event_ms = max(coalesce(last_event_ms, 0), ?2), last_seen_at_ms = ?3 WHERE id = ?1",
         )?
         .execute(params![live_id, ts, arrived])?;
+    }
+    for (live_id, bar_shift) in state.opened.drain(..) {
+        scorer.open(&live_id, bar_shift);
     }
     for m in scorer.score(&settings, &events) {
         highlights::store_moment(conn, &seller_id, &m, videos)?;

@@ -8,6 +8,7 @@ mod garbage;
 mod highlights;
 mod idempotency;
 mod ingest;
+mod learning;
 mod lives;
 mod quota;
 mod recordings;

@@ -1,28 +1,38 @@
 //! What posted videos earn: viewer events on them (views, LIVE-room entries, product clicks,
 //! attributed orders) summed per highlight, each change a new version clients pull.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use highlights_api::{IngestResult, ViewerEventBatch};
+use highlights_api::{FormatSpec, IngestResult, ViewerEventBatch};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::learning;
 use super::shared::next_seq;
 use crate::store::contract::StoreError;
+use crate::store::learning::converted;
 use crate::store::rules;
 
 /// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
 /// highlight that was never posted, are counted and skipped, never fatal.
 pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<IngestResult, StoreError> {
     let (events, bad) = rules::viewer_events(batch.events);
-    let mut posted = HashSet::new();
-    let mut was_posted = conn.prepare_cached("SELECT posted_at_ms IS NOT NULL FROM highlights WHERE id = ?1")?;
+    let mut posted = HashMap::new();
+    let mut was_posted =
+        conn.prepare_cached("SELECT seller_id, format FROM highlights WHERE id = ?1 AND posted_at_ms IS NOT NULL")?;
     for id in events.iter().map(|e| &e.highlight_id).collect::<HashSet<_>>() {
-        if was_posted.query_row([id], |r| r.get(0)).optional()?.unwrap_or(false) {
-            posted.insert(id.clone());
+        if let Some((seller, format)) =
+            was_posted.query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).optional()?
+        {
+            posted.insert(id.clone(), (seller, format));
         }
     }
-    let (sums, accepted, skipped) = rules::sum_viewer_events(events, &posted);
+    let ids: HashSet<String> = posted.keys().cloned().collect();
+    let (sums, accepted, skipped) = rules::sum_viewer_events(events, &ids);
     for (id, r) in sums {
+        if let Some((seller, format)) = posted.get(&id) {
+            let format: FormatSpec = serde_json::from_str(format).unwrap_or_default();
+            learning::record_format(conn, seller, &format, r.views, converted(r.live_entries, r.orders))?;
+        }
         conn.prepare_cached(
             "INSERT INTO results (highlight_id, views, watch_ms, live_entries, product_clicks, orders, gmv_minor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -43,15 +53,4 @@ pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<Inges
         conn.prepare_cached("UPDATE highlights SET seq = ?2 WHERE id = ?1")?.execute(params![id, seq])?;
     }
     Ok(IngestResult { accepted, skipped: skipped + bad, out_of_window: 0 })
-}
-
-/// Views and GMV of a seller's posted videos, summed: (videos, views, GMV in minor units).
-pub(super) fn of_posted(conn: &Connection, seller_id: &str) -> Result<(u32, u64, i64), StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(r.views), 0), coalesce(sum(r.gmv_minor), 0)
-             FROM highlights h LEFT JOIN results r ON r.highlight_id = h.id
-             WHERE h.seller_id = ?1 AND h.posted_at_ms IS NOT NULL",
-        )?
-        .query_row([seller_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?)))?)
 }

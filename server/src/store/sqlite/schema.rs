@@ -268,6 +268,28 @@ INSERT INTO media_garbage (key, due_at_ms)
                     UNION ALL SELECT '.storyboard.jpg') e
     WHERE v.state = 'failed';";
 
+/// Version 16: learning from each seller. A LIVE keeps the bar shift it started with and whether
+/// its highlights were taken in yet; a highlight says when the seller took it down (a removal,
+/// as opposed to posts cancelled with their LIVE); the seller's learned bar, what the apps show
+/// of it, and what each format variant earned each seller and everyone.
+const V16: &str = "ALTER TABLE lives ADD COLUMN bar_shift REAL NOT NULL DEFAULT 0;
+ALTER TABLE lives ADD COLUMN bar_learned INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX lives_to_learn ON lives (seller_id, started_at_ms) WHERE bar_learned = 0;
+ALTER TABLE highlights ADD COLUMN removed_at_ms INTEGER DEFAULT NULL;
+ALTER TABLE settings ADD COLUMN posting_bar TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE seller_bars (
+    seller_id TEXT PRIMARY KEY NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    state TEXT NOT NULL
+);
+CREATE TABLE format_results (
+    seller_id TEXT NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    variant TEXT NOT NULL,
+    views INTEGER NOT NULL,
+    converted INTEGER NOT NULL,
+    PRIMARY KEY (seller_id, variant)
+);
+CREATE TABLE format_totals (variant TEXT PRIMARY KEY NOT NULL, views INTEGER NOT NULL, converted INTEGER NOT NULL);";
+
 /// The server's schema versions, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -286,6 +308,7 @@ pub(super) fn migrations() -> Migrations<'static> {
         M::up(V13),
         M::up(V14),
         M::up(V15),
+        M::up(V16),
     ])
 }
 

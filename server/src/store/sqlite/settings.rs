@@ -3,7 +3,8 @@
 use highlights_api::{Settings, SettingsPatch};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::shared::next_seq;
+use super::learning;
+use super::shared::{json, next_seq};
 use crate::store::contract::StoreError;
 use crate::store::rules;
 
@@ -11,7 +12,7 @@ use crate::store::rules;
 pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64), StoreError> {
     conn.prepare_cached(
         "SELECT highlights_on, onboarding_completed, popup_shows, popup_dismissed_at_ms, version, updated_at_ms, seq,
-             next_live_highlights_on, review_before_posting, only_products
+             next_live_highlights_on, review_before_posting, only_products, posting_bar
          FROM settings WHERE seller_id = ?1",
     )?
     .query_row([seller_id], |r| {
@@ -27,6 +28,8 @@ pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64)
                 review_before_posting: r.get(8)?,
                 // Written only by `store` below, from a validated list.
                 only_products: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
+                // Written only from a `PostingBar` (by `store` and by the bar's learning).
+                posting_bar: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
             },
             r.get(6)?,
         ))
@@ -38,7 +41,11 @@ pub(super) fn load(conn: &Connection, seller_id: &str) -> Result<(Settings, i64)
 /// Applies a patch; a stale `expected_version` is refused with the current state.
 pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Result<Settings, StoreError> {
     let (current, _) = load(conn, seller_id)?;
-    match rules::patched(current.clone(), p)? {
+    let patched = rules::patched(current.clone(), p)?;
+    if p.reset_posting_bar == Some(true) {
+        learning::reset_bar(conn, seller_id)?;
+    }
+    match patched {
         None => Ok(current),
         Some(mut s) => {
             store(conn, seller_id, &mut s)?;
@@ -54,7 +61,7 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
     conn.prepare_cached(
         "UPDATE settings SET highlights_on = ?2, onboarding_completed = ?3, popup_shows = ?4, popup_dismissed_at_ms = ?5,
              version = ?6, updated_at_ms = ?7, seq = ?8, next_live_highlights_on = ?9, review_before_posting = ?10,
-             only_products = ?11
+             only_products = ?11, posting_bar = ?12
          WHERE seller_id = ?1",
     )?
     .execute(params![
@@ -68,7 +75,8 @@ fn store(conn: &Connection, seller_id: &str, s: &mut Settings) -> Result<(), Sto
         seq,
         s.next_live_highlights_on,
         s.review_before_posting,
-        serde_json::to_string(&s.only_products).map_err(|e| StoreError::backend("writing settings", e))?
+        serde_json::to_string(&s.only_products).map_err(|e| StoreError::backend("writing settings", e))?,
+        json(&s.posting_bar)
     ])?;
     Ok(())
 }

@@ -126,6 +126,8 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
     suspend fun removeAllHighlights(recordingId: String?) = dispatch(Event.RemoveAllHighlights(recordingId))
     /** "Ask me before posting" on or off. */
     suspend fun setReviewBeforePosting(on: Boolean) = dispatch(Event.SetReviewBeforePosting(on))
+    /** Puts the auto-post bar learned from the seller back to the usual one, from their next LIVE on. */
+    suspend fun resetPostingBar() = dispatch(Event.ResetPostingBar)
     /** Approves an auto-post waiting for review: it posts at its post time. */
     suspend fun approveHighlight(highlightId: String) = dispatch(Event.ApproveHighlight(highlightId))
     /** Which LIVEs get highlights: only those showing one of [productIds]; empty means every shoppable LIVE. */

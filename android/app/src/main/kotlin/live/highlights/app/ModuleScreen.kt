@@ -9,7 +9,9 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -26,6 +28,7 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import live.highlights.HighlightsClient
 import uniffi.highlights_core.ModuleScreen
+import uniffi.highlights_core.PostingBarNote
 import uniffi.highlights_core.RecordingRow
 import uniffi.highlights_core.SyncIndicator
 
@@ -36,6 +39,7 @@ class ModuleActions(
     val open: (String) -> Unit = {},
     val loadMore: () -> Unit = {},
     val removeAll: () -> Unit = {},
+    val resetPostingBar: () -> Unit = {},
 )
 
 /** The LIVE highlight module, from the client. */
@@ -55,6 +59,7 @@ fun HighlightModuleScreen(client: HighlightsClient) {
             open = { id -> go { client.openRecording(id) } },
             loadMore = { go { client.loadMoreRecordings() } },
             removeAll = { go { client.removeAllHighlights(null); client.dismissPostNotifications(null) } },
+            resetPostingBar = { go { client.resetPostingBar() } },
         ),
     )
 }
@@ -89,6 +94,7 @@ fun ModuleContent(module: ModuleScreen, sync: SyncIndicator, nowMs: Long, action
         val days = module.recordings.groupBy { dayKey(it.startedAtMs) }
         LazyColumn {
             item { SyncLine(sync, Modifier.padding(horizontal = 16.dp, vertical = 4.dp)) }
+            module.postingBar?.let { bar -> item(key = "posting-bar") { PostingBarCard(bar, actions.resetPostingBar) } }
             if (module.recordings.isEmpty()) {
                 item {
                     when (state) {
@@ -114,6 +120,25 @@ fun ModuleContent(module: ModuleScreen, sync: SyncIndicator, nowMs: Long, action
                     }
                 }
             }
+        }
+    }
+}
+
+/** How Highlights now posts for the seller, learned from what they did, with Reset back to the usual bar. */
+@Composable
+fun PostingBarCard(bar: PostingBarNote, onReset: () -> Unit) {
+    val text = if (bar.fewer) {
+        tr("posting_bar_fewer", bar.removed.toInt(), bar.ofLast.toInt())
+    } else {
+        plural("posting_bar_more", bar.postedByHand.toInt(), bar.postedByHand.toInt())
+    }
+    Surface(
+        tonalElevation = 1.dp, shape = RoundedCornerShape(12.dp),
+        modifier = Modifier.padding(horizontal = 12.dp, vertical = 4.dp).fillMaxWidth(),
+    ) {
+        Row(Modifier.padding(start = 16.dp, end = 4.dp), verticalAlignment = Alignment.CenterVertically) {
+            Text(text, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.weight(1f).padding(vertical = 10.dp))
+            TextButton(onClick = onReset) { Text(tr("posting_bar_reset")) }
         }
     }
 }

@@ -26,6 +26,7 @@ import live.highlights.app.moneyCompact
 import live.highlights.app.span
 import org.junit.jupiter.api.Test
 import uniffi.highlights_core.ModuleScreen
+import uniffi.highlights_core.PostingBarNote
 import uniffi.highlights_core.RecordingRow
 import uniffi.highlights_core.SyncIndicator
 
@@ -100,6 +101,30 @@ class StatesTest {
         seeText("12.3K views · \$12.3K GMV")
         seeText("45 min", substring = true)
         seeNoText("Today")
+    }
+
+    @Test
+    fun `a learned posting bar is said in the seller's words, and Reset sends the reset`() = runDesktopComposeUiTest(PHONE_WIDTH, PHONE_HEIGHT) {
+        val synced = sync(online = true, updated = System.currentTimeMillis(), attempted = true)
+        var note by androidx.compose.runtime.mutableStateOf<PostingBarNote?>(PostingBarNote(fewer = true, removed = 4u, ofLast = 10u, postedByHand = 0u))
+        var resets = 0
+        show {
+            ModuleContent(empty.copy(postingBar = note), synced, System.currentTimeMillis(), ModuleActions(resetPostingBar = { resets++ }))
+        }
+        seeText("Posting fewer: you removed 4 of the last 10")
+        tap("Reset")
+        assertEquals(1, resets)
+
+        note = PostingBarNote(fewer = false, removed = 0u, ofLast = 0u, postedByHand = 1u)
+        seeText("Posting more: you posted 1 recommendation yourself")
+        seeNoText("Posting fewer", substring = true)
+        note = note!!.copy(postedByHand = 3u)
+        seeText("Posting more: you posted 3 recommendations yourself")
+
+        // The core drops the note as soon as the reset is queued.
+        note = null
+        seeNoText("Posting more", substring = true)
+        seeNoText("Reset")
     }
 
     @Test
