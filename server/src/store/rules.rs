@@ -438,8 +438,8 @@ pub(crate) struct SellerFacts {
     pub experiments: Experiments,
     /// Their settings now.
     pub settings: Settings,
-    /// In the learning arm of the learning experiment (and learning is on).
-    pub learning: bool,
+    /// Their arm of the learning experiment, by name (`learning::arm_name`).
+    pub arm: &'static str,
     /// Their videos, by the variant each was made in.
     pub videos: Vec<VariantVideos>,
     /// Each configured variant's share of their next clips.
@@ -470,7 +470,7 @@ impl Arms {
         arm.exposed += u32::from(exposed);
         arm.turned_on += u32::from(f.settings.highlights_on);
         arm.turned_on_after_exposure += u32::from(exposed && f.settings.highlights_on);
-        let arm = super::learning::arm_name(f.learning).to_string();
+        let arm = f.arm.to_string();
         *self.sellers.entry(arm.clone()).or_default() += 1;
         for (variant, share) in &f.shares {
             format_row(&mut self.formats, &arm, variant).share += share;

@@ -7,7 +7,7 @@ use highlights_api::{FormatSpec, FormatVariant, HighlightStatus};
 use super::shared::{Tx, row, rows};
 use super::{config, learning, settings};
 use crate::store::contract::{ExperimentReport, StoreError};
-use crate::store::learning::{format_arms, learns_formats, reported_as_learning, shares, variant_of};
+use crate::store::learning::{arm_name, format_arms, learns_formats, reported_as_learning, shares, variant_of};
 use crate::store::rules::{Arms, SellerFacts, VariantVideos};
 
 /// Counts every seller into their arms (pins or the hash, as the app sees them; the bandit's
@@ -37,7 +37,7 @@ pub(super) async fn experiments(tx: &Tx<'_>) -> Result<ExperimentReport, StoreEr
             if learns_formats(seller, &how, pinned) { Some(learning::format_results(tx, seller).await?) } else { None };
         arms.count(SellerFacts {
             shares: shares(&how, &variants, &global, own.as_ref(), today, seller),
-            learning: reported_as_learning(seller, &how),
+            arm: arm_name(reported_as_learning(seller, &how)),
             videos: videos(tx, seller).await?,
             experiments,
             settings: s,
