@@ -294,7 +294,8 @@ pub struct PostingBar {
     /// 0: the usual bar).
     #[serde(default)]
     pub shift: f64,
-    /// Of the seller's last auto-posts (at most 10), how many they removed.
+    /// Of the seller's last auto-posts (at most 10), how many they removed (or, reviewing posts,
+    /// let lapse unapproved).
     #[serde(default)]
     pub removed: u32,
     /// How many auto-posts `removed` counts among.
@@ -309,9 +310,17 @@ impl PostingBar {
     /// Least shift the apps mention: a smaller one changes next to nothing the seller would see.
     pub const NOTICEABLE: f64 = 0.1;
 
-    /// Whether the bar has moved enough to tell the seller, and which way (`Some(true)`: posting fewer).
+    /// Whether the bar has moved enough to tell the seller, and which way (`Some(true)`: posting
+    /// fewer), when what they did lately says why: the bar fades over many LIVEs, the counts
+    /// cover the last few, and a sentence saying "0 of the last 10" would not be true.
     pub fn fewer(&self) -> Option<bool> {
-        (self.shift.abs() >= Self::NOTICEABLE).then_some(self.shift > 0.0)
+        if self.shift >= Self::NOTICEABLE && self.removed > 0 {
+            Some(true)
+        } else if self.shift <= -Self::NOTICEABLE && self.posted_by_hand > 0 {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 
@@ -903,4 +912,20 @@ pub struct Feed {
     pub seller_id: String,
     /// Posted videos, newest first.
     pub videos: Vec<FeedVideo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PostingBar;
+
+    #[test]
+    fn the_bar_is_mentioned_only_when_it_moved_and_the_counts_say_why() {
+        let bar = |shift, removed, posted_by_hand| PostingBar { shift, removed, of_last: 10, posted_by_hand };
+        assert_eq!(bar(0.3, 4, 0).fewer(), Some(true));
+        assert_eq!(bar(-0.2, 0, 3).fewer(), Some(false));
+        assert_eq!(bar(0.05, 4, 0).fewer(), None, "too slight to see");
+        assert_eq!(bar(0.3, 0, 0).fewer(), None, "no recent removal to name: \"0 of the last 10\" is not why");
+        assert_eq!(bar(-0.3, 2, 0).fewer(), None, "no recent post by hand to name");
+        assert_eq!(PostingBar::default().fewer(), None);
+    }
 }

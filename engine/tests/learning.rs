@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use highlights_engine::learn::population::{FormatPolicy, Model, MomentPool, Policy, Totals, regret_curve, simulate};
 use highlights_engine::learn::{BarLearning, FormatLearning};
+use highlights_engine::sim::{StreamSpec, generate};
+use highlights_engine::{Engine, EngineSettings, Moment};
 
 /// Seeds (and the moment pool) the learners' settings were chosen on.
 const TRAINING_SEEDS: std::ops::RangeInclusive<u64> = 1..=10;
@@ -118,6 +120,39 @@ fn a_seller_with_no_feedback_and_no_results_gets_todays_behaviour() {
             simulate(pool, seed, SELLERS, LIVES, &silent, &bar)
         );
     }
+}
+
+#[test]
+fn a_sellers_shift_holds_for_the_whole_live_and_through_a_checkpoint() {
+    let mut spec = StreamSpec::new("shifted", 1_900_000_000_000, 7);
+    spec.viewers = 300.0;
+    spec.duration_s = 40 * 60;
+    let events = generate(&spec.plant_random(12));
+    let run = |shift: Option<f64>| {
+        let mut e = Engine::new(EngineSettings::default());
+        if let Some(shift) = shift {
+            e.open("shifted", shift);
+        }
+        let mut found = e.push_all(&events);
+        found.extend(e.flush_all());
+        found
+    };
+    let posted = |found: &[Moment]| found.iter().filter(|m| m.above_bar).count();
+    let (never_opened, usual, raised, lowered) = (run(None), run(Some(0.0)), run(Some(0.8)), run(Some(-0.5)));
+    assert_eq!(usual, never_opened, "no shift: today's engine, moment for moment");
+    assert!(posted(&usual) >= 3, "{} of {} moments cleared the bar", posted(&usual), usual.len());
+    assert_eq!(raised.len(), usual.len(), "the same moments are found: only the bar moves");
+    assert!(posted(&raised) < posted(&usual) && posted(&lowered) > posted(&usual));
+    // A worker taking the LIVE over halfway resumes it with the shift it started with.
+    let half = events.len() / 2;
+    let mut first = Engine::new(EngineSettings::default());
+    first.open("shifted", 0.8);
+    let mut resumed = first.push_all(&events[..half]);
+    let mut second = Engine::new(EngineSettings::default());
+    second.restore("shifted", &first.checkpoint("shifted").unwrap()).unwrap();
+    resumed.extend(second.push_all(&events[half..]));
+    resumed.extend(second.flush_all());
+    assert_eq!(resumed, raised);
 }
 
 #[test]

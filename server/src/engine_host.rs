@@ -44,6 +44,10 @@ impl Scorer for EngineHost {
     }
 
     fn warm_up(&self, settings: &EngineSettings, live_id: &str, bar_shift: f64, history: &[LiveEvent]) {
+        // Nothing stored of it (a LIVE new or another seller's): its first event makes its detector.
+        if history.is_empty() && bar_shift == 0.0 {
+            return;
+        }
         let mut held = self.engine(settings);
         held.engine.open(live_id, bar_shift);
         let _ = held.engine.push_all(history);

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use highlights_api::{FormatSpec, FormatVariant, HighlightKind, HighlightStatus};
+use highlights_engine::learn::{BarLearning, Feedback, SellerBar};
 use highlights_server::store::{NewHighlight, in_learning_arm};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -130,7 +131,20 @@ async fn a_sellers_removals_raise_their_next_lives_bar_and_reset_puts_it_back() 
     open_live(&s, &picky, "picky-again", T + 11 * HOUR).await;
     assert_eq!(bar_shift(&s, "picky-again").await, raised);
 
-    // A burst is one signal: the same removals one LIVE at a time, each its own burst, raise more.
+    // Exactly what the learner makes of three LIVEs whose four removals were one burst each; four
+    // signals a LIVE would have raised it further.
+    let learnt = |signals: &[Feedback]| {
+        let mut bar = SellerBar::default();
+        for _ in 0..3 {
+            bar.learn_live(&BarLearning::default(), signals);
+        }
+        (bar.shift(&BarLearning::default()) * 100.0).round() as i64
+    };
+    assert_eq!(raised, learnt(&[Feedback::RemovedAll { lowest: 2.1, count: 4 }]));
+    let one_by_one: Vec<Feedback> = (0..4).map(|i| Feedback::Removed { score: 2.1 + 0.1 * f64::from(i) }).collect();
+    assert!(learnt(&one_by_one) > raised, "a burst counts once");
+
+    // Removals seconds apart, one tap each, are one burst too.
     let each = seller_in(true, "each");
     let each_token = s.seller(&each).await;
     for l in 0..3 {
@@ -148,7 +162,6 @@ async fn a_sellers_removals_raise_their_next_lives_bar_and_reset_puts_it_back() 
         }
     }
     open_live(&s, &each, "each-next", T + 10 * HOUR).await;
-    // Removed one by one within seconds: still one burst per LIVE, as with remove-all.
     assert_eq!(bar_shift(&s, "each-next").await, raised, "removals seconds apart are one burst");
 
     // Reset: the apps see the usual bar at once, the next LIVE gets it, and nothing is re-learnt.
@@ -268,6 +281,10 @@ async fn formats_follow_a_learning_sellers_viewers_and_the_report_shows_each_arm
         sent += chunk.len();
     }
     assert_eq!(sent, 4000 + 620);
+    let totals = s.numbers("SELECT views + converted FROM format_totals WHERE variant = $1", &[winner.as_str()]).await;
+    assert_eq!(totals, vec![2000 + 600], "every batch sent twice under its key counted once");
+    let own = s.numbers("SELECT views FROM format_results WHERE seller_id = $1 ORDER BY variant", &[&learner]).await;
+    assert_eq!(own, vec![2000, 2000], "the learner's two variants");
 
     let report = s.store().experiment_report().await.unwrap();
     let row = |arm: &str, v: FormatVariant| {
@@ -306,4 +323,57 @@ async fn formats_follow_a_learning_sellers_viewers_and_the_report_shows_each_arm
             assert_eq!(format, assigned.format, "control keeps the experiment's hash");
         }
     }
+}
+
+#[tokio::test]
+async fn auto_posts_a_reviewing_seller_lets_lapse_are_skips_and_a_seller_who_never_looks_says_nothing() {
+    let s = TestServer::start().await;
+    let reviewer = seller_in(true, "reviewer");
+    let absent = seller_in(true, "absent");
+    let tokens = [s.seller(&reviewer).await, s.seller(&absent).await];
+    for token in &tokens {
+        let body = json!({"highlights_on": true, "review_before_posting": true});
+        let (status, _) = s.call(Method::PATCH, highlights_api::paths::SETTINGS, Some(token), Some(body)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    for l in 0..3 {
+        let at = T + l * 2 * HOUR;
+        for (seller, token) in [(&reviewer, &tokens[0]), (&absent, &tokens[1])] {
+            let live = format!("{seller}-live-{l}");
+            open_live(&s, seller, &live, at).await;
+            let clips = (0..4)
+                .map(|i| NewHighlight {
+                    status: HighlightStatus::Scheduled,
+                    posted_at_ms: None,
+                    ..clip(seller, &live, at, i, HighlightKind::Auto, 2.1 + 0.1 * i as f64, FormatSpec::default())
+                })
+                .collect();
+            let added = s.store().add_highlights(clips).await.unwrap();
+            // Waiting for the seller's OK, as the engine's posts are when they review.
+            let waiting = s
+                .numbers(
+                    "UPDATE highlights SET review = 'waiting' WHERE live_id = $1 RETURNING CAST(1 AS BIGINT)",
+                    &[&live],
+                )
+                .await;
+            assert_eq!(waiting.len(), 4);
+            if *seller == reviewer {
+                let best = &added[3].id;
+                let (status, body) =
+                    s.call(Method::POST, &highlights_api::paths::highlight_approve(best), Some(token), None).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+            assert!(s.store().post_due(at + HOUR).await.unwrap() <= 1);
+            end_live(&s, seller, &live, at + HOUR).await;
+        }
+    }
+    open_live(&s, &reviewer, "reviewer-next", T + 10 * HOUR).await;
+    open_live(&s, &absent, "absent-next", T + 10 * HOUR).await;
+    let skipped = s.numbers("SELECT count(*) FROM highlights WHERE skipped_at_ms IS NOT NULL", &[]).await;
+    assert_eq!(skipped, vec![3 * 3 + 3 * 4], "a LIVE: three lapsed for the reviewer, four for the absent seller");
+    assert!(bar_shift(&s, "reviewer-next").await >= 10, "skips by a seller who reviewed raise the bar");
+    assert_eq!(bar_shift(&s, "absent-next").await, 0, "a seller who never looked: silence");
+    let bar = settings(&s, &tokens[0]).await["posting_bar"].clone();
+    // Each LIVE: the approved post kept, three skipped; the last ten of those twelve.
+    assert_eq!((bar["removed"].as_u64(), bar["of_last"].as_u64()), (Some(8), Some(10)), "{bar}");
 }

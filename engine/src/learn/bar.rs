@@ -34,6 +34,15 @@ pub enum Feedback {
         /// How many.
         count: u32,
     },
+    /// Auto-posts a seller reviewing the LIVE's posts let lapse unapproved: one signal, at the
+    /// lowest score, read as a removal, and counted with the removals the module mentions
+    /// ("you removed or skipped 4 of the last 6").
+    Skipped {
+        /// The lowest of their scores.
+        lowest: f64,
+        /// How many.
+        count: u32,
+    },
     /// An auto-post still up when its LIVE ended.
     Kept {
         /// The moment's score.
@@ -54,7 +63,13 @@ pub enum Feedback {
 impl Feedback {
     /// Whether the seller did something: only then does a LIVE say anything about their taste.
     fn acted(&self) -> bool {
-        matches!(self, Feedback::Removed { .. } | Feedback::RemovedAll { .. } | Feedback::PostedByHand { .. })
+        matches!(
+            self,
+            Feedback::Removed { .. }
+                | Feedback::RemovedAll { .. }
+                | Feedback::Skipped { .. }
+                | Feedback::PostedByHand { .. }
+        )
     }
 }
 
@@ -192,6 +207,10 @@ impl SellerBar {
                     self.remember(&vec![true; count as usize]);
                     self.add(|t| if lowest < t { how.removed_below } else { how.removed_above });
                 }
+                Feedback::Skipped { lowest, count } => {
+                    self.remember(&vec![true; count as usize]);
+                    self.add(|t| if lowest < t { how.removed_below } else { how.removed_above });
+                }
                 Feedback::Kept { score } => {
                     self.remember(&[false]);
                     if engaged {
@@ -238,8 +257,9 @@ impl SellerBar {
         }
     }
 
-    /// Of the seller's last auto-posts (at most 10), how many they removed and how many there
-    /// were: the module's sentence when the bar has moved ("you removed 4 of the last 6").
+    /// Of the seller's last auto-posts (at most 10), how many they removed or skipped and how many
+    /// there were: the module's sentence when the bar has moved ("you removed or skipped 4 of the
+    /// last 6").
     pub fn removed_of_last(&self) -> (u32, u32) {
         (self.recent.iter().filter(|r| **r).count() as u32, self.recent.len() as u32)
     }

@@ -175,7 +175,8 @@ impl Totals {
 }
 
 /// Which of a LIVE's moments clear the engine's bar with its floors moved by `shift` (the first
-/// floor only up, as the engine moves them): the bar replayed on the pool (at no shift, what the engine decided, up to the score's rounding).
+/// floor only up, as the engine moves them): the bar replayed on the pool (at no shift, what the
+/// engine decided, up to the score's rounding).
 pub fn cleared(moments: &[PoolMoment], shift: f64) -> Vec<bool> {
     let settings = EngineSettings::default();
     let mut bar = AutoPostBar::shifted(shift);

@@ -486,26 +486,30 @@ impl ExperimentReport {
             );
         }
         out += &format!(
-            "\nvideo formats per learning arm (GMV in minor units of {}; entries and orders per 1000 views)\n\
-             arm       variant               sellers  share  videos posted  views per video  entries  orders  GMV per video\n",
+            "\nvideo formats per learning arm (GMV in minor units of {}; reward: LIVE-room entries plus orders \
+             per 1000 views)\narm       variant               sellers  share  on profile  ever posted    views  entries  \
+             orders       GMV  reward\n",
             self.currency
         );
         for f in &self.formats {
-            let per = |n: f64, d: u32| if d == 0 { "—".to_string() } else { format!("{:.1}", n / f64::from(d)) };
-            let per_k = |n: u64| {
-                if f.views == 0 { "—".to_string() } else { format!("{:.1}", 1000.0 * n as f64 / f.views as f64) }
+            let reward = if f.views == 0 {
+                "—".to_string()
+            } else {
+                format!("{:.1}", 1000.0 * (f.live_entries + f.orders) as f64 / f.views as f64)
             };
             out += &format!(
-                "{:<9} {:<21} {:>7}  {:>4.0}%  {:>13}  {:>15}  {:>7}  {:>6}  {:>13}\n",
+                "{:<9} {:<21} {:>7}  {:>4.0}%  {:>10}  {:>11}  {:>7}  {:>7}  {:>6}  {:>8}  {:>6}\n",
                 f.arm,
                 f.variant,
                 f.sellers,
                 100.0 * f.share,
                 f.videos_posted,
-                per(f.views as f64, f.videos_ever_posted),
-                per_k(f.live_entries),
-                per_k(f.orders),
-                per(f.gmv_minor as f64, f.videos_ever_posted)
+                f.videos_ever_posted,
+                f.views,
+                f.live_entries,
+                f.orders,
+                f.gmv_minor,
+                reward
             );
         }
         out

@@ -54,15 +54,23 @@ pub(crate) struct Handled {
     pub was_posted: bool,
     /// When the seller took it down (`None`: never, or cancelled with its LIVE's highlights).
     pub removed_at_ms: Option<i64>,
+    /// An auto-post let lapse unapproved while the seller reviewed posts (now a recommendation).
+    pub skipped: bool,
+    /// An auto-post the seller approved while reviewing.
+    pub approved: bool,
 }
 
 /// What a LIVE's highlights say the seller did: each auto-post they removed (or declined while it
 /// waited for their OK) or kept, each recommendation they posted or left alone. Removals in one
-/// burst are one signal, at the burst's lowest score. Seller-made videos and posts cancelled by
+/// burst are one signal, at the burst's lowest score. Auto-posts let lapse unapproved are skips,
+/// one signal for the LIVE, when the seller was reviewing (approved or removed one of its posts);
+/// from a seller who never looked they are silence. Seller-made videos and posts cancelled by
 /// switching the LIVE off say nothing about the engine's bar.
 pub(crate) fn feedback(handled: &[Handled]) -> Vec<Feedback> {
+    let looked = handled.iter().any(|h| h.approved || h.removed_at_ms.is_some());
     let mut out = Vec::new();
     let mut removals: Vec<(i64, f64)> = Vec::new();
+    let mut skipped: Option<(f64, u32)> = None;
     for h in handled {
         match (h.kind, h.status) {
             (HighlightKind::Auto, HighlightStatus::Removed) => {
@@ -74,9 +82,17 @@ pub(crate) fn feedback(handled: &[Handled]) -> Vec<Feedback> {
             (HighlightKind::Recommendation, _) if h.was_posted || h.status == HighlightStatus::Scheduled => {
                 out.push(Feedback::PostedByHand { score: h.score })
             }
+            (HighlightKind::Recommendation, _) if h.skipped => {
+                if looked {
+                    skipped = Some(skipped.map_or((h.score, 1), |(s, n)| (s.min(h.score), n + 1)));
+                }
+            }
             (HighlightKind::Recommendation, _) => out.push(Feedback::LeftAlone { score: h.score }),
             (HighlightKind::Manual, _) => {}
         }
+    }
+    if let Some((lowest, count)) = skipped {
+        out.push(Feedback::Skipped { lowest, count });
     }
     removals.sort_by_key(|r| r.0);
     let mut i = 0;
@@ -97,10 +113,14 @@ pub(crate) fn feedback(handled: &[Handled]) -> Vec<Feedback> {
     out
 }
 
-/// A seller's stored bar, read back; unreadable state starts over (the bar is a refinement,
-/// never a reason to stop ingesting).
-pub(crate) fn stored_bar(state: Option<&str>) -> SellerBar {
-    state.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
+/// A seller's stored bar, read back; unreadable state starts over, logged (the bar is a
+/// refinement, never a reason to stop ingesting).
+pub(crate) fn stored_bar(seller_id: &str, state: Option<&str>) -> SellerBar {
+    let Some(state) = state else { return SellerBar::default() };
+    serde_json::from_str(state).unwrap_or_else(|e| {
+        tracing::warn!(seller_id, error = %e, "a stored auto-post bar does not read back: it starts over");
+        SellerBar::default()
+    })
 }
 
 /// What the apps show of a seller's bar.
@@ -193,7 +213,21 @@ mod tests {
     use HighlightStatus::*;
 
     fn h(kind: HighlightKind, status: HighlightStatus, score: f64, removed_at_ms: Option<i64>) -> Handled {
-        Handled { kind, status, score, was_posted: status == Posted, removed_at_ms }
+        Handled { kind, status, score, was_posted: status == Posted, removed_at_ms, skipped: false, approved: false }
+    }
+
+    #[test]
+    fn lapsed_posts_are_skips_only_from_a_seller_who_was_reviewing() {
+        let lapsed = |score| Handled { skipped: true, ..h(Recommendation, Suggested, score, None) };
+        let approved = Handled { approved: true, ..h(Auto, Posted, 3.1, None) };
+        let reviewing = [approved.clone(), lapsed(2.3), lapsed(2.0)];
+        assert_eq!(
+            feedback(&reviewing),
+            vec![Feedback::Kept { score: 3.1 }, Feedback::Skipped { lowest: 2.0, count: 2 }]
+        );
+        assert!(feedback(&[lapsed(2.3), lapsed(2.0)]).is_empty(), "a seller who never looked: silence");
+        let later = Handled { was_posted: true, ..lapsed(2.2) };
+        assert_eq!(feedback(&[later]), vec![Feedback::PostedByHand { score: 2.2 }], "posted after all");
     }
 
     #[test]

@@ -385,6 +385,9 @@ pub(crate) struct BatchState {
     pub learning: highlights_engine::learn::Learning,
     /// LIVEs the batch opened, with the bar shift each starts with: their detectors start with it.
     pub opened: Vec<(String, f64)>,
+    /// LIVEs whose newest event arrived before this (server time, ms) have gone silent: over, for
+    /// the bar's learning, like ended ones.
+    pub silent_before: i64,
 }
 
 /// The product an event shows (pinned, clicked, put in a cart, ordered), with its name if given.

@@ -95,5 +95,8 @@ pub(super) async fn save_engine_settings(tx: &Tx<'_>, settings: &EngineSettings)
         &[&json(settings)],
     )
     .await?;
+    if !settings.learning.bar_on {
+        learning::show_usual_bars(tx).await?;
+    }
     Ok(())
 }

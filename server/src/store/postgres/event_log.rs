@@ -142,6 +142,7 @@ pub(super) async fn apply(
     }
     let (cfg, _) = config::load(tx).await?;
     let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
+    let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
 
     let mut states: HashMap<&str, BatchState> = HashMap::new();
     let mut keys_now: HashMap<(&str, &str, &str), &str> = HashMap::new(); // → fingerprint
@@ -177,8 +178,11 @@ pub(super) async fn apply(
             let seen = checkpointed.contains(&entry.live_id) || applied.contains_key(entry.live_id.as_str());
             rebuild(tx, applying, entry, &settings, seen).await?;
         }
-        let state =
-            states.entry(seller).or_insert_with(|| BatchState { learning: settings.learning, ..Default::default() });
+        let state = states.entry(seller).or_insert_with(|| BatchState {
+            learning: settings.learning,
+            silent_before,
+            ..Default::default()
+        });
         let mut skipped = entry.unreadable.len() as u64;
         for reason in &entry.unreadable {
             tracing::warn!(%reason, "event skipped");

@@ -486,10 +486,20 @@ pub(super) async fn post_due(tx: &Tx<'_>, now_ms: i64, videos: bool) -> Result<u
             }
             DuePost::Recommend => {
                 let seq = next_seq(tx).await?;
+                // Let lapse unapproved while the seller wants highlights: a skip the bar may learn from.
+                let skipped_at = (on && unapproved).then_some(now_ms);
                 exec(
                     tx,
-                    "UPDATE highlights SET kind = $2, status = $3, post_at_ms = NULL, review = $4, seq = $5 WHERE id = $1",
-                    &[&id, &Recommendation.as_str(), &Suggested.as_str(), &Review::NotAsked.as_str(), &seq],
+                    "UPDATE highlights SET kind = $2, status = $3, post_at_ms = NULL, review = $4, seq = $5,
+                         skipped_at_ms = $6 WHERE id = $1",
+                    &[
+                        &id,
+                        &Recommendation.as_str(),
+                        &Suggested.as_str(),
+                        &Review::NotAsked.as_str(),
+                        &seq,
+                        &skipped_at,
+                    ],
                 )
                 .await?;
                 videos::drop_unfinished(tx, &id).await?;

@@ -32,7 +32,7 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
     // row is locked here only when a choice is used up, so the two rarely meet.)
     let seq = next_seq(tx).await?;
     let highlights_on = settings::take_next_live_choice(tx, seller_id).await?;
-    let bar_shift = learning::bar_for_new_live(tx, seller_id, &batch.learning).await?;
+    let bar_shift = learning::bar_for_new_live(tx, seller_id, &batch.learning, batch.silent_before).await?;
     exec(
         tx,
         "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on, bar_shift)
@@ -44,8 +44,11 @@ async fn owner(tx: &Tx<'_>, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
     let r = row(tx, "SELECT seller_id, bar_shift FROM lives WHERE id = $1", &[&e.live_id])
         .await?
         .ok_or(StoreError::NotFound("live"))?;
-    batch.opened.push((e.live_id.clone(), r.try_get(1)?));
-    Ok(r.try_get(0)?)
+    let owner: String = r.try_get(0)?;
+    if owner == seller_id {
+        batch.opened.push((e.live_id.clone(), r.try_get(1)?));
+    }
+    Ok(owner)
 }
 
 /// Whether [`apply`] changes anything in the store for an event of this kind once its LIVE's
@@ -211,7 +214,8 @@ pub(super) async fn ingest(
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
     let mut stored = StoredEvents::default();
-    let mut state = BatchState { learning: settings.learning, ..BatchState::default() };
+    let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
+    let mut state = BatchState { learning: settings.learning, silent_before, ..BatchState::default() };
     for raw in batch.events {
         let text = raw.to_string();
         match LiveEvent::from_value(raw) {

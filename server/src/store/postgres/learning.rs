@@ -3,7 +3,9 @@
 //! store's `learning`, in PostgreSQL; callers hold the change counter, so two processes never
 //! take in one LIVE twice).
 
-use highlights_api::{FormatSpec, FormatVariant, HighlightKind, HighlightStatus, LiveStatus, PostingBar};
+use std::collections::HashMap;
+
+use highlights_api::{FormatSpec, FormatVariant, HighlightKind, HighlightStatus, LiveStatus, PostingBar, Review};
 use highlights_engine::learn::{Earned, FormatChoice, Learning, SellerBar};
 
 use super::shared::{Tx, exec, next_seq, row, rows};
@@ -11,25 +13,29 @@ use crate::store::contract::StoreError;
 use crate::store::learning::{self, Handled, LIVES_TAKEN_IN};
 use crate::store::rules::json;
 
-/// The bar shift a LIVE the seller is opening now gets: first the seller's ended LIVEs not taken
-/// in yet are (at most [`LIVES_TAKEN_IN`], oldest first), then the shift is read. A control-arm
-/// seller, or any with learning off, gets 0: the settings' bar.
-pub(super) async fn bar_for_new_live(tx: &Tx<'_>, seller_id: &str, how: &Learning) -> Result<f64, StoreError> {
+/// The bar shift a LIVE the seller is opening now gets: first the seller's LIVEs that are over
+/// (ended, or gone silent without an end) and not taken in yet are (at most [`LIVES_TAKEN_IN`],
+/// oldest first; silent: newest event before `silent_before`), then the shift is read. A control-arm seller, or any with learning off, gets 0:
+/// the settings' bar.
+pub(super) async fn bar_for_new_live(
+    tx: &Tx<'_>,
+    seller_id: &str,
+    how: &Learning,
+    silent_before: i64,
+) -> Result<f64, StoreError> {
     if !learning::learns_bar(seller_id, how) {
         // Learning switched off since: the apps stop saying the bar moved, as it no longer does.
-        let shown = row(tx, "SELECT posting_bar FROM settings WHERE seller_id = $1", &[&seller_id]).await?;
-        let shown: Option<String> = shown.map(|r| r.try_get(0)).transpose()?;
-        if shown.is_some_and(|s| serde_json::from_str::<PostingBar>(&s).unwrap_or_default() != PostingBar::default()) {
-            show(tx, seller_id, PostingBar::default()).await?;
-        }
+        show(tx, seller_id, PostingBar::default()).await?;
         return Ok(0.0);
     }
     let ended = LiveStatus::Ended.as_str();
     let mut lives: Vec<String> = rows(
         tx,
-        "SELECT id FROM lives WHERE seller_id = $1 AND NOT bar_learned AND status = $2
-         ORDER BY started_at_ms DESC, id DESC LIMIT $3",
-        &[&seller_id, &ended, &LIVES_TAKEN_IN],
+        &format!(
+            "SELECT id FROM lives WHERE seller_id = $1 AND NOT bar_learned AND {OVER}
+             ORDER BY started_at_ms DESC, id DESC LIMIT $4"
+        ),
+        &[&seller_id, &ended, &silent_before, &LIVES_TAKEN_IN],
     )
     .await?
     .iter()
@@ -40,72 +46,95 @@ pub(super) async fn bar_for_new_live(tx: &Tx<'_>, seller_id: &str, how: &Learnin
         return Ok(bar.shift(&how.bar));
     }
     lives.reverse();
+    let mut by_live: HashMap<String, Vec<Handled>> = HashMap::new();
+    for r in rows(
+        tx,
+        "SELECT live_id, kind, status, score, posted_at_ms IS NOT NULL, removed_at_ms, skipped_at_ms IS NOT NULL,
+             review = $2
+         FROM highlights WHERE live_id = ANY($1)",
+        &[&lives, &Review::Approved.as_str()],
+    )
+    .await?
+    {
+        let (kind, status): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+        by_live.entry(r.try_get(0)?).or_default().push(Handled {
+            // The schema's CHECK constraints allow only known spellings.
+            kind: HighlightKind::parse(&kind).unwrap_or(HighlightKind::Manual),
+            status: HighlightStatus::parse(&status).unwrap_or(HighlightStatus::Removed),
+            score: r.try_get(3)?,
+            was_posted: r.try_get(4)?,
+            removed_at_ms: r.try_get(5)?,
+            skipped: r.try_get(6)?,
+            approved: r.try_get(7)?,
+        });
+    }
     for live_id in &lives {
-        let mut handled = Vec::new();
-        for r in rows(
-            tx,
-            "SELECT kind, status, score, posted_at_ms IS NOT NULL, removed_at_ms FROM highlights WHERE live_id = $1",
-            &[live_id],
-        )
-        .await?
-        {
-            let (kind, status): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-            handled.push(Handled {
-                // The schema's CHECK constraints allow only known spellings.
-                kind: HighlightKind::parse(&kind).unwrap_or(HighlightKind::Manual),
-                status: HighlightStatus::parse(&status).unwrap_or(HighlightStatus::Removed),
-                score: r.try_get(2)?,
-                was_posted: r.try_get(3)?,
-                removed_at_ms: r.try_get(4)?,
-            });
-        }
-        bar.learn_live(&how.bar, &learning::feedback(&handled));
+        bar.learn_live(&how.bar, &learning::feedback(by_live.get(live_id).map_or(&[][..], Vec::as_slice)));
     }
     exec(
         tx,
-        "UPDATE lives SET bar_learned = true WHERE seller_id = $1 AND NOT bar_learned AND status = $2",
-        &[&seller_id, &ended],
+        &format!("UPDATE lives SET bar_learned = true WHERE seller_id = $1 AND NOT bar_learned AND {OVER}"),
+        &[&seller_id, &ended, &silent_before],
     )
     .await?;
-    save(tx, seller_id, &bar, learning::posting_bar(&bar, how)).await?;
+    exec(
+        tx,
+        "INSERT INTO seller_bars (seller_id, state) VALUES ($1, $2) ON CONFLICT (seller_id) DO UPDATE SET state = $2",
+        &[&seller_id, &json(&bar)],
+    )
+    .await?;
+    show(tx, seller_id, learning::posting_bar(&bar, how)).await?;
     Ok(bar.shift(&how.bar))
 }
+
+/// A LIVE that is over: ended (`$2`), or gone silent without an end (its newest event arrived
+/// before `$3`).
+const OVER: &str = "(status = $2 OR coalesce(last_seen_at_ms, 0) < $3)";
 
 async fn load(tx: &Tx<'_>, seller_id: &str) -> Result<SellerBar, StoreError> {
     let state = row(tx, "SELECT state FROM seller_bars WHERE seller_id = $1", &[&seller_id]).await?;
     let state: Option<String> = state.map(|r| r.try_get(0)).transpose()?;
-    Ok(learning::stored_bar(state.as_deref()))
+    Ok(learning::stored_bar(seller_id, state.as_deref()))
 }
 
-/// Stores the seller's bar and what the apps show of it, as a settings change they pull (the
-/// settings' version stays: the seller changed nothing, so no edit of theirs goes stale).
-async fn save(tx: &Tx<'_>, seller_id: &str, bar: &SellerBar, shown: PostingBar) -> Result<(), StoreError> {
-    exec(
-        tx,
-        "INSERT INTO seller_bars (seller_id, state) VALUES ($1, $2) ON CONFLICT (seller_id) DO UPDATE SET state = $2",
-        &[&seller_id, &json(bar)],
-    )
-    .await?;
-    show(tx, seller_id, shown).await
-}
-
-/// Stores what the apps show of the seller's bar, as a settings change they pull.
+/// Stores what the apps show of the seller's bar, when it changed, as a settings change they pull
+/// (the settings' version stays: the seller changed nothing, so no edit of theirs goes stale).
 async fn show(tx: &Tx<'_>, seller_id: &str, shown: PostingBar) -> Result<(), StoreError> {
+    let now = row(tx, "SELECT posting_bar FROM settings WHERE seller_id = $1", &[&seller_id]).await?;
+    let now: Option<String> = now.map(|r| r.try_get(0)).transpose()?;
+    if now.is_none_or(|s| serde_json::from_str::<PostingBar>(&s).unwrap_or_default() == shown) {
+        return Ok(());
+    }
     let seq = next_seq(tx).await?;
+    exec(tx, "UPDATE settings SET posting_bar = $2, seq = $3 WHERE seller_id = $1", &[&seller_id, &json(&shown), &seq])
+        .await?;
+    Ok(())
+}
+
+/// Forgets the seller's learned bar: their next LIVE gets the settings' bar, and the LIVEs over
+/// by now are not taken in again (one still on is, when it is over: the seller acts in it after
+/// the reset too).
+pub(super) async fn reset_bar(tx: &Tx<'_>, seller_id: &str, silent_before: i64) -> Result<(), StoreError> {
+    exec(tx, "DELETE FROM seller_bars WHERE seller_id = $1", &[&seller_id]).await?;
     exec(
         tx,
-        "UPDATE settings SET posting_bar = $2, seq = $3 WHERE seller_id = $1 AND posting_bar <> $2",
-        &[&seller_id, &json(&shown), &seq],
+        &format!("UPDATE lives SET bar_learned = true WHERE seller_id = $1 AND NOT bar_learned AND {OVER}"),
+        &[&seller_id, &LiveStatus::Ended.as_str(), &silent_before],
     )
     .await?;
     Ok(())
 }
 
-/// Forgets the seller's learned bar: their next LIVE gets the settings' bar, and what they did
-/// before now is not taken in again.
-pub(super) async fn reset_bar(tx: &Tx<'_>, seller_id: &str) -> Result<(), StoreError> {
-    exec(tx, "DELETE FROM seller_bars WHERE seller_id = $1", &[&seller_id]).await?;
-    exec(tx, "UPDATE lives SET bar_learned = true WHERE seller_id = $1 AND NOT bar_learned", &[&seller_id]).await?;
+/// Stops every seller's apps saying their bar moved (an admin switched the bar's learning off).
+pub(super) async fn show_usual_bars(tx: &Tx<'_>) -> Result<(), StoreError> {
+    let sellers: Vec<String> = rows(tx, "SELECT seller_id FROM settings WHERE posting_bar <> '{}'", &[])
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for seller in sellers {
+        show(tx, &seller, PostingBar::default()).await?;
+    }
     Ok(())
 }
 
@@ -115,16 +144,15 @@ pub(super) async fn bar_of_live(tx: &Tx<'_>, live_id: &str) -> Result<f64, Store
     Ok(r.map(|r| r.try_get(0)).transpose()?.unwrap_or(0.0))
 }
 
-/// Adds what a clip earned to its format's results, the seller's and everyone's, in the viewer
+/// Adds what clips of a format variant earned to its results, the seller's and everyone's, in the viewer
 /// batch's transaction (so a batch applied once counts once).
 pub(super) async fn record_format(
     tx: &Tx<'_>,
     seller_id: &str,
-    format: &FormatSpec,
+    variant: &str,
     views: u64,
     converted: u64,
 ) -> Result<(), StoreError> {
-    let variant = learning::variant_of(format).as_str();
     let (views, converted) = (views as i64, converted as i64);
     exec(
         tx,

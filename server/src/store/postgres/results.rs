@@ -8,7 +8,7 @@ use highlights_api::{FormatSpec, IngestResult, ViewerEventBatch};
 use super::learning;
 use super::shared::{Tx, exec, lock_changes, next_seq, rows};
 use crate::store::contract::StoreError;
-use crate::store::learning::converted;
+use crate::store::learning::{converted, variant_of};
 use crate::store::rules;
 
 /// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
@@ -30,10 +30,14 @@ pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<Inges
     }
     let posted_ids: HashSet<String> = posted.keys().cloned().collect();
     let (sums, accepted, skipped) = rules::sum_viewer_events(events, &posted_ids);
+    // What each format earned, added once per seller and variant.
+    let mut earned: HashMap<(String, &str), (u64, u64)> = HashMap::new();
     for (id, r) in sums {
         if let Some((seller, format)) = posted.get(&id) {
             let format: FormatSpec = serde_json::from_str(format).unwrap_or_default();
-            learning::record_format(tx, seller, &format, r.views, converted(r.live_entries, r.orders)).await?;
+            let e = earned.entry((seller.clone(), variant_of(&format).as_str())).or_default();
+            e.0 += r.views;
+            e.1 += converted(r.live_entries, r.orders);
         }
         exec(
             tx,
@@ -55,6 +59,9 @@ pub(super) async fn ingest(tx: &Tx<'_>, batch: ViewerEventBatch) -> Result<Inges
         .await?;
         let seq = next_seq(tx).await?;
         exec(tx, "UPDATE highlights SET seq = $2 WHERE id = $1", &[&id, &seq]).await?;
+    }
+    for ((seller, variant), (views, entries_and_orders)) in earned {
+        learning::record_format(tx, &seller, variant, views, entries_and_orders).await?;
     }
     Ok(IngestResult { accepted, skipped: skipped + bad, out_of_window: 0 })
 }

@@ -2,8 +2,8 @@
 
 use highlights_api::{Settings, SettingsPatch};
 
-use super::learning;
 use super::shared::{Tx, exec, lock_changes, next_seq, row};
+use super::{config, learning};
 use crate::store::contract::StoreError;
 use crate::store::rules::{self, json};
 
@@ -43,7 +43,7 @@ pub(super) async fn patch(tx: &Tx<'_>, seller_id: &str, p: &SettingsPatch) -> Re
     let (current, _) = read(tx, seller_id, true).await?;
     let patched = rules::patched(current.clone(), p)?;
     if p.reset_posting_bar == Some(true) {
-        learning::reset_bar(tx, seller_id).await?;
+        learning::reset_bar(tx, seller_id, config::silent_before(tx, crate::clock::now_ms()).await?).await?;
     }
     match patched {
         None => Ok(current),

@@ -96,5 +96,8 @@ pub(super) fn save_engine_settings(conn: &Connection, settings: &EngineSettings)
         "INSERT INTO engine_settings (id, json) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET json = ?1",
         [json(settings)],
     )?;
+    if !settings.learning.bar_on {
+        learning::show_usual_bars(conn)?;
+    }
     Ok(())
 }

@@ -464,15 +464,19 @@ pub(super) fn post_due(conn: &Connection, now_ms: i64, videos: bool) -> Result<u
             posted += 1;
         } else {
             let seq = next_seq(conn)?;
+            // Let lapse unapproved while the seller wants highlights: a skip the bar may learn from.
+            let skipped_at = (on && unapproved).then_some(now_ms);
             conn.prepare_cached(
-                "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, review = ?4, seq = ?5 WHERE id = ?1",
+                "UPDATE highlights SET kind = ?2, status = ?3, post_at_ms = NULL, review = ?4, seq = ?5,
+                     skipped_at_ms = ?6 WHERE id = ?1",
             )?
             .execute(params![
                 id,
                 Recommendation.as_str(),
                 Suggested.as_str(),
                 Review::NotAsked.as_str(),
-                seq
+                seq,
+                skipped_at
             ])?;
             videos::drop_unfinished(conn, &id)?;
         }

@@ -40,7 +40,7 @@ fn apply(conn: &Connection, seller_id: &str, e: &LiveEvent, batch: &mut BatchSta
             // A stream may lack live_start: the first event opens the LIVE, and it takes the
             // seller's choice for their next LIVE.
             let highlights_on = settings::take_next_live_choice(conn, seller_id)?;
-            let bar_shift = learning::bar_for_new_live(conn, seller_id, &batch.learning)?;
+            let bar_shift = learning::bar_for_new_live(conn, seller_id, &batch.learning, batch.silent_before)?;
             let seq = next_seq(conn)?;
             conn.prepare_cached(
                 "INSERT INTO lives (id, seller_id, title, started_at_ms, status, seq, highlights_on, bar_shift)
@@ -155,7 +155,8 @@ pub(super) fn ingest(
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
     let mut insert = conn.prepare_cached("INSERT INTO events (live_id, ts_ms, json) VALUES (?1, ?2, ?3)")?;
-    let mut state = BatchState { learning: settings.learning, ..BatchState::default() };
+    let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
+    let mut state = BatchState { learning: settings.learning, silent_before, ..BatchState::default() };
     for raw in batch.events {
         let text = raw.to_string();
         match LiveEvent::from_value(raw) {

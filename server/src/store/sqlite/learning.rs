@@ -1,7 +1,9 @@
 //! What the store learns from each seller: their auto-post bar, taken in from their ended LIVEs
 //! when their next LIVE opens, and what each format variant earned them and everyone.
 
-use highlights_api::{FormatSpec, FormatVariant, HighlightKind, HighlightStatus, LiveStatus, PostingBar};
+use std::collections::HashMap;
+
+use highlights_api::{FormatSpec, FormatVariant, HighlightKind, HighlightStatus, LiveStatus, PostingBar, Review};
 use highlights_engine::learn::{Earned, FormatChoice, Learning, SellerBar};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -9,90 +11,126 @@ use super::shared::{json, next_seq};
 use crate::store::contract::StoreError;
 use crate::store::learning::{self, Handled, LIVES_TAKEN_IN};
 
-/// The bar shift a LIVE the seller is opening now gets: first the seller's ended LIVEs not taken
-/// in yet are (at most [`LIVES_TAKEN_IN`], oldest first), then the shift is read. A control-arm
-/// seller, or any with learning off, gets 0: the settings' bar.
-pub(super) fn bar_for_new_live(conn: &Connection, seller_id: &str, how: &Learning) -> Result<f64, StoreError> {
+/// The bar shift a LIVE the seller is opening now gets: first the seller's LIVEs that are over
+/// (ended, or gone silent without an end) and not taken in yet are (at most [`LIVES_TAKEN_IN`],
+/// oldest first; silent: newest event before `silent_before`), then the shift is read. A control-arm seller, or any with learning off, gets 0:
+/// the settings' bar.
+pub(super) fn bar_for_new_live(
+    conn: &Connection,
+    seller_id: &str,
+    how: &Learning,
+    silent_before: i64,
+) -> Result<f64, StoreError> {
     if !learning::learns_bar(seller_id, how) {
         // Learning switched off since: the apps stop saying the bar moved, as it no longer does.
-        let shown: Option<String> = conn
-            .prepare_cached("SELECT posting_bar FROM settings WHERE seller_id = ?1")?
-            .query_row([seller_id], |r| r.get(0))
-            .optional()?;
-        if shown.is_some_and(|s| serde_json::from_str::<PostingBar>(&s).unwrap_or_default() != PostingBar::default()) {
-            show(conn, seller_id, PostingBar::default())?;
-        }
+        show(conn, seller_id, PostingBar::default())?;
         return Ok(0.0);
     }
     let mut lives: Vec<String> = conn
-        .prepare_cached(
-            "SELECT id FROM lives WHERE seller_id = ?1 AND bar_learned = 0 AND status = ?2
-             ORDER BY started_at_ms DESC, id DESC LIMIT ?3",
-        )?
-        .query_map(params![seller_id, LiveStatus::Ended.as_str(), LIVES_TAKEN_IN], |r| r.get(0))?
+        .prepare_cached(&format!(
+            "SELECT id FROM lives WHERE seller_id = ?1 AND bar_learned = 0 AND {OVER}
+             ORDER BY started_at_ms DESC, id DESC LIMIT ?4"
+        ))?
+        .query_map(params![seller_id, LiveStatus::Ended.as_str(), silent_before, LIVES_TAKEN_IN], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut bar = load(conn, seller_id)?;
     if lives.is_empty() {
         return Ok(bar.shift(&how.bar));
     }
     lives.reverse();
+    let mut by_live: HashMap<String, Vec<Handled>> = HashMap::new();
     let mut rows = conn.prepare_cached(
-        "SELECT kind, status, score, posted_at_ms IS NOT NULL, removed_at_ms FROM highlights WHERE live_id = ?1",
+        "SELECT live_id, kind, status, score, posted_at_ms IS NOT NULL, removed_at_ms, skipped_at_ms IS NOT NULL,
+             review = ?2
+         FROM highlights WHERE live_id IN (SELECT value FROM json_each(?1))",
     )?;
-    for live_id in &lives {
-        let handled: Vec<Handled> = rows
-            .query_map([live_id], |r| {
-                let (kind, status): (String, String) = (r.get(0)?, r.get(1)?);
-                Ok(Handled {
-                    // The schema's CHECK constraints allow only known spellings.
-                    kind: HighlightKind::parse(&kind).unwrap_or(HighlightKind::Manual),
-                    status: HighlightStatus::parse(&status).unwrap_or(HighlightStatus::Removed),
-                    score: r.get(2)?,
-                    was_posted: r.get(3)?,
-                    removed_at_ms: r.get(4)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        bar.learn_live(&how.bar, &learning::feedback(&handled));
+    let found = rows.query_map(params![json(&lives), Review::Approved.as_str()], |r| {
+        let (kind, status): (String, String) = (r.get(1)?, r.get(2)?);
+        Ok((
+            r.get::<_, String>(0)?,
+            Handled {
+                // The schema's CHECK constraints allow only known spellings.
+                kind: HighlightKind::parse(&kind).unwrap_or(HighlightKind::Manual),
+                status: HighlightStatus::parse(&status).unwrap_or(HighlightStatus::Removed),
+                score: r.get(3)?,
+                was_posted: r.get(4)?,
+                removed_at_ms: r.get(5)?,
+                skipped: r.get(6)?,
+                approved: r.get(7)?,
+            },
+        ))
+    })?;
+    for row in found {
+        let (live_id, h) = row?;
+        by_live.entry(live_id).or_default().push(h);
     }
-    conn.prepare_cached("UPDATE lives SET bar_learned = 1 WHERE seller_id = ?1 AND bar_learned = 0 AND status = ?2")?
-        .execute(params![seller_id, LiveStatus::Ended.as_str()])?;
-    save(conn, seller_id, &bar, learning::posting_bar(&bar, how))?;
+    for live_id in &lives {
+        bar.learn_live(&how.bar, &learning::feedback(by_live.get(live_id).map_or(&[][..], Vec::as_slice)));
+    }
+    conn.prepare_cached(&format!(
+        "UPDATE lives SET bar_learned = 1 WHERE seller_id = ?1 AND bar_learned = 0 AND {OVER}"
+    ))?
+    .execute(params![seller_id, LiveStatus::Ended.as_str(), silent_before])?;
+    conn.prepare_cached(
+        "INSERT INTO seller_bars (seller_id, state) VALUES (?1, ?2) ON CONFLICT (seller_id) DO UPDATE SET state = ?2",
+    )?
+    .execute(params![seller_id, json(&bar)])?;
+    show(conn, seller_id, learning::posting_bar(&bar, how))?;
     Ok(bar.shift(&how.bar))
 }
+
+/// A LIVE that is over: ended (`?2`), or gone silent without an end (its newest event arrived
+/// before `?3`).
+const OVER: &str = "(status = ?2 OR coalesce(last_seen_at_ms, 0) < ?3)";
 
 fn load(conn: &Connection, seller_id: &str) -> Result<SellerBar, StoreError> {
     let state: Option<String> = conn
         .prepare_cached("SELECT state FROM seller_bars WHERE seller_id = ?1")?
         .query_row([seller_id], |r| r.get(0))
         .optional()?;
-    Ok(learning::stored_bar(state.as_deref()))
+    Ok(learning::stored_bar(seller_id, state.as_deref()))
 }
 
-/// Stores the seller's bar and what the apps show of it, as a settings change they pull (the
-/// settings' version stays: the seller changed nothing, so no edit of theirs goes stale).
-fn save(conn: &Connection, seller_id: &str, bar: &SellerBar, shown: PostingBar) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO seller_bars (seller_id, state) VALUES (?1, ?2) ON CONFLICT (seller_id) DO UPDATE SET state = ?2",
-    )?
-    .execute(params![seller_id, json(bar)])?;
-    show(conn, seller_id, shown)
-}
-
-/// Stores what the apps show of the seller's bar, as a settings change they pull.
+/// Stores what the apps show of the seller's bar, when it changed, as a settings change they pull
+/// (the settings' version stays: the seller changed nothing, so no edit of theirs goes stale).
 fn show(conn: &Connection, seller_id: &str, shown: PostingBar) -> Result<(), StoreError> {
+    let now: Option<String> = conn
+        .prepare_cached("SELECT posting_bar FROM settings WHERE seller_id = ?1")?
+        .query_row([seller_id], |r| r.get(0))
+        .optional()?;
+    if now.is_none_or(|s| serde_json::from_str::<PostingBar>(&s).unwrap_or_default() == shown) {
+        return Ok(());
+    }
     let seq = next_seq(conn)?;
-    conn.prepare_cached("UPDATE settings SET posting_bar = ?2, seq = ?3 WHERE seller_id = ?1 AND posting_bar <> ?2")?
-        .execute(params![seller_id, json(&shown), seq])?;
+    conn.prepare_cached("UPDATE settings SET posting_bar = ?2, seq = ?3 WHERE seller_id = ?1")?.execute(params![
+        seller_id,
+        json(&shown),
+        seq
+    ])?;
     Ok(())
 }
 
-/// Forgets the seller's learned bar: their next LIVE gets the settings' bar, and what they did
-/// before now is not taken in again.
-pub(super) fn reset_bar(conn: &Connection, seller_id: &str) -> Result<(), StoreError> {
+/// Forgets the seller's learned bar: their next LIVE gets the settings' bar, and the LIVEs over
+/// by now are not taken in again (one still on is, when it is over: the seller acts in it after
+/// the reset too).
+pub(super) fn reset_bar(conn: &Connection, seller_id: &str, silent_before: i64) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM seller_bars WHERE seller_id = ?1")?.execute([seller_id])?;
-    conn.prepare_cached("UPDATE lives SET bar_learned = 1 WHERE seller_id = ?1 AND bar_learned = 0")?
-        .execute([seller_id])?;
+    conn.prepare_cached(&format!(
+        "UPDATE lives SET bar_learned = 1 WHERE seller_id = ?1 AND bar_learned = 0 AND {OVER}"
+    ))?
+    .execute(params![seller_id, LiveStatus::Ended.as_str(), silent_before])?;
+    Ok(())
+}
+
+/// Stops every seller's apps saying their bar moved (an admin switched the bar's learning off).
+pub(super) fn show_usual_bars(conn: &Connection) -> Result<(), StoreError> {
+    let sellers: Vec<String> = conn
+        .prepare_cached("SELECT seller_id FROM settings WHERE posting_bar <> '{}'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for seller in sellers {
+        show(conn, &seller, PostingBar::default())?;
+    }
     Ok(())
 }
 
@@ -105,16 +143,15 @@ pub(super) fn bar_of_live(conn: &Connection, live_id: &str) -> Result<f64, Store
         .unwrap_or(0.0))
 }
 
-/// Adds what a clip earned to its format's results, the seller's and everyone's, in the viewer
+/// Adds what clips of a format variant earned to its results, the seller's and everyone's, in the viewer
 /// batch's transaction (so a batch applied once counts once).
 pub(super) fn record_format(
     conn: &Connection,
     seller_id: &str,
-    format: &FormatSpec,
+    variant: &str,
     views: u64,
     converted: u64,
 ) -> Result<(), StoreError> {
-    let variant = learning::variant_of(format).as_str();
     conn.prepare_cached(
         "INSERT INTO format_results (seller_id, variant, views, converted) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (seller_id, variant) DO UPDATE SET views = views + ?3, converted = converted + ?4",

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::learning;
 use super::shared::next_seq;
 use crate::store::contract::StoreError;
-use crate::store::learning::converted;
+use crate::store::learning::{converted, variant_of};
 use crate::store::rules;
 
 /// Adds a batch of viewer events to their highlights' results. Bad events, and events on a
@@ -28,10 +28,14 @@ pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<Inges
     }
     let ids: HashSet<String> = posted.keys().cloned().collect();
     let (sums, accepted, skipped) = rules::sum_viewer_events(events, &ids);
+    // What each format earned, added once per seller and variant.
+    let mut earned: HashMap<(String, &str), (u64, u64)> = HashMap::new();
     for (id, r) in sums {
         if let Some((seller, format)) = posted.get(&id) {
             let format: FormatSpec = serde_json::from_str(format).unwrap_or_default();
-            learning::record_format(conn, seller, &format, r.views, converted(r.live_entries, r.orders))?;
+            let e = earned.entry((seller.clone(), variant_of(&format).as_str())).or_default();
+            e.0 += r.views;
+            e.1 += converted(r.live_entries, r.orders);
         }
         conn.prepare_cached(
             "INSERT INTO results (highlight_id, views, watch_ms, live_entries, product_clicks, orders, gmv_minor)
@@ -51,6 +55,9 @@ pub(super) fn ingest(conn: &Connection, batch: ViewerEventBatch) -> Result<Inges
         ])?;
         let seq = next_seq(conn)?;
         conn.prepare_cached("UPDATE highlights SET seq = ?2 WHERE id = ?1")?.execute(params![id, seq])?;
+    }
+    for ((seller, variant), (views, entries_and_orders)) in earned {
+        learning::record_format(conn, &seller, variant, views, entries_and_orders)?;
     }
     Ok(IngestResult { accepted, skipped: skipped + bad, out_of_window: 0 })
 }

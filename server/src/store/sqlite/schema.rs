@@ -270,12 +270,16 @@ INSERT INTO media_garbage (key, due_at_ms)
 
 /// Version 16: learning from each seller. A LIVE keeps the bar shift it started with and whether
 /// its highlights were taken in yet; a highlight says when the seller took it down (a removal,
-/// as opposed to posts cancelled with their LIVE); the seller's learned bar, what the apps show
-/// of it, and what each format variant earned each seller and everyone.
+/// as opposed to posts cancelled with their LIVE) or let it lapse unapproved (a skip); the
+/// seller's learned bar, what the apps show of it, and what each format variant earned each
+/// seller and everyone. LIVEs from before count as taken in: their removals were never dated, so
+/// what they would teach would be their posts by hand alone.
 const V16: &str = "ALTER TABLE lives ADD COLUMN bar_shift REAL NOT NULL DEFAULT 0;
 ALTER TABLE lives ADD COLUMN bar_learned INTEGER NOT NULL DEFAULT 0;
+UPDATE lives SET bar_learned = 1;
 CREATE INDEX lives_to_learn ON lives (seller_id, started_at_ms) WHERE bar_learned = 0;
 ALTER TABLE highlights ADD COLUMN removed_at_ms INTEGER DEFAULT NULL;
+ALTER TABLE highlights ADD COLUMN skipped_at_ms INTEGER DEFAULT NULL;
 ALTER TABLE settings ADD COLUMN posting_bar TEXT NOT NULL DEFAULT '{}';
 CREATE TABLE seller_bars (
     seller_id TEXT PRIMARY KEY NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,

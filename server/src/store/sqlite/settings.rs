@@ -3,8 +3,8 @@
 use highlights_api::{Settings, SettingsPatch};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::learning;
 use super::shared::{json, next_seq};
+use super::{config, learning};
 use crate::store::contract::StoreError;
 use crate::store::rules;
 
@@ -43,7 +43,7 @@ pub(super) fn patch(conn: &Connection, seller_id: &str, p: &SettingsPatch) -> Re
     let (current, _) = load(conn, seller_id)?;
     let patched = rules::patched(current.clone(), p)?;
     if p.reset_posting_bar == Some(true) {
-        learning::reset_bar(conn, seller_id)?;
+        learning::reset_bar(conn, seller_id, config::silent_before(conn, crate::clock::now_ms())?)?;
     }
     match patched {
         None => Ok(current),

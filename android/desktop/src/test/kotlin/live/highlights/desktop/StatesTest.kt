@@ -111,7 +111,7 @@ class StatesTest {
         show {
             ModuleContent(empty.copy(postingBar = note), synced, System.currentTimeMillis(), ModuleActions(resetPostingBar = { resets++ }))
         }
-        seeText("Posting fewer: you removed 4 of the last 10")
+        seeText("Posting fewer: you removed or skipped 4 of the last 10")
         tap("Reset")
         assertEquals(1, resets)
 
