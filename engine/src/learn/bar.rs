@@ -110,7 +110,7 @@ impl Default for BarLearning {
             removed_above: 0.1,
             by_hand_above: 0.2,
             by_hand_below: 0.02,
-            by_hand_margin: 0.3,
+            by_hand_margin: 0.5,
             half_life_lives: 48.0,
             anchor: 1.6,
             prior_sd: 0.5,
