@@ -157,12 +157,15 @@ struct PostingBarRow: View {
     let onReset: () -> Void
 
     var body: some View {
-        HStack {
+        // The sentence gets the row's width (long in Indonesian, at large text sizes); the button
+        // sits under it at the trailing edge.
+        VStack(alignment: .trailing, spacing: 4) {
             Text(postingBarText(bar))
                 .font(.subheadline)
                 .frame(maxWidth: .infinity, alignment: .leading)
             Button(L("posting_bar_reset"), action: onReset)
                 .buttonStyle(.borderless)
+                .accessibilityLabel(L("posting_bar_reset_description"))
         }
         .padding(.vertical, 4)
     }

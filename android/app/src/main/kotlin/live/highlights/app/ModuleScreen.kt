@@ -24,6 +24,8 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.style.TextOverflow
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import live.highlights.HighlightsClient
@@ -136,9 +138,17 @@ fun PostingBarCard(bar: PostingBarNote, onReset: () -> Unit) {
         tonalElevation = 1.dp, shape = RoundedCornerShape(12.dp),
         modifier = Modifier.padding(horizontal = 12.dp, vertical = 4.dp).fillMaxWidth(),
     ) {
-        Row(Modifier.padding(start = 16.dp, end = 4.dp), verticalAlignment = Alignment.CenterVertically) {
-            Text(text, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.weight(1f).padding(vertical = 10.dp))
-            TextButton(onClick = onReset) { Text(tr("posting_bar_reset")) }
+        // The sentence gets the card's width (long in Indonesian, at large font sizes); the button
+        // sits under it at the end, where the seller's thumb finds it.
+        Column(Modifier.padding(start = 16.dp, end = 4.dp, top = 10.dp)) {
+            Text(text, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.padding(end = 12.dp))
+            val resetSaid = tr("posting_bar_reset_description")
+            TextButton(
+                onClick = onReset,
+                modifier = Modifier.align(Alignment.End).semantics { contentDescription = resetSaid },
+            ) {
+                Text(tr("posting_bar_reset"))
+            }
         }
     }
 }

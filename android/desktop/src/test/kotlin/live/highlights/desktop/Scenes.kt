@@ -49,6 +49,7 @@ import uniffi.highlights_api.Signal
 import uniffi.highlights_api.Storyboard
 import uniffi.highlights_api.StoryboardStrip
 import uniffi.highlights_api.VideoState
+import uniffi.highlights_core.PostingBarNote
 import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.HighlightRow
 import uniffi.highlights_core.HighlightsScreen
@@ -332,6 +333,9 @@ object Scenes {
                 BannerContent(notificationText(f.banner, review = false, nowMs = f.NOW), onOpen = {}, onDismiss = {})
                 ModuleContent(f.module, f.fresh, f.NOW, ModuleActions())
             }
+        },
+        Scene("module-posting-bar") {
+            ModuleContent(f.module.copy(postingBar = PostingBarNote(fewer = true, removed = 4u, ofLast = 6u, postedByHand = 0u)), f.fresh, f.NOW, ModuleActions())
         },
         Scene("module-offline-cached") { ModuleContent(f.module, f.offlineCached, f.NOW, ModuleActions()) },
         Scene("module-loading") { ModuleContent(f.module.copy(recordings = emptyList()), f.loading, f.NOW, ModuleActions()) },

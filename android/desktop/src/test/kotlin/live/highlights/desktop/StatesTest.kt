@@ -104,27 +104,27 @@ class StatesTest {
     }
 
     @Test
-    fun `a learned posting bar is said in the seller's words, and Reset sends the reset`() = runDesktopComposeUiTest(PHONE_WIDTH, PHONE_HEIGHT) {
+    fun `a learned posting bar is said in the seller's words, and "Post as usual" sends the reset`() = runDesktopComposeUiTest(PHONE_WIDTH, PHONE_HEIGHT) {
         val synced = sync(online = true, updated = System.currentTimeMillis(), attempted = true)
         var note by androidx.compose.runtime.mutableStateOf<PostingBarNote?>(PostingBarNote(fewer = true, removed = 4u, ofLast = 10u, postedByHand = 0u))
         var resets = 0
         show {
             ModuleContent(empty.copy(postingBar = note), synced, System.currentTimeMillis(), ModuleActions(resetPostingBar = { resets++ }))
         }
-        seeText("Posting fewer: you removed or skipped 4 of the last 10")
-        tap("Reset")
+        seeText("Auto-posting fewer: you removed or didn't approve 4 of your last 10 highlights")
+        tap("Post as usual")
         assertEquals(1, resets)
 
         note = PostingBarNote(fewer = false, removed = 0u, ofLast = 0u, postedByHand = 1u)
-        seeText("Posting more: you posted 1 recommendation yourself")
-        seeNoText("Posting fewer", substring = true)
+        seeText("Auto-posting more: lately you posted 1 recommendation yourself")
+        seeNoText("Auto-posting fewer", substring = true)
         note = note!!.copy(postedByHand = 3u)
-        seeText("Posting more: you posted 3 recommendations yourself")
+        seeText("Auto-posting more: lately you posted 3 recommendations yourself")
 
         // The core drops the note as soon as the reset is queued.
         note = null
-        seeNoText("Posting more", substring = true)
-        seeNoText("Reset")
+        seeNoText("Auto-posting more", substring = true)
+        seeNoText("Post as usual")
     }
 
     @Test
