@@ -377,3 +377,76 @@ async fn auto_posts_a_reviewing_seller_lets_lapse_are_skips_and_a_seller_who_nev
     // Each LIVE: the approved post kept, three skipped; the last ten of those twelve.
     assert_eq!((bar["removed"].as_u64(), bar["of_last"].as_u64()), (Some(8), Some(10)), "{bar}");
 }
+
+#[tokio::test]
+async fn a_worker_applying_the_event_log_opens_a_live_with_the_sellers_bar_and_its_detector_uses_it() {
+    use highlights_engine::sim::{StreamSpec, generate};
+    use highlights_server::engine_host::EngineHost;
+    use highlights_server::store::{LoggedEntry, Scorer};
+    use std::sync::Arc;
+
+    let s = TestServer::start().await;
+    let picky = seller_in(true, "picky-worker");
+    let control = seller_in(false, "control-worker");
+    let (picky_token, control_token) = (s.seller(&picky).await, s.seller(&control).await);
+    for token in [&picky_token, &control_token] {
+        let (status, _) = s
+            .call(Method::PATCH, highlights_api::paths::SETTINGS, Some(token), Some(json!({"highlights_on": true})))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // Six LIVEs whose clear auto-posts the picky seller took down, through the API.
+    for l in 0..6 {
+        let at = T + l * 2 * HOUR;
+        let live = format!("{picky}-live-{l}");
+        open_live(&s, &picky, &live, at).await;
+        let clips =
+            (0..4).map(|i| clip(&picky, &live, at, i, HighlightKind::Auto, 3.5, FormatSpec::default())).collect();
+        s.store().add_highlights(clips).await.unwrap();
+        let (status, _) =
+            s.call(Method::DELETE, &highlights_api::paths::live_highlights(&live), Some(&picky_token), None).await;
+        assert_eq!(status, StatusCode::OK);
+        end_live(&s, &picky, &live, at + HOUR).await;
+    }
+    // The same forty minutes of a LIVE for both sellers, applied by a worker from the event log.
+    let mut spec = StreamSpec::new("template", T + 20 * HOUR, 11);
+    spec.viewers = 400.0;
+    spec.duration_s = 40 * 60;
+    let template = generate(&spec.plant_random(12));
+    s.store().lease_partitions("w".into(), 1, 60_000).await.unwrap();
+    let host: Arc<dyn Scorer> = Arc::new(EngineHost::default());
+    let mut seq = 0;
+    for seller in [&picky, &control] {
+        let live = format!("{seller}-logged");
+        for chunk in template.chunks(500) {
+            seq += 1;
+            let events = chunk.iter().cloned().map(|mut e| {
+                e.live_id = live.clone();
+                e
+            });
+            let entry = LoggedEntry {
+                seq,
+                live_id: live.clone(),
+                seller_id: seller.clone(),
+                events: events.collect(),
+                unreadable: vec![],
+                key: None,
+                published_ms: 0,
+            };
+            let done = s.store().apply_logged_entries(0, "w".into(), &[entry], host.clone(), None).await.unwrap();
+            assert!(matches!(done[0], highlights_server::store::Logged::Applied(_)), "{done:?}");
+        }
+    }
+    let shift = bar_shift(&s, &format!("{picky}-logged")).await;
+    assert!(shift >= 50, "the worker opened the LIVE with the seller's raised bar: {shift}");
+    assert_eq!(bar_shift(&s, &format!("{control}-logged")).await, 0);
+    let auto = "SELECT count(*) FROM highlights WHERE live_id = $1 AND kind = 'auto'";
+    let picky_auto = s.numbers(auto, &[&format!("{picky}-logged")]).await[0];
+    let control_auto = s.numbers(auto, &[&format!("{control}-logged")]).await[0];
+    let found = s.numbers("SELECT count(*) FROM highlights WHERE live_id = $1", &[&format!("{picky}-logged")]).await[0];
+    assert!(control_auto >= 3 && found >= control_auto, "the stream has moments to post: {control_auto} of {found}");
+    assert!(
+        picky_auto < control_auto,
+        "the raised bar posts fewer of the same moments: {picky_auto} vs {control_auto}"
+    );
+}
