@@ -164,7 +164,22 @@ async fn a_sellers_removals_raise_their_next_lives_bar_and_reset_puts_it_back() 
     open_live(&s, &each, "each-next", T + 10 * HOUR).await;
     assert_eq!(bar_shift(&s, "each-next").await, raised, "removals seconds apart are one burst");
 
-    // Reset: the apps see the usual bar at once, the next LIVE gets it, and nothing is re-learnt.
+    // Reset: the apps see the usual bar at once; a LIVE over before it is forgotten, one still on
+    // counts with what the seller does in it after the reset.
+    let removed_in = |live: &'static str, at: i64| {
+        let (s, picky, token) = (&s, &picky, &picky_token);
+        async move {
+            let clips = (0..4)
+                .map(|i| clip(picky, live, at, i, HighlightKind::Auto, 2.1 + 0.1 * i as f64, FormatSpec::default()))
+                .collect();
+            s.store().add_highlights(clips).await.unwrap();
+            let (status, _) =
+                s.call(Method::DELETE, &highlights_api::paths::live_highlights(live), Some(token), None).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    };
+    removed_in("picky-again", T + 11 * HOUR).await;
+    end_live(&s, &picky, "picky-again", T + 12 * HOUR).await;
     let refused = s
         .call(
             Method::PATCH,
@@ -184,10 +199,16 @@ async fn a_sellers_removals_raise_their_next_lives_bar_and_reset_puts_it_back() 
         .await;
     assert_eq!(status, StatusCode::OK, "{reset}");
     assert_eq!(reset["posting_bar"], json!({"shift": 0.0, "removed": 0, "of_last": 0, "posted_by_hand": 0}));
+    removed_in("picky-next", T + 10 * HOUR).await;
     end_live(&s, &picky, "picky-next", T + 12 * HOUR).await;
-    end_live(&s, &picky, "picky-again", T + 12 * HOUR).await;
     open_live(&s, &picky, "picky-after-reset", T + 13 * HOUR).await;
-    assert_eq!(bar_shift(&s, "picky-after-reset").await, 0, "LIVEs ended with no feedback move nothing");
+    let once = {
+        let mut bar = SellerBar::default();
+        bar.learn_live(&BarLearning::default(), &[Feedback::RemovedAll { lowest: 2.1, count: 4 }]);
+        (bar.shift(&BarLearning::default()) * 100.0).round() as i64
+    };
+    assert!(once > 0 && once < raised);
+    assert_eq!(bar_shift(&s, "picky-after-reset").await, once, "only the LIVE still on at the reset counts");
 }
 
 #[tokio::test]
@@ -229,7 +250,11 @@ async fn posts_by_hand_lower_the_bar_and_a_quiet_seller_keeps_it() {
     // stop saying it moved.
     let mut engine = s.store().engine_settings().await.unwrap();
     engine.learning.bar_on = false;
+    let seq_before = settings(&s, &eager_token).await;
     s.store().set_engine_settings(engine).await.unwrap();
+    let now = settings(&s, &eager_token).await;
+    assert_eq!(now["posting_bar"]["shift"], json!(0.0), "the note goes at once: {now}");
+    assert_eq!(now["version"], seq_before["version"]);
     end_live(&s, &eager, "eager-next", T + 21 * HOUR).await;
     open_live(&s, &eager, "eager-off", T + 22 * HOUR).await;
     assert_eq!(bar_shift(&s, "eager-off").await, 0);

@@ -67,7 +67,7 @@ pub(crate) struct Handled {
 /// from a seller who never looked they are silence. Seller-made videos and posts cancelled by
 /// switching the LIVE off say nothing about the engine's bar.
 pub(crate) fn feedback(handled: &[Handled]) -> Vec<Feedback> {
-    let looked = handled.iter().any(|h| h.approved || h.removed_at_ms.is_some());
+    let looked = handled.iter().any(|h| h.approved || h.removed_at_ms.is_some() || (h.skipped && h.was_posted));
     let mut out = Vec::new();
     let mut removals: Vec<(i64, f64)> = Vec::new();
     let mut skipped: Option<(f64, u32)> = None;
@@ -78,6 +78,8 @@ pub(crate) fn feedback(handled: &[Handled]) -> Vec<Feedback> {
                     removals.push((at, h.score));
                 }
             }
+            // Not out yet when its LIVE was taken in (not due, or waiting for an OK): no verdict.
+            (HighlightKind::Auto, HighlightStatus::Scheduled) => {}
             (HighlightKind::Auto, _) => out.push(Feedback::Kept { score: h.score }),
             (HighlightKind::Recommendation, _) if h.was_posted || h.status == HighlightStatus::Scheduled => {
                 out.push(Feedback::PostedByHand { score: h.score })

@@ -5,7 +5,7 @@ use highlights_api::{Experiments, FormatSpec, FormatVariant, RemoteConfig};
 use highlights_engine::EngineSettings;
 
 use super::learning;
-use super::shared::{Tx, exec, exists, next_seq, row};
+use super::shared::{Tx, exec, exists, lock_changes, next_seq, row};
 use crate::store::contract::{StoreError, check_config};
 use crate::store::learning::format_arms;
 use crate::store::rules::{assign, json};
@@ -89,6 +89,10 @@ pub(super) async fn engine_settings(tx: &Tx<'_>) -> Result<EngineSettings, Store
 /// Checks and stores new engine settings; the engine uses them from the next ingested batch on.
 pub(super) async fn save_engine_settings(tx: &Tx<'_>, settings: &EngineSettings) -> Result<(), StoreError> {
     settings.validate().map_err(StoreError::Invalid)?;
+    if !settings.learning.bar_on {
+        // The notes it clears take change numbers: the counter first (see `lock_changes`).
+        lock_changes(tx).await?;
+    }
     exec(
         tx,
         "INSERT INTO engine_settings (id, json) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET json = $1",

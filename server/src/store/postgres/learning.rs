@@ -43,6 +43,8 @@ pub(super) async fn bar_for_new_live(
     .collect::<Result<_, _>>()?;
     let mut bar = load(tx, seller_id).await?;
     if lives.is_empty() {
+        // Nothing new, but the note may be stale (learning switched off and on since).
+        show(tx, seller_id, learning::posting_bar(&bar, how)).await?;
         return Ok(bar.shift(&how.bar));
     }
     lives.reverse();
@@ -51,7 +53,7 @@ pub(super) async fn bar_for_new_live(
         tx,
         "SELECT live_id, kind, status, score, posted_at_ms IS NOT NULL, removed_at_ms, skipped_at_ms IS NOT NULL,
              review = $2
-         FROM highlights WHERE live_id = ANY($1)",
+         FROM highlights WHERE live_id = ANY($1) ORDER BY coalesce(identified_at_ms, start_ms), id",
         &[&lives, &Review::Approved.as_str()],
     )
     .await?
@@ -88,8 +90,8 @@ pub(super) async fn bar_for_new_live(
 }
 
 /// A LIVE that is over: ended (`$2`), or gone silent without an end (its newest event arrived
-/// before `$3`).
-const OVER: &str = "(status = $2 OR coalesce(last_seen_at_ms, 0) < $3)";
+/// before `$3`; one with none noted yet, opened in the same batch, is not).
+const OVER: &str = "(status = $2 OR coalesce(last_seen_at_ms, $3) < $3)";
 
 async fn load(tx: &Tx<'_>, seller_id: &str) -> Result<SellerBar, StoreError> {
     let state = row(tx, "SELECT state FROM seller_bars WHERE seller_id = $1", &[&seller_id]).await?;
@@ -127,11 +129,13 @@ pub(super) async fn reset_bar(tx: &Tx<'_>, seller_id: &str, silent_before: i64) 
 
 /// Stops every seller's apps saying their bar moved (an admin switched the bar's learning off).
 pub(super) async fn show_usual_bars(tx: &Tx<'_>) -> Result<(), StoreError> {
-    let sellers: Vec<String> = rows(tx, "SELECT seller_id FROM settings WHERE posting_bar <> '{}'", &[])
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let usual = json(&PostingBar::default());
+    let sellers: Vec<String> =
+        rows(tx, "SELECT seller_id FROM settings WHERE posting_bar NOT IN ('{}', $1)", &[&usual])
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
     for seller in sellers {
         show(tx, &seller, PostingBar::default()).await?;
     }

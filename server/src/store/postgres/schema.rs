@@ -244,8 +244,8 @@ INSERT INTO media_garbage (key, due_at_ms)
 /// variant earned each seller and everyone. LIVEs from before count as taken in: their removals
 /// were never dated, so what they would teach would be their posts by hand alone.
 const V9: &str = "ALTER TABLE lives ADD COLUMN bar_shift DOUBLE PRECISION NOT NULL DEFAULT 0;
-ALTER TABLE lives ADD COLUMN bar_learned BOOLEAN NOT NULL DEFAULT false;
-UPDATE lives SET bar_learned = true;
+ALTER TABLE lives ADD COLUMN bar_learned BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE lives ALTER COLUMN bar_learned SET DEFAULT false;
 CREATE INDEX lives_to_learn ON lives (seller_id, started_at_ms) WHERE NOT bar_learned;
 ALTER TABLE highlights ADD COLUMN removed_at_ms BIGINT DEFAULT NULL;
 ALTER TABLE highlights ADD COLUMN skipped_at_ms BIGINT DEFAULT NULL;

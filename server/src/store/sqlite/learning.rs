@@ -35,6 +35,8 @@ pub(super) fn bar_for_new_live(
         .collect::<Result<_, _>>()?;
     let mut bar = load(conn, seller_id)?;
     if lives.is_empty() {
+        // Nothing new, but the note may be stale (learning switched off and on since).
+        show(conn, seller_id, learning::posting_bar(&bar, how))?;
         return Ok(bar.shift(&how.bar));
     }
     lives.reverse();
@@ -42,7 +44,8 @@ pub(super) fn bar_for_new_live(
     let mut rows = conn.prepare_cached(
         "SELECT live_id, kind, status, score, posted_at_ms IS NOT NULL, removed_at_ms, skipped_at_ms IS NOT NULL,
              review = ?2
-         FROM highlights WHERE live_id IN (SELECT value FROM json_each(?1))",
+         FROM highlights WHERE live_id IN (SELECT value FROM json_each(?1))
+         ORDER BY coalesce(identified_at_ms, start_ms), id",
     )?;
     let found = rows.query_map(params![json(&lives), Review::Approved.as_str()], |r| {
         let (kind, status): (String, String) = (r.get(1)?, r.get(2)?);
@@ -80,8 +83,8 @@ pub(super) fn bar_for_new_live(
 }
 
 /// A LIVE that is over: ended (`?2`), or gone silent without an end (its newest event arrived
-/// before `?3`).
-const OVER: &str = "(status = ?2 OR coalesce(last_seen_at_ms, 0) < ?3)";
+/// before `?3`; one with none noted yet, opened in the same batch, is not).
+const OVER: &str = "(status = ?2 OR coalesce(last_seen_at_ms, ?3) < ?3)";
 
 fn load(conn: &Connection, seller_id: &str) -> Result<SellerBar, StoreError> {
     let state: Option<String> = conn
@@ -125,8 +128,8 @@ pub(super) fn reset_bar(conn: &Connection, seller_id: &str, silent_before: i64) 
 /// Stops every seller's apps saying their bar moved (an admin switched the bar's learning off).
 pub(super) fn show_usual_bars(conn: &Connection) -> Result<(), StoreError> {
     let sellers: Vec<String> = conn
-        .prepare_cached("SELECT seller_id FROM settings WHERE posting_bar <> '{}'")?
-        .query_map([], |r| r.get(0))?
+        .prepare_cached("SELECT seller_id FROM settings WHERE posting_bar NOT IN ('{}', ?1)")?
+        .query_map([json(&PostingBar::default())], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for seller in sellers {
         show(conn, &seller, PostingBar::default())?;
