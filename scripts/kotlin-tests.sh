@@ -13,6 +13,7 @@ if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
   exit 0
 fi
 cargo build -p highlights-ffi -p highlights-server --locked
+cargo build -p highlights-e2e --bin fault_proxy --locked
 out=android/target/generated-sources/uniffi
 rm -rf "$out"
 cargo run -q -p uniffi-bindgen --locked -- generate --library target/debug/libhighlights_ffi.so \

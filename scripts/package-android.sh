@@ -12,7 +12,7 @@ fi
 command -v cargo-ndk >/dev/null || cargo install cargo-ndk --locked
 rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
 cargo ndk -t arm64-v8a -t armeabi-v7a -t x86_64 -o android/highlights/src/main/jniLibs \
-  build --profile mobile -p highlights-ffi --locked
+  build --profile mobile -p highlights-ffi --no-default-features --locked  # OkHttpTransport carries the requests
 # The Gradle build regenerates the android=true bindings (bindings/uniffi-android.toml) itself.
 (cd android && gradle :highlights:assembleRelease :app:assembleDebug)
 echo "AAR: android/highlights/build/outputs/aar/highlights-release.aar"

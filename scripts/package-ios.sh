@@ -12,7 +12,8 @@ fi
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
 rustup target add "${targets[@]}"
 for t in "${targets[@]}"; do
-  cargo build --profile mobile -p highlights-ffi --target "$t" --locked
+  # URLSessionTransport carries the requests: no TLS stack of its own.
+  cargo build --profile mobile -p highlights-ffi --no-default-features --target "$t" --locked
 done
 lib=libhighlights_ffi.a
 out=target/xcframework

@@ -41,6 +41,8 @@ tasks.named("preBuild") { dependsOn(generateBindings) }
 
 dependencies {
     implementation("net.java.dev.jna:jna:5.18.1@aar")
+    // The platform's network stack for the core (OkHttpTransport): the phone's library has none.
+    implementation("com.squareup.okhttp3:okhttp:5.5.1")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     implementation("androidx.lifecycle:lifecycle-common:2.8.7")
     testImplementation("org.jetbrains.kotlin:kotlin-test-junit5:2.2.21")

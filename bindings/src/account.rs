@@ -1,5 +1,8 @@
 //! Signing in before a cache exists: which seller a token speaks for.
 
+use std::sync::Arc;
+
+use crate::transport::{HttpTransport, core_transport};
 use crate::{AbortOnDrop, HighlightsError};
 
 /// A runtime for one call, shut down without blocking however the call ends (cancelled included),
@@ -14,11 +17,16 @@ impl Drop for OneCall {
     }
 }
 
-/// The seller id `token` speaks for at the backend at `base_url` (https, or http to this computer);
-/// `HighlightsException.Auth` when the token is refused. Stores nothing: the shell keeps the token
-/// in the OS's secret store and opens [`crate::HighlightsApp`] with the id.
-#[uniffi::export]
-pub async fn sign_in(base_url: String, token: String) -> Result<String, HighlightsError> {
+/// The seller id `token` speaks for at the backend at `base_url` (https, or http to this computer),
+/// asked through the platform's `transport` when given; `HighlightsException.Auth` when the token
+/// is refused. Stores nothing: the shell keeps the token in the OS's secret store and opens
+/// [`crate::HighlightsApp`] with the id.
+#[uniffi::export(default(transport = None))]
+pub async fn sign_in(
+    base_url: String,
+    token: String,
+    transport: Option<Arc<dyn HttpTransport>>,
+) -> Result<String, HighlightsError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("highlights-sign-in")
@@ -26,7 +34,11 @@ pub async fn sign_in(base_url: String, token: String) -> Result<String, Highligh
         .build()
         .map_err(|e| HighlightsError::Storage { reason: format!("cannot start the sign-in runtime: {e}") })?;
     let call = OneCall(Some(rt));
-    let handle = call.0.as_ref().map(|rt| rt.spawn(async move { highlights_core::sign_in(&base_url, &token).await }));
+    let transport = core_transport(transport);
+    let handle = call
+        .0
+        .as_ref()
+        .map(|rt| rt.spawn(async move { highlights_core::sign_in_with(&base_url, &token, transport).await }));
     let Some(handle) = handle else { return Err(HighlightsError::Cancelled) };
     let mut task = AbortOnDrop(handle);
     match (&mut task.0).await {

@@ -7,6 +7,7 @@ uniffi::setup_scaffolding!("highlights_ffi");
 
 mod account;
 mod error;
+mod transport;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use highlights_core::{BackgroundSync, Event, HighlightsCore, SyncConfig, SyncRep
 
 pub use account::sign_in;
 pub use error::{HighlightsError, InputProblem, ShellError};
+pub use transport::{HttpTransport, TransportError};
 
 /// Renders state; implemented by the shell. Called on a background thread after every change.
 #[uniffi::export(with_foreign)]
@@ -94,13 +96,16 @@ impl HighlightsApp {
 
 #[uniffi::export]
 impl HighlightsApp {
-    /// Opens the seller's cache at `db_path` and prepares sync with the backend at `base_url`.
-    #[uniffi::constructor]
+    /// Opens the seller's cache at `db_path` and prepares sync with the backend at `base_url`,
+    /// through the platform's `transport` (a phone's), or the core's own stack when none is given
+    /// (the PC app; a phone's library has none).
+    #[uniffi::constructor(default(transport = None))]
     pub fn new(
         db_path: String,
         seller_id: String,
         base_url: String,
         tokens: Arc<dyn TokenProvider>,
+        transport: Option<Arc<dyn HttpTransport>>,
     ) -> Result<Arc<Self>, HighlightsError> {
         let core = Arc::new(HighlightsCore::open(Path::new(&db_path), &seller_id)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -109,7 +114,12 @@ impl HighlightsApp {
             .enable_all()
             .build()
             .map_err(|e| HighlightsError::Storage { reason: format!("cannot start the sync runtime: {e}") })?;
-        let syncer = Arc::new(Syncer::new(core.clone(), SyncConfig::new(&base_url), Arc::new(Tokens(tokens)))?);
+        let syncer = Arc::new(Syncer::with_transport(
+            core.clone(),
+            SyncConfig::new(&base_url),
+            Arc::new(Tokens(tokens)),
+            transport::core_transport(transport),
+        )?);
         Ok(Arc::new(Self { core, syncer, runtime: Mutex::new(Some(runtime)), background: Mutex::new(None) }))
     }
 

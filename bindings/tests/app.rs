@@ -26,7 +26,7 @@ impl StateObserver for Seen {
 
 fn app(dir: &tempfile::TempDir) -> Arc<HighlightsApp> {
     let db = dir.path().join("h.db").to_string_lossy().into_owned();
-    HighlightsApp::new(db, "seller-a".into(), "http://127.0.0.1:9".into(), Arc::new(NoToken)).unwrap()
+    HighlightsApp::new(db, "seller-a".into(), "http://127.0.0.1:9".into(), Arc::new(NoToken), None).unwrap()
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn errors_are_typed_and_observers_fire() {
     assert!(matches!(err, HighlightsError::Input { problem: InputProblem::InvalidId, .. }));
     app.unsubscribe(id);
     assert_eq!(seen.0.lock().unwrap().len(), 2, "current state, then one change; the failed event published nothing");
-    let err = HighlightsApp::new(String::new(), String::new(), String::new(), Arc::new(NoToken)).err().unwrap();
+    let err = HighlightsApp::new(String::new(), String::new(), String::new(), Arc::new(NoToken), None).err().unwrap();
     assert!(matches!(err, HighlightsError::Input { problem: InputProblem::InvalidId, .. }));
 }
 

@@ -27,7 +27,10 @@ pub use error::CoreError;
 pub use event::Event;
 pub use highlights_api as api;
 pub use screens::view;
-pub use sync::{BackgroundSync, PushReport, SyncConfig, SyncReport, Syncer, TokenProvider, sign_in};
+pub use sync::{
+    BackgroundSync, HttpHeader, HttpRequest, HttpResponseHead, HttpTransport, PushReport, SyncConfig, SyncReport,
+    Syncer, TokenProvider, TransportError, sign_in, sign_in_with,
+};
 pub use view::ViewState;
 
 /// Test support: the sync port, the outbox, clocks and old schema versions, for tests and

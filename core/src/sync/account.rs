@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use highlights_api::{Me, paths};
-use reqwest::Method;
 
 use super::http::{Http, SyncConfig, TokenProvider, failure};
+use super::transport::{HttpTransport, Method};
 use crate::CoreError;
 
 /// The token being tried: held for this one request, never stored.
@@ -22,15 +22,24 @@ impl TokenProvider for Trying {
 /// computer (a local backend), so a seller's typo cannot send it in clear across a network.
 fn check_base_url(base_url: &str) -> Result<(), CoreError> {
     let refuse = |why: &str| Err(CoreError::NotAllowed { reason: why.to_string() });
-    let Ok(url) = reqwest::Url::parse(base_url.trim()) else {
+    let Some((scheme, rest)) = base_url.trim().split_once("://") else {
         return refuse("the server address is not a URL (e.g. https://api.example.com)");
     };
-    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
-        return refuse("the server address has no host");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return refuse("the server address must not hold a user name or password");
+    }
+    // The host without the port: `[::1]:9` is `[::1]`, `example.com:443` is `example.com`.
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
     };
-    let ip = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>();
-    let loopback = host.eq_ignore_ascii_case("localhost") || ip.is_ok_and(|ip| ip.is_loopback());
-    match url.scheme() {
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return refuse("the server address has no host");
+    }
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
         "http" => refuse("the server address must start with https:// (plain http only to this computer)"),
@@ -41,12 +50,21 @@ fn check_base_url(base_url: &str) -> Result<(), CoreError> {
 /// The seller `token` speaks for at the backend at `base_url`: a 401 is a refused token, an
 /// unreachable backend a network error, and nothing is stored either way.
 pub async fn sign_in(base_url: &str, token: &str) -> Result<String, CoreError> {
+    sign_in_with(base_url, token, None).await
+}
+
+/// [`sign_in`] through the shell's `transport` (the built-in stack when `None`).
+pub async fn sign_in_with(
+    base_url: &str,
+    token: &str,
+    transport: Option<Arc<dyn HttpTransport>>,
+) -> Result<String, CoreError> {
     check_base_url(base_url)?;
     let token = token.trim();
     if token.is_empty() {
         return Err(CoreError::Unauthorized { message: "no token given".into() });
     }
-    let http = Http::new(SyncConfig::new(base_url.trim()), Arc::new(Trying(token.to_string())))?;
+    let http = Http::new(SyncConfig::new(base_url.trim()), Arc::new(Trying(token.to_string())), transport)?;
     let answer = http.send(Method::GET, paths::ME, None, None).await?;
     if !answer.success() {
         return Err(failure(&answer));
@@ -64,10 +82,26 @@ mod tests {
 
     #[test]
     fn a_token_goes_over_https_or_to_this_computer_only() {
-        for ok in ["https://api.example.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+        for ok in [
+            "https://api.example.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "HTTPS://api.example.com:8443/base",
+        ] {
             assert!(check_base_url(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://api.example.com", "ftp://127.0.0.1", "api.example.com", "", "http://10.0.0.1"] {
+        for bad in [
+            "http://api.example.com",
+            "ftp://127.0.0.1",
+            "api.example.com",
+            "",
+            "http://10.0.0.1",
+            "http://127.0.0.1@evil.example",
+            "https://user:pw@api.example.com",
+            "https://",
+            "http://localhost.evil.example",
+        ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
         }
     }

@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use highlights_api::{CreateVideo, IDEMPOTENCY_KEY_HEADER, SettingsPatch};
-use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::transport::{HttpHeader, HttpRequest, HttpTransport, Method, Received, Wire};
 use crate::CoreError;
 
 /// Supplies the current access token; implemented by the host app, asked before every request so
@@ -107,39 +107,26 @@ pub(crate) fn failure(answer: &Answer) -> CoreError {
 
 /// The HTTP side of sync.
 pub(crate) struct Http {
-    client: reqwest::Client,
+    wire: Wire,
     config: SyncConfig,
     tokens: Arc<dyn TokenProvider>,
     /// Server clock minus device clock (ms), from the last `Date` header.
     clock_offset_ms: AtomicI64,
 }
 
-fn network(e: reqwest::Error) -> CoreError {
-    // Only the kind of failure: reqwest's message is about the URL and the socket, never headers,
-    // but nothing here needs more than the kind.
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection broke while reading the answer"
-    } else {
-        "request failed"
-    };
-    CoreError::Network { message: kind.to_string() }
+fn header(name: &str, value: impl Into<String>) -> HttpHeader {
+    HttpHeader { name: name.to_string(), value: value.into() }
 }
 
 impl Http {
-    pub fn new(config: SyncConfig, tokens: Arc<dyn TokenProvider>) -> Result<Self, CoreError> {
-        // rustls needs one process-wide crypto provider; a host that installed its own keeps it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| CoreError::Network { message: format!("cannot build HTTP client: {e}") })?;
-        Ok(Self { client, config, tokens, clock_offset_ms: AtomicI64::new(0) })
+    /// Talks through the shell's `transport`, or the built-in stack when none is given.
+    pub fn new(
+        config: SyncConfig,
+        tokens: Arc<dyn TokenProvider>,
+        transport: Option<Arc<dyn HttpTransport>>,
+    ) -> Result<Self, CoreError> {
+        let wire = Wire::new(transport, config.connect_timeout)?;
+        Ok(Self { wire, config, tokens, clock_offset_ms: AtomicI64::new(0) })
     }
 
     pub fn config(&self) -> &SyncConfig {
@@ -151,6 +138,22 @@ impl Http {
         device_ms + self.clock_offset_ms.load(Ordering::Relaxed)
     }
 
+    fn bearer(&self) -> Result<HttpHeader, CoreError> {
+        let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
+        Ok(header("authorization", format!("Bearer {token}")))
+    }
+
+    fn request(&self, method: Method, url: String, headers: Vec<HttpHeader>, timeout: Duration) -> HttpRequest {
+        HttpRequest {
+            method: method.as_str().to_string(),
+            url,
+            headers,
+            body: None,
+            connect_timeout_ms: self.config.connect_timeout.as_millis() as u64,
+            timeout_ms: timeout.as_millis() as u64,
+        }
+    }
+
     /// Sends one request and reads the whole answer (up to the size limit).
     pub async fn send(
         &self,
@@ -159,21 +162,20 @@ impl Http {
         idempotency_key: Option<&str>,
         body: Option<&Body>,
     ) -> Result<Answer, CoreError> {
-        let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
-        let mut req = self.client.request(method, format!("{}{}", self.config.base_url, path)).bearer_auth(token);
+        let mut headers = vec![self.bearer()?];
         if let Some(k) = idempotency_key {
-            req = req.header(IDEMPOTENCY_KEY_HEADER, k);
+            headers.push(header(IDEMPOTENCY_KEY_HEADER, k));
         }
+        let url = format!("{}{}", self.config.base_url, path);
+        let mut request = self.request(method, url, headers, self.config.request_timeout);
         if let Some(b) = body {
-            req = req.json(b);
+            let json = serde_json::to_vec(b)
+                .map_err(|e| CoreError::BadServerData { message: format!("cannot write the request: {e}") })?;
+            request.headers.push(header("content-type", "application/json"));
+            request.body = Some(json);
         }
-        let mut resp = req.send().await.map_err(network)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers();
-        if let Some(server) = headers
-            .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|d| httpdate::parse_http_date(d).ok())
+        let received = self.wire.exchange(request, self.config.max_response_bytes).await?;
+        if let Some(server) = received.header("date").and_then(|d| httpdate::parse_http_date(d).ok())
             && let Ok(server) = server.duration_since(std::time::UNIX_EPOCH)
         {
             let device = std::time::SystemTime::now()
@@ -182,12 +184,11 @@ impl Http {
                 .unwrap_or(0);
             self.clock_offset_ms.store(server.as_millis() as i64 - device, Ordering::Relaxed);
         }
-        let retry_after = headers
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
+        let retry_after = received
+            .header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s.min(3600)));
-        let body = read_limited(&mut resp, self.config.max_response_bytes).await?;
+        let Received { status, body, .. } = received;
         Ok(Answer { status, body, retry_after })
     }
 }
@@ -204,21 +205,6 @@ fn on_api_host(base: &str, url: &str) -> bool {
     url.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Reads a whole body, refusing one larger than `limit` as bad data.
-async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Vec<u8>, CoreError> {
-    if resp.content_length().is_some_and(|n| n as usize > limit) {
-        return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(network)? {
-        if body.len() + chunk.len() > limit {
-            return Err(CoreError::BadServerData { message: format!("answer larger than {limit} bytes") });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 impl Http {
     /// The bytes of a media URL from the view (thumbnail, storyboard, video). The seller's token
     /// goes only to the API's own host: a CDN's URL is fetched without it.
@@ -226,19 +212,11 @@ impl Http {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(CoreError::NotAllowed { reason: "a media URL must be http(s)".into() });
         }
-        let own = on_api_host(&self.config.base_url, url);
-        // Redirects are not followed (the client's policy), so the token never travels on to
-        // wherever a redirect points.
-        let mut req = self.client.get(url).timeout(MEDIA_TIMEOUT);
-        if own {
-            let token = self.tokens.token().map_err(|why| CoreError::Unauthorized { message: why })?;
-            req = req.bearer_auth(token);
-        }
-        let mut resp = req.send().await.map_err(network)?;
-        let status = resp.status().as_u16();
-        let body = read_limited(&mut resp, MAX_MEDIA_BYTES).await?;
-        let answer = Answer { status, body, retry_after: None };
-        match status {
+        let headers = if on_api_host(&self.config.base_url, url) { vec![self.bearer()?] } else { vec![] };
+        let request = self.request(Method::GET, url.to_string(), headers, MEDIA_TIMEOUT);
+        let received = self.wire.exchange(request, MAX_MEDIA_BYTES).await?;
+        let answer = Answer { status: received.status, body: received.body, retry_after: None };
+        match answer.status {
             200..=299 => Ok(answer.body),
             _ => Err(failure(&answer)),
         }

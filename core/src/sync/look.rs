@@ -1,11 +1,10 @@
 //! Looking without caching: media bytes and a recording's storyboard, fetched when a screen needs
 //! them (the change feed carries neither; both are large and only wanted on screen).
 
-use reqwest::Method;
-
 use super::http::failure;
 use super::pull::resolve;
 use super::syncer::Syncer;
+use super::transport::Method;
 use crate::CoreError;
 use highlights_api::{RecordingStoryboard, paths};
 

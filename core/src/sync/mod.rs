@@ -13,9 +13,11 @@ mod pull;
 mod push;
 mod report;
 mod syncer;
+mod transport;
 
-pub use account::sign_in;
+pub use account::{sign_in, sign_in_with};
 pub use background::BackgroundSync;
 pub use http::{SyncConfig, TokenProvider};
 pub use report::{PushReport, SyncReport};
 pub use syncer::Syncer;
+pub use transport::{HttpHeader, HttpRequest, HttpResponseHead, HttpTransport, TransportError};

@@ -1,9 +1,8 @@
 //! Pull: everything that changed since the cursor, page by page, each page applied atomically.
 
-use reqwest::Method;
-
 use super::http::failure;
 use super::syncer::Syncer;
+use super::transport::Method;
 use crate::CoreError;
 use highlights_api::{Changes, Highlight, paths};
 

@@ -11,11 +11,11 @@
 use highlights_api::{
     CreateVideo, Highlight, Live, LivePatch, RemovedCount, Settings, SettingsPatch, StaleSettings, paths,
 };
-use reqwest::Method;
 
 use super::http::{Answer, Body};
 use super::report::PushReport;
 use super::syncer::Syncer;
+use super::transport::Method;
 use crate::CoreError;
 use crate::model::{Action, OutboxEntry};
 use crate::store::Settled;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::http::{Http, SyncConfig, TokenProvider};
 use super::report::SyncReport;
+use super::transport::HttpTransport;
 use crate::{CoreError, HighlightsCore};
 
 /// Drives one core's sync with the backend.
@@ -13,13 +14,24 @@ pub struct Syncer {
 }
 
 impl Syncer {
-    /// A syncer for `core`, talking to the backend in `config` with tokens from `tokens`.
+    /// A syncer for `core`, talking to the backend in `config` with tokens from `tokens`, through
+    /// the built-in network stack (an error in a build without one).
     pub fn new(
         core: Arc<HighlightsCore>,
         config: SyncConfig,
         tokens: Arc<dyn TokenProvider>,
     ) -> Result<Self, CoreError> {
-        Ok(Self { core, http: Http::new(config, tokens)? })
+        Self::with_transport(core, config, tokens, None)
+    }
+
+    /// [`Syncer::new`] through the shell's `transport` (the built-in stack when `None`).
+    pub fn with_transport(
+        core: Arc<HighlightsCore>,
+        config: SyncConfig,
+        tokens: Arc<dyn TokenProvider>,
+        transport: Option<Arc<dyn HttpTransport>>,
+    ) -> Result<Self, CoreError> {
+        Ok(Self { core, http: Http::new(config, tokens, transport)? })
     }
 
     /// The core this syncer serves.

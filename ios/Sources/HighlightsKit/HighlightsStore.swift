@@ -33,13 +33,16 @@ public final class HighlightsStore: ObservableObject {
         self.state = state
     }
 
-    /// Opens the core for `sellerId`, caching in `dbPath`, syncing with `baseURL`. `token` is asked
-    /// before every request; return nil when signed out. Opening reads the cache off the main actor.
+    /// Opens the core for `sellerId`, caching in `dbPath`, syncing with `baseURL` through iOS's own
+    /// network stack (the library has none of its own). `token` is asked before every request;
+    /// return nil when signed out. Opening reads the cache off the main actor.
     public static func open(
-        dbPath: String, sellerId: String, baseURL: String, token: @escaping @Sendable () -> String?
+        dbPath: String, sellerId: String, baseURL: String, transport: HttpTransport = URLSessionTransport(),
+        token: @escaping @Sendable () -> String?
     ) async throws -> HighlightsStore {
         let (app, first) = try await offMain {
-            let app = try HighlightsApp(dbPath: dbPath, sellerId: sellerId, baseUrl: baseURL, tokens: Tokens(token))
+            let app = try HighlightsApp(
+                dbPath: dbPath, sellerId: sellerId, baseUrl: baseURL, tokens: Tokens(token), transport: transport)
             return (app, try app.view())
         }
         let store = HighlightsStore(app: app, state: first)

@@ -21,6 +21,7 @@ import uniffi.highlights_core.NotificationRow
 import uniffi.highlights_api.RecordingStoryboard
 import uniffi.highlights_core.UndoOffer
 import uniffi.highlights_core.ViewState
+import uniffi.highlights_ffi.HttpTransport
 import uniffi.highlights_ffi.HighlightsApp
 import uniffi.highlights_ffi.HighlightsException
 import uniffi.highlights_ffi.ShellException
@@ -206,17 +207,26 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
          * computer), before any cache is opened. Throws [HighlightsException.Auth] when refused.
          * Nothing is stored: the caller keeps the token where the OS keeps secrets.
          */
-        suspend fun signIn(baseUrl: String, token: String): String = uniffi.highlights_ffi.signIn(baseUrl, token)
+        suspend fun signIn(baseUrl: String, token: String, transport: HttpTransport? = null): String =
+            uniffi.highlights_ffi.signIn(baseUrl, token, transport)
 
         /**
-         * Opens the Highlights core for [sellerId], caching in [dbPath], syncing with [baseUrl].
-         * [token] is asked before every request; return null when signed out.
+         * Opens the Highlights core for [sellerId], caching in [dbPath], syncing with [baseUrl]
+         * through [transport] (a phone's: [OkHttpTransport]; null: the library's own stack, which
+         * only the PC app's library has). [token] is asked before every request; return null when
+         * signed out.
          */
-        fun open(dbPath: String, sellerId: String, baseUrl: String, token: () -> String?): HighlightsClient {
+        fun open(
+            dbPath: String,
+            sellerId: String,
+            baseUrl: String,
+            transport: HttpTransport? = null,
+            token: () -> String?,
+        ): HighlightsClient {
             val provider = object : TokenProvider {
                 override fun token(): String = token() ?: throw ShellException.Failed("signed out")
             }
-            return HighlightsClient(HighlightsApp(dbPath, sellerId, baseUrl, provider))
+            return HighlightsClient(HighlightsApp(dbPath, sellerId, baseUrl, provider, transport))
         }
     }
 }

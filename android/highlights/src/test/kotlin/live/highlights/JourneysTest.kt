@@ -23,11 +23,18 @@ import uniffi.highlights_core.HighlightBadge
 import uniffi.highlights_core.OnboardingOrigin
 import uniffi.highlights_core.Screen
 import uniffi.highlights_ffi.HighlightsException
+import uniffi.highlights_ffi.HttpTransport
 import uniffi.highlights_ffi.InputProblem
 
-/** The seller journeys through the real library (JNA) against the real server on loopback. */
+/**
+ * The seller journeys through the real library (JNA) against the real server on loopback, over
+ * the library's own network stack; [OkHttpJourneysTest] runs them again over the phone's.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JourneysTest {
+open class JourneysTest {
+    /** How the core reaches the server: null for the library's own stack. */
+    protected open fun transport(): HttpTransport? = null
+
     private lateinit var backend: TestBackend
 
     @BeforeAll
@@ -40,7 +47,7 @@ class JourneysTest {
 
     private fun client(seller: String, token: String): HighlightsClient {
         val db = Files.createTempDirectory("highlights-app").resolve("highlights.db")
-        return HighlightsClient.open(db.toString(), seller, backend.url) { token }
+        return HighlightsClient.open(db.toString(), seller, backend.url, transport()) { token }
     }
 
     @Test
