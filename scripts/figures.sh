@@ -14,7 +14,7 @@ out=target/figures
 log() { echo "== $*" >&2; }
 reliability=${RELIABILITY:-full}
 # --only NAME...: measure just these (engine detection eval module sync snapping speech render learning
-# kotlin desktop pc-app cluster abuse reliability); the other rows keep what docs/figures.md says.
+# kotlin desktop mobile pc-app cluster abuse reliability); the other rows keep what docs/figures.md says.
 # --report-only --only NAME... rewrites just those rows from the last run's outputs.
 only=()
 report_only=
@@ -64,6 +64,8 @@ want kotlin && log "Kotlin call cost"
 want kotlin && { bash scripts/bench-kotlin.sh >"$out/kotlin.txt" 2>&1 || echo "kotlin bench: not run" >"$out/kotlin.txt"; }
 want desktop && log "desktop frame time, 50 video cards"
 want desktop && { bash scripts/bench-desktop.sh >"$out/desktop.txt" 2>&1 || echo "desktop bench: not run" >"$out/desktop.txt"; }
+want mobile && log "the phone's core library: stripped size with each transport (two LTO builds)"
+want mobile && { bash scripts/mobile-size.sh >"$out/mobile.txt" 2>&1 || echo "mobile size: failed" >>"$out/mobile.txt"; }
 want pc-app && log "the PC app as installed: package, cold start, installed size"
 want pc-app && { bash scripts/desktop-installed-test.sh >"$out/pc-app.txt" 2>&1 || echo "pc app test: failed" >>"$out/pc-app.txt"; }
 want learning && log "per-seller learning on the simulated population (held-out seeds)"
@@ -184,6 +186,11 @@ dp50 = grab(d, r"p50 ([0-9.]+) ms, p95 [0-9.]+ ms per frame with cached thumbnai
 bare = re.search(r"without thumbnails p50 ([0-9.]+) ms, p95 ([0-9.]+) ms", d)
 figure("desktop: a page of 50 video cards, p95 frame time, thumbnails cached", p95, "ms", "≤ 16", p95 is not None and p95 <= 16,
        f"p50 {dp50} ms; the same page without thumbnails p50 {bare.group(1)} ms, p95 {bare.group(2)} ms (software Skia, scrolled, countdowns ticking)" if bare else "scripts/bench-desktop.sh")
+mo = read("mobile.txt")
+phone = grab(mo, r"the phone's\) ([0-9.]+) MB")
+own = grab(mo, r"its own reqwest and rustls ([0-9.]+) MB")
+figure("phone's core library, stripped (mobile profile, the platform's transport)", phone, "MB", "≤ 3.0", phone is not None and phone <= 3.0,
+       f"x86_64; with the core's own reqwest and rustls, as the PC app ships it: {own} MB; scripts/mobile-size.sh, docs/size.md" if own else "scripts/mobile-size.sh")
 pc = read("pc-app.txt")
 cold = grab(pc, r"startup: module drawn ([0-9]+) ms after launch", int)
 jvm = re.search(r"JVM started at ([0-9]+) ms, main\(\) at ([0-9]+) ms", pc)
@@ -241,6 +248,15 @@ bare_ns = grab(k, r"kotlin bench: JNA: direct call, no structure.*median\s+([0-9
 figure("Kotlin → core call (JNA, no-op)", call and call / 1000, "µs", "≤ 5", call is not None and call <= 5000,
        f"a bare JNA call {bare_ns / 1000:.2f} µs; allocating the call-status structure stock uniffi passes, alone, {struct_ns / 1000:.2f} µs"
        if struct_ns is not None and bare_ns is not None else "")
+ok_full = grab(k, r"full sync over OkHttp: median ([0-9]+) ms")
+own_full = grab(k, r"full sync over own stack: median ([0-9]+) ms")
+figure("full sync, 1,000 recordings + 20,000 highlights, over the phone's transport (OkHttp on the JVM)", ok_full, "ms", "≤ 1000",
+       ok_full is not None and ok_full <= 1000, f"over the library's own stack in the same run: {own_full:.0f} ms" if own_full else "")
+ok_req = grab(k, r"idle resync over OkHttp: ([0-9]+) request", int)
+ok_bytes = grab(k, r"idle resync over OkHttp: [0-9]+ request\(s\), ([0-9]+) bytes", int)
+own_bytes = grab(k, r"idle resync over own stack: [0-9]+ request\(s\), ([0-9]+) bytes", int)
+figure("idle resync over the phone's transport (OkHttp on the JVM)", ok_bytes, "bytes", "1 request, ≤ 1024 bytes",
+       ok_req == 1 and ok_bytes is not None and ok_bytes <= 1024, f"{ok_req} request(s); own stack in the same run: {own_bytes} bytes")
 c = read("cluster.txt")
 cl = {int(m.group(1)): m for m in re.finditer(r"^\s*([12])\s+([0-9]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9]+)\s+([0-9]+)\s*$", c, re.M)}
 per_live = grab(c, r"\(([0-9]+) events/s per LIVE\)", int)

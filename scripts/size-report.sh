@@ -23,7 +23,7 @@ total=$(stat -c %s "$lib")
   echo "the shell gives the platform's transport). The goal is at most 3 MB; [size-before.md](size-before.md) is the"
   echo "state before the cut, with reqwest and rustls inside."
   echo
-  echo "## Code by crate (cargo-bloat's estimate; \`[Unknown]\` is mostly C: SQLite's amalgamation and ring's assembly)"
+  echo "## Code by crate (cargo-bloat's estimate; \`[Unknown]\` is mostly C: SQLite's amalgamation)"
   echo
   echo '```'
   echo "$crates"

@@ -242,3 +242,67 @@ impl Drop for KeepLiveOn {
         self.0.abort();
     }
 }
+
+/// Start of the first of [`big_backend`]'s recordings (epoch ms).
+const BIG_T0: i64 = 1_793_491_200_000;
+
+/// A backend holding what the sync benchmarks sync: 1,000 ended recordings of `seller-a`, with
+/// 20,000 highlights among them (a quarter recommendations), and that seller's token.
+pub async fn big_backend() -> (Backend, String) {
+    let b = Backend::start().await;
+    let token = b.seller("seller-a").await;
+    let mut events = Vec::new();
+    for i in 0..1_000 {
+        let id = format!("live-{i:04}");
+        let start = BIG_T0 + i * 3_600_000;
+        events.push(
+            serde_json::json!({"ts_ms": start, "live_id": id, "type": "live_start", "title": format!("LIVE {i}")}),
+        );
+        events.push(serde_json::json!({"ts_ms": start + 1000, "live_id": id, "type": "product_pin", "product_id": "sku-1", "name": "Serum"}));
+        events.push(serde_json::json!({"ts_ms": start + 1_800_000, "live_id": id, "type": "live_end"}));
+    }
+    b.ingest("seller-a", events).await;
+    b.running()
+        .state
+        .store
+        .add_highlights({
+            let mut all = Vec::new();
+            for i in 0..1_000i64 {
+                for k in 0..20i64 {
+                    let start = BIG_T0 + i * 3_600_000 + k * 60_000;
+                    all.push(highlights_server::store::NewHighlight {
+                        seller_id: "seller-a".into(),
+                        live_id: format!("live-{i:04}"),
+                        kind: if k % 4 == 0 {
+                            highlights_api::HighlightKind::Recommendation
+                        } else {
+                            highlights_api::HighlightKind::Auto
+                        },
+                        status: if k % 4 == 0 {
+                            highlights_api::HighlightStatus::Suggested
+                        } else {
+                            highlights_api::HighlightStatus::Posted
+                        },
+                        live_now: false,
+                        start_ms: start,
+                        end_ms: start + 30_000,
+                        peak_ms: Some(start + 20_000),
+                        product_id: Some("sku-1".into()),
+                        score: 9.5,
+                        reasons: vec![
+                            highlights_api::Reason::over_usual(highlights_api::Signal::Comments, 4.1, 20),
+                            highlights_api::Reason::counted(highlights_api::Signal::Orders, 12, 30),
+                        ],
+                        identified_at_ms: Some(start + 32_000),
+                        post_at_ms: Some(start + 332_000),
+                        posted_at_ms: Some(start + 332_000),
+                        format: highlights_api::FormatSpec::default(),
+                    });
+                }
+            }
+            all
+        })
+        .await
+        .unwrap();
+    (b, token)
+}

@@ -124,7 +124,7 @@ impl Received {
 }
 
 /// Bytes asked of a shell's transport at a time.
-const CHUNK_BYTES: u32 = 64 * 1024;
+const CHUNK_BYTES: u32 = 256 * 1024;
 
 /// Which stack a core's requests go through.
 #[derive(Clone)]
@@ -342,11 +342,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
     async fn a_shells_answer_is_read_in_chunks_within_the_cap_and_every_exchange_is_finished() {
-        let canned = Arc::new(Canned { body: vec![7; 200_000], status: 200, ..Default::default() });
+        let canned = Arc::new(Canned { body: vec![7; 600_000], status: 200, ..Default::default() });
         let wire = Wire::Shell(canned.clone());
         let got = wire.exchange(request(5_000), 1 << 20).await.unwrap();
-        assert_eq!((got.status, got.body.len()), (200, 200_000));
-        assert_eq!(*canned.reads.lock().unwrap(), 5, "four chunks of 64 KiB or less, then the end");
+        assert_eq!((got.status, got.body.len()), (200, 600_000));
+        assert_eq!(*canned.reads.lock().unwrap(), 4, "three chunks of 256 KiB or less, then the end");
         // One chunk too many, and the reading stops there.
         let refused = wire.exchange(request(5_000), 100_000).await.unwrap_err();
         assert!(matches!(refused, CoreError::BadServerData { .. }), "{refused:?}");

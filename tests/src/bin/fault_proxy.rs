@@ -5,7 +5,8 @@
 //! command a line and answers each with one line: a fault to queue for the next request
 //! (`pass`, `status N`, `forward-then-status N`, `too-many SECS`, `delay-ms MS`, `reset`,
 //! `truncate`, `invalid-json`, `huge BYTES`, `wrong-content-type`, `slow-drip`; answer `queued N`,
-//! the faults now waiting) or `requests` (answer `requests N`, the requests seen so far).
+//! the faults now waiting), `requests` (answer `requests N`, the requests seen so far) or `bytes`
+//! (answer `bytes IN OUT`, the bytes received from clients and sent to them so far).
 
 use std::io::{BufRead, Write};
 use std::time::Duration;
@@ -47,6 +48,11 @@ fn main() {
         let Ok(line) = line else { break };
         let answer = match line.trim() {
             "requests" => format!("requests {}", proxy.requests.load(std::sync::atomic::Ordering::SeqCst)),
+            "bytes" => format!(
+                "bytes {} {}",
+                proxy.bytes_in.load(std::sync::atomic::Ordering::SeqCst),
+                proxy.bytes_out.load(std::sync::atomic::Ordering::SeqCst)
+            ),
             command => match fault(command) {
                 Some(f) => {
                     proxy.plan([f]);

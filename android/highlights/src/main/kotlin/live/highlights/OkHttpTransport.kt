@@ -79,12 +79,18 @@ class OkHttpTransport(base: OkHttpClient = OkHttpClient()) : HttpTransport {
         val ex = exchanges[exchange] ?: throw TransportException.Cancelled()
         val stream = ex.body ?: throw TransportException.Failed("no answer to read")
         val buf = ByteArray(maxBytes.toInt().coerceIn(1, 1 shl 20))
-        val n = try {
-            stream.read(buf)
+        // A whole chunk at a time (a socket read gives a few KiB): every call crosses into the core.
+        var n = 0
+        try {
+            while (n < buf.size) {
+                val got = stream.read(buf, n, buf.size - n)
+                if (got < 0) break
+                n += got
+            }
         } catch (e: IOException) {
             throw failure(e, ex.call)
         }
-        return if (n < 0) null else buf.copyOf(n)
+        return if (n == 0) null else buf.copyOf(n)
     }
 
     override fun finish(exchange: ULong) {

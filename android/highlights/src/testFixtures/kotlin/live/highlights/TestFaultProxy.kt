@@ -33,6 +33,9 @@ class TestFaultProxy(upstream: String) : AutoCloseable {
     /** Requests it has seen. */
     fun requests(): Long = ask("requests").removePrefix("requests ").toLong()
 
+    /** Bytes on the wire so far, both ways. */
+    fun bytes(): Long = ask("bytes").removePrefix("bytes ").split(' ').sumOf { it.toLong() }
+
     override fun close() {
         runCatching { commands.close() }
         process.destroy()
