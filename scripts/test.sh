@@ -19,6 +19,7 @@ suite() {
 suite "cargo fmt --check" cargo fmt --all -- --check
 suite "architecture: no import cycles, SQL only in the stores, contract types on the wire" bash scripts/architecture.sh
 suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+suite "the phone's library: built and linted without a network stack of its own" cargo clippy -p highlights-ffi --no-default-features --lib --locked -- -D warnings
 if ! command -v ffmpeg >/dev/null; then
   echo "SKIPPED: media suite and render benchmark (no ffmpeg here: sudo apt-get install ffmpeg)" | tee -a "$log"
 fi

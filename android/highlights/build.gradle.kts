@@ -14,7 +14,8 @@ android {
         minSdk = 24
         consumerProguardFiles("consumer-rules.pro")
     }
-    sourceSets["main"].kotlin.srcDirs("src/main/kotlin", "src/android/kotlin", generatedBindings)
+    // src/okhttp: the phone's transport (the PC app, built from src/main, keeps the core's own stack).
+    sourceSets["main"].kotlin.srcDirs("src/main/kotlin", "src/android/kotlin", "src/okhttp/kotlin", generatedBindings)
     // The loopback backend the JVM tests and the desktop UI tests share.
     sourceSets["test"].kotlin.srcDirs("src/test/kotlin", "src/testFixtures/kotlin")
     compileOptions {

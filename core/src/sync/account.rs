@@ -29,13 +29,29 @@ fn check_base_url(base_url: &str) -> Result<(), CoreError> {
     if authority.contains('@') {
         return refuse("the server address must not hold a user name or password");
     }
-    // The host without the port: `[::1]:9` is `[::1]`, `example.com:443` is `example.com`.
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    // The host and the port: `[::1]:9` is `::1` and `9`, `example.com` has no port.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, "")) => (h, None),
+            Some((h, rest)) => match rest.strip_prefix(':') {
+                Some(p) => (h, Some(p)),
+                None => return refuse("the server address is not a URL (e.g. https://api.example.com)"),
+            },
+            None => return refuse("the server address is not a URL (e.g. https://api.example.com)"),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
     };
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return refuse("the server address has no host");
+    let host_ok = if authority.starts_with('[') {
+        host.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok());
+    if !host_ok || !port_ok {
+        return refuse("the server address has no usable host and port");
     }
     let loopback =
         host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
@@ -101,6 +117,11 @@ mod tests {
             "https://user:pw@api.example.com",
             "https://",
             "http://localhost.evil.example",
+            "http://[::1]evil",
+            "http://[::1",
+            "http://127.0.0.1:port",
+            "https://api example.com",
+            "https://api.example.com:99999",
         ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
         }

@@ -5,7 +5,7 @@
 //! here, so every shell behaves the same whatever its stack does.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::CoreError;
@@ -48,7 +48,8 @@ pub struct HttpRequest {
     pub method: String,
     /// The whole URL.
     pub url: String,
-    /// Headers to send, the bearer token's among them: a transport must never log them.
+    /// Headers to send, the bearer token's among them: a transport must never log them, nor
+    /// print the request (its text form shows them).
     pub headers: Vec<HttpHeader>,
     /// The body (JSON), if any.
     pub body: Option<Vec<u8>>,
@@ -217,7 +218,11 @@ async fn reqwest_exchange(client: &reqwest::Client, request: HttpRequest, limit:
         .map_err(|_| CoreError::NotAllowed { reason: format!("no such HTTP method: {}", request.method) })?;
     let mut req = client.request(method, &request.url);
     for h in &request.headers {
-        req = req.header(&h.name, &h.value);
+        let mut value = reqwest::header::HeaderValue::from_str(&h.value)
+            .map_err(|_| CoreError::NotAllowed { reason: format!("a header value that cannot be sent: {}", h.name) })?;
+        // Kept out of reqwest's debug output, as `bearer_auth` would.
+        value.set_sensitive(h.name.eq_ignore_ascii_case("authorization"));
+        req = req.header(&h.name, value);
     }
     if let Some(body) = request.body {
         req = req.body(body);
@@ -243,15 +248,26 @@ async fn reqwest_exchange(client: &reqwest::Client, request: HttpRequest, limit:
 }
 
 /// Ends a shell's exchange however the core stops waiting for it: done, failed, timed out, or
-/// its sync cancelled (the future dropped).
+/// its sync cancelled (the future dropped). Its flag tells a `start` not yet begun not to begin,
+/// and one that was under way to end what it started.
 struct Finish {
     transport: Arc<dyn HttpTransport>,
     exchange: u64,
+    finished: Arc<AtomicBool>,
 }
 
 impl Drop for Finish {
     fn drop(&mut self) {
-        self.transport.finish(self.exchange);
+        self.finished.store(true, Ordering::SeqCst);
+        finish(&*self.transport, self.exchange);
+    }
+}
+
+/// Ends an exchange; a shell's failure there is logged, never a panic unwinding out of a drop.
+fn finish(transport: &dyn HttpTransport, exchange: u64) {
+    let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transport.finish(exchange)));
+    if ended.is_err() {
+        tracing::warn!(exchange, "the transport failed to end an exchange");
     }
 }
 
@@ -273,9 +289,22 @@ async fn shell_exchange(
 ) -> Result<Received, CoreError> {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let exchange = NEXT.fetch_add(1, Ordering::Relaxed);
-    let _finish = Finish { transport: transport.clone(), exchange };
+    let finished = Arc::new(AtomicBool::new(false));
+    let _finish = Finish { transport: transport.clone(), exchange, finished: finished.clone() };
     let t = transport.clone();
-    let head = blocking(move || t.start(exchange, request)).await?;
+    let head = blocking(move || {
+        // The core may have stopped waiting before this thread got to run (a cancelled sync, a
+        // busy pool): then nothing is sent, and an exchange started meanwhile is ended here.
+        if finished.load(Ordering::SeqCst) {
+            return Err(TransportError::Cancelled);
+        }
+        let head = t.start(exchange, request);
+        if finished.load(Ordering::SeqCst) {
+            finish(&*t, exchange);
+        }
+        head
+    })
+    .await?;
     if !(100..=599).contains(&head.status) {
         return Err(CoreError::BadServerData { message: format!("the transport gave status {}", head.status) });
     }
@@ -310,10 +339,12 @@ mod tests {
         delay: Duration,
         finished: Mutex<Vec<u64>>,
         reads: Mutex<u32>,
+        started: Mutex<u32>,
     }
 
     impl HttpTransport for Canned {
         fn start(&self, _: u64, _: HttpRequest) -> Result<HttpResponseHead, TransportError> {
+            *self.started.lock().unwrap() += 1;
             *self.reads.lock().unwrap() = 0;
             std::thread::sleep(self.delay);
             Ok(HttpResponseHead { status: self.status, headers: vec![] })
@@ -360,5 +391,26 @@ mod tests {
         let odd = Arc::new(Canned { status: 42, ..Default::default() });
         let bad = Wire::Shell(odd).exchange(request(5_000), 1 << 20).await.unwrap_err();
         assert!(matches!(bad, CoreError::BadServerData { .. }), "{bad:?}");
+    }
+
+    #[test]
+    fn a_start_still_queued_when_the_core_gives_up_sends_nothing() {
+        // One blocking thread, kept busy: the exchange's `start` waits in the queue past its timeout.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(1)
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let hog = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(300)));
+            let queued = Arc::new(Canned { status: 200, ..Default::default() });
+            let gave_up = Wire::Shell(queued.clone()).exchange(request(30), 1 << 20).await.unwrap_err();
+            assert_eq!(gave_up, CoreError::Network { message: "timed out".into() });
+            hog.await.unwrap();
+            tokio::task::spawn_blocking(|| ()).await.unwrap();
+            assert_eq!(*queued.started.lock().unwrap(), 0, "nothing sent once the core stopped waiting");
+            assert_eq!(queued.finished.lock().unwrap().len(), 1, "and the exchange is ended once");
+        });
     }
 }

@@ -37,7 +37,7 @@ public final class HighlightsStore: ObservableObject {
     /// network stack (the library has none of its own). `token` is asked before every request;
     /// return nil when signed out. Opening reads the cache off the main actor.
     public static func open(
-        dbPath: String, sellerId: String, baseURL: String, transport: HttpTransport = URLSessionTransport(),
+        dbPath: String, sellerId: String, baseURL: String, transport: HttpTransport = URLSessionTransport.shared,
         token: @escaping @Sendable () -> String?
     ) async throws -> HighlightsStore {
         let (app, first) = try await offMain {

@@ -6,30 +6,41 @@ import Foundation
 /// this only moves bytes. It never logs: a request's headers carry the seller's token.
 ///
 /// The core calls it from threads of its own and may block them: `start` waits for the answer's
-/// head, `read` for the next bytes, and `finish` cancels the task.
+/// head, `read` for the next bytes, and `finish` cancels the task. A body is held at most about a
+/// megabyte ahead of the core's reads: past that the task is suspended until the core reads on.
 public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataDelegate, @unchecked Sendable {
+    /// The one transport apps share: a URLSession keeps its delegate until invalidated, so one
+    /// session for the app's lifetime rather than one per opened store.
+    public static let shared = URLSessionTransport()
+
+    /// Bytes buffered ahead of the core's reads before the task is suspended.
+    private static let ahead = 1 << 20
+
     private final class Exchange {
         let task: URLSessionDataTask
         var head: HttpResponseHead?
         var buffered = Data()
         var done = false
+        var suspended = false
         var failure: TransportError?
         init(task: URLSessionDataTask) { self.task = task }
     }
 
     private let lock = NSCondition()
     private var exchanges: [UInt64: Exchange] = [:]
-    private var byTask: [Int: UInt64] = [:]
-    private lazy var session: URLSession = {
-        let config = URLSessionConfiguration.default
-        config.httpShouldSetCookies = false
-        config.urlCache = nil
-        return URLSession(configuration: config, delegate: self, delegateQueue: nil)
-    }()
+    private var byTask: [ObjectIdentifier: UInt64] = [:]
+    // Exchanges the core ended before their start got here (a cancelled sync): never sent.
+    private var endedEarly: Set<UInt64> = []
+    private var session: URLSession!
 
     /// A transport over its own URLSession (no cookies, no cache: the API answers are the core's).
     public override init() {
         super.init()
+        let config = URLSessionConfiguration.default
+        config.httpShouldSetCookies = false
+        config.httpCookieStorage = nil
+        config.urlCache = nil
+        session = URLSession(configuration: config, delegate: self, delegateQueue: nil)
     }
 
     /// Sends the request and waits for the answer's status and headers.
@@ -46,8 +57,12 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
         req.httpBody = request.body
         let task = session.dataTask(with: req)
         lock.lock()
+        if endedEarly.remove(exchange) != nil {
+            lock.unlock()
+            throw TransportError.Cancelled
+        }
         exchanges[exchange] = Exchange(task: task)
-        byTask[task.taskIdentifier] = exchange
+        byTask[ObjectIdentifier(task)] = exchange
         lock.unlock()
         task.resume()
         lock.lock()
@@ -69,9 +84,13 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
             guard let ex = exchanges[exchange] else { throw TransportError.Cancelled }
             if !ex.buffered.isEmpty {
                 let n = min(Int(maxBytes), ex.buffered.count)
-                let chunk = ex.buffered.prefix(n)
+                let chunk = Data(ex.buffered.prefix(n))
                 ex.buffered.removeFirst(n)
-                return Data(chunk)
+                if ex.suspended && ex.buffered.count < Self.ahead {
+                    ex.suspended = false
+                    ex.task.resume()
+                }
+                return chunk
             }
             if let failure = ex.failure { throw failure }
             if ex.done { return nil }
@@ -83,7 +102,13 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
     public func finish(exchange: UInt64) {
         lock.lock()
         let ex = exchanges.removeValue(forKey: exchange)
-        if let ex { byTask[ex.task.taskIdentifier] = nil }
+        if let ex {
+            byTask[ObjectIdentifier(ex.task)] = nil
+        } else {
+            endedEarly.insert(exchange)
+            // Bounded: exchange ids only grow.
+            if endedEarly.count > 1024 { endedEarly = endedEarly.filter { $0 + 1024 > exchange } }
+        }
         lock.broadcast()
         lock.unlock()
         ex?.task.cancel()
@@ -92,7 +117,7 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
     /// Redirects are the core's to refuse, never followed: the token must not travel on.
     public func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
         completionHandler(nil)
     }
@@ -100,7 +125,7 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
     /// The head arrived: `start` returns it.
     public func urlSession(
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
     ) {
         let http = response as? HTTPURLResponse
         let headers = (http?.allHeaderFields ?? [:]).compactMap { key, value -> HttpHeader? in
@@ -111,16 +136,27 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
         completionHandler(.allow)
     }
 
-    /// Body bytes arrived: `read` hands them on.
+    /// Body bytes arrived: `read` hands them on; far enough ahead of it, the task waits.
     public func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        update(dataTask) { $0.buffered.append(data) }
+        update(dataTask) { ex in
+            ex.buffered.append(data)
+            if !ex.suspended && ex.buffered.count >= Self.ahead {
+                ex.suspended = true
+                ex.task.suspend()
+            }
+        }
     }
 
     /// The exchange ended, well or not.
     public func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         update(task) { ex in
             ex.done = true
-            guard let error = error as? URLError else { return }
+            guard let error else { return }
+            guard let error = error as? URLError else {
+                // Not a clean end: a body cut short must not pass for a whole one.
+                ex.failure = .Failed(reason: "failed")
+                return
+            }
             // The kind only: never the request, which holds the token.
             switch error.code {
             case .timedOut: ex.failure = .Timeout(reason: "timed out")
@@ -135,7 +171,7 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
 
     private func update(_ task: URLSessionTask, _ change: (Exchange) -> Void) {
         lock.lock()
-        if let id = byTask[task.taskIdentifier], let ex = exchanges[id] {
+        if let id = byTask[ObjectIdentifier(task)], let ex = exchanges[id] {
             change(ex)
         }
         lock.broadcast()

@@ -212,7 +212,7 @@ class HighlightsClient private constructor(private val app: HighlightsApp) : Aut
 
         /**
          * Opens the Highlights core for [sellerId], caching in [dbPath], syncing with [baseUrl]
-         * through [transport] (a phone's: [OkHttpTransport]; null: the library's own stack, which
+         * through [transport] (a phone's: `OkHttpTransport`; null: the library's own stack, which
          * only the PC app's library has). [token] is asked before every request; return null when
          * signed out.
          */

@@ -7,6 +7,7 @@ import java.util.logging.LogRecord
 import java.util.logging.Logger
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
+import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
@@ -101,6 +102,29 @@ open class TransportFaultsTest {
         assertTrue(proxy.requests() > faults.size * 2, "the faults were met: ${proxy.requests()} requests")
         synchronized(logged) {
             assertTrue(logged.none { token in it || "Bearer" in it }, "no log line carries the token: $logged")
+        }
+    }
+
+    @Test
+    fun `a cancelled sync ends its exchange at once`() = runBlocking<Unit> {
+        val seller = "kt-cancel-" + (transport()?.javaClass?.simpleName ?: "own").lowercase()
+        val token = backend.seller(seller)
+        val transport = transport()
+        val db = Files.createTempDirectory("highlights-cancel").resolve("highlights.db")
+        HighlightsClient.open(db.toString(), seller, proxy.url, transport) { token }.use { c ->
+            val before = proxy.requests()
+            proxy.plan("delay-ms 5000")
+            val sync = async { runCatching { c.syncNow() } }
+            while (proxy.requests() == before) delay(20)
+            val t = System.nanoTime()
+            sync.cancel()
+            sync.join()
+            assertTrue((System.nanoTime() - t) / 1_000_000 < 2_000, "the caller is free at once")
+            if (transport is OkHttpTransport) {
+                var waited = 0
+                while (transport.openExchanges() > 0 && waited < 100) { delay(20); waited++ }
+                assertEquals(0, transport.openExchanges(), "the core ended the exchange it no longer waits for")
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ class MainActivity : ComponentActivity() {
             sellerId = intent.getStringExtra("seller_id") ?: "seller-1",
             baseUrl = BuildConfig.BACKEND_URL,
             // The phone's library has no network stack of its own: Android's, with its TLS and proxies.
-            transport = OkHttpTransport(),
+            transport = OkHttpTransport.shared,
         ) { intent.getStringExtra("token") }
         client.bindTo(lifecycle)
         val shell = AndroidShell(this)

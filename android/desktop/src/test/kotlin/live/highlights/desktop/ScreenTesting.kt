@@ -38,7 +38,7 @@ private const val WAIT_MS = 15_000L
 /** Opens a client of [seller] against [backend] with a fresh on-disk cache. */
 fun client(backend: TestBackend, seller: String, token: () -> String?): HighlightsClient {
     val db = Files.createTempDirectory("highlights-ui").resolve("highlights.db")
-    return HighlightsClient.open(db.toString(), seller, backend.url, token)
+    return HighlightsClient.open(db.toString(), seller, backend.url, token = token)
 }
 
 /**

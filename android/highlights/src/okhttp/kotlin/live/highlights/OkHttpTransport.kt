@@ -28,9 +28,27 @@ import uniffi.highlights_ffi.TransportException
  * only moves bytes. It never logs: a request's headers carry the seller's token.
  */
 class OkHttpTransport(base: OkHttpClient = OkHttpClient()) : HttpTransport {
-    // Redirects are the core's to refuse, never followed: the token must not travel on.
-    private val client: OkHttpClient = base.newBuilder().followRedirects(false).followSslRedirects(false).build()
+    // Redirects are the core's to refuse, never followed: the token must not travel on. Retries
+    // are the core's too (with their idempotency keys), and the timeouts its: OkHttp's own read
+    // and write timeouts would fail a slow answer the core still waits for.
+    private val client: OkHttpClient = base.newBuilder()
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .retryOnConnectionFailure(false)
+        .readTimeout(0, TimeUnit.MILLISECONDS)
+        .writeTimeout(0, TimeUnit.MILLISECONDS)
+        .build()
     private val exchanges = ConcurrentHashMap<ULong, Exchange>()
+    // Exchanges the core ended before their start got here (a cancelled sync): never sent.
+    private val endedEarly = ConcurrentHashMap.newKeySet<ULong>()
+
+    /** Exchanges under way: none once the core has ended them (for tests). */
+    fun openExchanges(): Int = exchanges.size
+
+    companion object {
+        /** The one transport an app shares (one connection pool, one dispatcher). */
+        val shared: OkHttpTransport by lazy { OkHttpTransport() }
+    }
 
     private class Exchange(val call: Call) {
         @Volatile var response: Response? = null
@@ -59,10 +77,14 @@ class OkHttpTransport(base: OkHttpClient = OkHttpClient()) : HttpTransport {
         val ex = Exchange(timed.newCall(builder.build()))
         // Registered before it runs, so the core's finish finds it to cancel while it waits.
         exchanges[exchange] = ex
+        if (endedEarly.remove(exchange)) {
+            exchanges.remove(exchange)
+            throw TransportException.Cancelled()
+        }
         val response = try {
             ex.call.execute()
         } catch (e: IOException) {
-            throw failure(e, ex.call)
+            throw failure(e, exchange)
         }
         ex.response = response
         ex.body = response.body.byteStream()
@@ -88,20 +110,28 @@ class OkHttpTransport(base: OkHttpClient = OkHttpClient()) : HttpTransport {
                 n += got
             }
         } catch (e: IOException) {
-            throw failure(e, ex.call)
+            throw failure(e, exchange)
         }
         return if (n == 0) null else buf.copyOf(n)
     }
 
     override fun finish(exchange: ULong) {
-        exchanges.remove(exchange)?.close()
+        val ex = exchanges.remove(exchange)
+        if (ex != null) {
+            ex.close()
+        } else {
+            // Ended before its start registered it: its start must not send. Bounded: ids only grow.
+            endedEarly.add(exchange)
+            if (endedEarly.size > 1024) endedEarly.removeIf { it < exchange - 1024u }
+        }
     }
 
-    private fun failure(e: IOException, call: Call): TransportException {
-        // The kind and the platform's words about the socket: never the request, which holds the token.
+    private fun failure(e: IOException, exchange: ULong): TransportException {
+        // The kind and the exception's class: never its message, which may quote the request.
         val said = e.javaClass.simpleName
         return when {
-            call.isCanceled() -> TransportException.Cancelled()
+            // Ended by the core (its own timeout, a cancelled sync), not by OkHttp's call timeout.
+            !exchanges.containsKey(exchange) -> TransportException.Cancelled()
             e is InterruptedIOException -> TransportException.Timeout(said)
             e is ConnectException || e is UnknownHostException || e is NoRouteToHostException || e is SSLException ->
                 TransportException.Connect(said)
