@@ -6,6 +6,8 @@ use std::sync::Arc;
 use highlights_core::{HttpRequest, HttpResponseHead};
 
 /// Why the platform could not complete an exchange (the core's `TransportError`, as shells throw it).
+// A copy of the core's, not the core's itself: uniffi's Kotlin bindings cannot lower another
+// crate's error from a callback interface (the generated code does not compile).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum TransportError {
     /// No connection could be made (no network, refused, DNS, TLS).

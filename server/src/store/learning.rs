@@ -5,7 +5,7 @@
 use highlights_api::{FormatSpec, FormatVariant, HighlightKind, HighlightStatus, PostingBar, RemoteConfig};
 use highlights_engine::learn::{Earned, Feedback, FormatChoice, Learning, SellerBar};
 
-use super::rules::bucket;
+use super::rules::{VariantVideos, bucket};
 
 /// Most ended LIVEs taken in when a LIVE opens: a seller back after a long while (or every
 /// seller, the first time learning runs) is judged on their recent LIVEs; older evidence would
@@ -149,6 +149,29 @@ pub(crate) fn variant_of(spec: &FormatSpec) -> FormatVariant {
         .chain(FormatVariant::EXPERIMENTS)
         .find(|v| v.spec() == *spec)
         .unwrap_or(FormatVariant::Control)
+}
+
+/// Adds one stored format's totals of a seller's posted videos (on the profile, ever posted,
+/// views, entries, orders, GMV) to the report's row of the variant it reads back as: formats
+/// stored alike but spelled differently add up under one variant.
+pub(crate) fn add_videos(out: &mut Vec<VariantVideos>, format: &str, totals: [i64; 6]) {
+    let spec: FormatSpec = serde_json::from_str(format).unwrap_or_default();
+    let variant = variant_of(&spec).as_str();
+    let i = match out.iter().position(|v| v.variant == variant) {
+        Some(i) => i,
+        None => {
+            out.push(VariantVideos { variant: variant.to_string(), ..Default::default() });
+            out.len() - 1
+        }
+    };
+    let [posted, ever, views, entries, orders, gmv] = totals;
+    let v = &mut out[i];
+    v.posted += posted as u32;
+    v.ever_posted += ever as u32;
+    v.views += views as u64;
+    v.live_entries += entries as u64;
+    v.orders += orders as u64;
+    v.gmv_minor += gmv;
 }
 
 /// What a seller's clip earned the learner: LIVE-room entries plus attributed orders.

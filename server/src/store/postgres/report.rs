@@ -2,12 +2,12 @@
 //! in it and what they did, read from what the store already holds (the SQLite store's `report`,
 //! in PostgreSQL).
 
-use highlights_api::{FormatSpec, FormatVariant, HighlightStatus};
+use highlights_api::{FormatVariant, HighlightStatus};
 
 use super::shared::{Tx, row, rows};
 use super::{config, learning, settings};
 use crate::store::contract::{ExperimentReport, StoreError};
-use crate::store::learning::{arm_name, format_arms, learns_formats, reported_as_learning, shares, variant_of};
+use crate::store::learning::{add_videos, arm_name, format_arms, learns_formats, reported_as_learning, shares};
 use crate::store::rules::{Arms, SellerFacts, VariantVideos};
 
 /// Counts every seller into their arms (pins or the hash, as the app sees them; the bandit's
@@ -60,23 +60,11 @@ async fn videos(tx: &Tx<'_>, seller_id: &str) -> Result<Vec<VariantVideos>, Stor
     )
     .await?
     {
-        let spec: FormatSpec = serde_json::from_str(&r.try_get::<_, String>(0)?).unwrap_or_default();
-        let variant = variant_of(&spec).as_str();
-        // Stored formats that read back as one variant add up under it.
-        let i = match out.iter().position(|v| v.variant == variant) {
-            Some(i) => i,
-            None => {
-                out.push(VariantVideos { variant: variant.to_string(), ..Default::default() });
-                out.len() - 1
-            }
-        };
-        let v = &mut out[i];
-        v.posted += r.try_get::<_, i64>(1)? as u32;
-        v.ever_posted += r.try_get::<_, i64>(2)? as u32;
-        v.views += r.try_get::<_, i64>(3)? as u64;
-        v.live_entries += r.try_get::<_, i64>(4)? as u64;
-        v.orders += r.try_get::<_, i64>(5)? as u64;
-        v.gmv_minor += r.try_get::<_, i64>(6)?;
+        let mut totals = [0i64; 6];
+        for (i, t) in totals.iter_mut().enumerate() {
+            *t = r.try_get(i + 1)?;
+        }
+        add_videos(&mut out, &r.try_get::<_, String>(0)?, totals);
     }
     Ok(out)
 }

@@ -2,12 +2,12 @@
 //! in it and what they did, read from what the store already holds (assignments, settings,
 //! highlights, results, what the format learner knows).
 
-use highlights_api::{FormatSpec, FormatVariant, HighlightStatus};
+use highlights_api::{FormatVariant, HighlightStatus};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{config, learning, settings};
 use crate::store::contract::{ExperimentReport, StoreError};
-use crate::store::learning::{arm_name, format_arms, learns_formats, reported_as_learning, shares, variant_of};
+use crate::store::learning::{add_videos, arm_name, format_arms, learns_formats, reported_as_learning, shares};
 use crate::store::rules::{Arms, SellerFacts, VariantVideos};
 
 /// Counts every seller into their arms (pins or the hash, as the app sees them; the bandit's
@@ -67,23 +67,7 @@ fn videos(conn: &Connection, seller_id: &str) -> Result<Vec<VariantVideos>, Stor
     })?;
     for row in rows {
         let (format, posted, ever, views, entries, orders, gmv) = row?;
-        let spec: FormatSpec = serde_json::from_str(&format).unwrap_or_default();
-        let variant = variant_of(&spec).as_str();
-        // Stored formats that read back as one variant add up under it.
-        let i = match out.iter().position(|v| v.variant == variant) {
-            Some(i) => i,
-            None => {
-                out.push(VariantVideos { variant: variant.to_string(), ..Default::default() });
-                out.len() - 1
-            }
-        };
-        let v = &mut out[i];
-        v.posted += posted as u32;
-        v.ever_posted += ever as u32;
-        v.views += views as u64;
-        v.live_entries += entries as u64;
-        v.orders += orders as u64;
-        v.gmv_minor += gmv;
+        add_videos(&mut out, &format, [posted, ever, views, entries, orders, gmv]);
     }
     Ok(out)
 }
