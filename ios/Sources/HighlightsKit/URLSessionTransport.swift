@@ -55,12 +55,13 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionDataD
             req.addValue(h.value, forHTTPHeaderField: h.name)
         }
         req.httpBody = request.body
-        let task = session.dataTask(with: req)
         lock.lock()
+        // Ended before it got here: no task is made (a made task would live until it completes).
         if endedEarly.remove(exchange) != nil {
             lock.unlock()
             throw TransportError.Cancelled
         }
+        let task = session.dataTask(with: req)
         exchanges[exchange] = Exchange(task: task)
         byTask[ObjectIdentifier(task)] = exchange
         lock.unlock()

@@ -116,13 +116,15 @@ class OkHttpTransport(base: OkHttpClient = OkHttpClient()) : HttpTransport {
     }
 
     override fun finish(exchange: ULong) {
+        // Marked before looking, so a start registering meanwhile sees the mark and sends nothing.
+        endedEarly.add(exchange)
         val ex = exchanges.remove(exchange)
         if (ex != null) {
             ex.close()
-        } else {
-            // Ended before its start registered it: its start must not send. Bounded: ids only grow.
-            endedEarly.add(exchange)
-            if (endedEarly.size > 1024) endedEarly.removeIf { it < exchange - 1024u }
+            endedEarly.remove(exchange)
+        } else if (endedEarly.size > 1024) {
+            // Bounded: ids only grow, so old marks are of starts that will never come.
+            endedEarly.removeIf { it + 1024u < exchange }
         }
     }
 
