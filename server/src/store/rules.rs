@@ -67,6 +67,11 @@ pub(crate) fn bucket(salt: &str, seller_id: &str) -> u64 {
     u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
+/// LIVEs whose newest event arrived before this server time (epoch ms) count as gone silent.
+pub(crate) fn silent_before(cfg: &RemoteConfig, wall_now_ms: i64) -> i64 {
+    wall_now_ms - i64::from(cfg.live_silence_s) * 1000
+}
+
 /// Deterministic assignment: the same seller always lands in the same arms, unless an admin pinned them.
 pub(crate) fn assign(
     seller_id: &str,

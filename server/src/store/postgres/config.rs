@@ -25,7 +25,7 @@ pub(super) async fn load(tx: &Tx<'_>) -> Result<(RemoteConfig, i64), StoreError>
 /// LIVEs whose newest event arrived before this server time (epoch ms) count as gone silent.
 pub(super) async fn silent_before(tx: &Tx<'_>, wall_now_ms: i64) -> Result<i64, StoreError> {
     let (cfg, _) = load(tx).await?;
-    Ok(wall_now_ms - i64::from(cfg.live_silence_s) * 1000)
+    Ok(crate::store::rules::silent_before(&cfg, wall_now_ms))
 }
 
 /// Stores the default config in a fresh store: stored, not just defaulted in code, so admins

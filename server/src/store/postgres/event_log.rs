@@ -142,7 +142,7 @@ pub(super) async fn apply(
     }
     let (cfg, _) = config::load(tx).await?;
     let settings = engine_settings_in_force(config::engine_settings(tx).await?, &cfg);
-    let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
+    let silent_before = rules::silent_before(&cfg, crate::clock::now_ms());
 
     let mut states: HashMap<&str, BatchState> = HashMap::new();
     let mut keys_now: HashMap<(&str, &str, &str), &str> = HashMap::new(); // → fingerprint

@@ -9,7 +9,7 @@ use highlights_engine::{EventKind, LiveEvent};
 use super::shared::{Tx, exec, exists, lock_changes, next_seq, one, row, rows};
 use super::{config, highlights, learning, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
-use crate::store::rules::{BatchState, product_of};
+use crate::store::rules::{self, BatchState, product_of};
 
 /// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
 pub const WARM_UP_MS: i64 = 10 * 60 * 1000;
@@ -214,7 +214,7 @@ pub(super) async fn ingest(
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
     let mut stored = StoredEvents::default();
-    let silent_before = config::silent_before(tx, crate::clock::now_ms()).await?;
+    let silent_before = rules::silent_before(&cfg, crate::clock::now_ms());
     let mut state = BatchState { learning: settings.learning, silent_before, ..BatchState::default() };
     for raw in batch.events {
         let text = raw.to_string();

@@ -29,7 +29,7 @@ pub(super) fn load(conn: &Connection) -> Result<(RemoteConfig, i64), StoreError>
 /// LIVEs whose newest event arrived before this server time (epoch ms) count as gone silent.
 pub(super) fn silent_before(conn: &Connection, wall_now_ms: i64) -> Result<i64, StoreError> {
     let (cfg, _) = load(conn)?;
-    Ok(wall_now_ms - i64::from(cfg.live_silence_s) * 1000)
+    Ok(crate::store::rules::silent_before(&cfg, wall_now_ms))
 }
 
 /// Stores the default config in a fresh store: stored, not just defaulted in code, so admins

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::shared::next_seq;
 use super::{config, highlights, learning, settings};
 use crate::store::contract::{Scorer, StoreError, engine_settings_in_force};
-use crate::store::rules::{BatchState, product_of};
+use crate::store::rules::{self, BatchState, product_of};
 
 /// Stream time replayed to rebuild a LIVE's detector after a restart: five baseline horizons.
 pub const WARM_UP_MS: i64 = 10 * 60 * 1000;
@@ -155,7 +155,7 @@ pub(super) fn ingest(
     let mut skipped = 0u64;
     let mut events = Vec::with_capacity(batch.events.len());
     let mut insert = conn.prepare_cached("INSERT INTO events (live_id, ts_ms, json) VALUES (?1, ?2, ?3)")?;
-    let silent_before = config::silent_before(conn, crate::clock::now_ms())?;
+    let silent_before = rules::silent_before(&cfg, crate::clock::now_ms());
     let mut state = BatchState { learning: settings.learning, silent_before, ..BatchState::default() };
     for raw in batch.events {
         let text = raw.to_string();
